@@ -1,0 +1,87 @@
+"""The shared protocol: canonical JSON, hashes, Ed25519 helpers and problem messages."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.sync import protocol
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+
+
+def test_canonical_json_is_sorted_compact_utf8() -> None:
+    data = {"b": 1, "a": "工会", "c": [True, None, "26.00"]}
+    assert protocol.canonical_json(data) == '{"a":"工会","b":1,"c":[true,null,"26.00"]}'.encode()
+
+
+@pytest.mark.parametrize("bad", [1.5, {"x": 0.1}, [Decimal("1")], {1: "a"}, {"s": {1, 2}}])
+def test_canonical_json_rejects_values_without_one_spelling(bad: object) -> None:
+    with pytest.raises(protocol.CanonicalJsonError):
+        protocol.canonical_json(bad)
+
+
+@given(json_values)
+def test_canonical_json_round_trips_and_is_stable(value: object) -> None:
+    encoded = protocol.canonical_json(value)
+    assert protocol.canonical_json(json.loads(encoded.decode("utf-8"))) == encoded
+
+
+def test_payload_hash_ignores_key_order() -> None:
+    assert protocol.payload_sha256({"a": 1, "b": 2}) == protocol.payload_sha256({"b": 2, "a": 1})
+    assert protocol.payload_sha256({"a": 1}) != protocol.payload_sha256({"a": 2})
+
+
+def test_sign_and_verify() -> None:
+    key = protocol.generate_device_key()
+    public = protocol.public_key_b64(key)
+    payload = {"union": "X1", "totals": {"fee": "1378.00"}}
+    signature = protocol.sign(key, payload)
+    assert protocol.verify(public, payload, signature)
+    assert not protocol.verify(public, {**payload, "union": "X2"}, signature)
+    other = protocol.public_key_b64(protocol.generate_device_key())
+    assert not protocol.verify(other, payload, signature)
+    assert not protocol.verify("not base64!", payload, signature)
+    assert not protocol.verify(public, payload, "AAAA")
+    restored = protocol.private_key_from_b64(protocol.private_key_b64(key))
+    assert protocol.public_key_b64(restored) == public
+
+
+def test_fingerprint_is_grouped_hex() -> None:
+    public = protocol.public_key_b64(protocol.generate_device_key())
+    fingerprint = protocol.key_fingerprint(public)
+    groups = fingerprint.split(" ")
+    assert len(groups) == 4 and all(len(g) == 4 for g in groups)
+    int("".join(groups), 16)
+
+
+def test_every_problem_says_what_to_do_in_chinese() -> None:
+    for code in [
+        "bad_signature", "unknown_device", "replayed_nonce", "stale_timestamp", "union_scope",
+        "idempotency_conflict", "clock_skew", "plan_type_mismatch", "window_closed",
+        "validation", "not_found", "auth_failed", "account_locked", "token_expired", "conflict",
+    ]:
+        message = protocol.message_for(code)
+        assert "。" in message and any("\u4e00" <= ch <= "\u9fff" for ch in message)
+    assert protocol.message_for("validation", "缺少字段 union").endswith("（缺少字段 union）")
+    assert "something_new" in protocol.message_for("something_new")
+
+
+def test_timestamps_round_trip() -> None:
+    from datetime import datetime, timezone
+
+    moment = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    text = protocol.format_timestamp(moment)
+    assert text == "2025-01-02T03:04:05Z"
+    assert protocol.parse_timestamp(text) == moment
+    assert protocol.parse_timestamp("2025-01-02T11:04:05+08:00") == moment
+    with pytest.raises(ValueError):
+        protocol.parse_timestamp("2025-01-02T03:04:05")
