@@ -1,0 +1,20 @@
+"""Local database: tables, opening, migrations. The only place SQL lives."""
+from __future__ import annotations
+
+from app.models.db import (
+    DatabaseEnvironmentError,
+    backup_to,
+    close_database,
+    db,
+    integrity_check,
+    open_database,
+    rotating_backup,
+    schema_version,
+)
+from app.models.tables import AuditEntry, Enterprise, Member, Setting, SyncState, Union
+
+__all__ = [
+    "AuditEntry", "DatabaseEnvironmentError", "Enterprise", "Member", "Setting", "SyncState",
+    "Union", "backup_to", "close_database", "db", "integrity_check", "open_database",
+    "rotating_backup", "schema_version",
+]

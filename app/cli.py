@@ -1,0 +1,157 @@
+"""union-clerk-cli: headless commands for IT staff, a thin layer over the services.
+
+Every command takes `--profile DIR` (default: the per-user profile folder).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from app.paths import Profile, default_profile_dir
+
+
+def _open(args: argparse.Namespace) -> Profile:
+    from app.logs import setup_logging
+    from app.models import open_database
+
+    profile = Profile(Path(args.profile) if args.profile else default_profile_dir()).create()
+    setup_logging(profile.log_file)
+    open_database(profile.database, backup_dir=profile.backups)
+    return profile
+
+
+def _union_id() -> int:
+    from app.services.members import current_union
+
+    union = current_union()
+    if union is None:
+        raise SystemExit("档案中还没有工会数据。请先登录同步，或运行 demo-data 生成演示数据。")
+    return union.id
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from app.services import maintenance
+
+    _open(args)
+    report = maintenance.check()
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        print(f"数据库：{report.path}")
+        print(f"结构版本：{report.schema_version}（最新 {report.latest_version}）")
+        print("完整性检查：正常" if not report.problems else "完整性检查发现问题：")
+        for problem in report.problems:
+            print(f"  - {problem}")
+    return 0 if report.healthy else 1
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.services import maintenance
+
+    _open(args)
+    out = maintenance.backup(Path(args.out))
+    print(f"已备份到 {out}")
+    return 0
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from app.services import demo
+
+    _open(args)
+    summary = demo.fill_demo(args.count, seed=args.seed)
+    print(f"演示数据已生成：工会 {summary.union_id}，会员 {summary.members} 人。")
+    return 0
+
+
+def cmd_members(args: argparse.Namespace) -> int:
+    from app.models.queries import MemberFilter, member_page
+    from app.services.members import default_plan_year, member_flags, retirement_dates_of
+
+    _open(args)
+    union_id = _union_id()
+    today = date.today()
+    plan_year = args.plan_year or default_plan_year(today)
+    offset, page = 0, 2000
+    out = sys.stdout
+    while True:
+        rows = member_page(union_id, MemberFilter(), "member_no", False, offset, page)
+        for r in rows:
+            record = {
+                "member_no": r["member_no"], "name": r["name"], "id_type": r["id_type"],
+                "id_number": r["id_number"], "gender": r["gender"],
+                "birth_date": r["birth_date"].isoformat() if r["birth_date"] else None,
+                "retirement_dates": [d.isoformat() for d in retirement_dates_of(
+                    r["gender"], r["birth_date"], r["post_type"])],
+                "flags": member_flags(r, plan_year, today),
+                "category": r["category"], "enterprise": r["enterprise_name"],
+                "life_status": r["life_status"], "card_no": r["card_no"], "id_expiry": r["id_expiry"],
+                "phone": r["phone"], "join_date": r["join_date"].isoformat() if r["join_date"] else None,
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        if len(rows) < page:
+            break
+        offset += page
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from app.services import stats
+
+    _open(args)
+    figures = stats.workbench_figures(_union_id())
+    if args.json:
+        print(json.dumps(figures.as_dict(), ensure_ascii=False))
+    else:
+        print(f"{figures.union_name}：会员数 {figures.members}，基层工会组织数 {figures.grassroots_unions}，"
+              f"覆盖企业数 {figures.enterprises}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="union-clerk-cli", description="工会会员专享保障参保客户端：命令行工具")
+    parser.add_argument("--profile", metavar="DIR", help="档案文件夹（默认：本用户的应用数据目录）")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("check", help="检查数据库完整性和结构版本（正常时退出码为 0）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("backup", help="把数据库备份到文件 OUT")
+    p.add_argument("out", metavar="OUT")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("demo-data", help="生成演示工会和会员")
+    p.add_argument("--count", type=int, default=300, help="会员人数（默认 300）")
+    p.add_argument("--seed", type=int, default=2025)
+    p.set_defaults(func=cmd_demo_data)
+
+    p = sub.add_parser("members", help="输出会员（每行一个 JSON，含完整证件号码）")
+    p.add_argument("--json", action="store_true", required=True, help="以 JSON Lines 输出")
+    p.add_argument("--plan-year", type=int, help="计算标记所用的保障年度（默认：正在准备的年度）")
+    p.set_defaults(func=cmd_members)
+
+    p = sub.add_parser("stats", help="业务工作台统计数字")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(func=cmd_stats)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from app.models import DatabaseEnvironmentError
+    from app.services.errors import ClerkError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (ClerkError, DatabaseEnvironmentError) as exc:
+        print(f"错误：{exc.message} {exc.action}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""The local tables. The only place that knows how rows are stored (SPEC.md §3–§4).
+
+Code values in enum-like columns are those of `app.rules.codes`; dates are stored as ISO
+text (peewee DateField), the ID expiry as ISO text or 长期.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from app.models.db import db
+from app.rules.codes import CardStatus, Category, InsuranceStatus, LifeStatus, PostType
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Setting(BaseModel):
+    """Key/value settings that belong to the profile's data (not the UI)."""
+
+    key = CharField(primary_key=True)
+    value = TextField()
+
+
+class Union(BaseModel):
+    id = AutoField()
+    name = CharField()
+    org_code = CharField(default="")  # unified social credit / organisation code
+    union_type = CharField(default="工会委员会")
+    level = CharField(default="grassroots")  # city / district / secondary / grassroots
+    parent_name = CharField(default="")
+    server_id = CharField(null=True)
+
+
+class Enterprise(BaseModel):
+    """An enterprise linked to a grassroots union (a 联合工会 covers many)."""
+
+    id = AutoField()
+    union = ForeignKeyField(Union, backref="enterprises", on_delete="CASCADE")
+    name = CharField()
+    credit_code = CharField(default="")
+
+    class Meta:
+        indexes = ((("union", "name"), True),)
+
+
+class Member(BaseModel):
+    id = AutoField()
+    union = ForeignKeyField(Union, backref="members", on_delete="CASCADE")
+    member_no = CharField(default="")
+    name = CharField()
+    id_type = CharField()
+    id_number = CharField()
+    id_expiry = CharField(null=True)  # ISO date or 长期
+    gender = CharField(null=True)
+    birth_date = DateField(null=True)
+    phone = CharField(null=True)
+    work_address = CharField(default="")
+    label = CharField(default="")
+    category = CharField(default=Category.LINKED_ENTERPRISE)
+    enterprise = ForeignKeyField(Enterprise, null=True, backref="members", on_delete="SET NULL")
+    join_date = DateField(null=True)
+    life_status = CharField(default=LifeStatus.IN_SERVICE)
+    life_status_date = DateField(null=True)  # date retired or deceased
+    post_type = CharField(default=PostType.UNKNOWN)
+    card_no = CharField(null=True)
+    card_status = CharField(default=CardStatus.NONE)
+    ss_card_status = CharField(null=True)  # None: never checked
+    employment_status = CharField(null=True)
+    ss_checked_at = DateTimeField(null=True)
+    insurance_status = CharField(default=InsuranceStatus.PAID)
+    # The clerk's answer to a retirement flag: None unsettled, "working", or "retired".
+    retirement_confirmation = CharField(null=True)
+    created_at = DateTimeField(default=_now)
+    updated_at = DateTimeField(default=_now)
+
+    class Meta:
+        indexes = (
+            (("union", "id_number"), True),
+            (("union", "phone"), True),
+            (("union", "name"), False),
+            (("union", "member_no"), False),
+            (("union", "join_date"), False),
+            (("union", "category"), False),
+            (("union", "life_status"), False),
+            (("union", "card_status"), False),
+        )
+
+
+class AuditEntry(BaseModel):
+    """Append-only: who did what, when, to which member, old → new."""
+
+    id = AutoField()
+    at = DateTimeField(default=_now, index=True)
+    actor = CharField()
+    action = CharField()  # e.g. member.update, member.import
+    member = ForeignKeyField(Member, null=True, backref="audit", on_delete="SET NULL")
+    field = CharField(default="")
+    old_value = TextField(null=True)
+    new_value = TextField(null=True)
+    note = TextField(default="")
+
+
+class SyncState(BaseModel):
+    """Reserved for the sync engine: per-scope cursors and similar bookkeeping."""
+
+    scope = CharField(primary_key=True)
+    cursor = IntegerField(default=0)
+    updated_at = DateTimeField(default=_now)
+    ok = BooleanField(default=True)
+
+
+ALL_TABLES = [Setting, Union, Enterprise, Member, AuditEntry, SyncState]

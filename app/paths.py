@@ -1,0 +1,72 @@
+"""Where things live: bundled resources and the per-user profile folder.
+
+Resources are found the same way from a source checkout, an installed wheel and a frozen
+(PyInstaller) build: `resources` is a package, and a frozen build unpacks it beside the
+executable's modules under `sys._MEIPASS`.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from importlib import resources as importlib_resources
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+APP_NAME = "UnionClerk"
+APP_AUTHOR = "ShanghaiUnion"
+
+
+def resource_path(*parts: str) -> Path:
+    """Absolute path of a bundled resource, e.g. resource_path("fonts", "wqy-microhei.ttc")."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root, "resources", *parts)
+    root = importlib_resources.files("resources")
+    # An installed wheel and a source checkout both give a real folder (we never ship zipped).
+    return Path(str(root)).joinpath(*parts)
+
+
+def default_profile_dir() -> Path:
+    """The clerk's profile folder in the OS's per-user data location."""
+    return Path(user_data_dir(APP_NAME, APP_AUTHOR, roaming=False)) / "profile"
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` (and parents) readable by the current user only."""
+    path.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix":
+        os.chmod(path, 0o700)
+    return path
+
+
+class Profile:
+    """The files of one user profile: database, backups, logs, documents."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    @property
+    def database(self) -> Path:
+        return self.root / "union-clerk.sqlite3"
+
+    @property
+    def backups(self) -> Path:
+        return self.root / "backups"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def log_file(self) -> Path:
+        return self.logs / "union-clerk.log"
+
+    @property
+    def documents(self) -> Path:
+        return self.root / "documents"
+
+    def create(self) -> "Profile":
+        for folder in (self.root, self.backups, self.logs, self.documents):
+            ensure_private_dir(folder)
+        return self

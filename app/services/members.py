@@ -1,0 +1,336 @@
+"""会员信息: listing, reading and editing members, as plain data for the views and the CLI.
+
+Edits touch clerk-owned fields only (SPEC.md §4, ARCHITECTURE.md field ownership), are
+validated by the rules layer, and write one audit entry per changed field, all in one
+transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from app.models import Enterprise, Member, Union, db
+from app.models.queries import MemberFilter, count_members, member_page  # noqa: F401 (re-export)
+from app.rules import address, dates, expiry, idcard, phone, retirement
+from app.rules.codes import (
+    CARD_STATUS_LABELS,
+    CATEGORY_LABELS,
+    GENDER_LABELS,
+    ID_TYPE_LABELS,
+    INSURANCE_STATUS_LABELS,
+    LIFE_STATUS_LABELS,
+    POST_TYPE_LABELS,
+    CardStatus,
+    Category,
+    Gender,
+    IdType,
+    InsuranceStatus,
+    LifeStatus,
+    PostType,
+)
+from app.rules.problems import Problem, RuleError
+from app.services import audit
+from app.services.errors import NotFound, ValidationFailed
+
+#: Flags shown in lists: code → Chinese label.
+FLAG_LABELS = {
+    "probably_retired": "可能已退休",
+    "retired": "已退休",
+    "deceased": "已死亡",
+    "id_expired": "证件已过期",
+    "id_expiring": "证件即将到期",
+    "pending_confirmation": "待确认",
+    "no_card": "未办卡",
+}
+
+#: Fields a clerk may edit; everything else is owned by the server or derived.
+CLERK_FIELDS = ("phone", "work_address", "id_expiry", "label", "category", "enterprise_id", "post_type")
+
+FIELD_LABELS = {
+    "phone": "手机号码",
+    "work_address": "工作单位详细地址",
+    "id_expiry": "证件到期日",
+    "label": "会员标签",
+    "category": "会员类型",
+    "enterprise_id": "关联企业",
+    "post_type": "岗位类型",
+}
+
+
+def default_plan_year(today: date) -> int:
+    """The plan year being prepared: central enrollment for next year runs from September."""
+    return today.year + 1 if today.month >= 9 else today.year
+
+
+def retirement_dates_of(gender: str | None, birth_date: date | None, post_type: str | None) -> tuple[date, ...]:
+    if not gender or not birth_date:
+        return ()
+    return retirement.retirement_dates(birth_date, gender, post_type or PostType.UNKNOWN)
+
+
+def member_flags(row: dict[str, Any], plan_year: int, today: date) -> list[str]:
+    """Flag codes for one member row (a dict with the list's fields)."""
+    flags: list[str] = []
+    life = row.get("life_status")
+    plan_start = date(plan_year, 1, 1)
+    if life == LifeStatus.DECEASED:
+        flags.append("deceased")
+    elif life == LifeStatus.RETIRED:
+        flags.append("retired")
+    elif row.get("retirement_confirmation") != "working":
+        dates_ = retirement_dates_of(row.get("gender"), _as_date(row.get("birth_date")), row.get("post_type"))
+        if any(d < plan_start for d in dates_):
+            flags.append("probably_retired")
+    raw_expiry = row.get("id_expiry")
+    if raw_expiry:
+        value = raw_expiry if raw_expiry == dates.LONG_TERM else _as_date(raw_expiry)
+        if value is not None:
+            codes = {p.code for p in expiry.check_id_expiry(value, today)}
+            if "expiry_past" in codes:
+                flags.append("id_expired")
+            elif "expiry_soon" in codes:
+                flags.append("id_expiring")
+    if row.get("insurance_status") == InsuranceStatus.PENDING:
+        flags.append("pending_confirmation")
+    if row.get("card_status") != CardStatus.ISSUED:
+        flags.append("no_card")
+    return flags
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def mask_phone(value: str | None) -> str:
+    if not value:
+        return ""
+    return f"{value[:3]}****{value[-4:]}" if len(value) == 11 else "****"
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """One row of a member list, ready to show: masked ID and phone, Chinese labels."""
+
+    id: int
+    member_no: str
+    name: str
+    id_type: str
+    masked_id: str
+    gender: str
+    birth_date: str
+    masked_phone: str
+    category: str
+    enterprise: str
+    join_date: str
+    life_status: str
+    card: str
+    id_expiry: str
+    insurance_status: str
+    flags: tuple[str, ...]
+
+    @property
+    def flag_text(self) -> str:
+        return "、".join(FLAG_LABELS[f] for f in self.flags if f != "no_card")
+
+
+def to_row(r: dict[str, Any], plan_year: int, today: date) -> MemberRow:
+    life_label = LIFE_STATUS_LABELS.get(r["life_status"], r["life_status"])
+    if r.get("life_status_date") and r["life_status"] != LifeStatus.IN_SERVICE:
+        life_label = f"{life_label}（{r['life_status_date']}）"
+    card = r.get("card_no") or CARD_STATUS_LABELS.get(r["card_status"], "")
+    if r.get("card_no"):
+        card = idcard.mask_id(r["card_no"])
+    return MemberRow(
+        id=r["id"],
+        member_no=r["member_no"] or "",
+        name=r["name"],
+        id_type=ID_TYPE_LABELS.get(r["id_type"], r["id_type"]),
+        masked_id=idcard.mask_id(r["id_number"]),
+        gender=GENDER_LABELS.get(r["gender"] or "", ""),
+        birth_date=str(r["birth_date"] or ""),
+        masked_phone=mask_phone(r["phone"]),
+        category=CATEGORY_LABELS.get(r["category"], r["category"]),
+        enterprise=r.get("enterprise_name") or "",
+        join_date=str(r["join_date"] or ""),
+        life_status=life_label,
+        card=card,
+        id_expiry=r["id_expiry"] or "",
+        insurance_status=INSURANCE_STATUS_LABELS.get(r["insurance_status"], ""),
+        flags=tuple(member_flags(r, plan_year, today)),
+    )
+
+
+def list_page(union_id: int, f: MemberFilter, *, sort_key: str = "member_no", descending: bool = False,
+              offset: int = 0, limit: int = 200, plan_year: int, today: date) -> list[MemberRow]:
+    rows = member_page(union_id, f, sort_key, descending, offset, limit)
+    return [to_row(r, plan_year, today) for r in rows]
+
+
+@dataclass
+class MemberDetail:
+    """Everything about one member, full ID included (the detail dialog shows it on request)."""
+
+    id: int
+    union_id: int
+    member_no: str
+    name: str
+    id_type: str
+    id_number: str
+    id_expiry: str
+    gender: str | None
+    birth_date: date | None
+    phone: str
+    work_address: str
+    label: str
+    category: str
+    enterprise_id: int | None
+    join_date: date | None
+    life_status: str
+    life_status_date: date | None
+    post_type: str
+    card_no: str
+    card_status: str
+    ss_card_status: str | None
+    employment_status: str | None
+    insurance_status: str
+    retirement_dates: tuple[date, ...] = field(default_factory=tuple)
+    flags: tuple[str, ...] = field(default_factory=tuple)
+
+    def clerk_values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in CLERK_FIELDS}
+
+
+def get_member(member_id: int, *, plan_year: int, today: date) -> MemberDetail:
+    m = Member.get_or_none(Member.id == member_id)
+    if m is None:
+        raise NotFound("找不到该会员，可能已被删除。", "请刷新列表。")
+    return _detail(m, plan_year, today)
+
+
+def _detail(m: Member, plan_year: int, today: date) -> MemberDetail:
+    row = {k: getattr(m, k) for k in (
+        "life_status", "gender", "birth_date", "post_type", "id_expiry", "insurance_status",
+        "card_status", "retirement_confirmation")}
+    return MemberDetail(
+        id=m.id, union_id=m.union_id, member_no=m.member_no, name=m.name, id_type=m.id_type,
+        id_number=m.id_number, id_expiry=m.id_expiry or "", gender=m.gender,
+        birth_date=_as_date(m.birth_date), phone=m.phone or "", work_address=m.work_address,
+        label=m.label, category=m.category, enterprise_id=m.enterprise_id,
+        join_date=_as_date(m.join_date), life_status=m.life_status,
+        life_status_date=_as_date(m.life_status_date), post_type=m.post_type,
+        card_no=m.card_no or "", card_status=m.card_status, ss_card_status=m.ss_card_status,
+        employment_status=m.employment_status, insurance_status=m.insurance_status,
+        retirement_dates=retirement_dates_of(m.gender, _as_date(m.birth_date), m.post_type),
+        flags=tuple(member_flags(row, plan_year, today)),
+    )
+
+
+def validate_clerk_changes(member: Member, changes: dict[str, Any], today: date) -> dict[str, Any]:
+    """Normalised values for `changes`, or ValidationFailed naming each bad field."""
+    problems: dict[str, Problem] = {}
+    clean: dict[str, Any] = {}
+    for name, raw in changes.items():
+        if name not in CLERK_FIELDS:
+            raise ValueError(f"{name} is not a clerk-owned field")
+        try:
+            clean[name] = _clean_field(member, name, raw, changes, today)
+        except RuleError as exc:
+            problems[name] = exc.problem
+    if problems:
+        raise ValidationFailed(problems)
+    return clean
+
+
+def _clean_field(member: Member, name: str, raw: Any, changes: dict[str, Any], today: date) -> Any:
+    if name == "phone":
+        value = phone.normalize_phone(raw)
+        other = (Member.select(Member.member_no, Member.name)
+                 .where((Member.union == member.union_id) & (Member.phone == value) & (Member.id != member.id))
+                 .first())
+        if other is not None:
+            raise RuleError(Problem(
+                "phone_duplicate",
+                f"手机号码已被会员 {other.name}（编号 {other.member_no or '无'}）使用，同一工会会员的手机号码不能重复。",
+                field="phone"))
+        return value
+    if name == "work_address":
+        required = member.card_status != CardStatus.NONE
+        return address.validate_work_address(raw, required=required)
+    if name == "id_expiry":
+        text = str(raw or "").strip()
+        if not text:
+            return None
+        value = dates.parse_expiry(text)
+        birth = _as_date(member.birth_date)
+        errors = [p for p in expiry.check_id_expiry(value, today, birth) if p.severity == "error"]
+        if errors:
+            raise RuleError(errors[0])
+        return dates.format_expiry(value)
+    if name == "label":
+        value = str(raw or "").strip()
+        if len(value) > 50:
+            raise RuleError(Problem("label_too_long", "会员标签不能超过50个字。", field="label"))
+        return value
+    if name == "category":
+        if raw not in CATEGORY_LABELS:
+            raise RuleError(Problem("category_invalid", "请选择会员类型。", field="category"))
+        return raw
+    if name == "enterprise_id":
+        category = changes.get("category", member.category)
+        if raw is None:
+            if category == Category.LINKED_ENTERPRISE:
+                raise RuleError(Problem("enterprise_required", "关联企业类会员必须选择关联企业。", field="enterprise_id"))
+            return None
+        ent = Enterprise.get_or_none((Enterprise.id == raw) & (Enterprise.union == member.union_id))
+        if ent is None:
+            raise RuleError(Problem("enterprise_invalid", "所选关联企业不属于本工会，请重新选择。", field="enterprise_id"))
+        return ent.id
+    if name == "post_type":
+        if raw not in POST_TYPE_LABELS:
+            raise RuleError(Problem("post_type_invalid", "请选择岗位类型。", field="post_type"))
+        return raw
+    raise AssertionError(name)
+
+
+def update_member(member_id: int, changes: dict[str, Any], *, actor: str, plan_year: int,
+                  today: date) -> MemberDetail:
+    """Validate and save clerk-owned fields, auditing each change; all or nothing."""
+    with db.atomic("IMMEDIATE"):
+        m = Member.get_or_none(Member.id == member_id)
+        if m is None:
+            raise NotFound("找不到该会员，可能已被删除。", "请刷新列表。")
+        if changes.get("category") not in (None, Category.LINKED_ENTERPRISE) and "enterprise_id" not in changes:
+            changes = {**changes, "enterprise_id": None}
+        clean = validate_clerk_changes(m, changes, today)
+        changed = False
+        for name, new in clean.items():
+            column = "enterprise_id" if name == "enterprise_id" else name
+            old = getattr(m, column)
+            if (old or None) == (new or None):
+                continue
+            setattr(m, column, new)
+            audit.record(actor, "member.update", member_id=m.id, field=name, old=old, new=new)
+            changed = True
+        if changed:
+            m.updated_at = datetime.now().replace(microsecond=0)
+            m.save()
+    return _detail(m, plan_year, today)
+
+
+def enterprises(union_id: int) -> list[tuple[int, str]]:
+    return [(e.id, e.name) for e in Enterprise.select().where(Enterprise.union == union_id).order_by(Enterprise.name)]
+
+
+def current_union() -> Union | None:
+    """The union this profile belongs to (one union per profile)."""
+    return Union.select().order_by(Union.id).first()
