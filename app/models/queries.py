@@ -113,8 +113,9 @@ def joins_by_day(union_id: int, start: date, end: date) -> list[tuple[date, int]
 def created_by_day(union_id: int, start: date, end: date) -> list[tuple[date, int]]:
     """Members recorded here in [start, end] who had joined before `start` (原有会员)."""
     day = fn.date(Member.created_at)
-    query = (Member.select(day, fn.COUNT(Member.id))
+    # Selected through a DateTimeField's function, peewee may hand back a datetime: keep the day.
+    query = (Member.select(day.coerce(False), fn.COUNT(Member.id))
              .where((Member.union == union_id) & (day >= start.isoformat()) & (day <= end.isoformat())
                     & ((Member.join_date < day) | Member.join_date.is_null()))
              .group_by(day).order_by(day).tuples())
-    return [(date.fromisoformat(str(d)), n) for d, n in query]
+    return [(date.fromisoformat(str(d)[:10]), n) for d, n in query]

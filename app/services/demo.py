@@ -135,7 +135,12 @@ def generate_members(count: int, *, union_id: int, enterprise_ids: list[int], to
                 employment = EmploymentStatus.UNKNOWN if slot in (27, 29) else EmploymentStatus.EMPLOYED
         insurance = InsuranceStatus.PENDING if slot in (19, 20, 27, 29) else InsuranceStatus.PAID
         join = today - timedelta(days=int(rng.expovariate(1 / 240)))
-        created = datetime.combine(max(join, today - timedelta(days=400)), datetime.min.time()) + timedelta(hours=9)
+        if rng.random() < 0.3:  # brought in by a bulk import a few weeks ago: 原有会员
+            recorded = today - timedelta(days=rng.choice((12, 26, 40)))
+            join = min(join, recorded - timedelta(days=rng.randrange(30, 2000)))
+        else:
+            recorded = max(join, today - timedelta(days=400))
+        created = datetime.combine(recorded, datetime.min.time()) + timedelta(hours=9)
         yield {
             "union": union_id,
             "member_no": f"{i + 1:07d}",

@@ -1,0 +1,119 @@
+"""union-clerk: start the desktop application.
+
+    union-clerk [--profile DIR] [--demo] [--screenshot FILE.png [--page NAME]]
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+import tempfile
+import traceback
+from datetime import date
+from pathlib import Path
+
+from app.paths import Profile, default_profile_dir
+
+log = logging.getLogger("app")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="union-clerk", description="工会会员专享保障参保客户端")
+    parser.add_argument("--profile", metavar="DIR", help="档案文件夹（默认：本用户的应用数据目录）")
+    parser.add_argument("--demo", action="store_true", help="用一次性的演示档案打开（含演示会员）")
+    parser.add_argument("--screenshot", metavar="FILE", help="把主窗口画到 PNG 文件后退出（可离屏运行）")
+    parser.add_argument("--page", default="workbench", help="截图时显示的页面：workbench、members")
+    parser.add_argument("--demo-members", type=int, default=300, help=argparse.SUPPRESS)
+    return parser
+
+
+def _prepare_profile(args: argparse.Namespace) -> tuple[Profile, bool]:
+    """The profile to open; a demo gets a throwaway folder removed at exit."""
+    if args.demo and not args.profile:
+        return Profile(Path(tempfile.mkdtemp(prefix="union-clerk-demo-"))).create(), True
+    return Profile(Path(args.profile) if args.profile else default_profile_dir()).create(), False
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    profile, throwaway = _prepare_profile(args)
+
+    from app.logs import setup_logging
+
+    setup_logging(profile.log_file)
+
+    from PySide6.QtCore import QCoreApplication, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setOrganizationName("ShanghaiUnion")
+    QCoreApplication.setApplicationName("UnionClerk" + ("-demo" if args.demo else ""))
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+
+    from app.views import errors as error_views
+    from app.views.fonts import register_bundled_font
+
+    error_views.LOG_FILE = profile.log_file
+    error_views.INTERACTIVE = not args.screenshot
+    register_bundled_font(app)
+
+    def excepthook(exc_type, exc, tb) -> None:
+        log.error("uncaught exception:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        error_views.show_error(None, exc)
+
+    sys.excepthook = excepthook
+
+    from app.models import open_database
+    from app.services import demo as demo_service
+    from app.services.members import current_union, default_plan_year
+
+    try:
+        open_database(profile.database, backup_dir=profile.backups)
+    except Exception as exc:  # noqa: BLE001 - shown to the clerk, then exit
+        error_views.show_error(None, exc, "无法打开数据库")
+        return 2
+    union = current_union()
+    if union is None and args.demo:
+        demo_service.fill_demo(args.demo_members)
+        union = current_union()
+    if union is None:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.information(None, "工会会员专享保障参保", "本档案中还没有工会数据。\n"
+                                "请先用“union-clerk-cli demo-data”生成演示数据，或用 --demo 打开演示档案。")
+        return 1
+
+    from app.views.main_window import MainWindow
+
+    window = MainWindow(profile=profile, union_id=union.id, union_name=union.name,
+                        plan_year=default_plan_year(date.today()), actor="demo" if args.demo else "clerk",
+                        demo=args.demo, remember_geometry=not args.screenshot)
+    if args.screenshot:
+        try:
+            window.load_now()
+        except Exception as exc:  # noqa: BLE001
+            error_views.show_error(None, exc)
+            return 1
+        window.show_page(args.page)
+        window.show()
+        app.processEvents()
+        ok = window.grab().save(args.screenshot)
+        window.close()
+        if throwaway:
+            shutil.rmtree(profile.root, ignore_errors=True)
+        return 0 if ok else 1
+
+    window.show_page("workbench")
+    window.show()
+    QTimer.singleShot(0, window.load_async)
+    code = app.exec()
+    if throwaway:
+        from app.models import close_database
+
+        close_database()
+        shutil.rmtree(profile.root, ignore_errors=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""The main window: the old system's menu on the left, one page at a time on the right.
+
+Only pages that work are listed; later capabilities add theirs to `MENU`.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
+
+from app.paths import Profile
+from app.services import maintenance
+from app.views import ops
+from app.views.member_list import MemberListPage
+from app.views.workbench import WorkbenchPage
+
+log = logging.getLogger(__name__)
+
+#: (group label or None for a top-level page, [(page name, label)])
+MENU: list[tuple[str | None, list[tuple[str, str]]]] = [
+    (None, [("workbench", "业务工作台")]),
+    ("会员管理", [("members", "会员信息")]),
+]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, *, profile: Profile, union_id: int, union_name: str, plan_year: int,
+                 actor: str, demo: bool = False, remember_geometry: bool = True) -> None:
+        super().__init__()
+        self.profile = profile
+        self.union_id = union_id
+        self.plan_year = plan_year
+        self.actor = actor
+        title = self.tr("工会会员专享保障参保 — {0}").format(union_name)
+        if demo:
+            title += self.tr("（演示）")
+        self.setWindowTitle(title)
+
+        self.nav = QTreeWidget()
+        self.nav.setHeaderHidden(True)
+        self.nav.setRootIsDecorated(True)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        self.workbench = WorkbenchPage(union_id)
+        self.members = MemberListPage(union_id, plan_year, actor)
+        for page in (self.workbench, self.members):
+            self.pages[page.page_name] = page
+            self.stack.addWidget(page)
+        self._nav_items: dict[str, QTreeWidgetItem] = {}
+        for group, items in MENU:
+            parent = self.nav.invisibleRootItem()
+            if group:
+                parent = QTreeWidgetItem(self.nav, [self.tr(group)])
+                parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                parent.setExpanded(True)
+            for name, label in items:
+                item = QTreeWidgetItem(parent, [self.tr(label)])
+                item.setData(0, Qt.ItemDataRole.UserRole, name)
+                self._nav_items[name] = item
+        self.nav.expandAll()
+        self.nav.currentItemChanged.connect(self._nav_changed)
+
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        em = self.fontMetrics().horizontalAdvance("中")
+        splitter.setSizes([em * 12, em * 70])
+        self.setCentralWidget(splitter)
+
+        self.status_union = QLabel(union_name)
+        self.status_year = QLabel(self.tr("保障年度：{0}年").format(plan_year))
+        self.statusBar().addWidget(self.status_union)
+        self.statusBar().addPermanentWidget(self.status_year)
+
+        self._build_menus()
+        self.members.memberChanged.connect(lambda _id: self.workbench.refresh())
+        self._remember_geometry = remember_geometry
+        if remember_geometry:
+            self._restore_geometry(em)
+        else:
+            self.resize(em * 90, em * 52)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
+        backup = QAction(self.tr("备份数据库…"), self)
+        backup.triggered.connect(self.backup_database)
+        file_menu.addAction(backup)
+        file_menu.addSeparator()
+        quit_action = QAction(self.tr("退出"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        go_menu = self.menuBar().addMenu(self.tr("页面(&P)"))
+        for n, (name, item) in enumerate(self._nav_items.items(), start=1):
+            action = QAction(item.text(0), self)
+            action.setShortcut(QKeySequence(f"Ctrl+{n}"))
+            action.triggered.connect(lambda _=False, page=name: self.show_page(page))
+            go_menu.addAction(action)
+
+        help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
+        logs = QAction(self.tr("打开日志文件夹"), self)
+        logs.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.profile.logs))))
+        help_menu.addAction(logs)
+        about = QAction(self.tr("关于"), self)
+        about.triggered.connect(self.about)
+        help_menu.addAction(about)
+
+    def _restore_geometry(self, em: int) -> None:
+        settings = QSettings()
+        geometry = settings.value("main/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(em * 90, em * 52)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self._remember_geometry:
+            QSettings().setValue("main/geometry", self.saveGeometry())
+        ops.wait_all(10_000)
+        super().closeEvent(event)
+
+    # ---- pages -----------------------------------------------------------------------
+    def _nav_changed(self, current: QTreeWidgetItem | None, _previous) -> None:
+        if current is None:
+            return
+        name = current.data(0, Qt.ItemDataRole.UserRole)
+        if name in self.pages:
+            self.stack.setCurrentWidget(self.pages[name])
+
+    def show_page(self, name: str) -> None:
+        if name not in self.pages:
+            raise KeyError(name)
+        self.nav.setCurrentItem(self._nav_items[name])
+
+    def load_now(self) -> None:
+        """Fill every page synchronously (screenshots and tests)."""
+        self.workbench.load_now()
+        self.members.load_now()
+
+    def load_async(self) -> None:
+        self.workbench.refresh()
+        self.members.requery()
+
+    # ---- actions ---------------------------------------------------------------------
+    def backup_database(self) -> None:
+        default = str(Path.home() / f"union-clerk-backup-{date.today():%Y%m%d}.sqlite3")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("备份数据库"), default, self.tr("数据库备份 (*.sqlite3)"))
+        if not path:
+            return
+        ops.run_db(self, lambda: maintenance.backup(Path(path)),
+                   lambda out: QMessageBox.information(self, self.tr("备份完成"), self.tr("已备份到：{0}").format(out)))
+
+    def about(self) -> None:
+        QMessageBox.about(self, self.tr("关于"), self.tr(
+            "工会会员专享保障参保客户端\n档案文件夹：{0}\n技术支持：上海工会职工服务热线 12351").format(
+            os.fspath(self.profile.root)))

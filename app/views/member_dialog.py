@@ -1,0 +1,235 @@
+"""查看详情: one member's data, with the clerk-owned fields editable and validated."""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.rules import address
+from app.rules.codes import (
+    CARD_STATUS_LABELS,
+    CATEGORY_LABELS,
+    EMPLOYMENT_LABELS,
+    GENDER_LABELS,
+    ID_TYPE_LABELS,
+    INSURANCE_STATUS_LABELS,
+    LIFE_STATUS_LABELS,
+    POST_TYPE_LABELS,
+    SS_CARD_LABELS,
+    Category,
+    Gender,
+)
+from app.rules.idcard import mask_id
+from app.services import audit
+from app.services import members as member_service
+from app.services.errors import ValidationFailed
+from app.services.members import FIELD_LABELS, FLAG_LABELS, MemberDetail
+from app.views import ops
+from app.views.errors import show_error
+
+
+class MemberDialog(QDialog):
+    saved = Signal(int)
+
+    def __init__(self, member_id: int, *, plan_year: int, actor: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.member_id = member_id
+        self.plan_year = plan_year
+        self.actor = actor
+        self.detail: MemberDetail = member_service.get_member(member_id, plan_year=plan_year, today=date.today())
+        d = self.detail
+        self.setWindowTitle(self.tr("会员详情 — {0}").format(d.name))
+
+        info = QFormLayout()
+        self.id_label = QLabel(mask_id(d.id_number))
+        self.id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        reveal = QPushButton(self.tr("显示完整号码"))
+        reveal.setCheckable(True)
+        reveal.toggled.connect(lambda on: self.id_label.setText(d.id_number if on else mask_id(d.id_number)))
+        id_row = QWidget()
+        id_layout = QVBoxLayout(id_row)
+        id_layout.setContentsMargins(0, 0, 0, 0)
+        id_layout.addWidget(self.id_label)
+        id_layout.addWidget(reveal, 0, Qt.AlignmentFlag.AlignLeft)
+        life = LIFE_STATUS_LABELS.get(d.life_status, d.life_status)
+        if d.life_status_date:
+            life += f"（{d.life_status_date.isoformat()}）"
+        rows: list[tuple[str, object]] = [
+            (self.tr("会员编号"), d.member_no),
+            (self.tr("姓名"), d.name),
+            (self.tr("证件类型"), ID_TYPE_LABELS.get(d.id_type, d.id_type)),
+            (self.tr("证件号码"), id_row),
+            (self.tr("性别"), GENDER_LABELS.get(d.gender or "", "")),
+            (self.tr("出生日期"), d.birth_date.isoformat() if d.birth_date else ""),
+            (self.tr("法定退休日期"), self._retirement_text(d)),
+            (self.tr("入会日期"), d.join_date.isoformat() if d.join_date else ""),
+            (self.tr("状态"), life),
+            (self.tr("会员卡"), (mask_id(d.card_no) if d.card_no else CARD_STATUS_LABELS.get(d.card_status, ""))),
+            (self.tr("社保卡状态"), SS_CARD_LABELS.get(d.ss_card_status or "", self.tr("未获取"))),
+            (self.tr("就业状态"), EMPLOYMENT_LABELS.get(d.employment_status or "", self.tr("未获取"))),
+            (self.tr("人保状态"), INSURANCE_STATUS_LABELS.get(d.insurance_status, "")),
+            (self.tr("提示"), "、".join(FLAG_LABELS[f] for f in d.flags if f != "no_card") or self.tr("无")),
+        ]
+        for label, value in rows:
+            info.addRow(label, value if isinstance(value, QWidget) else QLabel(str(value)))
+        info_page = QWidget()
+        info_page.setLayout(info)
+
+        # Editable, clerk-owned fields.
+        self.phone = QLineEdit(d.phone)
+        self.address = QLineEdit(d.work_address)
+        self.address_count = QLabel()
+        self.address.textChanged.connect(self._count_address)
+        self._count_address(d.work_address)
+        self.expiry = QLineEdit(d.id_expiry)
+        self.expiry.setPlaceholderText(self.tr("如 2033-01-01、2033/1/1、20330101 或 长期"))
+        self.label = QLineEdit(d.label)
+        self.category = QComboBox()
+        for code, text in CATEGORY_LABELS.items():
+            self.category.addItem(text, str(code))
+        self.category.setCurrentIndex(self.category.findData(d.category))
+        self.enterprise = QComboBox()
+        self.enterprise.addItem(self.tr("（不关联企业）"), None)
+        for ent_id, name in member_service.enterprises(d.union_id):
+            self.enterprise.addItem(name, ent_id)
+        self.enterprise.setCurrentIndex(max(0, self.enterprise.findData(d.enterprise_id)))
+        self.category.currentIndexChanged.connect(self._category_changed)
+        self._category_changed()
+        self.post_type = QComboBox()
+        for code, text in POST_TYPE_LABELS.items():
+            self.post_type.addItem(text, str(code))
+        self.post_type.setCurrentIndex(self.post_type.findData(d.post_type))
+        self.post_type.setEnabled(d.gender == Gender.FEMALE)
+        self.post_type.setToolTip(self.tr("女职工的岗位类型决定原法定退休年龄（管理岗位55岁，工人岗位50岁）。"))
+
+        self.errors: dict[str, QLabel] = {}
+        edit = QFormLayout()
+        editors = {
+            "phone": self.phone, "work_address": self.address, "id_expiry": self.expiry,
+            "label": self.label, "category": self.category, "enterprise_id": self.enterprise,
+            "post_type": self.post_type,
+        }
+        for name, widget in editors.items():
+            error = QLabel()
+            error.setObjectName("fieldError")
+            error.setStyleSheet("color: #c0392b;")
+            error.setWordWrap(True)
+            error.hide()
+            self.errors[name] = error
+            box = QWidget()
+            box_layout = QVBoxLayout(box)
+            box_layout.setContentsMargins(0, 0, 0, 0)
+            box_layout.addWidget(widget)
+            if name == "work_address":
+                box_layout.addWidget(self.address_count)
+            box_layout.addWidget(error)
+            edit.addRow(FIELD_LABELS[name], box)
+        edit_page = QWidget()
+        edit_page.setLayout(edit)
+
+        self.history = QTableWidget(0, 5)
+        self.history.setHorizontalHeaderLabels([self.tr("时间"), self.tr("操作人"), self.tr("字段"),
+                                                self.tr("原值"), self.tr("新值")])
+        self.history.horizontalHeader().setStretchLastSection(True)
+        self._load_history()
+
+        tabs = QTabWidget()
+        tabs.addTab(edit_page, self.tr("可修改信息"))
+        tabs.addTab(info_page, self.tr("基本信息"))
+        tabs.addTab(self.history, self.tr("修改记录"))
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        layout.addWidget(self.buttons)
+        em = self.fontMetrics().horizontalAdvance("中")
+        self.resize(em * 40, em * 36)
+
+    def _retirement_text(self, d: MemberDetail) -> str:
+        if not d.retirement_dates:
+            return self.tr("（非身份证会员请手工确认）")
+        if len(d.retirement_dates) == 2:
+            return self.tr("{0}（若为工人岗位）或 {1}（若为管理岗位）").format(
+                d.retirement_dates[0].isoformat(), d.retirement_dates[1].isoformat())
+        return d.retirement_dates[0].isoformat()
+
+    def _count_address(self, text: str) -> None:
+        n = address.count_cjk(text)
+        self.address_count.setText(self.tr("已输入 {0} 个汉字（应多于6个、少于20个）").format(n))
+
+    def _category_changed(self, *_args) -> None:
+        linked = self.category.currentData() == Category.LINKED_ENTERPRISE
+        self.enterprise.setEnabled(linked)
+
+    def _load_history(self) -> None:
+        entries = audit.history(self.member_id)
+        self.history.setRowCount(len(entries))
+        for row, e in enumerate(entries):
+            values = [str(e["at"]), e["actor"], FIELD_LABELS.get(e["field"], e["field"]),
+                      e["old"] or "", e["new"] or ""]
+            for col, value in enumerate(values):
+                self.history.setItem(row, col, QTableWidgetItem(value))
+
+    def changes(self) -> dict[str, object]:
+        """The fields the clerk changed, as raw input."""
+        d = self.detail
+        current = {
+            "phone": self.phone.text().strip(), "work_address": self.address.text().strip(),
+            "id_expiry": self.expiry.text().strip(), "label": self.label.text().strip(),
+            "category": self.category.currentData(),
+            "enterprise_id": self.enterprise.currentData() if self.enterprise.isEnabled() else None,
+            "post_type": self.post_type.currentData(),
+        }
+        original = d.clerk_values()
+        return {k: v for k, v in current.items() if (v or None) != (original[k] or None)}
+
+    def save(self) -> None:
+        for label in self.errors.values():
+            label.hide()
+        changes = self.changes()
+        if not changes:
+            self.accept()
+            return
+        self.buttons.setEnabled(False)
+
+        def work():
+            return member_service.update_member(self.member_id, changes, actor=self.actor,
+                                                plan_year=self.plan_year, today=date.today())
+
+        ops.run_db(self, work, self._saved, self._failed)
+
+    def _saved(self, detail: MemberDetail) -> None:
+        self.detail = detail
+        self.buttons.setEnabled(True)
+        self.saved.emit(self.member_id)
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(exc, ValidationFailed):
+            for name, problem in exc.problems.items():
+                label = self.errors.get(name)
+                if label is not None:
+                    label.setText(problem.message)
+                    label.show()
+            return
+        show_error(self, exc)

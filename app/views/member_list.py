@@ -1,0 +1,173 @@
+"""会员管理 → 会员信息: the member list with search, filters and the detail dialog."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.queries import MemberFilter
+from app.rules.codes import CATEGORY_LABELS, LIFE_STATUS_LABELS, INSURANCE_STATUS_LABELS
+from app.services import members as member_service
+from app.views import ops
+from app.views.member_dialog import MemberDialog
+from app.views.member_table import COLUMNS, MemberTableModel
+
+SEARCH_DELAY_MS = 250
+
+
+class MemberListPage(QWidget):
+    """The list of the union's members; 100,000 rows open and scroll at once."""
+
+    page_name = "members"
+    memberChanged = Signal(int)
+
+    def __init__(self, union_id: int, plan_year: int, actor: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.union_id = union_id
+        self.plan_year = plan_year
+        self.actor = actor
+        self.model = MemberTableModel(union_id, plan_year, parent=self)
+        self._query_serial = 0
+
+        title = QLabel(self.tr("会员信息"))
+        title.setObjectName("pageTitle")
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("搜索：姓名 / 证件号码片段 / 手机号码 / 会员编号"))
+        self.search.setClearButtonEnabled(True)
+        self.category = self._combo(self.tr("全部会员类型"), CATEGORY_LABELS)
+        self.life = self._combo(self.tr("全部状态"), LIFE_STATUS_LABELS)
+        self.card = QComboBox()
+        self.card.addItem(self.tr("有无会员卡：全部"), None)
+        self.card.addItem(self.tr("已办会员卡"), True)
+        self.card.addItem(self.tr("未办会员卡"), False)
+        self.insurance = self._combo(self.tr("全部人保状态"), INSURANCE_STATUS_LABELS)
+        self.enterprise = QComboBox()
+        self.enterprise.addItem(self.tr("全部关联企业"), None)
+        for ent_id, name in member_service.enterprises(union_id):
+            self.enterprise.addItem(name, ent_id)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        for combo in (self.category, self.life, self.card, self.insurance, self.enterprise):
+            filters.addWidget(combo, 1)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.table.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        header.setStretchLastSection(True)
+        em = self.fontMetrics().horizontalAdvance("中")
+        widths = {"证件号码": 11, "关联企业": 12, "手机号码": 8, "会员卡": 11, "状态": 6, "提示": 10}
+        for i, (head, _, _) in enumerate(COLUMNS):
+            header.resizeSection(i, em * widths.get(head, max(5, len(head) + 2)))
+
+        self.count_label = QLabel()
+        self.detail_button = QPushButton(self.tr("查看详情"))
+        self.detail_button.setEnabled(False)
+        self.refresh_button = QPushButton(self.tr("刷新"))
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.refresh_button)
+        bottom.addWidget(self.detail_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.requery)
+        self.search.textChanged.connect(self._search_timer.start)
+        for combo in (self.category, self.life, self.card, self.insurance, self.enterprise):
+            combo.currentIndexChanged.connect(self.requery)
+        header.sortIndicatorChanged.connect(self._sort_changed)
+        self.model.totalChanged.connect(self._show_total)
+        self.table.doubleClicked.connect(self.open_detail)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.detail_button.clicked.connect(self.open_detail)
+        self.refresh_button.clicked.connect(self.requery)
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
+        QShortcut(QKeySequence.StandardKey.Refresh, self, activated=self.requery)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self.open_detail)
+
+    def _combo(self, all_label: str, labels: dict[str, str]) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem(all_label, None)
+        for code, label in labels.items():
+            combo.addItem(label, str(code))
+        return combo
+
+    def current_filter(self) -> MemberFilter:
+        return MemberFilter(
+            text=self.search.text(),
+            category=self.category.currentData(),
+            life_status=self.life.currentData(),
+            has_card=self.card.currentData(),
+            enterprise_id=self.enterprise.currentData(),
+            insurance_status=self.insurance.currentData(),
+        )
+
+    def _sort_changed(self, column: int, order: Qt.SortOrder) -> None:
+        key = self.model.sort_key_for_column(column)
+        if key is None:  # the flags column is computed, not stored: keep the current order
+            return
+        self.requery(sort_key=key, descending=order == Qt.SortOrder.DescendingOrder)
+
+    def requery(self, *_args, sort_key: str | None = None, descending: bool | None = None) -> None:
+        """Count and fetch on the database worker; the newest request wins."""
+        self._query_serial += 1
+        serial = self._query_serial
+        f = self.current_filter()
+        self.count_label.setText(self.tr("正在查询…"))
+
+        def done(snapshot) -> None:
+            if serial == self._query_serial:
+                self.model.apply(snapshot)
+
+        ops.run_db(self, lambda: self.model.query(f, sort_key, descending), done)
+
+    def load_now(self) -> None:
+        """Synchronous first load (start-up, screenshots, tests)."""
+        self.model.apply(self.model.query(self.current_filter()))
+
+    def _show_total(self, total: int) -> None:
+        self.count_label.setText(self.tr("共 {0} 人").format(total))
+
+    def _selection_changed(self, *_args) -> None:
+        self.detail_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
+
+    def open_detail(self, *_args) -> None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return
+        member_id = self.model.data(index, Qt.ItemDataRole.UserRole)
+        dialog = MemberDialog(member_id, plan_year=self.plan_year, actor=self.actor, parent=self)
+        dialog.saved.connect(self._member_saved)
+        dialog.open()
+
+    def _member_saved(self, member_id: int) -> None:
+        self.memberChanged.emit(member_id)
+        self.requery()

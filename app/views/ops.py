@@ -1,0 +1,140 @@
+"""Running work off the UI thread, Anki-CollectionOp style.
+
+`run_db(parent, fn, on_success)` runs `fn()` on the one database worker thread and calls
+`on_success(result)` (or `on_failure(exc)`) back on the main thread. `run_io` does the same on a
+separate pool for network, PDF and spreadsheet work, so a stalled server never blocks a save.
+`fn` must return plain data, never widgets or live peewee objects.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from app.models import db
+
+log = logging.getLogger(__name__)
+
+_pools: dict[str, QThreadPool] = {}
+_live: set["_Relay"] = set()
+
+
+def pool(name: str) -> QThreadPool:
+    if name not in _pools:
+        p = QThreadPool()
+        p.setMaxThreadCount(1 if name == "db" else 4)
+        p.setObjectName(f"{name}-pool")
+        _pools[name] = p
+    return _pools[name]
+
+
+class _Relay(QObject):
+    """Lives on the main thread; worker results reach it through queued signals."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+    progressed = Signal(int, int)
+
+    def __init__(self, parent: QObject | None, on_success, on_failure, on_progress) -> None:
+        super().__init__(None)
+        self._parent = parent
+        self._on_success = on_success
+        self._on_failure = on_failure
+        self._on_progress = on_progress
+        self.succeeded.connect(self._success)
+        self.failed.connect(self._failure)
+        self.progressed.connect(self._progress)
+
+    @Slot(object)
+    def _success(self, result: Any) -> None:
+        _live.discard(self)
+        if self._on_success:
+            self._on_success(result)
+
+    @Slot(object)
+    def _failure(self, exc: BaseException) -> None:
+        _live.discard(self)
+        if self._on_failure:
+            self._on_failure(exc)
+        else:
+            from app.views.errors import show_error
+
+            show_error(self._parent if hasattr(self._parent, "window") else None, exc)
+
+    @Slot(int, int)
+    def _progress(self, done: int, total: int) -> None:
+        if self._on_progress:
+            self._on_progress(done, total)
+
+
+class Cancelled(Exception):
+    """Raised inside a worker when the clerk pressed cancel."""
+
+
+class Progress:
+    """Handed to work functions that report progress and honour cancel."""
+
+    def __init__(self, relay: _Relay) -> None:
+        self._relay = relay
+        self.cancel_requested = threading.Event()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.cancel_requested.is_set():
+            raise Cancelled()
+        self._relay.progressed.emit(done, total)
+
+
+class _Task(QRunnable):
+    def __init__(self, fn: Callable[[], Any], relay: _Relay, uses_db: bool) -> None:
+        super().__init__()
+        self._fn = fn
+        self._relay = relay
+        self._uses_db = uses_db
+
+    def run(self) -> None:  # runs on the worker thread
+        try:
+            result = self._fn()
+        except BaseException as exc:  # noqa: BLE001 - delivered to the main thread
+            if not isinstance(exc, Exception):
+                raise
+            self._relay.failed.emit(exc)
+        else:
+            self._relay.succeeded.emit(result)
+        finally:
+            if self._uses_db and not db.is_closed():
+                db.close()  # this thread's connection only
+
+
+def _start(pool_name: str, parent: QObject | None, fn, on_success, on_failure, on_progress,
+           with_progress: bool) -> Progress | None:
+    relay = _Relay(parent, on_success, on_failure, on_progress)
+    _live.add(relay)
+    progress = Progress(relay) if with_progress else None
+    work = (lambda: fn(progress)) if with_progress else fn
+    pool(pool_name).start(_Task(work, relay, uses_db=True))
+    return progress
+
+
+def run_db(parent: QObject | None, fn: Callable[[], Any], on_success: Callable[[Any], None] | None = None,
+           on_failure: Callable[[BaseException], None] | None = None) -> None:
+    """Run database work on the single database worker."""
+    _start("db", parent, fn, on_success, on_failure, None, False)
+
+
+def run_db_with_progress(parent: QObject | None, fn: Callable[[Progress], Any],
+                         on_success=None, on_failure=None, on_progress=None) -> Progress:
+    """Like run_db, for long work: `fn(progress)` calls `progress(done, total)`; returns the
+    handle whose `cancel_requested` the UI sets."""
+    return _start("db", parent, fn, on_success, on_failure, on_progress, True)  # type: ignore[return-value]
+
+
+def run_io(parent: QObject | None, fn: Callable[[], Any], on_success=None, on_failure=None) -> None:
+    """Run network, PDF or spreadsheet work that does not hold the database."""
+    _start("io", parent, fn, on_success, on_failure, None, False)
+
+
+def wait_all(msecs: int = 30_000) -> bool:
+    """Block until every pool is idle (shutdown and tests)."""
+    return all(p.waitForDone(msecs) for p in _pools.values())
