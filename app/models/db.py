@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from peewee import DatabaseError as PeeweeDatabaseError
 from peewee import SqliteDatabase
 
 log = logging.getLogger(__name__)
@@ -81,9 +82,17 @@ def open_database(path: Path, *, backup_dir: Path | None = None, migrate: bool =
     if not db.is_closed():
         db.close()
     db.init(str(path), pragmas=PRAGMAS)
-    db.connect(reuse_if_open=True)
-    if migrate:
-        migrations.migrate(db, backup_dir=backup_dir or path.parent / "backups")
+    try:
+        db.connect(reuse_if_open=True)
+        if migrate:
+            migrations.migrate(db, backup_dir=backup_dir or path.parent / "backups")
+    except (sqlite3.Error, PeeweeDatabaseError) as exc:
+        env = classify_sqlite_error(exc)
+        if not db.is_closed():
+            db.close()
+        if env is not None:
+            raise env from exc
+        raise
     return db
 
 

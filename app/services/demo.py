@@ -90,6 +90,7 @@ def generate_members(count: int, *, union_id: int, enterprise_ids: list[int], to
     ss_cycle = [None, SsCardStatus.NORMAL, SsCardStatus.NORMAL, SsCardStatus.SEALED,
                 SsCardStatus.REPORTED_LOST, SsCardStatus.LOCKED, SsCardStatus.CANCELLED,
                 SsCardStatus.UNKNOWN, SsCardStatus.NORMAL]
+    ss_i = 0
     for i in range(count):
         # The case of row i: a fixed pattern over 50 rows so every case shows in any slice.
         slot = i % 50
@@ -130,7 +131,8 @@ def generate_members(count: int, *, union_id: int, enterprise_ids: list[int], to
         card_no = f"6231{rng.randrange(10**14, 10**15):015d}" if has_card else None
         ss_status = employment = None
         if not has_card and id_type == IdType.MAINLAND:
-            ss_status = ss_cycle[slot % len(ss_cycle)]
+            ss_status = ss_cycle[ss_i % len(ss_cycle)]
+            ss_i += 1
             if ss_status is not None:
                 employment = EmploymentStatus.UNKNOWN if slot in (27, 29) else EmploymentStatus.EMPLOYED
         insurance = InsuranceStatus.PENDING if slot in (19, 20, 27, 29) else InsuranceStatus.PAID

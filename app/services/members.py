@@ -309,8 +309,10 @@ def update_member(member_id: int, changes: dict[str, Any], *, actor: str, plan_y
         m = Member.get_or_none(Member.id == member_id)
         if m is None:
             raise NotFound("找不到该会员，可能已被删除。", "请刷新列表。")
-        if changes.get("category") not in (None, Category.LINKED_ENTERPRISE) and "enterprise_id" not in changes:
-            changes = {**changes, "enterprise_id": None}
+        if "category" in changes and "enterprise_id" not in changes:
+            # Leaving 关联企业类 drops the enterprise; joining it must name one.
+            keep = m.enterprise_id if changes["category"] == Category.LINKED_ENTERPRISE else None
+            changes = {**changes, "enterprise_id": keep}
         clean = validate_clerk_changes(m, changes, today)
         changed = False
         for name, new in clean.items():

@@ -1,0 +1,40 @@
+"""The layering of ARCHITECTURE.md: lower layers never import Qt, sync or views."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LOWER = ["app/rules", "app/models", "app/services"]
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", [p for d in LOWER for p in sorted((ROOT / d).rglob("*.py"))],
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_lower_layers_do_not_import_qt_sync_or_views(path: Path) -> None:
+    bad = {n for n in _imports(path)
+           if n.split(".")[0] in {"PySide6", "shiboken6"} or n.startswith(("app.sync", "app.views"))}
+    assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "app/models").rglob("*.py")), ids=lambda p: p.name)
+def test_models_do_not_import_services(path: Path) -> None:
+    assert not {n for n in _imports(path) if n.startswith("app.services")}
+
+
+def test_the_check_catches_a_qt_import(tmp_path: Path) -> None:
+    sample = tmp_path / "x.py"
+    sample.write_text("from PySide6.QtCore import QObject\n", encoding="utf-8")
+    assert "PySide6.QtCore" in _imports(sample)

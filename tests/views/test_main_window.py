@@ -1,0 +1,48 @@
+"""The main window, the bundled font and the --screenshot path."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QFontDatabase, QImage
+
+from app.paths import Profile, resource_path
+from app.views import ops
+from app.views.main_window import MENU, MainWindow
+
+
+def test_bundled_font_registers_and_covers_chinese(qapp, bundled_font) -> None:
+    assert resource_path("fonts", "wqy-microhei.ttc").is_file()
+    assert resource_path("fonts", "LICENSE-wqy-microhei.txt").is_file()
+    assert bundled_font and "WenQuanYi" in bundled_font
+    assert qapp.font().family() == bundled_font
+    assert QFontDatabase.WritingSystem.SimplifiedChinese in QFontDatabase.writingSystems(bundled_font)
+
+
+def test_main_window_pages(qtbot, demo_profile: Profile, bundled_font) -> None:
+    window = MainWindow(profile=demo_profile, union_id=1, union_name="测试工会", plan_year=2027, actor="clerk",
+                        remember_geometry=False)
+    qtbot.addWidget(window)
+    window.load_now()
+    names = [name for _, items in MENU for name, _ in items]
+    assert set(names) == set(window.pages)
+    for name in names:
+        window.show_page(name)
+        assert window.stack.currentWidget() is window.pages[name]
+    assert window.workbench.members_card.value.text() == "300"
+    assert window.members.model.total == 300
+    ops.wait_all(5000)
+
+
+def test_screenshot_command_renders_chinese(tmp_path: Path) -> None:
+    out = tmp_path / "shot.png"
+    result = subprocess.run([sys.executable, "-m", "app.main", "--demo", "--screenshot", str(out), "--page", "members"],
+                            capture_output=True, text=True, timeout=120,
+                            env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(out))
+    assert image.width() > 600 and image.height() > 400
+    # Not blank: many distinct colours where text and table rows are drawn.
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
+    assert len(colours) > 20

@@ -1,0 +1,119 @@
+"""The member list page and its paged table model, offscreen."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.models import AuditEntry, Member
+from app.paths import Profile
+from app.rules.codes import Category, LifeStatus
+from app.views import ops
+from app.views.member_dialog import MemberDialog
+from app.views.member_list import MemberListPage
+from app.views.member_table import COLUMNS, PAGE_SIZE, MemberTableModel
+
+PLAN_YEAR = 2027
+
+
+@pytest.fixture
+def page(qtbot, demo_profile: Profile, bundled_font) -> MemberListPage:
+    widget = MemberListPage(1, PLAN_YEAR, "clerk")
+    qtbot.addWidget(widget)
+    widget.load_now()
+    return widget
+
+
+def test_model_passes_qtmodeltester(qtmodeltester, demo_profile: Profile) -> None:
+    model = MemberTableModel(1, PLAN_YEAR)
+    model.reload()
+    assert model.rowCount() == 300
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_model_pages_rows_on_demand(demo_profile: Profile) -> None:
+    model = MemberTableModel(1, PLAN_YEAR)
+    model.reload()
+    assert len(model._pages) == 1
+    last = model.index(model.rowCount() - 1, 1)
+    name = model.data(last)
+    assert name and len(model._pages) == 2
+    expected = Member.select().order_by(Member.member_no.desc()).get().name
+    assert name == expected
+    assert model.columnCount() == len(COLUMNS)
+    assert PAGE_SIZE < 300
+
+
+def test_masked_ids_in_the_table(demo_profile: Profile) -> None:
+    model = MemberTableModel(1, PLAN_YEAR)
+    model.reload()
+    column = [c[0] for c in COLUMNS].index("证件号码")
+    full = {m.member_no: m.id_number for m in Member.select()}
+    for row in range(model.rowCount()):
+        shown = model.data(model.index(row, column))
+        member_no = model.data(model.index(row, 0))
+        assert shown != full[member_no] and "****" in shown
+
+
+def test_search_runs_on_the_worker_and_filters(qtbot, page: MemberListPage) -> None:
+    target = Member.select().where(Member.id_type == "mainland").order_by(Member.id.desc()).get()
+    page.search.setText(target.id_number[-6:])
+    qtbot.waitUntil(lambda: page.model.total < 300, timeout=5000)
+    ids = {page.model.data(page.model.index(r, 0), Qt.ItemDataRole.UserRole) for r in range(page.model.rowCount())}
+    assert target.id in ids
+    assert page.count_label.text() == f"共 {page.model.total} 人"
+
+
+def test_filters_combine(qtbot, page: MemberListPage) -> None:
+    page.category.setCurrentIndex(page.category.findData(str(Category.FLEXIBLE)))
+    qtbot.waitUntil(lambda: page.model.total == Member.select().where(Member.category == Category.FLEXIBLE).count(),
+                    timeout=5000)
+    page.life.setCurrentIndex(page.life.findData(str(LifeStatus.IN_SERVICE)))
+    expected = Member.select().where((Member.category == Category.FLEXIBLE)
+                                     & (Member.life_status == LifeStatus.IN_SERVICE)).count()
+    qtbot.waitUntil(lambda: page.model.total == expected, timeout=5000)
+
+
+def test_sorting_by_header(qtbot, page: MemberListPage) -> None:
+    name_col = [c[0] for c in COLUMNS].index("姓名")
+    page.table.horizontalHeader().setSortIndicator(name_col, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: page.model.sort_key == "name" and page.model.descending, timeout=5000)
+    first = page.model.data(page.model.index(0, name_col))
+    assert first == max(m.name for m in Member.select())
+
+
+def test_detail_dialog_saves_with_validation_and_audit(qtbot, page: MemberListPage) -> None:
+    m = Member.select().where((Member.category == Category.LINKED_ENTERPRISE) & (Member.id_type == "mainland")).get()
+    dialog = MemberDialog(m.id, plan_year=PLAN_YEAR, actor="clerk", parent=page)
+    qtbot.addWidget(dialog)
+    assert m.id_number not in dialog.id_label.text()
+    dialog.address.setText("短")
+    dialog.save()
+    qtbot.waitUntil(lambda: not dialog.errors["work_address"].isHidden(), timeout=5000)
+    assert "汉字" in dialog.errors["work_address"].text()
+    assert Member.get_by_id(m.id).work_address == m.work_address
+
+    dialog.address.setText("上海市浦东新区世纪大道一百号环球金融")
+    dialog.phone.setText("139 0000 5678")
+    with qtbot.waitSignal(dialog.saved, timeout=5000):
+        dialog.save()
+    saved = Member.get_by_id(m.id)
+    assert saved.phone == "13900005678"
+    assert saved.work_address == "上海市浦东新区世纪大道一百号环球金融"
+    assert {e.field for e in AuditEntry.select()} == {"phone", "work_address"}
+
+
+def test_page_screenshot(qtbot, page: MemberListPage, tmp_path) -> None:
+    page.resize(1200, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    out = tmp_path / "members.png"
+    assert page.grab().save(str(out))
+    assert out.stat().st_size > 10_000
+
+
+@pytest.fixture(autouse=True)
+def _drain_workers():
+    yield
+    ops.wait_all(5000)
