@@ -1,0 +1,235 @@
+"""`union-server`: run and administer the central server.
+
+    union-server serve [--db URL] [--host H] [--port P]
+    union-server init-demo [--db URL] [--password P] [--members N]
+    union-server create-union --name … --org-code … --type … --level … [--parent ORG_CODE]
+    union-server create-user --username … --union ORG_CODE [--role …]
+    union-server reset-password --actor USERNAME --username USERNAME
+    union-server load-registry FILE
+    union-server worker [--once]
+
+Passwords made here are printed once and never stored in clear; a reset is done by an account of a
+superior union (its password is asked for, or read from UNION_SERVER_ACTOR_PASSWORD).
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+from server.db import DEFAULT_URL
+
+log = logging.getLogger("union_server.cli")
+
+
+def _context(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from server.db import create_tables, open_database
+    from server.settings import ServerContext
+
+    open_database(args.db)
+    create_tables()
+    return ServerContext()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+    from server.settings import Settings
+
+    settings = Settings(ss_check_delay_seconds=args.ss_check_delay, run_worker=not args.no_worker)
+    app = create_app(args.db, settings=settings)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=True)
+    return 0
+
+
+def cmd_init_demo(args: argparse.Namespace) -> int:
+    from server.db import session
+    from server.demo import DEMO_ACCOUNTS, init_demo, is_initialised
+
+    ctx = _context(args)
+    with session():
+        if is_initialised():
+            print("数据库中已有演示数据，未做任何修改。", file=sys.stderr)
+            return 1
+        result = init_demo(ctx, password=args.password, members_per_union=args.members)
+    print(f"演示数据已创建：保障年度 {result.plan_year}，会员 {result.members} 人。")
+    print("账号和密码（只显示这一次，请妥善保存）：")
+    for username, _, role, display in DEMO_ACCOUNTS:
+        print(f"  {username:<12} {result.accounts[username]:<14} {role:<9} {display}")
+    return 0
+
+
+def cmd_create_union(args: argparse.Namespace) -> int:
+    from server import accounts
+    from server.db import session
+    from server.models import Union
+    from server.problems import ProblemError
+
+    ctx = _context(args)
+    with session():
+        parent = None
+        if args.parent:
+            parent = Union.get_or_none(Union.org_code == args.parent)
+            if parent is None:
+                print(f"上级工会 {args.parent} 不存在。", file=sys.stderr)
+                return 1
+        try:
+            union = accounts.create_union(ctx, name=args.name, org_code=args.org_code, union_type=args.type,
+                                          level=args.level, parent=parent)
+        except ProblemError as error:
+            print(error.message, error.detail or "", file=sys.stderr)
+            return 1
+        for enterprise in args.enterprise or []:
+            accounts.add_enterprise(union, enterprise)
+    print(f"已创建工会：{args.name}（{args.org_code}）")
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from server import accounts
+    from server.db import session
+    from server.models import Union
+    from server.problems import ProblemError
+    from server.security import generate_password
+
+    ctx = _context(args)
+    password = os.environ.get("UNION_SERVER_NEW_PASSWORD") or generate_password()
+    with session():
+        union = Union.get_or_none(Union.org_code == args.union)
+        if union is None:
+            print(f"工会 {args.union} 不存在。", file=sys.stderr)
+            return 1
+        try:
+            accounts.create_user(ctx, username=args.username, password=password, union=union,
+                                 role=args.role or "", display_name=args.display_name)
+        except ProblemError as error:
+            print(error.message, error.detail or "", file=sys.stderr)
+            return 1
+    print(f"已创建账号 {args.username}，初始密码（只显示这一次）：{password}")
+    return 0
+
+
+def cmd_reset_password(args: argparse.Namespace) -> int:
+    from server import accounts
+    from server.db import session
+    from server.models import User
+    from server.problems import ProblemError
+    from server.security import generate_password, verify_password
+
+    ctx = _context(args)
+    actor_password = os.environ.get("UNION_SERVER_ACTOR_PASSWORD")
+    if actor_password is None:
+        actor_password = getpass.getpass(f"请输入上级工会账号 {args.actor} 的密码：")
+    new_password = os.environ.get("UNION_SERVER_NEW_PASSWORD") or generate_password()
+    with session():
+        actor = User.get_or_none(User.username == args.actor)
+        if actor is None or not verify_password(actor_password, actor.password_hash):
+            print("上级工会账号或密码不正确。", file=sys.stderr)
+            return 1
+        try:
+            accounts.reset_password(ctx, actor=actor, username=args.username, new_password=new_password)
+        except ProblemError as error:
+            print(error.message, error.detail or "", file=sys.stderr)
+            return 1
+    print(f"账号 {args.username} 的密码已重置，新密码（只显示这一次）：{new_password}")
+    return 0
+
+
+def cmd_load_registry(args: argparse.Namespace) -> int:
+    from server.jobs import load_registry
+
+    ctx = _context(args)
+    from server.db import session
+
+    with session():
+        try:
+            count, problems = load_registry(ctx, args.file)
+        except (OSError, ValueError) as error:
+            print(f"无法读取文件：{error}", file=sys.stderr)
+            return 1
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"已载入社保卡和就业状态 {count} 条。")
+    return 0 if not problems else 2
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from server.jobs import run_pending
+
+    ctx = _context(args)
+    while True:
+        done = run_pending(ctx)
+        if done:
+            log.info("ran %d ss check jobs", done)
+        if args.once:
+            print(f"已处理校验任务 {done} 个。")
+            return 0
+        time.sleep(args.poll)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="union-server", description="上海市工会会员专享保障 中心服务器")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_text: str, func) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--db", default=os.environ.get("UNION_SERVER_DB", DEFAULT_URL),
+                       help=f"database URL: sqlite:///FILE or postgresql://USER:PW@HOST/DB (default {DEFAULT_URL})")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("serve", "Run the HTTP API (and the SS-check worker) with uvicorn.", cmd_serve)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--ss-check-delay", type=int, default=0, metavar="SECONDS",
+                   help="how long an SS check waits before a worker answers it (default 0)")
+    p.add_argument("--no-worker", action="store_true", help="do not run the SS-check worker in this process")
+    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+    p = add("init-demo", "Create the demo hierarchy, accounts, campaign, members and registry.", cmd_init_demo)
+    p.add_argument("--password", help="one password for every demo account (default: random, printed once)")
+    p.add_argument("--members", type=int, default=150, help="demo members per grassroots union (default 150)")
+
+    p = add("create-union", "Create a union under an existing parent union.", cmd_create_union)
+    p.add_argument("--name", required=True, help="full name, e.g. 上海某某有限公司工会委员会")
+    p.add_argument("--org-code", required=True, help="unified social credit code / organisation code")
+    p.add_argument("--type", required=True, help="union type, e.g. 联合工会, 工会委员会, 区总工会")
+    p.add_argument("--level", required=True, choices=["city", "district", "secondary", "grassroots"])
+    p.add_argument("--parent", help="the parent union's org code (omit only for the city union)")
+    p.add_argument("--enterprise", action="append", help="a linked enterprise's name (repeatable)")
+
+    p = add("create-user", "Create an account for a union; the initial password is printed once.", cmd_create_user)
+    p.add_argument("--username", required=True)
+    p.add_argument("--union", required=True, help="the union's org code")
+    p.add_argument("--role", choices=["clerk", "reviewer", "center"],
+                   help="default: clerk for grassroots unions, reviewer otherwise")
+    p.add_argument("--display-name", default="")
+
+    p = add("reset-password", "Reset a subordinate union's account password (by a superior union's account).",
+            cmd_reset_password)
+    p.add_argument("--actor", required=True, help="username of the superior union's account doing the reset")
+    p.add_argument("--username", required=True, help="the account whose password is reset")
+
+    p = add("load-registry", "Load the SS-card/employment registry export (CSV or xlsx with columns "
+            "证件号码, 社保卡状态, 就业状态).", cmd_load_registry)
+    p.add_argument("file", help="the .csv or .xlsx file")
+
+    p = add("worker", "Run SS-check jobs (as many workers as you like, on PostgreSQL).", cmd_worker)
+    p.add_argument("--once", action="store_true", help="run the jobs that are due, then exit")
+    p.add_argument("--poll", type=float, default=2.0, help="seconds between looks for new jobs")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Opening the central server's database: SQLite by default, PostgreSQL in production.
+
+All models are bound to one `DatabaseProxy`, initialised from a URL with `playhouse.db_url`:
+`sqlite:///relative.db`, `sqlite:////absolute/path.db`, or `postgresql://user:pw@host:5432/name`
+(served by psycopg 3 from a connection pool). One process serves one database.
+
+Every unit of work opens a connection, does its work and closes it again (`with session():`), on
+the thread that runs it: peewee connections are per thread, and FastAPI may run a request's
+dependencies and its body on different threads, so nothing relies on a connection outliving a
+call. Writes go through `write_tx()`, which on SQLite takes the write lock up front (BEGIN
+IMMEDIATE) so two writers queue on the busy timeout instead of failing on a lock upgrade.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlparse
+
+from peewee import Database, DatabaseProxy, SqliteDatabase
+from playhouse.db_url import connect, register_database
+from playhouse.pool import PooledPsycopg3Database
+
+database = DatabaseProxy()
+
+DEFAULT_URL = "sqlite:///union-server.db"
+
+SQLITE_PRAGMAS: dict[str, object] = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "synchronous": "full",  # an accepted submission survives a power failure
+    "busy_timeout": 30_000,
+}
+
+# `postgresql://` in playhouse means psycopg2; we ship psycopg 3, so point the usual schemes at it.
+register_database(PooledPsycopg3Database, "postgres", "postgresql")
+
+
+def is_postgres_url(url: str) -> bool:
+    return urlparse(url).scheme.startswith("postgres")
+
+
+def open_database(url: str) -> Database:
+    """Bind the models to the database at `url` (replacing any earlier binding) and return it."""
+    scheme = urlparse(url).scheme
+    if scheme.startswith("sqlite"):
+        db = connect(url, pragmas=SQLITE_PRAGMAS, timeout=30, check_same_thread=False)
+    elif scheme.startswith("postgres"):
+        db = connect(url, max_connections=64, stale_timeout=300, timeout=30)
+    else:
+        raise ValueError(f"unsupported database URL scheme {scheme!r}: use sqlite:// or postgresql://")
+    old = database.obj
+    database.initialize(db)
+    if old is not None and old is not db:
+        _close_quietly(old)
+    return db
+
+
+def _close_quietly(db: Database) -> None:
+    try:
+        close_all = getattr(db, "close_all", None)
+        if close_all is not None:
+            close_all()
+        elif not db.is_closed():
+            db.close()
+    except Exception:  # noqa: BLE001 - best effort on a database we are leaving
+        pass
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, SqliteDatabase)
+
+
+@contextmanager
+def session() -> Iterator[None]:
+    """A connection for the current thread for the duration of the block."""
+    db = database.obj
+    if db is None:
+        raise RuntimeError("open_database() has not been called")
+    if not db.is_closed():
+        # Already inside a session on this thread (nested call): reuse it.
+        yield
+        return
+    db.connect()
+    try:
+        yield
+    finally:
+        if not db.in_transaction():
+            db.close()
+        else:  # pragma: no cover - a bug: a transaction leaked out of its block
+            db.rollback()
+            db.close()
+
+
+def write_tx():  # type: ignore[no-untyped-def]
+    """A transaction that will write: IMMEDIATE on SQLite, an ordinary one on PostgreSQL."""
+    db = database.obj
+    if isinstance(db, SqliteDatabase):
+        return db.atomic("IMMEDIATE")
+    return db.atomic()
+
+
+def create_tables() -> None:
+    """Create every table and index that does not exist yet."""
+    from server.models import ALL_MODELS
+
+    with session():
+        database.obj.create_tables(ALL_MODELS, safe=True)
+
+
+def drop_tables() -> None:
+    """Drop every table (tests only)."""
+    from server.models import ALL_MODELS
+
+    with session():
+        database.obj.drop_tables(ALL_MODELS, safe=True, cascade=not is_sqlite())

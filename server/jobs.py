@@ -1,0 +1,229 @@
+"""SS-card / employment checks as background jobs over a registry adapter.
+
+A clerk's request queues a job (`SsCheckJob`, not before now + the configured delay). Workers —
+a thread inside each server process, or `union-server worker` — claim one due job at a time: on
+PostgreSQL with `SELECT … FOR UPDATE SKIP LOCKED`, so any number of workers on any number of
+machines never take the same job; on SQLite inside an IMMEDIATE transaction. A claim is a lease:
+a job whose worker died is claimed again after `job_lease_seconds`. Each member is looked up in
+the registry; the result is written to the member and appended to the union's change feed in one
+transaction with the job's completion.
+
+The registry is an adapter (`Registry`); the default reads `RegistryEntry`, which the center
+loads from the registry's CSV/xlsx export with `union-server load-registry FILE`.
+"""
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import socket
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Protocol
+
+from app.rules.codes import EMPLOYMENT_LABELS, SS_CARD_LABELS, EmploymentStatus, SsCardStatus, code_for_label
+from app.rules.normalize import compact
+from app.sync.protocol import ENTITY_SS_CHECK
+from server.changes import emit_change
+from server.db import is_sqlite, session, write_tx
+from server.models import Member, RegistryEntry, SsCheckJob
+from server.settings import ServerContext
+
+log = logging.getLogger("union_server.jobs")
+
+
+class Registry(Protocol):
+    """Where SS-card and employment statuses come from."""
+
+    def lookup(self, id_numbers: list[str]) -> dict[str, tuple[str, str]]:
+        """(ss_card_status, employment_status) codes for the numbers the registry knows."""
+        ...
+
+
+class TableRegistry:
+    """The default adapter: the `RegistryEntry` table loaded from the registry's export."""
+
+    def lookup(self, id_numbers: list[str]) -> dict[str, tuple[str, str]]:
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(id_numbers), 500):
+            query = RegistryEntry.select().where(RegistryEntry.id_number.in_(id_numbers[start:start + 500]))
+            for row in query:
+                found[row.id_number] = (row.ss_card_status, row.employment_status)
+        return found
+
+
+# --- Loading the registry export ---------------------------------------------------------------
+
+COLUMN_ID = "证件号码"
+COLUMN_SS = "社保卡状态"
+COLUMN_EMPLOYMENT = "就业状态"
+
+
+def _rows_from_file(path: Path) -> Iterator[dict[str, str]]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                yield {k.strip(): (v or "") for k, v in row.items() if k}
+    elif suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            rows = book.active.iter_rows(values_only=True)
+            header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+            for values in rows:
+                yield {header[i]: "" if v is None else str(v) for i, v in enumerate(values) if i < len(header)}
+        finally:
+            book.close()
+    else:
+        raise ValueError(f"只支持 .csv 或 .xlsx 文件：{path.name}")
+
+
+def load_registry(ctx: ServerContext, path: str | os.PathLike[str]) -> tuple[int, list[str]]:
+    """Upsert the registry export at `path`; returns (rows loaded, problems by row)."""
+    file = Path(path)
+    problems: list[str] = []
+    entries: dict[str, tuple[str, str]] = {}
+    for index, row in enumerate(_rows_from_file(file), start=2):
+        missing = [c for c in (COLUMN_ID, COLUMN_SS, COLUMN_EMPLOYMENT) if c not in row]
+        if missing:
+            raise ValueError(f"文件缺少列：{'、'.join(missing)}")
+        number = compact(row[COLUMN_ID]).upper()
+        if not number:
+            continue
+        ss = code_for_label(SS_CARD_LABELS, row[COLUMN_SS])
+        employment = code_for_label(EMPLOYMENT_LABELS, row[COLUMN_EMPLOYMENT])
+        if ss is None or employment is None:
+            problems.append(f"第{index}行：社保卡状态或就业状态无法识别")
+            continue
+        entries[number] = (ss, employment)
+    save_registry(ctx, entries.items())
+    return len(entries), problems
+
+
+def save_registry(ctx: ServerContext, entries: Iterable[tuple[str, tuple[str, str]]]) -> None:
+    now = ctx.now_naive()
+    items = list(entries)
+    for start in range(0, len(items), 500):
+        chunk = items[start:start + 500]
+        with write_tx():
+            RegistryEntry.delete().where(RegistryEntry.id_number.in_([n for n, _ in chunk])).execute()
+            RegistryEntry.insert_many([
+                {"id_number": n, "ss_card_status": ss, "employment_status": emp, "updated": now}
+                for n, (ss, emp) in chunk
+            ]).execute()
+
+
+# --- Claiming and running jobs -------------------------------------------------------------------
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def claim_job(ctx: ServerContext, worker: str) -> SsCheckJob | None:
+    """Claim one due job (or one whose lease ran out), or None."""
+    now = ctx.now_naive()
+    lease_expired = now - timedelta(seconds=ctx.settings.job_lease_seconds)
+    with write_tx():
+        query = (SsCheckJob.select()
+                 .where(((SsCheckJob.status == "queued") & (SsCheckJob.not_before <= now))
+                        | ((SsCheckJob.status == "claimed") & (SsCheckJob.claimed_at < lease_expired)))
+                 .order_by(SsCheckJob.not_before, SsCheckJob.id)
+                 .limit(1))
+        if not is_sqlite():
+            query = query.for_update("FOR UPDATE SKIP LOCKED")
+        job = query.first()
+        if job is None:
+            return None
+        job.status = "claimed"
+        job.claimed_by = worker
+        job.claimed_at = now
+        job.save()
+    return job
+
+
+def _insurance_status(member: Member, ss: str, employment: str) -> str | None:
+    if employment == str(EmploymentStatus.EMPLOYED):
+        return "paid"
+    if member.insurance_status == "confirmed":
+        return "confirmed"  # a confirmation is final
+    if ss == str(SsCardStatus.NORMAL):
+        return "pending"  # normal card, unclear employment: the clerk must confirm (SPEC §5.7)
+    return member.insurance_status
+
+
+def run_job(ctx: ServerContext, job: SsCheckJob, registry: Registry) -> int:
+    """Look the job's members up and publish the results; returns how many were checked."""
+    numbers = list(job.id_numbers or [])
+    results = registry.lookup(numbers)
+    now = ctx.now_naive()
+    with write_tx():
+        current = SsCheckJob.get_by_id(job.id)
+        if current.status != "claimed" or current.claimed_by != job.claimed_by:
+            return 0  # our lease ran out and another worker took the job
+        for start in range(0, len(numbers), 500):
+            members = Member.select().where((Member.union == job.union_id) & Member.id_number.in_(numbers[start:start + 500]))
+            for member in members:
+                ss, employment = results.get(member.id_number, (str(SsCardStatus.UNKNOWN), str(EmploymentStatus.UNKNOWN)))
+                member.ss_card_status = ss
+                member.employment_status = employment
+                member.insurance_status = _insurance_status(member, ss, employment)
+                member.ss_checked = now
+                member.updated = now
+                member.save()
+                emit_change(ctx, job.union_id, ENTITY_SS_CHECK, member.id_number, {
+                    "id_number": member.id_number,
+                    "ss_card_status": ss,
+                    "employment_status": employment,
+                    "insurance_status": member.insurance_status,
+                    "checked_at": now.isoformat() + "Z",
+                    "job_id": job.id,
+                })
+        current.status = "done"
+        current.finished = now
+        current.save()
+    return len(numbers)
+
+
+def run_pending(ctx: ServerContext, registry: Registry | None = None, worker: str | None = None) -> int:
+    """Run due jobs until none is left; returns how many jobs ran."""
+    registry = registry or TableRegistry()
+    worker = worker or worker_name()
+    done = 0
+    while True:
+        with session():
+            job = claim_job(ctx, worker)
+            if job is None:
+                return done
+            count = run_job(ctx, job, registry)
+        log.info("ss check job %s done: %d members", job.id, count)
+        done += 1
+
+
+class JobWorker(threading.Thread):
+    """Runs due jobs in the background until stopped."""
+
+    def __init__(self, ctx: ServerContext, registry: Registry | None = None) -> None:
+        super().__init__(name="union-server-jobs", daemon=True)
+        self.ctx = ctx
+        self.registry = registry or TableRegistry()
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        worker = worker_name()
+        while not self._stop_event.is_set():
+            try:
+                run_pending(self.ctx, self.registry, worker)
+            except Exception:  # noqa: BLE001 - a bad job must not kill the worker
+                log.exception("ss check worker failed; retrying")
+            self.ctx.wake_worker.wait(self.ctx.settings.worker_poll_seconds)
+            self.ctx.wake_worker.clear()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop_event.set()
+        self.ctx.wake_worker.set()
+        self.join(timeout)

@@ -1,0 +1,201 @@
+"""Member records pushed by clerks (field ownership, conflicts) and SS-check requests.
+
+member_upsert payload::
+
+    {"union": org code (optional, default the caller's),
+     "id_number": "...",
+     "fields": {clerk-owned field: value, ...},
+     "base_versions": {field: the version the client last saw, ...}}
+
+A field the server changed after the client's base (its version is higher) and whose value
+differs is a conflict: the whole record is refused with problem "conflict" and, per field, both
+values and the server's version. The clerk keeps theirs (push again with that version as base) or
+takes the server's (apply it locally, drop the field). Nothing is ever silently overwritten.
+
+ss_check_request payload: {"union"?: org code, "id_numbers": [...]} — members already on the
+server; answered with a job id, the result arrives later through GET /changes.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from app.rules.address import validate_work_address
+from app.rules.codes import (
+    CATEGORY_LABELS,
+    GENDER_LABELS,
+    ID_TYPE_LABELS,
+    POST_TYPE_LABELS,
+    IdType,
+    code_for_label,
+)
+from app.rules.dates import format_expiry, parse_date
+from app.rules.idcard import mask_id, validate_document
+from app.rules.phone import normalize_phone
+from app.rules.problems import RuleError
+from app.sync.protocol import CLERK_OWNED_FIELDS, ENTITY_MEMBER, SERVER_OWNED_FIELDS, format_timestamp
+from server.accounts import audit, union_for
+from server.campaigns import shanghai_today
+from server.changes import emit_change, member_record
+from server.models import Member, SsCheckJob, User
+from server.problems import ProblemError
+from server.settings import ServerContext
+
+MAX_CHECK_IDS = 20_000
+
+
+def _text(value: object, field: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ProblemError("validation", {"field": field, "message": f"字段 {field} 应为文字"})
+    value = value.strip()
+    return value or None
+
+
+def _coded(value: str | None, labels: dict[str, str], field: str) -> str | None:
+    if value is None:
+        return None
+    code = code_for_label(labels, value)
+    if code is None:
+        raise ProblemError("validation", {"field": field, "message": f"“{value}”不是有效的取值：{'、'.join(labels.values())}"})
+    return code
+
+
+def _iso_date(value: str | None, field: str) -> str | None:
+    return None if value is None else parse_date(value).isoformat()
+
+
+def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str, today: date
+                     ) -> tuple[str, dict[str, str | None]]:
+    """Validate and normalise pushed member fields with app.rules; returns (id_number, fields)."""
+    out: dict[str, str | None] = {}
+    try:
+        for name, raw in fields.items():
+            value = _text(raw, name)
+            if name == "id_type":
+                value = _coded(value, ID_TYPE_LABELS, name)
+            elif name == "gender":
+                value = _coded(value, GENDER_LABELS, name)
+            elif name == "category":
+                value = _coded(value, CATEGORY_LABELS, name)
+            elif name == "post_type":
+                value = _coded(value, POST_TYPE_LABELS, name)
+            elif name in ("birth_date", "join_date"):
+                value = _iso_date(value, name)
+            elif name == "id_expiry":
+                value = format_expiry(value) or None
+            elif name == "phone":
+                value = normalize_phone(value) if value is not None else None
+            elif name == "work_address":
+                value = validate_work_address(value, required=False) or None
+            out[name] = value
+        id_type = out.get("id_type", id_type)
+        if id_type is None:
+            raise ProblemError("validation", {"field": "id_type", "message": "新会员必须填写证件类型"})
+        number, parsed = validate_document(id_type, id_number, today)
+    except RuleError as error:
+        raise ProblemError("validation", {"field": error.problem.field, "code": error.code,
+                                          "message": error.problem.message}) from None
+    if parsed is not None:
+        # The mainland number states birth date and gender; it wins over anything typed.
+        out["birth_date"] = parsed.birth_date.isoformat()
+        out["gender"] = str(parsed.gender)
+    return number, out
+
+
+def member_upsert(ctx: ServerContext, user: User, payload: dict[str, Any]) -> dict[str, Any]:
+    union = union_for(user, payload.get("union"))
+    raw_number = payload.get("id_number")
+    fields = payload.get("fields") or {}
+    base = payload.get("base_versions") or {}
+    if not isinstance(raw_number, str) or not raw_number.strip():
+        raise ProblemError("validation", {"field": "id_number", "message": "缺少证件号码"})
+    if not isinstance(fields, dict) or not isinstance(base, dict):
+        raise ProblemError("validation", "fields 和 base_versions 应为对象")
+    server_owned = sorted(set(fields) & set(SERVER_OWNED_FIELDS))
+    if server_owned:
+        raise ProblemError("validation", {"fields": server_owned, "message": "这些字段由服务器维护，不能由本机上传"})
+    unknown = sorted(set(fields) - set(CLERK_OWNED_FIELDS))
+    if unknown:
+        raise ProblemError("validation", {"fields": unknown, "message": "未知字段"})
+    if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in base.values()):
+        raise ProblemError("validation", "base_versions 的值应为非负整数")
+
+    # Look the member up by the number as typed and as normalised (x → X, full-width digits).
+    candidate = raw_number.strip().upper()
+    member = Member.get_or_none((Member.union == union) & (Member.id_number == candidate))
+    id_type = member.id_type if member is not None else None
+    number, values = normalize_fields(fields, id_type, raw_number, shanghai_today(ctx))
+    if member is None and number != candidate:
+        member = Member.get_or_none((Member.union == union) & (Member.id_number == number))
+    if member is None and not values.get("name"):
+        raise ProblemError("validation", {"field": "name", "message": "新会员必须填写姓名"})
+
+    phone = values.get("phone")
+    if phone:
+        clash = (Member.select(Member.id_number)
+                 .where((Member.union == union) & (Member.phone == phone) & (Member.id_number != number))
+                 .first())
+        if clash is not None:
+            raise ProblemError("validation", {"field": "phone", "message": f"手机号码{phone}已被本工会的其他会员使用，每位会员的手机号码不能重复。"})
+
+    now = ctx.now_naive()
+    created = member is None
+    if created:
+        member = Member(union=union, id_number=number, versions={}, version=0, updated=now)
+    else:
+        versions = member.versions or {}
+        conflicts = {}
+        for name, value in values.items():
+            server_version = int(versions.get(name, 0))
+            if server_version > int(base.get(name, 0)) and getattr(member, name) != value:
+                conflicts[name] = {"mine": value, "server": getattr(member, name), "server_version": server_version}
+        if conflicts:
+            raise ProblemError("conflict", {"id_number": number, "fields": conflicts,
+                                            "version": member.version})
+    changed = {name: value for name, value in values.items() if created or getattr(member, name) != value}
+    if changed or created:
+        version = member.version + 1
+        versions = dict(member.versions or {})
+        for name, value in changed.items():
+            setattr(member, name, value)
+            versions[name] = version
+        member.versions = versions
+        member.version = version
+        member.updated = now
+        member.save()
+        emit_change(ctx, union.id, ENTITY_MEMBER, number, member_record(member))
+        audit(ctx, "member_created" if created else "member_updated", user=user, union=union,
+              entity="member", entity_key=mask_id(number), detail={"fields": sorted(changed)})
+    return {"id_number": number, "created": created, "changed": sorted(changed),
+            "version": member.version, "versions": dict(member.versions or {})}
+
+
+def ss_check_request(ctx: ServerContext, user: User, payload: dict[str, Any]) -> dict[str, Any]:
+    union = union_for(user, payload.get("union"))
+    raw = payload.get("id_numbers")
+    if not isinstance(raw, list) or not raw or not all(isinstance(x, str) and x.strip() for x in raw):
+        raise ProblemError("validation", "id_numbers 应为非空的证件号码列表")
+    if len(raw) > MAX_CHECK_IDS:
+        raise ProblemError("validation", f"一次最多校验 {MAX_CHECK_IDS} 人")
+    wanted = list(dict.fromkeys(x.strip().upper() for x in raw))
+    found: dict[str, Member] = {}
+    for start in range(0, len(wanted), 500):
+        for member in Member.select().where((Member.union == union) & Member.id_number.in_(wanted[start:start + 500])):
+            found[member.id_number] = member
+    missing = [n for n in wanted if n not in found]
+    if missing:
+        raise ProblemError("not_found", {"missing": missing, "message": "这些会员尚未同步到服务器，请先上传会员信息"})
+    not_mainland = [n for n in wanted if found[n].id_type not in (None, str(IdType.MAINLAND))]
+    if not_mainland:
+        raise ProblemError("validation", {"not_mainland": not_mainland,
+                                          "message": "只有证件类型为身份证的会员可以获取社保卡和就业状态"})
+    now = ctx.now_naive()
+    not_before = now + timedelta(seconds=ctx.settings.ss_check_delay_seconds)
+    job = SsCheckJob.create(union=union, requested_by=user, id_numbers=wanted, status="queued",
+                            not_before=not_before, created=now)
+    audit(ctx, "ss_check_requested", user=user, union=union, entity="ss_check_job", entity_key=str(job.id),
+          detail={"count": len(wanted)})
+    return {"job_id": job.id, "count": len(wanted),
+            "not_before": format_timestamp(not_before.replace(tzinfo=ctx.now().tzinfo))}

@@ -1,0 +1,351 @@
+"""The central server's tables (peewee), portable between SQLite and PostgreSQL.
+
+Conventions: datetimes are naive UTC; campaign days are calendar dates in Shanghai; money is a
+`DecimalField` with two places; JSON documents are text (`JSONText`) so both backends store the
+same bytes. Facts are append-only: `Change`, `Nonce`, `AuditEntry`, submitted payloads and PDFs
+are inserted, never edited (a submission's status and return reason change; its payload does not).
+Only a SHA-256 of a token is ever stored.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from peewee import (
+    AutoField,
+    BigIntegerField,
+    BlobField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from server.db import database
+
+LEVELS: tuple[str, ...] = ("city", "district", "secondary", "grassroots")
+ROLES: tuple[str, ...] = ("clerk", "reviewer", "center")
+
+# Union types that may use the workbench (SPEC §3) and those that may not.
+SUPPORTED_UNION_TYPES: tuple[str, ...] = ("市总工会", "区总工会", "产业局总工会", "街道总工会", "联合工会", "工会委员会")
+UNSUPPORTED_UNION_TYPES: tuple[str, ...] = ("工会联合会", "分工会", "工会小组")
+
+
+class JSONText(TextField):
+    """A JSON document stored as text (compact, UTF-8, keys sorted)."""
+
+    def db_value(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    def python_value(self, value: str | None) -> Any:
+        return None if value is None else json.loads(value)
+
+
+def Money(**kwargs: Any) -> DecimalField:  # noqa: N802 - reads like a field class
+    return DecimalField(max_digits=14, decimal_places=2, auto_round=True, **kwargs)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Union(BaseModel):
+    """A trade union at one level of the hierarchy (the city, a district, a secondary or a
+    grassroots union). `path` lists the ids from the city down to this union ("/1/4/9/"), so
+    "is X inside Y's scope" is a prefix test."""
+
+    id = AutoField()
+    name = CharField()
+    org_code = CharField(unique=True)  # unified social credit code or organisation code
+    union_type = CharField()  # Chinese type name, e.g. 联合工会
+    level = CharField()  # one of LEVELS
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
+    path = CharField(default="", index=True)
+    change_seq = BigIntegerField(default=0)  # last sequence number of this union's change feed
+    created = DateTimeField()
+
+    class Meta:
+        table_name = "trade_union"
+
+    def contains(self, other: Union) -> bool:
+        """Whether `other` is this union or one of its subordinates."""
+        return other.path.startswith(self.path)
+
+
+class Enterprise(BaseModel):
+    """An enterprise linked to a grassroots union (a 联合工会 covers many)."""
+
+    id = AutoField()
+    union = ForeignKeyField(Union, backref="enterprises", on_delete="CASCADE")
+    name = CharField()
+    credit_code = CharField(null=True)
+
+    class Meta:
+        indexes = ((("union", "name"), True),)
+
+
+class User(BaseModel):
+    id = AutoField()
+    username = CharField(unique=True)
+    union = ForeignKeyField(Union, backref="users", on_delete="RESTRICT")
+    display_name = CharField(default="")
+    role = CharField(default="clerk")  # one of ROLES
+    password_hash = CharField()
+    failed_count = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    last_login = DateTimeField(null=True)
+    disabled = BooleanField(default=False)
+    created = DateTimeField()
+
+    class Meta:
+        table_name = "account"
+
+
+class Device(BaseModel):
+    """A PC's Ed25519 public key, registered by the user at the first login on that PC."""
+
+    id = AutoField()
+    user = ForeignKeyField(User, backref="devices", on_delete="CASCADE")
+    public_key = CharField(unique=True)
+    fingerprint = CharField(index=True)
+    label = CharField(default="")
+    created = DateTimeField()
+    revoked = DateTimeField(null=True)
+
+
+class Token(BaseModel):
+    """An opaque bearer token, stored only as the SHA-256 of its value."""
+
+    id = AutoField()
+    token_hash = CharField(max_length=64, unique=True)
+    kind = CharField()  # "access" or "refresh"
+    user = ForeignKeyField(User, backref="tokens", on_delete="CASCADE")
+    expires = DateTimeField(index=True)
+    created = DateTimeField()
+
+
+class Campaign(BaseModel):
+    """One plan year's calendar and payment details (SPEC §6): configuration, never constants."""
+
+    id = AutoField()
+    plan_year = IntegerField(unique=True)
+    fee_window_start = DateField()
+    fee_window_end = DateField()
+    enrollment_start = DateField()  # grassroots unions may submit central enrollment from here …
+    payment_deadline = DateField()  # … until this day (plus grace); they pay by it too
+    submission_window_start = DateField()  # district unions submit to the center in this window
+    submission_window_end = DateField()
+    coverage_start = DateField()
+    coverage_end = DateField()
+    grace_seconds = IntegerField(default=0)
+    bank_account_name = CharField()
+    bank_account_number = CharField()
+    bank_name = CharField()
+    half_year = JSONText(default=dict)  # e.g. {"enabled": true, "from_month": 7, "factor": "0.5"}
+    updated = DateTimeField()
+
+
+class PlanFee(BaseModel):
+    """A plan type's fee per person and its split. `union` is null for the city-wide default; a
+    district union's own split (set in the fee window) overrides it for its subordinates."""
+
+    id = AutoField()
+    campaign = ForeignKeyField(Campaign, backref="fees", on_delete="CASCADE")
+    union = ForeignKeyField(Union, null=True, on_delete="CASCADE")
+    plan_type = CharField()  # A, B, A_PLUS, B_PLUS
+    fee = Money()
+    city = Money()
+    district = Money()
+    grassroots = Money()
+    valid_from = DateField()
+    valid_to = DateField()
+
+    class Meta:
+        indexes = ((("campaign", "union", "plan_type", "valid_from"), True),)
+
+
+class Member(BaseModel):
+    """The server's copy of a member. `versions` maps each field to the version it was last
+    changed at; a clerk's push names the version it last saw (its base), and a newer server
+    version of a clerk-owned field is a conflict the clerk resolves."""
+
+    id = AutoField()
+    union = ForeignKeyField(Union, backref="members", on_delete="CASCADE")
+    id_number = CharField(max_length=32)
+    member_no = CharField(null=True)
+    name = CharField(null=True)
+    id_type = CharField(null=True)
+    id_expiry = CharField(null=True)  # ISO date or "长期"
+    gender = CharField(null=True)
+    birth_date = CharField(null=True)
+    phone = CharField(null=True)
+    work_address = CharField(null=True)
+    label = CharField(null=True)
+    category = CharField(null=True)
+    enterprise_name = CharField(null=True)
+    join_date = CharField(null=True)
+    post_type = CharField(null=True)
+    life_status = CharField(default="in_service")
+    retired_on = CharField(null=True)
+    card_no = CharField(null=True)
+    card_status = CharField(default="none")
+    ss_card_status = CharField(null=True)
+    employment_status = CharField(null=True)
+    insurance_status = CharField(null=True)
+    ss_checked = DateTimeField(null=True)
+    versions = JSONText(default=dict)
+    version = IntegerField(default=0)  # highest of `versions`
+    updated = DateTimeField()
+
+    class Meta:
+        indexes = ((("union", "id_number"), True),)
+
+
+class Change(BaseModel):
+    """One entry of a union's change feed: a server-owned change the clerk's PC should pull.
+    `seq` is assigned per union, in commit order."""
+
+    id = AutoField()
+    union = ForeignKeyField(Union, on_delete="CASCADE")
+    seq = BigIntegerField()
+    entity = CharField()
+    entity_key = CharField()
+    payload = JSONText()
+    created = DateTimeField()
+
+    class Meta:
+        indexes = ((("union", "seq"), True),)
+
+
+class IdempotencyRecord(BaseModel):
+    """A push record that took effect: its key, the hash of its payload and the first answer."""
+
+    id = AutoField()
+    key = CharField(max_length=64, unique=True)
+    union = ForeignKeyField(Union, on_delete="CASCADE")
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    kind = CharField()
+    payload_sha256 = CharField(max_length=64)
+    response = JSONText()
+    created = DateTimeField()
+
+
+class Nonce(BaseModel):
+    id = AutoField()
+    value = CharField(max_length=128, unique=True)
+    seen_at = DateTimeField()
+
+
+class Submission(BaseModel):
+    """A signed batch as received: payload (canonical JSON), signature and notice PDF verbatim."""
+
+    id = AutoField()
+    union = ForeignKeyField(Union, backref="submissions", on_delete="RESTRICT")
+    user = ForeignKeyField(User, on_delete="RESTRICT")
+    device = ForeignKeyField(Device, on_delete="RESTRICT")
+    batch_no = CharField()
+    kind = CharField()  # central / instant_carded / instant_new_card
+    plan_year = IntegerField()
+    channel = CharField()  # card / ss
+    plan_type = CharField()
+    member_count = IntegerField()
+    totals = JSONText()
+    payload = TextField()
+    payload_sha256 = CharField(max_length=64)
+    signature = TextField()
+    pdf = BlobField()
+    pdf_sha256 = CharField(max_length=64)
+    status = CharField(default="under_review")
+    return_reason = TextField(null=True)
+    replaces = ForeignKeyField("self", null=True, backref="replaced_by", on_delete="RESTRICT")
+    received = DateTimeField()
+    decided = DateTimeField(null=True)
+    decided_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="decisions")
+
+    class Meta:
+        indexes = ((("union", "batch_no"), True), (("union", "plan_year"), False))
+
+
+class Enrollment(BaseModel):
+    """Who is enrolled for a plan year, and through which batch (derived from submissions; the
+    row goes when its batch is returned). Unique per person and year, across all unions."""
+
+    id = AutoField()
+    plan_year = IntegerField()
+    id_number = CharField(max_length=32)
+    union = ForeignKeyField(Union, on_delete="CASCADE")
+    submission = ForeignKeyField(Submission, backref="enrollments", on_delete="CASCADE")
+    channel = CharField()
+
+    class Meta:
+        indexes = ((("plan_year", "id_number"), True),)
+
+
+class SsCheckJob(BaseModel):
+    """An asynchronous SS-card / employment check of some of a union's members."""
+
+    id = AutoField()
+    union = ForeignKeyField(Union, on_delete="CASCADE")
+    requested_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    id_numbers = JSONText()
+    status = CharField(default="queued")  # queued / claimed / done
+    not_before = DateTimeField()
+    claimed_by = CharField(null=True)
+    claimed_at = DateTimeField(null=True)
+    finished = DateTimeField(null=True)
+    created = DateTimeField()
+
+    class Meta:
+        indexes = ((("status", "not_before"), False),)
+
+
+class RegistryEntry(BaseModel):
+    """A row of the SS-card / employment registry export the center loads."""
+
+    id = AutoField()
+    id_number = CharField(max_length=32, unique=True)
+    ss_card_status = CharField()
+    employment_status = CharField()
+    updated = DateTimeField()
+
+
+class AuditEntry(BaseModel):
+    """Who did what, when (append-only). ID numbers appear masked in `detail`."""
+
+    id = AutoField()
+    at = DateTimeField(index=True)
+    username = CharField(null=True)
+    union = ForeignKeyField(Union, null=True, on_delete="SET NULL")
+    action = CharField()
+    entity = CharField(default="")
+    entity_key = CharField(default="")
+    detail = JSONText(default=dict)
+
+
+ALL_MODELS: list[type[BaseModel]] = [
+    Union,
+    Enterprise,
+    User,
+    Device,
+    Token,
+    Campaign,
+    PlanFee,
+    Member,
+    Change,
+    IdempotencyRecord,
+    Nonce,
+    Submission,
+    Enrollment,
+    SsCheckJob,
+    RegistryEntry,
+    AuditEntry,
+]

@@ -1,0 +1,55 @@
+"""Tunable server behaviour (timeouts, lockout, job delay) and the clock everything reads.
+
+The clock is injectable so tests and the demo can stand at any day of a campaign; it returns an
+aware UTC datetime. `now_naive()` is what the tables store (naive UTC).
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Settings:
+    access_ttl_seconds: int = 15 * 60
+    refresh_ttl_seconds: int = 30 * 24 * 3600
+    max_failed_logins: int = 5
+    lockout_seconds: int = 15 * 60
+    # Each consecutive failed login waits failure_delay × failures (capped) before answering.
+    failure_delay_seconds: float = 0.25
+    failure_delay_max_seconds: float = 2.0
+    # A real registry answers within a working day; the demo answers at once.
+    ss_check_delay_seconds: int = 0
+    run_worker: bool = True
+    worker_poll_seconds: float = 1.0
+    # A claimed job whose worker died is claimed again after this long.
+    job_lease_seconds: int = 600
+    max_push_records: int = 500
+    max_pdf_bytes: int = 20 * 1024 * 1024
+    max_changes_page: int = 5000
+    scrypt_n: int = 2**14
+
+
+@dataclass
+class ServerContext:
+    settings: Settings = field(default_factory=Settings)
+    clock: Clock = system_clock
+    # Set after a job is queued so the in-process worker looks at once instead of at its next poll.
+    wake_worker: threading.Event = field(default_factory=threading.Event)
+
+    def now(self) -> datetime:
+        moment = self.clock()
+        if moment.tzinfo is None:
+            raise ValueError("the server clock must return timezone-aware datetimes")
+        return moment.astimezone(timezone.utc)
+
+    def now_naive(self) -> datetime:
+        return self.now().replace(tzinfo=None)

@@ -1,0 +1,347 @@
+"""Signed enrollment submissions: verification, recomputation with app.rules, storage, review.
+
+A submission record carries the payload (see `app.sync.protocol.SUBMISSION_FIELDS`), the device's
+Ed25519 signature over its canonical JSON and the notice PDF (base64). The server checks, in this
+order: the device key is the caller's and active (unknown_device); the signature (bad_signature);
+the union is the caller's own (union_scope); the timestamp is within MAX_CLOCK_SKEW of the
+server's clock (stale_timestamp); the nonce is unseen (replayed_nonce); the payload's shape and the
+PDF's hash (validation); the campaign and its window by the server's clock (no_campaign,
+window_closed); one plan type per union and year (plan_type_mismatch); every member's eligibility
+(ineligible); the totals and fee split against the campaign's fees (totals_mismatch). Then it
+stores payload, signature and PDF verbatim and answers with a receipt.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from app.rules.codes import IdType, SsCardStatus
+from app.rules.fees import CENT, FeeSplit, batch_totals
+from app.rules.idcard import mask_id
+from app.rules.retirement import probably_retired
+from app.sync.protocol import (
+    CHANNEL_CARD,
+    CHANNELS,
+    ENTITY_SUBMISSION,
+    MAX_CLOCK_SKEW,
+    SUBMISSION_CENTRAL,
+    SUBMISSION_FIELDS,
+    SUBMISSION_KINDS,
+    canonical_json,
+    format_timestamp,
+    parse_timestamp,
+    verify,
+)
+from server.accounts import audit, can_access, device_for
+from server.campaigns import PLAN_TYPES, fee_split, is_open, money
+from server.changes import emit_change
+from server.db import write_tx
+from server.models import Campaign, Device, Enrollment, Member, Nonce, Submission, Union, User
+from server.problems import ProblemError
+from server.settings import ServerContext
+
+
+@dataclass
+class PreparedSubmission:
+    """What can be checked without the database lock: identity, signature, shape, PDF."""
+
+    payload: dict[str, Any]
+    device: Device
+    union: Union
+    pdf: bytes
+    signature: str
+
+
+def _require(condition: bool, detail: str) -> None:
+    if not condition:
+        raise ProblemError("validation", detail)
+
+
+def prepare(ctx: ServerContext, user: User, device_fingerprint: str | None, record: dict[str, Any]) -> PreparedSubmission:
+    payload = record.get("payload")
+    device = device_for(user, device_fingerprint)
+    signature = record.get("signature")
+    if not isinstance(signature, str) or not verify(device.public_key, payload, signature):
+        raise ProblemError("bad_signature")
+    missing = [name for name in SUBMISSION_FIELDS if name not in payload]
+    _require(not missing, "缺少字段：" + "、".join(missing))
+    union = Union.get_by_id(user.union_id)
+    if payload["union"] != union.org_code:
+        raise ProblemError("union_scope", "只能提交本工会的名单")
+    try:
+        stamp = parse_timestamp(payload["timestamp"])
+    except (ValueError, TypeError):
+        raise ProblemError("validation", "timestamp 格式不对") from None
+    if abs((ctx.now() - stamp).total_seconds()) > MAX_CLOCK_SKEW:
+        raise ProblemError("stale_timestamp", {"server_time": format_timestamp(ctx.now())})
+    nonce = payload["nonce"]
+    _require(isinstance(nonce, str) and 16 <= len(nonce) <= 128, "nonce 应为16–128个字符")
+    _require(payload["protocol"] == 1, "不支持的协议版本")
+    _require(payload["kind"] in SUBMISSION_KINDS, "kind 不正确")
+    _require(payload["channel"] in CHANNELS, "channel 不正确")
+    _require(payload["plan_type"] in PLAN_TYPES, "plan_type 不正确")
+    _require(isinstance(payload["plan_year"], int) and not isinstance(payload["plan_year"], bool), "plan_year 应为整数")
+    batch_no = payload["batch_no"]
+    _require(isinstance(batch_no, str) and 1 <= len(batch_no) <= 64, "batch_no 应为1–64个字符")
+    _require(payload["replaces"] is None or isinstance(payload["replaces"], str), "replaces 应为批次编号或 null")
+    members = payload["members"]
+    _require(isinstance(members, list) and len(members) > 0, "名单不能为空")
+    seen: set[str] = set()
+    for row in members:
+        _require(isinstance(row, dict) and isinstance(row.get("id_number"), str) and row["id_number"],
+                 "名单中每一行都要有证件号码")
+        _require(row["id_number"] not in seen, f"名单中有重复的会员：{mask_id(row['id_number'])}")
+        _require(row.get("period", "full") in ("full", "half"), "period 应为 full 或 half")
+        seen.add(row["id_number"])
+    _require(isinstance(payload["totals"], dict) and isinstance(payload["fee_split"], dict), "totals 和 fee_split 应为对象")
+    pdf_b64 = record.get("pdf_b64")
+    _require(isinstance(pdf_b64, str) and pdf_b64 != "", "缺少告知书 PDF")
+    try:
+        pdf = base64.b64decode(pdf_b64, validate=True)
+    except (binascii.Error, ValueError):
+        raise ProblemError("validation", "告知书 PDF 不是有效的 base64") from None
+    _require(len(pdf) <= ctx.settings.max_pdf_bytes, "告知书 PDF 过大")
+    _require(hashlib.sha256(pdf).hexdigest() == payload["notice_pdf_sha256"], "告知书 PDF 与名单中记录的校验值不一致")
+    return PreparedSubmission(payload=payload, device=device, union=union, pdf=pdf, signature=signature)
+
+
+def _ineligible_reason(member: Member | None, row: dict[str, Any], channel: str, plan_year: int) -> str | None:
+    if member is None:
+        return "该会员尚未同步到服务器"
+    if member.life_status == "deceased":
+        return "已死亡"
+    if member.life_status == "retired":
+        if not member.retired_on or member.retired_on < f"{plan_year}-01-01":
+            return "已退休"
+    if member.insurance_status == "pending":
+        return "人保状态待确认，请先确认"
+    if channel == CHANNEL_CARD:
+        if not member.card_no:
+            return "未办会员卡"
+        if row.get("card_no") not in (None, "", member.card_no):
+            return "会员卡号与服务器记录不一致"
+    else:
+        if member.card_no:
+            return "已有会员卡，应通过会员卡参保"
+        if member.id_type not in (None, str(IdType.MAINLAND)):
+            return "证件类型不是身份证，不能通过社保卡参保"
+        if member.ss_card_status != str(SsCardStatus.NORMAL):
+            return "社保卡状态不正常或未校验"
+        if member.employment_status != "employed" and member.insurance_status != "confirmed":
+            return "就业状态不明确，请先确认"
+    return None
+
+
+def _half_split(split: FeeSplit, factor: Decimal) -> FeeSplit:
+    city = (split.city * factor).quantize(CENT)
+    district = (split.district * factor).quantize(CENT)
+    grassroots = (split.grassroots * factor).quantize(CENT)
+    return FeeSplit(fee=city + district + grassroots, city=city, district=district, grassroots=grassroots)
+
+
+def expected_totals(campaign: Campaign, union: Union, plan_type: str, members: list[dict[str, Any]]
+                    ) -> tuple[dict[str, Any], dict[str, str]]:
+    """Totals and per-person split recomputed from the campaign's fees (app.rules.fees)."""
+    split = fee_split(campaign, plan_type, union)
+    halves = sum(1 for row in members if row.get("period", "full") == "half")
+    fulls = len(members) - halves
+    full = batch_totals(fulls, split)
+    amounts = {k: getattr(full, k) for k in ("fee", "city", "district", "grassroots")}
+    if halves:
+        config = campaign.half_year or {}
+        if not config.get("enabled"):
+            raise ProblemError("validation", "本年度没有半年保障，名单中不能有“半年”")
+        half = batch_totals(halves, _half_split(split, Decimal(str(config.get("price_factor", "0.5")))))
+        for key in amounts:
+            amounts[key] += getattr(half, key)
+    totals = {"count": len(members), **{k: money(v) for k, v in amounts.items()}}
+    per_person = {"fee": money(split.fee), "city": money(split.city), "district": money(split.district),
+                  "grassroots": money(split.grassroots)}
+    return totals, per_person
+
+
+def _same_amounts(received: dict[str, Any], expected: dict[str, Any]) -> bool:
+    try:
+        for key, value in expected.items():
+            if key == "count":
+                if received.get("count") != value:
+                    return False
+            elif Decimal(str(received.get(key))) != Decimal(value):
+                return False
+    except ArithmeticError:
+        return False
+    return True
+
+
+def submission_record(sub: Submission) -> dict[str, Any]:
+    replaced = Submission.get_by_id(sub.replaces_id).batch_no if sub.replaces_id else None
+    return {
+        "batch_no": sub.batch_no,
+        "submission_id": sub.id,
+        "status": sub.status,
+        "return_reason": sub.return_reason,
+        "kind": sub.kind,
+        "plan_year": sub.plan_year,
+        "channel": sub.channel,
+        "plan_type": sub.plan_type,
+        "member_count": sub.member_count,
+        "totals": sub.totals,
+        "received_at": sub.received.isoformat() + "Z",
+        "decided_at": sub.decided.isoformat() + "Z" if sub.decided else None,
+        "replaces": replaced,
+    }
+
+
+def apply(ctx: ServerContext, user: User, prepared: PreparedSubmission, digest: str) -> dict[str, Any]:
+    """The checks that need the database, then the insert (call inside the write transaction)."""
+    payload, union = prepared.payload, prepared.union
+    if Nonce.get_or_none(Nonce.value == payload["nonce"]) is not None:
+        raise ProblemError("replayed_nonce")
+    plan_year = payload["plan_year"]
+    campaign = Campaign.get_or_none(Campaign.plan_year == plan_year)
+    if campaign is None:
+        raise ProblemError("no_campaign", f"{plan_year}年度")
+    if payload["kind"] == SUBMISSION_CENTRAL:
+        open_now = is_open(ctx, campaign, campaign.enrollment_start, campaign.payment_deadline)
+        window = f"{campaign.enrollment_start.isoformat()} 至 {campaign.payment_deadline.isoformat()}"
+    else:
+        open_now = is_open(ctx, campaign, campaign.enrollment_start, campaign.coverage_end)
+        window = f"{campaign.enrollment_start.isoformat()} 至 {campaign.coverage_end.isoformat()}"
+    if not open_now:
+        raise ProblemError("window_closed", f"办理时间为 {window}")
+    fixed = (Submission.select(Submission.plan_type)
+             .where((Submission.union == union) & (Submission.plan_year == plan_year)
+                    & (Submission.status != "returned"))
+             .first())
+    if fixed is not None and fixed.plan_type != payload["plan_type"]:
+        raise ProblemError("plan_type_mismatch", {"fixed_plan_type": fixed.plan_type})
+    if Submission.get_or_none((Submission.union == union) & (Submission.batch_no == payload["batch_no"])):
+        raise ProblemError("validation", f"批次编号 {payload['batch_no']} 已被使用，请重新生成批次")
+    replaces = None
+    if payload["replaces"] is not None:
+        replaces = Submission.get_or_none((Submission.union == union) & (Submission.batch_no == payload["replaces"]))
+        if replaces is None or replaces.status != "returned":
+            raise ProblemError("validation", "只有被退回的批次可以被重新提交替换")
+
+    rows = payload["members"]
+    numbers = [row["id_number"] for row in rows]
+    found: dict[str, Member] = {}
+    enrolled: dict[str, Enrollment] = {}
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start:start + 500]
+        for member in Member.select().where((Member.union == union) & Member.id_number.in_(chunk)):
+            found[member.id_number] = member
+        for row in Enrollment.select().where((Enrollment.plan_year == plan_year) & Enrollment.id_number.in_(chunk)):
+            enrolled[row.id_number] = row
+    problems = []
+    warnings = []
+    for row in rows:
+        number = row["id_number"]
+        member = found.get(number)
+        reason = _ineligible_reason(member, row, payload["channel"], plan_year)
+        if reason is None and number in enrolled:
+            reason = "本保障年度已参保"
+        if reason is not None:
+            problems.append({"id_number": number, "name": row.get("name"), "reason": reason})
+        elif member is not None and member.birth_date and member.gender and member.life_status == "in_service":
+            try:
+                if probably_retired(date.fromisoformat(member.birth_date), member.gender, member.post_type, plan_year):
+                    warnings.append({"id_number": number, "reason": "probably_retired"})
+            except (ValueError, TypeError):
+                pass
+    if problems:
+        raise ProblemError("ineligible", {"members": problems[:200], "count": len(problems)})
+
+    totals, per_person = expected_totals(campaign, union, payload["plan_type"], rows)
+    if not (_same_amounts(payload["totals"], totals) and _same_amounts(payload["fee_split"], per_person)):
+        raise ProblemError("totals_mismatch", {"expected": {"totals": totals, "fee_split": per_person}})
+
+    now = ctx.now_naive()
+    Nonce.create(value=payload["nonce"], seen_at=now)
+    sub = Submission.create(
+        union=union, user=user, device=prepared.device, batch_no=payload["batch_no"], kind=payload["kind"],
+        plan_year=plan_year, channel=payload["channel"], plan_type=payload["plan_type"],
+        member_count=len(rows), totals=totals, payload=canonical_json(payload).decode("utf-8"),
+        payload_sha256=digest, signature=prepared.signature, pdf=prepared.pdf,
+        pdf_sha256=payload["notice_pdf_sha256"], status="under_review", replaces=replaces, received=now,
+    )
+    batch = [{"plan_year": plan_year, "id_number": n, "union": union.id, "submission": sub.id,
+              "channel": payload["channel"]} for n in numbers]
+    for start in range(0, len(batch), 500):
+        Enrollment.insert_many(batch[start:start + 500]).execute()
+    emit_change(ctx, union.id, ENTITY_SUBMISSION, sub.batch_no, submission_record(sub))
+    audit(ctx, "submission_received", user=user, union=union, entity="submission", entity_key=sub.batch_no,
+          detail={"count": len(rows), "plan_type": sub.plan_type, "channel": sub.channel})
+    return {
+        "batch_no": sub.batch_no,
+        "submission_id": sub.id,
+        "status": sub.status,
+        "received_at": format_timestamp(ctx.now()),
+        "payload_sha256": digest,
+        "signature_fingerprint": prepared.device.fingerprint,
+        "member_count": len(rows),
+        "totals": totals,
+        "fee_split": per_person,
+        "warnings": warnings[:200],
+    }
+
+
+# --- Reading and reviewing -----------------------------------------------------------------------
+
+
+def get_submission(user: User, submission_id: int) -> Submission:
+    sub = Submission.get_or_none(Submission.id == submission_id)
+    if sub is None:
+        raise ProblemError("not_found", "没有这个批次")
+    if not can_access(user, Union.get_by_id(sub.union_id)):
+        raise ProblemError("union_scope")
+    return sub
+
+
+def list_submissions(user: User, union: Union, plan_year: int | None, status: str | None) -> list[dict[str, Any]]:
+    """Submissions of `union` and its subordinates (the caller's scope was checked on `union`)."""
+    query = (Submission.select(Submission, Union)
+             .join(Union, on=(Submission.union == Union.id))
+             .where(Union.path.startswith(union.path)))
+    if plan_year is not None:
+        query = query.where(Submission.plan_year == plan_year)
+    if status:
+        query = query.where(Submission.status == status)
+    out = []
+    for sub in query.order_by(Submission.received.desc()).limit(1000):
+        record = submission_record(sub)
+        record["union"] = {"org_code": sub.union.org_code, "name": sub.union.name}
+        out.append(record)
+    return out
+
+
+def decide(ctx: ServerContext, actor: User, submission_id: int, decision: str, reason: str | None) -> dict[str, Any]:
+    """A superior union approves or returns a batch under review (SPEC §5.10)."""
+    if decision not in ("approve", "return"):
+        raise ProblemError("validation", "decision 应为 approve 或 return")
+    if decision == "return" and not (reason or "").strip():
+        raise ProblemError("validation", "退回时必须填写退回原因")
+    with write_tx():
+        sub = get_submission(actor, submission_id)
+        union = Union.get_by_id(sub.union_id)
+        if actor.role != "center" and actor.union_id == union.id:
+            raise ProblemError("union_scope", "不能审核本工会自己的批次")
+        if sub.status != "under_review":
+            raise ProblemError("validation", "该批次已审核过")
+        sub.status = "approved" if decision == "approve" else "returned"
+        sub.return_reason = reason.strip() if decision == "return" and reason else None
+        sub.decided = ctx.now_naive()
+        sub.decided_by = actor
+        sub.save()
+        if decision == "return":
+            Enrollment.delete().where(Enrollment.submission == sub).execute()
+        record = submission_record(sub)
+        emit_change(ctx, union.id, ENTITY_SUBMISSION, sub.batch_no, record)
+        audit(ctx, f"submission_{sub.status}", user=actor, union=union, entity="submission",
+              entity_key=sub.batch_no, detail={"reason": sub.return_reason})
+    return record

@@ -1,0 +1,194 @@
+"""Helpers for the central server's tests: a tiny client, signed submissions, member records.
+
+Kept out of conftest.py so test modules can import them by a name no other suite uses.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from app.rules.idcard import check_character
+from app.sync import protocol
+from server.settings import ServerContext
+
+PASSWORD = "test-password-1"
+
+class MovableClock:
+    """The server's clock: real time plus an offset a test can move."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(timezone.utc) + self.offset
+
+
+def mainland_id(birth: str, seq: int, male: bool = True) -> str:
+    gender_digit = (2 * seq + (1 if male else 0)) % 10
+    first17 = f"310101{birth}{seq % 100:02d}{gender_digit}"
+    return first17 + check_character(first17)
+
+
+def member_row(number: str, name: str, *, card: bool = True, phone: str, **extra: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id_number": number, "member_no": number[-6:], "name": name, "id_type": "mainland",
+        "id_expiry": "2035-01-01", "gender": "male", "birth_date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
+        "phone": phone, "work_address": "上海市黄浦区南京东路100号", "label": None,
+        "category": "linked_enterprise", "enterprise_name": None, "join_date": "2015-03-01",
+        "post_type": "unknown", "life_status": "in_service", "retired_on": None,
+        "card_no": ("6231" + number[-15:]) if card else None, "card_status": "issued" if card else "none",
+        "insurance_status": "paid" if card else None,
+    }
+    row.update(extra)
+    return row
+
+
+# Members of the first grassroots union: four with cards, two without (SS channel).
+G1_CARDED = [mainland_id("19850101", i) for i in range(1, 5)]
+G1_NO_CARD = [mainland_id("19900202", i) for i in range(1, 3)]
+G2_CARDED = [mainland_id("19880303", i) for i in range(1, 3)]
+
+
+class LogCapture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.append(self.format(record))
+        except Exception:  # noqa: BLE001
+            self.lines.append(str(record.msg))
+
+
+@dataclass
+class Server:
+    url: str
+    ctx: ServerContext
+    clock: MovableClock
+    db_url: str
+    logs: LogCapture
+    plan_year: int
+    clients: list[httpx.Client] = field(default_factory=list)
+
+    def client(self) -> httpx.Client:
+        client = httpx.Client(base_url=self.url, timeout=30)
+        self.clients.append(client)
+        return client
+
+    def union(self, username: str) -> str:
+        return {"grassroots": "813101010000000041", "grassroots2": "81310101000000005X",
+                "secondary": "813101010000000033", "district": "813101010000000025"}[username]
+
+
+# --- A minimal client for the tests -------------------------------------------------------------
+
+
+class Session:
+    """A logged-in user talking to the test server."""
+
+    def __init__(self, server: Server, username: str, password: str = PASSWORD) -> None:
+        self.server = server
+        self.http = server.client()
+        response = self.http.post("/auth/login", json={"username": username, "password": password})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        self.tokens = body
+        self.user = body["user"]
+        self.headers = {"Authorization": f"Bearer {body['access_token']}"}
+        self.key: Ed25519PrivateKey | None = None
+        self.fingerprint: str | None = None
+
+    @property
+    def org_code(self) -> str:
+        return self.user["union"]["org_code"]
+
+    def get(self, path: str, **params: Any) -> httpx.Response:
+        return self.http.get(path, params=params, headers=self.headers)
+
+    def post(self, path: str, body: Any) -> httpx.Response:
+        return self.http.post(path, json=body, headers=self.headers)
+
+    def register_device(self) -> str:
+        self.key = protocol.generate_device_key()
+        response = self.post("/devices", {"public_key": protocol.public_key_b64(self.key), "label": "测试电脑"})
+        assert response.status_code == 200, response.text
+        self.fingerprint = response.json()["fingerprint"]
+        return self.fingerprint
+
+    def push(self, *records: dict[str, Any], fingerprint: str | None = None) -> list[dict[str, Any]]:
+        response = self.post("/push", {"device_fingerprint": fingerprint or self.fingerprint, "records": list(records)})
+        assert response.status_code == 200, response.text
+        return response.json()["results"]
+
+    def changes(self, since: int = 0, limit: int = 1000, union: str | None = None) -> dict[str, Any]:
+        params: dict[str, Any] = {"since": since, "limit": limit}
+        if union:
+            params["union"] = union
+        response = self.get("/changes", **params)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+PDF = b"%PDF-1.4\n% test notice \xe5\x91\x8a\xe7\x9f\xa5\xe4\xb9\xa6\n%%EOF\n"
+
+
+def submission_payload(session: Session, members: list[str], *, plan_type: str = "A", channel: str = "card",
+                       kind: str = "central", batch_no: str | None = None, pdf: bytes = PDF,
+                       timestamp: datetime | None = None, replaces: str | None = None) -> dict[str, Any]:
+    count = len(members)
+    fees = {"A": ("26", "13", "13", "0"), "B": ("16", "8", "8", "0")}[plan_type]
+    split = dict(zip(("fee", "city", "district", "grassroots"), (f"{int(x)}.00" for x in fees)))
+    totals = {"count": count, **{k: f"{int(v) * count}.00" for k, v in zip(("fee", "city", "district", "grassroots"), fees)}}
+    year = session.server.plan_year
+    return {
+        "protocol": 1,
+        "union": session.org_code,
+        "batch_no": batch_no or f"JZ-{uuid.uuid4().hex[:10]}",
+        "kind": kind,
+        "plan_year": year,
+        "channel": channel,
+        "plan_type": plan_type,
+        "members": [{"id_number": n, "name": "", "card_no": None, "coverage_start": f"{year}-01-01",
+                     "coverage_end": f"{year}-12-31", "period": "full"} for n in members],
+        "totals": totals,
+        "fee_split": split,
+        "notice_pdf_sha256": hashlib.sha256(pdf).hexdigest(),
+        "replaces": replaces,
+        "nonce": secrets.token_hex(16),
+        "timestamp": protocol.format_timestamp(timestamp or session.server.clock()),
+    }
+
+
+def submission_record(session: Session, payload: dict[str, Any], *, key: str | None = None,
+                      signer: Ed25519PrivateKey | None = None, pdf: bytes = PDF) -> dict[str, Any]:
+    signer = signer or session.key
+    assert signer is not None
+    return {
+        "key": key or str(uuid.uuid4()),
+        "kind": "submission",
+        "payload": payload,
+        "signature": protocol.sign(signer, payload),
+        "nonce": payload["nonce"],
+        "timestamp": payload["timestamp"],
+        "pdf_b64": base64.b64encode(pdf).decode("ascii"),
+    }
+
+
+def member_upsert(id_number: str, fields: dict[str, Any], base: dict[str, int] | None = None, *,
+                  key: str | None = None, union: str | None = None) -> dict[str, Any]:
+    payload: dict[str, Any] = {"id_number": id_number, "fields": fields, "base_versions": base or {}}
+    if union:
+        payload["union"] = union
+    return {"key": key or str(uuid.uuid4()), "kind": "member_upsert", "payload": payload}
+
+
