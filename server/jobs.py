@@ -128,12 +128,13 @@ def claim_job(ctx: ServerContext, worker: str) -> SsCheckJob | None:
     """Claim one due job (or one whose lease ran out), or None."""
     now = ctx.now_naive()
     lease_expired = now - timedelta(seconds=ctx.settings.job_lease_seconds)
+    due = (((SsCheckJob.status == "queued") & (SsCheckJob.not_before <= now))
+           | ((SsCheckJob.status == "claimed") & (SsCheckJob.claimed_at < lease_expired)))
+    # Look before taking the write lock: an idle worker polling must not block writers.
+    if not SsCheckJob.select(SsCheckJob.id).where(due).exists():
+        return None
     with write_tx():
-        query = (SsCheckJob.select()
-                 .where(((SsCheckJob.status == "queued") & (SsCheckJob.not_before <= now))
-                        | ((SsCheckJob.status == "claimed") & (SsCheckJob.claimed_at < lease_expired)))
-                 .order_by(SsCheckJob.not_before, SsCheckJob.id)
-                 .limit(1))
+        query = SsCheckJob.select().where(due).order_by(SsCheckJob.not_before, SsCheckJob.id).limit(1)
         if not is_sqlite():
             query = query.for_update("FOR UPDATE SKIP LOCKED")
         job = query.first()
