@@ -87,6 +87,8 @@ class DecisionIn(BaseModel):
 
 def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | None = None) -> FastAPI:
     ctx = ServerContext(settings=settings or Settings(), clock=clock or system_clock)
+    # peewee's DEBUG log prints every query's parameters: ID numbers, token hashes. Never let it.
+    logging.getLogger("peewee").setLevel(max(logging.INFO, logging.getLogger("peewee").level))
     open_database(db_url)
     create_tables()
 
