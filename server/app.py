@@ -60,7 +60,7 @@ class DeviceIn(BaseModel):
 
 class PushRecord(BaseModel):
     key: str = Field(description="the outbox row's uuid: the idempotency key")
-    kind: str = Field(description="member_upsert | ss_check_request | submission")
+    kind: str = Field(description="member_upsert | ss_check_request | submission | confirmation")
     payload: dict[str, Any]
     signature: str | None = Field(default=None, description="base64 Ed25519 signature (submissions)")
     nonce: str | None = Field(default=None, description="informational; the signed nonce is in the payload")

@@ -14,6 +14,9 @@ takes the server's (apply it locally, drop the field). Nothing is ever silently 
 
 ss_check_request payload: {"union"?: org code, "id_numbers": [...]} — members already on the
 server; answered with a job id, the result arrives later through GET /changes.
+
+confirmation payload: {"union"?: org code, "id_numbers": [...]} — members whose 人保状态 is 待确认
+(pending); a confirmation is final (SPEC §5.4), so confirming a confirmed member is a no-op.
 """
 from __future__ import annotations
 
@@ -199,3 +202,34 @@ def ss_check_request(ctx: ServerContext, user: User, payload: dict[str, Any]) ->
           detail={"count": len(wanted)})
     return {"job_id": job.id, "count": len(wanted),
             "not_before": format_timestamp(not_before.replace(tzinfo=ctx.now().tzinfo))}
+
+
+def confirm_members(ctx: ServerContext, user: User, payload: dict[str, Any]) -> dict[str, Any]:
+    union = union_for(user, payload.get("union"))
+    raw = payload.get("id_numbers")
+    if not isinstance(raw, list) or not raw or not all(isinstance(x, str) and x.strip() for x in raw):
+        raise ProblemError("validation", "id_numbers 应为非空的证件号码列表")
+    wanted = list(dict.fromkeys(x.strip().upper() for x in raw))
+    found: dict[str, Member] = {}
+    for start in range(0, len(wanted), 500):
+        for member in Member.select().where((Member.union == union) & Member.id_number.in_(wanted[start:start + 500])):
+            found[member.id_number] = member
+    missing = [n for n in wanted if n not in found]
+    if missing:
+        raise ProblemError("not_found", {"missing": missing, "message": "这些会员尚未同步到服务器，请先上传会员信息"})
+    not_pending = [n for n in wanted if found[n].insurance_status not in ("pending", "confirmed")]
+    if not_pending:
+        raise ProblemError("validation", {"not_pending": not_pending, "message": "这些会员不在待确认名单中，无需确认"})
+    now = ctx.now_naive()
+    confirmed = 0
+    for number in wanted:
+        member = found[number]
+        if member.insurance_status == "confirmed":
+            continue
+        member.insurance_status = "confirmed"
+        member.updated = now
+        member.save()
+        emit_change(ctx, union.id, ENTITY_MEMBER, number, member_record(member))
+        confirmed += 1
+    audit(ctx, "members_confirmed", user=user, union=union, entity="member", detail={"count": confirmed})
+    return {"confirmed": confirmed, "already_confirmed": len(wanted) - confirmed}

@@ -18,6 +18,7 @@ from typing import Any
 from peewee import IntegrityError
 
 from app.sync.protocol import (
+    KIND_CONFIRMATION,
     KIND_MEMBER_UPSERT,
     KIND_SS_CHECK_REQUEST,
     KIND_SUBMISSION,
@@ -72,13 +73,20 @@ def process_record(ctx: ServerContext, user: User, device_fingerprint: str | Non
             apply = lambda: members.member_upsert(ctx, user, payload)  # noqa: E731
         elif kind == KIND_SS_CHECK_REQUEST:
             apply = lambda: members.ss_check_request(ctx, user, payload)  # noqa: E731
+        elif kind == KIND_CONFIRMATION:
+            apply = lambda: members.confirm_members(ctx, user, payload)  # noqa: E731
         else:
             apply = lambda: submissions.apply(ctx, user, prepared, digest)  # noqa: E731
         try:
             with write_tx():
-                result = {"key": key, "status": "ok", "receipt": apply()}
-                IdempotencyRecord.create(key=key, union=user.union_id, user=user, kind=kind,
-                                         payload_sha256=digest, response=result, created=ctx.now_naive())
+                # Again under the lock: a duplicate sent concurrently may have committed meanwhile.
+                stored = _stored_answer(user, key, digest)
+                if stored is None:
+                    result = {"key": key, "status": "ok", "receipt": apply()}
+                    IdempotencyRecord.create(key=key, union=user.union_id, user=user, kind=kind,
+                                             payload_sha256=digest, response=result, created=ctx.now_naive())
+            if stored is not None:
+                return stored
         except IntegrityError:
             # A concurrent push of the same record (or nonce) won the race.
             stored = _stored_answer(user, key, digest)

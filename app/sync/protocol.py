@@ -38,7 +38,9 @@ SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 KIND_MEMBER_UPSERT = "member_upsert"
 KIND_SS_CHECK_REQUEST = "ss_check_request"
 KIND_SUBMISSION = "submission"
-RECORD_KINDS: tuple[str, ...] = (KIND_MEMBER_UPSERT, KIND_SS_CHECK_REQUEST, KIND_SUBMISSION)
+# A clerk confirms members whose 人保状态 is 待确认 (SPEC §5.4); final, so it is a fact pushed up.
+KIND_CONFIRMATION = "confirmation"
+RECORD_KINDS: tuple[str, ...] = (KIND_MEMBER_UPSERT, KIND_SS_CHECK_REQUEST, KIND_SUBMISSION, KIND_CONFIRMATION)
 
 # --- Change feed entities (GET /changes) -------------------------------------------------------
 

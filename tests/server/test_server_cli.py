@@ -19,6 +19,20 @@ from server.models import Member, RegistryEntry, SsCheckJob, Union, User
 from server.security import verify_password
 
 
+@pytest.fixture(autouse=True)
+def _restore_root_logging():  # type: ignore[no-untyped-def]
+    """cli.main() configures logging for a real run; undo it so later tests log normally."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+
+
 def _commands() -> list[str]:
     parser = cli.build_parser()
     action = next(a for a in parser._actions if a.dest == "command")
