@@ -110,6 +110,66 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import members from an .xlsx: one JSON object (or a summary) on stdout; exit 0 when the
+    file was read (even with row errors), 2 when the file itself was refused."""
+    from app.services import importer
+    from app.services.errors import ClerkError
+
+    profile = _open(args)
+
+    def refused(exc: ClerkError) -> int:
+        if args.json:
+            print(json.dumps({"error": exc.message, "action": exc.action, "imported": 0, "updated": 0,
+                              "unchanged": 0, "failed": 0, "errors": []}, ensure_ascii=False))
+        else:
+            print(f"未导入：{exc.message} {exc.action}", file=sys.stderr)
+        return 2
+
+    try:
+        union_id = _union_id()
+        enterprise_id = importer.enterprise_by_name(union_id, args.enterprise) if args.enterprise else None
+        options = importer.ImportOptions(union_id=union_id, category=args.category, enterprise_id=enterprise_id,
+                                         actor=args.actor)
+        plan, result = importer.import_file(Path(args.file), options, backup_dir=profile.backups,
+                                            dry_run=args.dry_run)
+    except ClerkError as exc:
+        return refused(exc)
+    report = None
+    if args.report and plan.errors:
+        report = str(importer.write_report(plan, Path(args.report)))
+    if args.json:
+        print(json.dumps({**result.as_dict(), "report": report}, ensure_ascii=False))
+    else:
+        verb = "将" if args.dry_run else "已"
+        print(f"{'（试运行，未写入）' if args.dry_run else ''}{verb}新增 {result.imported} 人，更新 {result.updated} 人，"
+              f"无变化 {result.unchanged} 人；有错误未导入 {result.failed} 行。")
+        for e in result.errors:
+            print(f"  第 {e.row} 行 {e.column}：{e.message}")
+        if report:
+            print(f"错误报告：{report}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.models.queries import MemberFilter
+    from app.services import spreadsheets
+
+    _open(args)
+    result = spreadsheets.export_members(_union_id(), MemberFilter(), Path(args.out), full_ids=args.full_ids)
+    shown = "含完整证件号码和手机号码" if result.full_ids else "证件号码和手机号码已隐去中间几位"
+    print(f"已导出 {result.rows} 名会员到 {result.path}（{shown}）。")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from app.services import spreadsheets
+
+    out = spreadsheets.write_template(Path(args.out))
+    print(f"会员导入模板已保存到 {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="union-clerk-cli", description="工会会员专享保障参保客户端：命令行工具")
     parser.add_argument("--profile", metavar="DIR", help="档案文件夹（默认：本用户的应用数据目录）")
@@ -132,6 +192,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", required=True, help="以 JSON Lines 输出")
     p.add_argument("--plan-year", type=int, help="计算标记所用的保障年度（默认：正在准备的年度）")
     p.set_defaults(func=cmd_members)
+
+    p = sub.add_parser("import", help="从 .xlsx 文件批量导入会员（按证件号码新增或更新）")
+    p.add_argument("file", metavar="FILE", help="填好的会员 Excel 文件（.xlsx）")
+    p.add_argument("--category", required=True, choices=["linked_enterprise", "flexible", "outside_enterprise"],
+                   help="会员类型：关联企业类、灵活就业类、企业外入会类")
+    p.add_argument("--enterprise", metavar="NAME", help="关联企业名称（关联企业类必填）")
+    p.add_argument("--dry-run", action="store_true", help="只校验、统计，不写入数据库")
+    p.add_argument("--report", metavar="OUT.xlsx", help="有错误时把错误报告（原文件副本，标出错误单元格）存到此处")
+    p.add_argument("--actor", default="cli", help=argparse.SUPPRESS)
+    p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="把全部会员导出到 .xlsx（默认隐去证件号码和手机号码的中间几位）")
+    p.add_argument("out", metavar="OUT.xlsx")
+    p.add_argument("--full-ids", action="store_true", help="导出完整的证件号码和手机号码（请妥善保管文件）")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("template", help="保存会员导入模板（.xlsx）")
+    p.add_argument("out", metavar="OUT.xlsx")
+    p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("stats", help="业务工作台统计数字")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")

@@ -89,8 +89,7 @@ def count_members(union_id: int, f: MemberFilter) -> int:
 def member_page(union_id: int, f: MemberFilter, sort_key: str = "member_no",
                 descending: bool = False, offset: int = 0, limit: int = 200) -> list[dict]:
     """One page of member rows as dicts of ROW_FIELDS' names."""
-    column = SORT_COLUMNS.get(sort_key, Member.member_no)
-    order = [column.desc(), Member.id.desc()] if descending else [column.asc(), Member.id.asc()]
+    order = _order(sort_key, descending)
     query = (Member.select(*ROW_FIELDS)
              .join(Enterprise, JOIN.LEFT_OUTER, on=(Member.enterprise == Enterprise.id))
              .where(member_where(union_id, f))
@@ -98,8 +97,29 @@ def member_page(union_id: int, f: MemberFilter, sort_key: str = "member_no",
     return list(query)
 
 
-def member_ids(union_id: int, f: MemberFilter) -> list[int]:
-    return [r[0] for r in Member.select(Member.id).where(member_where(union_id, f)).tuples()]
+def _order(sort_key: str, descending: bool) -> list:
+    column = SORT_COLUMNS.get(sort_key, Member.member_no)
+    return [column.desc(), Member.id.desc()] if descending else [column.asc(), Member.id.asc()]
+
+
+def member_ids(union_id: int, f: MemberFilter, sort_key: str = "member_no", descending: bool = False) -> list[int]:
+    """Every matching member's id in list order: one pass over the table, however selective."""
+    query = (Member.select(Member.id)
+             .join(Enterprise, JOIN.LEFT_OUTER, on=(Member.enterprise == Enterprise.id))
+             .where(member_where(union_id, f)).order_by(*_order(sort_key, descending)))
+    sql, params = query.sql()
+    return [r[0] for r in Member._meta.database.execute_sql(sql, params).fetchall()]
+
+
+def member_rows_by_ids(ids: list[int]) -> list[dict]:
+    """The rows of `ids` (as member_page gives them), in the order of `ids`."""
+    if not ids:
+        return []
+    query = (Member.select(*ROW_FIELDS)
+             .join(Enterprise, JOIN.LEFT_OUTER, on=(Member.enterprise == Enterprise.id))
+             .where(Member.id.in_(ids)).dicts())
+    by_id = {r["id"]: r for r in query}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def joins_by_day(union_id: int, start: date, end: date) -> list[tuple[date, int]]:
@@ -119,3 +139,141 @@ def created_by_day(union_id: int, start: date, end: date) -> list[tuple[date, in
                     & ((Member.join_date < day) | Member.join_date.is_null()))
              .group_by(day).order_by(day).tuples())
     return [(date.fromisoformat(str(d)[:10]), n) for d, n in query]
+
+
+# --- bulk work for member import and export (app.services.importer / spreadsheets) -------------
+
+#: Columns of a member the importer compares and writes, in this order.
+IMPORT_SNAPSHOT_COLUMNS = (
+    "id", "id_number", "phone", "name", "member_no", "id_type", "id_expiry", "gender", "birth_date",
+    "work_address", "label", "join_date", "post_type", "category", "enterprise_id",
+)
+
+
+def member_import_snapshot(union_id: int) -> list[tuple]:
+    """Every member of the union as a tuple of IMPORT_SNAPSHOT_COLUMNS, raw as stored (dates ISO text).
+
+    Raw SQL on purpose: 100,000 rows through peewee's model layer cost several times as much.
+    """
+    from app.models.db import db
+
+    columns = ", ".join(f'"{c}"' for c in IMPORT_SNAPSHOT_COLUMNS)
+    cursor = db.execute_sql(f'SELECT {columns} FROM "{Member._meta.table_name}" WHERE "union_id" = ?', (union_id,))
+    return cursor.fetchall()
+
+
+def members_fingerprint(union_id: int) -> tuple:
+    """Changes whenever a member of the union is added, removed or updated (count, max id, max
+    updated_at, total of ids): an import checks it has not moved between validation and writing."""
+    row = (Member.select(fn.COUNT(Member.id), fn.MAX(Member.id), fn.MAX(Member.updated_at), fn.SUM(Member.id))
+           .where(Member.union == union_id).tuples().get())
+    return tuple(str(v) if v is not None else None for v in row)
+
+
+def _chunks(rows, size: int):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def bulk_insert(model, columns, rows, *, batch: int = 5000, on_batch=None) -> int:
+    """Insert `rows` (tuples of db-ready values for `columns`, given as column names) into
+    `model`'s table with executemany; every other column gets its peewee default, evaluated once.
+
+    Must run inside the caller's transaction. `on_batch(done)` is called after each batch and
+    may raise to abort (the caller's transaction then rolls back). Returns the rows inserted.
+    """
+    from peewee import AutoField
+
+    from app.models.db import db
+
+    by_column = {f.column_name: f for f in model._meta.sorted_fields}
+    unknown = [c for c in columns if c not in by_column]
+    if unknown:
+        raise ValueError(f"unknown columns for {model.__name__}: {unknown}")
+    extra = [f for f in model._meta.sorted_fields
+             if f.column_name not in columns and not isinstance(f, AutoField)]
+    defaults = tuple(f.db_value(f.default() if callable(f.default) else f.default) for f in extra)
+    names = list(columns) + [f.column_name for f in extra]
+    sql = (f'INSERT INTO "{model._meta.table_name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
+           f'VALUES ({", ".join("?" * len(names))})')
+    cursor = db.cursor()
+    done = 0
+    for chunk in _chunks(rows, batch):
+        cursor.executemany(sql, [tuple(r) + defaults for r in chunk] if defaults else chunk)
+        done += len(chunk)
+        if on_batch:
+            on_batch(done)
+    return done
+
+
+def bulk_update_members(updates, *, batch: int = 5000, on_batch=None) -> int:
+    """Apply `updates`: (member id, {column name: db-ready value}) pairs, grouped by the set of
+    columns changed so that each group is one executemany. Inside the caller's transaction."""
+    from app.models.db import db
+
+    groups: dict[tuple[str, ...], list[tuple]] = {}
+    for member_id, changes in updates:
+        names = tuple(sorted(changes))
+        groups.setdefault(names, []).append(tuple(changes[n] for n in names) + (member_id,))
+    cursor = db.cursor()
+    done = 0
+    valid = {f.column_name for f in Member._meta.sorted_fields}
+    for names, params in groups.items():
+        bad = [n for n in names if n not in valid]
+        if bad:
+            raise ValueError(f"unknown member columns: {bad}")
+        assignments = ", ".join(f'"{n}" = ?' for n in names)
+        sql = f'UPDATE "{Member._meta.table_name}" SET {assignments} WHERE "id" = ?'
+        for chunk in _chunks(params, batch):
+            cursor.executemany(sql, chunk)
+            done += len(chunk)
+            if on_batch:
+                on_batch(done)
+    return done
+
+
+def clear_member_phones(member_ids) -> None:
+    """Set the phone of these members to NULL (so phones can be swapped under the unique index)."""
+    ids = list(member_ids)
+    for start in range(0, len(ids), 500):
+        Member.update(phone=None).where(Member.id.in_(ids[start:start + 500])).execute()
+
+
+def iter_member_rows(union_id: int, f: MemberFilter, sort_key: str = "member_no", descending: bool = False,
+                     batch: int = 2000):
+    """Every member row matching `f` as dicts of ROW_FIELDS' names, in order, fetched in batches
+    by keyset (not OFFSET), so exporting 100,000 members stays linear."""
+    column = SORT_COLUMNS.get(sort_key, Member.member_no)
+    base = (Member.select(*ROW_FIELDS, column.alias("_sort"))
+            .join(Enterprise, JOIN.LEFT_OUTER, on=(Member.enterprise == Enterprise.id)))
+    order = [column.desc(), Member.id.desc()] if descending else [column.asc(), Member.id.asc()]
+    where = member_where(union_id, f)
+    last = None
+    while True:
+        cond = where
+        if last is not None:
+            value, member_id = last
+            if value is None:
+                # NULLs sort first ascending (last descending) in SQLite.
+                after = (column.is_null() & (Member.id > member_id)) | column.is_null(False) if not descending \
+                    else (column.is_null() & (Member.id < member_id))
+            elif descending:
+                after = (column < value) | ((column == value) & (Member.id < member_id)) | column.is_null()
+            else:
+                after = (column > value) | ((column == value) & (Member.id > member_id))
+            cond = cond & after
+        rows = list(base.where(cond).order_by(*order).limit(batch).dicts())
+        if not rows:
+            return
+        last = (rows[-1]["_sort"], rows[-1]["id"])
+        for row in rows:
+            row.pop("_sort", None)
+        yield from rows
+        if len(rows) < batch:
+            return
