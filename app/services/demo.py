@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterator
 
+from peewee import fn
+
 from app.models import Enterprise, Member, Union, db
 from app.rules import idcard, retirement
 from app.rules.codes import (
@@ -194,8 +196,10 @@ def fill_demo(count: int = 300, *, today: date | None = None, seed: int = 2025,
         if not enterprise_ids:
             enterprise_ids = [Enterprise.create(union=union_id, name=DEMO_ENTERPRISES[0]).id]
     existing = Member.select().where(Member.union == union_id).count()
+    # Phones are numbered past every row ever inserted, so a refill never collides.
+    last_id = Member.select(fn.MAX(Member.id)).scalar() or 0
     rows = generate_members(count, union_id=union_id, enterprise_ids=enterprise_ids, today=today,
-                            seed=seed + existing, phone_offset=existing)
+                            seed=seed + existing, phone_offset=last_id)
     done = 0
     with db.atomic():
         chunk: list[dict] = []

@@ -6,12 +6,18 @@ transaction.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from app.models import Enterprise, Member, Union, db
-from app.models.queries import MemberFilter, count_members, member_page  # noqa: F401 (re-export)
+from app.models import Enterprise, Member, db
+from app.models.queries import (  # noqa: F401 (re-export)
+    MemberFilter,
+    count_members,
+    member_ids,
+    member_page,
+    member_rows_by_ids,
+)
 from app.rules import address, dates, expiry, idcard, phone, retirement
 from app.rules.codes import (
     CARD_STATUS_LABELS,
@@ -23,8 +29,6 @@ from app.rules.codes import (
     POST_TYPE_LABELS,
     CardStatus,
     Category,
-    Gender,
-    IdType,
     InsuranceStatus,
     LifeStatus,
     PostType,
@@ -32,6 +36,7 @@ from app.rules.codes import (
 from app.rules.problems import Problem, RuleError
 from app.services import audit
 from app.services.errors import NotFound, ValidationFailed
+from app.services.unions import current_union, default_plan_year  # noqa: F401 (re-export)
 
 #: Flags shown in lists: code → Chinese label.
 FLAG_LABELS = {
@@ -56,11 +61,6 @@ FIELD_LABELS = {
     "enterprise_id": "关联企业",
     "post_type": "岗位类型",
 }
-
-
-def default_plan_year(today: date) -> int:
-    """The plan year being prepared: central enrollment for next year runs from September."""
-    return today.year + 1 if today.month >= 9 else today.year
 
 
 def retirement_dates_of(gender: str | None, birth_date: date | None, post_type: str | None) -> tuple[date, ...]:
@@ -174,6 +174,10 @@ def list_page(union_id: int, f: MemberFilter, *, sort_key: str = "member_no", de
               offset: int = 0, limit: int = 200, plan_year: int, today: date) -> list[MemberRow]:
     rows = member_page(union_id, f, sort_key, descending, offset, limit)
     return [to_row(r, plan_year, today) for r in rows]
+
+
+def rows_by_ids(ids: list[int], *, plan_year: int, today: date) -> list[MemberRow]:
+    return [to_row(r, plan_year, today) for r in member_rows_by_ids(ids)]
 
 
 @dataclass
@@ -332,7 +336,3 @@ def update_member(member_id: int, changes: dict[str, Any], *, actor: str, plan_y
 def enterprises(union_id: int) -> list[tuple[int, str]]:
     return [(e.id, e.name) for e in Enterprise.select().where(Enterprise.union == union_id).order_by(Enterprise.name)]
 
-
-def current_union() -> Union | None:
-    """The union this profile belongs to (one union per profile)."""
-    return Union.select().order_by(Union.id).first()

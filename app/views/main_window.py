@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 from app.paths import Profile
 from app.services import maintenance
 from app.views import ops
-from app.views.member_list import MemberListPage
 from app.views.workbench import WorkbenchPage
 
 log = logging.getLogger(__name__)
@@ -51,16 +50,17 @@ class MainWindow(QMainWindow):
             title += self.tr("（演示）")
         self.setWindowTitle(title)
 
+        self._loaded_sync = False
         self.nav = QTreeWidget()
         self.nav.setHeaderHidden(True)
         self.nav.setRootIsDecorated(True)
         self.stack = QStackedWidget()
+        #: Pages are built the first time they are shown, so start-up builds only the first.
         self.pages: dict[str, QWidget] = {}
-        self.workbench = WorkbenchPage(union_id)
-        self.members = MemberListPage(union_id, plan_year, actor)
-        for page in (self.workbench, self.members):
-            self.pages[page.page_name] = page
-            self.stack.addWidget(page)
+        self._factories = {
+            "workbench": lambda: WorkbenchPage(union_id),
+            "members": self._make_member_list,
+        }
         self._nav_items: dict[str, QTreeWidgetItem] = {}
         for group, items in MENU:
             parent = self.nav.invisibleRootItem()
@@ -89,7 +89,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_year)
 
         self._build_menus()
-        self.members.memberChanged.connect(lambda _id: self.workbench.refresh())
         self._remember_geometry = remember_geometry
         if remember_geometry:
             self._restore_geometry(em)
@@ -137,26 +136,46 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     # ---- pages -----------------------------------------------------------------------
+    def _make_member_list(self) -> QWidget:
+        from app.views.member_list import MemberListPage
+
+        page = MemberListPage(self.union_id, self.plan_year, self.actor)
+        page.memberChanged.connect(self._member_changed)
+        return page
+
+    def _member_changed(self, _member_id: int) -> None:
+        if "workbench" in self.pages:
+            self.pages["workbench"].refresh()
+
+    def page(self, name: str) -> QWidget:
+        """The page called `name`, built on first use."""
+        if name not in self.pages:
+            widget = self._factories[name]()
+            self.pages[name] = widget
+            self.stack.addWidget(widget)
+            if self._loaded_sync:
+                widget.load_now()
+            else:
+                widget.refresh()
+        return self.pages[name]
+
     def _nav_changed(self, current: QTreeWidgetItem | None, _previous) -> None:
         if current is None:
             return
         name = current.data(0, Qt.ItemDataRole.UserRole)
-        if name in self.pages:
-            self.stack.setCurrentWidget(self.pages[name])
+        if name in self._factories:
+            self.stack.setCurrentWidget(self.page(name))
 
     def show_page(self, name: str) -> None:
-        if name not in self.pages:
+        if name not in self._factories:
             raise KeyError(name)
         self.nav.setCurrentItem(self._nav_items[name])
 
     def load_now(self) -> None:
-        """Fill every page synchronously (screenshots and tests)."""
-        self.workbench.load_now()
-        self.members.load_now()
-
-    def load_async(self) -> None:
-        self.workbench.refresh()
-        self.members.requery()
+        """Fill pages synchronously from now on (screenshots and tests)."""
+        self._loaded_sync = True
+        for page in self.pages.values():
+            page.load_now()
 
     # ---- actions ---------------------------------------------------------------------
     def backup_database(self) -> None:

@@ -149,6 +149,9 @@ class MemberListPage(QWidget):
 
         ops.run_db(self, lambda: self.model.query(f, sort_key, descending), done)
 
+    def refresh(self) -> None:
+        self.requery()
+
     def load_now(self) -> None:
         """Synchronous first load (start-up, screenshots, tests)."""
         self.model.apply(self.model.query(self.current_filter()))

@@ -54,6 +54,9 @@ class Snapshot:
     descending: bool
     total: int
     first_page: list[MemberRow]
+    #: For a text search, every match's id in order (one table scan finds them all; pages are
+    #: then fetched by id). None when paging by offset over indexes is cheaper.
+    ids: list[int] | None = None
 
 
 class MemberTableModel(QAbstractTableModel):
@@ -69,6 +72,7 @@ class MemberTableModel(QAbstractTableModel):
         self.sort_key = "member_no"
         self.descending = False
         self._total = 0
+        self._ids: list[int] | None = None
         self._pages: OrderedDict[int, list[MemberRow]] = OrderedDict()
 
     # ---- querying ---------------------------------------------------------------------
@@ -78,6 +82,10 @@ class MemberTableModel(QAbstractTableModel):
         f = self.filter if f is None else f
         sort_key = self.sort_key if sort_key is None else sort_key
         descending = self.descending if descending is None else descending
+        if f.text.strip():
+            ids = member_service.member_ids(self.union_id, f, sort_key, descending)
+            first = member_service.rows_by_ids(ids[:PAGE_SIZE], plan_year=self.plan_year, today=self._today())
+            return Snapshot(f, sort_key, descending, len(ids), first, ids)
         total = count_members(self.union_id, f)
         first = self._fetch(f, sort_key, descending, 0)
         return Snapshot(f, sort_key, descending, total, first)
@@ -87,6 +95,7 @@ class MemberTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.filter, self.sort_key, self.descending = snap.filter, snap.sort_key, snap.descending
         self._total = snap.total
+        self._ids = snap.ids
         self._pages.clear()
         self._pages[0] = snap.first_page
         self.endResetModel()
@@ -107,7 +116,11 @@ class MemberTableModel(QAbstractTableModel):
         page_no, offset = divmod(row, PAGE_SIZE)
         page = self._pages.get(page_no)
         if page is None:
-            page = self._fetch(self.filter, self.sort_key, self.descending, page_no)
+            if self._ids is not None:
+                chunk = self._ids[page_no * PAGE_SIZE:(page_no + 1) * PAGE_SIZE]
+                page = member_service.rows_by_ids(chunk, plan_year=self.plan_year, today=self._today())
+            else:
+                page = self._fetch(self.filter, self.sort_key, self.descending, page_no)
             self._pages[page_no] = page
             while len(self._pages) > PAGES_CACHED:
                 self._pages.popitem(last=False)

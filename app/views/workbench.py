@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -94,18 +92,18 @@ class WorkbenchPage(QWidget):
         controls.addWidget(self.granularity)
         controls.addWidget(self.query_button)
 
-        self.chart = QChart()
-        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-        self.chart_view = QChartView(self.chart)
-        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumHeight(self.fontMetrics().height() * 16)
+        # The chart (QtCharts) is built when its first data arrives, after the window is shown.
+        self.chart = None
+        self.chart_view = None
+        self.chart_area = QWidget()
+        self.chart_area.setMinimumHeight(self.fontMetrics().height() * 16)
+        QVBoxLayout(self.chart_area).setContentsMargins(0, 0, 0, 0)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(cards)
         layout.addLayout(controls)
-        layout.addWidget(self.chart_view, 1)
+        layout.addWidget(self.chart_area, 1)
 
         self.query_button.clicked.connect(self.refresh_chart)
         self.today_button.clicked.connect(lambda: self._quick_range(0, "day"))
@@ -143,7 +141,23 @@ class WorkbenchPage(QWidget):
         self.unions_card.set_value(figures.grassroots_unions)
         self.enterprises_card.set_value(figures.enterprises)
 
+    def _ensure_chart(self):
+        if self.chart is None:
+            from PySide6.QtCharts import QChart, QChartView
+            from PySide6.QtGui import QPainter
+
+            self.chart = QChart()
+            self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+            self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+            self.chart_view = QChartView(self.chart)
+            self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self.chart_area.layout().addWidget(self.chart_view)
+        return self.chart
+
     def show_series(self, buckets: list[stats.JoinBucket]) -> None:
+        from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QValueAxis
+
+        self._ensure_chart()
         self.chart.removeAllSeries()
         for axis in self.chart.axes():
             self.chart.removeAxis(axis)

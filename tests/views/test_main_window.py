@@ -26,12 +26,13 @@ def test_main_window_pages(qtbot, demo_profile: Profile, bundled_font) -> None:
     qtbot.addWidget(window)
     window.load_now()
     names = [name for _, items in MENU for name, _ in items]
-    assert set(names) == set(window.pages)
     for name in names:
         window.show_page(name)
         assert window.stack.currentWidget() is window.pages[name]
-    assert window.workbench.members_card.value.text() == "300"
-    assert window.members.model.total == 300
+    assert set(names) == set(window.pages)
+    assert window.page("workbench").members_card.value.text() == "300"
+    assert window.page("workbench").chart is not None
+    assert window.page("members").model.total == 300
     ops.wait_all(5000)
 
 
