@@ -83,6 +83,14 @@ def _expiry_for(rng: random.Random, birth: date, today: date, case: str) -> str:
     return (today + timedelta(days=rng.randrange(120, 365 * years - 30))).isoformat()
 
 
+def _phone(index: int) -> str:
+    return f"1{3 + index // 10**9 % 7}{index % 10**9:09d}"
+
+
+def _phone_index(phone: str) -> int:
+    return (int(phone[1]) - 3) * 10**9 + int(phone[2:])
+
+
 def generate_members(count: int, *, union_id: int, enterprise_ids: list[int], today: date,
                      seed: int = 2025, phone_offset: int = 0) -> Iterator[dict]:
     """Member rows (dicts for insert_many) covering every case, in a fixed mix."""
@@ -154,7 +162,7 @@ def generate_members(count: int, *, union_id: int, enterprise_ids: list[int], to
             "id_expiry": _expiry_for(rng, birth, today, expiry_case),
             "gender": gender,
             "birth_date": birth,
-            "phone": f"1{3 + (i + phone_offset) // 10**9 % 7}{(i + phone_offset) % 10**9:09d}",
+            "phone": _phone(i + phone_offset),
             "work_address": rng.choice(DEMO_ADDRESSES) if category == Category.LINKED_ENTERPRISE else "",
             "label": rng.choice(["", "", "", "劳模", "新就业形态"]),
             "category": category,
@@ -196,10 +204,10 @@ def fill_demo(count: int = 300, *, today: date | None = None, seed: int = 2025,
         if not enterprise_ids:
             enterprise_ids = [Enterprise.create(union=union_id, name=DEMO_ENTERPRISES[0]).id]
     existing = Member.select().where(Member.union == union_id).count()
-    # Phones are numbered past every row ever inserted, so a refill never collides.
-    last_id = Member.select(fn.MAX(Member.id)).scalar() or 0
+    # Phones are numbered past the highest one in use, so a refill never collides.
+    top_phone = Member.select(fn.MAX(Member.phone)).where(Member.union == union_id).scalar()
     rows = generate_members(count, union_id=union_id, enterprise_ids=enterprise_ids, today=today,
-                            seed=seed + existing, phone_offset=last_id)
+                            seed=seed + existing, phone_offset=_phone_index(top_phone) + 1 if top_phone else 0)
     done = 0
     with db.atomic():
         chunk: list[dict] = []
