@@ -1,0 +1,643 @@
+"""Member import: every bad-file case, every rule per row, the upsert, the transaction, the template
+round trip and the error report (SPEC.md §4, §5.2; RULES.md; issue 4)."""
+from __future__ import annotations
+
+import zipfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from app.models import AuditEntry, Enterprise, Member, Union
+from app.paths import Profile
+from app.rules.codes import Category, Gender, IdType, PostType
+from app.rules.idcard import check_character
+from app.services import importer, spreadsheets
+from app.services.errors import ClerkError
+from app.services.importer import ImportOptions
+from app.services.spreadsheets import FileRefused
+
+TODAY = date(2026, 11, 28)
+HEAD = ["会员编号", "姓名", "证件类型", "证件号码", "证件到期日", "性别", "出生日期", "手机号码",
+        "工作单位详细地址", "会员标签", "入会日期", "岗位类型"]
+ADDRESS = "上海市黄浦区中山东一路十四号"
+
+
+def mainland(birth: date, seq: int = 1, male: bool = True, region: str = "310101") -> str:
+    sex = (seq * 2 + 1) % 10 if male else (seq * 2) % 10
+    first17 = f"{region}{birth:%Y%m%d}{seq % 100:02d}{sex}"
+    return first17 + check_character(first17)
+
+
+def person(i: int, **over: Any) -> dict[str, Any]:
+    """A valid member row (keys are template headers)."""
+    birth = date(1950, 1, 1) + timedelta(days=37 * i % 20_000)
+    row = {"会员编号": f"{i:05d}", "姓名": f"会员{chr(0x4E00 + i % 20_000)}", "证件类型": "身份证",
+           "证件号码": mainland(birth, i // 541), "证件到期日": "长期" if (TODAY - birth).days > 46 * 366 else "2036-01-01",
+           "性别": "", "出生日期": None, "手机号码": f"139{i:08d}", "工作单位详细地址": ADDRESS, "会员标签": "",
+           "入会日期": date(2024, 10, 1), "岗位类型": ""}
+    if "证件号码" in over:  # another person: a card expiry that fits anyone under 46
+        row["证件到期日"] = "2036-01-01"
+    row.update(over)
+    return row
+
+
+def write_xlsx(path: Path, rows: list[dict[str, Any]] | list[list[Any]], *, header: list[str] | None = HEAD,
+               above: list[list[Any]] = (), sheet: str = "会员信息") -> Path:
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = sheet
+    for line in above:
+        ws.append(line)
+    if header is not None:
+        ws.append(header)
+    for row in rows:
+        ws.append([row.get(h) for h in header] if isinstance(row, dict) else row)
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture
+def union(profile: Profile) -> int:
+    u = Union.create(name="测试工会")
+    Enterprise.create(union=u, name="上海建朗信息科技有限公司")
+    return u.id
+
+
+def opts(union_id: int, category: str = Category.FLEXIBLE, **kw: Any) -> ImportOptions:
+    return ImportOptions(union_id=union_id, category=category, today=TODAY, actor="tester", **kw)
+
+
+def run(profile: Profile, path: Path, options: ImportOptions):
+    plan = importer.prepare_import(path, options)
+    return plan, importer.apply_import(plan, backup_dir=profile.backups)
+
+
+def state() -> tuple:
+    """Everything an import may touch, to prove a refused file changed nothing."""
+    members = list(Member.select().order_by(Member.id).tuples())
+    return members, AuditEntry.select().count()
+
+
+# --- bad files -----------------------------------------------------------------------------------
+
+
+def _valid_file(tmp_path: Path) -> Path:
+    return write_xlsx(tmp_path / "ok.xlsx", [person(1), person(2)])
+
+
+BAD_FILES = {
+    "xls": (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4088)), "97-2003"),
+    "encrypted": (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)
+                                          + "EncryptionInfo".encode("utf-16-le") + bytes(64)
+                                          + "EncryptedPackage".encode("utf-16-le") + bytes(3000)), "密码"),
+    "csv": (lambda p: p.write_text("姓名,证件号码,手机号码\n张三,610104196209276908,13812345678\n", encoding="utf-8"),
+            "CSV"),
+    "csv_gbk": (lambda p: p.write_bytes("姓名,证件号码\n张三,1\n".encode("gbk")), "CSV"),
+    "html": (lambda p: p.write_text("<html><body><table><tr><td>姓名</td></tr></table></body></html>"), "网页"),
+    "random": (lambda p: p.write_bytes(bytes(range(256)) * 40), "损坏"),
+    "empty_file": (lambda p: p.write_bytes(b""), "0 字节"),
+    "docx": (lambda p: _zip(p, {"[Content_Types].xml": "<x/>", "word/document.xml": "<w/>"}), "Word"),
+    "plain_zip": (lambda p: _zip(p, {"a.txt": "hello"}), "压缩包"),
+}
+
+
+def _zip(path: Path, members: dict[str, str]) -> None:
+    with zipfile.ZipFile(path, "w") as z:
+        for name, text in members.items():
+            z.writestr(name, text)
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_bad_files_are_refused_with_a_chinese_message_and_change_nothing(
+        case: str, profile: Profile, union: int, tmp_path: Path) -> None:
+    run(profile, _valid_file(tmp_path), opts(union))
+    before = state()
+    path = tmp_path / f"{case}.xlsx"
+    make, words = BAD_FILES[case]
+    make(path)
+    with pytest.raises(FileRefused) as info:
+        importer.prepare_import(path, opts(union))
+    assert words in info.value.message
+    assert info.value.action  # always says what to do
+    assert state() == before
+
+
+def test_truncated_xlsx_is_damaged(profile: Profile, union: int, tmp_path: Path) -> None:
+    good = _valid_file(tmp_path).read_bytes()
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(good[: len(good) // 2])
+    with pytest.raises(FileRefused, match="损坏"):
+        importer.prepare_import(path, opts(union))
+
+
+def test_corrupt_sheet_xml_is_damaged(profile: Profile, union: int, tmp_path: Path) -> None:
+    src = _valid_file(tmp_path)
+    path = tmp_path / "corrupt.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            zout.writestr(item, data)
+    with pytest.raises(FileRefused, match="损坏"):
+        importer.prepare_import(path, opts(union))
+
+
+def test_wrong_extension_is_refused(profile: Profile, union: int, tmp_path: Path) -> None:
+    path = _valid_file(tmp_path).rename(tmp_path / "members.xlsm")
+    with pytest.raises(FileRefused, match=r"\.xlsx"):
+        importer.prepare_import(path, opts(union))
+    upper = (tmp_path / "members.xlsm").rename(tmp_path / "MEMBERS.XLSX")
+    assert importer.prepare_import(upper, opts(union)).new_rows
+
+
+def test_missing_file(profile: Profile, union: int, tmp_path: Path) -> None:
+    with pytest.raises(FileRefused, match="找不到文件"):
+        importer.prepare_import(tmp_path / "nope.xlsx", opts(union))
+
+
+def test_empty_workbook(profile: Profile, union: int, tmp_path: Path) -> None:
+    path = tmp_path / "empty.xlsx"
+    wb = Workbook()
+    wb.create_sheet("Sheet2")
+    wb.save(path)
+    with pytest.raises(FileRefused, match="没有任何数据"):
+        importer.prepare_import(path, opts(union))
+
+
+def test_no_recognisable_header(profile: Profile, union: int, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "x.xlsx", [["a", 1, 2], ["b", 3, 4]], header=["列1", "列2", "列3"])
+    with pytest.raises(FileRefused, match="找不到会员表头"):
+        importer.prepare_import(path, opts(union))
+
+
+def test_required_columns_missing(profile: Profile, union: int, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "x.xlsx", [["张三", "610104196209276908", "上海"]],
+                      header=["姓名", "身份证号", "工作单位地址"])
+    with pytest.raises(FileRefused) as info:
+        importer.prepare_import(path, opts(union))
+    assert "缺少必填列：手机号码" in info.value.message
+
+
+def test_header_only_and_example_only(profile: Profile, union: int, tmp_path: Path) -> None:
+    with pytest.raises(FileRefused, match="没有会员数据"):
+        importer.prepare_import(write_xlsx(tmp_path / "h.xlsx", []), opts(union))
+    template = spreadsheets.write_template(tmp_path / "t.xlsx")
+    with pytest.raises(FileRefused, match="没有会员数据"):
+        importer.prepare_import(template, opts(union))
+
+
+def test_two_columns_for_one_field_are_refused(profile: Profile, union: int, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "x.xlsx", [["张三", "610104196209276908", "13812345678", "13812345679"]],
+                      header=["姓名", "证件号码", "手机号码", "联系电话"])
+    with pytest.raises(FileRefused, match="都表示“手机号码”"):
+        importer.prepare_import(path, opts(union))
+
+
+def test_a_sheet_declaring_a_million_rows_is_refused_before_loading(
+        profile: Profile, union: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "million.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "证件号码", "手机号码"])
+    ws.append(["张三", "610104196209276908", "13812345678"])
+    ws["A1048576"] = "x"  # the dimension now says A1:C1048576
+    wb.save(path)
+    import python_calamine
+
+    def no_loading(*_a: Any, **_k: Any) -> None:
+        raise AssertionError("the sheet was loaded")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "get_sheet_by_index", no_loading, raising=False)
+    with pytest.raises(FileRefused) as info:
+        importer.prepare_import(path, opts(union))
+    assert "1,048,576" in info.value.message and "删除" in info.value.action
+
+
+def test_a_huge_sheet_without_dimension_is_refused_before_python_rows(
+        profile: Profile, union: int, tmp_path: Path) -> None:
+    src = tmp_path / "src.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "证件号码", "手机号码"])
+    ws["A400000"] = "x"
+    wb.save(src)
+    path = tmp_path / "nodim.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b"<dimension" in data
+                start = data.index(b"<dimension")
+                data = data[:start] + data[data.index(b"/>", start) + 2:]
+            zout.writestr(item, data)
+    with pytest.raises(FileRefused, match="400,000"):
+        importer.prepare_import(path, opts(union))
+
+
+def test_title_rows_extra_columns_reordered_and_blank_rows(profile: Profile, union: int, tmp_path: Path) -> None:
+    header = ["备注", "手机号 ", "＊姓名", "身份证号*", "工作单位地址", "证件有效期", "部门"]
+    rows = [
+        ["x", "13900000001", "王一", mainland(date(1985, 3, 4), 1), ADDRESS, "2035-01-01", "财务"],
+        [None, None, None, None, None, None, None],
+        ["", "13900000002", "王二", mainland(date(1986, 3, 4), 2), "", "", ""],
+    ]
+    path = write_xlsx(tmp_path / "x.xlsx", rows, header=header,
+                      above=[["上海建朗信息科技有限公司工会会员名单"], [], ["制表：工会办公室", "", "2024年10月"]])
+    plan = importer.prepare_import(path, opts(union))
+    assert plan.header_row == 4 and not plan.errors and len(plan.new_rows) == 2
+    assert set(plan.ignored_headers) >= {"备注", "部门"}
+    importer.apply_import(plan, backup_dir=profile.backups)
+    wang = Member.get(Member.name == "王一")
+    assert (wang.phone, wang.work_address, wang.id_expiry, wang.id_type) == ("13900000001", ADDRESS, "2035-01-01",
+                                                                             IdType.MAINLAND)
+    assert wang.gender == Gender.MALE and str(wang.birth_date) == "1985-03-04"
+
+
+@pytest.mark.parametrize("variant,key", [
+    ("证件号", "id_number"), ("证件号码", "id_number"), ("身份证号", "id_number"), ("身份证号码", "id_number"),
+    ("手机号", "phone"), ("手机号码", "phone"), ("联系电话", "phone"), ("姓名", "name"), ("证件类型", "id_type"),
+    ("证件到期日", "id_expiry"), ("证件有效期", "id_expiry"), ("工作单位详细地址", "work_address"),
+    ("工作单位地址", "work_address"), ("会员标签", "label"), ("性别", "gender"), ("出生日期", "birth_date"),
+    ("入会日期", "join_date"), ("会员编号", "member_no"), ("岗位类型", "post_type"),
+    (" 姓名* ", "name"), ("*证件号码", "id_number"), ("手机号码（必填）", "phone"), ("姓　名", "name"),
+    ("证件\n号码", "id_number"), ("手机号码＊", "phone"),
+])
+def test_header_variants(variant: str, key: str) -> None:
+    assert spreadsheets.column_for_header(variant) == key
+
+
+def test_formulas_give_their_cached_values(profile: Profile, union: int, tmp_path: Path) -> None:
+    # openpyxl writes no cached values, so build the sheet XML with both formula and value.
+    path = write_xlsx(tmp_path / "f.xlsx", [person(1)])
+    patched = tmp_path / "formula.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(patched, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<c r="J2" t="s"', b'<c r="J2" t="str"').replace(
+                    b"</row></sheetData>",
+                    b'<c r="J2" t="str"><f>CONCATENATE("\xe5\x8a\xb3","\xe6\xa8\xa1")</f><v>\xe5\x8a\xb3\xe6\xa8\xa1</v></c>'
+                    b"</row></sheetData>")
+            zout.writestr(item, data)
+    plan = importer.prepare_import(patched, opts(union))
+    assert not plan.errors and plan.new_rows[0][10] == "劳模"
+
+
+# --- the rules, one row each ------------------------------------------------------------------------
+
+B = date(1985, 6, 15)
+RULE_CASES: list[tuple[str, dict[str, Any], str, str]] = [
+    # (case, overrides, column header reported, problem code)
+    ("name blank", {"姓名": ""}, "姓名", "name_required"),
+    ("name digits", {"姓名": "张3"}, "姓名", "name_invalid"),
+    ("name number", {"姓名": 12.0}, "姓名", "name_invalid"),
+    ("id blank", {"证件号码": ""}, "证件号码", "id_required"),
+    ("id short", {"证件号码": "61010419620927690"}, "证件号码", "id_length"),
+    ("id letters", {"证件号码": "61010419620927690A"}, "证件号码", "id_chars"),
+    ("id province", {"证件号码": "991010198506150017"}, "证件号码", "id_province"),
+    ("id month 13", {"证件号码": "310101198513150019"}, "证件号码", "id_birth_date_invalid"),
+    ("id feb 30", {"证件号码": "310101198502300014"}, "证件号码", "id_birth_date_invalid"),
+    ("id future", {"证件号码": mainland(date(2027, 1, 1))}, "证件号码", "id_birth_date_future"),
+    ("id check char", {"证件号码": "610104196209276907"}, "证件号码", "id_check_char"),
+    ("id 15 digits", {"证件号码": "610104620927690"}, "证件号码", "id_legacy_15"),
+    ("id as float", {"证件号码": 6.10104196209277e17}, "证件号码", "id_number_numeric"),
+    ("id as int", {"证件号码": 610104196209276900}, "证件号码", "id_number_numeric"),
+    ("id as E notation text", {"证件号码": "6.10104E+17"}, "证件号码", "id_number_numeric"),
+    ("id type unknown", {"证件类型": "军官证"}, "证件类型", "id_type_unknown"),
+    ("hk macao", {"证件类型": "港澳居民来往内地通行证", "证件号码": "H1234567", "证件到期日": ""}, "证件号码",
+     "hk_macao_format"),
+    ("taiwan", {"证件类型": "台湾居民来往大陆通行证", "证件号码": "1234567", "证件到期日": ""}, "证件号码",
+     "taiwan_format"),
+    ("passport", {"证件类型": "护照", "证件号码": "E12", "证件到期日": ""}, "证件号码", "passport_format"),
+    ("foreign pr", {"证件类型": "外国人永久居留身份证", "证件号码": "ABC12", "证件到期日": ""}, "证件号码",
+     "foreign_pr_format"),
+    ("phone blank", {"手机号码": ""}, "手机号码", "phone_format"),
+    ("phone landline", {"手机号码": "021-63211234"}, "手机号码", "phone_format"),
+    ("phone 12 digits", {"手机号码": "139000000001"}, "手机号码", "phone_format"),
+    ("address short", {"工作单位详细地址": "上海市黄浦区"}, "工作单位详细地址", "address_too_short"),
+    ("address long", {"工作单位详细地址": "上海市黄浦区中山东一路十四号上海建朗信息科技有限公司"}, "工作单位详细地址",
+     "address_too_long"),
+    ("expiry text", {"证件到期日": "明年"}, "证件到期日", "date_format"),
+    ("expiry impossible", {"证件到期日": "2033-02-30"}, "证件到期日", "date_invalid"),
+    ("expiry too far", {"证件到期日": "2050-01-01"}, "证件到期日", "expiry_too_far"),
+    ("long-term under 46", {"证件号码": mainland(B), "证件到期日": "长期"}, "证件到期日",
+     "expiry_long_term_impossible"),
+    ("gender mismatch", {"证件号码": mainland(B, male=True), "性别": "女"}, "性别", "gender_mismatch"),
+    ("gender unknown", {"性别": "未知"}, "性别", "gender_invalid"),
+    ("birth mismatch", {"证件号码": mainland(B), "出生日期": date(1985, 6, 16)}, "出生日期", "birth_date_mismatch"),
+    ("birth future (passport)", {"证件类型": "护照", "证件号码": "E12345678", "证件到期日": "",
+                                 "出生日期": date(2030, 1, 1)}, "出生日期", "birth_date_future"),
+    ("join future", {"入会日期": date(2027, 1, 1)}, "入会日期", "join_date_future"),
+    ("join text", {"入会日期": "去年"}, "入会日期", "date_format"),
+    ("post type", {"岗位类型": "临时工"}, "岗位类型", "post_type_invalid"),
+    ("label long", {"会员标签": "标" * 51}, "会员标签", "label_too_long"),
+    ("member no long", {"会员编号": "1" * 31}, "会员编号", "member_no_too_long"),
+]
+
+
+@pytest.mark.parametrize("case,over,column,code", RULE_CASES, ids=[c[0] for c in RULE_CASES])
+def test_each_rule_reports_row_and_column(case: str, over: dict, column: str, code: str,
+                                          profile: Profile, union: int, tmp_path: Path) -> None:
+    rows = [person(1), person(2, **over), person(3)]
+    path = write_xlsx(tmp_path / "r.xlsx", rows, above=[["会员名单"]])
+    plan = importer.prepare_import(path, opts(union))
+    assert [(e.row, e.column, e.code) for e in plan.errors] == [(4, column, code)], plan.errors
+    error = plan.errors[0]
+    assert error.message and error.col_index == HEAD.index(column)
+    assert len(plan.new_rows) == 2 and plan.failed == 1
+
+
+def test_a_row_with_several_errors_reports_each(profile: Profile, union: int, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "r.xlsx", [person(1, 姓名="", 手机号码="123", 证件号码="1")])
+    plan = importer.prepare_import(path, opts(union))
+    assert [e.column for e in plan.errors] == ["姓名", "证件号码", "手机号码"] and plan.failed == 1
+
+
+def test_id_number_as_a_number_tells_the_clerk_to_use_text(profile: Profile, union: int, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "n.xlsx", [person(1, 证件号码=3.10101198506150e17)])
+    plan = importer.prepare_import(path, opts(union))
+    assert "文本" in plan.errors[0].message and "0" in plan.errors[0].message
+
+
+def test_legacy_id_message_gives_the_18_digit_form(profile: Profile, union: int, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "n.xlsx", [person(1, 证件号码="610104620927690")])
+    plan = importer.prepare_import(path, opts(union))
+    assert "610104196209276908" in plan.errors[0].message
+
+
+ACCEPTED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    # (case, overrides, expected stored fields)
+    ("lower-case x", {"证件号码": "11010519491231002x", "证件到期日": "长期"}, {"id_number": "11010519491231002X"}),
+    ("full-width and spaces", {"证件号码": " ６１０１０４ １９６２０９２７６９０８ ", "证件到期日": "长期"},
+     {"id_number": "610104196209276908", "gender": Gender.FEMALE}),
+    ("phone +86 dashes", {"手机号码": "+86 139-0000-1234"}, {"phone": "13900001234"}),
+    ("phone float", {"手机号码": 13900001234.0}, {"phone": "13900001234"}),
+    ("expiry slashes", {"证件到期日": "2033/1/1"}, {"id_expiry": "2033-01-01"}),
+    ("expiry compact", {"证件到期日": "20330101"}, {"id_expiry": "2033-01-01"}),
+    ("expiry dots", {"证件到期日": "2033.01.01"}, {"id_expiry": "2033-01-01"}),
+    ("expiry excel date", {"证件到期日": datetime(2033, 1, 1)}, {"id_expiry": "2033-01-01"}),
+    ("expiry serial", {"证件到期日": 45658}, {"id_expiry": "2025-01-01"}),
+    ("id type blank", {"证件类型": ""}, {"id_type": IdType.MAINLAND}),
+    ("id type alias", {"证件类型": "居民身份证"}, {"id_type": IdType.MAINLAND}),
+    ("hk macao", {"证件类型": "港澳居民来往内地通行证", "证件号码": "H12345678", "证件到期日": "", "性别": "女",
+                  "出生日期": "1990-01-31", "岗位类型": "管理岗位"},
+     {"id_type": IdType.HK_MACAO, "gender": Gender.FEMALE, "birth_date": date(1990, 1, 31),
+      "post_type": PostType.MANAGERIAL}),
+    ("taiwan number", {"证件类型": "台湾居民来往大陆通行证", "证件号码": 12345678, "证件到期日": ""},
+     {"id_type": IdType.TAIWAN, "id_number": "12345678"}),
+    ("residence permit 83", {"证件号码": "830000199201300022", "证件到期日": ""}, {"gender": Gender.FEMALE}),
+    ("member no number", {"会员编号": 42.0}, {"member_no": "42"}),
+    ("gender matching", {"证件号码": mainland(B, male=False), "性别": "女"}, {"gender": Gender.FEMALE}),
+]
+
+
+@pytest.mark.parametrize("case,over,expected", ACCEPTED, ids=[c[0] for c in ACCEPTED])
+def test_accepted_forms_are_normalised(case: str, over: dict, expected: dict, profile: Profile, union: int,
+                                       tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "a.xlsx", [person(1, **over)])
+    plan, result = run(profile, path, opts(union))
+    assert not plan.errors, plan.errors
+    member = Member.get()
+    for name, value in expected.items():
+        got = getattr(member, name)
+        assert (str(got) if isinstance(value, str) else got) == value, name
+
+
+def test_expiry_warnings_do_not_block(profile: Profile, union: int, tmp_path: Path) -> None:
+    rows = [person(1, 证件到期日=TODAY + timedelta(days=30)), person(2, 证件到期日=TODAY - timedelta(days=3)),
+            person(3, 证件类型="护照", 证件号码="E12345678", 证件到期日="2020-01-01")]
+    plan = importer.prepare_import(write_xlsx(tmp_path / "w.xlsx", rows), opts(union))
+    assert not plan.errors and len(plan.new_rows) == 3
+    assert [(w.row, w.code) for w in plan.warnings] == [(2, "expiry_soon"), (3, "expiry_past"), (4, "expiry_past")]
+
+
+def test_example_row_of_the_template_is_skipped(profile: Profile, union: int, tmp_path: Path) -> None:
+    rows = [person(0, 姓名=spreadsheets.EXAMPLE_NAME, 证件号码=spreadsheets.EXAMPLE_ID), person(1)]
+    plan = importer.prepare_import(write_xlsx(tmp_path / "e.xlsx", rows), opts(union))
+    assert plan.rows_read == 1 and len(plan.new_rows) == 1
+
+
+# --- duplicates ---------------------------------------------------------------------------------------
+
+
+def test_duplicates_inside_the_file(profile: Profile, union: int, tmp_path: Path) -> None:
+    same_id = person(3)["证件号码"]
+    rows = [person(1), person(2, 手机号码="13911112222"), person(3), person(4, 证件号码=same_id.lower()),
+            person(5, 手机号码="139-1111-2222"), person(6)]
+    plan = importer.prepare_import(write_xlsx(tmp_path / "d.xlsx", rows), opts(union))
+    got = [(e.row, e.code) for e in plan.errors]
+    assert got == [(3, "phone_duplicate_in_file"), (4, "id_duplicate_in_file"), (5, "id_duplicate_in_file"),
+                   (6, "phone_duplicate_in_file")]
+    assert "第 5 行" in plan.errors[1].message and "第 4 行" in plan.errors[2].message
+    assert len(plan.new_rows) == 2
+
+
+def test_phone_used_by_another_member(profile: Profile, union: int, tmp_path: Path) -> None:
+    run(profile, write_xlsx(tmp_path / "1.xlsx", [person(1), person(2)]), opts(union))
+    taken = person(1)["手机号码"]
+    plan = importer.prepare_import(write_xlsx(tmp_path / "2.xlsx", [person(3, 手机号码=taken)]), opts(union))
+    assert [(e.row, e.column, e.code) for e in plan.errors] == [(2, "手机号码", "phone_in_use")]
+    assert person(1)["姓名"] in plan.errors[0].message
+
+
+def test_phones_may_swap_between_members_in_one_import(profile: Profile, union: int, tmp_path: Path) -> None:
+    a, b = person(1), person(2)
+    run(profile, write_xlsx(tmp_path / "1.xlsx", [a, b]), opts(union))
+    swapped = [person(1, 手机号码=b["手机号码"]), person(2, 手机号码=a["手机号码"])]
+    plan, result = run(profile, write_xlsx(tmp_path / "2.xlsx", swapped), opts(union))
+    assert not plan.errors and result.updated == 2
+    assert Member.get(Member.id_number == a["证件号码"]).phone == b["手机号码"]
+    # ...but not when the other member's row is broken: then they keep their phone.
+    swap_back = [person(1, 手机号码=a["手机号码"]), person(2, 手机号码=b["手机号码"], 姓名="")]
+    plan = importer.prepare_import(write_xlsx(tmp_path / "3.xlsx", swap_back), opts(union))
+    assert {(e.row, e.code) for e in plan.errors} == {(2, "phone_in_use"), (3, "name_required")}
+
+
+# --- upsert -----------------------------------------------------------------------------------------------
+
+
+def test_reimport_is_an_upsert_unchanged_rows_are_not_rewritten(profile: Profile, union: int,
+                                                                 tmp_path: Path) -> None:
+    rows = [person(i) for i in range(1, 6)]
+    plan, result = run(profile, write_xlsx(tmp_path / "1.xlsx", rows), opts(union))
+    assert (result.imported, result.updated, result.unchanged, result.failed) == (5, 0, 0, 0)
+    Member.update(updated_at=datetime(2020, 1, 1)).execute()
+    audits = AuditEntry.select().count()
+    plan, result = run(profile, write_xlsx(tmp_path / "2.xlsx", rows), opts(union))
+    assert (result.imported, result.updated, result.unchanged) == (0, 0, 5)
+    assert result.backup is None  # nothing to write: no backup, no transaction
+    assert {str(m.updated_at)[:4] for m in Member.select()} == {"2020"}
+    assert AuditEntry.select().count() == audits
+
+    rows[1] = person(2, 工作单位详细地址="上海市浦东新区张江高科技园区碧波路", 会员标签="劳模")
+    rows[3] = person(4, 证件号码=" " + rows[3]["证件号码"], 证件到期日=rows[3]["证件到期日"])  # same member
+    plan, result = run(profile, write_xlsx(tmp_path / "3.xlsx", rows), opts(union))
+    assert (result.imported, result.updated, result.unchanged) == (0, 1, 4)
+    member = Member.get(Member.id_number == rows[1]["证件号码"])
+    assert member.label == "劳模" and str(member.updated_at)[:4] != "2020"
+    changes = {(a.field, a.old_value, a.new_value) for a in AuditEntry.select().where(AuditEntry.member == member.id)}
+    assert changes == {("work_address", ADDRESS, "上海市浦东新区张江高科技园区碧波路"), ("label", "", "劳模")}
+    assert Member.select().count() == 5
+
+
+def test_blank_cells_do_not_erase(profile: Profile, union: int, tmp_path: Path) -> None:
+    run(profile, write_xlsx(tmp_path / "1.xlsx", [person(1, 会员标签="劳模")]), opts(union))
+    plan, result = run(profile, write_xlsx(tmp_path / "2.xlsx", [person(1, 会员标签="", 工作单位详细地址=None)]),
+                       opts(union))
+    assert result.unchanged == 1
+    assert Member.get().label == "劳模" and Member.get().work_address == ADDRESS
+    # Columns absent from the file don't erase either.
+    path = write_xlsx(tmp_path / "3.xlsx", [[person(1)["姓名"], person(1)["证件号码"], person(1)["手机号码"]]],
+                      header=["姓名", "证件号码", "手机号码"])
+    assert importer.prepare_import(path, opts(union)).unchanged == 1
+
+
+def test_category_and_enterprise(profile: Profile, union: int, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "1.xlsx", [person(1)])
+    with pytest.raises(ClerkError, match="必须选择关联企业"):
+        importer.prepare_import(path, opts(union, Category.LINKED_ENTERPRISE))
+    enterprise = importer.enterprise_by_name(union, " 上海建朗信息科技有限公司 ")
+    plan, result = run(profile, path, opts(union, Category.LINKED_ENTERPRISE, enterprise_id=enterprise))
+    member = Member.get()
+    assert (member.category, member.enterprise_id) == (Category.LINKED_ENTERPRISE, enterprise)
+    plan, result = run(profile, path, opts(union, Category.FLEXIBLE))
+    assert result.updated == 1
+    member = Member.get()
+    assert (member.category, member.enterprise_id) == (Category.FLEXIBLE, None)
+    with pytest.raises(ClerkError, match="没有名为"):
+        importer.enterprise_by_name(union, "不存在的公司")
+    other = Union.create(name="别的工会")
+    foreign = Enterprise.create(union=other, name="别的公司")
+    with pytest.raises(ClerkError, match="不属于本工会"):
+        importer.prepare_import(path, opts(union, Category.LINKED_ENTERPRISE, enterprise_id=foreign.id))
+
+
+def test_members_land_in_the_given_union_only(profile: Profile, union: int, tmp_path: Path) -> None:
+    other = Union.create(name="别的工会").id
+    path = write_xlsx(tmp_path / "1.xlsx", [person(1)])
+    run(profile, path, opts(other))
+    plan = importer.prepare_import(path, opts(union))  # same ID and phone, other union: fine
+    assert len(plan.new_rows) == 1 and not plan.errors
+
+
+# --- the transaction --------------------------------------------------------------------------------------
+
+
+def test_apply_takes_a_backup_and_records_the_import(profile: Profile, union: int, tmp_path: Path) -> None:
+    plan, result = run(profile, write_xlsx(tmp_path / "名单.xlsx", [person(1), person(2, 姓名="")]), opts(union))
+    assert result.backup and Path(result.backup).exists() and Path(result.backup).name.endswith("-import.sqlite3")
+    summary = AuditEntry.get(AuditEntry.action == "member.import", AuditEntry.member.is_null())
+    assert "名单.xlsx" in summary.note and "新增 1 人" in summary.note and "1 行" in summary.note
+    assert summary.actor == "tester"
+
+
+def test_cancel_during_the_write_rolls_everything_back(profile: Profile, union: int, tmp_path: Path) -> None:
+    run(profile, write_xlsx(tmp_path / "1.xlsx", [person(1)]), opts(union))
+    before = state()
+    rows = [person(1, 会员标签="改了")] + [person(i) for i in range(2, 12_000)]
+    plan = importer.prepare_import(write_xlsx(tmp_path / "2.xlsx", rows), opts(union))
+    assert len(plan.new_rows) == 11_998 and len(plan.updates) == 1
+
+    class Stop(Exception):
+        pass
+
+    def progress(done: int, total: int) -> None:
+        if done > 5000:
+            raise Stop
+
+    with pytest.raises(Stop):
+        importer.apply_import(plan, backup_dir=profile.backups, progress=progress)
+    assert state() == before
+
+
+def test_data_changed_after_validation_is_refused(profile: Profile, union: int, tmp_path: Path) -> None:
+    run(profile, write_xlsx(tmp_path / "1.xlsx", [person(1)]), opts(union))
+    plan = importer.prepare_import(write_xlsx(tmp_path / "2.xlsx", [person(2)]), opts(union))
+    Member.update(label="别处改的").execute()
+    Member.update(updated_at=datetime.now() + timedelta(seconds=5)).execute()
+    before = state()
+    with pytest.raises(ClerkError, match="重新校验"):
+        importer.apply_import(plan, backup_dir=profile.backups)
+    assert state() == before
+
+
+def test_progress_reports_while_checking(profile: Profile, union: int, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "p.xlsx", [person(i) for i in range(1, 25_001)])
+    seen: list[int] = []
+    plan = importer.prepare_import(path, opts(union), lambda done, total: seen.append(done))
+    assert seen == sorted(seen) and seen[-1] == importer.PROGRESS_TOTAL and len(seen) >= 5
+    assert len(plan.new_rows) == 25_000
+
+
+# --- template round trip and error report ----------------------------------------------------------------
+
+
+def test_template(tmp_path: Path) -> None:
+    path = spreadsheets.write_template(tmp_path / "模板.xlsx")
+    wb = load_workbook(path)
+    ws = wb["会员信息"]
+    headers = [c.value for c in ws[1]]
+    assert headers[:4] == ["会员编号", "姓名*", "证件类型", "证件号码*"] and "手机号码*" in headers
+    assert ws.freeze_panes == "A2"
+    id_col = spreadsheets.column_letter(headers.index("证件号码*"))
+    assert ws.column_dimensions[id_col].number_format == "@"
+    assert ws[f"{id_col}2"].value == spreadsheets.EXAMPLE_ID and ws[f"{id_col}2"].number_format == "@"
+    lists = {str(dv.sqref).split(":")[0][:-1]: dv.formula1 for dv in ws.data_validations.dataValidation
+             if dv.type == "list"}
+    letter = {h.rstrip("*"): spreadsheets.column_letter(i) for i, h in enumerate(headers)}
+    assert "身份证" in lists[letter["证件类型"]] and "护照" in lists[letter["证件类型"]]
+    assert lists[letter["性别"]] == '"男,女"' and "管理岗位" in lists[letter["岗位类型"]]
+    prompts = {str(dv.sqref).split(":")[0][:-1]: dv.prompt for dv in ws.data_validations.dataValidation}
+    assert "超过6个汉字且少于20个汉字" in prompts[letter["工作单位详细地址"]]
+    assert "不能重复" in prompts[letter["手机号码"]] and "2033/1/1" in prompts[letter["证件到期日"]]
+    assert all(ws.cell(row=1, column=i + 1).comment for i in range(len(headers)))
+    assert "填写说明" in wb.sheetnames
+
+
+def test_template_filled_and_imported_round_trip(profile: Profile, union: int, tmp_path: Path) -> None:
+    path = spreadsheets.write_template(tmp_path / "模板.xlsx")
+    wb = load_workbook(path)
+    ws = wb["会员信息"]
+    headers = [str(c.value).rstrip("*") for c in ws[1]]
+    for i in range(1, 21):
+        p = person(i, 性别="男" if i % 2 else "", 岗位类型="工人岗位" if i == 4 else "")
+        ws.append([p.get(h) for h in headers])
+    wb.save(path)
+    plan, result = run(profile, path, opts(union))
+    assert (result.imported, result.failed) == (20, 0), plan.errors
+    assert Member.select().count() == 20 and not Member.select().where(Member.name == spreadsheets.EXAMPLE_NAME).exists()
+
+
+def test_error_report_marks_exactly_the_bad_cells(profile: Profile, union: int, tmp_path: Path) -> None:
+    rows = [person(1), person(2, 手机号码="12345"), person(3, 姓名="", 证件到期日="明年"), person(4),
+            person(5, 证件号码=person(4)["证件号码"])]
+    source = write_xlsx(tmp_path / "我的名单.xlsx", rows, above=[["会员名单"]])
+    source_bytes = source.read_bytes()
+    plan = importer.prepare_import(source, opts(union))
+    out = importer.write_report(plan, tmp_path / "错误报告.xlsx")
+    assert source.read_bytes() == source_bytes  # the clerk's own file is untouched
+    ws = load_workbook(out)["会员信息"]
+    expected = {(e.row, e.col_index + 1) for e in plan.errors}
+    assert expected == {(4, 8), (5, 2), (5, 5), (6, 4), (7, 4)}
+    filled = {(c.row, c.column) for row in ws.iter_rows() for c in row
+              if c.fill is not None and c.fill.fgColor is not None and c.fill.fgColor.rgb
+              and str(c.fill.fgColor.rgb).endswith(spreadsheets.REPORT_FILL)}
+    commented = {(c.row, c.column) for row in ws.iter_rows() for c in row if c.comment}
+    assert filled == expected and commented == expected
+    assert "手机号码" in ws.cell(row=4, column=8).comment.text
+    report_col = len(HEAD) + 1
+    assert ws.cell(row=2, column=report_col).value == spreadsheets.REPORT_COLUMN
+    assert "H列" in ws.cell(row=4, column=report_col).value
+    assert ws.cell(row=3, column=report_col).value is None
+    assert ws.cell(row=3, column=2).value == rows[0]["姓名"]  # the data is the clerk's own
+
+    # Reporting on the report (fixed a row, imported again) replaces the old notes.
+    again = importer.prepare_import(out, opts(union))
+    assert {(e.row, e.col_index + 1) for e in again.errors} == expected
+    out2 = importer.write_report(again, tmp_path / "错误报告2.xlsx")
+    ws2 = load_workbook(out2)["会员信息"]
+    assert [c.value for c in ws2[2]].count(spreadsheets.REPORT_COLUMN) == 1
