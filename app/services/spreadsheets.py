@@ -790,7 +790,7 @@ class ExportColumn:
 def write_rows(out: Path, sheet_name: str, columns: Sequence[ExportColumn], rows: Iterable[Sequence[Any]],
                on_row: Callable[[int], None] | None = None) -> int:
     """Stream `rows` into a new .xlsx (openpyxl write-only): bold frozen header, text columns kept
-    as text. `on_row(n)` is called after every 500 rows. Returns the number of rows written."""
+    as text. `on_row(n)` is called after every 100 rows. Returns the number of rows written."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
@@ -809,6 +809,24 @@ def write_rows(out: Path, sheet_name: str, columns: Sequence[ExportColumn], rows
         cell.fill = fill
         header.append(cell)
     sheet.append(header)
+    try:
+        count = _append_rows(sheet, columns, rows, on_row)
+    except BaseException:
+        # Finish the half-written sheet and drop its temporary file (no half a workbook anywhere).
+        sheet.close()
+        if sheet._writer is not None:  # openpyxl keeps the stream in a temporary file
+            sheet._writer.cleanup()
+        raise
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _save_atomically(workbook, out)
+    return count
+
+
+def _append_rows(sheet: Any, columns: Sequence[ExportColumn], rows: Iterable[Sequence[Any]],
+                 on_row: Callable[[int], None] | None) -> int:
+    from openpyxl.cell import WriteOnlyCell
+
     text_columns = [i for i, c in enumerate(columns) if c.text]
     date_columns = [i for i, c in enumerate(columns) if c.is_date]
     count = 0
@@ -826,11 +844,8 @@ def write_rows(out: Path, sheet_name: str, columns: Sequence[ExportColumn], rows
                 values[i] = cell
         sheet.append(values)
         count += 1
-        if on_row and count % 500 == 0:
+        if on_row and count % 100 == 0:
             on_row(count)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _save_atomically(workbook, out)
     return count
 
 
@@ -871,7 +886,7 @@ def export_members(union_id: int, member_filter: Any, out: Path, *, full_ids: bo
     """The members matching `member_filter` (the list's current filter and order) as an .xlsx.
 
     ID and phone numbers are masked as the list shows them unless `full_ids` (the views ask the
-    clerk to confirm first). `progress(done, total)` after every 500 rows; it may raise to cancel,
+    clerk to confirm first). `progress(done, total)` after every 100 rows; it may raise to cancel,
     and then no file is left behind.
     """
     from app.models.queries import count_members, iter_member_rows
