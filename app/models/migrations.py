@@ -1,7 +1,8 @@
 """Schema versions kept in `PRAGMA user_version`, applied in order, each in a transaction.
 
 A copy of the database is taken with SQLite's backup API before any migration runs.
-Append new steps to STEPS; never edit a step that has shipped.
+Append new steps to STEPS; never edit a step that has shipped. (Before the first release, v1
+creates the current tables; from the first release on it is frozen and changes are new steps.)
 """
 from __future__ import annotations
 

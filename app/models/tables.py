@@ -91,6 +91,14 @@ class Member(BaseModel):
     retirement_confirmation = CharField(null=True)
     created_at = DateTimeField(default=_now)
     updated_at = DateTimeField(default=_now)
+    # Sync bookkeeping (ARCHITECTURE.md "Central server and sync"). sync_state: "to_send" (clerk
+    # changes not yet queued), "sending" (queued in the outbox), "sent", "error" (the server
+    # refused; sync_error says why), "conflict" (changed on both sides; `conflict` holds both).
+    sync_state = CharField(default="to_send", index=True)
+    dirty_fields = TextField(default="[]")  # JSON list of clerk-owned fields changed locally
+    field_versions = TextField(default="{}")  # JSON {field: server version last seen}
+    sync_error = TextField(null=True)
+    conflict = TextField(null=True)  # JSON {field: {"mine", "server", "server_version"}}
 
     class Meta:
         indexes = (
@@ -119,6 +127,29 @@ class AuditEntry(BaseModel):
     note = TextField(default="")
 
 
+class Outbox(BaseModel):
+    """Everything meant for the server, first written here (ARCHITECTURE.md "Outbox").
+
+    Rows are sent in id order with `key` as the idempotency key; `payload` is frozen when the row
+    is made (its SHA-256 beside it), so a retry sends exactly the same bytes.
+    """
+
+    id = AutoField()
+    key = CharField(unique=True)  # uuid4, the idempotency key
+    kind = CharField()  # app.sync.protocol record kinds
+    payload = TextField()  # canonical JSON
+    payload_sha256 = CharField()
+    state = CharField(default="to_send", index=True)  # to_send / sending / sent / error
+    attempts = IntegerField(default=0)
+    last_error = TextField(null=True)  # the server's problem code and message, or the network error
+    problem = CharField(null=True)
+    receipt = TextField(null=True)  # the server's answer (JSON)
+    attachment = TextField(null=True)  # path of a file sent with the record (a notice PDF)
+    member = ForeignKeyField(Member, null=True, backref="outbox", on_delete="SET NULL")
+    created_at = DateTimeField(default=_now)
+    sent_at = DateTimeField(null=True)
+
+
 class SyncState(BaseModel):
     """Reserved for the sync engine: per-scope cursors and similar bookkeeping."""
 
@@ -128,4 +159,4 @@ class SyncState(BaseModel):
     ok = BooleanField(default=True)
 
 
-ALL_TABLES = [Setting, Union, Enterprise, Member, AuditEntry, SyncState]
+ALL_TABLES = [Setting, Union, Enterprise, Member, AuditEntry, Outbox, SyncState]

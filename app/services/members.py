@@ -6,6 +6,7 @@ transaction.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -306,6 +307,18 @@ def _clean_field(member: Member, name: str, raw: Any, changes: dict[str, Any], t
     raise AssertionError(name)
 
 
+#: Local field name → its name in a member record on the wire (app.sync.protocol).
+SYNC_NAMES = {"enterprise_id": "enterprise_name"}
+
+
+def mark_dirty(member: Member, fields: list[str]) -> None:
+    """Remember that `fields` changed here and must go up with the next sync."""
+    dirty = set(json.loads(member.dirty_fields or "[]")) | set(fields)
+    member.dirty_fields = json.dumps(sorted(dirty))
+    if member.sync_state != "conflict":
+        member.sync_state = "to_send"
+
+
 def update_member(member_id: int, changes: dict[str, Any], *, actor: str, plan_year: int,
                   today: date) -> MemberDetail:
     """Validate and save clerk-owned fields, auditing each change; all or nothing."""
@@ -329,6 +342,7 @@ def update_member(member_id: int, changes: dict[str, Any], *, actor: str, plan_y
             changed = True
         if changed:
             m.updated_at = datetime.now().replace(microsecond=0)
+            mark_dirty(m, [SYNC_NAMES.get(n, n) for n in clean])
             m.save()
     return _detail(m, plan_year, today)
 
