@@ -85,8 +85,14 @@ class MemberListPage(QWidget):
         self.detail_button = QPushButton(self.tr("查看详情"))
         self.detail_button.setEnabled(False)
         self.refresh_button = QPushButton(self.tr("刷新"))
+        self.import_button = QPushButton(self.tr("批量导入"))
+        self.template_button = QPushButton(self.tr("下载模板"))
+        self.export_button = QPushButton(self.tr("导出"))
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.import_button)
+        bottom.addWidget(self.template_button)
+        bottom.addWidget(self.export_button)
         bottom.addWidget(self.refresh_button)
         bottom.addWidget(self.detail_button)
 
@@ -109,6 +115,9 @@ class MemberListPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.detail_button.clicked.connect(self.open_detail)
         self.refresh_button.clicked.connect(self.requery)
+        self.import_button.clicked.connect(self.import_members)
+        self.template_button.clicked.connect(self.download_template)
+        self.export_button.clicked.connect(self.export_members)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
         QShortcut(QKeySequence.StandardKey.Refresh, self, activated=self.requery)
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self.open_detail)
@@ -174,3 +183,30 @@ class MemberListPage(QWidget):
     def _member_saved(self, member_id: int) -> None:
         self.memberChanged.emit(member_id)
         self.requery()
+
+    # --- 批量导入 / 下载模板 / 导出 (app.views.import_wizard, app.views.export_dialog) ---------------
+
+    def import_members(self, *_args):
+        """批量导入 → 导入会员: the import wizard; the list reloads after an import."""
+        from app.views.import_wizard import ImportWizard
+
+        backup_dir = getattr(getattr(self.window(), "profile", None), "backups", None)
+        wizard = ImportWizard(self.union_id, self.actor, backup_dir, parent=self)
+        wizard.imported.connect(lambda _result: self.requery())
+        wizard.open()
+        return wizard
+
+    def download_template(self, *_args) -> None:
+        from app.views.import_wizard import save_template
+
+        save_template(self)
+
+    def export_members(self, *_args):
+        """导出 the list as filtered and sorted now."""
+        from app.views.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.union_id, self.current_filter(), total=self.model.total,
+                              sort_key=self.model.sort_key, descending=self.model.descending,
+                              plan_year=self.plan_year, parent=self)
+        dialog.open()
+        return dialog

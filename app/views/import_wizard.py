@@ -1,0 +1,721 @@
+"""会员管理 → 会员信息 → 批量导入: the import wizard, and saving the template.
+
+Pages follow the manual (§3.1): choose the file → choose the category (关联企业类 needs the
+enterprise) → check the file on the database worker, with a progress bar and cancel → preview
+(new / updated / unchanged / rows with errors, each error by row, column and message) → import in
+one transaction after a backup (cancel rolls back) → 查看导入结果, with 保存错误报告.
+Nothing is written before the preview's 确定导入 (the commit page); every page validates in
+`validatePage()`; all file and database work runs off the UI thread.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from app.rules.codes import CATEGORY_LABELS, Category
+from app.services import importer, spreadsheets
+from app.services import members as member_service
+from app.services.importer import ImportOptions, ImportPlan, ImportResult, RowIssue
+from app.views import ops
+from app.views.errors import describe
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_NAME = "会员信息导入模板.xlsx"
+
+
+def _error_style(label: QLabel) -> None:
+    label.setStyleSheet("color: #b00020;")
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+
+def save_template(parent: QWidget, path: str | None = None, on_done: Callable[[str], None] | None = None) -> None:
+    """下载模板: ask where (unless `path`), write the template off the UI thread, say where it is."""
+    if path is None:
+        path, _ = QFileDialog.getSaveFileName(parent, parent.tr("保存会员导入模板"),
+                                              str(Path.home() / TEMPLATE_NAME), parent.tr("Excel 工作簿 (*.xlsx)"))
+        if not path:
+            return
+    if not path.lower().endswith(".xlsx"):
+        path += ".xlsx"
+
+    def done(out: Path) -> None:
+        if on_done:
+            on_done(str(out))
+        else:
+            QMessageBox.information(parent, parent.tr("下载模板"),
+                                    parent.tr("模板已保存到：\n{0}\n\n请按模板填写会员信息后，用“批量导入”上传。").format(out))
+
+    ops.run_io(parent, lambda: spreadsheets.write_template(Path(path)), done)
+
+
+class IssueModel(QAbstractTableModel):
+    """Errors and warnings of an import: 行号 / 列 / 类型 / 说明."""
+
+    HEADERS = ("行号", "列", "类型", "说明")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._issues: list[RowIssue] = []
+
+    def set_issues(self, issues: list[RowIssue]) -> None:
+        self.beginResetModel()
+        self._issues = list(issues)
+        self.endResetModel()
+
+    def issue(self, row: int) -> RowIssue:
+        return self._issues[row]
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._issues)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
+            return self.tr(self.HEADERS[section])
+        if orientation == Qt.Orientation.Vertical:
+            return section + 1
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._issues):
+            return None
+        issue = self._issues[index.row()]
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if column == 0:
+                return issue.row
+            if column == 1:
+                return issue.column
+            if column == 2:
+                return self.tr("错误") if issue.severity == "error" else self.tr("提醒")
+            if column == 3:
+                return issue.message
+        if role == Qt.ItemDataRole.ForegroundRole and column == 2:
+            return QColor("#b00020") if issue.severity == "error" else QColor("#8a6d00")
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def _issue_detail(table: QTableView, model: IssueModel) -> QLabel:
+    """A label under the table showing the selected problem in full (messages are long)."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+    def show(current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            issue = model.issue(current.row())
+            label.setText(table.tr("第 {0} 行“{1}”：{2}").format(issue.row, issue.column, issue.message))
+        else:
+            label.clear()
+
+    table.selectionModel().currentRowChanged.connect(show)
+    model.modelReset.connect(label.clear)
+    return label
+
+
+def _issue_table(model: IssueModel, parent: QWidget) -> QTableView:
+    table = QTableView(parent)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    em = parent.fontMetrics().horizontalAdvance("中")
+    header = table.horizontalHeader()
+    header.resizeSection(0, em * 4)
+    header.resizeSection(1, em * 9)
+    header.resizeSection(2, em * 3)
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+class FilePage(QWizardPage):
+    """① 选择文件."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("选择要导入的文件"))
+        self.setSubTitle(self.tr("仅支持 Excel 文件（.xlsx）。请使用“下载模板”得到的模板填写会员信息。"))
+        self.path = QLineEdit()
+        self.path.setPlaceholderText(self.tr("点击“选择文件…”，或把文件路径粘贴到这里"))
+        self.browse = QPushButton(self.tr("选择文件…"))
+        self.template_button = QPushButton(self.tr("下载模板…"))
+        self.error = QLabel()
+        _error_style(self.error)
+        notes = QLabel(self.tr(
+            "填写提示：\n"
+            "① 工作单位详细地址请填写超过6个汉字且少于20个汉字（如果要办理工会会员卡，请必填）；\n"
+            "② 手机号码不要重复；\n"
+            "③ 证件号码列请保持“文本”格式，不要改成数字，否则号码后几位会丢失。"))
+        notes.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(self.browse)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.error)
+        layout.addSpacing(self.fontMetrics().height())
+        layout.addWidget(notes)
+        template_row = QHBoxLayout()
+        template_row.addWidget(self.template_button)
+        template_row.addStretch(1)
+        layout.addLayout(template_row)
+        layout.addStretch(1)
+        self.registerField("file*", self.path)
+        self.browse.clicked.connect(self.choose)
+        self.template_button.clicked.connect(lambda: save_template(self))
+        self.path.textChanged.connect(lambda _text: self.error.clear())
+
+    def choose(self) -> None:
+        start = self.path.text().strip() or str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择会员信息文件"), start,
+                                              self.tr("Excel 工作簿 (*.xlsx);;所有文件 (*)"))
+        if path:
+            self.path.setText(path)
+
+    def validatePage(self) -> bool:
+        text = self.path.text().strip().strip('"')
+        path = Path(text)
+        if not text or not path.is_file():
+            self.error.setText(self.tr("找不到这个文件，请重新选择。"))
+            return False
+        if path.suffix.lower() != ".xlsx":
+            self.error.setText(self.tr("只支持 .xlsx 文件。如果是 .xls 或 .csv 文件，请在 Excel 中“另存为”"
+                                       "Excel 工作簿 (*.xlsx) 后再选择。"))
+            return False
+        self.wizard().source = path
+        return True
+
+
+class CategoryPage(QWizardPage):
+    """② 选择上传的会员数据类型 (关联企业类 requires the enterprise)."""
+
+    def __init__(self, enterprises: list[tuple[int, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("选择上传的会员数据类型"))
+        self.setSubTitle(self.tr("温馨提示：会员导入成功后直接进入当前工会。"))
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QRadioButton] = {}
+        layout = QVBoxLayout(self)
+        for code in (Category.LINKED_ENTERPRISE, Category.FLEXIBLE, Category.OUTSIDE_ENTERPRISE):
+            button = QRadioButton(self.tr(CATEGORY_LABELS[code]))
+            self.group.addButton(button)
+            self.buttons[str(code)] = button
+            layout.addWidget(button)
+            if code == Category.LINKED_ENTERPRISE:
+                self.enterprise = QComboBox()
+                self.enterprise.addItem(self.tr("请选择单位"), None)
+                for ent_id, name in enterprises:
+                    self.enterprise.addItem(name, ent_id)
+                if len(enterprises) == 1:
+                    self.enterprise.setCurrentIndex(1)
+                row = QHBoxLayout()
+                row.addSpacing(self.fontMetrics().horizontalAdvance("中") * 2)
+                row.addWidget(QLabel(self.tr("关联企业：")))
+                row.addWidget(self.enterprise, 1)
+                layout.addLayout(row)
+        self.buttons[Category.LINKED_ENTERPRISE].setChecked(True)
+        self.error = QLabel()
+        _error_style(self.error)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        self.group.buttonToggled.connect(self._toggled)
+        self.enterprise.currentIndexChanged.connect(lambda _i: self.error.clear())
+
+    def _toggled(self, *_args: Any) -> None:
+        self.enterprise.setEnabled(self.category() == Category.LINKED_ENTERPRISE)
+        self.error.clear()
+
+    def category(self) -> str:
+        for code, button in self.buttons.items():
+            if button.isChecked():
+                return code
+        return Category.LINKED_ENTERPRISE
+
+    def select(self, category: str, enterprise_id: int | None = None) -> None:
+        self.buttons[category].setChecked(True)
+        if enterprise_id is not None:
+            self.enterprise.setCurrentIndex(self.enterprise.findData(enterprise_id))
+
+    def validatePage(self) -> bool:
+        category = self.category()
+        enterprise_id = self.enterprise.currentData() if category == Category.LINKED_ENTERPRISE else None
+        if category == Category.LINKED_ENTERPRISE and enterprise_id is None:
+            if self.enterprise.count() <= 1:
+                self.error.setText(self.tr("本工会还没有关联企业，不能导入关联企业类会员。请选择灵活就业类或企业外入会类。"))
+            else:
+                self.error.setText(self.tr("关联企业类必须选择单位。"))
+            return False
+        wizard = self.wizard()
+        wizard.category, wizard.enterprise_id = category, enterprise_id
+        return True
+
+
+class CheckPage(QWizardPage):
+    """③ 校验: read and check the file on the database worker, with progress and cancel."""
+
+    checked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("校验文件"))
+        self.setSubTitle(self.tr("正在逐行检查文件中的会员信息，此时不会写入任何数据。"))
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, importer.PROGRESS_TOTAL)
+        self.error = QLabel()
+        _error_style(self.error)
+        self.cancel_button = QPushButton(self.tr("取消校验"))
+        self.retry_button = QPushButton(self.tr("重新校验"))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.retry_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(self.bar)
+        layout.addLayout(buttons)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        self._handle: ops.Progress | None = None
+        self._serial = 0
+        self.cancel_button.clicked.connect(self.cancel)
+        self.retry_button.clicked.connect(self.start)
+
+    def initializePage(self) -> None:
+        self.start()
+
+    def cleanupPage(self) -> None:  # going back: abandon the running check
+        self.cancel()
+        self._serial += 1
+        self.wizard().plan = None
+
+    def isComplete(self) -> bool:
+        return self.wizard() is not None and self.wizard().plan is not None
+
+    def running(self) -> bool:
+        return self._handle is not None
+
+    def start(self) -> None:
+        wizard = self.wizard()
+        wizard.plan = None
+        self._serial += 1
+        serial = self._serial
+        self.error.clear()
+        self.bar.setValue(0)
+        self.status.setText(self.tr("正在读取“{0}”…").format(wizard.source.name))
+        self.retry_button.hide()
+        self.cancel_button.show()
+        self.cancel_button.setEnabled(True)
+        options = wizard.options()
+        source = wizard.source
+        self.completeChanged.emit()
+
+        def work(progress: ops.Progress) -> ImportPlan:
+            return importer.prepare_import(source, options, progress)
+
+        self._handle = ops.run_db_with_progress(
+            self, work,
+            on_success=lambda plan: self._done(serial, plan),
+            on_failure=lambda exc: self._failed(serial, exc),
+            on_progress=lambda done, total: self._progress(serial, done, total))
+
+    def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel_requested.set()
+            self.cancel_button.setEnabled(False)
+            self.status.setText(self.tr("正在取消…"))
+
+    def _progress(self, serial: int, done: int, total: int) -> None:
+        if serial != self._serial:
+            return
+        self.bar.setMaximum(total)
+        self.bar.setValue(done)
+        if done >= total * importer._READ_SHARE // importer.PROGRESS_TOTAL:
+            self.status.setText(self.tr("正在校验每一行…"))
+
+    def _done(self, serial: int, plan: ImportPlan) -> None:
+        if serial != self._serial:
+            return
+        self._handle = None
+        self.wizard().plan = plan
+        self.bar.setValue(self.bar.maximum())
+        self.status.setText(self.tr("校验完成，用时 {0:.1f} 秒。").format(plan.seconds))
+        self.cancel_button.hide()
+        self.completeChanged.emit()
+        self.checked.emit()
+
+    def _failed(self, serial: int, exc: BaseException) -> None:
+        if serial != self._serial:
+            return
+        self._handle = None
+        self.cancel_button.hide()
+        self.retry_button.show()
+        if isinstance(exc, ops.Cancelled):
+            self.status.setText(self.tr("已取消校验。可以点“重新校验”，或点“上一步”重新选择文件。"))
+            return
+        message, action, is_bug = describe(exc)
+        if is_bug:
+            log.error("import check failed", exc_info=exc)
+        self.status.setText(self.tr("这个文件不能导入，数据库没有任何改变。"))
+        self.error.setText(f"{message}\n{action}")
+        self.retry_button.setVisible(is_bug)
+
+
+class PreviewPage(QWizardPage):
+    """④ 预览: what the import would do, and every problem by row and column. The commit page."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("导入预览"))
+        self.setSubTitle(self.tr("请核对下列数字。点“确定导入”后，没有错误的行会一次性写入（导入前自动备份数据库）；"
+                                 "有错误的行不会导入，改正后可再次导入。"))
+        self.setCommitPage(True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("确定导入"))
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.model = IssueModel(self)
+        self.table = _issue_table(self.model, self)
+        self.detail = _issue_detail(self.table, self.model)
+        self.report_button = QPushButton(self.tr("保存错误报告…"))
+        self.report_status = QLabel()
+        self.report_status.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.report_status, 1)
+        row.addWidget(self.report_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
+        layout.addLayout(row)
+        self.report_button.clicked.connect(lambda: self.wizard().save_report(status=self.report_status))
+
+    def initializePage(self) -> None:
+        plan = self.wizard().plan
+        self.summary.setText(summary_html(self, plan))
+        self.model.set_issues(plan.errors + plan.warnings)
+        self.table.setVisible(bool(plan.errors or plan.warnings))
+        self.report_button.setEnabled(bool(plan.errors))
+        self.report_status.clear()
+
+    def validatePage(self) -> bool:
+        wizard = self.wizard()
+        plan = wizard.plan
+        writes = len(plan.new_rows) + len(plan.updates)
+        if writes == 0:
+            return wizard.ask(self.tr("没有需要写入的会员（全部无变化或有错误）。\n点“是”查看导入结果。"))
+        text = self.tr("确定导入？\n\n将新增 {0} 人、更新 {1} 人。").format(len(plan.new_rows), len(plan.updates))
+        if plan.failed:
+            text += self.tr("\n有错误的 {0} 行不会导入。").format(plan.failed)
+        text += self.tr("\n\n导入前会自动备份数据库。")
+        return wizard.ask(text)
+
+
+def summary_html(widget: QWidget, plan: ImportPlan) -> str:
+    tr = widget.tr
+    parts = [
+        tr("文件：{0}（工作表“{1}”，表头在第 {2} 行），共 {3} 行会员数据。").format(
+            plan.file_name, plan.sheet_name, plan.header_row, plan.rows_read),
+        tr("新增 <b>{0}</b> 人；更新 <b>{1}</b> 人；无变化 <b>{2}</b> 人；"
+           "<span style='color:#b00020'>有错误 <b>{3}</b> 行</span>（不会导入）。").format(
+            len(plan.new_rows), len(plan.updates), plan.unchanged, plan.failed),
+    ]
+    if plan.warnings:
+        parts.append(tr("另有 {0} 条提醒（如证件即将到期），不影响导入。").format(len(plan.warnings)))
+    if plan.ignored_headers:
+        shown = "、".join(plan.ignored_headers[:6]) + ("…" if len(plan.ignored_headers) > 6 else "")
+        parts.append(tr("以下列不是导入项，已忽略：{0}").format(shown))
+    return "<br>".join(parts)
+
+
+class WritePage(QWizardPage):
+    """⑤ 导入: one transaction after a backup; cancel rolls it back."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("正在导入"))
+        self.setSubTitle(self.tr("正在备份数据库并写入会员信息。取消或中断时，本次导入的数据全部不会写入。"))
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.error = QLabel()
+        _error_style(self.error)
+        self.cancel_button = QPushButton(self.tr("取消导入"))
+        self.retry_button = QPushButton(self.tr("重新导入"))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.retry_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(self.bar)
+        layout.addLayout(buttons)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        self._handle: ops.Progress | None = None
+        self.cancel_button.clicked.connect(self.cancel)
+        self.retry_button.clicked.connect(self.start)
+
+    def initializePage(self) -> None:
+        self.start()
+
+    def isComplete(self) -> bool:
+        return self.wizard() is not None and self.wizard().result is not None
+
+    def running(self) -> bool:
+        return self._handle is not None
+
+    def start(self) -> None:
+        wizard = self.wizard()
+        plan = wizard.plan
+        self.error.clear()
+        self.retry_button.hide()
+        self.cancel_button.show()
+        self.cancel_button.setEnabled(True)
+        self.bar.setRange(0, 0)  # busy until the backup is taken
+        self.status.setText(self.tr("正在备份数据库…"))
+        backup_dir = wizard.backup_dir
+        wizard.set_busy(True)
+
+        def work(progress: ops.Progress) -> ImportResult:
+            return importer.apply_import(plan, backup_dir=backup_dir, progress=progress)
+
+        self._handle = ops.run_db_with_progress(self, work, on_success=self._done, on_failure=self._failed,
+                                                on_progress=self._progress)
+
+    def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel_requested.set()
+            self.cancel_button.setEnabled(False)
+            self.status.setText(self.tr("正在取消，已写入的部分会全部撤销…"))
+
+    def _progress(self, done: int, total: int) -> None:
+        if self._handle is None:
+            return
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(done)
+        self.status.setText(self.tr("正在写入：{0} / {1}").format(done, total))
+
+    def _done(self, result: ImportResult) -> None:
+        self._handle = None
+        wizard = self.wizard()
+        wizard.set_busy(False)
+        wizard.result = result
+        self.bar.setRange(0, 1)
+        self.bar.setValue(1)
+        self.cancel_button.hide()
+        self.status.setText(self.tr("导入完成。"))
+        self.completeChanged.emit()
+        wizard.imported.emit(result)
+        QTimer.singleShot(0, wizard.next)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._handle = None
+        self.wizard().set_busy(False)
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
+        self.cancel_button.hide()
+        self.retry_button.show()
+        if isinstance(exc, ops.Cancelled):
+            self.status.setText(self.tr("已取消导入，数据库没有任何改变。可以点“重新导入”，或关闭窗口。"))
+            return
+        message, action, is_bug = describe(exc)
+        if is_bug:
+            log.error("import write failed", exc_info=exc)
+        self.status.setText(self.tr("导入没有完成，数据库没有任何改变。"))
+        self.error.setText(f"{message}\n{action}")
+
+
+class ResultPage(QWizardPage):
+    """⑥ 查看导入结果, with 保存错误报告."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("查看导入结果"))
+        self.setSubTitle(self.tr("本次导入已完成。下表列出有错误、没有导入的行，以及需要注意的提醒。"))
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.model = IssueModel(self)
+        self.table = _issue_table(self.model, self)
+        self.detail = _issue_detail(self.table, self.model)
+        self.report_button = QPushButton(self.tr("保存错误报告…"))
+        self.report_status = QLabel()
+        self.report_status.setWordWrap(True)
+        self.report_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row = QHBoxLayout()
+        row.addWidget(self.report_status, 1)
+        row.addWidget(self.report_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
+        layout.addLayout(row)
+        self.report_button.clicked.connect(lambda: self.wizard().save_report(status=self.report_status))
+
+    def initializePage(self) -> None:
+        wizard = self.wizard()
+        result: ImportResult = wizard.result
+        plan = wizard.plan
+        lines = [self.tr("导入完成：新增 <b>{0}</b> 人，更新 <b>{1}</b> 人，无变化 <b>{2}</b> 人；"
+                         "<span style='color:#b00020'>有错误未导入 <b>{3}</b> 行</span>。").format(
+            result.imported, result.updated, result.unchanged, result.failed)]
+        if result.backup:
+            lines.append(self.tr("导入前的数据库备份：{0}").format(Path(result.backup).name))
+        if result.failed:
+            lines.append(self.tr("请点“保存错误报告”，按报告中标红的单元格改正后，再导入一次（已导入的会员会按证件号码更新，不会重复）。"))
+        self.summary.setText("<br>".join(lines))
+        self.model.set_issues(plan.errors + plan.warnings)
+        self.table.setVisible(bool(plan.errors or plan.warnings))
+        self.report_button.setEnabled(bool(plan.errors))
+
+
+# --- the wizard ------------------------------------------------------------------------------------
+
+
+class ImportWizard(QWizard):
+    """批量导入 → 导入会员."""
+
+    imported = Signal(object)  # ImportResult, once the transaction committed
+
+    FILE, CATEGORY, CHECK, PREVIEW, WRITE, RESULT = range(6)
+
+    def __init__(self, union_id: int, actor: str, backup_dir: Path | None = None, parent: QWidget | None = None,
+                 today: date | None = None) -> None:
+        super().__init__(parent)
+        self.union_id = union_id
+        self.actor = actor
+        self.backup_dir = Path(backup_dir) if backup_dir else importer.default_backup_dir()
+        self.today = today
+        self.source: Path = Path()
+        self.category: str = Category.LINKED_ENTERPRISE
+        self.enterprise_id: int | None = None
+        self.plan: ImportPlan | None = None
+        self.result: ImportResult | None = None
+        self._busy = False
+        self.setWindowTitle(self.tr("批量导入会员"))
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.setButtonText(QWizard.WizardButton.NextButton, self.tr("下一步 >"))
+        self.setButtonText(QWizard.WizardButton.BackButton, self.tr("< 上一步"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("取消"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("完成"))
+        self.file_page = FilePage()
+        self.category_page = CategoryPage(member_service.enterprises(union_id))
+        self.check_page = CheckPage()
+        self.preview_page = PreviewPage()
+        self.write_page = WritePage()
+        self.result_page = ResultPage()
+        for page_id, page in enumerate((self.file_page, self.category_page, self.check_page, self.preview_page,
+                                        self.write_page, self.result_page)):
+            self.setPage(page_id, page)
+        self.check_page.checked.connect(lambda: QTimer.singleShot(0, self._advance_after_check))
+        em = self.fontMetrics().horizontalAdvance("中")
+        self.resize(em * 58, em * 40)
+
+    def _advance_after_check(self) -> None:
+        if self.currentId() == self.CHECK and self.plan is not None:
+            self.next()
+
+    def options(self) -> ImportOptions:
+        kwargs: dict[str, Any] = {}
+        if self.today is not None:
+            kwargs["today"] = self.today
+        return ImportOptions(union_id=self.union_id, category=self.category, enterprise_id=self.enterprise_id,
+                             actor=self.actor, **kwargs)
+
+    def ask(self, text: str) -> bool:
+        """A yes/no confirmation in the manual's words (tests replace this)."""
+        answer = QMessageBox.question(self, self.windowTitle(), text,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def set_busy(self, busy: bool) -> None:
+        """While the transaction runs the wizard cannot be closed (the page has its own cancel)."""
+        self._busy = busy
+        self.button(QWizard.WizardButton.CancelButton).setEnabled(not busy)
+
+    def reject(self) -> None:
+        if self._busy:
+            return
+        if self.check_page.running():
+            self.check_page.cancel()
+        super().reject()
+
+    def report_name(self) -> str:
+        return f"{self.source.stem}-错误报告.xlsx"
+
+    def save_report(self, path: str | None = None, status: QLabel | None = None,
+                    on_done: Callable[[str], None] | None = None) -> None:
+        """保存错误报告: a copy of the clerk's file with each bad cell marked, written off the UI thread."""
+        plan = self.plan
+        if plan is None or not plan.errors:
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("保存错误报告"),
+                                                  str(self.source.with_name(self.report_name())),
+                                                  self.tr("Excel 工作簿 (*.xlsx)"))
+            if not path:
+                return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        if Path(path).resolve() == self.source.resolve():
+            if status is not None:
+                status.setText(self.tr("不能覆盖原文件，请换一个文件名。"))
+            return
+        if status is not None:
+            status.setText(self.tr("正在保存错误报告…"))
+
+        def done(out: Path) -> None:
+            if status is not None:
+                status.setText(self.tr("错误报告已保存：{0}（标红的单元格即有错误，鼠标停在单元格上可看到说明）").format(out))
+            if on_done:
+                on_done(str(out))
+
+        def failed(exc: BaseException) -> None:
+            message, action, _ = describe(exc)
+            if status is not None:
+                status.setText(f"{message}{action}")
+
+        ops.run_io(self, lambda: importer.write_report(plan, Path(path)), done, failed)
