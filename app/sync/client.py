@@ -1,0 +1,177 @@
+"""HTTP client for the central server (requests): timeouts, retries, token refresh, problems.
+
+Every request has a timeout; idempotent requests (GETs, and pushes — each record carries its
+idempotency key) retry with backoff on connection errors and 502/503/504; TLS verification stays
+on (a custom CA bundle may be given). Errors come out as `ServerProblem` (the server refused, with
+its stable problem code) or `Offline` (no answer): both carry a Chinese message.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import requests
+
+from app.sync.protocol import MAX_CLOCK_SKEW, message_for, parse_timestamp
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 60.0
+RETRIES = 3
+BACKOFF = 0.5  # seconds, doubled each retry
+
+
+class SyncError(Exception):
+    message = "同步失败。"
+    action = ""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Offline(SyncError):
+    """The server could not be reached (no network, server down, timeout)."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.message = "无法连接服务器（离线）。"
+        self.action = "本机的修改都已保存，会在联网后自动发送。请检查网络后点“同步”重试。"
+
+
+class ServerProblem(SyncError):
+    """The server answered with a problem code."""
+
+    def __init__(self, problem: str, status: int, detail: Any = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.status = status
+        self.detail = detail
+        self.message = message_for(problem, detail if isinstance(detail, str) else None)
+
+
+class ClockSkew(SyncError):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+        minutes = abs(seconds) / 60
+        self.message = (f"本机时钟与服务器相差约 {minutes:.0f} 分钟（超过5分钟），暂不能同步。")
+        self.action = "请把电脑的日期和时间调准（可开启“自动设置时间”）后再同步。"
+
+
+class ServerClient:
+    """One server, one account. `tokens_changed(access, refresh)` is called after a refresh so the
+    caller can keep the new pair in the keyring."""
+
+    def __init__(self, base_url: str, *, access_token: str | None = None, refresh_token: str | None = None,
+                 ca_bundle: str | None = None, tokens_changed: Callable[[str, str], None] | None = None,
+                 retries: int = RETRIES) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.access_token = access_token
+        self.refresh_token = refresh_token
+        self.tokens_changed = tokens_changed
+        self.retries = retries
+        self.http = requests.Session()
+        self.http.verify = ca_bundle or True
+        self.http.headers["User-Agent"] = "union-clerk/1"
+
+    # ---- plumbing ------------------------------------------------------------------------
+    def _send(self, method: str, path: str, *, auth: bool = True, retry: bool = True, **kwargs: Any) -> requests.Response:
+        attempts = self.retries if retry else 1
+        delay = BACKOFF
+        for attempt in range(1, attempts + 1):
+            headers = dict(kwargs.pop("headers", {}) or {})
+            if auth and self.access_token:
+                headers["Authorization"] = f"Bearer {self.access_token}"
+            try:
+                response = self.http.request(method, self.base_url + path, headers=headers,
+                                             timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), **kwargs)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                log.info("%s %s: no answer (%s), attempt %d", method, path, type(exc).__name__, attempt)
+                if attempt == attempts:
+                    raise Offline(type(exc).__name__) from exc
+            else:
+                if response.status_code in (502, 503, 504) and attempt < attempts:
+                    log.info("%s %s: %d, retrying", method, path, response.status_code)
+                else:
+                    return response
+            time.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")
+
+    def _json(self, method: str, path: str, *, auth: bool = True, retry: bool = True, **kwargs: Any) -> Any:
+        response = self._send(method, path, auth=auth, retry=retry, **kwargs)
+        if response.status_code == 401 and auth and self.refresh_token and path != "/auth/refresh":
+            self.refresh()
+            response = self._send(method, path, auth=auth, retry=retry, **kwargs)
+        return self._decode(response)
+
+    @staticmethod
+    def _decode(response: requests.Response) -> Any:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.ok:
+            return body
+        if isinstance(body, dict) and "problem" in body:
+            raise ServerProblem(body["problem"], response.status_code, body.get("detail"))
+        raise ServerProblem("internal", response.status_code, None)
+
+    # ---- endpoints -----------------------------------------------------------------------
+    def server_time(self) -> datetime:
+        return parse_timestamp(self._json("GET", "/time", auth=False)["server_time"])
+
+    def check_clock(self, now: datetime | None = None) -> float:
+        """Seconds the local clock is off from the server's; ClockSkew beyond the limit."""
+        started = time.monotonic()
+        server = self.server_time()
+        rtt = time.monotonic() - started
+        local = (now or datetime.now(timezone.utc))
+        skew = (local - server).total_seconds() - rtt / 2
+        if abs(skew) > MAX_CLOCK_SKEW:
+            raise ClockSkew(skew)
+        return skew
+
+    def login(self, username: str, password: str) -> dict[str, Any]:
+        # Not retried: a retry could count as a second failed attempt towards the lockout.
+        body = self._json("POST", "/auth/login", auth=False, retry=False,
+                          json={"username": username, "password": password})
+        self.access_token, self.refresh_token = body["access_token"], body["refresh_token"]
+        return body
+
+    def refresh(self) -> None:
+        body = self._json("POST", "/auth/refresh", auth=False, json={"refresh_token": self.refresh_token})
+        self.access_token, self.refresh_token = body["access_token"], body["refresh_token"]
+        if self.tokens_changed:
+            self.tokens_changed(self.access_token, self.refresh_token)
+
+    def me(self) -> dict[str, Any]:
+        return self._json("GET", "/me")
+
+    def register_device(self, public_key: str, label: str = "") -> dict[str, Any]:
+        return self._json("POST", "/devices", json={"public_key": public_key, "label": label[:100]})
+
+    def campaign(self, plan_year: int | None = None) -> dict[str, Any]:
+        params = {"plan_year": plan_year} if plan_year else None
+        return self._json("GET", "/campaigns/current", params=params)
+
+    def push(self, device_fingerprint: str | None, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        body = self._json("POST", "/push", json={"device_fingerprint": device_fingerprint, "records": records})
+        return body["results"]
+
+    def changes(self, since: int, limit: int = 1000) -> dict[str, Any]:
+        return self._json("GET", "/changes", params={"since": since, "limit": limit})
+
+    def submissions(self, **params: Any) -> list[dict[str, Any]]:
+        return self._json("GET", "/submissions", params={k: v for k, v in params.items() if v is not None})["submissions"]
+
+    def submission_pdf(self, submission_id: int) -> bytes:
+        response = self._send("GET", f"/submissions/{submission_id}/pdf")
+        if not response.ok:
+            self._decode(response)
+        return response.content

@@ -1,0 +1,457 @@
+"""Push and pull: the outbox goes up, server-owned changes come down. Plain Python, no Qt.
+
+One `SyncEngine.sync()` call: refuse when the clock is off; queue members changed here as
+member_upsert rows; push the outbox in order (each row's uuid is its idempotency key, so a retry
+after any failure has exactly one effect); pull the change feed page by page, each page applied
+together with its cursor in one transaction; cache the campaign config for offline use.
+
+Field ownership: clerk-owned fields go up; server-owned ones come down. A pull never overwrites a
+clerk-owned field that is still waiting to go up or was refused; a field changed on both sides is
+a conflict the clerk resolves (`resolve_conflict`), never silently overwritten.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from peewee import fn
+
+from app.models import Enterprise, Member, Outbox, Setting, SyncState, Union, db
+from app.models.outbox import enqueue
+from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
+from app.services import audit
+from app.sync.client import ServerClient, ServerProblem
+from app.sync.protocol import (
+    CLERK_OWNED_FIELDS,
+    ENTITY_CAMPAIGN,
+    ENTITY_MEMBER,
+    ENTITY_SS_CHECK,
+    ENTITY_SUBMISSION,
+    KIND_MEMBER_UPSERT,
+    KIND_SUBMISSION,
+    message_for,
+    sign,
+)
+
+log = logging.getLogger(__name__)
+
+PUSH_CHUNK = 500
+PULL_PAGE = 1000
+#: Problems worth sending again unchanged (the server may take it next time).
+TRANSIENT = {"internal", "rate_limited", "token_expired", "clock_skew"}
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    refused: int = 0
+    conflicts: int = 0
+    pulled: int = 0
+    cursor: int = 0
+    errors: list[str] = field(default_factory=list)
+    finished_at: datetime | None = None
+
+    def summary(self) -> str:
+        parts = [f"上传 {self.pushed} 条", f"下载 {self.pulled} 条变化"]
+        if self.refused:
+            parts.append(f"被退回 {self.refused} 条")
+        if self.conflicts:
+            parts.append(f"待处理冲突 {self.conflicts} 条")
+        return "，".join(parts)
+
+
+# ---- local ↔ wire member fields ------------------------------------------------------------
+
+def _iso(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()[:10]
+    return str(value)[:10]
+
+
+def wire_fields(member: Member, names: list[str]) -> dict[str, Any]:
+    """Clerk-owned field values of a local member as the protocol carries them."""
+    out: dict[str, Any] = {}
+    for name in names:
+        if name == "enterprise_name":
+            out[name] = member.enterprise.name if member.enterprise_id else None
+        elif name in ("birth_date", "join_date"):
+            out[name] = _iso(getattr(member, name))
+        else:
+            value = getattr(member, name)
+            out[name] = None if value in ("", None) else str(value)
+    return out
+
+
+def _local_value(name: str, value: Any) -> Any:
+    if name in ("birth_date", "join_date"):
+        return date.fromisoformat(value) if value else None
+    if name in ("work_address", "label", "member_no"):
+        return value or ""
+    return value
+
+
+class SyncEngine:
+    def __init__(self, client: ServerClient, *, union_id: int, org_code: str,
+                 device_key=None, device_fingerprint: str | None = None,
+                 actor: str = "sync", documents: Path | None = None) -> None:
+        self.client = client
+        self.union_id = union_id
+        self.org_code = org_code
+        self.device_key = device_key
+        self.device_fingerprint = device_fingerprint
+        self.actor = actor
+        self.documents = documents
+        self._enterprises: dict[str, int] = {}
+
+    # ---- the whole round ------------------------------------------------------------------
+    def sync(self, progress: Progress | None = None) -> SyncReport:
+        report = SyncReport()
+        self.client.check_clock()
+        self.queue_member_changes()
+        self.push(report, progress)
+        self.pull(report, progress)
+        self.refresh_campaign()
+        report.conflicts = Member.select().where((Member.union == self.union_id)
+                                                 & (Member.sync_state == "conflict")).count()
+        report.finished_at = datetime.now().replace(microsecond=0)
+        Setting.replace(key="last_sync", value=report.finished_at.isoformat()).execute()
+        return report
+
+    # ---- up ---------------------------------------------------------------------------------
+    def queue_member_changes(self) -> int:
+        """Turn members changed here into member_upsert outbox rows (one transaction)."""
+        queued = 0
+        with db.atomic("IMMEDIATE"):
+            members = (Member.select().where((Member.union == self.union_id) & (Member.sync_state == "to_send"))
+                       .order_by(Member.id))
+            for m in members:
+                versions = json.loads(m.field_versions or "{}")
+                dirty = json.loads(m.dirty_fields or "[]")
+                names = list(CLERK_OWNED_FIELDS) if not versions else [f for f in dirty if f in CLERK_OWNED_FIELDS]
+                if not names:
+                    m.sync_state, m.dirty_fields = "sent", "[]"
+                    m.save()
+                    continue
+                payload = {"union": self.org_code, "id_number": m.id_number,
+                           "fields": wire_fields(m, names),
+                           "base_versions": {n: int(versions.get(n, 0)) for n in names}}
+                enqueue(KIND_MEMBER_UPSERT, payload, member_id=m.id)
+                m.sync_state, m.dirty_fields, m.sync_error = "sending", "[]", None
+                m.save()
+                queued += 1
+        return queued
+
+    def _record(self, row: Outbox) -> dict[str, Any]:
+        payload = json.loads(row.payload)
+        record: dict[str, Any] = {"key": row.key, "kind": row.kind, "payload": payload}
+        if row.kind == KIND_SUBMISSION:
+            if self.device_key is None:
+                raise ServerProblem("unknown_device", 0)
+            record["signature"] = sign(self.device_key, payload)
+            record["nonce"] = payload.get("nonce")
+            record["timestamp"] = payload.get("timestamp")
+            if row.attachment:
+                record["pdf_b64"] = base64.b64encode(Path(row.attachment).read_bytes()).decode("ascii")
+        return record
+
+    def push(self, report: SyncReport, progress: Progress | None = None) -> None:
+        total = Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).count()
+        done = 0
+        while True:
+            rows = list(Outbox.select().where(Outbox.state.in_(("to_send", "sending")))
+                        .order_by(Outbox.id).limit(PUSH_CHUNK))
+            if not rows:
+                return
+            with db.atomic("IMMEDIATE"):
+                Outbox.update(state="sending", attempts=Outbox.attempts + 1).where(
+                    Outbox.id.in_([r.id for r in rows])).execute()
+            for r in rows:
+                r.state, r.attempts = "sending", r.attempts + 1
+            results = self.client.push(self.device_fingerprint, [self._record(r) for r in rows])
+            by_key = {r["key"]: r for r in results}
+            with db.atomic("IMMEDIATE"):
+                for row in rows:
+                    self._apply_result(row, by_key.get(row.key), report)
+            done += len(rows)
+            if progress:
+                progress("上传", done, total)
+            if all(by_key.get(r.key, {}).get("problem") in TRANSIENT for r in rows):
+                return  # the server is not taking anything now; try again next sync
+
+    def _apply_result(self, row: Outbox, result: dict[str, Any] | None, report: SyncReport) -> None:
+        if result is None:
+            return  # not answered: stays "sending", resent under the same key
+        member = Member.get_or_none(Member.id == row.member_id) if row.member_id else None
+        if result.get("status") == "ok":
+            row.state, row.sent_at = "sent", datetime.now().replace(microsecond=0)
+            row.receipt = json.dumps(result.get("receipt"), ensure_ascii=False)
+            row.problem = row.last_error = None
+            row.save()
+            report.pushed += 1
+            if member is not None and row.kind == KIND_MEMBER_UPSERT:
+                receipt = result.get("receipt") or {}
+                versions = json.loads(member.field_versions or "{}")
+                versions.update({k: int(v) for k, v in (receipt.get("versions") or {}).items()})
+                member.field_versions = json.dumps(versions)
+                if member.sync_state == "sending":
+                    member.sync_state = "sent"
+                member.save()
+            return
+        problem = result.get("problem") or "internal"
+        message = message_for(problem, result.get("message") if problem == "validation" else None)
+        row.problem, row.last_error = problem, message
+        row.state = "to_send" if problem in TRANSIENT else "error"
+        row.save()
+        if problem in TRANSIENT:
+            return
+        report.refused += 1
+        report.errors.append(message)
+        if member is not None and row.kind == KIND_MEMBER_UPSERT:
+            if problem == "conflict":
+                detail = result.get("detail") or {}
+                member.conflict = json.dumps(detail.get("fields") or {}, ensure_ascii=False)
+                member.sync_state = "conflict"
+            else:
+                member.sync_state = "error"
+                member.sync_error = message
+            # What was refused stays to send again once fixed.
+            dirty = set(json.loads(member.dirty_fields or "[]"))
+            dirty |= set(json.loads(row.payload)["fields"])
+            member.dirty_fields = json.dumps(sorted(dirty))
+            member.save()
+
+    # ---- conflicts --------------------------------------------------------------------------
+    def resolve_conflict(self, member_id: int, choices: dict[str, str]) -> None:
+        """Settle a conflict per field: "mine" (push again over the server's version) or
+        "server" (take the server's value). Audited; the member is queued again if needed."""
+        resolve_conflict(member_id, choices, actor=self.actor)
+
+    # ---- down -------------------------------------------------------------------------------
+    @property
+    def scope(self) -> str:
+        return f"changes:{self.org_code}"
+
+    def cursor(self) -> int:
+        state = SyncState.get_or_none(SyncState.scope == self.scope)
+        return state.cursor if state else 0
+
+    def pull(self, report: SyncReport, progress: Progress | None = None) -> None:
+        cursor = self.cursor()
+        while True:
+            page = self.client.changes(cursor, PULL_PAGE)
+            changes = page.get("changes") or []
+            with db.atomic("IMMEDIATE"):
+                self.apply_changes(changes)
+                cursor = int(page["next"])
+                SyncState.replace(scope=self.scope, cursor=cursor, updated_at=datetime.now().replace(microsecond=0),
+                                  ok=True).execute()
+            report.pulled += len(changes)
+            report.cursor = cursor
+            if progress:
+                progress("下载", cursor, int(page.get("latest") or cursor))
+            if not page.get("more") or not changes:
+                return
+
+    def apply_changes(self, changes: list[dict[str, Any]]) -> None:
+        """Apply one page of the feed (inside the caller's transaction)."""
+        members = [c for c in changes if c["entity"] in (ENTITY_MEMBER, ENTITY_SS_CHECK)]
+        numbers = list({c["key"] for c in members})
+        local: dict[str, Member] = {}
+        for start in range(0, len(numbers), 500):
+            for m in Member.select().where((Member.union == self.union_id)
+                                           & Member.id_number.in_(numbers[start:start + 500])):
+                local[m.id_number] = m
+        new_rows: dict[str, dict[str, Any]] = {}
+        for change in changes:
+            entity, data = change["entity"], change.get("data") or {}
+            if entity == ENTITY_MEMBER:
+                m = local.get(change["key"])
+                if m is None:
+                    new_rows[change["key"]] = self._new_member_row(data)
+                else:
+                    self._merge_member(m, data)
+            elif entity == ENTITY_SS_CHECK:
+                m = local.get(change["key"])
+                if m is None and change["key"] in new_rows:
+                    new_rows[change["key"]].update(self._ss_fields(data))
+                elif m is not None:
+                    for k, v in self._ss_fields(data).items():
+                        setattr(m, k, v)
+                    m.save()
+            elif entity == ENTITY_CAMPAIGN:
+                Setting.replace(key=f"campaign:{change['key']}", value=json.dumps(data, ensure_ascii=False)).execute()
+            elif entity == ENTITY_SUBMISSION:
+                Setting.replace(key=f"submission:{change['key']}", value=json.dumps(data, ensure_ascii=False)).execute()
+        rows = list(new_rows.values())
+        for start in range(0, len(rows), 500):
+            Member.insert_many(rows[start:start + 500]).execute()
+
+    @staticmethod
+    def _ss_fields(data: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"ss_card_status": data.get("ss_card_status"),
+                               "employment_status": data.get("employment_status")}
+        if data.get("insurance_status"):
+            out["insurance_status"] = data["insurance_status"]
+        if data.get("checked_at"):
+            out["ss_checked_at"] = datetime.fromisoformat(data["checked_at"].rstrip("Z"))
+        return out
+
+    def _enterprise_id(self, name: str | None) -> int | None:
+        if name and name not in self._enterprises:
+            self._enterprises[name] = enterprise_id_for(self.union_id, name)
+        return self._enterprises.get(name) if name else None
+
+    def _server_owned(self, data: dict[str, Any]) -> dict[str, Any]:
+        life = data.get("life_status") or LifeStatus.IN_SERVICE
+        out = {
+            "card_no": data.get("card_no"),
+            "card_status": data.get("card_status") or CardStatus.NONE,
+            "ss_card_status": data.get("ss_card_status"),
+            "employment_status": data.get("employment_status"),
+            "insurance_status": data.get("insurance_status") or InsuranceStatus.PAID,
+            "life_status": life,
+            "life_status_date": date.fromisoformat(data["retired_on"]) if data.get("retired_on") else None,
+        }
+        if data.get("ss_checked"):
+            out["ss_checked_at"] = datetime.fromisoformat(data["ss_checked"].rstrip("Z"))
+        return out
+
+    def _new_member_row(self, data: dict[str, Any]) -> dict[str, Any]:
+        row: dict[str, Any] = {"union": self.union_id, "id_number": data["id_number"]}
+        for name in CLERK_OWNED_FIELDS:
+            if name == "enterprise_name":
+                row["enterprise"] = self._enterprise_id(data.get(name))
+            else:
+                row[name] = _local_value(name, data.get(name))
+        row["name"] = row.get("name") or ""
+        row["post_type"] = row.get("post_type") or "unknown"
+        row["category"] = row.get("category") or "linked_enterprise"
+        row.update(self._server_owned(data))
+        row.update(sync_state="sent", dirty_fields="[]",
+                   field_versions=json.dumps(data.get("versions") or {}))
+        return row
+
+    def _merge_member(self, m: Member, data: dict[str, Any]) -> None:
+        for k, v in self._server_owned(data).items():
+            setattr(m, k, v)
+        versions = json.loads(m.field_versions or "{}")
+        server_versions = data.get("versions") or {}
+        pending = set(json.loads(m.dirty_fields or "[]"))
+        if m.sync_state in ("sending", "error", "conflict"):
+            # Fields in flight or refused are not overwritten; the push's answer settles them.
+            pending |= set(CLERK_OWNED_FIELDS) if m.sync_state != "sending" else set()
+            pending |= self._in_flight_fields(m.id)
+        for name in CLERK_OWNED_FIELDS:
+            if name in pending or name not in data:
+                continue
+            new = data.get(name)
+            if name == "enterprise_name":
+                m.enterprise = self._enterprise_id(new)
+            else:
+                setattr(m, name, _local_value(name, new))
+            if name in server_versions:
+                versions[name] = int(server_versions[name])
+        m.field_versions = json.dumps(versions)
+        m.save()
+
+    @staticmethod
+    def _in_flight_fields(member_id: int) -> set[str]:
+        fields: set[str] = set()
+        for row in Outbox.select(Outbox.payload).where((Outbox.member == member_id)
+                                                        & (Outbox.state.in_(("to_send", "sending")))):
+            fields |= set(json.loads(row.payload).get("fields", {}))
+        return fields
+
+    # ---- campaign -----------------------------------------------------------------------------
+    def refresh_campaign(self) -> dict[str, Any] | None:
+        try:
+            config = self.client.campaign()
+        except ServerProblem as exc:
+            if exc.problem == "no_campaign":
+                return None
+            raise
+        Setting.replace(key=f"campaign:{config.get('plan_year')}", value=json.dumps(config, ensure_ascii=False)).execute()
+        Setting.replace(key="campaign:current", value=str(config.get("plan_year"))).execute()
+        return config
+
+
+def enterprise_id_for(union_id: int, name: str | None) -> int | None:
+    """The local enterprise called `name`, created when the server names a new one."""
+    if not name:
+        return None
+    ent = Enterprise.get_or_none((Enterprise.union == union_id) & (Enterprise.name == name))
+    return (ent or Enterprise.create(union=union_id, name=name)).id
+
+
+def resolve_conflict(member_id: int, choices: dict[str, str], *, actor: str) -> None:
+    """Settle a member's conflict field by field: "mine" keeps the local value and pushes it over
+    the server's version; "server" takes the server's value. Everything is audited."""
+    with db.atomic("IMMEDIATE"):
+        m = Member.get_by_id(member_id)
+        conflict = json.loads(m.conflict or "{}")
+        versions = json.loads(m.field_versions or "{}")
+        dirty = set(json.loads(m.dirty_fields or "[]"))
+        for name, info in conflict.items():
+            choice = choices.get(name)
+            if choice not in ("mine", "server"):
+                raise ValueError(f"no choice for {name}")
+            versions[name] = int(info.get("server_version", 0))
+            if choice == "server":
+                old = wire_fields(m, [name])[name]
+                if name == "enterprise_name":
+                    m.enterprise = enterprise_id_for(m.union_id, info.get("server"))
+                else:
+                    setattr(m, name, _local_value(name, info.get("server")))
+                dirty.discard(name)
+                audit.record(actor, "sync.conflict.take_server", member_id=m.id, field=name, old=old, new=info.get("server"))
+            else:
+                dirty.add(name)
+                audit.record(actor, "sync.conflict.keep_mine", member_id=m.id, field=name,
+                             old=info.get("server"), new=info.get("mine"))
+        m.field_versions = json.dumps(versions)
+        m.dirty_fields = json.dumps(sorted(dirty))
+        m.conflict = None
+        m.sync_error = None
+        m.sync_state = "to_send" if dirty else "sent"
+        m.save()
+
+
+def conflicts(union_id: int) -> list[dict[str, Any]]:
+    """Members in conflict, with both values per field, for the conflict dialog."""
+    rows = Member.select().where((Member.union == union_id) & (Member.sync_state == "conflict")).order_by(Member.id)
+    return [{"member_id": m.id, "name": m.name, "member_no": m.member_no, "id_number": m.id_number,
+             "fields": json.loads(m.conflict or "{}")} for m in rows]
+
+
+def pending_changes() -> int:
+    """What waits to go up: outbox rows not yet accepted plus members changed but not queued."""
+    waiting = Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).count()
+    return waiting + Member.select(fn.COUNT(Member.id)).where(Member.sync_state == "to_send").scalar()
+
+
+def link_union(info: dict[str, Any], enterprises: list[dict[str, Any]]) -> int:
+    """Make (or find) the local union for the account's union; returns its id."""
+    with db.atomic("IMMEDIATE"):
+        union = Union.get_or_none(Union.org_code == info["org_code"]) or Union.select().order_by(Union.id).first()
+        if union is None:
+            union = Union.create(name=info["name"], org_code=info["org_code"], union_type=info.get("union_type") or "",
+                                 level=info.get("level") or "grassroots", server_id=str(info.get("id")))
+        else:
+            union.name, union.org_code = info["name"], info["org_code"]
+            union.union_type = info.get("union_type") or union.union_type
+            union.level = info.get("level") or union.level
+            union.server_id = str(info.get("id"))
+            union.save()
+        for e in enterprises:
+            Enterprise.get_or_create(union=union, name=e["name"], defaults={"credit_code": e.get("credit_code") or ""})
+    return union.id

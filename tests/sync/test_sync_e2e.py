@@ -1,0 +1,191 @@
+"""The client's sync engine against a real server on a loopback port.
+
+Login, device registration, first pull, member push and pull, a conflict resolved both ways, an
+SS check requested and its result pulled, and a retried push after a lost answer landing once.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from app.models import AuditEntry, Member, Outbox, SyncState
+from app.models.outbox import enqueue
+from app.paths import Profile
+from app.services import members as member_service
+from app.sync import engine as sync_engine
+from app.sync.client import ClockSkew, ServerClient
+from app.sync.engine import SyncEngine, link_union
+from app.sync.protocol import KIND_MEMBER_UPSERT, KIND_SS_CHECK_REQUEST, generate_device_key, public_key_b64
+
+from server.embedded import DEMO_CLERK, DEMO_PASSWORD, start_demo_server
+
+MEMBERS = 40
+
+
+@pytest.fixture
+def server_url(tmp_path: Path) -> Iterator[str]:
+    from server.settings import Settings
+
+    url, stop = start_demo_server(tmp_path / "server.db", members_per_union=MEMBERS,
+                                  settings=Settings(worker_poll_seconds=0.05))
+    yield url
+    stop()
+
+
+def login(url: str) -> tuple[ServerClient, dict]:
+    client = ServerClient(url)
+    client.login(DEMO_CLERK, DEMO_PASSWORD)
+    return client, client.me()
+
+
+@pytest.fixture
+def engine(server_url: str, profile: Profile) -> SyncEngine:
+    client, me = login(server_url)
+    union_id = link_union(me["union"], me["enterprises"])
+    key = generate_device_key()
+    device = client.register_device(public_key_b64(key), "test PC")
+    return SyncEngine(client, union_id=union_id, org_code=me["union"]["org_code"], device_key=key,
+                      device_fingerprint=device["fingerprint"], actor=DEMO_CLERK)
+
+
+def server_member(url: str, id_number: str) -> dict:
+    """What another PC of the same union pulls for this member now."""
+    client, _ = login(url)
+    latest: dict = {}
+    since = 0
+    while True:
+        page = client.changes(since)
+        for change in page["changes"]:
+            if change["entity"] == "member" and change["key"] == id_number:
+                latest = change["data"]
+        since = page["next"]
+        if not page["more"]:
+            return latest
+
+
+def test_first_pull_brings_members_and_campaign(engine: SyncEngine) -> None:
+    report = engine.sync()
+    assert report.pulled >= MEMBERS
+    assert Member.select().count() == MEMBERS
+    assert SyncState.get(SyncState.scope == engine.scope).cursor == report.cursor > 0
+    assert all(m.sync_state == "sent" for m in Member.select())
+    assert any(m.card_no and m.card_no.startswith("6231") for m in Member.select())
+    from app.models import Setting
+
+    year = Setting.get(Setting.key == "campaign:current").value
+    campaign = json.loads(Setting.get(Setting.key == f"campaign:{year}").value)
+    assert campaign["plan_year"] == int(year)
+    # A second sync has nothing new to do.
+    again = engine.sync()
+    assert again.pulled == 0 and again.pushed == 0
+
+
+def test_member_edit_goes_up(engine: SyncEngine, server_url: str) -> None:
+    engine.sync()
+    m = Member.select().where(Member.id_type == "mainland").order_by(Member.id).first()
+    member_service.update_member(m.id, {"phone": "13912345678"}, actor="clerk", plan_year=2027, today=date.today())
+    assert Member.get_by_id(m.id).sync_state == "to_send"
+    assert sync_engine.pending_changes() == 1
+    report = engine.sync()
+    assert report.pushed == 1 and report.refused == 0
+    assert Member.get_by_id(m.id).sync_state == "sent"
+    assert server_member(server_url, m.id_number)["phone"] == "13912345678"
+    assert sync_engine.pending_changes() == 0
+
+
+def _other_pc_sets(url: str, id_number: str, field: str, value: str) -> None:
+    client, me = login(url)
+    current = server_member(url, id_number)
+    result = client.push(None, [{"key": f"other-pc-{field}-{time.time_ns()}", "kind": KIND_MEMBER_UPSERT,
+                                 "payload": {"union": me["union"]["org_code"], "id_number": id_number,
+                                             "fields": {field: value}, "base_versions": current["versions"]}}])
+    assert result[0]["status"] == "ok", result
+
+
+@pytest.mark.parametrize("choice", ["mine", "server"])
+def test_conflict_resolved_both_ways(engine: SyncEngine, server_url: str, choice: str) -> None:
+    engine.sync()
+    m = Member.select().where(Member.category == "linked_enterprise").order_by(Member.id).first()
+    _other_pc_sets(server_url, m.id_number, "work_address", "上海市静安区南京西路一千号十二楼")
+    member_service.update_member(m.id, {"work_address": "上海市徐汇区漕溪北路八十八号"}, actor="clerk",
+                                 plan_year=2027, today=date.today())
+    report = engine.sync()
+    assert report.conflicts == 1 and report.refused == 1
+    local = Member.get_by_id(m.id)
+    assert local.sync_state == "conflict"
+    assert local.work_address == "上海市徐汇区漕溪北路八十八号"  # nothing silently overwritten
+    [conflict] = sync_engine.conflicts(local.union_id)
+    assert conflict["fields"]["work_address"]["server"] == "上海市静安区南京西路一千号十二楼"
+
+    sync_engine.resolve_conflict(m.id, {"work_address": choice}, actor="clerk")
+    engine.sync()
+    expected = "上海市徐汇区漕溪北路八十八号" if choice == "mine" else "上海市静安区南京西路一千号十二楼"
+    assert Member.get_by_id(m.id).work_address == expected
+    assert Member.get_by_id(m.id).sync_state == "sent"
+    assert server_member(server_url, m.id_number)["work_address"] == expected
+    action = "sync.conflict.keep_mine" if choice == "mine" else "sync.conflict.take_server"
+    assert AuditEntry.select().where(AuditEntry.action == action).count() == 1
+
+
+def test_ss_check_result_is_pulled(engine: SyncEngine) -> None:
+    engine.sync()
+    unchecked = [m for m in Member.select().where((Member.id_type == "mainland") & (Member.card_status != "issued"))]
+    assert unchecked
+    numbers = [m.id_number for m in unchecked]
+    enqueue(KIND_SS_CHECK_REQUEST, {"union": engine.org_code, "id_numbers": numbers})
+    report = engine.sync()
+    assert report.pushed == 1
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        engine.sync()
+        if all(Member.get_by_id(m.id).ss_card_status for m in unchecked):
+            break
+        time.sleep(0.1)
+    statuses = {Member.get_by_id(m.id).ss_card_status for m in unchecked}
+    assert None not in statuses and "normal" in statuses
+
+
+def test_push_after_a_lost_answer_lands_once(engine: SyncEngine, server_url: str, monkeypatch) -> None:
+    engine.sync()
+    m = Member.select().order_by(Member.id).first()
+    member_service.update_member(m.id, {"label": "劳模"}, actor="clerk", plan_year=2027, today=date.today())
+    real_push = engine.client.push
+    calls = []
+
+    def push_then_lose_answer(fingerprint, records):
+        calls.append([r["key"] for r in records])
+        real_push(fingerprint, records)  # the server commits ...
+        from app.sync.client import Offline
+
+        raise Offline("connection reset")  # ... but the answer never arrives
+
+    monkeypatch.setattr(engine.client, "push", push_then_lose_answer)
+    with pytest.raises(Exception):
+        engine.sync()
+    row = Outbox.get()
+    assert row.state == "sending" and row.attempts == 1
+    monkeypatch.setattr(engine.client, "push", real_push)
+    report = engine.sync()
+    assert report.pushed == 1
+    row = Outbox.get()
+    receipt = json.loads(row.receipt)
+    assert row.state == "sent" and row.attempts == 2
+    # The retry got the first answer back: one effect, one version step on the server.
+    assert receipt["changed"] == ["label"]
+    on_server = server_member(server_url, m.id_number)
+    assert on_server["label"] == "劳模" and on_server["version"] == receipt["version"]
+    assert len(calls) == 1
+
+
+def test_clock_skew_refuses_to_sync(engine: SyncEngine, monkeypatch) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    with pytest.raises(ClockSkew) as caught:
+        engine.client.check_clock(now=datetime.now(timezone.utc) + timedelta(minutes=7))
+    assert "5分钟" in caught.value.message
+    engine.client.check_clock()  # a right clock passes
