@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", metavar="FILE", help="把主窗口画到 PNG 文件后退出（可离屏运行）")
     parser.add_argument("--page", default="workbench", help="截图时显示的页面：workbench、members")
     parser.add_argument("--demo-members", type=int, default=300, help=argparse.SUPPRESS)
+    parser.add_argument("--offline-demo", action="store_true", help="演示时不启动内置服务器，只用本机演示数据")
     # For bench/member_list.py: quit as soon as the main window has been shown and painted.
     parser.add_argument("--quit-after-show", action="store_true", help=argparse.SUPPRESS)
     return parser
@@ -44,6 +45,47 @@ def _skip_postgres_driver_probe() -> None:
     if "peewee" not in sys.modules:
         for name in ("psycopg", "psycopg2", "psycopg2cffi"):
             sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
+def _start_demo(profile: Profile, *, offline: bool, members: int):
+    """The demo: an embedded central server on loopback, logged in as the grassroots clerk, with
+    the first pull done. Offline (screenshots) or without the server's packages: local demo data."""
+    if not offline:
+        try:
+            from server.embedded import DEMO_CLERK, DEMO_PASSWORD, start_demo_server
+        except ImportError:
+            log.info("server packages not installed: demo without a server")
+        else:
+            from app.sync.account import sign_in
+
+            url, stop = start_demo_server(profile.root / "demo-server.sqlite3")
+            signed_in = sign_in(url, DEMO_CLERK, DEMO_PASSWORD, profile_root=profile.root)
+            signed_in.engine.sync()
+            return signed_in, stop
+    from app.services import demo as demo_service
+
+    demo_service.fill_demo(members)
+    return None, None
+
+
+def _resume_session(profile: Profile, sync) -> None:
+    """Pick up the saved login (keyring) on a worker; offline or none leaves the app offline."""
+    from app.sync.account import resume
+    from app.views import ops
+
+    def resumed(signed_in) -> None:
+        if signed_in is not None:
+            sync.set_signed_in(signed_in)
+            sync.sync_now()
+
+    def failed(exc: BaseException) -> None:
+        from app.views.sync_ui import describe_sync_error
+
+        sync.last_error = describe_sync_error(exc)
+        sync.online = False
+        sync.statusChanged.emit()
+
+    ops.run_io(None, lambda: resume(profile.root), resumed, failed)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,24 +126,30 @@ def main(argv: list[str] | None = None) -> int:
         error_views.show_error(None, exc, "无法打开数据库")
         return 2
     union = current_union()
+    signed_in = None
+    stop_server = None
     if union is None and args.demo:
-        from app.services import demo as demo_service
-
-        demo_service.fill_demo(args.demo_members)
+        signed_in, stop_server = _start_demo(profile, offline=bool(args.screenshot) or args.offline_demo,
+                                             members=args.demo_members)
         union = current_union()
     if union is None:
-        from PySide6.QtWidgets import QMessageBox
+        from app.views.sync_ui import LoginDialog
 
-        QMessageBox.information(None, "工会会员专享保障参保", "本档案中还没有工会数据。\n"
-                                "请先用“union-clerk-cli demo-data”生成演示数据，或用 --demo 打开演示档案。")
-        return 1
+        dialog = LoginDialog(profile.root)
+        if not dialog.exec() or dialog.signed_in is None:
+            return 1
+        signed_in = dialog.signed_in
+        union = current_union()
 
     from app.views import ops
     from app.views.main_window import MainWindow
+    from app.views.sync_ui import SyncController
 
+    sync = None if args.screenshot else SyncController()
+    actor = signed_in.username if signed_in else "clerk"
     window = MainWindow(profile=profile, union_id=union.id, union_name=union.name,
-                        plan_year=default_plan_year(date.today()), actor="demo" if args.demo else "clerk",
-                        demo=args.demo, remember_geometry=not args.screenshot)
+                        plan_year=default_plan_year(date.today()), actor=actor,
+                        demo=args.demo, remember_geometry=not args.screenshot, sync=sync)
     if args.screenshot:
         try:
             window.load_now()
@@ -119,6 +167,12 @@ def main(argv: list[str] | None = None) -> int:
 
     window.show_page("workbench")
     window.show()
+    if sync is not None:
+        if signed_in is not None:
+            sync.set_signed_in(signed_in)
+            sync.sync_now()
+        elif not args.quit_after_show:
+            _resume_session(profile, sync)
     if args.quit_after_show:
         app.processEvents()
         window.repaint()
@@ -126,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
         ops.wait_all()
         return 0
     code = app.exec()
+    ops.wait_all()
+    if stop_server is not None:
+        stop_server()
     if throwaway:
         from app.models import close_database
 

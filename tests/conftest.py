@@ -41,3 +41,29 @@ def bundled_font(qapp):
     from app.views.fonts import register_bundled_font
 
     return register_bundled_font(qapp)
+
+
+@pytest.fixture
+def file_keyring(tmp_path: Path) -> Iterator[Path]:
+    """A real keyring backend for tests: keyrings.alt's file backend in tmp_path."""
+    import keyring
+    from keyrings.alt.file import PlaintextKeyring
+
+    previous = keyring.get_keyring()
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "keyring.cfg")
+    keyring.set_keyring(backend)
+    yield tmp_path / "keyring.cfg"
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """The OS has no usable keyring."""
+    import keyring
+    from keyring.backends.fail import Keyring as FailKeyring
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FailKeyring())
+    yield
+    keyring.set_keyring(previous)

@@ -8,6 +8,7 @@ import logging
 import os
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -24,6 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.paths import Profile
+
+if TYPE_CHECKING:
+    from app.views.sync_ui import SyncController
 from app.services import maintenance
 from app.views import ops
 from app.views.workbench import WorkbenchPage
@@ -39,7 +43,8 @@ MENU: list[tuple[str | None, list[tuple[str, str]]]] = [
 
 class MainWindow(QMainWindow):
     def __init__(self, *, profile: Profile, union_id: int, union_name: str, plan_year: int,
-                 actor: str, demo: bool = False, remember_geometry: bool = True) -> None:
+                 actor: str, demo: bool = False, remember_geometry: bool = True,
+                 sync: "SyncController | None" = None) -> None:
         super().__init__()
         self.profile = profile
         self.union_id = union_id
@@ -87,6 +92,15 @@ class MainWindow(QMainWindow):
         self.status_year = QLabel(self.tr("保障年度：{0}年").format(plan_year))
         self.statusBar().addWidget(self.status_union)
         self.statusBar().addPermanentWidget(self.status_year)
+        self.sync = sync
+        if sync is not None:
+            from app.views.sync_ui import SyncStatusWidget
+
+            self.sync_status = SyncStatusWidget(sync)
+            self.statusBar().addPermanentWidget(self.sync_status)
+            sync.synced.connect(self._after_sync)
+            sync.conflictsFound.connect(self.show_conflicts)
+            sync.refresh_pending()
 
         self._build_menus()
         self._remember_geometry = remember_geometry
@@ -112,6 +126,23 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Ctrl+{n}"))
             action.triggered.connect(lambda _=False, page=name: self.show_page(page))
             go_menu.addAction(action)
+
+        if self.sync is not None:
+            sync_menu = self.menuBar().addMenu(self.tr("同步(&S)"))
+            sync_now = QAction(self.tr("立即同步"), self)
+            sync_now.setShortcut(QKeySequence("F9"))
+            sync_now.triggered.connect(self.sync.sync_now)
+            sync_menu.addAction(sync_now)
+            conflicts = QAction(self.tr("处理同步冲突…"), self)
+            conflicts.triggered.connect(self.show_conflicts)
+            sync_menu.addAction(conflicts)
+            sync_menu.addSeparator()
+            login = QAction(self.tr("登录…"), self)
+            login.triggered.connect(self.login)
+            sync_menu.addAction(login)
+            logout = QAction(self.tr("退出登录"), self)
+            logout.triggered.connect(self.logout)
+            sync_menu.addAction(logout)
 
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
         logs = QAction(self.tr("打开日志文件夹"), self)
@@ -185,6 +216,41 @@ class MainWindow(QMainWindow):
             return
         ops.run_db(self, lambda: maintenance.backup(Path(path)),
                    lambda out: QMessageBox.information(self, self.tr("备份完成"), self.tr("已备份到：{0}").format(out)))
+
+    # ---- sync ------------------------------------------------------------------------------
+    def _after_sync(self, report) -> None:
+        for page in self.pages.values():
+            page.refresh()
+        self.statusBar().showMessage(self.tr("同步完成：{0}").format(report.summary()), 10_000)
+
+    def show_conflicts(self, *_args) -> None:
+        from app.views.sync_ui import ConflictDialog
+
+        dialog = ConflictDialog(self.union_id, self.actor, self)
+        if not dialog.items:
+            QMessageBox.information(self, self.tr("同步冲突"), self.tr("没有需要处理的同步冲突。"))
+            return
+        dialog.resolved.connect(self.sync.sync_now)
+        dialog.open()
+
+    def login(self) -> None:
+        from app.models import Setting
+        from app.views.sync_ui import LoginDialog, tell_if_not_saved
+
+        url = Setting.get_or_none(Setting.key == "server_url")
+        user = Setting.get_or_none(Setting.key == "username")
+        dialog = LoginDialog(self.profile.root, server_url=url.value if url else "",
+                             username=user.value if user else "", parent=self)
+        if dialog.exec() and dialog.signed_in is not None:
+            tell_if_not_saved(self, dialog.signed_in)
+            self.sync.set_signed_in(dialog.signed_in)
+            self.sync.sync_now()
+
+    def logout(self) -> None:
+        from app.sync.account import sign_out
+
+        ops.run_io(self, lambda: sign_out(self.profile.root))
+        self.sync.set_signed_in(None)
 
     def about(self) -> None:
         QMessageBox.about(self, self.tr("关于"), self.tr(
