@@ -170,6 +170,45 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from app.sync import account
+    from app.sync.client import Offline, SyncError
+
+    profile = _open(args)
+    try:
+        if args.username:
+            if not args.server:
+                raise SystemExit("首次登录请用 --server 指定服务器地址。")
+            password = os.environ.get("UNION_CLERK_PASSWORD") or getpass.getpass("密码：")
+            signed = account.sign_in(args.server, args.username, password, profile_root=profile.root)
+            if not signed.keyring_ok:
+                print("提示：系统凭据管理不可用，登录信息不会保存，下次需重新登录。", file=sys.stderr)
+        else:
+            signed = account.resume(profile.root)
+            if signed is None:
+                print("错误：本档案尚未登录或登录已失效。请加 --server URL --username 账号 登录。", file=sys.stderr)
+                return 2
+        report = signed.engine.sync()
+    except Offline as exc:
+        print(f"错误：{exc.message}{exc.action}", file=sys.stderr)
+        return 3
+    except SyncError as exc:
+        print(f"错误：{exc.message}{exc.action}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({"pushed": report.pushed, "refused": report.refused, "conflicts": report.conflicts,
+                          "pulled": report.pulled, "cursor": report.cursor, "errors": report.errors},
+                         ensure_ascii=False))
+    else:
+        print(f"同步完成：{report.summary()}。")
+        for error in report.errors:
+            print(f"  - {error}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="union-clerk-cli", description="工会会员专享保障参保客户端：命令行工具")
     parser.add_argument("--profile", metavar="DIR", help="档案文件夹（默认：本用户的应用数据目录）")
@@ -212,6 +251,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", help="保存会员导入模板（.xlsx）")
     p.add_argument("out", metavar="OUT.xlsx")
     p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("sync", help="与服务器同步：上传本机修改，下载服务器的变化（离线时退出码为 3）")
+    p.add_argument("--server", metavar="URL", help="服务器地址（首次登录时需要）")
+    p.add_argument("--username", metavar="账号", help="登录账号；密码取自环境变量 UNION_CLERK_PASSWORD 或提示输入")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.set_defaults(func=cmd_sync)
 
     p = sub.add_parser("stats", help="业务工作台统计数字")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")

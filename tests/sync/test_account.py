@@ -68,3 +68,39 @@ def test_wrong_password_is_a_problem_in_words(server_url: str, profile: Profile,
         account.sign_in(server_url, DEMO_CLERK, "wrong-password", profile_root=profile.root)
     assert caught.value.problem == "auth_failed"
     assert "上级工会" in caught.value.message
+
+
+def test_cli_sync_logs_in_and_pulls(server_url: str, tmp_path: Path, file_keyring: Path, monkeypatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from app import cli
+    from app.models import Member, close_database
+
+    prof = tmp_path / "cli-profile"
+    monkeypatch.setenv("UNION_CLERK_PASSWORD", DEMO_PASSWORD)
+    assert cli.main(["--profile", str(prof), "sync", "--server", server_url, "--username", DEMO_CLERK, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["pulled"] >= 10 and report["errors"] == []
+    assert Member.select().count() == 10
+    close_database()
+    # Next time the keyring's session is enough.
+    assert cli.main(["--profile", str(prof), "sync", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["pulled"] == 0
+    close_database()
+
+
+def test_cli_sync_offline_exit_code(tmp_path: Path, file_keyring: Path, monkeypatch, capsys) -> None:
+    from app import cli
+    from app.models import close_database
+    from server.embedded import free_socket
+
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    sock.close()  # nothing listens there now
+    monkeypatch.setenv("UNION_CLERK_PASSWORD", "x")
+    code = cli.main(["--profile", str(tmp_path / "p"), "sync", "--server", f"http://127.0.0.1:{port}",
+                     "--username", "u"])
+    close_database()
+    assert code == 3
+    assert "离线" in capsys.readouterr().err

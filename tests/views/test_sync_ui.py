@@ -1,0 +1,103 @@
+"""Sync in the window against a real server: login dialog, status indicator, conflict dialog."""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from app.models import Member
+from app.paths import Profile
+from app.services import members as member_service
+from app.sync import account
+from app.sync.client import ServerClient
+from app.sync.protocol import KIND_MEMBER_UPSERT
+from app.views import ops
+from app.views.main_window import MainWindow
+from app.views.sync_ui import ConflictDialog, LoginDialog, SyncController, SyncStatusWidget
+
+from server.embedded import DEMO_CLERK, DEMO_PASSWORD, start_demo_server
+
+
+@pytest.fixture
+def server_url(tmp_path: Path) -> Iterator[str]:
+    url, stop = start_demo_server(tmp_path / "server.db", members_per_union=20)
+    yield url
+    ops.wait_all(10_000)
+    stop()
+
+
+def test_login_dialog_wrong_then_right(qtbot, server_url: str, profile: Profile, file_keyring, bundled_font) -> None:
+    dialog = LoginDialog(profile.root, server_url=server_url, username=DEMO_CLERK)
+    qtbot.addWidget(dialog)
+    dialog.password.setText("not-the-password")
+    dialog.try_login()
+    qtbot.waitUntil(lambda: dialog.error.isVisibleTo(dialog), timeout=10_000)
+    assert "密码" in dialog.error.text()
+    assert dialog.password.text() == ""
+    dialog.password.setText(DEMO_PASSWORD)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.try_login()
+    assert dialog.signed_in is not None and dialog.signed_in.username == DEMO_CLERK
+
+
+def test_window_syncs_and_resolves_a_conflict(qtbot, server_url: str, profile: Profile, file_keyring,
+                                             bundled_font, tmp_path: Path) -> None:
+    signed = account.sign_in(server_url, DEMO_CLERK, DEMO_PASSWORD, profile_root=profile.root)
+    sync = SyncController()
+    window = MainWindow(profile=profile, union_id=signed.engine.union_id, union_name=signed.union_name,
+                        plan_year=2027, actor=DEMO_CLERK, remember_geometry=False, sync=sync)
+    qtbot.addWidget(window)
+    window.show()
+    sync.set_signed_in(signed)
+    with qtbot.waitSignal(sync.synced, timeout=15_000):
+        sync.sync_now()
+    status: SyncStatusWidget = window.sync_status
+    assert "在线" in status.state.text() and "待发送 0 条" == status.pending.text()
+    qtbot.waitUntil(lambda: window.page("workbench").members_card.value.text() == "20", timeout=5000)
+
+    # Another PC changes a member's address; this PC changes it too → a conflict.
+    m = Member.select().where(Member.category == "linked_enterprise").order_by(Member.id).first()
+    other = ServerClient(server_url)
+    other.login(DEMO_CLERK, DEMO_PASSWORD)
+    versions = {"work_address": 10**6}  # a base past any version: no conflict on the other PC's side
+    result = other.push(None, [{"key": f"other-{time.time_ns()}", "kind": KIND_MEMBER_UPSERT,
+                                "payload": {"union": signed.engine.org_code, "id_number": m.id_number,
+                                            "fields": {"work_address": "上海市静安区南京西路一千号十二楼"},
+                                            "base_versions": versions}}])
+    assert result[0]["status"] == "ok"
+    member_service.update_member(m.id, {"work_address": "上海市徐汇区漕溪北路八十八号"}, actor=DEMO_CLERK,
+                                 plan_year=2027, today=date.today())
+    with qtbot.waitSignal(sync.conflictsFound, timeout=15_000):
+        sync.sync_now()
+    dialog = ConflictDialog(signed.engine.union_id, DEMO_CLERK, window)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 3).text() == "上海市静安区南京西路一千号十二楼"
+    dialog.resize(900, 300)
+    dialog.show()
+    assert dialog.grab().save(str(tmp_path / "conflict.png"))
+    dialog.choices[0][2].setCurrentIndex(1)  # take the server's
+    with qtbot.waitSignal(dialog.resolved, timeout=5000):
+        dialog.apply()
+    with qtbot.waitSignal(sync.synced, timeout=15_000):
+        sync.sync_now()
+    assert Member.get_by_id(m.id).work_address == "上海市静安区南京西路一千号十二楼"
+    assert Member.get_by_id(m.id).sync_state == "sent"
+    window.resize(1200, 700)
+    assert window.grab().save(str(tmp_path / "window-online.png"))
+
+
+def test_offline_is_shown_in_words(qtbot, profile: Profile, bundled_font) -> None:
+    from app.views.sync_ui import describe_sync_error
+    from app.sync.client import Offline
+
+    sync = SyncController()
+    widget = SyncStatusWidget(sync)
+    qtbot.addWidget(widget)
+    assert "未登录" in widget.state.text()
+    sync.signed_in = object()  # type: ignore[assignment]
+    sync._failed(Offline("ConnectionError"))
+    assert "离线" in widget.state.text()
+    assert "联网后自动发送" in widget.error.toolTip() == describe_sync_error(Offline())
