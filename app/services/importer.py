@@ -164,6 +164,7 @@ class ImportResult:
     dry_run: bool = False
     backup: str | None = None
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, for the benchmark
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -512,7 +513,7 @@ def _mismatch(key: str, given: str, derived: str) -> Problem:
 
 def _check_rows(sheet: SheetData, options: ImportOptions, progress: ProgressFn | None,
                 span: tuple[int, int]) -> _Checked:
-    """Every rule that concerns one row at a time, column by column."""
+    """Every rule that concerns one row at a time, column by column, a slice of rows at a time."""
     today = options.today
     cols = sheet.columns
     c_name, c_idn, c_phone = cols["name"], cols["id_number"], cols["phone"]
@@ -533,10 +534,9 @@ def _check_rows(sheet: SheetData, options: ImportOptions, progress: ProgressFn |
         data.append(cells)
         row_numbers.append(number)
 
-    checked = _Checked(row_numbers, {}, set(), [], [])
+    checked = _Checked(row_numbers, {k: [] for k in ("name", "id_type", "id_number", "gender", "birth_date",
+                                                      "phone", *_OPTIONAL_KEYS)}, set(), [], [])
     f = checked.fields
-    for key in ("name", "id_type", "id_number", "gender", "birth_date", "phone", *_OPTIONAL_KEYS):
-        f.setdefault(key, [])
     optional = [(k, cols[k]) for k in _OPTIONAL_KEYS if k in cols]
     name_of = _safe(clean_name)
     id_type_cache: dict[Any, Any] = {}
@@ -554,21 +554,23 @@ def _check_rows(sheet: SheetData, options: ImportOptions, progress: ProgressFn |
     }
     memoised = {"gender", "work_address", "label", "post_type", "id_expiry"}
     caches: dict[str, dict[Any, Any]] = {k: {} for k in cleaners}
+    expiry_cache: dict[tuple, list[Problem]] = {}
     mainland = IdType.MAINLAND
     total = len(data)
     lo, hi = span
-    given: dict[str, list[Any]] = {}
-    for start in range(0, max(total, 1), _SLICE):
+    for start in range(0, total, _SLICE):
         if progress:
             progress(lo + (hi - lo) * start // max(total, 1), PROGRESS_TOTAL)
         part = data[start:start + _SLICE]
-        f["name"] += [name_of(r[c_name]) for r in part]
+        n = len(part)
+        names = [name_of(r[c_name]) for r in part]
         if c_type is None:
-            types: list[Any] = [mainland] * len(part)
+            types: list[Any] = [mainland] * n
         else:
             types = _memo_map([r[c_type] for r in part], id_type_of, id_type_cache)
-        f["id_type"] += types
-        numbers, genders, births = [], [], []
+        numbers: list[Any] = []
+        genders: list[Any] = []
+        births: list[Any] = []  # dates of birth from a mainland ID, else None
         for r, id_type in zip(part, types):
             raw = r[c_idn]
             fast = fast_mainland_id(raw, today) if id_type is mainland or id_type == mainland else None
@@ -591,78 +593,66 @@ def _check_rows(sheet: SheetData, options: ImportOptions, progress: ProgressFn |
             if parsed is not None:
                 genders[-1] = str(parsed.gender)
                 births[-1] = parsed.birth_date
-        f["id_number"] += numbers
-        f["gender"] += genders
-        f["birth_date"] += births
-        f["phone"] += [fast_phone(v) or phone_of(v) for v in (r[c_phone] for r in part)]
+        phones = [fast_phone(v) or phone_of(v) for v in (r[c_phone] for r in part)]
+        given: dict[str, list[Any]] = {}
         for key, index in optional:
             column = [r[index] for r in part]
             if key in memoised:
-                cleaned = _memo_map(column, cleaners[key], caches[key])
+                given[key] = _memo_map(column, cleaners[key], caches[key])
             else:
-                cleaned = list(map(cleaners[key], column))
-            given.setdefault(key, []).extend(cleaned)
+                given[key] = list(map(cleaners[key], column))
 
-    # Errors of single cells.
-    for key in ("name", "id_type", "id_number", "phone"):
-        for i, value in enumerate(f[key]):
-            if type(value) is _Bad:
-                checked.issue(sheet, i, key, value.problem)
-    for key, values in given.items():
-        for i, value in enumerate(values):
-            if type(value) is _Bad:
-                checked.issue(sheet, i, key, value.problem)
-                values[i] = None
+        # Errors of single cells, in column order.
+        for key, values in (("name", names), ("id_type", types), ("id_number", numbers), ("phone", phones),
+                            *given.items()):
+            for i, value in enumerate(values):
+                if type(value) is _Bad:
+                    checked.issue(sheet, start + i, key, value.problem)
+                    values[i] = None
 
-    # Gender and birth date: derived from a mainland ID (a different value given is an error),
-    # typed by hand for other documents.
-    births = f["birth_date"]
-    for key in ("gender", "birth_date"):
-        column = given.get(key)
-        derived = f[key]
-        if column is None:
-            f[key] = [d.isoformat() if type(d) is date else d for d in derived] if key == "birth_date" else derived
-            continue
-        merged = []
-        for i, (d, g) in enumerate(zip(derived, column)):
-            if d is None:
-                merged.append(g)
+        # Gender and birth date: derived from a mainland ID (a different value given is an error),
+        # typed by hand for other documents.
+        birth_texts = [b.isoformat() if b is not None else None for b in births]
+        for key, derived in (("gender", genders), ("birth_date", birth_texts)):
+            column = given.pop(key, None)
+            if column is None:
+                f[key] += derived
                 continue
-            d_text = d.isoformat() if type(d) is date else d
-            if g is not None and g != d_text:
-                checked.issue(sheet, i, key, _mismatch(key, g, d_text))
-            merged.append(d_text)
-        f[key] = merged
+            for i, (d, g) in enumerate(zip(derived, column)):
+                if d is None:
+                    derived[i] = g
+                elif g is not None and g != d:
+                    checked.issue(sheet, start + i, key, _mismatch(key, g, d))
+            f[key] += derived
 
-    # ID expiry: the mainland card's validity rules (by age); other documents only warn when past.
-    expiries = given.get("id_expiry")
-    if expiries is not None:
-        cache: dict[tuple, list[Problem]] = {}
-        stored = []
-        for i, (value, id_type) in enumerate(zip(expiries, f["id_type"])):
-            if value is None:
-                stored.append(None)
+        # ID expiry: the mainland card's validity rules (by age); other documents only warn when past.
+        expiries = given.get("id_expiry")
+        if expiries is not None:
+            for i, (value, id_type) in enumerate(zip(expiries, types)):
+                if value is None:
+                    continue
+                if id_type == mainland:
+                    birth = births[i]
+                    key = (value, _age(birth, today))
+                    problems = expiry_cache.get(key)
+                    if problems is None:
+                        problems = expiry_cache[key] = expiry.check_id_expiry(value, today, birth)
+                    for p in problems:
+                        checked.issue(sheet, start + i, "id_expiry", p, p.severity)
+                elif type(value) is date and value < today:
+                    checked.issue(sheet, start + i, "id_expiry", Problem(
+                        "expiry_past", f"证件已于{value.isoformat()}过期。请提醒会员换领新证件，并更新有效期。",
+                        WARNING), WARNING)
+                if type(value) is not str:
+                    expiries[i] = value.isoformat()
+        f["name"] += names
+        f["id_type"] += types
+        f["id_number"] += numbers
+        f["phone"] += phones
+        for key in _OPTIONAL_KEYS:
+            if key in ("gender", "birth_date"):
                 continue
-            if id_type == mainland:
-                birth = births[i] if type(births[i]) is date else None
-                key = (value, _age(birth, today))
-                problems = cache.get(key)
-                if problems is None:
-                    problems = cache[key] = expiry.check_id_expiry(value, today, birth)
-                for p in problems:
-                    checked.issue(sheet, i, "id_expiry", p, p.severity)
-            elif type(value) is date and value < today:
-                checked.issue(sheet, i, "id_expiry", Problem(
-                    "expiry_past", f"证件已于{value.isoformat()}过期。请提醒会员换领新证件，并更新有效期。",
-                    WARNING), WARNING)
-            stored.append(value if type(value) is str else value.isoformat())
-        given["id_expiry"] = stored
-    for key, values in given.items():
-        if key not in ("gender", "birth_date"):
-            f[key] = values
-    for key in _OPTIONAL_KEYS:
-        if key not in given and key not in ("gender", "birth_date"):
-            f[key] = [None] * total
+            f[key] += given[key] if key in given else [None] * n
     if progress:
         progress(hi, PROGRESS_TOTAL)
     return checked
@@ -818,8 +808,8 @@ def _prepare(path: Path, options: ImportOptions, progress: ProgressFn | None) ->
         progress(check_end + 30, PROGRESS_TOTAL)
     _phone_conflicts(checked, existing, sheet)
     if progress:
-        progress(check_end + 60, PROGRESS_TOTAL)
-    new_rows, updates, unchanged = _classify(checked, existing, options)
+        progress(check_end + 50, PROGRESS_TOTAL)
+    new_rows, updates, unchanged = _classify(checked, existing, options, progress, (check_end + 50, PROGRESS_TOTAL))
     lap("classify")
     errors = sorted(checked.errors, key=lambda e: (e.row, e.col_index if e.col_index is not None else -1))
     warnings = sorted(checked.warnings, key=lambda e: (e.row, e.col_index if e.col_index is not None else -1))
@@ -836,7 +826,8 @@ def _prepare(path: Path, options: ImportOptions, progress: ProgressFn | None) ->
     return plan
 
 
-def _classify(checked: _Checked, existing: dict[str, tuple], options: ImportOptions
+def _classify(checked: _Checked, existing: dict[str, tuple], options: ImportOptions,
+              progress: ProgressFn | None = None, span: tuple[int, int] = (0, 0)
               ) -> tuple[list[tuple], list[MemberUpdate], int]:
     """Valid rows sorted into new members (rows to insert), updates (changed fields) and unchanged."""
     f = checked.fields
@@ -860,7 +851,10 @@ def _classify(checked: _Checked, existing: dict[str, tuple], options: ImportOpti
     unchanged = 0
     columns = [(name, _SNAP[name], f[name]) for name in _UPDATABLE]
     c_category, c_enterprise, c_id = _SNAP["category"], _SNAP["enterprise_id"], _SNAP["id"]
-    for i in valid:
+    lo, hi = span
+    for k, i in enumerate(valid):
+        if progress and k % _SLICE == 0:
+            progress(lo + (hi - lo) * k // len(valid), PROGRESS_TOTAL)
         member = existing.get(ids[i])
         if member is None:
             continue
@@ -891,7 +885,20 @@ def apply_import(plan: ImportPlan, *, backup_dir: Path, progress: ProgressFn | N
 
     `progress(done, total)` may raise (cancel): the transaction then rolls back and nothing changes.
     """
+    with _bulk_allocation():
+        return _apply(plan, Path(backup_dir), progress)
+
+
+def _apply(plan: ImportPlan, backup_dir: Path, progress: ProgressFn | None) -> ImportResult:
     started = time.perf_counter()
+    timings: dict[str, float] = {}
+    clock = [started]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        timings[name] = now - clock[0]
+        clock[0] = now
+
     options = plan.options
     total = len(plan.new_rows) + len(plan.updates)
     if total == 0:
@@ -899,7 +906,8 @@ def apply_import(plan: ImportPlan, *, backup_dir: Path, progress: ProgressFn | N
                             seconds=time.perf_counter() - started)
     if progress:
         progress(0, total)
-    backup = rotating_backup(db, Path(backup_dir), "import")
+    backup = rotating_backup(db, backup_dir, "import")
+    lap("backup")
     now = datetime.now().replace(microsecond=0)
     stamp = now.isoformat(" ")
     with db.atomic("IMMEDIATE"):
@@ -919,7 +927,7 @@ def apply_import(plan: ImportPlan, *, backup_dir: Path, progress: ProgressFn | N
             bulk_update_members(
                 ((u.member_id, {**{k: new for k, (_, new) in u.changes.items()}, "updated_at": stamp})
                  for u in plan.updates),
-                on_batch=report)
+                batch=2000, on_batch=report)
             note = f"批量导入 {plan.file_name}"
             audit_rows = [
                 (stamp, options.actor, "member.import", u.member_id, name,
@@ -929,18 +937,21 @@ def apply_import(plan: ImportPlan, *, backup_dir: Path, progress: ProgressFn | N
             bulk_insert(AuditEntry, ("at", "actor", "action", "member_id", "field", "old_value", "new_value",
                                      "note"), audit_rows)
             done = len(plan.updates)
+            lap("update")
         if plan.new_rows:
-            bulk_insert(Member, NEW_MEMBER_COLUMNS, plan.new_rows,
+            bulk_insert(Member, NEW_MEMBER_COLUMNS, plan.new_rows, batch=2000,
                         on_batch=lambda n: report(n, done))
+            lap("insert")
         summary = (f"批量导入 {plan.file_name}（工作表“{plan.sheet_name}”，{CATEGORY_LABELS[options.category]}）："
                    f"新增 {len(plan.new_rows)} 人，更新 {len(plan.updates)} 人，无变化 {plan.unchanged} 人，"
                    f"有错误未导入 {plan.failed} 行；导入前备份 {backup.name}")
         AuditEntry.create(at=now, actor=options.actor, action="member.import", note=summary)
+    lap("commit")
     if progress:
         progress(total, total)
     log.info("import written: %s new, %s updated (backup %s)", len(plan.new_rows), len(plan.updates), backup.name)
     return ImportResult(len(plan.new_rows), len(plan.updates), plan.unchanged, plan.failed, plan.errors,
-                        plan.warnings, backup=str(backup), seconds=time.perf_counter() - started)
+                        plan.warnings, backup=str(backup), seconds=time.perf_counter() - started, timings=timings)
 
 
 def import_file(path: Path, options: ImportOptions, *, backup_dir: Path, dry_run: bool = False,
@@ -949,9 +960,10 @@ def import_file(path: Path, options: ImportOptions, *, backup_dir: Path, dry_run
     plan = prepare_import(path, options, progress)
     if dry_run:
         return plan, plan_result(plan)
-    result = apply_import(plan, backup_dir=backup_dir)
+    result = apply_import(plan, backup_dir=backup_dir, progress=progress)
     return plan, ImportResult(result.imported, result.updated, result.unchanged, result.failed, result.errors,
-                              result.warnings, backup=result.backup, seconds=plan.seconds + result.seconds)
+                              result.warnings, backup=result.backup, seconds=plan.seconds + result.seconds,
+                              timings={**plan.timings, **result.timings})
 
 
 def write_report(plan: ImportPlan, out: Path, progress: ProgressFn | None = None) -> Path:
