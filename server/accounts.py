@@ -285,14 +285,17 @@ def require_scope(user: User, union: Union) -> None:
         raise ProblemError("union_scope")
 
 
-def union_for(user: User, org_code: str | None) -> Union:
+def union_for(user: User, org_code: str | None, *, write: bool = False) -> Union:
     """The union named by `org_code` (default: the user's own), checked against the user's scope.
 
-    An unknown code answers union_scope too, so a caller cannot probe which codes exist."""
+    Reading reaches subordinates (and everything for the center); writing members' data only
+    the user's own union (SPEC §3). An unknown code answers union_scope too, so a caller cannot
+    probe which codes exist."""
+    own = Union.get_by_id(user.union_id)
     if org_code is None or org_code == "":
-        return Union.get_by_id(user.union_id)
+        return own
     union = Union.get_or_none(Union.org_code == str(org_code))
-    if union is None or not can_access(user, union):
+    if union is None or not can_access(user, union) or (write and union.id != own.id):
         raise ProblemError("union_scope")
     return union
 

@@ -18,7 +18,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Path, Query, Request
+from peewee import DataError
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -155,6 +156,13 @@ def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | 
         body = {"problem": code, "message": message_for(code), "detail": str(error.detail)}
         return JSONResponse(body, status_code=error.status_code)
 
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def data_error_handler(request: Request, error: Exception) -> JSONResponse:
+        # A value the database cannot hold (a NUL character, an over-long text): the caller's fault.
+        body = {"problem": "validation", "message": message_for("validation"), "detail": "数据中含有无法保存的字符或过长的文字"}
+        return JSONResponse(body, status_code=422)
+
     @app.exception_handler(Exception)
     async def internal_handler(request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected error in %s %s", request.method, request.url.path)
@@ -271,7 +279,7 @@ def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | 
         return await call(as_user(access_token, run))
 
     @app.get("/submissions/{submission_id}", tags=["submissions"], summary="One batch with its signed payload")
-    async def get_submission(submission_id: int, access_token: str | None = Depends(token)) -> dict[str, Any]:
+    async def get_submission(submission_id: int = Path(ge=1, le=2**62), access_token: str | None = Depends(token)) -> dict[str, Any]:
         def run(user: User) -> dict[str, Any]:
             sub = submissions.get_submission(user, submission_id)
             record = submissions.submission_record(sub)
@@ -283,7 +291,7 @@ def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | 
 
     @app.get("/submissions/{submission_id}/pdf", tags=["submissions"], summary="The notice PDF as submitted",
              response_class=Response)
-    async def get_submission_pdf(submission_id: int, access_token: str | None = Depends(token)) -> Response:
+    async def get_submission_pdf(submission_id: int = Path(ge=1, le=2**62), access_token: str | None = Depends(token)) -> Response:
         def run(user: User) -> bytes:
             return bytes(submissions.get_submission(user, submission_id).pdf)
 
@@ -292,7 +300,7 @@ def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | 
 
     @app.post("/submissions/{submission_id}/decision", tags=["submissions"],
               summary="A superior union approves or returns a batch")
-    async def decide(submission_id: int, body: DecisionIn, access_token: str | None = Depends(token)) -> dict[str, Any]:
+    async def decide(body: DecisionIn, submission_id: int = Path(ge=1, le=2**62), access_token: str | None = Depends(token)) -> dict[str, Any]:
         return await call(as_user(access_token, lambda user: submissions.decide(ctx, user, submission_id, body.decision, body.reason)))
 
     return app

@@ -45,6 +45,7 @@ from server.problems import ProblemError
 from server.settings import ServerContext
 
 MAX_CHECK_IDS = 20_000
+MAX_FIELD_LENGTH = 200
 
 
 def _text(value: object, field: str) -> str | None:
@@ -53,6 +54,8 @@ def _text(value: object, field: str) -> str | None:
     if not isinstance(value, str):
         raise ProblemError("validation", {"field": field, "message": f"字段 {field} 应为文字"})
     value = value.strip()
+    if len(value) > MAX_FIELD_LENGTH or any(ord(ch) < 32 for ch in value):
+        raise ProblemError("validation", {"field": field, "message": f"字段 {field} 过长或含有控制字符"})
     return value or None
 
 
@@ -108,7 +111,7 @@ def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str
 
 
 def member_upsert(ctx: ServerContext, user: User, payload: dict[str, Any]) -> dict[str, Any]:
-    union = union_for(user, payload.get("union"))
+    union = union_for(user, payload.get("union"), write=True)
     raw_number = payload.get("id_number")
     fields = payload.get("fields") or {}
     base = payload.get("base_versions") or {}
@@ -176,7 +179,7 @@ def member_upsert(ctx: ServerContext, user: User, payload: dict[str, Any]) -> di
 
 
 def ss_check_request(ctx: ServerContext, user: User, payload: dict[str, Any]) -> dict[str, Any]:
-    union = union_for(user, payload.get("union"))
+    union = union_for(user, payload.get("union"), write=True)
     raw = payload.get("id_numbers")
     if not isinstance(raw, list) or not raw or not all(isinstance(x, str) and x.strip() for x in raw):
         raise ProblemError("validation", "id_numbers 应为非空的证件号码列表")
@@ -205,7 +208,7 @@ def ss_check_request(ctx: ServerContext, user: User, payload: dict[str, Any]) ->
 
 
 def confirm_members(ctx: ServerContext, user: User, payload: dict[str, Any]) -> dict[str, Any]:
-    union = union_for(user, payload.get("union"))
+    union = union_for(user, payload.get("union"), write=True)
     raw = payload.get("id_numbers")
     if not isinstance(raw, list) or not raw or not all(isinstance(x, str) and x.strip() for x in raw):
         raise ProblemError("validation", "id_numbers 应为非空的证件号码列表")

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from peewee import IntegrityError
+from peewee import DataError, IntegrityError
 
 from app.sync.protocol import (
     KIND_CONFIRMATION,
@@ -95,6 +95,8 @@ def process_record(ctx: ServerContext, user: User, device_fingerprint: str | Non
             if kind == KIND_SUBMISSION and Nonce.get_or_none(Nonce.value == payload.get("nonce")):
                 raise ProblemError("replayed_nonce") from None
             raise ProblemError("validation", "数据正被同时修改，请稍后重试") from None
+        except DataError:
+            raise ProblemError("validation", "数据中含有无法保存的字符或过长的文字") from None
         if kind == KIND_SS_CHECK_REQUEST:
             ctx.wake_worker.set()
         return result

@@ -79,6 +79,10 @@ def test_grassroots_cannot_read_or_write_another_union(server: Server, clerk: Se
         reader = Session(server, username)
         assert reader.get("/changes", union=other).status_code == 200, username
     assert len(Session(server, "secondary").get("/unions").json()["unions"]) == 3
+    # …but change only their own union's members.
+    district = Session(server, "district")
+    result = _one(district.push(member_upsert(G2_CARDED[0], {"label": "劳模"}, {"label": 1}, union=other)))
+    assert result["problem"] == "union_scope"
     assert len(clerk.get("/unions").json()["unions"]) == 1
 
 
