@@ -797,6 +797,7 @@ def _prepare(path: Path, options: ImportOptions, progress: ProgressFn | None) ->
     lap("read")
     check_end = PROGRESS_TOTAL - 100
     checked = _check_rows(sheet, options, progress, (_READ_SHARE, check_end))
+    sheet.rows = []  # the raw cells are no longer needed: free them before the database-wide checks
     seen = len(checked.row_numbers)
     if seen == 0:
         raise FileRefused(f"工作表“{sheet.sheet_name}”的表头下面没有会员数据（只有示例行或空行）。",
