@@ -125,6 +125,103 @@ def test_bad_files_are_refused_with_a_chinese_message_and_change_nothing(
     assert state() == before
 
 
+# A real .xlsx encrypted by Excel's "用密码进行加密" (password 1234; made with msoffcrypto-tool),
+# zlib-compressed and base64-encoded here so that the suite needs no encryption library.
+ENCRYPTED_XLSX = (
+    "eNrtVwk4lF3fHyFbtlAqwqjs+xhLY9/3XfaYMZtlZsyMZYaEZClLiJRsJbtCSCRLaCGlbCFkKdKGLCG+W3met553+Z6e7/uu63uv6/3f12/Ofc"
+    "65z/md////O+ee++kTzrHciv2vQH8wdRAtaGOTCbTzhzYaADt+q3B8r29hY3Nz87fmzf/Yv5V9BbCVP1ogd3TbudzKOQMAxu06M1CyANgFgBUA"
+    "GwD27xIAcQLYvf3cf+zfz37bv7Tb5V/NPxcAbgA8APYA2AuAF8A+APsBHADAB4AfwEEAAv/RzP8LswbhgYsMEgTpgXBASQRRQL9ie0D0v5/5zP"
+    "/kGVk5PYm0ky9pfivpQdviAmyLFfGNlQCwI0GeIEuQB9DiDfyigfp/Z2DgjfSjP3+Gnwloc+D63rcTpAswkQHYACvYYkaCSL/gPy/wBvyNm+5P"
+    "+v9jnz3ARwQYsUAWcKBfNw7QDppf9X+rzXS77++9NwNKwp/m3w/wb50d9Nvv/j/Dv/UfgvBP+Y2AOKCAaPw54wPRfPOf4Vsufz3+Nt80vxV79B"
+    "+0+D0jf7++nw3yF+K/pRPN7T5bgM8D4CF985kI8v11/3/XH+P/gf9/v74/+k/zu/9Mf4F/J7DfiQCXL8Dyq2cP6Nu759fjv6XVB6B/dP589/lX"
+    "MnAQ4N+x/T/4V86fXHrQ/wuDATAD/EZ8UwEJAAqIgzRI51sktpSPBcqtM0r6H56Uv30D0PxFfsbtsZgf5hD8E+8F+f+Fvfsjv/xf3AsO2+O3zt"
+    "NgkD5wqYC0QApAKQv8SoEUQVBgLn3gDgLcyX1r0wZWpgv0bPVqAe1yQLTlgBZZkBKwjq3nToDMfyEvf3at/yxXdP8D/dAB19ZZBtMI8vURDEAS"
+    "SVg8Tg0sJy0LFkTiEHhPLA6tBraz1ZdSBguSyB44Tw8fPA6pBqYgSWANdWYY8BCRQiADowSBGXAkNTCGTCaoysiQEBikrwdJ2heLIOJJeBRZGo"
+    "H3lcGjUFgEUkZeVhYq87eh4O9jVQm/MNobSdH7PgGeKEPwIJEC8UTP3yZC/NWJEEgiGQv0eZCRYHVmQcBgQL+uB9lDkOThQ7bBUgHf5aBgQbgP"
+    "HuH9tyrwkDaWDHgvrwjUMB4kzPc+KAT8bZbfDYElYJBELR80noglY3zVwFp6NuDtVh2MBxb3LeC/3ZnhPZE62jrfZ/xhkI2hlqKcPPjbmuw9fP"
+    "wBJlt9nyBtrCWVrBKkpKdoQ/G0kLcnBKqpgQVlth3xBLwwwpGRaGASiuB29JGehr4eCBMkRQ1MxmAhOl7e2hBZUxUPP4IXEq3vFOQVoIKRoFJs"
+    "FKF2SLQiXstTV99BUQdpoI0gEOwUTSxxVG2KE5mqiyUoBlGDDHx9SGgoHOWAUbQh2qjAjXWstlbwE9f2egmKip7G8iQzHYINiaijr6WA9SUb4H"
+    "HahgZQGwvIMbwHSs86QNnG18pR21vBJIBE8UDIy3opa6GttK2stAhYMycdDwcUxt5RARvo6OOkbe+haEv9yd8fE0tS/z0NP7UL+hOx/2PRqf+U"
+    "YhhB9Xd/gbgKkghYnA7eH0cGlCK7ZeBfkNLP4vmD/SSz/11l/UveH1Qn72OtYkyiOCpDScd0SWQjK0tTlC76p5zbI4nAjkISDQEiIxzBH4gDCu"
+    "2J8DOmwKlwvBMaoqJnYmdACNpSyr+k/Yczbq9D10TOWMtWFgM3ssRA7FXwvnJIqFaAOdIMiaLYaQdJ+NsiZQ0DTYxtsYpUeQVDuD5SBoJ1JAQg"
+    "bZXkZSgYbx2Mp462DdTR0tobbWREJPsFwPEegT/5AeRym8w3KOAY1szAKdCTokeyMPDUMw0yRRt7emoT9ckGpECymRGUGqRvaStngfibHL9J4y"
+    "cBbctU5g86hf1wMKoz/zfnt+72d1ClWVsK7SLWut/8uqGxRlRackxNFd+BqfUS8Z4SXu/oxy2+csmPvXOLv1bkWofL08lyZutTBkMcxJeLXzlN"
+    "0cRij4gXxbZ6C62JTjgsSUtxTyngrl09Uehj9pm/A9Za57BUtTnntO8EE7OtU2xT3J1HsjxJfKUHMll7Wqa4e9eaLvGCdbMy3wt83Gl3UmEpo4"
+    "xixxE/VyHF3T+fLzPpaPlo3QK823NicXJcmNcpoEr/CAP56njGAhatYSJMMqSg3+OH7Vql/Y76ljH2m1kexJaUu6zWup/Nk+XBhmrbLQmqv4B1"
+    "J6RX2nlNqu60P+ed2aoW27h6uoE0iapTQLT43oChd87HM9yheI2lnroRKzsYlrEHfiMlMQEc2f9IXmG84CgtatGVOe2RbqK/d1Fy+KNbK+dujs"
+    "jSGuxxgA/Xd8WnrTdwGQ+L76Dbv6ulkNYkE9XcbSlmTC2ZZVv8cL6AU+mBXpMeQYKfiyLodDA3S9Xg6Oj0BWRFZ4UDTvAQijLhU72OHFcHq34d"
+    "mel+mJzb2HLGHD/mHFtlKgFTWwtbDeuSvVEpC7phgMDLvDy9y+em79RKSILJI/c1JH+J+3uildOzCqfQawxaXTWpsGI910yXpgEG9RtSA9y3FD"
+    "5fenm+SE3i/SsW2UR6/TxYvSMDbErmtu7AFPOG0pmY8EznVJYY/phGfej0QH6p5ngI9x2H8auZVdmvHXl59K1NwGc8WzOE7N00Gzt0hbpRoMOz"
+    "NkwMsOhh9YAOk/1SggEwYwKJNUVubsf0XfGTKFomDt4TLhjV0VEhx8qFJ1ZThqOT5ezRLhpXop4lXdUH9e6OOqvMacoqdW7p6fnmRLc+jkjWXm"
+    "fN+9r3+QeZtV/t3OirHA8gTX/sP5N6q7v1tOeg5z6HCDKPjslDx0jXL8/v6Rvtf7WCNC67Ts9/W9SnnxgxlmJyUPeh0+UHpTVvKMIMx082P28S"
+    "e3XBnj1gKaulwI/NvAFiaxHbXM2lKzkERmsvhCtHcfZa73khSPnIIxiUgqbgzi+L1RJD6wKvVki9vZNUhm3ltwrT8ePkObJBLMmV1qu0B53rax"
+    "OjFz6Maq9NanqnrbTS3BbzFsoS7uYkWhSvON9gNyeFfS/VwyXSY2IWzK9+xEUu3P7S5cDnjDlt2bQxVnnVWdrQfJ2a2T6/zYoB1ROK3C1ylc4B"
+    "K8vgfv+6+pn1OvMOmhmQInjm7nmzPSpiCZFPmeKF9+Wio0tx1ByD6/Wt5LnbkrwZxXD32NERHo7C1UuvHcPuFN7GLWX0nT6vt9p41LF4dlSMu5"
+    "g0SdNdmW7rtOYk8fHjymD1RXDB3MfCTbjXrnZXu7MFzJbtWp941lVeOuB2yNEHh8wdt6v4sr91vrbkqTVNayTFr4+lEx48guendqVjZ31FtcUs"
+    "6cJLE8PIp9jsBrQW6B+bTOfeq10TmxoUYbGOX7Qf37z48kZgbrl5Cvajr9AnZWv6nZhR41qJj8J772jmhF9YKCKdvJgmYOA4ucFdjTMfoKZEFx"
+    "tEXg3KmgcdRTeMgTVvdTzNTluNYnL3XanvvCkZfdTg0iyv8fHW3ilkGXYfa6SDqTQm544AVH9k+Es2wW1s1iKhO/X87vjwNGUdr8yHrqGoXO4y"
+    "3sN7J0oSQ4/C5XXup4ExDnpJ7+Pr/Pw9lqwi2GqbpPw2j7BRfWwpbcJ2m2J8/sttpxKgnLbye2k7Ygzznxs18TdS5f2qtAwgxVb7U+qWKtlP81"
+    "RH9ec/yhL32kc5a1P9uS33weEJGX3ohYsPEz6z6N6XEmcV3Ctsgzrk9thQkV56k6WR3aw+p0DoNqPZ2dxzIabeY5FCWjdIfdVVvHL+KhXPRqH8"
+    "n7obQ+uKlzKmYZfprFVXh9gcuKP4JIe8fNJeTb9pZQguSFXTMJJWNrtbNp0ZzOfVt9xuUzbE+1Cd3UmZvqaaz6tLOyGnkK13DWoXl97afuDWtR"
+    "g+pscMb5/rK8Gmd9RHJ9Fbm/VdSm958UFHi3pb7oUA2jMdFU8uWkKs9bBS89g/+iQ9f6J7dz3Smik84sjJ3cR5D1/53ZbUnDvtIRgFgfa3FZdL"
+    "CMgHFcZ3xFGSZ6LK0d1ivZMMmZAGfYGTGMPzuzyX2s+BRF7Ml9/Ri6nV71xfca55tjF42tVxMqPPPDI1dDxu+WsyI8Vab4h6l9ENeUfDtcBboK"
+    "tssJRTQmnqi8jA4+SjIPnIccT8fHA+bZq3ztgZDzPDRvu6s/1H3+ZfNJ0dqHLkZ1ZeyEyLG9TUgBVWlDiI3Bi45ft4MjNlnx8YtebvnWT2zjap"
+    "IMdo6QRB/IzQ4+NGgeHRmnwlHYzP7pVIpdKKzhtn3px/hQngrvpg5HoFLbASdzetWNA38M0T5CytRi24613GbjOhqXe+zycoNVrtTyJj7e7drk"
+    "xgl4fAL7KlSccsXfLNpT8sNhXacA9tDBWiP7oWnBAKVxAXr6PZVK8UTj1ov5i5VxlCrOyLL3rHyHgjBO1j1JIrZfQ1OE4YtNyeOLdUyMkpvgo/"
+    "6D4nbCtSOC65ttpocj9aLaxvrwYP1iHEU5WjPexZHlUxPGsd+iagTr4u2PR1r7D0AivnGQ0+nYYXxzUNWOqVryI/l9Gp5ydKNlf3tDve52vi3p"
+    "WQ7bvBfpTV6/SghgpX9yTzLMeXOYJ/5hAsTA5n0fuMeVcY+HgzbucHnLv/eqL0Vce4MUWW03Grm8VtvJzSdfvUVJDOeRakGkMpxWxiy74Unyy1"
+    "WvDS4dhOfg/HzOB4FGd8pcZLVIiY3evNfWtacat9JXQByZ9R92GWS469glLRU67ZUXCot5RL6Xj2K7n+HDtns1Aj6/eJ7EWatc3VgyJZb3d/nk"
+    "vfFXiXc34NNHnVkQ0hrYF9tsNtEkJT6P7pWpSUvNbnp5mhyk5heJ/JuHJW55M5aZ8hSlmHLpPquRqu3vV/ViRYtJbW2opTrOYqoKmxjjgpCldw"
+    "TJyaBbGdeoJ+l4t9nUHayTjWz735VN+cdP51+vDm28GItwbeSf7UldB1exykNHUgS3T1YUwDF2om5pWlQUmOzi7F2upPVq3805dW3sTWqZWfnV"
+    "NLeBXzpBqjbTfw8Sm6iai2LK1TbCBSNPPO3soHN1o3SGjNvCizhhy5OBpsTJC2xT6/sny8oiVaFvT6a5EbOC1/f2QDzhr+Vvaw9BXl83Hn+0x7"
+    "IBEL+zffdWKWFe5FfaWVdYQ/8ZGcnzh1D2J7po5rFXH4Njrbi7J+qFl98YTh/N2MF9ZDz5cdLVL9fB3Ye0xMleZ4tOBhk8R+4WNfMmj2uXin7L"
+    "+wuWOhqkZF/NjrBwmxnuu1eKq2EeLhBcYdeTsbegueU8LTycMVbMlfkM6nau8erl47QqsrrlxW3GwKHzmWViZ2N0tcW1HdojIkTI0aB12+snpg"
+    "nDJF+9JoaVep0MuqHJf32InBghrEiYZTLVn+N+YFggQ+qdfCFcKKZs7W1k8m52hdURGUaz90Mx6UWJg2VjBTcLo3Zud49Wjc7Ebu5ZCyvGy/i5"
+    "5GO4wgPlrTG26e88UEB8a85dri1OGBuoex1qbmt83tlA3ShjPzx4bL6IRrUrJjRquQ3f7PhrlDd/lLPZs5whA3T98WHgjPec7V6dVfZD8c0TO9"
+    "UeBGsZpeOrFXPcarXmSIBkZ+bvnK+liRpLjMXXF1OLufQbre4IHi20Livh8SqD57+3wiejySwBC9nNASlTUoLy9ExM5QoUe/8IjZW+FWnerFN+"
+    "/i6Q6dEDfxNRHiM5TTKMGfp5VEcQ4kPk/hwj/yrIzpHwdbGoh04jGut3ERlsGCCM5WfBTZU8LBnHj0s0PBtGhZdFzAnoG7KdEu5XRzn7l3CB9D"
+    "YgrfMg0f+rRQDMu/ALtyL+rpiJb4cC/Iq38p8ZLfFUnm+VwVDlFJfEWt5EmmkC+Rn+TwInxvnSPHC7GbX51Z46VOLeC/iKynNjLKOze86+m4kc"
+    "F9VnQ9A+M4HlbvPXbTwmFD+lnFmmkmjhzMMVPqdEctg8feFkP0MtOWoD+xiq2if3LVKoGVz1gTsXIp057PnyasEe72pXyC9Y2Qw+s3JfQypo97"
+    "dq8q6Fw4bW/uutoTm/J4qE1PpjZDYKdXnMC1K3POYLXepfrGzs08jxUFy1aM+wVbDSIusnbRlaoov8T+MM430i8uw7stl7u8sxgVJMKzMy7MTu"
+    "TzcQxnTYiSzWFT8QeZOWqiJ7oPaXptguwzOxabkOczIpr235Ubm8uNl+88gKRfUr+ZeJzETuZnKW3YlVfVdkxZ9eIlrt7O5tyh5kPmHRj3snKD"
+    "0A1vXX+uWTqOiHjDidGFWEuHscdZSVeYsXjjQc6Gy+Y+xu+Dimp9X51iaNC8p3kPlj0DJnl1pGD6IitfzjkwFVj1XwG3OYYSRehddt8nxe/ukW"
+    "jKJXM0ctp0FVm68T0slzsxbyLWLHbIgbam81PcF4mzFdwv3JY5wUyCXtR96e2mGRYLhsMiBw6MRxrFZNwsEJMBEz2VJJWrUVwEqE32mhI1ubns"
+    "RLqwwKQNiavI/txjIUjgnmKW6fsBME3zKyxK9l2l1+oi2/ZbBOffOzTfI1ok33awjvvW0m6sjNxFaBuTQjUCKYAze3lqNcXy2I7nIZmavbD3r/"
+    "148/SaqAtFXRFa7Z0fJwzVrklGKUnlWc4Ghwbam7pp1H6ooXfgeCk4cOZkyqBVbeHmjRe1AzL2I3rhFrWJTpMf2PJSOC7iX4w0BYY3Xk82eeFr"
+    "YaSgbFNeARq+P+BytSGOJ9vHDo1otFE8csONb+UGuaEVSZelKPwwrb90Bd5U9yr0ZqOZuwBR46D4EuSV0lB+fbpUqCq0XB37EbHSniQ+z3zaSP"
+    "cLhomU4i6F9nbrunJwp/n1j/FaRYZDPLYLhJdydar3Qx7VO/XBSlhqvd1jeUrPO4j3LEVXO57LhuhYCH+JtdKpqdI7+UmMZuElJ2JGPiqxe4ZT"
+    "xehT7rLhQjJsWXU3hCFqov8MRjFtpLz6nDc4EkqufpNwhKXaNULk40je+fVub766eXy7R8VE1859rIqMKMa6ZzjX+IkR0+r4dxyVX9IeZqvbTo"
+    "52FcQpYIku4lqG/X3zBw6PLurFvrx2NyEUBq0QdY+UeLmmy2jkTIWrIveLQnSyydeYL4iHlDmP8T8s3GQd0By1XwyXnDinEkc+fqAjTe18Mmzz"
+    "+POMPo2vJw+PS7iLHsq3VpNwxfo976otusUa0XfcQYkhYRWi2InswZrq99XHqBc/Wgr2rLS8/cjF6bPyW0rOqSHZXmS7wKLPffwhIYXelre1fQ"
+    "v1MfpzqyHZl5sYRj631lnPeH1yX0ec9Vjszjk83Rh/jL4p2qjv6A334KR6zStKPUMPSZJJQeaf2q+cHkspiWXbsMvYWILfJKIKve2bhjdcze5e"
+    "mUgvIjDTBF65XfT0wQUXwpD+UqbJB5fV2a/nJtQfj/H1Ppnr+DgauRFw4Prcac4mJuj7y1IHnOW9H+15bfS+2XpBGTJTM9Q7zL4vVEz0pZw5HF"
+    "/KZR7HIzdc8no5xPxCVwaPkegQVznP5EdcBqZdlWs+H4J2KskXTjmcKgZKWDQIfVwMnxh/Tfr6VcfXk1t5wf8aNWEi+anoYfeTjKt+z3xQCSQb"
+    "a76RsDqx4EixjM3Zbul52VOD8zv4Oo4gFGQEjepJ8RNvRN9nbkh6DJrnGeelNjvlMCi8QTcuX3z22YNyKkqLp8z5dg3vI3ppC5PrHBZKB4914U"
+    "zUFmfM+QTQzLCmFxyPQL25DDkPPmRCI/2eppYfA752DQY49lNankoZFfodETuLXNnzpOxcdGHFYnLPHr6RBBGR60nKLMIiUnl+nct7eK5bXEi3"
+    "jG8ULoomvAmT8a1VCFg2ucQAO+5/fCqW4yujR91O+efsH8Ryp1zHB41mFi2Z3k3dSqZ6MLFr9Gq4HuunjrMJL7vCrmbmuL7vhca5Q/Y7ZuaR7Q"
+    "O+eGg9rNY4DAPBVaXv3t88O2vw5NIyL2b0aalO7p6JZTpKL9T2wRrpzgK3nUgCVnjEc09Kxsip+Q70qtXtPWV4sdvSiMBpr4qES4XPOgP4KPGn"
+    "MQEoRxnF9tWjcyJ8OFCHSkEIVDYxaoQz5RxHMD0kSlF7bnUKYhVYM6O4r2oTeYPNS6vCykiwTfZSVo91qQDBlPeYP/vtinz6uh1z+o3Nl4sedH"
+    "zYsYaySeAWeMtorS/X3+LNsuDX1dDPm/IoKkLRLVKst6VaPNuH7dL7iMdiVGoV66IJHVjSMDgQScyicXnn/djEbI33wNkIVYnrvZPvl1O407l2"
+    "O5zsIm0iPKj99pF05ew552X6Yaq3jNttFbiQPWNCvR0gzXdf5IQKZFkxlDgxcFun45N49C3DU/jWTlYR8qfh2Ag/6Bt3IeNnWtqVA4ZdyRj+qS"
+    "zc0kuEscJIbzNHdntNf8dXfG97fLLY07dQOq80vcbLqWyfrHu1Wsq596vvWQUbJabnewdHienaPh051G+8r6vY00mS0wVVKRkXObLe3X3fN/W9"
+    "j/x9nLPj8MoKnO7oIcFAh0uQd3pD8z3iSI3DtOn+wo8XpZLywFZ9x4+VlN5Xl5BtKluK61QJeDrLpOfQsn4u/GL+GLHKn/HNoxdBXvYRM25rFJ"
+    "2jBLHF+TcsWMrigZD5tWPxOpngKVWfUHUh42gF8aW9FMQLZ0jPIeeQLsfs8jvwJ9cucPBJ8kwzutBOmU+f1dTxcgL9m9h/AaROrUE="
+)
+
+
+def test_a_real_password_protected_file(profile: Profile, union: int, tmp_path: Path) -> None:
+    import base64
+    import zlib
+
+    path = tmp_path / "加密.xlsx"
+    path.write_bytes(zlib.decompress(base64.b64decode(ENCRYPTED_XLSX)))
+    before = state()
+    with pytest.raises(FileRefused) as info:
+        importer.prepare_import(path, opts(union))
+    assert "密码" in info.value.message and "清空密码" in info.value.action
+    assert state() == before
+
+
 def test_truncated_xlsx_is_damaged(profile: Profile, union: int, tmp_path: Path) -> None:
     good = _valid_file(tmp_path).read_bytes()
     path = tmp_path / "cut.xlsx"
