@@ -12,7 +12,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from datetime import date
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlencode, urlparse, urlunparse
 
 import pytest
 
@@ -30,7 +30,8 @@ PG_ENV = "UNION_TEST_PG_URL"
 
 @pytest.fixture(scope="session")
 def pg_session_url() -> Iterator[str | None]:
-    """A fresh PostgreSQL database for this session, made from UNION_TEST_PG_URL (needs CREATEDB)."""
+    """A fresh PostgreSQL database for this session, made from UNION_TEST_PG_URL — or, when the
+    role may not create databases, a fresh schema in the given one (dropped at the end)."""
     base = os.environ.get(PG_ENV)
     if not base:
         yield None
@@ -41,18 +42,29 @@ def pg_session_url() -> Iterator[str | None]:
     parsed = urlparse(base)
     admin_url = urlunparse(parsed._replace(scheme="postgresql"))
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            mode = "database"
+        except psycopg.errors.InsufficientPrivilege:
+            conn.execute(f'CREATE SCHEMA "{name}"')
+            mode = "schema"
+    if mode == "database":
+        url = urlunparse(parsed._replace(scheme="postgresql", path=f"/{name}"))
+    else:
+        url = urlunparse(parsed._replace(scheme="postgresql", query=urlencode({"options": f"-c search_path={name}"})))
     try:
-        yield urlunparse(parsed._replace(scheme="postgresql", path=f"/{name}"))
+        yield url
     finally:
         from server.db import database
 
-        if database.obj is not None and not str(database.obj.database).startswith("/"):
-            close_all = getattr(database.obj, "close_all", None)
-            if close_all:
-                close_all()
+        close_all = getattr(database.obj, "close_all", None)
+        if close_all is not None:
+            close_all()
         with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if mode == "database":
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            else:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(PG_ENV) else [])
