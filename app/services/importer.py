@@ -970,7 +970,7 @@ def import_file(path: Path, options: ImportOptions, *, backup_dir: Path, dry_run
 def write_report(plan: ImportPlan, out: Path, progress: ProgressFn | None = None) -> Path:
     """The error report of `plan`: a copy of the clerk's file with each bad cell marked."""
     return spreadsheets.write_error_report(plan.source, plan.sheet_name, plan.header_row, plan.marks(), out,
-                                           progress)
+                                           progress, rows=plan.rows_read)
 
 
 __all__ += ["MemberUpdate", "NEW_MEMBER_COLUMNS", "PROGRESS_TOTAL", "plan_result"]

@@ -419,15 +419,21 @@ class PreviewPage(QWizardPage):
         self.report_button = QPushButton(self.tr("保存错误报告…"))
         self.report_status = QLabel()
         self.report_status.setWordWrap(True)
+        self.report_busy = QProgressBar()
+        self.report_busy.setRange(0, 0)
+        self.report_busy.setMaximumWidth(self.fontMetrics().horizontalAdvance("中") * 8)
+        self.report_busy.hide()
         row = QHBoxLayout()
         row.addWidget(self.report_status, 1)
+        row.addWidget(self.report_busy)
         row.addWidget(self.report_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
         layout.addLayout(row)
-        self.report_button.clicked.connect(lambda: self.wizard().save_report(status=self.report_status))
+        self.report_button.clicked.connect(
+            lambda: self.wizard().save_report(status=self.report_status, busy=self.report_busy))
 
     def initializePage(self) -> None:
         plan = self.wizard().plan
@@ -582,15 +588,21 @@ class ResultPage(QWizardPage):
         self.report_status = QLabel()
         self.report_status.setWordWrap(True)
         self.report_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.report_busy = QProgressBar()
+        self.report_busy.setRange(0, 0)
+        self.report_busy.setMaximumWidth(self.fontMetrics().horizontalAdvance("中") * 8)
+        self.report_busy.hide()
         row = QHBoxLayout()
         row.addWidget(self.report_status, 1)
+        row.addWidget(self.report_busy)
         row.addWidget(self.report_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
         layout.addLayout(row)
-        self.report_button.clicked.connect(lambda: self.wizard().save_report(status=self.report_status))
+        self.report_button.clicked.connect(
+            lambda: self.wizard().save_report(status=self.report_status, busy=self.report_busy))
 
     def initializePage(self) -> None:
         wizard = self.wizard()
@@ -687,7 +699,7 @@ class ImportWizard(QWizard):
         return f"{self.source.stem}-错误报告.xlsx"
 
     def save_report(self, path: str | None = None, status: QLabel | None = None,
-                    on_done: Callable[[str], None] | None = None) -> None:
+                    on_done: Callable[[str], None] | None = None, busy: QWidget | None = None) -> None:
         """保存错误报告: a copy of the clerk's file with each bad cell marked, written off the UI thread."""
         plan = self.plan
         if plan is None or not plan.errors:
@@ -706,14 +718,20 @@ class ImportWizard(QWizard):
             return
         if status is not None:
             status.setText(self.tr("正在保存错误报告…"))
+        if busy is not None:
+            busy.show()
 
         def done(out: Path) -> None:
+            if busy is not None:
+                busy.hide()
             if status is not None:
                 status.setText(self.tr("错误报告已保存：{0}（标红的单元格即有错误，鼠标停在单元格上可看到说明）").format(out))
             if on_done:
                 on_done(str(out))
 
         def failed(exc: BaseException) -> None:
+            if busy is not None:
+                busy.hide()
             message, action, _ = describe(exc)
             if status is not None:
                 status.setText(f"{message}{action}")

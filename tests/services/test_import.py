@@ -709,13 +709,21 @@ def test_template_filled_and_imported_round_trip(profile: Profile, union: int, t
     assert Member.select().count() == 20 and not Member.select().where(Member.name == spreadsheets.EXAMPLE_NAME).exists()
 
 
-def test_error_report_marks_exactly_the_bad_cells(profile: Profile, union: int, tmp_path: Path) -> None:
+def _report(plan: importer.ImportPlan, out: Path, mode: str) -> Path:
+    if mode == "copy":  # a faithful copy of the whole file
+        return importer.write_report(plan, out)
+    return spreadsheets.write_error_report(plan.source, plan.sheet_name, plan.header_row, plan.marks(), out,
+                                           rows=plan.rows_read, faithful_limit=0)  # streamed, as for big files
+
+
+@pytest.mark.parametrize("mode", ["copy", "stream"])
+def test_error_report_marks_exactly_the_bad_cells(mode: str, profile: Profile, union: int, tmp_path: Path) -> None:
     rows = [person(1), person(2, 手机号码="12345"), person(3, 姓名="", 证件到期日="明年"), person(4),
             person(5, 证件号码=person(4)["证件号码"])]
     source = write_xlsx(tmp_path / "我的名单.xlsx", rows, above=[["会员名单"]])
     source_bytes = source.read_bytes()
     plan = importer.prepare_import(source, opts(union))
-    out = importer.write_report(plan, tmp_path / "错误报告.xlsx")
+    out = _report(plan, tmp_path / "错误报告.xlsx", mode)
     assert source.read_bytes() == source_bytes  # the clerk's own file is untouched
     ws = load_workbook(out)["会员信息"]
     expected = {(e.row, e.col_index + 1) for e in plan.errors}
@@ -731,10 +739,11 @@ def test_error_report_marks_exactly_the_bad_cells(profile: Profile, union: int, 
     assert "H列" in ws.cell(row=4, column=report_col).value
     assert ws.cell(row=3, column=report_col).value is None
     assert ws.cell(row=3, column=2).value == rows[0]["姓名"]  # the data is the clerk's own
+    assert ws.cell(row=3, column=11).value.date() == rows[0]["入会日期"] and ws.cell(row=3, column=11).is_date
 
     # Reporting on the report (fixed a row, imported again) replaces the old notes.
     again = importer.prepare_import(out, opts(union))
     assert {(e.row, e.col_index + 1) for e in again.errors} == expected
-    out2 = importer.write_report(again, tmp_path / "错误报告2.xlsx")
+    out2 = _report(again, tmp_path / "错误报告2.xlsx", mode)
     ws2 = load_workbook(out2)["会员信息"]
     assert [c.value for c in ws2[2]].count(spreadsheets.REPORT_COLUMN) == 1
