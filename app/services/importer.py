@@ -520,14 +520,16 @@ def _check_rows(sheet: SheetData, options: ImportOptions, progress: ProgressFn |
     c_type = cols.get("id_type")
     width = len(sheet.rows[sheet.header_index])
 
-    # Rows with content, except the template's example.
+    # Rows with something to import, except the template's example. A row whose import columns
+    # are all blank is skipped even if other columns are filled (templates numbered 序号 1…500).
     data: list[list[Any]] = []
     row_numbers: list[int] = []
+    import_columns = sorted(cols.values())
     for number, cells in enumerate(sheet.rows[sheet.header_index + 1:], start=sheet.header_index + 2):
         if len(cells) < width:  # calamine's rows are rectangular; other readers' may not be
             cells = list(cells) + [None] * (width - len(cells))
         if _blank(cells[c_name]) and _blank(cells[c_idn]) and _blank(cells[c_phone]) \
-                and spreadsheets.row_is_blank(cells):
+                and all(_blank(cells[c]) for c in import_columns):
             continue
         if cells[c_idn] == EXAMPLE_ID and cells[c_name] == EXAMPLE_NAME:
             continue

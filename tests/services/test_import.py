@@ -341,6 +341,7 @@ def test_title_rows_extra_columns_reordered_and_blank_rows(profile: Profile, uni
         ["x", "13900000001", "王一", mainland(date(1985, 3, 4), 1), ADDRESS, "2035-01-01", "财务"],
         [None, None, None, None, None, None, None],
         ["", "13900000002", "王二", mainland(date(1986, 3, 4), 2), "", "", ""],
+        *[[f"{n}", None, None, None, None, None, "财务"] for n in range(3, 30)],  # numbered, nothing to import
     ]
     path = write_xlsx(tmp_path / "x.xlsx", rows, header=header,
                       above=[["上海建朗信息科技有限公司工会会员名单"], [], ["制表：工会办公室", "", "2024年10月"]])
