@@ -226,13 +226,16 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def clean_name(raw: Any) -> str:
     if _is_number(raw):
         raise _problem("name_invalid", f"姓名“{raw}”是数字。请检查这一列是否填成了其他信息。")
     name = normalize_text(raw)
     if not name:
         raise _problem("name_required", "姓名为空。请填写与证件一致的姓名。")
-    if any(ch.isdigit() for ch in name):
+    if _DIGIT.search(name):
         raise _problem("name_invalid", f"姓名“{name}”中含有数字。请填写与证件一致的姓名。")
     if len(name) > MAX_NAME_LENGTH:
         raise _problem("name_too_long", f"姓名超过了{MAX_NAME_LENGTH}个字。请只填写姓名。")
@@ -541,6 +544,7 @@ def _check_rows(sheet: SheetData, options: ImportOptions, progress: ProgressFn |
     f = checked.fields
     optional = [(k, cols[k]) for k in _OPTIONAL_KEYS if k in cols]
     name_of = _safe(clean_name)
+    name_cache: dict[Any, Any] = {}
     id_type_cache: dict[Any, Any] = {}
     id_type_of = _safe(clean_id_type)
     phone_of = _safe(phone.normalize_phone)
@@ -565,7 +569,7 @@ def _check_rows(sheet: SheetData, options: ImportOptions, progress: ProgressFn |
             progress(lo + (hi - lo) * start // max(total, 1), PROGRESS_TOTAL)
         part = data[start:start + _SLICE]
         n = len(part)
-        names = [name_of(r[c_name]) for r in part]
+        names = _memo_map([r[c_name] for r in part], name_of, name_cache)
         if c_type is None:
             types: list[Any] = [mainland] * n
         else:
