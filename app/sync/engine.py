@@ -15,6 +15,7 @@ import base64
 import json
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 from peewee import fn
 
 from app.models import Enterprise, Member, Outbox, Setting, SyncState, Union, db
+from app.models.bulk import insert_rows
 from app.models.outbox import enqueue
 from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
 from app.services import audit
@@ -42,7 +44,7 @@ from app.sync.protocol import (
 log = logging.getLogger(__name__)
 
 PUSH_CHUNK = 500
-PULL_PAGE = 1000
+PULL_PAGE = 5000
 #: Problems worth sending again unchanged (the server may take it next time).
 TRANSIENT = {"internal", "rate_limited", "token_expired", "clock_skew"}
 
@@ -112,6 +114,8 @@ class SyncEngine:
         self.actor = actor
         self.documents = documents
         self._enterprises: dict[str, int] = {}
+        #: During a first pull into an empty profile: the id numbers inserted so far.
+        self._first_pull: set[str] | None = None
 
     # ---- the whole round ------------------------------------------------------------------
     def sync(self, progress: Progress | None = None) -> SyncReport:
@@ -246,27 +250,36 @@ class SyncEngine:
         return state.cursor if state else 0
 
     def pull(self, report: SyncReport, progress: Progress | None = None) -> None:
-        cursor = self.cursor()
-        while True:
-            page = self.client.changes(cursor, PULL_PAGE)
-            changes = page.get("changes") or []
-            with db.atomic("IMMEDIATE"):
-                self.apply_changes(changes)
-                cursor = int(page["next"])
-                SyncState.replace(scope=self.scope, cursor=cursor, updated_at=datetime.now().replace(microsecond=0),
-                                  ok=True).execute()
-            report.pulled += len(changes)
-            report.cursor = cursor
-            if progress:
-                progress("下载", cursor, int(page.get("latest") or cursor))
-            if not page.get("more") or not changes:
-                return
+        """Fetch and apply the feed; the next page is fetched while this one is applied."""
+        fresh = not Member.select().where(Member.union == self.union_id).exists()
+        self._first_pull = set() if fresh else None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull") as prefetch:
+            page = self.client.changes(self.cursor(), PULL_PAGE)
+            while True:
+                changes = page.get("changes") or []
+                more = bool(page.get("more")) and bool(changes)
+                upcoming = prefetch.submit(self.client.changes, int(page["next"]), PULL_PAGE) if more else None
+                with db.atomic("IMMEDIATE"):
+                    self.apply_changes(changes)
+                    cursor = int(page["next"])
+                    SyncState.replace(scope=self.scope, cursor=cursor,
+                                      updated_at=datetime.now().replace(microsecond=0), ok=True).execute()
+                report.pulled += len(changes)
+                report.cursor = cursor
+                if progress:
+                    progress("下载", cursor, int(page.get("latest") or cursor))
+                if upcoming is None:
+                    return
+                page = upcoming.result()
 
     def apply_changes(self, changes: list[dict[str, Any]]) -> None:
         """Apply one page of the feed (inside the caller's transaction)."""
         members = [c for c in changes if c["entity"] in (ENTITY_MEMBER, ENTITY_SS_CHECK)]
         numbers = list({c["key"] for c in members})
         local: dict[str, Member] = {}
+        if self._first_pull is not None:
+            # A first pull: only members this pull already inserted can be here.
+            numbers = [n for n in numbers if n in self._first_pull]
         for start in range(0, len(numbers), 500):
             for m in Member.select().where((Member.union == self.union_id)
                                            & Member.id_number.in_(numbers[start:start + 500])):
@@ -292,9 +305,9 @@ class SyncEngine:
                 Setting.replace(key=f"campaign:{change['key']}", value=json.dumps(data, ensure_ascii=False)).execute()
             elif entity == ENTITY_SUBMISSION:
                 Setting.replace(key=f"submission:{change['key']}", value=json.dumps(data, ensure_ascii=False)).execute()
-        rows = list(new_rows.values())
-        for start in range(0, len(rows), 500):
-            Member.insert_many(rows[start:start + 500]).execute()
+        insert_rows(Member, list(new_rows.values()))
+        if self._first_pull is not None:
+            self._first_pull.update(new_rows)
 
     @staticmethod
     def _ss_fields(data: dict[str, Any]) -> dict[str, Any]:
