@@ -697,7 +697,8 @@ _UPDATABLE = ("member_no", "name", "id_type", "id_expiry", "gender", "birth_date
               "label", "join_date", "post_type")
 
 
-def _phone_conflicts(checked: _Checked, existing: dict[str, tuple], sheet: SheetData) -> None:
+def _phone_conflicts(checked: _Checked, existing: dict[str, tuple], sheet: SheetData,
+                     progress: ProgressFn | None = None, at: int = 0) -> None:
     """Rows whose phone would, after the import, belong to another member of the union.
 
     A phone may move between members in one import (A takes B's old phone while B gets a new one),
@@ -709,7 +710,11 @@ def _phone_conflicts(checked: _Checked, existing: dict[str, tuple], sheet: Sheet
         valid = [i for i in range(len(ids)) if i not in checked.bad]
         new_phone_of = {existing[ids[i]][_SNAP["id"]]: phones[i] for i in valid if ids[i] in existing}
         dropped = False
-        for i in valid:
+        if progress:
+            progress(at, PROGRESS_TOTAL)
+        for k, i in enumerate(valid):
+            if progress and k % _SLICE == 0:
+                progress(at, PROGRESS_TOTAL)
             owner = owner_of_phone.get(phones[i])
             if owner is None or owner[_SNAP["id_number"]] == ids[i]:
                 continue
@@ -813,7 +818,7 @@ def _prepare(path: Path, options: ImportOptions, progress: ProgressFn | None) ->
     lap("duplicates")
     if progress:
         progress(check_end + 30, PROGRESS_TOTAL)
-    _phone_conflicts(checked, existing, sheet)
+    _phone_conflicts(checked, existing, sheet, progress, check_end + 30)
     if progress:
         progress(check_end + 50, PROGRESS_TOTAL)
     new_rows, updates, unchanged = _classify(checked, existing, options, progress, (check_end + 50, PROGRESS_TOTAL))
