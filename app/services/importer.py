@@ -22,11 +22,12 @@ import operator
 import re
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from app.models import Enterprise, db, rotating_backup
 from app.models.queries import (
@@ -54,7 +55,13 @@ from app.rules.normalize import compact, normalize_text
 from app.rules.problems import ERROR, WARNING, Problem, RuleError
 from app.services import spreadsheets
 from app.services.errors import ClerkError
-from app.services.spreadsheets import EXAMPLE_ID, EXAMPLE_NAME, CellMark, FileRefused, SheetData
+from app.services.spreadsheets import (
+    EXAMPLE_ID,
+    EXAMPLE_NAME,
+    CellMark,
+    FileRefused,
+    SheetData,
+)
 
 log = logging.getLogger(__name__)
 
@@ -984,4 +991,4 @@ def write_report(plan: ImportPlan, out: Path, progress: ProgressFn | None = None
                                            progress, rows=plan.rows_read)
 
 
-__all__ += ["MemberUpdate", "NEW_MEMBER_COLUMNS", "PROGRESS_TOTAL", "plan_result"]
+__all__ += ["NEW_MEMBER_COLUMNS", "PROGRESS_TOTAL", "MemberUpdate", "plan_result"]

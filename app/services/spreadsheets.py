@@ -8,17 +8,19 @@ from its bytes, and a sheet's declared size is read from its XML before calamine
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import re
 import threading
 import time
 import zipfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 from xml.etree import ElementTree
 
 from app.rules.codes import GENDER_LABELS, ID_TYPE_LABELS, POST_TYPE_LABELS
@@ -171,7 +173,7 @@ def _looks_like_text(head: bytes) -> str | None:
         stripped = text.lstrip().lower()
         if stripped.startswith(("<html", "<!doctype html", "<table", "<meta")) or "<html" in stripped[:512]:
             return "html"
-        if stripped.startswith("<?xml") or stripped.startswith("<workbook"):
+        if stripped.startswith(("<?xml", "<workbook")):
             return "xml"
         printable = sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t")
         if printable / len(text) > 0.95:
@@ -462,7 +464,6 @@ def read_member_sheet(path: Path, progress: ProgressFn | None = None, *, span: t
     `progress(done, total)` is called at least every 0.1 s while reading, with `done` moving
     through span[0]..span[1] of span[2].
     """
-    import python_calamine
 
     path = Path(path)
     size = path.stat().st_size if path.is_file() else 0
@@ -497,10 +498,8 @@ def _read_member_sheet(path: Path, reporter: _ReadProgress) -> SheetData:
     try:
         return _read_first_member_sheet(workbook, path, sizes, reporter)
     finally:
-        try:
+        with contextlib.suppress(Exception):  # already closed
             workbook.close()
-        except Exception:  # noqa: BLE001 - already closed
-            pass
 
 
 def _damaged(path: Path, exc: BaseException) -> FileRefused:
@@ -670,8 +669,8 @@ def write_template(out: Path) -> Path:
         "会员信息导入模板 · 填写说明",
         "1. 带 * 的列（姓名、证件号码、手机号码）必填；其他列可留空。列的顺序可以调整，不要修改列名。",
         "2. 第2行是示例（灰色斜体），导入时会自动跳过；也可以直接删除。",
-        "3. 证件号码列已设为文本格式。从其他表格粘贴时请用“选择性粘贴 → 数值”，"
-        "不要把该列改成数字格式，否则18位号码的后几位会变成0且无法恢复。",
+        ("3. 证件号码列已设为文本格式。从其他表格粘贴时请用“选择性粘贴 → 数值”，"
+         "不要把该列改成数字格式，否则18位号码的后几位会变成0且无法恢复。"),
         "4. 证件类型从下拉列表选择，不填视为身份证。身份证会员的性别、出生日期按号码自动识别。",
         "5. 工作单位详细地址请填写超过6个汉字且少于20个汉字（如果要办理工会会员卡，请必填）。",
         "6. 手机号码不要重复：同一工会内每位会员的手机号码必须不同。",
@@ -1037,7 +1036,12 @@ def export_members(union_id: int, member_filter: Any, out: Path, *, full_ids: bo
         LIFE_STATUS_LABELS,
     )
     from app.rules.idcard import mask_id
-    from app.services.members import FLAG_LABELS, default_plan_year, mask_phone, member_flags
+    from app.services.members import (
+        FLAG_LABELS,
+        default_plan_year,
+        mask_phone,
+        member_flags,
+    )
 
     today = today or date.today()
     plan_year = plan_year or default_plan_year(today)

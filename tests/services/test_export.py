@@ -9,7 +9,12 @@ import pytest
 from openpyxl import load_workbook
 
 from app.models import Member
-from app.models.queries import MemberFilter, count_members, iter_member_rows, member_page
+from app.models.queries import (
+    MemberFilter,
+    count_members,
+    iter_member_rows,
+    member_page,
+)
 from app.paths import Profile
 from app.rules.codes import Category
 from app.services import importer, spreadsheets

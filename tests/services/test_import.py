@@ -497,7 +497,7 @@ ACCEPTED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
 def test_accepted_forms_are_normalised(case: str, over: dict, expected: dict, profile: Profile, union: int,
                                        tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "a.xlsx", [person(1, **over)])
-    plan, result = run(profile, path, opts(union))
+    plan, _ = run(profile, path, opts(union))
     assert not plan.errors, plan.errors
     member = Member.get()
     for name, value in expected.items():
@@ -561,11 +561,11 @@ def test_phones_may_swap_between_members_in_one_import(profile: Profile, union: 
 def test_reimport_is_an_upsert_unchanged_rows_are_not_rewritten(profile: Profile, union: int,
                                                                  tmp_path: Path) -> None:
     rows = [person(i) for i in range(1, 6)]
-    plan, result = run(profile, write_xlsx(tmp_path / "1.xlsx", rows), opts(union))
+    _, result = run(profile, write_xlsx(tmp_path / "1.xlsx", rows), opts(union))
     assert (result.imported, result.updated, result.unchanged, result.failed) == (5, 0, 0, 0)
     Member.update(updated_at=datetime(2020, 1, 1)).execute()
     audits = AuditEntry.select().count()
-    plan, result = run(profile, write_xlsx(tmp_path / "2.xlsx", rows), opts(union))
+    _, result = run(profile, write_xlsx(tmp_path / "2.xlsx", rows), opts(union))
     assert (result.imported, result.updated, result.unchanged) == (0, 0, 5)
     assert result.backup is None  # nothing to write: no backup, no transaction
     assert {str(m.updated_at)[:4] for m in Member.select()} == {"2020"}
@@ -573,7 +573,7 @@ def test_reimport_is_an_upsert_unchanged_rows_are_not_rewritten(profile: Profile
 
     rows[1] = person(2, 工作单位详细地址="上海市浦东新区张江高科技园区碧波路", 会员标签="劳模")
     rows[3] = person(4, 证件号码=" " + rows[3]["证件号码"], 证件到期日=rows[3]["证件到期日"])  # same member
-    plan, result = run(profile, write_xlsx(tmp_path / "3.xlsx", rows), opts(union))
+    _, result = run(profile, write_xlsx(tmp_path / "3.xlsx", rows), opts(union))
     assert (result.imported, result.updated, result.unchanged) == (0, 1, 4)
     member = Member.get(Member.id_number == rows[1]["证件号码"])
     assert member.label == "劳模" and str(member.updated_at)[:4] != "2020"
@@ -584,7 +584,7 @@ def test_reimport_is_an_upsert_unchanged_rows_are_not_rewritten(profile: Profile
 
 def test_blank_cells_do_not_erase(profile: Profile, union: int, tmp_path: Path) -> None:
     run(profile, write_xlsx(tmp_path / "1.xlsx", [person(1, 会员标签="劳模")]), opts(union))
-    plan, result = run(profile, write_xlsx(tmp_path / "2.xlsx", [person(1, 会员标签="", 工作单位详细地址=None)]),
+    _, result = run(profile, write_xlsx(tmp_path / "2.xlsx", [person(1, 会员标签="", 工作单位详细地址=None)]),
                        opts(union))
     assert result.unchanged == 1
     assert Member.get().label == "劳模" and Member.get().work_address == ADDRESS
@@ -599,10 +599,10 @@ def test_category_and_enterprise(profile: Profile, union: int, tmp_path: Path) -
     with pytest.raises(ClerkError, match="必须选择关联企业"):
         importer.prepare_import(path, opts(union, Category.LINKED_ENTERPRISE))
     enterprise = importer.enterprise_by_name(union, " 上海建朗信息科技有限公司 ")
-    plan, result = run(profile, path, opts(union, Category.LINKED_ENTERPRISE, enterprise_id=enterprise))
+    _, result = run(profile, path, opts(union, Category.LINKED_ENTERPRISE, enterprise_id=enterprise))
     member = Member.get()
     assert (member.category, member.enterprise_id) == (Category.LINKED_ENTERPRISE, enterprise)
-    plan, result = run(profile, path, opts(union, Category.FLEXIBLE))
+    _, result = run(profile, path, opts(union, Category.FLEXIBLE))
     assert result.updated == 1
     member = Member.get()
     assert (member.category, member.enterprise_id) == (Category.FLEXIBLE, None)
@@ -626,7 +626,7 @@ def test_members_land_in_the_given_union_only(profile: Profile, union: int, tmp_
 
 
 def test_apply_takes_a_backup_and_records_the_import(profile: Profile, union: int, tmp_path: Path) -> None:
-    plan, result = run(profile, write_xlsx(tmp_path / "名单.xlsx", [person(1), person(2, 姓名="")]), opts(union))
+    _, result = run(profile, write_xlsx(tmp_path / "名单.xlsx", [person(1), person(2, 姓名="")]), opts(union))
     assert result.backup and Path(result.backup).exists() and Path(result.backup).name.endswith("-import.sqlite3")
     summary = AuditEntry.get(AuditEntry.action == "member.import", AuditEntry.member.is_null())
     assert "名单.xlsx" in summary.note and "新增 1 人" in summary.note and "1 行" in summary.note
