@@ -5,8 +5,9 @@ remembered with the SHA-256 of its canonical payload and its answer, in the same
 the effect: the same key with the same payload gets that first answer back, the same key with a
 different payload gets idempotency_conflict. A refused record had no effect and is not
 remembered, so the client may fix it and send it again under the same key (that is how a member
-conflict is resolved). Concurrent duplicates race on the key's unique index; the loser rolls back
-and answers with the winner's stored answer — exactly one effect either way.
+conflict is resolved). Each record's transaction first takes its union's write lock and then
+looks the key up again, so a concurrent duplicate waits for the first and answers with its stored
+answer; the key's unique index backs this up — exactly one effect either way.
 """
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ from app.sync.protocol import (
     payload_sha256,
 )
 from server import members, submissions
-from server.db import write_tx
-from server.models import IdempotencyRecord, Nonce, User
+from server.db import is_sqlite, write_tx
+from server.models import IdempotencyRecord, Nonce, Union, User
 from server.problems import ProblemError
 from server.settings import ServerContext
 
@@ -44,6 +45,15 @@ def _stored_answer(user: User, key: str, digest: str) -> dict[str, Any] | None:
     if row.union_id != user.union_id or row.payload_sha256 != digest:
         raise ProblemError("idempotency_conflict", {"key": key})
     return row.response
+
+
+def _lock_union(union_id: int) -> None:
+    """Serialise a union's writes for the rest of the transaction. SQLite's IMMEDIATE transaction
+    already holds the database's write lock; on PostgreSQL the union's row lock does it, so every
+    check (seen keys and nonces, plan type, enrollments, phone numbers, field versions) reads what
+    the previous writer of that union committed."""
+    if not is_sqlite():
+        Union.select(Union.id).where(Union.id == union_id).for_update().execute()
 
 
 def process_record(ctx: ServerContext, user: User, device_fingerprint: str | None, record: dict[str, Any]) -> dict[str, Any]:
@@ -79,6 +89,7 @@ def process_record(ctx: ServerContext, user: User, device_fingerprint: str | Non
             apply = lambda: submissions.apply(ctx, user, prepared, digest)  # noqa: E731
         try:
             with write_tx():
+                _lock_union(user.union_id)
                 # Again under the lock: a duplicate sent concurrently may have committed meanwhile.
                 stored = _stored_answer(user, key, digest)
                 if stored is None:
