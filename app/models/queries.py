@@ -146,7 +146,7 @@ def created_by_day(union_id: int, start: date, end: date) -> list[tuple[date, in
 #: Columns of a member the importer compares and writes, in this order.
 IMPORT_SNAPSHOT_COLUMNS = (
     "id", "id_number", "phone", "name", "member_no", "id_type", "id_expiry", "gender", "birth_date",
-    "work_address", "label", "join_date", "post_type", "category", "enterprise_id",
+    "work_address", "label", "join_date", "post_type", "category", "enterprise_id", "sync_state", "dirty_fields",
 )
 
 

@@ -17,6 +17,7 @@ existing member is one audit entry.
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import operator
 import re
@@ -55,6 +56,7 @@ from app.rules.normalize import compact, normalize_text
 from app.rules.problems import ERROR, WARNING, Problem, RuleError
 from app.services import spreadsheets
 from app.services.errors import ClerkError
+from app.services.members import SYNC_NAMES
 from app.services.spreadsheets import (
     EXAMPLE_ID,
     EXAMPLE_NAME,
@@ -117,6 +119,17 @@ class MemberUpdate:
     member_id: int
     row: int
     changes: dict[str, tuple[Any, Any]]  # column → (old, new), db-ready values
+    sync_state: str | None = None  # the member's sync bookkeeping when checked
+    dirty_fields: str | None = None
+
+    def sync_columns(self) -> dict[str, str]:
+        """The changed fields marked for the next sync, as `members.mark_dirty` marks an edit."""
+        dirty = set(json.loads(self.dirty_fields or "[]"))
+        dirty |= {SYNC_NAMES.get(name, name) for name in self.changes}
+        columns = {"dirty_fields": json.dumps(sorted(dirty))}
+        if self.sync_state != "conflict":
+            columns["sync_state"] = "to_send"
+        return columns
 
 
 #: Columns of a new member's row, in the order of `ImportPlan.new_rows`' tuples.
@@ -870,6 +883,7 @@ def _classify(checked: _Checked, existing: dict[str, tuple], options: ImportOpti
     unchanged = 0
     columns = [(name, _SNAP[name], f[name]) for name in _UPDATABLE]
     c_category, c_enterprise, c_id = _SNAP["category"], _SNAP["enterprise_id"], _SNAP["id"]
+    c_sync_state, c_dirty = _SNAP["sync_state"], _SNAP["dirty_fields"]
     lo, hi = span
     for k, i in enumerate(valid):
         if progress and k % _SLICE == 0:
@@ -890,7 +904,8 @@ def _classify(checked: _Checked, existing: dict[str, tuple], options: ImportOpti
         if member[c_enterprise] != enterprise_id:
             changes["enterprise_id"] = (member[c_enterprise], enterprise_id)
         if changes:
-            updates.append(MemberUpdate(member[c_id], checked.row_numbers[i], changes))
+            updates.append(MemberUpdate(member[c_id], checked.row_numbers[i], changes,
+                                        member[c_sync_state], member[c_dirty]))
         else:
             unchanged += 1
     return new_rows, updates, unchanged
@@ -944,7 +959,8 @@ def _apply(plan: ImportPlan, backup_dir: Path, progress: ProgressFn | None) -> I
             if moving:
                 clear_member_phones(moving)
             bulk_update_members(
-                ((u.member_id, {**{k: new for k, (_, new) in u.changes.items()}, "updated_at": stamp})
+                ((u.member_id, {**{k: new for k, (_, new) in u.changes.items()}, "updated_at": stamp,
+                                **u.sync_columns()})
                  for u in plan.updates),
                 batch=2000, on_batch=report)
             note = f"批量导入 {plan.file_name}"

@@ -2,6 +2,7 @@
 round trip and the error report (SPEC.md §4, §5.2; RULES.md; issue 4)."""
 from __future__ import annotations
 
+import json
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -563,7 +564,7 @@ def test_reimport_is_an_upsert_unchanged_rows_are_not_rewritten(profile: Profile
     rows = [person(i) for i in range(1, 6)]
     _, result = run(profile, write_xlsx(tmp_path / "1.xlsx", rows), opts(union))
     assert (result.imported, result.updated, result.unchanged, result.failed) == (5, 0, 0, 0)
-    Member.update(updated_at=datetime(2020, 1, 1)).execute()
+    Member.update(updated_at=datetime(2020, 1, 1), sync_state="sent").execute()
     audits = AuditEntry.select().count()
     _, result = run(profile, write_xlsx(tmp_path / "2.xlsx", rows), opts(union))
     assert (result.imported, result.updated, result.unchanged) == (0, 0, 5)
@@ -579,6 +580,10 @@ def test_reimport_is_an_upsert_unchanged_rows_are_not_rewritten(profile: Profile
     assert member.label == "劳模" and str(member.updated_at)[:4] != "2020"
     changes = {(a.field, a.old_value, a.new_value) for a in AuditEntry.select().where(AuditEntry.member == member.id)}
     assert changes == {("work_address", ADDRESS, "上海市浦东新区张江高科技园区碧波路"), ("label", "", "劳模")}
+    # Changed fields go up with the next sync, as an edit's do; unchanged members are left alone.
+    assert member.sync_state == "to_send" and json.loads(member.dirty_fields) == ["label", "work_address"]
+    other = Member.get(Member.id_number == rows[0]["证件号码"])
+    assert json.loads(other.dirty_fields) == []
     assert Member.select().count() == 5
 
 
@@ -748,3 +753,11 @@ def test_error_report_marks_exactly_the_bad_cells(mode: str, profile: Profile, u
     out2 = _report(again, tmp_path / "错误报告2.xlsx", mode)
     ws2 = load_workbook(out2)["会员信息"]
     assert [c.value for c in ws2[2]].count(spreadsheets.REPORT_COLUMN) == 1
+
+
+def test_a_member_in_conflict_stays_in_conflict(profile: Profile, union: int, tmp_path: Path) -> None:
+    run(profile, write_xlsx(tmp_path / "1.xlsx", [person(1)]), opts(union))
+    Member.update(sync_state="conflict", dirty_fields='["phone"]').execute()
+    run(profile, write_xlsx(tmp_path / "2.xlsx", [person(1, 会员标签="劳模")]), opts(union))
+    member = Member.get()
+    assert member.sync_state == "conflict" and json.loads(member.dirty_fields) == ["label", "phone"]
