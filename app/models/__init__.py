@@ -11,10 +11,20 @@ from app.models.db import (
     rotating_backup,
     schema_version,
 )
-from app.models.tables import AuditEntry, Enterprise, Member, Outbox, Setting, SyncState, Union
+from app.models.tables import (
+    AuditEntry,
+    Batch,
+    BatchMember,
+    Enterprise,
+    Member,
+    Outbox,
+    Setting,
+    SyncState,
+    Union,
+)
 
 __all__ = [
-    "AuditEntry", "DatabaseEnvironmentError", "Enterprise", "Member", "Outbox", "Setting", "SyncState",
+    "AuditEntry", "Batch", "BatchMember", "DatabaseEnvironmentError", "Enterprise", "Member", "Outbox", "Setting", "SyncState",
     "Union", "backup_to", "close_database", "db", "integrity_check", "open_database",
     "rotating_backup", "schema_version",
 ]

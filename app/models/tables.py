@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from peewee import (
+    SQL,
     AutoField,
     BooleanField,
     CharField,
@@ -64,7 +65,8 @@ class Enterprise(BaseModel):
 
 class Member(BaseModel):
     id = AutoField()
-    union = ForeignKeyField(Union, backref="members", on_delete="CASCADE")
+    # No index of its own: every composite index below starts with union.
+    union = ForeignKeyField(Union, backref="members", on_delete="CASCADE", index=False)
     member_no = CharField(default="")
     name = CharField()
     id_type = CharField()
@@ -94,7 +96,7 @@ class Member(BaseModel):
     # Sync bookkeeping (ARCHITECTURE.md "Central server and sync"). sync_state: "to_send" (clerk
     # changes not yet queued), "sending" (queued in the outbox), "sent", "error" (the server
     # refused; sync_error says why), "conflict" (changed on both sides; `conflict` holds both).
-    sync_state = CharField(default="to_send", index=True)
+    sync_state = CharField(default="to_send")
     dirty_fields = TextField(default="[]")  # JSON list of clerk-owned fields changed locally
     field_versions = TextField(default="{}")  # JSON {field: server version last seen}
     sync_error = TextField(null=True)
@@ -107,10 +109,14 @@ class Member(BaseModel):
             (("union", "name"), False),
             (("union", "member_no"), False),
             (("union", "join_date"), False),
-            (("union", "category"), False),
-            (("union", "life_status"), False),
-            (("union", "card_status"), False),
         )
+
+
+# Only members waiting to go up are indexed by sync state (most are "sent"): cheap to keep.
+# SQLite uses a partial index only when the query repeats its condition literally: add
+# `UNSENT` to every query that filters on sync_state.
+UNSENT = SQL("sync_state != 'sent'")
+Member.add_index(Member.index(Member.sync_state).where(UNSENT))
 
 
 class AuditEntry(BaseModel):
@@ -150,6 +156,48 @@ class Outbox(BaseModel):
     sent_at = DateTimeField(null=True)
 
 
+class Batch(BaseModel):
+    """An enrollment submission (参保批次) made on this PC, and its status from the server.
+
+    status: queued (in the outbox, not yet accepted) → under_review (区局确认中) → returned (退回,
+    with return_reason) | approved → completed (已完成); refused: the server did not accept it.
+    """
+
+    id = AutoField()
+    union = ForeignKeyField(Union, backref="batches", on_delete="CASCADE")
+    batch_no = CharField(unique=True)
+    kind = CharField()  # central / instant_carded / instant_new_card
+    channel = CharField()  # card / ss
+    plan_year = IntegerField()
+    plan_type = CharField()
+    member_count = IntegerField()
+    totals = TextField()  # JSON of Decimal strings
+    status = CharField(default="queued", index=True)
+    return_reason = TextField(null=True)
+    problem = TextField(null=True)  # why the server refused it, in words
+    replaces = CharField(null=True)  # batch_no of the returned batch this one replaces
+    notice_path = TextField(null=True)
+    notice_sha256 = CharField(null=True)
+    outbox = ForeignKeyField(Outbox, null=True, on_delete="SET NULL")
+    submitted_at = DateTimeField(default=_now)
+    updated_at = DateTimeField(default=_now)
+    actor = CharField(default="")
+
+
+class BatchMember(BaseModel):
+    """A member in a batch, with the coverage submitted for them."""
+
+    id = AutoField()
+    batch = ForeignKeyField(Batch, backref="members", on_delete="CASCADE")
+    member = ForeignKeyField(Member, null=True, backref="batch_rows", on_delete="SET NULL")
+    id_number = CharField(index=True)
+    name = CharField()
+    card_no = CharField(null=True)
+    coverage_start = DateField()
+    coverage_end = DateField()
+    period = CharField(default="full")
+
+
 class SyncState(BaseModel):
     """Reserved for the sync engine: per-scope cursors and similar bookkeeping."""
 
@@ -159,4 +207,4 @@ class SyncState(BaseModel):
     ok = BooleanField(default=True)
 
 
-ALL_TABLES = [Setting, Union, Enterprise, Member, AuditEntry, Outbox, SyncState]
+ALL_TABLES = [Setting, Union, Enterprise, Member, AuditEntry, Outbox, Batch, BatchMember, SyncState]

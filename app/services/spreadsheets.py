@@ -1,7 +1,7 @@
 """Spreadsheets of members: the import template, reading a clerk's file, the error report, export.
 
 Reading uses python-calamine (an order of magnitude faster than openpyxl on 100,000 rows, see
-bench/import_members.py); writing uses openpyxl. A clerk's file is the most common source of bad
+bench/import.py); writing uses openpyxl. A clerk's file is the most common source of bad
 input this product sees, so every odd file is a case with its own Chinese message
 (`FileRefused`), checked *before* anything is materialised: the file's real format is sniffed
 from its bytes, and a sheet's declared size is read from its XML before calamine loads it.

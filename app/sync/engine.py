@@ -25,6 +25,7 @@ from peewee import fn
 
 from app.models import Enterprise, Member, Outbox, Setting, SyncState, Union, db
 from app.models.bulk import insert_rows
+from app.models.tables import UNSENT
 from app.models.outbox import enqueue
 from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
 from app.services import audit
@@ -125,7 +126,7 @@ class SyncEngine:
         self.push(report, progress)
         self.pull(report, progress)
         self.refresh_campaign()
-        report.conflicts = Member.select().where((Member.union == self.union_id)
+        report.conflicts = Member.select().where(UNSENT & (Member.union == self.union_id)
                                                  & (Member.sync_state == "conflict")).count()
         report.finished_at = datetime.now().replace(microsecond=0)
         Setting.replace(key="last_sync", value=report.finished_at.isoformat()).execute()
@@ -136,7 +137,7 @@ class SyncEngine:
         """Turn members changed here into member_upsert outbox rows (one transaction)."""
         queued = 0
         with db.atomic("IMMEDIATE"):
-            members = (Member.select().where((Member.union == self.union_id) & (Member.sync_state == "to_send"))
+            members = (Member.select().where(UNSENT & (Member.union == self.union_id) & (Member.sync_state == "to_send"))
                        .order_by(Member.id))
             for m in members:
                 versions = json.loads(m.field_versions or "{}")
@@ -441,7 +442,7 @@ def resolve_conflict(member_id: int, choices: dict[str, str], *, actor: str) -> 
 
 def conflicts(union_id: int) -> list[dict[str, Any]]:
     """Members in conflict, with both values per field, for the conflict dialog."""
-    rows = Member.select().where((Member.union == union_id) & (Member.sync_state == "conflict")).order_by(Member.id)
+    rows = Member.select().where(UNSENT & (Member.union == union_id) & (Member.sync_state == "conflict")).order_by(Member.id)
     return [{"member_id": m.id, "name": m.name, "member_no": m.member_no, "id_number": m.id_number,
              "fields": json.loads(m.conflict or "{}")} for m in rows]
 
@@ -449,7 +450,7 @@ def conflicts(union_id: int) -> list[dict[str, Any]]:
 def pending_changes() -> int:
     """What waits to go up: outbox rows not yet accepted plus members changed but not queued."""
     waiting = Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).count()
-    return waiting + Member.select(fn.COUNT(Member.id)).where(Member.sync_state == "to_send").scalar()
+    return waiting + Member.select(fn.COUNT(Member.id)).where(UNSENT & (Member.sync_state == "to_send")).scalar()
 
 
 def link_union(info: dict[str, Any], enterprises: list[dict[str, Any]]) -> int:

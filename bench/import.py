@@ -14,7 +14,7 @@ each phase in a fresh process so that its peak memory is its own:
 and the ratios to the bare calamine parse. Targets (issue 4): full import ≤ 2.0× the bare parse,
 peak RSS ≤ 400 MB, progress at least every 0.25 s.
 
-    python bench/import_members.py [--rows 100000] [--dir DIR] [--runs 3]
+    python bench/import.py [--rows 100000] [--dir DIR] [--runs 3]
 """
 from __future__ import annotations
 
