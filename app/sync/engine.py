@@ -12,21 +12,23 @@ a conflict the clerk resolves (`resolve_conflict`), never silently overwritten.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import secrets
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from peewee import fn
 
-from app.models import Enterprise, Member, Outbox, Setting, SyncState, Union, db
+from app.models import Batch, Enterprise, Member, Outbox, Setting, SyncState, Union, db
 from app.models.bulk import insert_rows
 from app.models.tables import UNSENT
-from app.models.outbox import enqueue
+from app.models.outbox import canonical, enqueue
 from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
 from app.services import audit
 from app.sync.client import ServerClient, ServerProblem
@@ -38,6 +40,7 @@ from app.sync.protocol import (
     ENTITY_SUBMISSION,
     KIND_MEMBER_UPSERT,
     KIND_SUBMISSION,
+    format_timestamp,
     message_for,
     sign,
 )
@@ -178,6 +181,9 @@ class SyncEngine:
             if not rows:
                 return
             with db.atomic("IMMEDIATE"):
+                for r in rows:
+                    if r.kind == KIND_SUBMISSION and r.state == "to_send":
+                        self._stamp(r)
                 Outbox.update(state="sending", attempts=Outbox.attempts + 1).where(
                     Outbox.id.in_([r.id for r in rows])).execute()
             for r in rows:
@@ -193,6 +199,17 @@ class SyncEngine:
             if all(by_key.get(r.key, {}).get("problem") in TRANSIENT for r in rows):
                 return  # the server is not taking anything now; try again next sync
 
+    @staticmethod
+    def _stamp(row: Outbox) -> None:
+        """Give a submission its nonce and timestamp as it is first sent (not when it was queued,
+        which may have been offline hours ago); from then on its bytes never change."""
+        payload = json.loads(row.payload)
+        payload["nonce"] = secrets.token_hex(16)
+        payload["timestamp"] = format_timestamp(datetime.now(timezone.utc))
+        row.payload = canonical(payload)
+        row.payload_sha256 = hashlib.sha256(row.payload.encode("utf-8")).hexdigest()
+        row.save()
+
     def _apply_result(self, row: Outbox, result: dict[str, Any] | None, report: SyncReport) -> None:
         if result is None:
             return  # not answered: stays "sending", resent under the same key
@@ -203,6 +220,10 @@ class SyncEngine:
             row.problem = row.last_error = None
             row.save()
             report.pushed += 1
+            if row.kind == KIND_SUBMISSION:
+                receipt = result.get("receipt") or {}
+                Batch.update(status=receipt.get("status") or "under_review", problem=None,
+                             updated_at=datetime.now().replace(microsecond=0)).where(Batch.outbox == row.id).execute()
             if member is not None and row.kind == KIND_MEMBER_UPSERT:
                 receipt = result.get("receipt") or {}
                 versions = json.loads(member.field_versions or "{}")
@@ -215,12 +236,18 @@ class SyncEngine:
         problem = result.get("problem") or "internal"
         message = message_for(problem, result.get("message") if problem == "validation" else None)
         row.problem, row.last_error = problem, message
-        row.state = "to_send" if problem in TRANSIENT else "error"
+        # A submission that waited too long in flight is stamped afresh and sent again: the server
+        # keeps no memory of a refused record, so the same key is still free.
+        retry = problem in TRANSIENT or (row.kind == KIND_SUBMISSION and problem == "stale_timestamp")
+        row.state = "to_send" if retry else "error"
         row.save()
-        if problem in TRANSIENT:
+        if retry:
             return
         report.refused += 1
         report.errors.append(message)
+        if row.kind == KIND_SUBMISSION:
+            Batch.update(status="refused", problem=message, updated_at=datetime.now().replace(microsecond=0)).where(
+                Batch.outbox == row.id).execute()
         if member is not None and row.kind == KIND_MEMBER_UPSERT:
             if problem == "conflict":
                 detail = result.get("detail") or {}
@@ -305,7 +332,9 @@ class SyncEngine:
             elif entity == ENTITY_CAMPAIGN:
                 Setting.replace(key=f"campaign:{change['key']}", value=json.dumps(data, ensure_ascii=False)).execute()
             elif entity == ENTITY_SUBMISSION:
-                Setting.replace(key=f"submission:{change['key']}", value=json.dumps(data, ensure_ascii=False)).execute()
+                Batch.update(status=data.get("status") or "under_review", return_reason=data.get("return_reason"),
+                             updated_at=datetime.now().replace(microsecond=0)).where(
+                    Batch.batch_no == change["key"]).execute()
         insert_rows(Member, list(new_rows.values()))
         if self._first_pull is not None:
             self._first_pull.update(new_rows)
