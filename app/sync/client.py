@@ -175,3 +175,8 @@ class ServerClient:
         if not response.ok:
             self._decode(response)
         return response.content
+
+    def decide(self, submission_id: int, decision: str, reason: str | None = None) -> dict[str, Any]:
+        """A superior union approves ("approve") or returns ("return", with a reason) a batch."""
+        return self._json("POST", f"/submissions/{submission_id}/decision",
+                          json={"decision": decision, "reason": reason}, retry=False)
