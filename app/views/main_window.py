@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 MENU: list[tuple[str | None, list[tuple[str, str]]]] = [
     (None, [("workbench", "业务工作台")]),
     ("会员管理", [("members", "会员信息")]),
+    ("会员服务卡管理", [("card_enrollment", "会员卡参保信息管理")]),
 ]
 
 
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self._factories = {
             "workbench": lambda: WorkbenchPage(union_id),
             "members": self._make_member_list,
+            "card_enrollment": self._make_card_enrollment,
         }
         self._nav_items: dict[str, QTreeWidgetItem] = {}
         for group, items in MENU:
@@ -173,6 +175,17 @@ class MainWindow(QMainWindow):
         page = MemberListPage(self.union_id, self.plan_year, self.actor)
         page.memberChanged.connect(self._member_changed)
         return page
+
+    def _make_card_enrollment(self) -> QWidget:
+        from app.models import Setting
+        from app.views.enrollment_pages import CardEnrollmentPage
+
+        def fingerprint() -> str:
+            row = Setting.get_or_none(Setting.key == "device_fingerprint")
+            return row.value if row else "本机尚未登录，签名将在联网同步时生成"
+
+        return CardEnrollmentPage(self.union_id, self.plan_year, self.actor, documents=self.profile.documents,
+                                  fingerprint=fingerprint)
 
     def _member_changed(self, _member_id: int) -> None:
         if "workbench" in self.pages:

@@ -1,0 +1,326 @@
+"""会员卡参保信息管理: the card channel's batches, 集中参保待确认名单, and the notice again.
+
+The buttons follow the manual's screen (§3.1.2): 集中参保办理, 集中参保待确认名单,
+重新下载集中参保告知书, 有卡无保人员即时参保办理, 新办卡人员即时参保办理.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.rules.codes import PLAN_TYPE_LABELS
+from app.rules.eligibility import CHANNEL_CARD
+from app.rules.idcard import mask_id
+from app.services import confirmations, enrollment
+from app.views import ops
+
+CONFIRM_WORDS = ("已确认的会员会自动加入集中参保名单且无法移除；请仔细核对会员状态后再点击“确认”按钮；"
+                 "若之前已提交过集中参保名单，确认后需再次提交。")
+
+
+def _item(text: object) -> QTableWidgetItem:
+    item = QTableWidgetItem("" if text is None else str(text))
+    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    return item
+
+
+class PendingDialog(QDialog):
+    """集中参保待确认名单: 确认 one, or 全部确认 — each final, after saying so."""
+
+    confirmed = Signal(int)
+
+    def __init__(self, union_id: int, plan_year: int, actor: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.union_id, self.plan_year, self.actor = union_id, plan_year, actor
+        self.setWindowTitle(self.tr("集中参保待确认名单"))
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("会员编号 / 姓名 / 证件号码"))
+        search_button = QPushButton(self.tr("搜索"))
+        self.all_button = QPushButton(self.tr("全部确认"))
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(search_button)
+        top.addWidget(self.all_button)
+        note = QLabel(self.tr(CONFIRM_WORDS))
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #b35c00;")
+        self.supplementary = QLabel()
+        self.supplementary.setWordWrap(True)
+        self.supplementary.setStyleSheet("color: #c0392b;")
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels([self.tr("会员编号"), self.tr("姓名"), self.tr("证件号码"), self.tr("操作")])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.count = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(note)
+        layout.addWidget(self.supplementary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
+        close.rejected.connect(self.reject)
+        layout.addWidget(close)
+        search_button.clicked.connect(self.reload)
+        self.search.returnPressed.connect(self.reload)
+        self.all_button.clicked.connect(lambda: self.confirm(None))
+        em = self.fontMetrics().horizontalAdvance("中")
+        self.resize(em * 48, em * 34)
+        self.reload()
+
+    def reload(self) -> None:
+        rows = confirmations.pending(self.union_id, self.search.text())
+        self.table.setRowCount(len(rows))
+        waiting = 0
+        for r, row in enumerate(rows):
+            for c, value in enumerate((row.member_no, row.name, row.masked_id)):
+                self.table.setItem(r, c, _item(value))
+            if row.confirmed:
+                self.table.setCellWidget(r, 3, QLabel(self.tr("已确认")))
+            else:
+                waiting += 1
+                button = QPushButton(self.tr("确认"))
+                button.clicked.connect(lambda _=False, member_id=row.id: self.confirm([member_id]))
+                self.table.setCellWidget(r, 3, button)
+        self.all_button.setEnabled(waiting > 0)
+        self.count.setText(self.tr("共 {0} 条记录，待确认 {1} 人。").format(len(rows), waiting))
+        if confirmations.needs_supplementary(self.union_id, self.plan_year):
+            self.supplementary.setText(self.tr("本工会本年度已提交过集中参保名单：确认后的会员需要再次提交（补充提交）才能参保。"))
+        else:
+            self.supplementary.clear()
+
+    def confirm(self, member_ids: list[int] | None) -> None:
+        what = self.tr("全部待确认会员") if member_ids is None else self.tr("该会员")
+        answer = QMessageBox.question(self, self.tr("确认"), self.tr("确认{0}？\n\n{1}").format(what, self.tr(CONFIRM_WORDS)),
+                                      QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+                                      QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Ok:
+            return
+        self.do_confirm(member_ids)
+
+    def do_confirm(self, member_ids: list[int] | None) -> None:
+        def done(n: int) -> None:
+            self.reload()
+            self.confirmed.emit(n)
+
+        ops.run_db(self, lambda: confirmations.confirm(self.union_id, member_ids, actor=self.actor), done)
+
+
+class BatchDetailDialog(QDialog):
+    def __init__(self, batch: enrollment.BatchInfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("批次详情 — {0}").format(batch.batch_no))
+        rows = enrollment.batch_members(batch.id)
+        info = QLabel(self.tr("批次编号：{0}　类型：{1}　保障类型：{2}　人数：{3}　状态：{4}").format(
+            batch.batch_no, batch.kind_label, PLAN_TYPE_LABELS.get(batch.plan_type, batch.plan_type),
+            batch.member_count, batch.status_label))
+        info.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(info)
+        for text in (batch.return_reason and self.tr("退回原因：{0}").format(batch.return_reason),
+                     batch.problem and self.tr("未被受理：{0}").format(batch.problem)):
+            if text:
+                label = QLabel(text)
+                label.setWordWrap(True)
+                label.setStyleSheet("color: #c0392b;")
+                layout.addWidget(label)
+        table = QTableWidget(len(rows), 6)
+        table.setHorizontalHeaderLabels([self.tr("姓名"), self.tr("证件号码"), self.tr("会员卡号"), self.tr("起保日期"),
+                                         self.tr("终保日期"), self.tr("全年/半年")])
+        for r, row in enumerate(rows):
+            values = (row["name"], mask_id(row["id_number"]), mask_id(row["card_no"] or ""), row["coverage_start"],
+                      row["coverage_end"], "全年" if row["period"] == "full" else "半年")
+            for c, value in enumerate(values):
+                table.setItem(r, c, _item(value))
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(table, 1)
+        em = self.fontMetrics().horizontalAdvance("中")
+        self.resize(em * 60, em * 34)
+
+
+class CardEnrollmentPage(QWidget):
+    """会员卡参保信息管理."""
+
+    page_name = "card_enrollment"
+    channel = CHANNEL_CARD
+    COLUMNS = ("批次编号", "会员卡参保人数", "提交时间", "最后更新时间", "状态", "参保类型", "保障类型", "说明")
+
+    def __init__(self, union_id: int, plan_year: int, actor: str, *, documents: Path,
+                 fingerprint: callable, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.union_id, self.plan_year, self.actor = union_id, plan_year, actor
+        self.documents = documents
+        self.fingerprint = fingerprint  # () -> str: the device key's fingerprint (after login)
+        title = QLabel(self.tr("会员卡参保信息管理"))
+        title.setObjectName("pageTitle")
+        self.batch_no = QLineEdit()
+        self.batch_no.setPlaceholderText(self.tr("批次编号"))
+        self.status = QComboBox()
+        self.status.addItem(self.tr("状态：全部"), None)
+        for code, label in enrollment.STATUS_LABELS.items():
+            self.status.addItem(label, code)
+        self.kind = QComboBox()
+        self.kind.addItem(self.tr("参保类型：全部"), None)
+        for code, label in enrollment.KIND_LABELS.items():
+            self.kind.addItem(label, code)
+        search = QPushButton(self.tr("查询"))
+        filters = QHBoxLayout()
+        for w in (self.batch_no, self.status, self.kind, search):
+            filters.addWidget(w)
+        filters.addStretch(1)
+
+        self.enroll_button = QPushButton(self.tr("集中参保办理"))
+        self.enroll_button.setDefault(True)
+        self.pending_button = QPushButton(self.tr("集中参保待确认名单"))
+        self.notice_button = QPushButton(self.tr("重新下载集中参保告知书"))
+        self.carded_button = QPushButton(self.tr("有卡无保人员即时参保办理"))
+        self.new_card_button = QPushButton(self.tr("新办卡人员即时参保办理"))
+        actions = QHBoxLayout()
+        for w in (self.enroll_button, self.pending_button, self.notice_button, self.carded_button, self.new_card_button):
+            actions.addWidget(w)
+        actions.addStretch(1)
+
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        self.detail_button = QPushButton(self.tr("批次详情"))
+        self.resubmit_button = QPushButton(self.tr("修改后重新提交"))
+        self.open_notice_button = QPushButton(self.tr("打开告知书"))
+        bottom = QHBoxLayout()
+        self.summary = QLabel()
+        bottom.addWidget(self.summary, 1)
+        for w in (self.open_notice_button, self.resubmit_button, self.detail_button):
+            bottom.addWidget(w)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(actions)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+
+        self._batches: list[enrollment.BatchInfo] = []
+        search.clicked.connect(self.refresh)
+        self.batch_no.returnPressed.connect(self.refresh)
+        self.enroll_button.clicked.connect(lambda: self.open_wizard(enrollment.KIND_CENTRAL))
+        self.carded_button.clicked.connect(lambda: self.open_wizard(enrollment.KIND_INSTANT_CARDED))
+        self.new_card_button.clicked.connect(lambda: self.open_wizard(enrollment.KIND_INSTANT_NEW_CARD))
+        self.pending_button.clicked.connect(self.open_pending)
+        self.notice_button.clicked.connect(self.download_notice)
+        self.detail_button.clicked.connect(self.open_detail)
+        self.resubmit_button.clicked.connect(self.resubmit)
+        self.open_notice_button.clicked.connect(self.open_selected_notice)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(self.open_detail)
+        self._selection_changed()
+
+    # ---- data ------------------------------------------------------------------------------
+    def _query(self) -> list[enrollment.BatchInfo]:
+        rows = enrollment.batches(self.union_id, channel=self.channel, status=self.status.currentData(),
+                                  kind=self.kind.currentData())
+        text = self.batch_no.text().strip()
+        return [b for b in rows if text in b.batch_no] if text else rows
+
+    def refresh(self) -> None:
+        ops.run_db(self, self._query, self.show_batches)
+
+    def load_now(self) -> None:
+        self.show_batches(self._query())
+
+    def show_batches(self, rows: list[enrollment.BatchInfo]) -> None:
+        self._batches = rows
+        self.table.setRowCount(len(rows))
+        for r, b in enumerate(rows):
+            note = b.return_reason or b.problem or (self.tr("替代 {0}").format(b.replaces) if b.replaces else "")
+            values = (b.batch_no, b.member_count, b.submitted_at.strftime("%Y-%m-%d %H:%M"),
+                      b.updated_at.strftime("%Y-%m-%d %H:%M"), b.status_label, b.kind_label,
+                      PLAN_TYPE_LABELS.get(b.plan_type, b.plan_type), note)
+            for c, value in enumerate(values):
+                item = _item(value)
+                if c == 4 and b.status in ("returned", "refused"):
+                    item.setForeground(Qt.GlobalColor.red)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        queued = sum(1 for b in rows if b.status == "queued")
+        self.summary.setText(self.tr("共 {0} 个批次").format(len(rows))
+                             + (self.tr("；{0} 个待发送（联网同步后提交）").format(queued) if queued else ""))
+        self._selection_changed()
+
+    def selected(self) -> enrollment.BatchInfo | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self._batches[rows[0].row()] if rows else None
+
+    def _selection_changed(self) -> None:
+        b = self.selected()
+        self.detail_button.setEnabled(b is not None)
+        self.open_notice_button.setEnabled(bool(b and b.notice_path))
+        self.resubmit_button.setEnabled(bool(b and b.status in ("returned", "refused")))
+
+    # ---- actions ---------------------------------------------------------------------------
+    def open_wizard(self, kind: str, replaces: str | None = None) -> None:
+        from app.views.enrollment_wizard import EnrollmentWizard
+
+        wizard = EnrollmentWizard(self.union_id, self.plan_year, self.actor, kind=kind, channel=self.channel,
+                                  documents=self.documents, fingerprint=self.fingerprint(), replaces=replaces,
+                                  parent=self)
+        wizard.submitted.connect(lambda _no: self.refresh())
+        wizard.open()
+        return wizard
+
+    def open_pending(self) -> PendingDialog:
+        dialog = PendingDialog(self.union_id, self.plan_year, self.actor, self)
+        dialog.open()
+        return dialog
+
+    def open_detail(self, *_args) -> None:
+        b = self.selected()
+        if b is not None:
+            BatchDetailDialog(b, self).open()
+
+    def resubmit(self) -> None:
+        b = self.selected()
+        if b is not None:
+            self.open_wizard(b.kind, replaces=b.batch_no if b.status == "returned" else None)
+
+    def open_selected_notice(self) -> None:
+        b = self.selected()
+        if b and b.notice_path:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(b.notice_path))
+
+    def download_notice(self) -> None:
+        fingerprint = self.fingerprint()
+
+        def done(path: Path) -> None:
+            box = QMessageBox(QMessageBox.Icon.Information, self.tr("告知书"),
+                              self.tr("已按目前提交的名单重新生成告知书：\n{0}").format(path), parent=self)
+            open_button = box.addButton(self.tr("打开"), QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(self.tr("关闭"), QMessageBox.ButtonRole.RejectRole)
+            box.exec()
+            if box.clickedButton() is open_button:
+                QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+        ops.run_db(self, lambda: enrollment.regenerate_latest_notice(
+            self.union_id, self.plan_year, fingerprint=fingerprint, documents=self.documents, today=date.today()), done)

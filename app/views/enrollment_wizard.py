@@ -1,0 +1,355 @@
+"""集中参保办理 (and 即时参保) as a wizard: 参保确认 → 退休人员确认 → 参保名单 → 提交至上级审核.
+
+Everything is computed on the database worker; nothing is written until the last step, which asks
+for confirmation in the manual's words ("您选择的保障类型为：…请确认无误后再提交！").
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from app.rules.codes import PLAN_TYPE_LABELS
+from app.rules.idcard import mask_id
+from app.services import enrollment
+from app.services.errors import ClerkError
+from app.views import ops
+from app.views.errors import show_error
+
+RETIREE_WARNING = ("【重要提示】{year}年1月1日前（不含当日）的退休人员均不在本次集中参保的保障范围。本系统已按出生日期和"
+                   "法定退休年龄（含渐进式延迟退休）计算每位会员的退休日期，并标出可能已退休的人员，请逐一确认；"
+                   "若为不符合条件的退休人员办理保障，则将不予给付。")
+COUNT_LABELS = (("total", "会员总人数"), ("carded", "有卡总人数"), ("submitted", "集中参保已提交人数"),
+                ("no_card", "未办卡人数"), ("retired", "退休人数"), ("deceased", "死亡人数"), ("pending", "待确认人数"))
+
+
+def _item(text: object) -> QTableWidgetItem:
+    item = QTableWidgetItem("" if text is None else str(text))
+    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    return item
+
+
+class OverviewPage(QWizardPage):
+    """参保确认画面: header, deadline, warnings, the counts (each opens its list), the plan type."""
+
+    def __init__(self, wizard: "EnrollmentWizard") -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle(self.tr("参保确认"))
+        self.header = QLabel(self.tr("正在计算…"))
+        self.header.setWordWrap(True)
+        self.header.setStyleSheet("font-weight: bold;")
+        self.deadline = QLabel()
+        self.deadline.setWordWrap(True)
+        self.warning = QLabel()
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color: #b35c00;")
+        self.counts = QLabel()
+        self.counts.setWordWrap(True)
+        self.counts.setTextFormat(Qt.TextFormat.RichText)
+        self.counts.linkActivated.connect(self.show_list)
+        self.plan_type = QComboBox()
+        self.plan_note = QLabel(self.tr("⚠ 同一保障年度只能选择一个保障类型。"))
+        self.reasons = QLabel(self.tr("未出现在本单位集中参保名单内的原因：1、未办理工会会员服务卡；2、不符合参保条件"
+                                      "（退休或死亡）；3、在“集中参保待确认名单”内。"))
+        self.reasons.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("请选择保障类型")))
+        row.addWidget(self.plan_type, 1)
+        layout = QVBoxLayout(self)
+        for w in (self.header, self.deadline, self.warning, self.counts):
+            layout.addWidget(w)
+        layout.addLayout(row)
+        layout.addWidget(self.plan_note)
+        layout.addWidget(self.reasons)
+        layout.addStretch(1)
+        self.plan_type.currentIndexChanged.connect(self._plan_changed)
+        self._ready = False
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        self._ready = False
+        self.w.load_overview(self.show_overview)
+
+    def show_overview(self, data) -> None:
+        info, counts, fixed = data
+        self.plan_type.blockSignals(True)
+        self.plan_type.clear()
+        for code in info.splits:
+            self.plan_type.addItem(PLAN_TYPE_LABELS.get(code, code), code)
+        if fixed:
+            self.plan_type.setCurrentIndex(self.plan_type.findData(fixed))
+            self.plan_type.setEnabled(False)
+            self.plan_note.setText(self.tr("⚠ 本工会{0}年度已按“{1}”提交过，同一保障年度只能选择一个保障类型。").format(
+                info.plan_year, PLAN_TYPE_LABELS[fixed]))
+        self.plan_type.blockSignals(False)
+        self.deadline.setText(enrollment.deadline_text(info))
+        self.warning.setText(self.tr(RETIREE_WARNING).format(year=info.plan_year))
+        links = "　".join(f'<a href="{key}">{self.tr(label)}：{getattr(counts, key)}人</a>' for key, label in COUNT_LABELS)
+        if counts.flagged:
+            links += self.tr('　<a href="flagged" style="color:#c0392b">可能已退休待确认：{0}人</a>').format(counts.flagged)
+        self.counts.setText(links)
+        self._ready = True
+        self._plan_changed()
+
+    def _plan_changed(self, *_args) -> None:
+        if not self._ready or self.plan_type.currentData() is None:
+            return
+        self.w.plan_type = self.plan_type.currentData()
+        self.header.setText(self.tr("正在计算…"))
+        self.w.load_draft(lambda d: self.header.setText(d.header))
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return self._ready and self.plan_type.currentData() is not None
+
+    def show_list(self, which: str) -> None:
+        w = self.w
+
+        def shown(people) -> None:
+            table = QTableWidget(len(people), 5)
+            table.setHorizontalHeaderLabels([self.tr("会员编号"), self.tr("姓名"), self.tr("证件号码"),
+                                             self.tr("会员卡号"), self.tr("说明")])
+            for r, c in enumerate(people):
+                for col, value in enumerate((c.member_no, c.name, mask_id(c.id_number), mask_id(c.card_no or ""),
+                                             c.reason_text)):
+                    table.setItem(r, col, _item(value))
+            table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+            table.setWindowTitle(dict(COUNT_LABELS).get(which, self.tr("可能已退休待确认")))
+            table.setParent(self, Qt.WindowType.Dialog)
+            table.resize(self.fontMetrics().horizontalAdvance("中") * 50, self.fontMetrics().height() * 30)
+            table.show()
+
+        ops.run_db(self, lambda: enrollment.members_for_count(w.union_id, w.plan_year, w.channel, which), shown)
+
+
+class RetirementPage(QWizardPage):
+    """退休人员确认: every probable retiree is settled — 仍在职, or 已退休 on a date."""
+
+    def __init__(self, wizard: "EnrollmentWizard") -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle(self.tr("退休人员确认"))
+        self.setSubTitle(self.tr("以下会员按法定退休年龄计算，可能在保障年度开始前已退休。请逐一确认：仍在职的可以参保；"
+                                 "已退休的请填写退休日期，将不会提交。"))
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels([self.tr("会员编号"), self.tr("姓名"), self.tr("证件号码"),
+                                              self.tr("法定退休日期"), self.tr("确认")])
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        self.people: list[enrollment.Candidate] = []
+        self.answers: list[tuple[QComboBox, QDateEdit]] = []
+
+    def initializePage(self) -> None:  # noqa: N802
+        w = self.w
+        ops.run_db(self, lambda: enrollment.members_for_count(w.union_id, w.plan_year, w.channel, "flagged"),
+                   self.show_people)
+
+    def show_people(self, people: list[enrollment.Candidate]) -> None:
+        self.people = people
+        self.answers = []
+        self.table.setRowCount(len(people))
+        for r, c in enumerate(people):
+            dates = " 或 ".join(d.isoformat() for d in c.retirement_dates)
+            for col, value in enumerate((c.member_no, c.name, mask_id(c.id_number), dates)):
+                self.table.setItem(r, col, _item(value))
+            cell = QWidget()
+            box = QHBoxLayout(cell)
+            box.setContentsMargins(0, 0, 0, 0)
+            answer = QComboBox()
+            answer.addItem(self.tr("请选择"), None)
+            answer.addItem(self.tr("仍在职"), "working")
+            answer.addItem(self.tr("已退休，退休日期："), "retired")
+            when = QDateEdit()
+            when.setDisplayFormat("yyyy-MM-dd")
+            first = c.retirement_dates[0] if c.retirement_dates else date.today()
+            when.setDate(QDate(first.year, first.month, first.day))
+            when.setEnabled(False)
+            answer.currentIndexChanged.connect(lambda _i, a=answer, d=when: (d.setEnabled(a.currentData() == "retired"),
+                                                                            self.completeChanged.emit()))
+            box.addWidget(answer)
+            box.addWidget(when)
+            self.table.setCellWidget(r, 4, cell)
+            self.answers.append((answer, when))
+        self.table.resizeRowsToContents()
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return all(a.currentData() for a, _ in self.answers)
+
+    def validatePage(self) -> bool:  # noqa: N802
+        # Settling is the clerk's own answer per member (audited), written now so the roster
+        # on the next page reflects it; it is not part of the submission itself.
+        answers = [(c.id, a.currentData(), d.date().toPython()) for c, (a, d) in zip(self.people, self.answers)]
+        try:
+            for member_id, answer, when in answers:
+                enrollment.settle_retirement(member_id, answer, actor=self.w.actor,
+                                             retired_on=when if answer == "retired" else None)
+        except ClerkError as exc:
+            show_error(self, exc)
+            return False
+        return True
+
+
+class RosterPage(QWizardPage):
+    """参保名单 and 提交至上级审核."""
+
+    def __init__(self, wizard: "EnrollmentWizard") -> None:
+        super().__init__()
+        self.w = wizard
+        self.setTitle(self.tr("参保名单"))
+        self.header = QLabel()
+        self.header.setWordWrap(True)
+        self.header.setStyleSheet("font-weight: bold;")
+        self.blocking = QLabel()
+        self.blocking.setWordWrap(True)
+        self.blocking.setStyleSheet("color: #c0392b;")
+        self.table = QTableWidget(0, 6)
+        self.table.setHorizontalHeaderLabels([self.tr("姓名"), self.tr("证件号码"), self.tr("会员卡号"),
+                                              self.tr("起保日期"), self.tr("终保日期"), self.tr("全年/半年")])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        note = QLabel(self.tr("点击“提交至上级审核”后，参保告知书将自动保存到本机，每次提交告知书都将更新。"))
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.blocking)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(note)
+        self.draft: enrollment.Draft | None = None
+        self.setFinalPage(True)
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.draft = None
+        self.header.setText(self.tr("正在生成名单…"))
+        self.w.load_draft(self.show_draft)
+
+    def show_draft(self, d: enrollment.Draft) -> None:
+        self.draft = d
+        self.header.setText(d.header)
+        self.blocking.setText("\n".join(p.message for p in d.blocking))
+        shown = d.rows[:2000]  # the full roster is in the notice; a preview needs no more
+        self.table.setRowCount(len(shown))
+        for r, row in enumerate(shown):
+            for c, value in enumerate((row.name, mask_id(row.id_number), mask_id(row.card_no or ""),
+                                       row.coverage.start, row.coverage.end, row.coverage.period_label)):
+                self.table.setItem(r, c, _item(value))
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self.draft is not None and not self.draft.blocking
+
+
+class EnrollmentWizard(QWizard):
+    submitted = Signal(str)
+
+    def __init__(self, union_id: int, plan_year: int, actor: str, *, kind: str, channel: str, documents: Path,
+                 fingerprint: str, replaces: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.union_id, self.plan_year, self.actor = union_id, plan_year, actor
+        self.kind, self.channel, self.documents = kind, channel, documents
+        self.fingerprint, self.replaces = fingerprint, replaces
+        self.plan_type: str | None = None
+        self.result_path: Path | None = None
+        title = {enrollment.KIND_CENTRAL: "参保确认画面-集中参保办理",
+                 enrollment.KIND_INSTANT_CARDED: "有卡无保人员即时参保办理",
+                 enrollment.KIND_INSTANT_NEW_CARD: "新办卡人员即时参保办理"}[kind]
+        self.setWindowTitle(self.tr(title) + (self.tr("（重新提交 {0}）").format(replaces) if replaces else ""))
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.overview = OverviewPage(self)
+        self.retirement = RetirementPage(self)
+        self.roster = RosterPage(self)
+        self.overview_id = self.addPage(self.overview)
+        self.retirement_id = self.addPage(self.retirement)
+        self.roster_id = self.addPage(self.roster)
+        self.setButtonText(QWizard.WizardButton.NextButton, self.tr("下一步"))
+        self.setButtonText(QWizard.WizardButton.BackButton, self.tr("上一步"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("取消"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("提交至上级审核"))
+        em = self.fontMetrics().horizontalAdvance("中")
+        self.resize(em * 64, em * 44)
+        self._flagged = 0
+
+    # ---- work on the database worker ---------------------------------------------------
+    def load_overview(self, callback) -> None:
+        def work():
+            info = enrollment.require_campaign(self.plan_year)
+            return info, enrollment.count(self.union_id, self.plan_year, self.channel), \
+                enrollment.fixed_plan_type(self.union_id, self.plan_year)
+
+        def done(data) -> None:
+            self._flagged = data[1].flagged
+            callback(data)
+
+        def failed(exc: BaseException) -> None:
+            show_error(self, exc)
+            self.reject()
+
+        ops.run_db(self, work, done, failed)
+
+    def load_draft(self, callback) -> None:
+        plan_type, today = self.plan_type, date.today()
+        ops.run_db(self, lambda: enrollment.draft(self.union_id, self.plan_year, plan_type, channel=self.channel,
+                                                  kind=self.kind, today=today), callback)
+
+    def nextId(self) -> int:  # noqa: N802 - Qt API
+        # The retirement page only when someone is flagged.
+        current = self.currentId()
+        if current == self.overview_id:
+            return self.retirement_id if self._flagged else self.roster_id
+        if current == self.retirement_id:
+            return self.roster_id
+        return -1
+
+    # ---- the irreversible step ---------------------------------------------------------
+    def accept(self) -> None:
+        d = self.roster.draft
+        if d is None or d.blocking:
+            return
+        label = PLAN_TYPE_LABELS.get(d.plan_type, d.plan_type)
+        answer = QMessageBox.question(
+            self, self.tr("信息"), self.tr("您选择的保障类型为：{0}\n请确认无误后再提交！\n\n本次提交 {1} 人。").format(
+                label, d.totals.count),
+            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Ok:
+            return
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
+        ops.run_db(self, lambda: enrollment.submit(d, actor=self.actor, documents=self.documents,
+                                                   fingerprint=self.fingerprint, replaces=self.replaces),
+                   self._submitted, self._failed)
+
+    def _submitted(self, result: enrollment.Submitted) -> None:
+        self.result_path = result.notice_path
+        self.submitted.emit(result.batch_no)
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("已提交"), self.tr(
+            "批次 {0}（{1} 人）已保存并排入发送队列，联网同步后即提交至上级工会审核（状态：区局确认中）。\n"
+            "如果现在离线，请在缴费截止日前联网同步；逾期到达将按即时参保办理。\n\n告知书已保存：{2}").format(
+            result.batch_no, result.count, result.notice_path), parent=self)
+        open_button = box.addButton(self.tr("打开告知书"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("关闭"), QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is open_button:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.notice_path)))
+        super().accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
+        show_error(self, exc)

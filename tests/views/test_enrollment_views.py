@@ -1,0 +1,96 @@
+"""The enrollment screens offscreen: batches page, 待确认名单, and the wizard end to end."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from app.models import Batch, Member, Union
+from app.paths import Profile
+from app.rules.codes import Gender
+from app.services import enrollment
+from app.views import ops
+from app.views.enrollment_pages import CardEnrollmentPage, PendingDialog
+
+from tests.services.test_enrollment import CAMPAIGN, add
+
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+
+
+@pytest.fixture
+def union(profile: Profile) -> int:
+    u = Union.create(name="上海建朗信息科技有限公司工会", org_code="91310101MA1FL0XX1X")
+    enrollment.cache_campaign(CAMPAIGN)
+    for n in range(20):
+        add(u.id, n)
+    add(u.id, 50, birth="19641015")  # retires 2024-10: flagged for plan year 2025
+    add(u.id, 51, insurance_status="pending")
+    add(u.id, 52, insurance_status="pending")
+    return u.id
+
+
+@pytest.fixture(autouse=True)
+def _no_modal(monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Ok)
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: 0)
+    yield
+    ops.wait_all(10_000)
+
+
+def shot(widget, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert widget.grab().save(str(SHOTS / f"{name}.png"))
+
+
+def test_pending_dialog_confirms(qtbot, union: int, bundled_font) -> None:
+    dialog = PendingDialog(union, 2025, "clerk")
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 2 and dialog.all_button.isEnabled()
+    dialog.show()
+    shot(dialog, "pending")
+    with qtbot.waitSignal(dialog.confirmed, timeout=5000):
+        dialog.do_confirm(None)
+    assert Member.select().where(Member.insurance_status == "pending").count() == 0
+    assert not dialog.all_button.isEnabled()
+    assert dialog.table.cellWidget(0, 3).text() == "已确认"
+
+
+def test_wizard_submits_after_settling_a_retiree(qtbot, union: int, profile: Profile, bundled_font) -> None:
+    page = CardEnrollmentPage(union, 2025, "clerk", documents=profile.documents, fingerprint=lambda: "ab12 cd34")
+    qtbot.addWidget(page)
+    page.load_now()
+    wizard = page.open_wizard(enrollment.KIND_CENTRAL)
+    qtbot.addWidget(wizard)
+    overview = wizard.overview
+    qtbot.waitUntil(overview.isComplete, timeout=5000)
+    qtbot.waitUntil(lambda: overview.header.text().startswith("保障年度：2025年"), timeout=5000)
+    assert "可参保人数：21人" in overview.header.text()  # 20 + the flagged one, pending excluded
+    assert "待确认人数：2人" in overview.counts.text() and "可能已退休待确认：1人" in overview.counts.text()
+    shot(wizard, "wizard-overview")
+    wizard.next()
+    assert wizard.currentId() == wizard.retirement_id
+    retire = wizard.retirement
+    qtbot.waitUntil(lambda: len(retire.answers) == 1, timeout=5000)
+    assert not retire.isComplete()
+    retire.answers[0][0].setCurrentIndex(2)  # 已退休
+    assert retire.isComplete()
+    shot(wizard, "wizard-retirement")
+    wizard.next()
+    roster = wizard.roster
+    qtbot.waitUntil(lambda: roster.draft is not None, timeout=5000)
+    assert roster.draft.totals.count == 20 and roster.isComplete()
+    assert roster.header.text() == ("保障年度：2025年。可参保人数：20人。——保障费用：520元；市总统一划拨：260元；"
+                                    "区局/各级工会缴费：260元；基层单位缴费：0元。")
+    shot(wizard, "wizard-roster")
+    with qtbot.waitSignal(wizard.submitted, timeout=10_000):
+        wizard.accept()
+    batch = Batch.get()
+    assert batch.member_count == 20 and batch.status == "queued" and Path(batch.notice_path).exists()
+    assert Member.get(Member.member_no == "00050").life_status == "retired"
+    page.load_now()
+    assert page.table.rowCount() == 1 and page.table.item(0, 4).text() == "待发送"
+    page.resize(1200, 500)
+    page.show()
+    shot(page, "card-enrollment")
