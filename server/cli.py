@@ -172,6 +172,39 @@ def cmd_worker(args: argparse.Namespace) -> int:
         time.sleep(args.poll)
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    """A superior union approves or returns a batch — until the review screens exist."""
+    from server import submissions
+    from server.db import session
+    from server.models import Submission, User
+    from server.problems import ProblemError
+    from server.security import verify_password
+
+    ctx = _context(args)
+    password = os.environ.get("UNION_SERVER_ACTOR_PASSWORD")
+    if password is None:
+        password = getpass.getpass(f"请输入审核账号 {args.actor} 的密码：")
+    if args.decision == "return" and not args.reason:
+        print("退回批次必须填写退回原因（--reason）。", file=sys.stderr)
+        return 2
+    with session():
+        actor = User.get_or_none(User.username == args.actor)
+        if actor is None or not verify_password(password, actor.password_hash):
+            print("审核账号或密码不正确。", file=sys.stderr)
+            return 1
+        sub = Submission.get_or_none(Submission.batch_no == args.batch)
+        if sub is None:
+            print(f"没有批次 {args.batch}。", file=sys.stderr)
+            return 1
+        try:
+            result = submissions.decide(ctx, actor, sub.id, args.decision, args.reason)
+        except ProblemError as error:
+            print(error.message, error.detail or "", file=sys.stderr)
+            return 1
+    print(f"批次 {args.batch}：{result.get('status')}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="union-server", description="上海市工会会员专享保障 中心服务器")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -218,6 +251,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("load-registry", "Load the SS-card/employment registry export (CSV or xlsx with columns "
             "证件号码, 社保卡状态, 就业状态).", cmd_load_registry)
     p.add_argument("file", help="the .csv or .xlsx file")
+
+    p = add("review", "Approve or return a batch as a superior union's account (password from "
+            "UNION_SERVER_ACTOR_PASSWORD or asked).", cmd_review)
+    p.add_argument("decision", choices=["approve", "return"])
+    p.add_argument("batch", help="the batch number (批次编号)")
+    p.add_argument("--actor", required=True, help="username of the reviewing (superior union's) account")
+    p.add_argument("--reason", help="the return reason the clerk will read (required for return)")
 
     p = add("worker", "Run SS-check jobs (as many workers as you like, on PostgreSQL).", cmd_worker)
     p.add_argument("--once", action="store_true", help="run the jobs that are due, then exit")

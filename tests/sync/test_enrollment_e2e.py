@@ -134,3 +134,24 @@ def test_submission_retried_after_a_dropped_connection_lands_once(signed: accoun
     assert Batch.get(Batch.batch_no == sent.batch_no).status == "under_review"
     on_server = [r for r in engine.client.submissions() if r["batch_no"] == sent.batch_no]
     assert len(on_server) == 1 and on_server[0]["member_count"] == d.totals.count
+
+
+def test_union_server_review_command(signed: account.SignedIn, profile: Profile, tmp_path: Path, monkeypatch) -> None:
+    from server import cli as server_cli
+
+    engine = signed.engine
+    year = enrollment.require_campaign().plan_year
+    for c in enrollment.members_for_count(engine.union_id, year, "card", "flagged"):
+        enrollment.settle_retirement(c.id, "working", actor=DEMO_CLERK)
+    people = [c.id for c in enrollment.members_for_count(engine.union_id, year, "card", "eligible")][:2]
+    sent = enrollment.submit(enrollment.draft(engine.union_id, year, "A", member_ids=people), actor=DEMO_CLERK,
+                             documents=profile.documents, fingerprint=engine.device_fingerprint)
+    engine.sync()
+    monkeypatch.setenv("UNION_SERVER_ACTOR_PASSWORD", DEMO_PASSWORD)
+    db_url = f"sqlite:///{tmp_path / 'server.db'}"
+    assert server_cli.main(["review", "--db", db_url, "return", sent.batch_no, "--actor", "district"]) == 2
+    assert server_cli.main(["review", "--db", db_url, "return", sent.batch_no, "--actor", "district",
+                            "--reason", "请补充缴费凭证"]) == 0
+    engine.sync()
+    batch = Batch.get(Batch.batch_no == sent.batch_no)
+    assert batch.status == "returned" and batch.return_reason == "请补充缴费凭证"
