@@ -93,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="keep the big notice's PDF here")
     parser.add_argument("--rows", type=int, default=10_000, help="roster size (default 10000)")
     parser.add_argument("--runs", type=int, default=3, help="builds to take the median of (default 3)")
+    parser.add_argument("--members", type=int, default=100_000,
+                        help="also time the wizard's counts for a union this size (0: skip; default 100000)")
     args = parser.parse_args(argv)
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
@@ -114,7 +116,47 @@ def main(argv: list[str] | None = None) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(pdf)
         print(f"kept: {args.out}")
+    if args.members:
+        wizard_counts(args.members, args.runs)
     return 0
+
+
+def wizard_counts(members: int, runs: int) -> None:
+    """The 集中参保办理 screen's counts for a union of `members` (target ≤ 1 s), next to a bare
+    COUNT(*) over the same table in the same run."""
+    import tempfile
+
+    from app.models import Member, close_database, db, open_database
+    from app.paths import Profile
+    from app.services import demo, enrollment
+    from app.services.unions import current_union, default_plan_year
+
+    folder = Path(tempfile.gettempdir()) / f"union-clerk-bench-{members // 1000}k"
+    profile = Profile(folder).create()
+    open_database(profile.database, backup_dir=profile.backups)
+    for attempt in range(10):
+        missing = members - Member.select().count()
+        if missing <= 0:
+            break
+        print(f"building a {members:,}-member profile in {folder} …", flush=True)
+        demo.fill_demo(missing, seed=7 + attempt)
+    union_id = current_union().id
+    plan_year = default_plan_year(date.today())
+    counted, bare = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        counts = enrollment.count(union_id, plan_year)
+        counted.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        db.execute_sql("SELECT count(*) FROM member").fetchone()
+        bare.append(time.perf_counter() - start)
+    close_database()
+    c, b = statistics.median(counted), statistics.median(bare)
+    print(f"wizard counts, {Member.__name__.lower()}s: {members:,}: {c:.3f} s median of {runs}  target ≤ 1 s  "
+          f"{'OK' if c <= 1 else 'SLOW'}; bare COUNT(*) {b * 1000:.1f} ms (ratio {c / b:.0f}×)")
+    print(f"  total {counts.total:,}, carded {counts.carded:,}, eligible {counts.eligible:,}, "
+          f"flagged {counts.flagged:,}, pending {counts.pending:,}, retired {counts.retired:,}, "
+          f"deceased {counts.deceased:,}")
 
 
 if __name__ == "__main__":
