@@ -21,8 +21,10 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
+# Each benchmark prints its figures with a baseline measured in the same run.
+BENCHES ?= member_list import notice sync
 bench: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/member_list.py
+	for b in $(BENCHES); do QT_QPA_PLATFORM=offscreen $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info
