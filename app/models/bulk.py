@@ -1,7 +1,8 @@
-"""Fast bulk inserts: one prepared statement run with executemany.
+"""Fast bulk inserts of dict rows (a first pull, a batch's members).
 
-peewee's insert_many builds SQL text for every row (about a quarter of a millisecond each); a
-first pull or a large import inserts tens of thousands of rows, so they go through here instead.
+A thin layer over `app.models.queries.bulk_insert` (one prepared statement run with
+executemany): peewee's insert_many builds SQL text for every row, which costs more than SQLite's
+own work on tens of thousands of rows.
 """
 from __future__ import annotations
 
@@ -10,39 +11,23 @@ from typing import Any
 
 from peewee import CharField, ForeignKeyField, Model, TextField
 
+from app.models.queries import bulk_insert
 
-def insert_rows(model: type[Model], rows: Iterable[Mapping[str, Any]], *, or_ignore: bool = False) -> int:
-    """Insert dict rows (keys: field names) into `model`'s table; returns the count inserted.
 
-    Every row must have the same keys. Values are converted with each field's db_value, so dates,
-    booleans and foreign keys (given as ids) are stored as peewee would store them.
+def insert_rows(model: type[Model], rows: Iterable[Mapping[str, Any]]) -> int:
+    """Insert dict rows (keys: field names, the same in every row) into `model`'s table.
+
+    Text and foreign keys (given as ids) go in as they are; other values (dates, booleans …)
+    through each field's db_value, as peewee would store them. Fields left out get their defaults.
     """
     rows = list(rows)
     if not rows:
         return 0
     names = list(rows[0].keys())
-    # Fields left out get their defaults, as insert_many would give them (computed once a batch).
-    defaults = {}
-    for f in model._meta.sorted_fields:
-        if f.name not in names and f.default is not None and not f.primary_key:
-            defaults[f.name] = f.default() if callable(f.default) else f.default
-    if defaults:
-        rows = [{**defaults, **row} for row in rows]
-        names += list(defaults)
     fields = [model._meta.fields[name] for name in names]
-    columns = ", ".join(f'"{f.column_name}"' for f in fields)
-    marks = ", ".join("?" for _ in fields)
-    verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
-    sql = f'{verb} INTO "{model._meta.table_name}" ({columns}) VALUES ({marks})'
-    # Text and foreign keys (given as ids) go in as they are; other fields (dates, booleans …)
-    # through db_value, as peewee would store them.
-    plain = [isinstance(f, (ForeignKeyField, CharField, TextField)) for f in fields]
-    if all(plain):
-        params = [tuple(row[name] for name in names) for row in rows]
+    converters = [None if isinstance(f, (ForeignKeyField, CharField, TextField)) else f.db_value for f in fields]
+    if all(c is None for c in converters):
+        values = [tuple(row[name] for name in names) for row in rows]
     else:
-        converters = [None if p else f.db_value for p, f in zip(plain, fields)]
-        params = [tuple(row[name] if conv is None else conv(row[name]) for name, conv in zip(names, converters))
-                  for row in rows]
-    cursor = model._meta.database.cursor()
-    cursor.executemany(sql, params)
-    return cursor.rowcount if cursor.rowcount is not None and cursor.rowcount >= 0 else len(params)
+        values = [tuple(row[n] if c is None else c(row[n]) for n, c in zip(names, converters)) for row in rows]
+    return bulk_insert(model, [f.column_name for f in fields], values)
