@@ -281,8 +281,8 @@ def iter_member_rows(union_id: int, f: MemberFilter, sort_key: str = "member_no"
 
 # --- member cards (app.services.cards): 卡片信息管理, 待办会员列表, 办卡批次管理 ----------------------
 
-from app.models.tables import CardBatch, CardBatchMember, CardQueue  # noqa: E402
-from app.rules.codes import Category, LifeStatus  # noqa: E402
+from app.models.tables import CardBatch, CardBatchMember, CardQueue
+from app.rules.codes import Category, LifeStatus
 
 
 @dataclass(frozen=True)
@@ -464,12 +464,12 @@ def update_queue_rows(updates: list[tuple[int, dict]], *, batch: int = 5000) -> 
     return done
 
 
-def queue_blocking(union_id: int, limit: int = 10) -> list[dict]:
-    """Queued members not yet passed (failed first, then unverified), for "which ones"."""
+def queue_blocking(union_id: int, result: str, limit: int = 5) -> list[dict]:
+    """The first queued members with `result` (failed / unverified), for saying which ones."""
     query = (CardQueue.select(CardQueue.id, CardQueue.result, CardQueue.reason, Member.name, Member.id_number)
              .join(Member, on=(CardQueue.member == Member.id))
-             .where((CardQueue.union == union_id) & (CardQueue.result != "passed"))
-             .order_by(CardQueue.result.asc(), CardQueue.id.asc()).limit(limit).dicts())
+             .where((CardQueue.union == union_id) & (CardQueue.result == result))
+             .order_by(CardQueue.id.asc()).limit(limit).dicts())
     return list(query)
 
 

@@ -207,4 +207,73 @@ class SyncState(BaseModel):
     ok = BooleanField(default=True)
 
 
-ALL_TABLES = [Setting, Union, Enterprise, Member, AuditEntry, Outbox, Batch, BatchMember, SyncState]
+class CardQueue(BaseModel):
+    """待办会员列表 (SPEC §5.3): a member queued for a member-card application.
+
+    Two verifications decide what the list shows in `result` (passed 已通过 / failed 未通过 /
+    unverified 未校验) with `reason`: the local checks, run at once (`local_*`, with `local_sig`
+    the fingerprint of the member data they saw, so a change anywhere re-runs them), and the
+    server's (`server_result`: none — not asked, the local checks failed; to_request — asked at
+    the next sync; pending — asked as `server_request`, answer awaited; passed; failed; error —
+    the server refused the request). Only a member both sides passed may go into a card batch.
+    """
+
+    id = AutoField()
+    union = ForeignKeyField(Union, backref="card_queue", on_delete="CASCADE", index=False)
+    member = ForeignKeyField(Member, backref="card_queue", on_delete="CASCADE", unique=True)
+    queued_at = DateTimeField(default=_now)
+    actor = CharField(default="")
+    result = CharField(default="unverified")
+    reason = TextField(default="")
+    local_result = CharField(default="unverified")
+    local_reason = TextField(default="")
+    local_sig = CharField(default="")
+    checked_at = DateTimeField(null=True)
+    server_result = CharField(default="none")
+    server_reason = TextField(default="")
+    server_request = CharField(null=True, index=True)
+    server_checked_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("union", "queued_at"), False), (("union", "result"), False))
+
+
+class CardBatch(BaseModel):
+    """办卡批次: a card application made on this PC, and what the server made of it.
+
+    status: queued (in the outbox, offline or not yet sent) → issuing (accepted, cards being
+    made) → done (every member issued or refused); refused: the server did not accept it.
+    """
+
+    id = AutoField()
+    union = ForeignKeyField(Union, backref="card_batches", on_delete="CASCADE")
+    batch_no = CharField(unique=True)
+    member_count = IntegerField()
+    issued_count = IntegerField(default=0)
+    refused_count = IntegerField(default=0)
+    status = CharField(default="queued")
+    problem = TextField(null=True)  # why the server refused it, in words
+    outbox = ForeignKeyField(Outbox, null=True, on_delete="SET NULL")
+    submitted_at = DateTimeField(default=_now)
+    updated_at = DateTimeField(default=_now)
+    actor = CharField(default="")
+
+
+class CardBatchMember(BaseModel):
+    """A member in a card batch and their outcome: pending, issued (with card_no) or refused."""
+
+    id = AutoField()
+    batch = ForeignKeyField(CardBatch, backref="members", on_delete="CASCADE", index=False)
+    member = ForeignKeyField(Member, null=True, backref="card_batch_rows", on_delete="SET NULL")
+    id_number = CharField()
+    name = CharField()
+    outcome = CharField(default="pending")
+    card_no = CharField(null=True)
+    reason = TextField(default="")
+
+    class Meta:
+        indexes = ((("batch", "id_number"), True),)
+
+
+ALL_TABLES = [Setting, Union, Enterprise, Member, AuditEntry, Outbox, Batch, BatchMember, SyncState,
+              CardQueue, CardBatch, CardBatchMember]
