@@ -6,6 +6,7 @@
     union-server create-user --username … --union ORG_CODE [--role …]
     union-server reset-password --actor USERNAME --username USERNAME
     union-server load-registry FILE
+    union-server review approve|return BATCH --actor USERNAME [--reason …]
     union-server worker [--once]
 
 Passwords made here are printed once and never stored in clear; a reset is done by an account of a
@@ -159,11 +160,14 @@ def cmd_load_registry(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from server.jobs import run_pending
+    from server.jobs import run_pending, worker_name
 
     ctx = _context(args)
     while True:
         done = run_pending(ctx)
+        from server import card_jobs
+
+        done += card_jobs.run_pending(ctx, worker_name())
         if done:
             log.info("ran %d ss check jobs", done)
         if args.once:
