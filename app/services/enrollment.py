@@ -363,6 +363,7 @@ class Submitted:
     batch_no: str
     notice_path: Path
     count: int
+    payment_deadline: date
 
 
 def new_batch_no(kind: str, org_code: str, now: datetime | None = None) -> str:
@@ -436,7 +437,7 @@ def submit(d: Draft, *, actor: str, documents: Path, fingerprint: str, replaces:
                                    "coverage_end": r.coverage.end, "period": r.coverage.period} for r in d.rows])
         audit.record(actor, "enrollment.submit", note=f"{batch_no} {KIND_LABELS[d.kind]} {d.channel} "
                                                      f"{d.plan_type} {len(d.rows)}人 {format_yuan(d.totals.fee)}元")
-    return Submitted(batch_no, path, len(d.rows))
+    return Submitted(batch_no, path, len(d.rows), info.payment_deadline)
 
 
 # ---- batches ---------------------------------------------------------------------------------

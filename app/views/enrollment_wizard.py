@@ -341,8 +341,10 @@ class EnrollmentWizard(QWizard):
         self.submitted.emit(result.batch_no)
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("已提交"), self.tr(
             "批次 {0}（{1} 人）已保存并排入发送队列，联网同步后即提交至上级工会审核（状态：区局确认中）。\n"
-            "如果现在离线，请在缴费截止日前联网同步；逾期到达将按即时参保办理。\n\n告知书已保存：{2}").format(
-            result.batch_no, result.count, result.notice_path), parent=self)
+            "如果现在离线，请在 {3} 之前联网同步：以服务器收到的时间为准，逾期到达的提交不被受理，"
+            "需按即时参保流程另行办理。\n\n告知书已保存：{2}").format(
+            result.batch_no, result.count, result.notice_path, result.payment_deadline.strftime("%Y年%m月%d日")),
+            parent=self)
         open_button = box.addButton(self.tr("打开告知书"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(self.tr("关闭"), QMessageBox.ButtonRole.RejectRole)
         box.exec()
