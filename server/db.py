@@ -12,6 +12,7 @@ IMMEDIATE) so two writers queue on the busy timeout instead of failing on a lock
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlparse
@@ -91,11 +92,25 @@ def session() -> Iterator[None]:
             db.close()
 
 
+# SQLite has one writer at a time. Writers of this process queue on this lock before they ask
+# SQLite for its write lock: a waiter is woken as soon as the lock is free, where SQLite's busy
+# handler would poll with growing sleeps and let an unlucky request wait for seconds under load.
+# (Other processes on the same file still queue on the busy timeout.)
+_sqlite_writer = threading.RLock()
+
+
+@contextmanager
+def _sqlite_write_tx(db: SqliteDatabase) -> Iterator[None]:
+    with _sqlite_writer, db.atomic("IMMEDIATE"):
+        yield
+
+
 def write_tx():  # type: ignore[no-untyped-def]
-    """A transaction that will write: IMMEDIATE on SQLite, an ordinary one on PostgreSQL."""
+    """A transaction that will write: IMMEDIATE on SQLite (writers of this process queued on one
+    lock), an ordinary one on PostgreSQL."""
     db = database.obj
     if isinstance(db, SqliteDatabase):
-        return db.atomic("IMMEDIATE")
+        return _sqlite_write_tx(db)
     return db.atomic()
 
 
