@@ -28,6 +28,11 @@ def enqueue(kind: str, payload: dict[str, Any], *, member_id: int | None = None,
                          member=member_id, attachment=attachment)
 
 
-def pending_count() -> int:
-    """Rows not yet accepted by the server (to send, in flight, or refused)."""
-    return Outbox.select().where(Outbox.state != "sent").count()
+def pending_changes() -> int:
+    """What waits to go up: outbox rows not yet accepted plus members changed but not queued."""
+    from peewee import fn
+
+    from app.models.tables import UNSENT, Member
+
+    waiting = Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).count()
+    return waiting + Member.select(fn.COUNT(Member.id)).where(UNSENT & (Member.sync_state == "to_send")).scalar()

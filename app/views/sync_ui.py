@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -26,23 +27,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.outbox import pending_changes
 from app.rules.idcard import mask_id
-from app.services.members import FIELD_LABELS
-from app.sync import account
-from app.sync import engine as sync_engine
-from app.sync.client import ClockSkew, Offline, ServerProblem, SyncError
-from app.sync.credentials import KeyringUnavailable
 from app.views import ops
+
+if TYPE_CHECKING:
+    from app.sync import account
+
+# app.sync (requests, cryptography, keyring) loads on first use, after the window is shown.
 
 log = logging.getLogger(__name__)
 
 AUTO_SYNC_MS = 5 * 60 * 1000
-WIRE_FIELD_LABELS = {**FIELD_LABELS, "enterprise_name": "关联企业", "name": "姓名", "member_no": "会员编号",
-                     "birth_date": "出生日期", "join_date": "入会日期", "gender": "性别", "id_type": "证件类型"}
+
+
+
+def wire_field_label(name: str) -> str:
+    from app.services.members import FIELD_LABELS
+
+    extra = {"enterprise_name": "关联企业", "name": "姓名", "member_no": "会员编号", "birth_date": "出生日期",
+             "join_date": "入会日期", "gender": "性别", "id_type": "证件类型"}
+    return FIELD_LABELS.get(name) or extra.get(name, name)
 
 
 def describe_sync_error(exc: BaseException) -> str:
-    if isinstance(exc, (Offline, ServerProblem, ClockSkew, SyncError)):
+    from app.sync.client import SyncError
+    from app.sync.credentials import KeyringUnavailable
+
+    if isinstance(exc, SyncError):
         return exc.message + (getattr(exc, "action", "") or "")
     if isinstance(exc, KeyringUnavailable):
         return str(exc)
@@ -92,6 +104,8 @@ class LoginDialog(QDialog):
             return
         self.buttons.setEnabled(False)
         self.error.hide()
+        from app.sync import account
+
         ops.run_io(self, lambda: account.sign_in(url, user, password, profile_root=self.profile_root),
                    self._done, self._failed)
 
@@ -142,7 +156,7 @@ class SyncController(QObject):
         self.statusChanged.emit()
 
     def refresh_pending(self) -> None:
-        ops.run_db(self, sync_engine.pending_changes, self._pending)
+        ops.run_db(self, pending_changes, self._pending)
 
     def _pending(self, n: int) -> None:
         self.pending = n
@@ -154,7 +168,7 @@ class SyncController(QObject):
         self.running = True
         self.statusChanged.emit()
         engine = self.signed_in.engine
-        ops.run_io(self, lambda: (engine.sync(), sync_engine.pending_changes()), self._done, self._failed)
+        ops.run_io(self, lambda: (engine.sync(), pending_changes()), self._done, self._failed)
 
     def _done(self, result) -> None:
         report, pending = result
@@ -167,6 +181,8 @@ class SyncController(QObject):
             self.conflictsFound.emit(report.conflicts)
 
     def _failed(self, exc: BaseException) -> None:
+        from app.sync.client import Offline, SyncError
+
         self.running = False
         self.online = False if isinstance(exc, Offline) else self.online
         if not isinstance(exc, SyncError):
@@ -230,6 +246,8 @@ class ConflictDialog(QDialog):
     def __init__(self, union_id: int, actor: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.actor = actor
+        from app.sync import engine as sync_engine
+
         self.setWindowTitle(self.tr("处理同步冲突"))
         self.items = sync_engine.conflicts(union_id)
         rows = [(c, name, info) for c in self.items for name, info in c["fields"].items()]
@@ -238,7 +256,7 @@ class ConflictDialog(QDialog):
                                               self.tr("服务器上的值"), self.tr("处理方式")])
         self.choices: list[tuple[int, str, QComboBox]] = []
         for r, (c, name, info) in enumerate(rows):
-            values = [f"{c['name']}（{mask_id(c['id_number'])}）", WIRE_FIELD_LABELS.get(name, name),
+            values = [f"{c['name']}（{mask_id(c['id_number'])}）", wire_field_label(name),
                       str(info.get("mine") or ""), str(info.get("server") or "")]
             for col, value in enumerate(values):
                 self.table.setItem(r, col, QTableWidgetItem(value))
@@ -272,6 +290,8 @@ class ConflictDialog(QDialog):
     def apply(self) -> None:
         chosen = self.selections()
 
+        from app.sync import engine as sync_engine
+
         def work() -> None:
             for member_id, choices in chosen.items():
                 sync_engine.resolve_conflict(member_id, choices, actor=self.actor)
@@ -282,4 +302,6 @@ class ConflictDialog(QDialog):
 def tell_if_not_saved(parent: QWidget, signed_in: account.SignedIn) -> None:
     """Say plainly when the OS keyring could not keep the login (nothing falls back to a file)."""
     if not signed_in.keyring_ok:
+        from app.sync.credentials import KeyringUnavailable
+
         QMessageBox.information(parent, "登录信息未保存", str(KeyringUnavailable()))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -16,8 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import stats
 from app.views import ops
+
+if TYPE_CHECKING:
+    from app.services import stats
 
 GRANULARITY_LABELS = {"day": "按日", "week": "按周", "month": "按月"}
 
@@ -120,18 +123,26 @@ class WorkbenchPage(QWidget):
     # ---- loading ------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload figures and chart on the database worker."""
+        from app.services import stats
+
         ops.run_db(self, lambda: stats.workbench_figures(self.union_id), self.show_figures)
         self.refresh_chart()
 
     def load_now(self) -> None:
+        from app.services import stats
+
         self.show_figures(stats.workbench_figures(self.union_id))
         self.show_series(self._series())
 
     def _series(self) -> list[stats.JoinBucket]:
+        from app.services import stats
+
         return stats.join_series(self.union_id, _pydate(self.start.date()), _pydate(self.end.date()),
                                  self.granularity.currentData())
 
     def refresh_chart(self) -> None:
+        from app.services import stats
+
         start, end, gran = _pydate(self.start.date()), _pydate(self.end.date()), self.granularity.currentData()
         ops.run_db(self, lambda: stats.join_series(self.union_id, start, end, gran), self.show_series)
 
