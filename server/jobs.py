@@ -26,6 +26,7 @@ from typing import Protocol
 from app.rules.codes import EMPLOYMENT_LABELS, SS_CARD_LABELS, EmploymentStatus, SsCardStatus, code_for_label
 from app.rules.normalize import compact
 from app.sync.protocol import ENTITY_SS_CHECK
+from server import card_jobs
 from server.changes import emit_change
 from server.db import is_sqlite, session, write_tx
 from server.models import Member, RegistryEntry, SsCheckJob
@@ -219,6 +220,7 @@ class JobWorker(threading.Thread):
         while not self._stop_event.is_set():
             try:
                 run_pending(self.ctx, self.registry, worker)
+                card_jobs.run_pending(self.ctx, worker)
             except Exception:  # noqa: BLE001 - a bad job must not kill the worker
                 log.exception("ss check worker failed; retrying")
             self.ctx.wake_worker.wait(self.ctx.settings.worker_poll_seconds)

@@ -331,6 +331,67 @@ class AuditEntry(BaseModel):
     detail = JSONText(default=dict)
 
 
+class CardBatch(BaseModel):
+    """A card batch (办卡批次) as received: the signed payload verbatim, and its progress.
+    status: issuing (cards being made) → done (every member issued or refused)."""
+
+    id = AutoField()
+    union = ForeignKeyField(Union, backref="card_batches", on_delete="RESTRICT")
+    user = ForeignKeyField(User, on_delete="RESTRICT")
+    device = ForeignKeyField(Device, null=True, on_delete="RESTRICT")
+    batch_no = CharField()
+    member_count = IntegerField()
+    issued = IntegerField(default=0)
+    refused = IntegerField(default=0)
+    status = CharField(default="issuing")
+    payload = TextField()
+    payload_sha256 = CharField(max_length=64)
+    signature = TextField(null=True)
+    received = DateTimeField()
+    updated = DateTimeField()
+
+    class Meta:
+        indexes = ((("union", "batch_no"), True),)
+
+
+class CardBatchMember(BaseModel):
+    """A member of a card batch and their outcome: pending, issued (card_no) or refused (reason)."""
+
+    id = AutoField()
+    batch = ForeignKeyField(CardBatch, backref="members", on_delete="CASCADE", index=False)
+    id_number = CharField(max_length=32)
+    name = CharField(null=True)
+    outcome = CharField(default="pending")
+    card_no = CharField(null=True)
+    reason = TextField(null=True)
+    decided = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("batch", "id_number"), True),)
+
+
+class CardJob(BaseModel):
+    """Asynchronous card work of a union, claimed by workers like `SsCheckJob`: "verify" checks
+    card applications (`id_numbers`, answering `request_id`), "issue" makes a batch's cards."""
+
+    id = AutoField()
+    union = ForeignKeyField(Union, on_delete="CASCADE")
+    kind = CharField()  # verify / issue
+    requested_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    request_id = CharField(null=True)
+    id_numbers = JSONText(null=True)
+    batch = ForeignKeyField(CardBatch, null=True, on_delete="CASCADE")
+    status = CharField(default="queued")  # queued / claimed / done
+    not_before = DateTimeField()
+    claimed_by = CharField(null=True)
+    claimed_at = DateTimeField(null=True)
+    finished = DateTimeField(null=True)
+    created = DateTimeField()
+
+    class Meta:
+        indexes = ((("status", "not_before"), False),)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Union,
     Enterprise,
@@ -348,4 +409,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     SsCheckJob,
     RegistryEntry,
     AuditEntry,
+    CardBatch,
+    CardBatchMember,
+    CardJob,
 ]

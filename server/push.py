@@ -19,6 +19,8 @@ from typing import Any
 from peewee import DataError, IntegrityError
 
 from app.sync.protocol import (
+    KIND_CARD_BATCH,
+    KIND_CARD_VERIFICATION,
     KIND_CONFIRMATION,
     KIND_MEMBER_UPSERT,
     KIND_SS_CHECK_REQUEST,
@@ -27,7 +29,7 @@ from app.sync.protocol import (
     CanonicalJsonError,
     payload_sha256,
 )
-from server import members, submissions
+from server import cards, members, submissions
 from server.db import is_sqlite, write_tx
 from server.models import IdempotencyRecord, Nonce, Union, User
 from server.problems import ProblemError
@@ -85,6 +87,10 @@ def process_record(ctx: ServerContext, user: User, device_fingerprint: str | Non
             apply = lambda: members.ss_check_request(ctx, user, payload)  # noqa: E731
         elif kind == KIND_CONFIRMATION:
             apply = lambda: members.confirm_members(ctx, user, payload)  # noqa: E731
+        elif kind == KIND_CARD_VERIFICATION:
+            apply = lambda: cards.request_verification(ctx, user, payload)  # noqa: E731
+        elif kind == KIND_CARD_BATCH:
+            apply = lambda: cards.receive_batch(ctx, user, device_fingerprint, record)  # noqa: E731
         else:
             apply = lambda: submissions.apply(ctx, user, prepared, digest)  # noqa: E731
         try:
@@ -108,7 +114,7 @@ def process_record(ctx: ServerContext, user: User, device_fingerprint: str | Non
             raise ProblemError("validation", "数据正被同时修改，请稍后重试") from None
         except DataError:
             raise ProblemError("validation", "数据中含有无法保存的字符或过长的文字") from None
-        if kind == KIND_SS_CHECK_REQUEST:
+        if kind in (KIND_SS_CHECK_REQUEST, KIND_CARD_VERIFICATION, KIND_CARD_BATCH):
             ctx.wake_worker.set()
         return result
     except ProblemError as error:

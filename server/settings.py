@@ -28,6 +28,9 @@ class Settings:
     failure_delay_max_seconds: float = 2.0
     # A real registry answers within a working day; the demo answers at once.
     ss_check_delay_seconds: int = 0
+    # Card applications: how long the server's verification and the card issuer take (0: at once).
+    card_check_delay_seconds: int = 0
+    card_issue_delay_seconds: int = 0
     run_worker: bool = True
     worker_poll_seconds: float = 1.0
     # A claimed job whose worker died is claimed again after this long.

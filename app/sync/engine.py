@@ -31,13 +31,18 @@ from app.models.tables import UNSENT
 from app.models.outbox import canonical, enqueue
 from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
 from app.services import audit
+from app.services import cards as card_service
 from app.sync.client import ServerClient, ServerProblem
 from app.sync.protocol import (
     CLERK_OWNED_FIELDS,
     ENTITY_CAMPAIGN,
+    ENTITY_CARD_BATCH,
+    ENTITY_CARD_CHECK,
     ENTITY_MEMBER,
     ENTITY_SS_CHECK,
     ENTITY_SUBMISSION,
+    KIND_CARD_BATCH,
+    KIND_CARD_VERIFICATION,
     KIND_MEMBER_UPSERT,
     KIND_SUBMISSION,
     format_timestamp,
@@ -126,6 +131,8 @@ class SyncEngine:
         report = SyncReport()
         self.client.check_clock()
         self.queue_member_changes()
+        # After the member changes, so a corrected expiry reaches the server before its check.
+        card_service.queue_server_checks(self.union_id, self.org_code)
         self.push(report, progress)
         self.pull(report, progress)
         self.refresh_campaign()
@@ -170,6 +177,10 @@ class SyncEngine:
             record["timestamp"] = payload.get("timestamp")
             if row.attachment:
                 record["pdf_b64"] = base64.b64encode(Path(row.attachment).read_bytes()).decode("ascii")
+        if row.kind == KIND_CARD_BATCH:
+            if self.device_key is None:
+                raise ServerProblem("unknown_device", 0)
+            record["signature"] = sign(self.device_key, payload)
         return record
 
     def push(self, report: SyncReport, progress: Progress | None = None) -> None:
@@ -220,6 +231,8 @@ class SyncEngine:
             row.problem = row.last_error = None
             row.save()
             report.pushed += 1
+            if row.kind in (KIND_CARD_VERIFICATION, KIND_CARD_BATCH):
+                card_service.push_answered(row.kind, json.loads(row.payload), receipt=result.get("receipt"))
             if row.kind == KIND_SUBMISSION:
                 receipt = result.get("receipt") or {}
                 Batch.update(status=receipt.get("status") or "under_review", problem=None,
@@ -245,6 +258,8 @@ class SyncEngine:
             return
         report.refused += 1
         report.errors.append(message)
+        if row.kind in (KIND_CARD_VERIFICATION, KIND_CARD_BATCH):
+            card_service.push_answered(row.kind, json.loads(row.payload), problem=message, actor=self.actor)
         if row.kind == KIND_SUBMISSION:
             Batch.update(status="refused", problem=message, updated_at=datetime.now().replace(microsecond=0)).where(
                 Batch.outbox == row.id).execute()
@@ -313,6 +328,8 @@ class SyncEngine:
                                            & Member.id_number.in_(numbers[start:start + 500])):
                 local[m.id_number] = m
         new_rows: dict[str, dict[str, Any]] = {}
+        card_checks: list[dict[str, Any]] = []
+        card_batches: list[dict[str, Any]] = []
         for change in changes:
             entity, data = change["entity"], change.get("data") or {}
             if entity == ENTITY_MEMBER:
@@ -329,6 +346,10 @@ class SyncEngine:
                     for k, v in self._ss_fields(data).items():
                         setattr(m, k, v)
                     m.save()
+            elif entity == ENTITY_CARD_CHECK:
+                card_checks.append(data)
+            elif entity == ENTITY_CARD_BATCH:
+                card_batches.append(data)
             elif entity == ENTITY_CAMPAIGN:
                 Setting.replace(key=f"campaign:{change['key']}", value=json.dumps(data, ensure_ascii=False)).execute()
             elif entity == ENTITY_SUBMISSION:
@@ -336,6 +357,8 @@ class SyncEngine:
                              updated_at=datetime.now().replace(microsecond=0)).where(
                     Batch.batch_no == change["key"]).execute()
         insert_rows(Member, list(new_rows.values()))
+        card_service.apply_card_checks(self.union_id, card_checks)
+        card_service.apply_card_batches(self.union_id, card_batches)
         if self._first_pull is not None:
             self._first_pull.update(new_rows)
 

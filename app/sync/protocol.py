@@ -40,7 +40,15 @@ KIND_SS_CHECK_REQUEST = "ss_check_request"
 KIND_SUBMISSION = "submission"
 # A clerk confirms members whose 人保状态 is 待确认 (SPEC §5.4); final, so it is a fact pushed up.
 KIND_CONFIRMATION = "confirmation"
-RECORD_KINDS: tuple[str, ...] = (KIND_MEMBER_UPSERT, KIND_SS_CHECK_REQUEST, KIND_SUBMISSION, KIND_CONFIRMATION)
+# Member cards (SPEC §5.3). card_verification: {"union", "id_numbers", "request_id"} asks the
+# server to verify queued members' card applications; answered at once with a job id, each
+# member's result arriving later as a `card_check` change carrying the same request_id.
+# card_batch: {"union", "batch_no", "members": [{"id_number", "name"}]} applies for the cards;
+# the issuer's card numbers come down as `member` changes, per-member outcomes as `card_batch`.
+KIND_CARD_VERIFICATION = "card_verification"
+KIND_CARD_BATCH = "card_batch"
+RECORD_KINDS: tuple[str, ...] = (KIND_MEMBER_UPSERT, KIND_SS_CHECK_REQUEST, KIND_SUBMISSION, KIND_CONFIRMATION,
+                                 KIND_CARD_VERIFICATION, KIND_CARD_BATCH)
 
 # --- Change feed entities (GET /changes) -------------------------------------------------------
 
@@ -48,6 +56,16 @@ ENTITY_MEMBER = "member"  # a whole member record with per-field versions
 ENTITY_SS_CHECK = "ss_check"  # the result of an SS-card / employment check (a fact)
 ENTITY_SUBMISSION = "submission"  # a batch's status and return reason
 ENTITY_CAMPAIGN = "campaign"  # campaign config (plan types, fees, windows, bank account)
+# A member's card-application verification (a fact): {"id_number", "request_id", "result":
+# "passed" | "failed", "code", "reason", "checked_at"}; keyed by id_number.
+ENTITY_CARD_CHECK = "card_check"
+# A card batch's state: {"batch_no", "status", "issued", "refused", "members": [{"id_number",
+# "outcome": "pending" | "issued" | "refused", "card_no", "reason"}], "updated_at"}; keyed by batch_no.
+ENTITY_CARD_BATCH = "card_batch"
+
+CARD_CHECK_RESULTS: tuple[str, ...] = ("passed", "failed")
+CARD_BATCH_STATUSES: tuple[str, ...] = ("issuing", "done")
+CARD_OUTCOMES: tuple[str, ...] = ("pending", "issued", "refused")
 
 # --- Member field ownership --------------------------------------------------------------------
 
@@ -152,6 +170,8 @@ PROBLEMS: dict[str, str] = {
     "not_found": "要找的记录不存在，可能已被删除或尚未同步。请先同步后再试。",
     "no_campaign": "服务器上没有该保障年度的参保活动。请同步最新的活动配置，或联系上级工会。",
     "rate_limited": "请求过于频繁。请稍候片刻再试。",
+    "card_batch_exists": "这个办卡批次编号已经提交过，不能重复提交。请到办卡批次管理中查看该批次的状态。",
+    "card_members_unknown": "办卡名单中有会员在服务器上还没有记录。请先同步上传会员信息，再重新校验后提交办卡。",
     "internal": "服务器处理时出错，本次操作未生效。请稍后重试；如反复出现请联系管理员。",
 }
 

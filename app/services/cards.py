@@ -1,0 +1,896 @@
+"""会员服务卡管理 (SPEC §5.3, manual §3.1.1): card information, the card queue and card batches.
+
+- 卡片信息管理: in-service members of linked enterprises (flexible and outside-enterprise members
+  apply for a card themselves, manual FAQ 6), with their card number and status.
+- 待办会员列表 (the card queue): members waiting for a card application. Each is verified twice:
+  at once on this PC (`check_member`: valid document, expiry plausible and not past, a 7–19
+  character work address, a mobile phone, in service, no card yet) and then by the server, which
+  checks against its own records and the registry. What the list shows combines both: 未通过 if
+  either failed (with the reason), 已通过 only when both passed, else 未校验 (with what it waits
+  for). Member data that changes re-runs the local checks and asks the server again.
+- 提交办卡: allowed only when every queued member has passed; makes a card batch and its outbox
+  row in one transaction (offline it simply waits in the outbox) and empties the queue.
+- 办卡批次管理: card batches and each member's outcome; the issued card numbers arrive with the
+  members themselves (server-owned fields) through the pull.
+
+Plain Python for the views, the CLI and the sync engine: no Qt, no sync imports. The record kinds
+below equal `app.sync.protocol`'s (a test checks); the engine hands pulled card changes and push
+answers to `apply_card_checks`, `apply_card_batches` and `push_answered`, and asks
+`queue_server_checks` for verification requests after it has queued member changes, so a
+corrected expiry always reaches the server before the request to check it.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from app.models import AuditEntry, Member, Union, db
+from app.models.bulk import insert_rows
+from app.models.outbox import enqueue
+from app.models.queries import (
+    CardBatchFilter,
+    CardMemberFilter,
+    QueueFilter,
+    applying_among,
+    card_batch_member_page,
+    card_batch_rows,
+    card_member_ids,
+    card_member_page,
+    count_card_batch_members,
+    count_card_members,
+    count_queue,
+    queue_blocking,
+    queue_check_rows,
+    queue_counts,
+    queue_page,
+    queue_rows_by_request,
+    queued_among,
+    update_card_batch_members,
+    update_queue_rows,
+)
+from app.models.tables import CardBatch, CardBatchMember, CardQueue
+from app.rules import dates, expiry
+from app.rules.address import validate_work_address
+from app.rules.codes import (
+    CARD_STATUS_LABELS,
+    CATEGORY_LABELS,
+    ID_TYPE_LABELS,
+    LIFE_STATUS_LABELS,
+    CardStatus,
+    Category,
+    IdType,
+    LifeStatus,
+)
+from app.rules.idcard import mask_id, validate_document
+from app.rules.phone import normalize_phone
+from app.rules.problems import ERROR, RuleError
+from app.services import audit
+from app.services import members as member_service
+from app.services.errors import ClerkError, NotFound
+from app.services.members import FLAG_LABELS, mask_phone
+
+# Push record kinds, as app.sync.protocol spells them (services do not import sync).
+KIND_CARD_VERIFICATION = "card_verification"
+KIND_CARD_BATCH = "card_batch"
+
+PASSED, FAILED, UNVERIFIED = "passed", "failed", "unverified"
+RESULT_LABELS = {PASSED: "已通过", FAILED: "未通过", UNVERIFIED: "未校验"}
+
+# The server side of a queued member's verification (CardQueue.server_result).
+SERVER_NONE = "none"  # not asked: the local checks failed
+SERVER_TO_REQUEST = "to_request"  # asked at the next sync
+SERVER_PENDING = "pending"  # asked; the answer comes with a later pull
+SERVER_PASSED = "passed"
+SERVER_FAILED = "failed"
+SERVER_ERROR = "error"  # the server refused the request itself
+
+BATCH_STATUS_LABELS = {"queued": "待发送", "issuing": "制卡中", "done": "已完成", "refused": "未受理"}
+OUTCOME_LABELS = {"pending": "制卡中", "issued": "已发卡", "refused": "未通过"}
+
+#: The manual's hint under the summary line (§3.1.1).
+SUBMIT_HINT = "（请移除校验未通过及未校验的会员，才能进行提交办卡。）"
+
+MAX_REQUEST_IDS = 5000  # members per card_verification record
+
+WAITING_FOR_SYNC = "本机校验通过，等待联网同步后由服务器校验。"
+WAITING_FOR_SERVER = "已提交服务器校验，等待结果（同步后更新）。"
+SYNC_BLOCKED = "该会员的信息同步未完成（有冲突或被服务器退回），请先在“同步”菜单中处理，之后才能由服务器校验。"
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def mask_card_no(card_no: str | None) -> str:
+    """A card number as the manual shows it: "6231 **** 0624"."""
+    if not card_no:
+        return ""
+    text = card_no.strip()
+    return f"{text[:4]} **** {text[-4:]}" if len(text) >= 12 else "****"
+
+
+def expiry_flag(raw: Any, today: date) -> str | None:
+    """"id_expired", "id_expiring" (within 90 days) or None for a stored expiry."""
+    if not raw or raw == dates.LONG_TERM:
+        return None
+    try:
+        value = date.fromisoformat(str(raw)[:10])
+    except ValueError:
+        return None
+    if value < today:
+        return "id_expired"
+    if value <= today + timedelta(days=expiry.EXPIRY_WARNING_DAYS):
+        return "id_expiring"
+    return None
+
+
+def expiry_warning(raw: Any, today: date) -> str:
+    """The 90-day warning for a stored expiry, in words ("" when there is none)."""
+    if expiry_flag(raw, today) != "id_expiring":
+        return ""
+    value = date.fromisoformat(str(raw)[:10])
+    days = (value - today).days
+    return f"证件将于{value.isoformat()}到期（还有{days}天），办卡期间可能过期而被退回，请提醒会员尽快换领新证件。"
+
+
+# ---- local verification ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LocalCheck:
+    result: str  # PASSED or FAILED
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        return "".join(self.reasons)
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def check_member(m: Mapping[str, Any], today: date) -> LocalCheck:
+    """The local checks of a card application for one member (a mapping of Member's columns).
+
+    Every failure is a sentence saying what is wrong and what to do, as RULES.md's rules word it.
+    """
+    reasons: list[str] = []
+    status = m.get("card_status")
+    if status == CardStatus.ISSUED:
+        reasons.append(f"该会员已有会员卡（{mask_card_no(m.get('card_no'))}），无需再办，请移出待办。")
+    elif status == CardStatus.APPLYING:
+        reasons.append("该会员的会员卡正在办理中（已在办卡批次中），请移出待办。")
+    life = m.get("life_status")
+    if life and life != LifeStatus.IN_SERVICE:
+        reasons.append(f"该会员的状态为“{LIFE_STATUS_LABELS.get(life, life)}”，只有在职会员可以由工会集体办卡，请移出待办。")
+    category = m.get("category")
+    if category and category != Category.LINKED_ENTERPRISE:
+        reasons.append(f"{CATEGORY_LABELS.get(category, category)}会员不能由工会集体办卡，"
+                       "请会员通过“申工社”微信公众号个人办卡，并移出待办。")
+    if not (m.get("name") or "").strip():
+        reasons.append("姓名为空。请在会员信息中补填姓名。")
+    birth = None
+    try:
+        _, parsed = validate_document(m.get("id_type") or "", m.get("id_number") or "", today)
+        birth = parsed.birth_date if parsed is not None else None
+    except RuleError as error:
+        reasons.append(error.problem.message)
+    if m.get("id_type") != IdType.MAINLAND:
+        birth = None  # the ID-card validity bands apply to the mainland card only
+    for problem in expiry.check_id_expiry(m.get("id_expiry"), today, birth, for_card=True):
+        if problem.severity == ERROR:
+            reasons.append(problem.message)
+    try:
+        validate_work_address(m.get("work_address"), required=True)
+    except RuleError as error:
+        reasons.append(error.problem.message)
+    if not m.get("phone"):
+        reasons.append("手机号码为空。办理会员卡需要会员本人的11位手机号码，请在会员信息中补填。")
+    else:
+        try:
+            normalize_phone(m.get("phone"))
+        except RuleError as error:
+            reasons.append(error.problem.message)
+    return LocalCheck(FAILED if reasons else PASSED, tuple(reasons))
+
+
+#: Member columns whose change re-runs the checks (in this order in the fingerprint).
+SIG_FIELDS = ("name", "id_type", "id_number", "id_expiry", "birth_date", "phone", "work_address", "category",
+              "life_status", "card_status")
+
+
+def data_sig(m: Mapping[str, Any]) -> str:
+    """A fingerprint of the member data the checks read."""
+    text = "\x1f".join("" if m.get(k) is None else str(m.get(k)) for k in SIG_FIELDS)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def combine(local_result: str, local_reason: str, server_result: str, server_reason: str,
+            sync_blocked: bool = False) -> tuple[str, str]:
+    """What the list shows, (result, reason), from the two verifications."""
+    if local_result == FAILED:
+        return FAILED, local_reason
+    if local_result != PASSED:
+        return UNVERIFIED, "尚未校验。"
+    if server_result == SERVER_PASSED:
+        return PASSED, ""
+    if server_result == SERVER_FAILED:
+        return FAILED, f"服务器校验未通过：{server_reason}"
+    if server_result == SERVER_ERROR:
+        return UNVERIFIED, f"服务器未受理校验请求：{server_reason}处理后请点“重新校验”。"
+    if server_result == SERVER_PENDING:
+        return UNVERIFIED, WAITING_FOR_SERVER
+    return UNVERIFIED, SYNC_BLOCKED if sync_blocked else WAITING_FOR_SYNC
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    checked: int  # rows whose local checks ran
+    changed: int  # rows whose shown result or reason changed
+
+
+def refresh_verification(union_id: int, today: date, *, queue_ids: list[int] | None = None, force: bool = False,
+                         progress: Callable[[int, int], None] | None = None) -> VerifyReport:
+    """Re-run the local checks where they are stale — the member's data changed since, they ran
+    on an earlier day, or `force` (重新校验) — and ask the server again where the data changed.
+
+    One transaction; `progress(done, total)` may raise to cancel it (nothing is then written).
+    """
+    with db.atomic("IMMEDIATE"):
+        rows = queue_check_rows(union_id, queue_ids)
+        total = len(rows)
+        names = ("id", "member_id", "local_result", "local_reason", "local_sig", "checked_at", "result", "reason",
+                 "server_result", "server_reason", "server_request", "name", "id_type", "id_number", "id_expiry",
+                 "birth_date", "phone", "work_address", "category", "life_status", "card_status", "card_no",
+                 "sync_state")
+        now = _now()
+        stamp = str(now)
+        day = today.isoformat()
+        updates: list[tuple[int, dict[str, Any]]] = []
+        checked = changed = 0
+        for i, raw in enumerate(rows):
+            if progress is not None and i % 2000 == 0:
+                progress(i, total)
+            r = dict(zip(names, raw))
+            sig = data_sig(r)
+            stale = (force or sig != r["local_sig"] or r["local_result"] == UNVERIFIED
+                     or not str(r["checked_at"] or "").startswith(day))
+            if not stale:
+                continue
+            checked += 1
+            local = check_member(r, today)
+            change: dict[str, Any] = {"local_result": local.result, "local_reason": local.reason,
+                                      "local_sig": sig, "checked_at": stamp}
+            server, server_reason, request = r["server_result"], r["server_reason"], r["server_request"]
+            if local.result == FAILED:
+                server, server_reason, request = SERVER_NONE, "", None
+            elif force or sig != r["local_sig"] or server in (SERVER_NONE, SERVER_ERROR):
+                server, server_reason, request = SERVER_TO_REQUEST, "", None
+            change.update(server_result=server, server_reason=server_reason, server_request=request)
+            result, reason = combine(local.result, local.reason, server, server_reason,
+                                     r["sync_state"] in ("conflict", "error"))
+            change.update(result=result, reason=reason)
+            if (result, reason) != (r["result"], r["reason"]):
+                changed += 1
+            updates.append((r["id"], change))
+        update_queue_rows(updates)
+        if progress is not None:
+            progress(total, total)
+    return VerifyReport(checked, changed)
+
+
+def verify_all(union_id: int, today: date, *, actor: str,
+               progress: Callable[[int, int], None] | None = None) -> VerifyReport:
+    """重新校验: run every queued member's local checks again and ask the server again."""
+    report = refresh_verification(union_id, today, force=True, progress=progress)
+    audit.record(actor, "card.queue.reverify", note=f"{report.checked}人")
+    return report
+
+
+def reverify(queue_ids: list[int], today: date, *, actor: str) -> VerifyReport:
+    """重新校验 of some queued members."""
+    union_id = _queue_union(queue_ids)
+    if union_id is None:
+        return VerifyReport(0, 0)
+    report = refresh_verification(union_id, today, queue_ids=list(queue_ids), force=True)
+    audit.record(actor, "card.queue.reverify", note=f"{report.checked}人")
+    return report
+
+
+def _queue_union(queue_ids: Sequence[int]) -> int | None:
+    row = CardQueue.select(CardQueue.union).where(CardQueue.id.in_(list(queue_ids)[:1])).first()
+    return row.union_id if row else None
+
+
+# ---- adding and removing --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AddResult:
+    added: int
+    already: int  # already in the queue
+    refused: tuple[tuple[str, str], ...]  # (name, why) of members that cannot apply here
+
+    def message(self) -> str:
+        parts = [f"已加入待办会员列表 {self.added} 人。"]
+        if self.already:
+            parts.append(f"{self.already} 人已在待办会员列表中。")
+        if self.refused:
+            shown = "；".join(f"{name}：{why}" for name, why in self.refused[:5])
+            more = f"等{len(self.refused)}人" if len(self.refused) > 5 else ""
+            parts.append(f"未加入 {len(self.refused)} 人（{shown}{more}）。")
+        return "".join(parts)
+
+
+def _refusal(m: Member, applying: set[int]) -> str | None:
+    if m.card_status == CardStatus.ISSUED:
+        return "已有会员卡"
+    if m.card_status == CardStatus.APPLYING or m.id in applying:
+        return "会员卡正在办理中"
+    if m.life_status != LifeStatus.IN_SERVICE:
+        return f"状态为{LIFE_STATUS_LABELS.get(m.life_status, m.life_status)}"
+    if m.category != Category.LINKED_ENTERPRISE:
+        return f"{CATEGORY_LABELS.get(m.category, m.category)}会员请通过“申工社”个人办卡"
+    return None
+
+
+def add_to_queue(union_id: int, member_ids: Sequence[int], *, actor: str, today: date) -> AddResult:
+    """加入待办: queue members for a card application and verify them locally at once.
+
+    Members who cannot apply through the union (a card already, one being made, not in service,
+    not of a linked enterprise) are not queued and are named in the result. One transaction.
+    """
+    wanted = list(dict.fromkeys(int(i) for i in member_ids))
+    with db.atomic("IMMEDIATE"):
+        queued = queued_among(wanted)
+        applying = applying_among(wanted)
+        members: list[Member] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            members += list(Member.select(Member.id, Member.name, Member.card_status, Member.life_status,
+                                          Member.category, Member.union)
+                            .where(Member.id.in_(chunk) & (Member.union == union_id)))
+        refused: list[tuple[str, str]] = []
+        new: list[int] = []
+        position = {member_id: n for n, member_id in enumerate(wanted)}
+        for m in sorted(members, key=lambda m: position[m.id]):
+            if m.id in queued:
+                continue
+            why = _refusal(m, applying)
+            if why:
+                refused.append((m.name, why))
+            else:
+                new.append(m.id)
+        now = _now()
+        insert_rows(CardQueue, [{"union": union_id, "member": mid, "queued_at": now, "actor": actor}
+                                for mid in new])
+        insert_rows(AuditEntry, [{"at": now, "actor": actor, "action": "card.queue.add", "member": mid,
+                                  "field": "", "note": "加入待办会员列表"} for mid in new])
+        if new:
+            ids: list[int] = []
+            for start in range(0, len(new), 500):
+                ids += [q.id for q in CardQueue.select(CardQueue.id).where(CardQueue.member.in_(new[start:start + 500]))]
+            refresh_verification(union_id, today, queue_ids=ids, force=True)
+    return AddResult(added=len(new), already=len(queued), refused=tuple(refused))
+
+
+def remove_from_queue(queue_ids: Sequence[int], *, actor: str) -> int:
+    """删除: take members out of the queue (their member records are untouched)."""
+    ids = list(queue_ids)
+    removed = 0
+    with db.atomic("IMMEDIATE"):
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            members = [q.member_id for q in CardQueue.select(CardQueue.member).where(CardQueue.id.in_(chunk))]
+            removed += CardQueue.delete().where(CardQueue.id.in_(chunk)).execute()
+            now = _now()
+            insert_rows(AuditEntry, [{"at": now, "actor": actor, "action": "card.queue.remove", "member": mid,
+                                      "field": "", "note": "移出待办会员列表"} for mid in members])
+    return removed
+
+
+def remove_unpassed(union_id: int, *, actor: str) -> int:
+    """移除未通过及未校验会员: what the manual asks before 提交办卡."""
+    ids = [q.id for q in CardQueue.select(CardQueue.id).where((CardQueue.union == union_id)
+                                                                & (CardQueue.result != PASSED))]
+    return remove_from_queue(ids, actor=actor)
+
+
+# ---- the queue as the page shows it --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QueueSummary:
+    total: int
+    passed: int
+    failed: int
+
+    @property
+    def unverified(self) -> int:
+        return self.total - self.passed - self.failed
+
+    def text(self) -> str:
+        """The manual's line: "待办会员共：N人；校验通过：a人；未通过：b人。"."""
+        return f"待办会员共：{self.total}人；校验通过：{self.passed}人；未通过：{self.failed}人。"
+
+
+def queue_summary(union_id: int) -> QueueSummary:
+    counts = queue_counts(union_id)
+    return QueueSummary(total=sum(counts.values()), passed=counts.get(PASSED, 0), failed=counts.get(FAILED, 0))
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One row of 待办会员列表, ready to show."""
+
+    id: int
+    member_id: int
+    name: str
+    id_type: str
+    masked_id: str
+    queued_at: str
+    id_expiry: str
+    result: str
+    reason: str
+    warning: str
+    expiry_flag: str | None
+
+    @property
+    def result_label(self) -> str:
+        return RESULT_LABELS.get(self.result, self.result)
+
+    @property
+    def note(self) -> str:
+        """The reason of a result that is not 已通过, else the 90-day warning."""
+        return self.reason if self.result != PASSED else self.warning
+
+
+def _queue_row(r: Mapping[str, Any], today: date) -> QueueRow:
+    queued = r["queued_at"]
+    queued_text = queued.strftime("%Y-%m-%d %H:%M") if isinstance(queued, datetime) else str(queued or "")[:16]
+    return QueueRow(
+        id=r["id"], member_id=r["member_id"], name=r["name"] or "",
+        id_type=ID_TYPE_LABELS.get(r["id_type"], r["id_type"] or ""), masked_id=mask_id(r["id_number"] or ""),
+        queued_at=queued_text, id_expiry=r["id_expiry"] or "", result=r["result"], reason=r["reason"] or "",
+        warning=expiry_warning(r["id_expiry"], today), expiry_flag=expiry_flag(r["id_expiry"], today),
+    )
+
+
+def list_queue(union_id: int, f: QueueFilter, *, sort_key: str = "queued_at", descending: bool = True,
+               offset: int = 0, limit: int = 200, today: date) -> list[QueueRow]:
+    return [_queue_row(r, today) for r in queue_page(union_id, f, sort_key, descending, offset, limit)]
+
+
+def count_queued(union_id: int, f: QueueFilter) -> int:
+    return count_queue(union_id, f)
+
+
+def queue_row(queue_id: int, today: date) -> QueueRow:
+    q = CardQueue.get_or_none(CardQueue.id == queue_id)
+    if q is None:
+        raise NotFound("该会员已不在待办会员列表中。", "请刷新列表。")
+    m = q.member
+    return _queue_row({"id": q.id, "member_id": m.id, "name": m.name, "id_type": m.id_type,
+                       "id_number": m.id_number, "queued_at": q.queued_at, "id_expiry": m.id_expiry,
+                       "result": q.result, "reason": q.reason}, today)
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """A queued member standing in the way of 提交办卡."""
+
+    name: str
+    masked_id: str
+    result: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SubmitState:
+    """Whether 提交办卡 may run now, and if not, which members stand in the way."""
+
+    summary: QueueSummary
+    failed: tuple[Blocking, ...]  # the first few of each
+    unverified: tuple[Blocking, ...]
+
+    @property
+    def can_submit(self) -> bool:
+        return self.summary.total > 0 and self.summary.passed == self.summary.total
+
+    def button_text(self) -> str:
+        """提交办卡, with how many stand in the way when it is refused."""
+        s = self.summary
+        if s.total == 0 or self.can_submit:
+            return "提交办卡"
+        parts = [f"{n}人{label}" for n, label in ((s.failed, "未通过"), (s.unverified, "未校验")) if n]
+        return f"提交办卡（{'，'.join(parts)}）"
+
+    def explanation(self) -> str:
+        """Why 提交办卡 is refused, naming the members ("" when it is allowed)."""
+        s = self.summary
+        if s.total == 0:
+            return "待办会员列表为空，请先从会员信息或卡片信息管理中把会员加入待办。"
+        if self.can_submit:
+            return ""
+        parts = []
+        if s.failed:
+            named = "；".join(f"{b.name}（{b.masked_id}）：{_first_sentence(b.reason)}" for b in self.failed)
+            more = "等" if len(self.failed) < s.failed else ""
+            parts.append(f"{s.failed}人校验未通过（{named}{more}）")
+        if s.unverified:
+            named = "、".join(f"{b.name}（{b.masked_id}）" for b in self.unverified)
+            more = "等" if len(self.unverified) < s.unverified else ""
+            parts.append(f"{s.unverified}人未校验（{named}{more}）")
+        return f"暂不能提交办卡：{'，'.join(parts)}。{SUBMIT_HINT}"
+
+
+def _first_sentence(text: str) -> str:
+    text = (text or "").strip()
+    return text.split("。")[0] if "。" in text else text
+
+
+def submit_state(union_id: int, limit: int = 5) -> SubmitState:
+    def blocking(result: str) -> tuple[Blocking, ...]:
+        return tuple(Blocking(r["name"], mask_id(r["id_number"]), r["result"], r["reason"] or "")
+                     for r in queue_blocking(union_id, result, limit))
+
+    return SubmitState(queue_summary(union_id), blocking(FAILED), blocking(UNVERIFIED))
+
+
+# ---- 修改证件到期日 -------------------------------------------------------------------------------
+
+def correct_expiry(queue_id: int, raw: str, *, actor: str, plan_year: int, today: date) -> QueueRow:
+    """Save a queued member's corrected ID expiry (any accepted date form or 长期) and verify the
+    member again. The member service validates (an impossible date is ValidationFailed with the
+    reason), audits old → new and marks the field for the next sync. One transaction."""
+    with db.atomic("IMMEDIATE"):
+        q = CardQueue.get_or_none(CardQueue.id == queue_id)
+        if q is None:
+            raise NotFound("该会员已不在待办会员列表中。", "请刷新列表。")
+        member_service.update_member(q.member_id, {"id_expiry": raw}, actor=actor, plan_year=plan_year, today=today)
+        refresh_verification(q.union_id, today, queue_ids=[q.id], force=True)
+    return queue_row(queue_id, today)
+
+
+def preview_expiry(raw: str, birth_date: date | None, today: date) -> tuple[str | None, str, bool]:
+    """What 修改证件到期日 would save for `raw`: (stored form or None, message, is_error).
+
+    Pure rules, no database: the dialog calls it as the clerk types.
+    """
+    text = (raw or "").strip()
+    if not text:
+        return None, "请填写证件到期日，长期有效的请勾选“长期”。", True
+    try:
+        value = dates.parse_expiry(text)
+    except RuleError as error:
+        return None, error.problem.message, True
+    problems = expiry.check_id_expiry(value, today, birth_date, for_card=True)
+    stored = dates.format_expiry(value)
+    if problems:
+        p = problems[0]
+        if p.code == "expiry_past":
+            # A past date is a fact, not a typing error: saved, and the member then fails verification.
+            return stored, p.message, False
+        return (None, p.message, True) if p.severity == ERROR else (stored, p.message, False)
+    return stored, f"将保存为：{stored}", False
+
+
+# ---- 提交办卡 -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SubmittedBatch:
+    batch_no: str
+    count: int
+
+
+def _batch_no(now: datetime) -> str:
+    while True:
+        candidate = f"BK{now:%Y%m%d%H%M%S}{random.randrange(100):02d}"
+        if not CardBatch.select().where(CardBatch.batch_no == candidate).exists():
+            return candidate
+
+
+def submit_batch(union_id: int, *, actor: str, today: date) -> SubmittedBatch:
+    """提交办卡: the whole queue becomes a card batch and an outbox row, all or nothing.
+
+    Refused (ClerkError, saying how many and which) unless every queued member has passed both
+    verifications; the local checks are refreshed first, so data changed since is caught. Works
+    offline: the batch waits in the outbox (status 待发送) until the next sync sends it.
+    """
+    with db.atomic("IMMEDIATE"):
+        refresh_verification(union_id, today)
+        state = submit_state(union_id)
+        if not state.can_submit:
+            raise ClerkError(state.explanation())
+        union = Union.get_by_id(union_id)
+        rows = list(CardQueue.select(CardQueue.id, Member.id.alias("mid"), Member.id_number, Member.name)
+                    .join(Member, on=(CardQueue.member == Member.id))
+                    .where(CardQueue.union == union_id).order_by(CardQueue.id).dicts())
+        now = _now()
+        batch_no = _batch_no(now)
+        payload = {"union": union.org_code, "batch_no": batch_no,
+                   "members": [{"id_number": r["id_number"], "name": r["name"]} for r in rows]}
+        out = enqueue(KIND_CARD_BATCH, payload)
+        batch = CardBatch.create(union=union_id, batch_no=batch_no, member_count=len(rows), status="queued",
+                                 outbox=out.id, submitted_at=now, updated_at=now, actor=actor)
+        insert_rows(CardBatchMember, [{"batch": batch.id, "member": r["mid"], "id_number": r["id_number"],
+                                       "name": r["name"], "outcome": "pending", "reason": ""} for r in rows])
+        ids = [r["id"] for r in rows]
+        for start in range(0, len(ids), 500):
+            CardQueue.delete().where(CardQueue.id.in_(ids[start:start + 500])).execute()
+        insert_rows(AuditEntry, [{"at": now, "actor": actor, "action": "card.batch.submit", "member": r["mid"],
+                                  "field": "", "note": f"办卡批次 {batch_no}"} for r in rows])
+    return SubmittedBatch(batch_no, len(rows))
+
+
+# ---- what the sync engine calls ------------------------------------------------------------------
+
+def queue_server_checks(union_id: int, org_code: str) -> int:
+    """Make card_verification outbox rows for queued members whose server check is due; returns
+    how many records were made. Members whose own sync is stuck (conflict, refused) wait."""
+    with db.atomic("IMMEDIATE"):
+        rows = list(CardQueue.select(CardQueue.id, CardQueue.local_result, CardQueue.local_reason,
+                                     Member.id_number, Member.sync_state)
+                    .join(Member, on=(CardQueue.member == Member.id))
+                    .where((CardQueue.union == union_id) & (CardQueue.server_result == SERVER_TO_REQUEST)
+                           & (CardQueue.local_result == PASSED))
+                    .order_by(CardQueue.id).dicts())
+        blocked = [r for r in rows if r["sync_state"] in ("conflict", "error")]
+        ready = [r for r in rows if r["sync_state"] not in ("conflict", "error")]
+        update_queue_rows([(r["id"], {"result": UNVERIFIED, "reason": SYNC_BLOCKED}) for r in blocked])
+        made = 0
+        for start in range(0, len(ready), MAX_REQUEST_IDS):
+            chunk = ready[start:start + MAX_REQUEST_IDS]
+            request_id = uuid.uuid4().hex
+            enqueue(KIND_CARD_VERIFICATION, {"union": org_code, "request_id": request_id,
+                                             "id_numbers": [r["id_number"] for r in chunk]})
+            update_queue_rows([(r["id"], {"server_result": SERVER_PENDING, "server_request": request_id,
+                                          "server_reason": "", "result": UNVERIFIED,
+                                          "reason": WAITING_FOR_SERVER}) for r in chunk])
+            made += 1
+    return made
+
+
+def apply_card_checks(union_id: int, checks: list[Mapping[str, Any]]) -> int:
+    """Apply pulled card_check changes (inside the engine's transaction). An answer to a request
+    that was superseded (the data changed and a new request is due) is ignored."""
+    by_request: dict[str, list[Mapping[str, Any]]] = {}
+    for check in checks:
+        if check.get("request_id"):
+            by_request.setdefault(str(check["request_id"]), []).append(check)
+    updates: list[tuple[int, dict[str, Any]]] = []
+    stamp = str(_now())
+    for request_id, answers in by_request.items():
+        waiting = queue_rows_by_request(request_id)
+        for answer in answers:
+            queue_id = waiting.get(str(answer.get("id_number")))
+            if queue_id is None:
+                continue
+            server = SERVER_PASSED if answer.get("result") == PASSED else SERVER_FAILED
+            reason = str(answer.get("reason") or "")
+            result, shown = combine(PASSED, "", server, reason)
+            updates.append((queue_id, {"server_result": server, "server_reason": reason, "server_request": None,
+                                       "server_checked_at": stamp, "result": result, "reason": shown}))
+    update_queue_rows(updates)
+    return len(updates)
+
+
+def apply_card_batches(union_id: int, batches: list[Mapping[str, Any]]) -> int:
+    """Apply pulled card_batch changes (inside the engine's transaction): status, counts and each
+    member's outcome. A batch made on another PC of the union is added so it shows here too."""
+    for data in batches:
+        batch_no = str(data.get("batch_no") or "")
+        batch = CardBatch.get_or_none((CardBatch.batch_no == batch_no) & (CardBatch.union == union_id))
+        members = list(data.get("members") or [])
+        now = _now()
+        if batch is None:
+            batch = CardBatch.create(union=union_id, batch_no=batch_no, member_count=len(members),
+                                     status=data.get("status") or "issuing", submitted_at=now, updated_at=now,
+                                     actor=str(data.get("submitted_by") or ""))
+            numbers = [str(m.get("id_number")) for m in members]
+            local: dict[str, tuple[int, str]] = {}
+            for start in range(0, len(numbers), 500):
+                query = Member.select(Member.id, Member.id_number, Member.name).where(
+                    (Member.union == union_id) & Member.id_number.in_(numbers[start:start + 500]))
+                local.update({m.id_number: (m.id, m.name) for m in query})
+            insert_rows(CardBatchMember, [{"batch": batch.id, "member": local.get(n, (None, ""))[0],
+                                           "id_number": n, "name": local.get(n, (None, ""))[1],
+                                           "outcome": "pending", "reason": ""} for n in numbers])
+        update_card_batch_members(batch.id, [(str(m.get("outcome") or "pending"), m.get("card_no"),
+                                              str(m.get("reason") or ""), str(m.get("id_number")))
+                                             for m in members])
+        batch.status = data.get("status") or batch.status
+        batch.issued_count = int(data.get("issued") or 0)
+        batch.refused_count = int(data.get("refused") or 0)
+        batch.problem = None
+        batch.updated_at = now
+        batch.save()
+    return len(batches)
+
+
+def push_answered(kind: str, payload: Mapping[str, Any], *, receipt: Mapping[str, Any] | None = None,
+                  problem: str | None = None, actor: str = "sync", today: date | None = None) -> None:
+    """The server's answer to one of our card records (inside the engine's transaction).
+
+    A refused verification request leaves its members 未校验 with the reason; a refused batch is
+    marked 未受理 with the reason and its members go back to the queue, so nothing is lost.
+    """
+    if kind == KIND_CARD_VERIFICATION:
+        if problem is None:
+            return
+        request_id = str(payload.get("request_id") or "")
+        waiting = queue_rows_by_request(request_id)
+        update_queue_rows([(qid, {"server_result": SERVER_ERROR, "server_reason": problem, "server_request": None,
+                                  "result": UNVERIFIED,
+                                  "reason": combine(PASSED, "", SERVER_ERROR, problem)[1]})
+                           for qid in waiting.values()])
+    elif kind == KIND_CARD_BATCH:
+        batch = CardBatch.get_or_none(CardBatch.batch_no == str(payload.get("batch_no") or ""))
+        if batch is None:
+            return
+        batch.updated_at = _now()
+        if problem is None:
+            receipt = receipt or {}
+            if batch.status in ("queued", "refused"):
+                batch.status = str(receipt.get("status") or "issuing")
+            batch.problem = None
+            batch.save()
+            return
+        batch.status, batch.problem = "refused", problem
+        batch.save()
+        member_ids = [r.member_id for r in CardBatchMember.select(CardBatchMember.member)
+                      .where((CardBatchMember.batch == batch.id) & CardBatchMember.member.is_null(False))]
+        CardBatchMember.update(outcome="refused", reason=problem).where(CardBatchMember.batch == batch.id).execute()
+        add_to_queue(batch.union_id, member_ids, actor=actor, today=today or date.today())
+
+
+# ---- 卡片信息管理 ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CardMemberRow:
+    """One row of 卡片信息管理: masked ID, phone and card number, Chinese labels."""
+
+    id: int
+    member_no: str
+    name: str
+    id_type: str
+    masked_id: str
+    enterprise: str
+    masked_phone: str
+    card_no: str
+    card_status: str
+    id_expiry: str
+    queued: bool
+    expiry_flag: str | None
+
+    @property
+    def flag_text(self) -> str:
+        parts = [FLAG_LABELS[self.expiry_flag]] if self.expiry_flag else []
+        if self.queued:
+            parts.append("已加入待办")
+        return "、".join(parts)
+
+
+def _card_rows(rows: list[dict], today: date) -> list[CardMemberRow]:
+    ids = [r["id"] for r in rows]
+    queued = queued_among(ids)
+    applying = applying_among(ids)
+    out = []
+    for r in rows:
+        status = r["card_status"]
+        if status == CardStatus.NONE and r["id"] in applying:
+            status = CardStatus.APPLYING  # submitted here; the server's word comes with the next pull
+        out.append(CardMemberRow(
+            id=r["id"], member_no=r["member_no"] or "", name=r["name"],
+            id_type=ID_TYPE_LABELS.get(r["id_type"], r["id_type"]), masked_id=mask_id(r["id_number"]),
+            enterprise=r.get("enterprise_name") or "", masked_phone=mask_phone(r["phone"]),
+            card_no=mask_card_no(r.get("card_no")), card_status=CARD_STATUS_LABELS.get(status, status),
+            id_expiry=r["id_expiry"] or "", queued=r["id"] in queued, expiry_flag=expiry_flag(r["id_expiry"], today),
+        ))
+    return out
+
+
+def card_members(union_id: int, f: CardMemberFilter, *, sort_key: str = "member_no", descending: bool = False,
+                 offset: int = 0, limit: int = 200, today: date) -> list[CardMemberRow]:
+    return _card_rows(card_member_page(union_id, f, sort_key, descending, offset, limit), today)
+
+
+def card_members_by_ids(ids: list[int], today: date) -> list[CardMemberRow]:
+    rows = member_service.member_rows_by_ids(ids)
+    return _card_rows(rows, today)
+
+
+def count_card_info(union_id: int, f: CardMemberFilter) -> int:
+    return count_card_members(union_id, f)
+
+
+def card_info_ids(union_id: int, f: CardMemberFilter, sort_key: str = "member_no", descending: bool = False) -> list[int]:
+    return card_member_ids(union_id, f, sort_key, descending)
+
+
+# ---- 办卡批次管理 ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CardBatchRow:
+    id: int
+    batch_no: str
+    member_count: int
+    submitted_at: str
+    updated_at: str
+    status: str
+    status_label: str
+    issued: int
+    refused: int
+    problem: str
+
+    @property
+    def outcome_text(self) -> str:
+        if self.status == "refused":
+            return self.problem
+        if self.status == "queued":
+            return "尚未发送到服务器，联网同步时自动提交。"
+        pending = self.member_count - self.issued - self.refused
+        text = f"已发卡{self.issued}人"
+        if self.refused:
+            text += f"，未通过{self.refused}人"
+        if pending > 0:
+            text += f"，制卡中{pending}人"
+        return text + "。"
+
+
+def _stamp(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else str(value or "")[:16]
+
+
+def card_batches(union_id: int, f: CardBatchFilter | None = None) -> list[CardBatchRow]:
+    return [CardBatchRow(
+        id=r["id"], batch_no=r["batch_no"], member_count=r["member_count"], submitted_at=_stamp(r["submitted_at"]),
+        updated_at=_stamp(r["updated_at"]), status=r["status"],
+        status_label=BATCH_STATUS_LABELS.get(r["status"], r["status"]), issued=r["issued_count"],
+        refused=r["refused_count"], problem=r["problem"] or "",
+    ) for r in card_batch_rows(union_id, f or CardBatchFilter())]
+
+
+@dataclass(frozen=True)
+class CardBatchMemberRow:
+    id: int
+    member_id: int | None
+    name: str
+    masked_id: str
+    outcome: str
+    outcome_label: str
+    card_no: str
+    reason: str
+
+
+def count_batch_members(batch_id: int) -> int:
+    return count_card_batch_members(batch_id)
+
+
+def batch_members(batch_id: int, *, offset: int = 0, limit: int = 200) -> list[CardBatchMemberRow]:
+    return [CardBatchMemberRow(
+        id=r["id"], member_id=r["member"], name=r["name"], masked_id=mask_id(r["id_number"]), outcome=r["outcome"],
+        outcome_label=OUTCOME_LABELS.get(r["outcome"], r["outcome"]), card_no=mask_card_no(r["card_no"]),
+        reason=r["reason"] or "",
+    ) for r in card_batch_member_page(batch_id, offset, limit)]
+
+
+def requeue_refused(batch_id: int, *, actor: str, today: date) -> AddResult:
+    """将未通过会员重新加入待办: members the issuer refused, back in the queue to be fixed."""
+    batch = CardBatch.get_by_id(batch_id)
+    ids = [r.member_id for r in CardBatchMember.select(CardBatchMember.member)
+           .where((CardBatchMember.batch == batch_id) & (CardBatchMember.outcome == "refused")
+                  & CardBatchMember.member.is_null(False))]
+    return add_to_queue(batch.union_id, ids, actor=actor, today=today)
