@@ -168,9 +168,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
         from server import card_jobs
 
         done += card_jobs.run_pending(ctx, worker_name())
-        from server import card_jobs
-
-        done += card_jobs.run_pending(ctx, worker_name())
         if done:
             log.info("ran %d ss check jobs", done)
         if args.once:
