@@ -191,9 +191,11 @@ def check_member(m: Mapping[str, Any], today: date) -> LocalCheck:
         reasons.append(error.problem.message)
     if m.get("id_type") != IdType.MAINLAND:
         birth = None  # the ID-card validity bands apply to the mainland card only
+    mainland = m.get("id_type") == IdType.MAINLAND
     for problem in expiry.check_id_expiry(m.get("id_expiry"), today, birth, for_card=True):
         if problem.severity == ERROR:
-            reasons.append(problem.message)
+            # The expiry rules speak of the mainland card; other documents are 证件.
+            reasons.append(problem.message if mainland else problem.message.replace("身份证", "证件"))
     try:
         validate_work_address(m.get("work_address"), required=True)
     except RuleError as error:
@@ -446,6 +448,7 @@ class QueueRow:
     reason: str
     warning: str
     expiry_flag: str | None
+    birth_date: date | None = None
 
     @property
     def result_label(self) -> str:
@@ -465,6 +468,7 @@ def _queue_row(r: Mapping[str, Any], today: date) -> QueueRow:
         id_type=ID_TYPE_LABELS.get(r["id_type"], r["id_type"] or ""), masked_id=mask_id(r["id_number"] or ""),
         queued_at=queued_text, id_expiry=r["id_expiry"] or "", result=r["result"], reason=r["reason"] or "",
         warning=expiry_warning(r["id_expiry"], today), expiry_flag=expiry_flag(r["id_expiry"], today),
+        birth_date=_as_date(r.get("birth_date")) if r.get("id_type") == IdType.MAINLAND else None,
     )
 
 
@@ -484,7 +488,7 @@ def queue_row(queue_id: int, today: date) -> QueueRow:
     m = q.member
     return _queue_row({"id": q.id, "member_id": m.id, "name": m.name, "id_type": m.id_type,
                        "id_number": m.id_number, "queued_at": q.queued_at, "id_expiry": m.id_expiry,
-                       "result": q.result, "reason": q.reason}, today)
+                       "result": q.result, "reason": q.reason, "birth_date": m.birth_date}, today)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 MENU: list[tuple[str | None, list[tuple[str, str]]]] = [
     (None, [("workbench", "业务工作台")]),
     ("会员管理", [("members", "会员信息")]),
-    ("会员服务卡管理", [("card_enrollment", "会员卡参保信息管理")]),
+    ("会员服务卡管理", [("card_info", "卡片信息管理"), ("card_queue", "待办会员列表"), ("card_batches", "办卡批次管理"),
+                 ("card_enrollment", "会员卡参保信息管理")]),
 ]
 
 
@@ -66,6 +67,9 @@ class MainWindow(QMainWindow):
         self._factories = {
             "workbench": lambda: WorkbenchPage(union_id),
             "members": self._make_member_list,
+            "card_info": lambda: self._make_card_page("card_info"),
+            "card_queue": lambda: self._make_card_page("card_queue"),
+            "card_batches": lambda: self._make_card_page("card_batches"),
             "card_enrollment": self._make_card_enrollment,
         }
         self._nav_items: dict[str, QTreeWidgetItem] = {}
@@ -175,6 +179,16 @@ class MainWindow(QMainWindow):
         page = MemberListPage(self.union_id, self.plan_year, self.actor)
         page.memberChanged.connect(self._member_changed)
         return page
+
+    def _make_card_page(self, name: str) -> QWidget:
+        """卡片信息管理, 待办会员列表 or 办卡批次管理 (app.views.card_*)."""
+        if name == "card_info":
+            from app.views.card_info import CardInfoPage as page_class
+        elif name == "card_queue":
+            from app.views.card_queue import CardQueuePage as page_class
+        else:
+            from app.views.card_batches import CardBatchesPage as page_class
+        return page_class(self.union_id, self.plan_year, self.actor)
 
     def _make_card_enrollment(self) -> QWidget:
         from app.models import Setting

@@ -88,6 +88,9 @@ class MemberListPage(QWidget):
         self.import_button = QPushButton(self.tr("批量导入"))
         self.template_button = QPushButton(self.tr("下载模板"))
         self.export_button = QPushButton(self.tr("导出"))
+        self.queue_button = QPushButton(self.tr("加入待办"))
+        self.queue_button.setToolTip(self.tr("把选中的会员加入待办会员列表，准备办理会员服务卡"))
+        self.queue_button.setEnabled(False)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
         bottom.addWidget(self.import_button)
@@ -95,6 +98,7 @@ class MemberListPage(QWidget):
         bottom.addWidget(self.export_button)
         bottom.addWidget(self.refresh_button)
         bottom.addWidget(self.detail_button)
+        bottom.addWidget(self.queue_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -118,6 +122,7 @@ class MemberListPage(QWidget):
         self.import_button.clicked.connect(self.import_members)
         self.template_button.clicked.connect(self.download_template)
         self.export_button.clicked.connect(self.export_members)
+        self.queue_button.clicked.connect(self.add_to_card_queue)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
         QShortcut(QKeySequence.StandardKey.Refresh, self, activated=self.requery)
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self.open_detail)
@@ -170,6 +175,7 @@ class MemberListPage(QWidget):
 
     def _selection_changed(self, *_args) -> None:
         self.detail_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
+        self.queue_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
 
     def open_detail(self, *_args) -> None:
         index = self.table.currentIndex()
@@ -183,6 +189,13 @@ class MemberListPage(QWidget):
     def _member_saved(self, member_id: int) -> None:
         self.memberChanged.emit(member_id)
         self.requery()
+
+    def add_to_card_queue(self, *_args) -> None:
+        """加入待办: the selected members into the card queue (app.views.card_queue)."""
+        from app.views.card_queue import queue_members
+
+        ids = [self.model.data(i, Qt.ItemDataRole.UserRole) for i in self.table.selectionModel().selectedRows()]
+        queue_members(self, self.union_id, ids, self.actor)
 
     # --- 批量导入 / 下载模板 / 导出 (app.views.import_wizard, app.views.export_dialog) ---------------
 

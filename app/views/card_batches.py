@@ -1,0 +1,205 @@
+"""会员服务卡管理 → 办卡批次管理: card batches and what became of each member.
+
+The batches made on this PC (and by other PCs of the union, as the pull brings them): number,
+count, submitted, last updated, status (待发送 while offline or not yet sent, 制卡中, 已完成, 未受理
+with the server's reason) and the outcome; below, the selected batch's members with 已发卡 and the
+card number, 制卡中, or 未通过 with the reason. Members the issuer refused can be put back in the
+queue to be corrected and applied for again.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.queries import CardBatchFilter
+from app.services import cards
+from app.views import ops
+from app.views.card_table import CardBatchMemberModel, CardBatchModel
+
+
+def _table(model, parent: QWidget) -> QTableView:
+    table = QTableView(parent)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setDefaultSectionSize(parent.fontMetrics().height() + 8)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+class CardBatchesPage(QWidget):
+    """办卡批次管理."""
+
+    page_name = "card_batches"
+
+    def __init__(self, union_id: int, plan_year: int, actor: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.union_id = union_id
+        self.plan_year = plan_year
+        self.actor = actor
+        self.model = CardBatchModel(union_id, parent=self)
+        self.members = CardBatchMemberModel(parent=self)
+        self._serial = 0
+        self._loaded = False
+        self.last_queue_message = ""
+
+        title = QLabel(self.tr("办卡批次管理"))
+        title.setObjectName("pageTitle")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("批次编号"))
+        self.search.setClearButtonEnabled(True)
+        self.status = QComboBox()
+        self.status.addItem(self.tr("状态：全部"), None)
+        for code, label in cards.BATCH_STATUS_LABELS.items():
+            self.status.addItem(label, code)
+        self.search_button = QPushButton(self.tr("搜索"))
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel(self.tr("批次编号")))
+        filters.addWidget(self.search, 2)
+        filters.addWidget(QLabel(self.tr("状态")))
+        filters.addWidget(self.status, 1)
+        filters.addWidget(self.search_button)
+        filters.addStretch(1)
+
+        self.table = _table(self.model, self)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        em = self.fontMetrics().horizontalAdvance("中")
+        for i, width in enumerate((11, 5, 9, 9, 5, 20)):
+            self.table.horizontalHeader().resizeSection(i, em * width)
+        self.member_table = _table(self.members, self)
+        self.member_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        for i, width in enumerate((6, 11, 6, 9, 20)):
+            self.member_table.horizontalHeader().resizeSection(i, em * width)
+        self.members_title = QLabel(self.tr("请选择一个批次查看办卡结果。"))
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.members_title)
+        lower_layout.addWidget(self.member_table, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(lower)
+        splitter.setSizes([em * 12, em * 16])
+
+        self.count_label = QLabel()
+        self.requeue_button = QPushButton(self.tr("将未通过会员重新加入待办"))
+        self.requeue_button.setEnabled(False)
+        self.refresh_button = QPushButton(self.tr("刷新"))
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.refresh_button)
+        bottom.addWidget(self.requeue_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(filters)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(bottom)
+
+        self.search.returnPressed.connect(self.requery)
+        self.search_button.clicked.connect(self.requery)
+        self.status.currentIndexChanged.connect(self.requery)
+        self.refresh_button.clicked.connect(self.requery)
+        self.requeue_button.clicked.connect(self.requeue_refused)
+        self.model.totalChanged.connect(lambda n: self.count_label.setText(self.tr("共 {0} 个办卡批次").format(n)))
+        self.table.selectionModel().selectionChanged.connect(self._batch_selected)
+
+    def current_filter(self) -> CardBatchFilter:
+        return CardBatchFilter(text=self.search.text(), status=self.status.currentData())
+
+    def requery(self, *_args) -> None:
+        self._serial += 1
+        serial = self._serial
+        f = self.current_filter()
+        selected = self.selected_batch()
+        keep = selected.batch_no if selected else None
+
+        def done(snapshot) -> None:
+            if serial == self._serial:
+                self._show(snapshot, keep)
+
+        ops.run_db(self, lambda: self.model.query(f), done)
+
+    def refresh(self) -> None:
+        self.requery()
+
+    def load_now(self) -> None:
+        selected = self.selected_batch()
+        self._show(self.model.query(self.current_filter()), selected.batch_no if selected else None)
+        batch = self.selected_batch()
+        if batch is not None:
+            self.members.apply(self.members.query(batch.id))
+            self._members_shown(batch)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self._loaded:
+            self.requery()
+
+    def _show(self, snapshot, keep: str | None) -> None:
+        self._loaded = True
+        self.model.apply(snapshot)
+        rows = [self.model.row_at(r) for r in range(self.model.rowCount())]
+        target = next((r for r, b in enumerate(rows) if b is not None and b.batch_no == keep), 0 if rows else None)
+        if target is not None:
+            self.table.selectRow(target)
+        else:
+            self._clear_members()
+
+    def _clear_members(self) -> None:
+        from app.views.card_table import Snapshot
+
+        self.members.apply(Snapshot(None, "id", False, 0, []))
+        self.members_title.setText(self.tr("请选择一个批次查看办卡结果。"))
+        self.requeue_button.setEnabled(False)
+
+    def selected_batch(self) -> cards.CardBatchRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _batch_selected(self, _selected: QItemSelection | None = None, _deselected: QItemSelection | None = None) -> None:
+        batch = self.selected_batch()
+        if batch is None:
+            self._clear_members()
+            return
+
+        def done(snapshot) -> None:
+            current = self.selected_batch()
+            if current is not None and current.id == batch.id:
+                self.members.apply(snapshot)
+                self._members_shown(batch)
+
+        ops.run_db(self, lambda: self.members.query(batch.id), done)
+
+    def _members_shown(self, batch: cards.CardBatchRow) -> None:
+        self.members_title.setText(self.tr("批次 {0} 的办卡结果：{1}").format(batch.batch_no, batch.outcome_text))
+        self.requeue_button.setEnabled(batch.refused > 0 and batch.status != "refused")
+
+    def requeue_refused(self) -> None:
+        """将未通过会员重新加入待办 (the issuer's refusals, to be corrected and applied for again)."""
+        batch = self.selected_batch()
+        if batch is None:
+            return
+        actor = self.actor
+
+        def done(result: cards.AddResult) -> None:
+            self.last_queue_message = result.message()
+            self.members_title.setText(result.message())
+
+        ops.run_db(self, lambda: cards.requeue_refused(batch.id, actor=actor, today=date.today()), done)

@@ -1,0 +1,440 @@
+"""Table models of the member-card pages: rows paged from SQL on demand, as the member list does.
+
+`PagedModel` holds a filter, a sort and a total, and fetches a page of rows (plain dataclasses
+from `app.services.cards`) the first time the view asks for one, keeping a few pages cached. A
+(re)query runs on the database worker (`query` → `Snapshot`) and is shown with `apply` on the main
+thread. The subclasses say what their columns are and how a row looks; all pass qtmodeltester.
+
+`ActionsDelegate` draws the manual's per-row links (查看详情 删除 修改证件到期日) in one column and
+reports which was clicked.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from app.models.queries import CardMemberFilter, QueueFilter
+from app.services import cards
+from app.services.members import FLAG_LABELS
+
+PAGE_SIZE = 200
+PAGES_CACHED = 64
+
+WARN = QColor("#fff4d6")
+ALERT = QColor("#fde2e1")
+PASSED = QColor("#e3f4e1")
+LINK = QColor("#1a5fb4")
+MUTED = QColor("#888888")
+
+DISPLAY = Qt.ItemDataRole.DisplayRole
+USER = Qt.ItemDataRole.UserRole
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a (re)query produced on the worker: the total and the first page."""
+
+    filter: Any
+    sort_key: str
+    descending: bool
+    total: int
+    first_page: list[Any]
+    ids: list[int] | None = None  # every match's id in order, for text searches (see member_table)
+
+
+class PagedModel(QAbstractTableModel):
+    """Rows fetched a page at a time; subclasses define COLUMNS and the fetchers."""
+
+    totalChanged = Signal(int)
+
+    #: (header, sort key or None, attribute of the row dataclass)
+    COLUMNS: tuple[tuple[str, str | None, str], ...] = ()
+
+    def __init__(self, filter_: Any, sort_key: str, descending: bool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.filter = filter_
+        self.sort_key = sort_key
+        self.descending = descending
+        self._total = 0
+        self._ids: list[int] | None = None
+        self._pages: OrderedDict[int, list[Any]] = OrderedDict()
+
+    # ---- what subclasses provide (run on whichever thread calls them) ---------------------------
+    def _count(self, f: Any) -> int:
+        raise NotImplementedError
+
+    def _page(self, f: Any, sort_key: str, descending: bool, offset: int, limit: int) -> list[Any]:
+        raise NotImplementedError
+
+    def _search_ids(self, f: Any, sort_key: str, descending: bool) -> list[int] | None:
+        """All matching ids when paging by id is cheaper (a text search), else None."""
+        return None
+
+    def _rows_by_ids(self, ids: list[int]) -> list[Any]:
+        raise NotImplementedError
+
+    # ---- querying ---------------------------------------------------------------------------------
+    def query(self, f: Any = None, sort_key: str | None = None, descending: bool | None = None) -> Snapshot:
+        """Count and fetch the first page (safe on a worker)."""
+        f = self.filter if f is None else f
+        sort_key = self.sort_key if sort_key is None else sort_key
+        descending = self.descending if descending is None else descending
+        ids = self._search_ids(f, sort_key, descending)
+        if ids is not None:
+            return Snapshot(f, sort_key, descending, len(ids), self._rows_by_ids(ids[:PAGE_SIZE]), ids)
+        total = self._count(f)
+        first = self._page(f, sort_key, descending, 0, PAGE_SIZE) if total else []
+        return Snapshot(f, sort_key, descending, total, first)
+
+    def apply(self, snap: Snapshot) -> None:
+        """Show a snapshot (main thread)."""
+        self.beginResetModel()
+        self.filter, self.sort_key, self.descending = snap.filter, snap.sort_key, snap.descending
+        self._total = snap.total
+        self._ids = snap.ids
+        self._pages.clear()
+        self._pages[0] = snap.first_page
+        self.endResetModel()
+        self.totalChanged.emit(self._total)
+
+    def reload(self) -> None:
+        """Synchronous requery with the current filter (tests and screenshots)."""
+        self.apply(self.query())
+
+    def row_at(self, row: int) -> Any:
+        if not 0 <= row < self._total:
+            return None
+        page_no, offset = divmod(row, PAGE_SIZE)
+        page = self._pages.get(page_no)
+        if page is None:
+            if self._ids is not None:
+                page = self._rows_by_ids(self._ids[page_no * PAGE_SIZE:(page_no + 1) * PAGE_SIZE])
+            else:
+                page = self._page(self.filter, self.sort_key, self.descending, page_no * PAGE_SIZE, PAGE_SIZE)
+            self._pages[page_no] = page
+            while len(self._pages) > PAGES_CACHED:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_no)
+        return page[offset] if offset < len(page) else None
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def sort_key_for_column(self, column: int) -> str | None:
+        return self.COLUMNS[column][1] if 0 <= column < len(self.COLUMNS) else None
+
+    def column_of(self, header: str) -> int:
+        return [c[0] for c in self.COLUMNS].index(header)
+
+    # ---- how a row looks (main thread) -------------------------------------------------------------
+    def display(self, row: Any, attribute: str) -> Any:
+        return getattr(row, attribute)
+
+    def background(self, row: Any, attribute: str) -> QColor | None:
+        return None
+
+    def tooltip(self, row: Any, attribute: str) -> str | None:
+        return None
+
+    # ---- Qt model API -------------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._total
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
+        if role != DISPLAY:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section][0]
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1)
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY) -> Any:
+        if not index.isValid():
+            return None
+        row = self.row_at(index.row())
+        if row is None:
+            return None
+        attribute = self.COLUMNS[index.column()][2]
+        if role == DISPLAY:
+            return self.display(row, attribute)
+        if role == USER:
+            return row.id
+        if role == Qt.ItemDataRole.BackgroundRole:
+            color = self.background(row, attribute)
+            return QBrush(color) if color is not None else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(row, attribute)
+        if role == Qt.ItemDataRole.ForegroundRole and attribute == "actions":
+            return QBrush(LINK)
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+# ---- 卡片信息管理 ----------------------------------------------------------------------------------
+
+class CardInfoModel(PagedModel):
+    """In-service members of linked enterprises, with card number and status."""
+
+    COLUMNS = (
+        ("会员编号", "member_no", "member_no"),
+        ("姓名", "name", "name"),
+        ("证件类型", "id_type", "id_type"),
+        ("证件号码", "id_number", "masked_id"),
+        ("关联企业", "enterprise", "enterprise"),
+        ("手机号码", "phone", "masked_phone"),
+        ("会员卡号", "card_status", "card_no"),
+        ("卡状态", "card_status", "card_status"),
+        ("证件到期日", "id_expiry", "id_expiry"),
+        ("提示", None, "flag_text"),
+    )
+
+    def __init__(self, union_id: int, today: Callable[[], date] = date.today, parent: QObject | None = None) -> None:
+        super().__init__(CardMemberFilter(), "member_no", False, parent)
+        self.union_id = union_id
+        self._today = today
+
+    def _count(self, f: CardMemberFilter) -> int:
+        return cards.count_card_info(self.union_id, f)
+
+    def _page(self, f: CardMemberFilter, sort_key: str, descending: bool, offset: int, limit: int) -> list[Any]:
+        return cards.card_members(self.union_id, f, sort_key=sort_key, descending=descending, offset=offset,
+                                  limit=limit, today=self._today())
+
+    def _search_ids(self, f: CardMemberFilter, sort_key: str, descending: bool) -> list[int] | None:
+        return cards.card_info_ids(self.union_id, f, sort_key, descending) if f.text.strip() else None
+
+    def _rows_by_ids(self, ids: list[int]) -> list[Any]:
+        return cards.card_members_by_ids(ids, self._today())
+
+    def background(self, row: cards.CardMemberRow, attribute: str) -> QColor | None:
+        if row.expiry_flag == "id_expired":
+            return ALERT
+        if row.expiry_flag == "id_expiring":
+            return WARN
+        return None
+
+    def tooltip(self, row: cards.CardMemberRow, attribute: str) -> str | None:
+        if attribute in ("id_expiry", "flag_text") and row.expiry_flag:
+            return cards.expiry_warning(row.id_expiry, self._today()) or FLAG_LABELS[row.expiry_flag]
+        return None
+
+
+# ---- 待办会员列表 ----------------------------------------------------------------------------------
+
+#: The manual's per-row actions: (key, label).
+QUEUE_ACTIONS: tuple[tuple[str, str], ...] = (("detail", "查看详情"), ("remove", "删除"), ("expiry", "修改证件到期日"))
+
+
+class CardQueueModel(PagedModel):
+    """The card queue: the manual's columns (with the name and the reason added)."""
+
+    COLUMNS = (
+        ("姓名", "name", "name"),
+        ("证件类型", "id_type", "id_type"),
+        ("证件号码", "id_number", "masked_id"),
+        ("加入待办时间", "queued_at", "queued_at"),
+        ("证件到期日", "id_expiry", "id_expiry"),
+        ("信息校验结果", "result", "result_label"),
+        ("校验说明", None, "note"),
+        ("操作", None, "actions"),
+    )
+
+    def __init__(self, union_id: int, today: Callable[[], date] = date.today, parent: QObject | None = None) -> None:
+        super().__init__(QueueFilter(), "queued_at", True, parent)
+        self.union_id = union_id
+        self._today = today
+
+    def _count(self, f: QueueFilter) -> int:
+        return cards.count_queued(self.union_id, f)
+
+    def _page(self, f: QueueFilter, sort_key: str, descending: bool, offset: int, limit: int) -> list[Any]:
+        return cards.list_queue(self.union_id, f, sort_key=sort_key, descending=descending, offset=offset,
+                                limit=limit, today=self._today())
+
+    def display(self, row: cards.QueueRow, attribute: str) -> Any:
+        if attribute == "actions":
+            return "  ".join(label for _, label in QUEUE_ACTIONS)
+        return getattr(row, attribute)
+
+    def background(self, row: cards.QueueRow, attribute: str) -> QColor | None:
+        if attribute == "id_expiry":
+            return ALERT if row.expiry_flag == "id_expired" else WARN if row.expiry_flag == "id_expiring" else None
+        if attribute in ("result_label", "note"):
+            if row.result == cards.FAILED:
+                return ALERT
+            if row.result == cards.PASSED:
+                return WARN if row.warning and attribute == "note" else PASSED
+        return None
+
+    def tooltip(self, row: cards.QueueRow, attribute: str) -> str | None:
+        if attribute == "id_expiry" and row.expiry_flag:
+            return row.warning or FLAG_LABELS[row.expiry_flag]
+        if attribute in ("result_label", "note"):
+            parts = [p for p in (row.reason, row.warning) if p]
+            return "\n".join(parts) or None
+        return None
+
+
+# ---- 办卡批次管理 ----------------------------------------------------------------------------------
+
+class CardBatchModel(PagedModel):
+    """The union's card batches, newest first (few enough to fetch at once, paged all the same)."""
+
+    COLUMNS = (
+        ("批次编号", None, "batch_no"),
+        ("办卡人数", None, "member_count"),
+        ("提交时间", None, "submitted_at"),
+        ("最后更新时间", None, "updated_at"),
+        ("状态", None, "status_label"),
+        ("办理结果", None, "outcome_text"),
+    )
+
+    def __init__(self, union_id: int, parent: QObject | None = None) -> None:
+        from app.models.queries import CardBatchFilter
+
+        super().__init__(CardBatchFilter(), "submitted_at", True, parent)
+        self.union_id = union_id
+        self._all: list[cards.CardBatchRow] = []
+
+    def _count(self, f: Any) -> int:
+        return len(self._all)
+
+    def _page(self, f: Any, sort_key: str, descending: bool, offset: int, limit: int) -> list[Any]:
+        return self._all[offset:offset + limit]
+
+    def query(self, f: Any = None, sort_key: str | None = None, descending: bool | None = None) -> Snapshot:
+        f = self.filter if f is None else f
+        rows = cards.card_batches(self.union_id, f)
+        return Snapshot(f, self.sort_key, self.descending, len(rows), rows)
+
+    def apply(self, snap: Snapshot) -> None:
+        self._all = list(snap.first_page)
+        super().apply(Snapshot(snap.filter, snap.sort_key, snap.descending, snap.total,
+                               self._all[:PAGE_SIZE]))
+
+    def background(self, row: cards.CardBatchRow, attribute: str) -> QColor | None:
+        if attribute in ("status_label", "outcome_text"):
+            if row.status == "refused" or row.refused:
+                return ALERT
+            if row.status == "queued":
+                return WARN
+        return None
+
+    def tooltip(self, row: cards.CardBatchRow, attribute: str) -> str | None:
+        return row.outcome_text if attribute in ("status_label", "outcome_text") else None
+
+
+class CardBatchMemberModel(PagedModel):
+    """The members of one card batch and their outcome."""
+
+    COLUMNS = (
+        ("姓名", None, "name"),
+        ("证件号码", None, "masked_id"),
+        ("办理结果", None, "outcome_label"),
+        ("会员卡号", None, "card_no"),
+        ("说明", None, "reason"),
+    )
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(None, "id", False, parent)
+
+    def _count(self, batch_id: int | None) -> int:
+        return cards.count_batch_members(batch_id) if batch_id else 0
+
+    def _page(self, batch_id: int | None, sort_key: str, descending: bool, offset: int, limit: int) -> list[Any]:
+        return cards.batch_members(batch_id, offset=offset, limit=limit) if batch_id else []
+
+    def background(self, row: cards.CardBatchMemberRow, attribute: str) -> QColor | None:
+        if attribute in ("outcome_label", "reason") and row.outcome == "refused":
+            return ALERT
+        if attribute == "outcome_label" and row.outcome == "issued":
+            return PASSED
+        return None
+
+    def tooltip(self, row: cards.CardBatchMemberRow, attribute: str) -> str | None:
+        return row.reason or None if attribute == "reason" else None
+
+
+# ---- the per-row links -----------------------------------------------------------------------------
+
+class ActionsDelegate(QStyledItemDelegate):
+    """Draws `actions` as links side by side; a click on one emits `triggered(row, key)`."""
+
+    triggered = Signal(int, str)
+
+    def __init__(self, actions: tuple[tuple[str, str], ...], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.actions = actions
+
+    def _rects(self, option: QStyleOptionViewItem) -> list[tuple[str, str, QRect]]:
+        metrics = option.fontMetrics
+        gap = metrics.horizontalAdvance("中")
+        x = option.rect.left() + gap // 2
+        out = []
+        for key, label in self.actions:
+            width = metrics.horizontalAdvance(label)
+            out.append((key, label, QRect(x, option.rect.top(), width, option.rect.height())))
+            x += width + gap
+        return out
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        painter.save()
+        font = opt.font
+        font.setUnderline(True)
+        painter.setFont(font)
+        painter.setPen(LINK)
+        for _, label, rect in self._rects(opt):
+            painter.drawText(rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), label)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex):  # noqa: N802 - Qt API
+        hint = super().sizeHint(option, index)
+        rects = self._rects(option)
+        if rects:
+            hint.setWidth(rects[-1][2].right() - option.rect.left() + option.fontMetrics.horizontalAdvance("中"))
+        return hint
+
+    def action_at(self, option: QStyleOptionViewItem, x: int) -> str | None:
+        for key, _, rect in self._rects(option):
+            if rect.left() <= x <= rect.right():
+                return key
+        return None
+
+    def editorEvent(self, event: QEvent, model, option: QStyleOptionViewItem, index: QModelIndex) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent) \
+                and event.button() == Qt.MouseButton.LeftButton:
+            key = self.action_at(option, int(event.position().x()))
+            if key is not None:
+                self.triggered.emit(index.row(), key)
+                return True
+        return super().editorEvent(event, model, option, index)
