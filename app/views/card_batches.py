@@ -147,7 +147,7 @@ class CardBatchesPage(QWidget):
             self.members.apply(self.members.query(batch.id))
             self._members_shown(batch)
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._loaded:
             self.requery()

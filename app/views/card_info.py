@@ -149,7 +149,7 @@ class CardInfoPage(QWidget):
         self._loaded = True
         self.model.apply(self.model.query(self.current_filter()))
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._loaded:
             self.requery()  # cards may have come down, or members been queued, meanwhile

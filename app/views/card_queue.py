@@ -35,7 +35,12 @@ from app.models.queries import QueueFilter
 from app.services import cards
 from app.services.errors import ClerkError
 from app.views import ops
-from app.views.card_table import QUEUE_ACTIONS, ActionsDelegate, CardQueueModel, Snapshot
+from app.views.card_table import (
+    QUEUE_ACTIONS,
+    ActionsDelegate,
+    CardQueueModel,
+    Snapshot,
+)
 
 SEARCH_DELAY_MS = 250
 NOTICE_OK = "color: #1e7b34;"
@@ -239,7 +244,7 @@ class CardQueuePage(QWidget):
         cards.refresh_verification(self.union_id, date.today())
         self._show(self._view(self.current_filter(), None, None))
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._loaded:
             self.refresh()  # members may have been queued or changed elsewhere meanwhile

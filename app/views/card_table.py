@@ -11,9 +11,10 @@ reports which was clicked.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -26,7 +27,12 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+)
 
 from app.models.queries import CardMemberFilter, QueueFilter
 from app.services import cards
@@ -417,7 +423,7 @@ class ActionsDelegate(QStyledItemDelegate):
             painter.drawText(rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), label)
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex):  # noqa: N802 - Qt API
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex):
         hint = super().sizeHint(option, index)
         rects = self._rects(option)
         if rects:
@@ -430,7 +436,7 @@ class ActionsDelegate(QStyledItemDelegate):
                 return key
         return None
 
-    def editorEvent(self, event: QEvent, model, option: QStyleOptionViewItem, index: QModelIndex) -> bool:  # noqa: N802
+    def editorEvent(self, event: QEvent, model, option: QStyleOptionViewItem, index: QModelIndex) -> bool:
         if event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent) \
                 and event.button() == Qt.MouseButton.LeftButton:
             key = self.action_at(option, int(event.position().x()))

@@ -20,7 +20,12 @@ from app.views.card_batches import CardBatchesPage
 from app.views.card_expiry_dialog import CardExpiryDialog
 from app.views.card_info import CardInfoPage
 from app.views.card_queue import CardQueuePage
-from app.views.card_table import CardBatchMemberModel, CardBatchModel, CardInfoModel, CardQueueModel
+from app.views.card_table import (
+    CardBatchMemberModel,
+    CardBatchModel,
+    CardInfoModel,
+    CardQueueModel,
+)
 
 PLAN_YEAR = date.today().year + 1
 TODAY = date.today()
