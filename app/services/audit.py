@@ -2,15 +2,7 @@
 from __future__ import annotations
 
 from app.models import AuditEntry
-
-
-def record(actor: str, action: str, *, member_id: int | None = None, field: str = "",
-           old: object = None, new: object = None, note: str = "") -> None:
-    AuditEntry.create(
-        actor=actor, action=action, member=member_id, field=field,
-        old_value=None if old is None else str(old),
-        new_value=None if new is None else str(new), note=note,
-    )
+from app.models.audit import record  # noqa: F401 (the one way to write an entry)
 
 
 def history(member_id: int) -> list[dict]:

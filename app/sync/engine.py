@@ -23,14 +23,13 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from peewee import fn
 
 from app.models import Batch, Enterprise, Member, Outbox, Setting, SyncState, Union, db
 from app.models.bulk import insert_rows
 from app.models.tables import UNSENT
-from app.models.outbox import canonical, enqueue
+from app.models.outbox import canonical, enqueue, pending_changes  # noqa: F401 (re-export)
 from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
-from app.services import audit
+from app.models import audit
 from app.services import cards as card_service
 from app.sync.client import ServerClient, ServerProblem
 from app.sync.protocol import (
@@ -497,12 +496,6 @@ def conflicts(union_id: int) -> list[dict[str, Any]]:
     rows = Member.select().where(UNSENT & (Member.union == union_id) & (Member.sync_state == "conflict")).order_by(Member.id)
     return [{"member_id": m.id, "name": m.name, "member_no": m.member_no, "id_number": m.id_number,
              "fields": json.loads(m.conflict or "{}")} for m in rows]
-
-
-def pending_changes() -> int:
-    """What waits to go up: outbox rows not yet accepted plus members changed but not queued."""
-    waiting = Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).count()
-    return waiting + Member.select(fn.COUNT(Member.id)).where(UNSENT & (Member.sync_state == "to_send")).scalar()
 
 
 def link_union(info: dict[str, Any], enterprises: list[dict[str, Any]]) -> int:
