@@ -132,7 +132,8 @@ class CardInfoPage(QWidget):
         self._serial += 1
         serial = self._serial
         f = self.current_filter()
-        self.count_label.setText(self.tr("正在查询…"))
+        if not self._loaded or sort_key is not None or f != self.model.filter:
+            self.count_label.setText(self.tr("正在查询…"))  # not for a quiet refresh of what is shown
 
         def done(snapshot) -> None:
             if serial == self._serial:
