@@ -13,20 +13,15 @@
 - 办卡批次管理: card batches and each member's outcome; the issued card numbers arrive with the
   members themselves (server-owned fields) through the pull.
 
-Plain Python for the views, the CLI and the sync engine: no Qt, no sync imports. The record kinds
-below equal `app.sync.protocol`'s (a test checks); the engine hands pulled card changes and push
-answers to `apply_card_checks`, `apply_card_batches` and `push_answered`, and asks
-`queue_server_checks` for verification requests after it has queued member changes, so a
-corrected expiry always reaches the server before the request to check it.
+Plain Python for the views and the CLI: no Qt, no sync. The checks and what the list shows are
+pure rules (app.rules.cards); what the sync engine does for cards is app.sync.cards.
 """
 from __future__ import annotations
 
-import hashlib
 import random
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from app.models import AuditEntry, Member, Union, db
@@ -48,14 +43,37 @@ from app.models.queries import (
     queue_check_rows,
     queue_counts,
     queue_page,
-    queue_rows_by_request,
     queued_among,
-    update_card_batch_members,
     update_queue_rows,
 )
 from app.models.tables import CardBatch, CardBatchMember, CardQueue
 from app.rules import dates, expiry
-from app.rules.address import validate_work_address
+from app.rules.cards import (  # noqa: F401 (re-exported for the views)
+    BATCH_STATUS_LABELS,
+    FAILED,
+    OUTCOME_LABELS,
+    PASSED,
+    RESULT_LABELS,
+    SERVER_ERROR,
+    SERVER_FAILED,
+    SERVER_NONE,
+    SERVER_PASSED,
+    SERVER_PENDING,
+    SERVER_TO_REQUEST,
+    SUBMIT_HINT,
+    SYNC_BLOCKED,
+    UNVERIFIED,
+    WAITING_FOR_SERVER,
+    WAITING_FOR_SYNC,
+    LocalCheck,
+    as_date,
+    check_member,
+    combine,
+    data_sig,
+    expiry_flag,
+    expiry_warning,
+    mask_card_no,
+)
 from app.rules.codes import (
     CARD_STATUS_LABELS,
     CATEGORY_LABELS,
@@ -66,177 +84,18 @@ from app.rules.codes import (
     IdType,
     LifeStatus,
 )
-from app.rules.idcard import mask_id, validate_document
-from app.rules.phone import normalize_phone
+from app.rules.idcard import mask_id
 from app.rules.problems import ERROR, RuleError
 from app.services import audit
 from app.services import members as member_service
 from app.services.errors import ClerkError, NotFound
 from app.services.members import FLAG_LABELS, mask_phone
 
-# Push record kinds, as app.sync.protocol spells them (services do not import sync).
-KIND_CARD_VERIFICATION = "card_verification"
+# The push record kind of a card batch, as app.sync.protocol spells it (services do not import sync).
 KIND_CARD_BATCH = "card_batch"
-
-PASSED, FAILED, UNVERIFIED = "passed", "failed", "unverified"
-RESULT_LABELS = {PASSED: "已通过", FAILED: "未通过", UNVERIFIED: "未校验"}
-
-# The server side of a queued member's verification (CardQueue.server_result).
-SERVER_NONE = "none"  # not asked: the local checks failed
-SERVER_TO_REQUEST = "to_request"  # asked at the next sync
-SERVER_PENDING = "pending"  # asked; the answer comes with a later pull
-SERVER_PASSED = "passed"
-SERVER_FAILED = "failed"
-SERVER_ERROR = "error"  # the server refused the request itself
-
-BATCH_STATUS_LABELS = {"queued": "待发送", "issuing": "制卡中", "done": "已完成", "refused": "未受理"}
-OUTCOME_LABELS = {"pending": "制卡中", "issued": "已发卡", "refused": "未通过"}
-
-#: The manual's hint under the summary line (§3.1.1).
-SUBMIT_HINT = "（请移除校验未通过及未校验的会员，才能进行提交办卡。）"
-
-MAX_REQUEST_IDS = 5000  # members per card_verification record
-
-WAITING_FOR_SYNC = "本机校验通过，等待联网同步后由服务器校验。"
-WAITING_FOR_SERVER = "已提交服务器校验，等待结果（同步后更新）。"
-SYNC_BLOCKED = "该会员的信息同步未完成（有冲突或被服务器退回），请先在“同步”菜单中处理，之后才能由服务器校验。"
-
 
 def _now() -> datetime:
     return datetime.now().replace(microsecond=0)
-
-
-def mask_card_no(card_no: str | None) -> str:
-    """A card number as the manual shows it: "6231 **** 0624"."""
-    if not card_no:
-        return ""
-    text = card_no.strip()
-    return f"{text[:4]} **** {text[-4:]}" if len(text) >= 12 else "****"
-
-
-def expiry_flag(raw: Any, today: date) -> str | None:
-    """"id_expired", "id_expiring" (within 90 days) or None for a stored expiry."""
-    if not raw or raw == dates.LONG_TERM:
-        return None
-    try:
-        value = date.fromisoformat(str(raw)[:10])
-    except ValueError:
-        return None
-    if value < today:
-        return "id_expired"
-    if value <= today + timedelta(days=expiry.EXPIRY_WARNING_DAYS):
-        return "id_expiring"
-    return None
-
-
-def expiry_warning(raw: Any, today: date) -> str:
-    """The 90-day warning for a stored expiry, in words ("" when there is none)."""
-    if expiry_flag(raw, today) != "id_expiring":
-        return ""
-    value = date.fromisoformat(str(raw)[:10])
-    days = (value - today).days
-    return f"证件将于{value.isoformat()}到期（还有{days}天），办卡期间可能过期而被退回，请提醒会员尽快换领新证件。"
-
-
-# ---- local verification ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class LocalCheck:
-    result: str  # PASSED or FAILED
-    reasons: tuple[str, ...] = ()
-
-    @property
-    def reason(self) -> str:
-        return "".join(self.reasons)
-
-
-def _as_date(value: Any) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
-def check_member(m: Mapping[str, Any], today: date) -> LocalCheck:
-    """The local checks of a card application for one member (a mapping of Member's columns).
-
-    Every failure is a sentence saying what is wrong and what to do, as RULES.md's rules word it.
-    """
-    reasons: list[str] = []
-    status = m.get("card_status")
-    if status == CardStatus.ISSUED:
-        reasons.append(f"该会员已有会员卡（{mask_card_no(m.get('card_no'))}），无需再办，请移出待办。")
-    elif status == CardStatus.APPLYING:
-        reasons.append("该会员的会员卡正在办理中（已在办卡批次中），请移出待办。")
-    life = m.get("life_status")
-    if life and life != LifeStatus.IN_SERVICE:
-        reasons.append(f"该会员的状态为“{LIFE_STATUS_LABELS.get(life, life)}”，只有在职会员可以由工会集体办卡，请移出待办。")
-    category = m.get("category")
-    if category and category != Category.LINKED_ENTERPRISE:
-        reasons.append(f"{CATEGORY_LABELS.get(category, category)}会员不能由工会集体办卡，"
-                       "请会员通过“申工社”微信公众号个人办卡，并移出待办。")
-    if not (m.get("name") or "").strip():
-        reasons.append("姓名为空。请在会员信息中补填姓名。")
-    birth = None
-    try:
-        _, parsed = validate_document(m.get("id_type") or "", m.get("id_number") or "", today)
-        birth = parsed.birth_date if parsed is not None else None
-    except RuleError as error:
-        reasons.append(error.problem.message)
-    if m.get("id_type") != IdType.MAINLAND:
-        birth = None  # the ID-card validity bands apply to the mainland card only
-    mainland = m.get("id_type") == IdType.MAINLAND
-    for problem in expiry.check_id_expiry(m.get("id_expiry"), today, birth, for_card=True):
-        if problem.severity == ERROR:
-            # The expiry rules speak of the mainland card; other documents are 证件.
-            reasons.append(problem.message if mainland else problem.message.replace("身份证", "证件"))
-    try:
-        validate_work_address(m.get("work_address"), required=True)
-    except RuleError as error:
-        reasons.append(error.problem.message)
-    if not m.get("phone"):
-        reasons.append("手机号码为空。办理会员卡需要会员本人的11位手机号码，请在会员信息中补填。")
-    else:
-        try:
-            normalize_phone(m.get("phone"))
-        except RuleError as error:
-            reasons.append(error.problem.message)
-    return LocalCheck(FAILED if reasons else PASSED, tuple(reasons))
-
-
-#: Member columns whose change re-runs the checks (in this order in the fingerprint).
-SIG_FIELDS = ("name", "id_type", "id_number", "id_expiry", "birth_date", "phone", "work_address", "category",
-              "life_status", "card_status")
-
-
-def data_sig(m: Mapping[str, Any]) -> str:
-    """A fingerprint of the member data the checks read."""
-    text = "\x1f".join("" if m.get(k) is None else str(m.get(k)) for k in SIG_FIELDS)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
-
-
-def combine(local_result: str, local_reason: str, server_result: str, server_reason: str,
-            sync_blocked: bool = False) -> tuple[str, str]:
-    """What the list shows, (result, reason), from the two verifications."""
-    if local_result == FAILED:
-        return FAILED, local_reason
-    if local_result != PASSED:
-        return UNVERIFIED, "尚未校验。"
-    if server_result == SERVER_PASSED:
-        return PASSED, ""
-    if server_result == SERVER_FAILED:
-        return FAILED, f"服务器校验未通过：{server_reason}"
-    if server_result == SERVER_ERROR:
-        return UNVERIFIED, f"服务器未受理校验请求：{server_reason}处理后请点“重新校验”。"
-    if server_result == SERVER_PENDING:
-        return UNVERIFIED, WAITING_FOR_SERVER
-    return UNVERIFIED, SYNC_BLOCKED if sync_blocked else WAITING_FOR_SYNC
 
 
 @dataclass(frozen=True)
@@ -468,7 +327,7 @@ def _queue_row(r: Mapping[str, Any], today: date) -> QueueRow:
         id_type=ID_TYPE_LABELS.get(r["id_type"], r["id_type"] or ""), masked_id=mask_id(r["id_number"] or ""),
         queued_at=queued_text, id_expiry=r["id_expiry"] or "", result=r["result"], reason=r["reason"] or "",
         warning=expiry_warning(r["id_expiry"], today), expiry_flag=expiry_flag(r["id_expiry"], today),
-        birth_date=_as_date(r.get("birth_date")) if r.get("id_type") == IdType.MAINLAND else None,
+        birth_date=as_date(r.get("birth_date")) if r.get("id_type") == IdType.MAINLAND else None,
     )
 
 
@@ -637,127 +496,6 @@ def submit_batch(union_id: int, *, actor: str, today: date) -> SubmittedBatch:
         insert_rows(AuditEntry, [{"at": now, "actor": actor, "action": "card.batch.submit", "member": r["mid"],
                                   "field": "", "note": f"办卡批次 {batch_no}"} for r in rows])
     return SubmittedBatch(batch_no, len(rows))
-
-
-# ---- what the sync engine calls ------------------------------------------------------------------
-
-def queue_server_checks(union_id: int, org_code: str) -> int:
-    """Make card_verification outbox rows for queued members whose server check is due; returns
-    how many records were made. Members whose own sync is stuck (conflict, refused) wait."""
-    with db.atomic("IMMEDIATE"):
-        rows = list(CardQueue.select(CardQueue.id, CardQueue.local_result, CardQueue.local_reason,
-                                     Member.id_number, Member.sync_state)
-                    .join(Member, on=(CardQueue.member == Member.id))
-                    .where((CardQueue.union == union_id) & (CardQueue.server_result == SERVER_TO_REQUEST)
-                           & (CardQueue.local_result == PASSED))
-                    .order_by(CardQueue.id).dicts())
-        blocked = [r for r in rows if r["sync_state"] in ("conflict", "error")]
-        ready = [r for r in rows if r["sync_state"] not in ("conflict", "error")]
-        update_queue_rows([(r["id"], {"result": UNVERIFIED, "reason": SYNC_BLOCKED}) for r in blocked])
-        made = 0
-        for start in range(0, len(ready), MAX_REQUEST_IDS):
-            chunk = ready[start:start + MAX_REQUEST_IDS]
-            request_id = uuid.uuid4().hex
-            enqueue(KIND_CARD_VERIFICATION, {"union": org_code, "request_id": request_id,
-                                             "id_numbers": [r["id_number"] for r in chunk]})
-            update_queue_rows([(r["id"], {"server_result": SERVER_PENDING, "server_request": request_id,
-                                          "server_reason": "", "result": UNVERIFIED,
-                                          "reason": WAITING_FOR_SERVER}) for r in chunk])
-            made += 1
-    return made
-
-
-def apply_card_checks(union_id: int, checks: list[Mapping[str, Any]]) -> int:
-    """Apply pulled card_check changes (inside the engine's transaction). An answer to a request
-    that was superseded (the data changed and a new request is due) is ignored."""
-    by_request: dict[str, list[Mapping[str, Any]]] = {}
-    for check in checks:
-        if check.get("request_id"):
-            by_request.setdefault(str(check["request_id"]), []).append(check)
-    updates: list[tuple[int, dict[str, Any]]] = []
-    stamp = str(_now())
-    for request_id, answers in by_request.items():
-        waiting = queue_rows_by_request(request_id)
-        for answer in answers:
-            queue_id = waiting.get(str(answer.get("id_number")))
-            if queue_id is None:
-                continue
-            server = SERVER_PASSED if answer.get("result") == PASSED else SERVER_FAILED
-            reason = str(answer.get("reason") or "")
-            result, shown = combine(PASSED, "", server, reason)
-            updates.append((queue_id, {"server_result": server, "server_reason": reason, "server_request": None,
-                                       "server_checked_at": stamp, "result": result, "reason": shown}))
-    update_queue_rows(updates)
-    return len(updates)
-
-
-def apply_card_batches(union_id: int, batches: list[Mapping[str, Any]]) -> int:
-    """Apply pulled card_batch changes (inside the engine's transaction): status, counts and each
-    member's outcome. A batch made on another PC of the union is added so it shows here too."""
-    for data in batches:
-        batch_no = str(data.get("batch_no") or "")
-        batch = CardBatch.get_or_none((CardBatch.batch_no == batch_no) & (CardBatch.union == union_id))
-        members = list(data.get("members") or [])
-        now = _now()
-        if batch is None:
-            batch = CardBatch.create(union=union_id, batch_no=batch_no, member_count=len(members),
-                                     status=data.get("status") or "issuing", submitted_at=now, updated_at=now,
-                                     actor=str(data.get("submitted_by") or ""))
-            numbers = [str(m.get("id_number")) for m in members]
-            local: dict[str, tuple[int, str]] = {}
-            for start in range(0, len(numbers), 500):
-                query = Member.select(Member.id, Member.id_number, Member.name).where(
-                    (Member.union == union_id) & Member.id_number.in_(numbers[start:start + 500]))
-                local.update({m.id_number: (m.id, m.name) for m in query})
-            insert_rows(CardBatchMember, [{"batch": batch.id, "member": local.get(n, (None, ""))[0],
-                                           "id_number": n, "name": local.get(n, (None, ""))[1],
-                                           "outcome": "pending", "reason": ""} for n in numbers])
-        update_card_batch_members(batch.id, [(str(m.get("outcome") or "pending"), m.get("card_no"),
-                                              str(m.get("reason") or ""), str(m.get("id_number")))
-                                             for m in members])
-        batch.status = data.get("status") or batch.status
-        batch.issued_count = int(data.get("issued") or 0)
-        batch.refused_count = int(data.get("refused") or 0)
-        batch.problem = None
-        batch.updated_at = now
-        batch.save()
-    return len(batches)
-
-
-def push_answered(kind: str, payload: Mapping[str, Any], *, receipt: Mapping[str, Any] | None = None,
-                  problem: str | None = None, actor: str = "sync", today: date | None = None) -> None:
-    """The server's answer to one of our card records (inside the engine's transaction).
-
-    A refused verification request leaves its members 未校验 with the reason; a refused batch is
-    marked 未受理 with the reason and its members go back to the queue, so nothing is lost.
-    """
-    if kind == KIND_CARD_VERIFICATION:
-        if problem is None:
-            return
-        request_id = str(payload.get("request_id") or "")
-        waiting = queue_rows_by_request(request_id)
-        update_queue_rows([(qid, {"server_result": SERVER_ERROR, "server_reason": problem, "server_request": None,
-                                  "result": UNVERIFIED,
-                                  "reason": combine(PASSED, "", SERVER_ERROR, problem)[1]})
-                           for qid in waiting.values()])
-    elif kind == KIND_CARD_BATCH:
-        batch = CardBatch.get_or_none(CardBatch.batch_no == str(payload.get("batch_no") or ""))
-        if batch is None:
-            return
-        batch.updated_at = _now()
-        if problem is None:
-            receipt = receipt or {}
-            if batch.status in ("queued", "refused"):
-                batch.status = str(receipt.get("status") or "issuing")
-            batch.problem = None
-            batch.save()
-            return
-        batch.status, batch.problem = "refused", problem
-        batch.save()
-        member_ids = [r.member_id for r in CardBatchMember.select(CardBatchMember.member)
-                      .where((CardBatchMember.batch == batch.id) & CardBatchMember.member.is_null(False))]
-        CardBatchMember.update(outcome="refused", reason=problem).where(CardBatchMember.batch == batch.id).execute()
-        add_to_queue(batch.union_id, member_ids, actor=actor, today=today or date.today())
 
 
 # ---- 卡片信息管理 ---------------------------------------------------------------------------------

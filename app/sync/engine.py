@@ -30,7 +30,7 @@ from app.models.tables import UNSENT
 from app.models.outbox import canonical, enqueue, pending_changes  # noqa: F401 (re-export)
 from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
 from app.models import audit
-from app.services import cards as card_service
+from app.sync import cards as card_sync
 from app.sync.client import ServerClient, ServerProblem
 from app.sync.protocol import (
     CLERK_OWNED_FIELDS,
@@ -131,7 +131,7 @@ class SyncEngine:
         self.client.check_clock()
         self.queue_member_changes()
         # After the member changes, so a corrected expiry reaches the server before its check.
-        card_service.queue_server_checks(self.union_id, self.org_code)
+        card_sync.queue_server_checks(self.union_id, self.org_code)
         self.push(report, progress)
         self.pull(report, progress)
         self.refresh_campaign()
@@ -231,7 +231,7 @@ class SyncEngine:
             row.save()
             report.pushed += 1
             if row.kind in (KIND_CARD_VERIFICATION, KIND_CARD_BATCH):
-                card_service.push_answered(row.kind, json.loads(row.payload), receipt=result.get("receipt"))
+                card_sync.push_answered(row.kind, json.loads(row.payload), receipt=result.get("receipt"))
             if row.kind == KIND_SUBMISSION:
                 receipt = result.get("receipt") or {}
                 Batch.update(status=receipt.get("status") or "under_review", problem=None,
@@ -258,7 +258,7 @@ class SyncEngine:
         report.refused += 1
         report.errors.append(message)
         if row.kind in (KIND_CARD_VERIFICATION, KIND_CARD_BATCH):
-            card_service.push_answered(row.kind, json.loads(row.payload), problem=message, actor=self.actor)
+            card_sync.push_answered(row.kind, json.loads(row.payload), problem=message)
         if row.kind == KIND_SUBMISSION:
             Batch.update(status="refused", problem=message, updated_at=datetime.now().replace(microsecond=0)).where(
                 Batch.outbox == row.id).execute()
@@ -356,8 +356,8 @@ class SyncEngine:
                              updated_at=datetime.now().replace(microsecond=0)).where(
                     Batch.batch_no == change["key"]).execute()
         insert_rows(Member, list(new_rows.values()))
-        card_service.apply_card_checks(self.union_id, card_checks)
-        card_service.apply_card_batches(self.union_id, card_batches)
+        card_sync.apply_card_checks(self.union_id, card_checks)
+        card_sync.apply_card_batches(self.union_id, card_batches)
         if self._first_pull is not None:
             self._first_pull.update(new_rows)
 

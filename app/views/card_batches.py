@@ -3,8 +3,9 @@
 The batches made on this PC (and by other PCs of the union, as the pull brings them): number,
 count, submitted, last updated, status (待发送 while offline or not yet sent, 制卡中, 已完成, 未受理
 with the server's reason) and the outcome; below, the selected batch's members with 已发卡 and the
-card number, 制卡中, or 未通过 with the reason. Members the issuer refused can be put back in the
-queue to be corrected and applied for again.
+card number, 制卡中, or 未通过 with the reason. Members refused (by the card issuer, or with the whole
+batch when the server did not accept it) can be put back in the queue, corrected and applied for
+again.
 """
 from __future__ import annotations
 
@@ -189,7 +190,7 @@ class CardBatchesPage(QWidget):
 
     def _members_shown(self, batch: cards.CardBatchRow) -> None:
         self.members_title.setText(self.tr("批次 {0} 的办卡结果：{1}").format(batch.batch_no, batch.outcome_text))
-        self.requeue_button.setEnabled(batch.refused > 0 and batch.status != "refused")
+        self.requeue_button.setEnabled(batch.refused > 0)
 
     def requeue_refused(self) -> None:
         """将未通过会员重新加入待办 (the issuer's refusals, to be corrected and applied for again)."""

@@ -14,6 +14,7 @@ from app.paths import Profile
 from app.rules.codes import CardStatus, Category, IdType, LifeStatus
 from app.services import cards
 from app.services.errors import ClerkError, ValidationFailed
+from app.sync import cards as card_sync
 from app.sync import protocol
 
 TODAY = date.today()
@@ -21,9 +22,8 @@ PLAN_YEAR = TODAY.year + 1
 
 
 def test_kinds_are_the_protocols() -> None:
-    assert cards.KIND_CARD_VERIFICATION == protocol.KIND_CARD_VERIFICATION
     assert cards.KIND_CARD_BATCH == protocol.KIND_CARD_BATCH
-    assert {cards.KIND_CARD_VERIFICATION, cards.KIND_CARD_BATCH} <= set(protocol.RECORD_KINDS)
+    assert {protocol.KIND_CARD_VERIFICATION, protocol.KIND_CARD_BATCH} <= set(protocol.RECORD_KINDS)
 
 
 GOOD = {
@@ -115,12 +115,12 @@ def _queue(demo_profile: Profile, n: int = 10) -> list[Member]:
 
 def _pass_on_server(ids: list[int] | None = None) -> None:
     """What a sync does: request the check, and the server's answer is pulled."""
-    cards.queue_server_checks(1, "ORG")
+    card_sync.queue_server_checks(1, "ORG")
     checks = []
-    for out in Outbox.select().where(Outbox.kind == cards.KIND_CARD_VERIFICATION):
+    for out in Outbox.select().where(Outbox.kind == "card_verification"):
         payload = json.loads(out.payload)
         checks += [{"id_number": n, "request_id": payload["request_id"], "result": "passed"} for n in payload["id_numbers"]]
-    cards.apply_card_checks(1, checks)
+    card_sync.apply_card_checks(1, checks)
 
 
 def test_add_refuses_who_cannot_apply_and_says_why(demo_profile: Profile) -> None:
@@ -241,8 +241,8 @@ def test_member_data_changed_elsewhere_is_checked_again(demo_profile: Profile) -
 
 def test_server_requests_are_chunked_and_answers_matched(demo_profile: Profile, monkeypatch) -> None:
     members = _queue(demo_profile, 6)
-    monkeypatch.setattr(cards, "MAX_REQUEST_IDS", 4)
-    assert cards.queue_server_checks(1, "ORG") == 2
+    monkeypatch.setattr(card_sync, "MAX_REQUEST_IDS", 4)
+    assert card_sync.queue_server_checks(1, "ORG") == 2
     rows = list(Outbox.select().where(Outbox.kind == "card_verification").order_by(Outbox.id))
     payloads = [json.loads(r.payload) for r in rows]
     assert [len(p["id_numbers"]) for p in payloads] == [4, 2] and payloads[0]["union"] == "ORG"
@@ -250,7 +250,7 @@ def test_server_requests_are_chunked_and_answers_matched(demo_profile: Profile, 
     assert {q.reason for q in CardQueue.select()} == {cards.WAITING_FOR_SERVER}
     first, second = payloads
     # An answer to a superseded request is ignored; a failure shows the server's reason.
-    applied = cards.apply_card_checks(1, [
+    applied = card_sync.apply_card_checks(1, [
         {"id_number": first["id_numbers"][0], "request_id": first["request_id"], "result": "failed",
          "reason": "姓名与证件号码不一致。"},
         {"id_number": first["id_numbers"][1], "request_id": "stale", "result": "passed"},
@@ -260,21 +260,21 @@ def test_server_requests_are_chunked_and_answers_matched(demo_profile: Profile, 
     failed = CardQueue.get(CardQueue.member == next(m.id for m in members if m.id_number == first["id_numbers"][0]))
     assert failed.result == cards.FAILED and failed.reason == "服务器校验未通过：姓名与证件号码不一致。"
     assert cards.queue_summary(1).passed == 1
-    assert cards.queue_server_checks(1, "ORG") == 0  # nothing due again
+    assert card_sync.queue_server_checks(1, "ORG") == 0  # nothing due again
 
 
 def test_refused_request_and_stuck_member_sync_are_said(demo_profile: Profile) -> None:
     members = _queue(demo_profile, 3)
     Member.update(sync_state="conflict").where(Member.id == members[0].id).execute()
-    assert cards.queue_server_checks(1, "ORG") == 1
+    assert card_sync.queue_server_checks(1, "ORG") == 1
     assert CardQueue.get(CardQueue.member == members[0].id).reason == cards.SYNC_BLOCKED
     out = Outbox.get(Outbox.kind == "card_verification")
-    cards.push_answered("card_verification", json.loads(out.payload), problem="提交的数据不完整或格式不对。")
+    card_sync.push_answered("card_verification", json.loads(out.payload), problem="提交的数据不完整或格式不对。")
     q = CardQueue.get(CardQueue.member == members[1].id)
     assert q.result == cards.UNVERIFIED and "服务器未受理校验请求" in q.reason and "重新校验" in q.reason
-    assert cards.queue_server_checks(1, "ORG") == 0  # not resent on its own …
+    assert card_sync.queue_server_checks(1, "ORG") == 0  # not resent on its own …
     cards.reverify([q.id], TODAY, actor="clerk")  # … but on 重新校验
-    assert cards.queue_server_checks(1, "ORG") == 1
+    assert card_sync.queue_server_checks(1, "ORG") == 1
 
 
 def test_batch_answers_and_outcomes(demo_profile: Profile) -> None:
@@ -282,9 +282,9 @@ def test_batch_answers_and_outcomes(demo_profile: Profile) -> None:
     _pass_on_server()
     batch = cards.submit_batch(1, actor="clerk", today=TODAY)
     payload = json.loads(Outbox.get(Outbox.kind == "card_batch").payload)
-    cards.push_answered("card_batch", payload, receipt={"status": "issuing"})
+    card_sync.push_answered("card_batch", payload, receipt={"status": "issuing"})
     assert CardBatch.get(CardBatch.batch_no == batch.batch_no).status == "issuing"
-    cards.apply_card_batches(1, [{"batch_no": batch.batch_no, "status": "done", "issued": 2, "refused": 1, "members": [
+    card_sync.apply_card_batches(1, [{"batch_no": batch.batch_no, "status": "done", "issued": 2, "refused": 1, "members": [
         {"id_number": members[0].id_number, "outcome": "issued", "card_no": "6231800000000000015"},
         {"id_number": members[1].id_number, "outcome": "issued", "card_no": "6231800000000000023"},
         {"id_number": members[2].id_number, "outcome": "refused", "reason": "制卡照片不清晰。"},
@@ -297,21 +297,25 @@ def test_batch_answers_and_outcomes(demo_profile: Profile) -> None:
     assert cards.requeue_refused(row.id, actor="clerk", today=TODAY).added == 1
 
 
-def test_refused_batch_puts_its_members_back_in_the_queue(demo_profile: Profile) -> None:
+def test_refused_batch_is_said_and_its_members_can_go_back_in_the_queue(demo_profile: Profile) -> None:
     members = _queue(demo_profile, 2)
     _pass_on_server()
     batch = cards.submit_batch(1, actor="clerk", today=TODAY)
     payload = json.loads(Outbox.get(Outbox.kind == "card_batch").payload)
-    cards.push_answered("card_batch", payload, problem="办卡名单中有会员在服务器上还没有记录。")
+    card_sync.push_answered("card_batch", payload, problem="办卡名单中有会员在服务器上还没有记录。")
     row = CardBatch.get(CardBatch.batch_no == batch.batch_no)
     assert row.status == "refused" and "还没有记录" in row.problem
-    assert {q.member_id for q in CardQueue.select()} == {m.id for m in members}
+    [listed] = cards.card_batches(1)
+    assert listed.status_label == "未受理" and listed.outcome_text == row.problem
     assert {r.outcome for r in CardBatchMember.select()} == {"refused"}
+    assert CardQueue.select().count() == 0
+    assert cards.requeue_refused(row.id, actor="clerk", today=TODAY).added == 2
+    assert {q.member_id for q in CardQueue.select()} == {m.id for m in members}
 
 
 def test_batch_from_another_pc_is_listed(demo_profile: Profile) -> None:
     [m] = _candidates(1)
-    cards.apply_card_batches(1, [{"batch_no": "BK-OTHER-PC", "status": "issuing", "issued": 0, "refused": 0,
+    card_sync.apply_card_batches(1, [{"batch_no": "BK-OTHER-PC", "status": "issuing", "issued": 0, "refused": 0,
                                   "members": [{"id_number": m.id_number, "outcome": "pending"}]}])
     [row] = cards.card_batches(1)
     assert row.batch_no == "BK-OTHER-PC" and row.member_count == 1

@@ -15,6 +15,7 @@ from app.models.tables import CardBatch, CardQueue
 from app.paths import Profile
 from app.rules.codes import CardStatus, Category, LifeStatus
 from app.services import cards
+from app.sync import cards as card_sync
 from app.views import ops
 from app.views.card_batches import CardBatchesPage
 from app.views.card_expiry_dialog import CardExpiryDialog
@@ -48,7 +49,7 @@ def _candidates(n: int) -> list[int]:
 
 def _server_answers(fail: set[int] | None = None) -> None:
     """A sync's worth: the requests made, the server's answers applied (index in `fail` fails)."""
-    cards.queue_server_checks(1, "ORG")
+    card_sync.queue_server_checks(1, "ORG")
     checks = []
     for out in Outbox.select().where(Outbox.kind == "card_verification"):
         payload = json.loads(out.payload)
@@ -56,7 +57,7 @@ def _server_answers(fail: set[int] | None = None) -> None:
             bad = fail is not None and i in fail
             checks.append({"id_number": number, "request_id": payload["request_id"],
                            "result": "failed" if bad else "passed", "reason": "姓名与证件号码不一致。" if bad else ""})
-    cards.apply_card_checks(1, checks)
+    card_sync.apply_card_checks(1, checks)
 
 
 @pytest.fixture
@@ -273,7 +274,7 @@ def test_batches_page_shows_outcomes_and_requeues_refusals(qtbot, queued: list[i
     cards.remove_unpassed(1, actor="clerk")
     batch = cards.submit_batch(1, actor="clerk", today=TODAY)
     numbers = [m.id_number for m in Member.select().where(Member.id.in_(queued[1:])).order_by(Member.id)]
-    cards.apply_card_batches(1, [{"batch_no": batch.batch_no, "status": "done", "issued": 10, "refused": 1,
+    card_sync.apply_card_batches(1, [{"batch_no": batch.batch_no, "status": "done", "issued": 10, "refused": 1,
                                   "members": [{"id_number": n, "outcome": "refused" if i == 0 else "issued",
                                                "card_no": None if i == 0 else f"62318{i:013d}5",
                                                "reason": "制卡照片不清晰。" if i == 0 else ""}
@@ -334,9 +335,9 @@ def test_screenshots_of_the_three_pages(qtbot, queue_page: CardQueuePage, queued
     cards.remove_from_queue([q.id for q in CardQueue.select().where(CardQueue.id.not_in(done))], actor="clerk")
     first = cards.submit_batch(1, actor="clerk", today=TODAY)
     payload = json.loads(Outbox.get(Outbox.kind == "card_batch").payload)
-    cards.push_answered("card_batch", payload, receipt={"status": "issuing"})
+    card_sync.push_answered("card_batch", payload, receipt={"status": "issuing"})
     numbers = [m["id_number"] for m in payload["members"]]
-    cards.apply_card_batches(1, [{"batch_no": first.batch_no, "status": "done", "issued": len(numbers) - 1,
+    card_sync.apply_card_batches(1, [{"batch_no": first.batch_no, "status": "done", "issued": len(numbers) - 1,
                                   "refused": 1, "members": [
                                       {"id_number": n, "outcome": "issued" if i else "refused",
                                        "card_no": f"62318{i:013d}5" if i else None,
