@@ -22,7 +22,7 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 # Each benchmark prints its figures with a baseline measured in the same run.
-BENCHES ?= member_list import notice sync
+BENCHES ?= member_list import notice sync cards server_load
 bench: $(STAMP)
 	for b in $(BENCHES); do QT_QPA_PLATFORM=offscreen $(BIN)/python bench/$$b.py || exit 1; done
 

@@ -38,3 +38,18 @@ def test_the_check_catches_a_qt_import(tmp_path: Path) -> None:
     sample = tmp_path / "x.py"
     sample.write_text("from PySide6.QtCore import QObject\n", encoding="utf-8")
     assert "PySide6.QtCore" in _imports(sample)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "app/sync").rglob("*.py")), ids=lambda p: p.name)
+def test_sync_imports_only_models_and_rules(path: Path) -> None:
+    """ARCHITECTURE.md: sync → models, rules (and never Qt)."""
+    bad = {n for n in _imports(path)
+           if n.startswith(("app.services", "app.views")) or n.split(".")[0] in {"PySide6", "shiboken6"}}
+    assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "app/views").rglob("*.py")), ids=lambda p: p.name)
+def test_views_write_no_sql(path: Path) -> None:
+    """Views ask services; they never build SQL or use peewee themselves."""
+    text = path.read_text(encoding="utf-8")
+    assert "execute_sql" not in text and "peewee" not in {n.split(".")[0] for n in _imports(path)}
