@@ -20,6 +20,7 @@ from app.models.queries import (  # noqa: F401 (re-export)
     member_rows_by_ids,
 )
 from app.rules import address, dates, expiry, idcard, phone, retirement
+from app.rules.cards import mask_card_no
 from app.rules.codes import (
     CARD_STATUS_LABELS,
     CATEGORY_LABELS,
@@ -148,9 +149,7 @@ def to_row(r: dict[str, Any], plan_year: int, today: date) -> MemberRow:
     life_label = LIFE_STATUS_LABELS.get(r["life_status"], r["life_status"])
     if r.get("life_status_date") and r["life_status"] != LifeStatus.IN_SERVICE:
         life_label = f"{life_label}（{r['life_status_date']}）"
-    card = r.get("card_no") or CARD_STATUS_LABELS.get(r["card_status"], "")
-    if r.get("card_no"):
-        card = idcard.mask_id(r["card_no"])
+    card = mask_card_no(r["card_no"]) if r.get("card_no") else CARD_STATUS_LABELS.get(r["card_status"], "")
     return MemberRow(
         id=r["id"],
         member_no=r["member_no"] or "",

@@ -34,6 +34,7 @@ from reportlab.pdfgen.canvas import Canvas
 from app.paths import resource_path
 from app.rules.codes import PLAN_TYPE_LABELS
 from app.rules.fees import FeeTotals, format_yuan
+from app.rules.cards import mask_card_no
 from app.rules.idcard import mask_id
 from app.services.errors import ClerkError
 
@@ -451,7 +452,7 @@ def _roster_cells(index: int, row: RosterRow) -> tuple[str, ...]:
         str(index),
         row.name.strip(),
         mask_id(row.id_number),
-        mask_id(row.card_no) if row.card_no else "—",
+        mask_card_no(row.card_no) if row.card_no else "—",
         channel,
         row.coverage_start.isoformat(),
         row.coverage_end.isoformat(),

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.rules.codes import PLAN_TYPE_LABELS
 from app.rules.eligibility import CHANNEL_CARD
+from app.rules.cards import mask_card_no
 from app.rules.idcard import mask_id
 from app.services import confirmations, enrollment
 from app.views import ops
@@ -148,7 +149,7 @@ class BatchDetailDialog(QDialog):
         table.setHorizontalHeaderLabels([self.tr("姓名"), self.tr("证件号码"), self.tr("会员卡号"), self.tr("起保日期"),
                                          self.tr("终保日期"), self.tr("全年/半年")])
         for r, row in enumerate(rows):
-            values = (row["name"], mask_id(row["id_number"]), mask_id(row["card_no"] or ""), row["coverage_start"],
+            values = (row["name"], mask_id(row["id_number"]), mask_card_no(row["card_no"]), row["coverage_start"],
                       row["coverage_end"], "全年" if row["period"] == "full" else "半年")
             for c, value in enumerate(values):
                 table.setItem(r, c, _item(value))

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.rules.codes import PLAN_TYPE_LABELS
+from app.rules.cards import mask_card_no
 from app.rules.idcard import mask_id
 from app.services import enrollment
 from app.services.errors import ClerkError
@@ -126,7 +127,7 @@ class OverviewPage(QWizardPage):
             table.setHorizontalHeaderLabels([self.tr("会员编号"), self.tr("姓名"), self.tr("证件号码"),
                                              self.tr("会员卡号"), self.tr("说明")])
             for r, c in enumerate(people):
-                for col, value in enumerate((c.member_no, c.name, mask_id(c.id_number), mask_id(c.card_no or ""),
+                for col, value in enumerate((c.member_no, c.name, mask_id(c.id_number), mask_card_no(c.card_no),
                                              c.reason_text)):
                     table.setItem(r, col, _item(value))
             table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -249,7 +250,7 @@ class RosterPage(QWizardPage):
         shown = d.rows[:2000]  # the full roster is in the notice; a preview needs no more
         self.table.setRowCount(len(shown))
         for r, row in enumerate(shown):
-            for c, value in enumerate((row.name, mask_id(row.id_number), mask_id(row.card_no or ""),
+            for c, value in enumerate((row.name, mask_id(row.id_number), mask_card_no(row.card_no),
                                        row.coverage.start, row.coverage.end, row.coverage.period_label)):
                 self.table.setItem(r, c, _item(value))
         self.completeChanged.emit()

@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
         em = self.fontMetrics().horizontalAdvance("中")
-        splitter.setSizes([em * 12, em * 70])
+        splitter.setSizes([em * 15, em * 70])
         self.setCentralWidget(splitter)
 
         self.status_union = QLabel(union_name)

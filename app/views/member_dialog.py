@@ -33,6 +33,7 @@ from app.rules.codes import (
     Category,
     Gender,
 )
+from app.rules.cards import mask_card_no
 from app.rules.idcard import mask_id
 from app.services import audit
 from app.services import members as member_service
@@ -78,7 +79,7 @@ class MemberDialog(QDialog):
             (self.tr("法定退休日期"), self._retirement_text(d)),
             (self.tr("入会日期"), d.join_date.isoformat() if d.join_date else ""),
             (self.tr("状态"), life),
-            (self.tr("会员卡"), (mask_id(d.card_no) if d.card_no else CARD_STATUS_LABELS.get(d.card_status, ""))),
+            (self.tr("会员卡"), (mask_card_no(d.card_no) if d.card_no else CARD_STATUS_LABELS.get(d.card_status, ""))),
             (self.tr("社保卡状态"), SS_CARD_LABELS.get(d.ss_card_status or "", self.tr("未获取"))),
             (self.tr("就业状态"), EMPLOYMENT_LABELS.get(d.employment_status or "", self.tr("未获取"))),
             (self.tr("人保状态"), INSURANCE_STATUS_LABELS.get(d.insurance_status, "")),
