@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.models import Batch, Member, Outbox
+from app.models import Batch, Outbox
 from app.paths import Profile
 from app.services import confirmations, enrollment
 from app.sync import account

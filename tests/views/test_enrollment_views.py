@@ -1,7 +1,6 @@
 """The enrollment screens offscreen: batches page, 待确认名单, and the wizard end to end."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -9,7 +8,6 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.models import Batch, Member, Union
 from app.paths import Profile
-from app.rules.codes import Gender
 from app.services import enrollment
 from app.views import ops
 from app.views.enrollment_pages import CardEnrollmentPage, PendingDialog

@@ -1,7 +1,6 @@
 """The member list page and its paged table model, offscreen."""
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
