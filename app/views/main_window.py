@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -28,7 +28,6 @@ from app.paths import Profile
 
 if TYPE_CHECKING:
     from app.views.sync_ui import SyncController
-from app.services import maintenance
 from app.views import ops
 from app.views.workbench import WorkbenchPage
 
@@ -214,7 +213,8 @@ class MainWindow(QMainWindow):
             if self._loaded_sync:
                 widget.load_now()
             else:
-                widget.refresh()
+                # After the window has painted: the first frame never waits for data.
+                QTimer.singleShot(0, widget.refresh)
         return self.pages[name]
 
     def _nav_changed(self, current: QTreeWidgetItem | None, _previous) -> None:
@@ -241,6 +241,8 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, self.tr("备份数据库"), default, self.tr("数据库备份 (*.sqlite3)"))
         if not path:
             return
+        from app.services import maintenance
+
         ops.run_db(self, lambda: maintenance.backup(Path(path)),
                    lambda out: QMessageBox.information(self, self.tr("备份完成"), self.tr("已备份到：{0}").format(out)))
 

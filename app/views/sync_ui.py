@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.outbox import pending_changes
-from app.rules.idcard import mask_id
 from app.views import ops
 
 if TYPE_CHECKING:
@@ -246,6 +245,7 @@ class ConflictDialog(QDialog):
     def __init__(self, union_id: int, actor: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.actor = actor
+        from app.rules.idcard import mask_id
         from app.sync import engine as sync_engine
 
         self.setWindowTitle(self.tr("处理同步冲突"))

@@ -122,10 +122,15 @@ class WorkbenchPage(QWidget):
 
     # ---- loading ------------------------------------------------------------------
     def refresh(self) -> None:
-        """Reload figures and chart on the database worker."""
-        from app.services import stats
+        """Reload figures and chart on the database worker (which also imports the service)."""
+        union_id = self.union_id
 
-        ops.run_db(self, lambda: stats.workbench_figures(self.union_id), self.show_figures)
+        def figures():
+            from app.services import stats
+
+            return stats.workbench_figures(union_id)
+
+        ops.run_db(self, figures, self.show_figures)
         self.refresh_chart()
 
     def load_now(self) -> None:
@@ -141,10 +146,15 @@ class WorkbenchPage(QWidget):
                                  self.granularity.currentData())
 
     def refresh_chart(self) -> None:
-        from app.services import stats
-
         start, end, gran = _pydate(self.start.date()), _pydate(self.end.date()), self.granularity.currentData()
-        ops.run_db(self, lambda: stats.join_series(self.union_id, start, end, gran), self.show_series)
+        union_id = self.union_id
+
+        def series():
+            from app.services import stats
+
+            return stats.join_series(union_id, start, end, gran)
+
+        ops.run_db(self, series, self.show_series)
 
     def show_figures(self, figures: stats.WorkbenchFigures) -> None:
         self.title.setText(self.tr("业务工作台 — {0}").format(figures.union_name))
