@@ -40,8 +40,17 @@ def is_postgres_url(url: str) -> bool:
     return urlparse(url).scheme.startswith("postgres")
 
 
+_bound_url: str | None = None
+
+
 def open_database(url: str) -> Database:
-    """Bind the models to the database at `url` (replacing any earlier binding) and return it."""
+    """Bind the models to the database at `url` (replacing any earlier binding) and return it.
+
+    Opening the URL that is already bound keeps the binding: a second app in the same process
+    (the embedded demo, tests) must not close connections the first one's threads are using."""
+    global _bound_url
+    if url == _bound_url and database.obj is not None:
+        return database.obj
     scheme = urlparse(url).scheme
     if scheme.startswith("sqlite"):
         db = connect(url, pragmas=SQLITE_PRAGMAS, timeout=30, check_same_thread=False)
@@ -51,6 +60,7 @@ def open_database(url: str) -> Database:
         raise ValueError(f"unsupported database URL scheme {scheme!r}: use sqlite:// or postgresql://")
     old = database.obj
     database.initialize(db)
+    _bound_url = url
     if old is not None and old is not db:
         _close_quietly(old)
     return db
