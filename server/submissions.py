@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from app.rules.codes import IdType, SsCardStatus
+from app.rules.eligibility import REASONS, ineligible_reason
 from app.rules.fees import CENT, FeeSplit, batch_totals
 from app.rules.idcard import mask_id
 from app.rules.retirement import probably_retired
@@ -110,30 +110,32 @@ def prepare(ctx: ServerContext, user: User, device_fingerprint: str | None, reco
     return PreparedSubmission(payload=payload, device=device, union=union, pdf=pdf, signature=signature)
 
 
+#: The shared rule's reason codes (app.rules.eligibility) as the server words them in a refusal.
+_REASON_TEXT = {
+    "deceased": "已死亡",
+    "retired": "已退休",
+    "pending_confirmation": "人保状态待确认，请先确认",
+    "no_card": "未办会员卡",
+    "has_card": "已有会员卡，应通过会员卡参保",
+    "not_mainland": "证件类型不是身份证，不能通过社保卡参保",
+    "ss_unchecked": "社保卡状态不正常或未校验",
+    "ss_abnormal": "社保卡状态不正常或未校验",
+    "employment_unclear": "就业状态不明确，请先确认",
+    "enrolled": "本保障年度已参保",
+}
+
+
 def _ineligible_reason(member: Member | None, row: dict[str, Any], channel: str, plan_year: int) -> str | None:
+    """Why a submitted member cannot be enrolled, by the same rule the client applies."""
     if member is None:
         return "该会员尚未同步到服务器"
-    if member.life_status == "deceased":
-        return "已死亡"
-    if member.life_status == "retired":
-        if not member.retired_on or member.retired_on < f"{plan_year}-01-01":
-            return "已退休"
-    if member.insurance_status == "pending":
-        return "人保状态待确认，请先确认"
-    if channel == CHANNEL_CARD:
-        if not member.card_no:
-            return "未办会员卡"
-        if row.get("card_no") not in (None, "", member.card_no):
-            return "会员卡号与服务器记录不一致"
-    else:
-        if member.card_no:
-            return "已有会员卡，应通过会员卡参保"
-        if member.id_type not in (None, str(IdType.MAINLAND)):
-            return "证件类型不是身份证，不能通过社保卡参保"
-        if member.ss_card_status != str(SsCardStatus.NORMAL):
-            return "社保卡状态不正常或未校验"
-        if member.employment_status != "employed" and member.insurance_status != "confirmed":
-            return "就业状态不明确，请先确认"
+    fields = {name: getattr(member, name) for name in (
+        "life_status", "retired_on", "insurance_status", "card_no", "id_type", "ss_card_status", "employment_status")}
+    code = ineligible_reason(fields, channel=channel, plan_year=plan_year)
+    if code is not None:
+        return _REASON_TEXT.get(code, REASONS.get(code, code))
+    if channel == CHANNEL_CARD and row.get("card_no") not in (None, "", member.card_no):
+        return "会员卡号与服务器记录不一致"
     return None
 
 
