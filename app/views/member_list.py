@@ -205,7 +205,8 @@ class MemberListPage(QWidget):
 
         backup_dir = getattr(getattr(self.window(), "profile", None), "backups", None)
         wizard = ImportWizard(self.union_id, self.actor, backup_dir, parent=self)
-        wizard.imported.connect(lambda _result: self.requery())
+        # The list and every page showing member figures (the workbench) reload after an import.
+        wizard.imported.connect(lambda _result: self._member_saved(0))
         wizard.open()
         return wizard
 
