@@ -22,7 +22,7 @@ PRAGMAS = {
     "foreign_keys": 1,
     "synchronous": 2,  # FULL
     "busy_timeout": 10_000,
-    "cache_size": -32_000,  # 32 MB
+    "cache_size": -64_000,  # up to 64 MB, used only as pages are read: big imports and pulls stay in memory
     "temp_store": 2,  # memory
 }
 
