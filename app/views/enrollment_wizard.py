@@ -56,6 +56,8 @@ class OverviewPage(QWizardPage):
         self.header = QLabel(self.tr("正在计算…"))
         self.header.setWordWrap(True)
         self.header.setStyleSheet("font-weight: bold;")
+        # Room for the two lines the header takes, so a late, longer text never gets clipped.
+        self.header.setMinimumHeight(self.header.fontMetrics().lineSpacing() * 2 + 4)
         self.deadline = QLabel()
         self.deadline.setWordWrap(True)
         self.warning = QLabel()
@@ -113,8 +115,13 @@ class OverviewPage(QWizardPage):
             return
         self.w.plan_type = self.plan_type.currentData()
         self.header.setText(self.tr("正在计算…"))
-        self.w.load_draft(lambda d: self.header.setText(d.header))
+        self.w.load_draft(lambda d: self.set_header(d.header))
         self.completeChanged.emit()
+
+    def set_header(self, text: str) -> None:
+        self.header.setText(text)
+        self.header.updateGeometry()
+        self.layout().invalidate()
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
         return self._ready and self.plan_type.currentData() is not None
@@ -246,6 +253,8 @@ class RosterPage(QWizardPage):
     def show_draft(self, d: enrollment.Draft) -> None:
         self.draft = d
         self.header.setText(d.header)
+        self.header.updateGeometry()
+        self.layout().invalidate()
         self.blocking.setText("\n".join(p.message for p in d.blocking))
         shown = d.rows[:2000]  # the full roster is in the notice; a preview needs no more
         self.table.setRowCount(len(shown))
