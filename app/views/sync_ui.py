@@ -123,6 +123,14 @@ class LoginDialog(QDialog):
         self.error.show()
 
 
+def _last_sync() -> datetime | None:
+    """When this profile last finished a sync (kept by the engine), for the status bar."""
+    from app.models import Setting
+
+    row = Setting.get_or_none(Setting.key == "last_sync")
+    return datetime.fromisoformat(row.value) if row else None
+
+
 class SyncController(QObject):
     """Owns the signed-in engine; runs a sync on the I/O pool and reports its outcome."""
 
@@ -149,10 +157,16 @@ class SyncController(QObject):
             "系统凭据管理不可用：登录信息不会保存，下次启动需重新登录。")
         if signed_in is not None:
             self.timer.start()
+            ops.run_db(self, _last_sync, self._show_last_sync)
         else:
             self.timer.stop()
             self.online = None
         self.statusChanged.emit()
+
+    def _show_last_sync(self, when: datetime | None) -> None:
+        if when is not None and self.last_sync is None:
+            self.last_sync = when
+            self.statusChanged.emit()
 
     def refresh_pending(self) -> None:
         ops.run_db(self, pending_changes, self._pending)
