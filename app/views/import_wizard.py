@@ -408,6 +408,34 @@ class CheckPage(QWizardPage):
         self.retry_button.setVisible(is_bug)
 
 
+def _issues_layout(page: QWizardPage) -> None:
+    """The preview's and the result's body: summary, the issues by row and column, and 保存错误报告."""
+    page.summary = QLabel()
+    page.summary.setWordWrap(True)
+    page.summary.setTextFormat(Qt.TextFormat.RichText)
+    page.model = IssueModel(page)
+    page.table = _issue_table(page.model, page)
+    page.detail = _issue_detail(page.table, page.model)
+    page.report_button = QPushButton(page.tr("保存错误报告…"))
+    page.report_status = QLabel()
+    page.report_status.setWordWrap(True)
+    page.report_busy = QProgressBar()
+    page.report_busy.setRange(0, 0)
+    page.report_busy.setMaximumWidth(page.fontMetrics().horizontalAdvance("中") * 8)
+    page.report_busy.hide()
+    row = QHBoxLayout()
+    row.addWidget(page.report_status, 1)
+    row.addWidget(page.report_busy)
+    row.addWidget(page.report_button)
+    layout = QVBoxLayout(page)
+    layout.addWidget(page.summary)
+    layout.addWidget(page.table, 1)
+    layout.addWidget(page.detail)
+    layout.addLayout(row)
+    page.report_button.clicked.connect(
+        lambda: page.wizard().save_report(status=page.report_status, busy=page.report_busy))
+
+
 class PreviewPage(QWizardPage):
     """④ 预览: what the import would do, and every problem by row and column. The commit page."""
 
@@ -418,30 +446,7 @@ class PreviewPage(QWizardPage):
                                  "有错误的行不会导入，改正后可再次导入。"))
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("确定导入"))
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.model = IssueModel(self)
-        self.table = _issue_table(self.model, self)
-        self.detail = _issue_detail(self.table, self.model)
-        self.report_button = QPushButton(self.tr("保存错误报告…"))
-        self.report_status = QLabel()
-        self.report_status.setWordWrap(True)
-        self.report_busy = QProgressBar()
-        self.report_busy.setRange(0, 0)
-        self.report_busy.setMaximumWidth(self.fontMetrics().horizontalAdvance("中") * 8)
-        self.report_busy.hide()
-        row = QHBoxLayout()
-        row.addWidget(self.report_status, 1)
-        row.addWidget(self.report_busy)
-        row.addWidget(self.report_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.detail)
-        layout.addLayout(row)
-        self.report_button.clicked.connect(
-            lambda: self.wizard().save_report(status=self.report_status, busy=self.report_busy))
+        _issues_layout(self)
 
     def initializePage(self) -> None:
         plan = self.wizard().plan
@@ -586,31 +591,8 @@ class ResultPage(QWizardPage):
         super().__init__(parent)
         self.setTitle(self.tr("查看导入结果"))
         self.setSubTitle(self.tr("本次导入已完成。下表列出有错误、没有导入的行，以及需要注意的提醒。"))
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.model = IssueModel(self)
-        self.table = _issue_table(self.model, self)
-        self.detail = _issue_detail(self.table, self.model)
-        self.report_button = QPushButton(self.tr("保存错误报告…"))
-        self.report_status = QLabel()
-        self.report_status.setWordWrap(True)
+        _issues_layout(self)
         self.report_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.report_busy = QProgressBar()
-        self.report_busy.setRange(0, 0)
-        self.report_busy.setMaximumWidth(self.fontMetrics().horizontalAdvance("中") * 8)
-        self.report_busy.hide()
-        row = QHBoxLayout()
-        row.addWidget(self.report_status, 1)
-        row.addWidget(self.report_busy)
-        row.addWidget(self.report_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.detail)
-        layout.addLayout(row)
-        self.report_button.clicked.connect(
-            lambda: self.wizard().save_report(status=self.report_status, busy=self.report_busy))
 
     def initializePage(self) -> None:
         wizard = self.wizard()
