@@ -56,7 +56,7 @@ class CardBatchesPage(QWidget):
         self.actor = actor
         self.model = CardBatchModel(union_id, parent=self)
         self.members = CardBatchMemberModel(parent=self)
-        self._serial = 0
+        self._latest = ops.Latest(self)
         self._loaded = False
         self.last_queue_message = ""
 
@@ -125,17 +125,10 @@ class CardBatchesPage(QWidget):
         return CardBatchFilter(text=self.search.text(), status=self.status.currentData())
 
     def requery(self, *_args) -> None:
-        self._serial += 1
-        serial = self._serial
         f = self.current_filter()
         selected = self.selected_batch()
         keep = selected.batch_no if selected else None
-
-        def done(snapshot) -> None:
-            if serial == self._serial:
-                self._show(snapshot, keep)
-
-        ops.run_db(self, lambda: self.model.query(f), done)
+        self._latest.run(lambda: self.model.query(f), lambda snapshot: self._show(snapshot, keep))
 
     def refresh(self) -> None:
         self.requery()

@@ -43,7 +43,7 @@ class CardInfoPage(QWidget):
         self.plan_year = plan_year
         self.actor = actor
         self.model = CardInfoModel(union_id, parent=self)
-        self._serial = 0
+        self._latest = ops.Latest(self)
         self._loaded = False
         self.last_queue_message = ""
 
@@ -129,18 +129,15 @@ class CardInfoPage(QWidget):
 
     def requery(self, *_args, sort_key: str | None = None, descending: bool | None = None) -> None:
         """Count and fetch on the database worker; the newest request wins."""
-        self._serial += 1
-        serial = self._serial
         f = self.current_filter()
         if not self._loaded or sort_key is not None or f != self.model.filter:
             self.count_label.setText(self.tr("正在查询…"))  # not for a quiet refresh of what is shown
 
         def done(snapshot) -> None:
-            if serial == self._serial:
-                self._loaded = True
-                self.model.apply(snapshot)
+            self._loaded = True
+            self.model.apply(snapshot)
 
-        ops.run_db(self, lambda: self.model.query(f, sort_key, descending), done)
+        self._latest.run(lambda: self.model.query(f, sort_key, descending), done)
 
     def refresh(self) -> None:
         self.requery()

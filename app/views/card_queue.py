@@ -93,7 +93,7 @@ class CardQueuePage(QWidget):
         self.actor = actor
         self.model = CardQueueModel(union_id, parent=self)
         self.state: cards.SubmitState | None = None
-        self._serial = 0
+        self._latest = ops.Latest(self)
         self._loaded = False
         self.last_queue_message = ""
 
@@ -217,17 +217,10 @@ class CardQueuePage(QWidget):
 
     def requery(self, *_args, sort_key: str | None = None, descending: bool | None = None) -> None:
         """Count and fetch on the database worker; the newest request wins."""
-        self._serial += 1
-        serial = self._serial
         f = self.current_filter()
         if not self._loaded or sort_key is not None or f != self.model.filter:
             self.count_label.setText(self.tr("正在查询…"))  # not for a quiet refresh of what is shown
-
-        def done(view: QueueView) -> None:
-            if serial == self._serial:
-                self._show(view)
-
-        ops.run_db(self, lambda: self._view(f, sort_key, descending), done)
+        self._latest.run(lambda: self._view(f, sort_key, descending), self._show)
 
     def refresh(self, *_args) -> None:
         """Show the list at once, then bring stale checks up to date and show again if they moved."""

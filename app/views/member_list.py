@@ -38,7 +38,7 @@ class MemberListPage(QWidget):
         self.plan_year = plan_year
         self.actor = actor
         self.model = MemberTableModel(union_id, plan_year, parent=self)
-        self._query_serial = 0
+        self._latest = ops.Latest(self)
 
         title = QLabel(self.tr("会员信息"))
         title.setObjectName("pageTitle")
@@ -152,16 +152,9 @@ class MemberListPage(QWidget):
 
     def requery(self, *_args, sort_key: str | None = None, descending: bool | None = None) -> None:
         """Count and fetch on the database worker; the newest request wins."""
-        self._query_serial += 1
-        serial = self._query_serial
         f = self.current_filter()
         self.count_label.setText(self.tr("正在查询…"))
-
-        def done(snapshot) -> None:
-            if serial == self._query_serial:
-                self.model.apply(snapshot)
-
-        ops.run_db(self, lambda: self.model.query(f, sort_key, descending), done)
+        self._latest.run(lambda: self.model.query(f, sort_key, descending), self.model.apply)
 
     def refresh(self) -> None:
         self.requery()

@@ -130,6 +130,26 @@ def run_db_with_progress(parent: QObject | None, fn: Callable[[Progress], Any],
     return _start("db", parent, fn, on_success, on_failure, on_progress, True)  # type: ignore[return-value]
 
 
+class Latest:
+    """Database queries of which only the newest request's answer is shown (typing in a search
+    box sends many; an older answer arriving late must not replace a newer one)."""
+
+    def __init__(self, parent: QObject) -> None:
+        self._parent = parent
+        self._serial = 0
+
+    def run(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
+            on_failure: Callable[[BaseException], None] | None = None) -> None:
+        self._serial += 1
+        serial = self._serial
+
+        def done(result: Any) -> None:
+            if serial == self._serial:
+                on_success(result)
+
+        run_db(self._parent, fn, done, on_failure)
+
+
 def run_io(parent: QObject | None, fn: Callable[[], Any], on_success=None, on_failure=None) -> None:
     """Run network, PDF or spreadsheet work that does not hold the database."""
     _start("io", parent, fn, on_success, on_failure, None, False)
