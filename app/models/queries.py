@@ -4,6 +4,7 @@ Kept here so that services and views never build SQL themselves.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -210,6 +211,57 @@ def bulk_insert(model, columns, rows, *, batch: int = 5000, on_batch=None) -> in
         if on_batch:
             on_batch(done)
     return done
+
+
+#: A bulk load rebuilds the table's indexes when it adds at least this share of the rows already
+#: there: sorting every key once is cheaper than that many scattered B-tree inserts per index
+#: (100,000 members into an empty table: 0.75 s instead of 1.27 s with the member table's indexes).
+REBUILD_SHARE = 0.5
+#: ... and at least this many rows (small loads never pay for a rebuild).
+REBUILD_MIN_ROWS = 5_000
+
+
+def should_rebuild_indexes(model, adding: int) -> bool:
+    """Whether loading `adding` rows into `model`'s table goes faster with its indexes rebuilt."""
+    from app.models.db import db
+
+    if adding < REBUILD_MIN_ROWS:
+        return False
+    (present,) = db.execute_sql(f'SELECT count(*) FROM "{model._meta.table_name}"').fetchone()
+    return adding >= present * REBUILD_SHARE
+
+
+def table_index_sql(model) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of every explicit index on `model`'s table."""
+    from app.models.db import db
+
+    return db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                          "AND sql IS NOT NULL ORDER BY name", (model._meta.table_name,)).fetchall()
+
+
+@contextmanager
+def indexes_rebuilt(model, enabled: bool = True, on_index=None):
+    """Inside the caller's transaction: drop `model`'s indexes, run the body, create them again.
+
+    DDL is transactional in SQLite, so other connections never see the table without its indexes
+    and a rollback (or a crash) leaves them as they were. A unique index that the loaded rows
+    would break fails to build and raises IntegrityError, so the caller's transaction rolls back:
+    constraints hold exactly as with indexes in place. `on_index(done, total)` is called after each
+    index is built (for progress). With `enabled` false this does nothing.
+    """
+    from app.models.db import db
+
+    if not enabled:
+        yield
+        return
+    indexes = table_index_sql(model)
+    for name, _ in indexes:
+        db.execute_sql(f'DROP INDEX "{name}"')
+    yield
+    for k, (_, sql) in enumerate(indexes, start=1):
+        db.execute_sql(sql)
+        if on_index:
+            on_index(k, len(indexes))
 
 
 def bulk_update_members(updates, *, batch: int = 5000, on_batch=None) -> int:

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from peewee import IntegrityError
 
-from app.models import AuditEntry, Enterprise, Member, Union
+from app.models import AuditEntry, Enterprise, Member, Union, db, queries
 from app.paths import Profile
 from app.rules.codes import Category, Gender, IdType, PostType
 from app.rules.idcard import check_character
@@ -655,6 +656,67 @@ def test_cancel_during_the_write_rolls_everything_back(profile: Profile, union: 
     with pytest.raises(Stop):
         importer.apply_import(plan, backup_dir=profile.backups, progress=progress)
     assert state() == before
+
+
+def _indexes() -> list[tuple[str, str]]:
+    return db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'member' "
+                          "ORDER BY name").fetchall()
+
+
+def test_a_big_first_import_rebuilds_the_indexes_once(profile: Profile, union: int, tmp_path: Path) -> None:
+    indexes = _indexes()
+    assert len(indexes) >= 5
+    rows = [person(i) for i in range(1, queries.REBUILD_MIN_ROWS + 2)]
+    seen: list[tuple[int, int]] = []
+    plan = importer.prepare_import(write_xlsx(tmp_path / "big.xlsx", rows), opts(union))
+    result = importer.apply_import(plan, backup_dir=profile.backups, progress=lambda d, t: seen.append((d, t)))
+    assert result.imported == len(rows) and "indexes" in result.timings
+    assert _indexes() == indexes
+    assert db.execute_sql("PRAGMA integrity_check").fetchone() == ("ok",)
+    # Progress covers the index builds and only moves forward.
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and seen[-1][0] == seen[-1][1]
+    assert len({t for _, t in seen}) == 1 and seen[-1][1] > len(rows)
+    # The rebuilt unique indexes hold: a second member with a used phone is refused.
+    with pytest.raises(IntegrityError):
+        Member.create(union=union, name="重号", id_type=IdType.MAINLAND, id_number=mainland(date(1990, 1, 1), 7),
+                      phone=rows[0]["手机号码"])
+    # The indexes are used again, as before the import.
+    detail = " ".join(str(r) for r in db.execute_sql(
+        "EXPLAIN QUERY PLAN SELECT id FROM member WHERE union_id = ? AND id_number = ?", (union, "x")).fetchall())
+    assert "USING INDEX" in detail or "USING COVERING INDEX" in detail
+
+
+def test_a_small_import_keeps_the_indexes_in_place(profile: Profile, union: int, tmp_path: Path) -> None:
+    run(profile, write_xlsx(tmp_path / "1.xlsx", [person(i) for i in range(1, 40)]), opts(union))
+    _, result = run(profile, write_xlsx(tmp_path / "2.xlsx", [person(i) for i in range(40, 50)]), opts(union))
+    assert result.imported == 10 and "indexes" not in result.timings
+
+
+def test_cancel_while_the_indexes_are_rebuilt_rolls_back(profile: Profile, union: int, tmp_path: Path) -> None:
+    run(profile, write_xlsx(tmp_path / "1.xlsx", [person(1)]), opts(union))
+    before, indexes = state(), _indexes()
+    rows = [person(i) for i in range(2, queries.REBUILD_MIN_ROWS + 10)]
+    plan = importer.prepare_import(write_xlsx(tmp_path / "2.xlsx", rows), opts(union))
+
+    class Stop(Exception):
+        pass
+
+    def progress(done: int, total: int) -> None:
+        if done > len(rows):  # past the inserts: an index has just been built again
+            raise Stop
+
+    with pytest.raises(Stop):
+        importer.apply_import(plan, backup_dir=profile.backups, progress=progress)
+    assert state() == before and _indexes() == indexes
+
+
+def test_indexes_rebuilt_refuses_rows_that_break_a_unique_index(profile: Profile, union: int) -> None:
+    Member.create(union=union, name="甲", id_type=IdType.MAINLAND, id_number="A1", phone="13900000001")
+    indexes = _indexes()
+    with pytest.raises(IntegrityError), db.atomic():
+        with queries.indexes_rebuilt(Member):
+            Member.create(union=union, name="乙", id_type=IdType.MAINLAND, id_number="A2", phone="13900000001")
+    assert _indexes() == indexes and Member.select().count() == 1
 
 
 def test_data_changed_after_validation_is_refused(profile: Profile, union: int, tmp_path: Path) -> None:

@@ -59,6 +59,12 @@ def _count(profile: Path) -> int:
         return conn.execute("SELECT count(*) FROM member").fetchone()[0]
 
 
+def _member_indexes(profile: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(profile / "union-clerk.sqlite3") as conn:
+        return conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'member' "
+                            "ORDER BY name").fetchall()
+
+
 def test_import_json_counts_errors_and_report(demo_dir: Path, tmp_path: Path) -> None:
     path = members_file(tmp_path / "m.xlsx", 20, bad_rows=(3, 7))
     report = tmp_path / "错误报告.xlsx"
@@ -126,6 +132,7 @@ def test_sigkill_part_way_leaves_none_or_all(tmp_path: Path) -> None:
     for attempt, delay in enumerate((0.0, 0.05, 0.15, 0.3, 0.4, 0.5, 0.6, 0.9)):
         profile = tmp_path / f"p{attempt}"
         cli("--profile", str(profile), "demo-data", "--count", "10", check=True)
+        indexes = _member_indexes(profile)
         proc = subprocess.Popen([sys.executable, "-m", "app.cli", "--profile", str(profile), "import", str(big),
                                  "--category", "flexible", "--json"], cwd=ROOT, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
@@ -144,6 +151,8 @@ def test_sigkill_part_way_leaves_none_or_all(tmp_path: Path) -> None:
         assert check.returncode == 0 and json.loads(check.stdout)["healthy"] is True, check.stdout
         count = _count(profile)
         assert count in (10, 10 + rows), count
+        # The load rebuilds the member indexes inside its transaction: a kill never loses one.
+        assert _member_indexes(profile) == indexes
         outcomes.append((delay, count, part_way))
     # Kills landed part-way, and nothing of those imports survived.
     assert any(part_way and count == 10 for _, count, part_way in outcomes), outcomes
