@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -383,17 +383,28 @@ def _blank(raw: Any) -> bool:
     return raw is None or raw == "" or (type(raw) is str and not raw.strip())
 
 
-def _safe(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """`fn` returning _Bad instead of raising RuleError."""
+class _Tally:
+    """How many _Bad results the cleaners of one file have made: a column whose building did not
+    move the count holds no error and is not scanned for one."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+def _safe(fn: Callable[[Any], Any], tally: _Tally) -> Callable[[Any], Any]:
+    """`fn` returning _Bad (counted in `tally`) instead of raising RuleError."""
     def call(raw: Any) -> Any:
         try:
             return fn(raw)
         except RuleError as exc:
+            tally.count += 1
             return _Bad(exc.problem)
     return call
 
 
-def _optional(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def _optional(fn: Callable[[Any], Any], tally: _Tally) -> Callable[[Any], Any]:
     """`_safe(fn)` for an optional cell: a blank cell is None (not given)."""
     def call(raw: Any) -> Any:
         if raw is None or raw == "" or (type(raw) is str and not raw.strip()):
@@ -401,24 +412,51 @@ def _optional(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
         try:
             return fn(raw)
         except RuleError as exc:
+            tally.count += 1
             return _Bad(exc.problem)
     return call
 
 
-def _memo_map(values: list[Any], fn: Callable[[Any], Any], cache: dict[Any, Any]) -> list[Any]:
-    """[fn(v) for v in values], computing fn once per distinct value: real files repeat their
-    addresses, labels, document types and dates. Values that compare equal across types
-    (1 == 1.0 == True) are keyed with their type."""
-    get = cache.get
-    out = []
-    append = out.append
-    for raw in values:
-        key = raw if type(raw) is str else (type(raw), raw)
-        hit = get(key, _MISSING)
-        if hit is _MISSING:
-            hit = cache[key] = fn(raw)
-        append(hit)
-    return out
+class _Memo:
+    """`fn` computed once per distinct value of a column: real files repeat their addresses,
+    labels, document types and dates. Values that compare equal across types (1 == 1.0 == True)
+    are keyed with their type. `bad` tells whether any value so far was refused."""
+
+    __slots__ = ("fn", "cache", "bad")
+
+    def __init__(self, fn: Callable[[Any], Any]) -> None:
+        self.fn = fn
+        self.cache: dict[Any, Any] = {}
+        self.bad = False
+
+    def map(self, values: list[Any]) -> list[Any]:
+        """[fn(v) for v in values]."""
+        cache, fn = self.cache, self.fn
+        if set(map(type, values)) <= _SELF_KEYED:
+            # Text, dates and blanks never equal a value of another type: they key themselves,
+            # and the lookups run in C.
+            for raw in set(values).difference(cache):
+                hit = cache[raw] = fn(raw)
+                if type(hit) is _Bad:
+                    self.bad = True
+            return list(map(cache.__getitem__, values))
+        get = cache.get
+        out = []
+        append = out.append
+        for raw in values:
+            kind = type(raw)
+            key = raw if kind in _SELF_KEYED else (kind, raw)
+            hit = get(key, _MISSING)
+            if hit is _MISSING:
+                hit = cache[key] = fn(raw)
+                if type(hit) is _Bad:
+                    self.bad = True
+            append(hit)
+        return out
+
+
+#: Cell types whose values are their own memo keys (no value of one equals a value of another).
+_SELF_KEYED = frozenset((str, date, type(None)))
 
 
 # --- fast paths, each equal to its rule on the inputs it accepts (tests/services/test_import_rules.py
@@ -429,11 +467,22 @@ _WEIGHT_OFFSET = 48 * sum(idcard.WEIGHTS)  # ord("0") times each weight
 _MOBILE_SECOND = frozenset("3456789")
 
 
-def fast_mainland_id(raw: Any, today: date) -> tuple[str, str, date] | None:
+def _birth_of(digits: str) -> date | None:
+    """The date written as YYYYMMDD in an ID, None if there is no such day or it is before 1900."""
+    try:
+        birth = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return None
+    return birth if birth.year >= idcard.MIN_BIRTH_YEAR else None
+
+
+def fast_mainland_id(raw: Any, today: date, births: dict[str, date | None] | None = None
+                     ) -> tuple[str, str, date] | None:
     """(number, gender, birth date) of a clean, valid 18-character mainland ID, else None.
 
     A clean number (ASCII digits and upper-case X, no spaces) is what `idcard.parse_mainland_id`
     would leave unchanged, so for it this gives the rule's answer in a fraction of the time.
+    `births` caches the birth dates already seen (a file has a few thousand distinct ones).
     """
     if type(raw) is not str or len(raw) != 18 or not raw.isascii():
         return None
@@ -441,16 +490,54 @@ def fast_mainland_id(raw: Any, today: date) -> tuple[str, str, date] | None:
     last = raw[17]
     if not head.isdigit() or last not in "0123456789X" or raw[:2] not in idcard.PROVINCE_CODES:
         return None
-    try:
-        birth = date(int(raw[6:10]), int(raw[10:12]), int(raw[12:14]))
-    except ValueError:
-        return None
-    if birth > today or birth.year < idcard.MIN_BIRTH_YEAR:
+    digits = raw[6:14]
+    if births is None:
+        birth = _birth_of(digits)
+    else:
+        birth = births.get(digits, _MISSING)
+        if birth is _MISSING:
+            birth = births[digits] = _birth_of(digits)
+    if birth is None or birth > today:
         return None
     total = sum(map(operator.mul, head.encode(), idcard.WEIGHTS)) - _WEIGHT_OFFSET
     if _CHECK_CHARS[total % 11] != last:
         return None
     return raw, (Gender.MALE if raw[16] in "13579" else Gender.FEMALE), birth
+
+
+_PLAIN_NAME = re.compile(rf"[\u4e00-\u9fff]{{1,{MAX_NAME_LENGTH}}}")
+
+
+def fast_name(raw: Any) -> str | None:
+    """A name cell of Chinese characters only (what `clean_name` returns unchanged), else None."""
+    if type(raw) is str and _PLAIN_NAME.fullmatch(raw):
+        return raw
+    return None
+
+
+def expiry_fine(today: date) -> Callable[[Any, date | None], bool]:
+    """A test that a mainland card's cleaned expiry (a date or 长期) and its holder's birth date
+    certainly give no problem (`expiry.check_id_expiry` returns []): a date more than the warning
+    period ahead and within the longest validity for the holder's age, or 长期 from 46. Anything
+    else is for the rule to judge (and word)."""
+    soon = today + timedelta(days=expiry.EXPIRY_WARNING_DAYS)
+    # age < n  <=>  born after today n years ago
+    born16, born26, born46 = (expiry.add_years(today, -n) for n in (16, 26, expiry.LONG_TERM_MIN_AGE))
+    limit5, limit10, limit20 = (expiry.add_years(today, n) for n in (5, 10, expiry.MAX_VALIDITY_YEARS))
+
+    def fine(value: Any, birth: date | None) -> bool:
+        if birth is None:
+            return False
+        if type(value) is date:
+            if value <= soon:
+                return False
+            if birth > born16:
+                return value <= limit5
+            if birth > born26:
+                return value <= limit10
+            return value <= limit20
+        return value == dates.LONG_TERM and birth <= born46
+    return fine
 
 
 def fast_phone(raw: Any) -> str | None:
@@ -499,10 +586,10 @@ def _age(birth: date | None, today: date) -> int | None:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
-def _date_cleaner(what: str, today: date) -> Callable[[Any], Any]:
-    """Birth or join date: date cells checked directly, anything else through the rule (memoised)."""
+def _date_cleaner(what: str, today: date, tally: _Tally) -> Callable[[Any], Any]:
+    """Birth or join date: date cells checked directly, anything else through the rule."""
     floor = date(1900, 1, 1)
-    slow = _optional(lambda raw: clean_past_date(raw, what, today))
+    slow = _optional(lambda raw: clean_past_date(raw, what, today), tally)
 
     def call(raw: Any) -> Any:
         if type(raw) is datetime:
@@ -513,8 +600,8 @@ def _date_cleaner(what: str, today: date) -> Callable[[Any], Any]:
     return call
 
 
-def _expiry_cleaner() -> Callable[[Any], Any]:
-    slow = _optional(dates.parse_expiry)
+def _expiry_cleaner(tally: _Tally) -> Callable[[Any], Any]:
+    slow = _optional(dates.parse_expiry, tally)
 
     def call(raw: Any) -> Any:
         if type(raw) is date:
@@ -565,24 +652,26 @@ def _check_rows(sheet: SheetData, options: ImportOptions, progress: ProgressFn |
                                                       "phone", *_OPTIONAL_KEYS)}, set(), [], [])
     f = checked.fields
     optional = [(k, cols[k]) for k in _OPTIONAL_KEYS if k in cols]
-    name_of = _safe(clean_name)
-    name_cache: dict[Any, Any] = {}
-    id_type_cache: dict[Any, Any] = {}
-    id_type_of = _safe(clean_id_type)
-    phone_of = _safe(phone.normalize_phone)
+    tally = _Tally()  # _Bad results made outside the memos (ID numbers, phones, member numbers)
+    slow_name = _safe(clean_name, tally)
+    names_memo = _Memo(lambda raw: fast_name(raw) or slow_name(raw))
+    types_memo = _Memo(_safe(clean_id_type, tally))
+    phone_of = _safe(phone.normalize_phone, tally)
     cleaners: dict[str, Callable[[Any], Any]] = {
-        "member_no": _optional(clean_member_no),
-        "id_expiry": _expiry_cleaner(),
-        "gender": _optional(clean_gender),
-        "birth_date": _date_cleaner("birth_date", today),
-        "work_address": _optional(lambda raw: address.validate_work_address(raw, required=False)),
-        "label": _optional(clean_label),
-        "join_date": _date_cleaner("join_date", today),
-        "post_type": _optional(clean_post_type),
+        "member_no": _optional(clean_member_no, tally),
+        "id_expiry": _expiry_cleaner(tally),
+        "gender": _optional(clean_gender, tally),
+        "birth_date": _date_cleaner("birth_date", today, tally),
+        "work_address": _optional(lambda raw: address.validate_work_address(raw, required=False), tally),
+        "label": _optional(clean_label, tally),
+        "join_date": _date_cleaner("join_date", today, tally),
+        "post_type": _optional(clean_post_type, tally),
     }
-    memoised = {"gender", "work_address", "label", "post_type", "id_expiry"}
-    caches: dict[str, dict[Any, Any]] = {k: {} for k in cleaners}
+    # Member numbers are mostly distinct: mapped directly; every other column through a memo.
+    memos = {k: _Memo(fn) for k, fn in cleaners.items() if k != "member_no"}
     expiry_cache: dict[tuple, list[Problem]] = {}
+    fine = expiry_fine(today)
+    births_seen: dict[str, date | None] = {}
     mainland = IdType.MAINLAND
     total = len(data)
     lo, hi = span
@@ -591,17 +680,18 @@ def _check_rows(sheet: SheetData, options: ImportOptions, progress: ProgressFn |
             progress(lo + (hi - lo) * start // max(total, 1), PROGRESS_TOTAL)
         part = data[start:start + _SLICE]
         n = len(part)
-        names = _memo_map([r[c_name] for r in part], name_of, name_cache)
+        names = names_memo.map([r[c_name] for r in part])
         if c_type is None:
             types: list[Any] = [mainland] * n
         else:
-            types = _memo_map([r[c_type] for r in part], id_type_of, id_type_cache)
+            types = types_memo.map([r[c_type] for r in part])
+        made = tally.count
         numbers: list[Any] = []
         genders: list[Any] = []
         births: list[Any] = []  # dates of birth from a mainland ID, else None
         for r, id_type in zip(part, types):
             raw = r[c_idn]
-            fast = fast_mainland_id(raw, today) if id_type is mainland or id_type == mainland else None
+            fast = fast_mainland_id(raw, today, births_seen) if id_type is mainland or id_type == mainland else None
             if fast is not None:
                 numbers.append(fast[0])
                 genders.append(fast[1])
@@ -615,24 +705,34 @@ def _check_rows(sheet: SheetData, options: ImportOptions, progress: ProgressFn |
             try:
                 number, parsed = idcard.validate_document(id_type, id_number_text(raw, id_type), today)
             except RuleError as exc:
+                tally.count += 1
                 numbers.append(_Bad(exc.problem))
                 continue
             numbers.append(number)
             if parsed is not None:
                 genders[-1] = str(parsed.gender)
                 births[-1] = parsed.birth_date
+        maybe_bad = {"name": names_memo.bad, "id_type": types_memo.bad, "id_number": tally.count != made}
+        made = tally.count
         phones = [fast_phone(v) or phone_of(v) for v in (r[c_phone] for r in part)]
+        maybe_bad["phone"] = tally.count != made
         given: dict[str, list[Any]] = {}
         for key, index in optional:
             column = [r[index] for r in part]
-            if key in memoised:
-                given[key] = _memo_map(column, cleaners[key], caches[key])
-            else:
+            memo = memos.get(key)
+            if memo is None:
+                made = tally.count
                 given[key] = list(map(cleaners[key], column))
+                maybe_bad[key] = tally.count != made
+            else:
+                given[key] = memo.map(column)
+                maybe_bad[key] = memo.bad
 
-        # Errors of single cells, in column order.
+        # Errors of single cells, in column order (only columns that may hold one are scanned).
         for key, values in (("name", names), ("id_type", types), ("id_number", numbers), ("phone", phones),
                             *given.items()):
+            if not maybe_bad[key]:
+                continue
             for i, value in enumerate(values):
                 if type(value) is _Bad:
                     checked.issue(sheet, start + i, key, value.problem)
@@ -661,6 +761,10 @@ def _check_rows(sheet: SheetData, options: ImportOptions, progress: ProgressFn |
                     continue
                 if id_type == mainland:
                     birth = births[i]
+                    if fine(value, birth):
+                        if type(value) is not str:
+                            expiries[i] = value.isoformat()
+                        continue
                     key = (value, _age(birth, today))
                     problems = expiry_cache.get(key)
                     if problems is None:

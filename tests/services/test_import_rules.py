@@ -3,14 +3,16 @@ everything else (so the rule, with its message, decides)."""
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from app.rules import idcard, phone
 from app.rules.problems import RuleError
-from app.services.importer import fast_mainland_id, fast_phone
+from app.rules.dates import LONG_TERM
+from app.rules.expiry import add_years, check_id_expiry
+from app.services.importer import clean_name, expiry_fine, fast_mainland_id, fast_name, fast_phone
 
 TODAY = date(2026, 11, 28)
 
@@ -32,13 +34,15 @@ def _valid_id(rng: random.Random) -> str:
 
 def test_fast_id_agrees_with_the_rule_on_many_valid_and_mutated_numbers() -> None:
     rng = random.Random(11643)
+    births: dict = {}
     for _ in range(20_000):
         number = _valid_id(rng)
         mutated = list(number)
         pos = rng.randrange(18)
         mutated[pos] = rng.choice("0123456789Xx ａ")
         for candidate in (number, "".join(mutated)):
-            fast = fast_mainland_id(candidate, TODAY)
+            fast = fast_mainland_id(candidate, TODAY, births)
+            assert fast == fast_mainland_id(candidate, TODAY)  # the birth-date cache changes nothing
             rule = _rule_id(candidate)
             if fast is not None:
                 assert (fast[0], str(fast[1]), fast[2]) == rule, candidate
@@ -73,3 +77,49 @@ def test_fast_paths_decline_non_text() -> None:
     assert fast_mainland_id(610104196209276908, TODAY) is None
     assert fast_phone(13812345678) is None and fast_phone(13812345678.0) is None
     assert fast_phone("13812345678") == "13812345678" and fast_phone("12812345678") is None
+
+
+@settings(max_examples=3000)
+@given(st.one_of(st.text(alphabet="张王李欧阳娜·ａA1 \u3000\u200b\t", max_size=8),
+                 st.text(alphabet=st.characters(min_codepoint=0x4DF0, max_codepoint=0xA010), min_size=1, max_size=55)))
+@example("张三")
+@example("欧阳娜娜")
+@example("张" * 50)
+@example("张" * 51)
+def test_fast_name_agrees_with_the_rule(raw: str) -> None:
+    fast = fast_name(raw)
+    if fast is not None:
+        assert fast == clean_name(raw)
+
+
+def test_fast_name_declines_what_needs_cleaning() -> None:
+    assert fast_name("张三") == "张三"
+    assert fast_name(" 张三") is None and fast_name("张 三") is None and fast_name("") is None
+    assert fast_name("阿依古丽·买买提") is None and fast_name(123) is None and fast_name("张" * 51) is None
+
+
+_DAYS = st.dates(min_value=date(1900, 1, 1), max_value=date(2060, 12, 31))
+_EDGES = [date(2028, 2, 29), date(2026, 2, 28), date(2026, 3, 1), date(2024, 2, 29), TODAY]
+
+
+@settings(max_examples=4000)
+@given(st.sampled_from(_EDGES) | _DAYS, st.one_of(st.just(LONG_TERM), _DAYS), st.none() | _DAYS,
+       st.integers(-3, 3))
+def test_expiry_fast_path_only_passes_what_the_rule_passes(today: date, expiry: object, birth: date | None,
+                                                          nudge: int) -> None:
+    # Pull the draws onto the boundaries: ages 16 / 26 / 46 today, limits 5 / 10 / 20 years ahead.
+    if birth is not None and nudge:
+        birth = add_years(today, -(16, 26, 46)[abs(nudge) % 3]) + timedelta(days=nudge // 2)
+    if isinstance(expiry, date) and nudge:
+        expiry = add_years(today, (5, 10, 20)[abs(nudge) % 3]) + timedelta(days=nudge // 2)
+    if birth is not None and birth > today:
+        return
+    if expiry_fine(today)(expiry, birth):
+        assert check_id_expiry(expiry, today, birth) == []
+
+
+def test_expiry_fast_path_takes_the_common_cases() -> None:
+    fine = expiry_fine(TODAY)
+    assert fine(date(2036, 1, 1), date(1990, 5, 5)) and fine(LONG_TERM, date(1970, 1, 1))
+    assert not fine(LONG_TERM, date(1990, 1, 1)) and not fine(date(2027, 1, 1), date(1990, 1, 1))
+    assert not fine(date(2036, 1, 1), None) and not fine(date(2040, 1, 1), date(2005, 1, 1))
