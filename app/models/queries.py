@@ -199,7 +199,9 @@ def bulk_insert(model, columns, rows, *, batch: int = 5000, on_batch=None) -> in
         raise ValueError(f"unknown columns for {model.__name__}: {unknown}")
     extra = [f for f in model._meta.sorted_fields
              if f.column_name not in columns and not isinstance(f, AutoField)]
-    defaults = tuple(f.db_value(f.default() if callable(f.default) else f.default) for f in extra)
+    # Enum defaults as plain str: sqlite3 binds exact str directly, subclasses through its adapters.
+    defaults = tuple(str(v) if isinstance(v, str) else v
+                     for v in (f.db_value(f.default() if callable(f.default) else f.default) for f in extra))
     names = list(columns) + [f.column_name for f in extra]
     sql = (f'INSERT INTO "{model._meta.table_name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
            f'VALUES ({", ".join("?" * len(names))})')
