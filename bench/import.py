@@ -9,6 +9,8 @@ each phase in a fresh process so that its peak memory is its own:
   reader, for comparison;
 - the full import into an empty union (parse + validate + upsert, backup and commit included),
   with the check and the write timed separately and the longest gap between progress reports;
+- a floor: the bare parse, then its rows written as they are (no rule at all) with the same
+  insert, index rebuild and commit, to show what part of the import is SQLite's own work;
 - a re-import where nothing changed, and one where 10 % of the rows changed;
 - peak RSS of each;
 and the ratios to the bare calamine parse. Targets (issue 4): full import ≤ 2.0× the bare parse,
@@ -262,6 +264,8 @@ def phase(name: str, file: str, profile: str) -> dict:
 
     prof = Profile(Path(profile)).create()
     open_database(prof.database, backup_dir=prof.backups)
+    if name == "floor":
+        return floor(Path(file), current_union().id)
     options = importer.ImportOptions(union_id=current_union().id, category=Category.FLEXIBLE, today=TODAY)
     gaps = Gaps()
     t = time.perf_counter()
@@ -273,6 +277,39 @@ def phase(name: str, file: str, profile: str) -> dict:
             "timings": {**plan.timings, **result.timings},
             "imported": result.imported, "updated": result.updated, "unchanged": result.unchanged,
             "failed": result.failed, "longest_gap": gaps.close(), "peak_mb": _peak_mb()}
+
+
+def floor(file: Path, union_id: int) -> dict:
+    """What no import can go below: the bare parse, then the same rows written as they are (no
+    rule, no duplicate check beyond skipping repeats the unique indexes would refuse) into the
+    member table in one transaction, indexes rebuilt once, committed. Private API on purpose."""
+    import gc
+    from datetime import datetime
+
+    from app.models import Member, db
+    from app.models.queries import bulk_insert, indexes_rebuilt
+    from app.services import spreadsheets
+    from app.services.importer import NEW_MEMBER_COLUMNS
+
+    gc.disable()
+    t = time.perf_counter()
+    rows = spreadsheets.read_with_calamine(file)
+    parsed = time.perf_counter()
+    now = datetime.now().replace(microsecond=0).isoformat(" ")
+    seen: set[object] = set()
+    values = []
+    for r in rows[2:]:
+        if not r[4] or not r[7] or r[4] in seen or r[7] in seen:
+            continue
+        seen.add(r[4])
+        seen.add(r[7])
+        values.append((union_id, "", r[1], "mainland", r[4], str(r[5]), None, str(r[6]), r[7], r[8], r[9],
+                       "flexible", None, str(r[10]), "unknown", now, now))
+    with db.atomic("IMMEDIATE"), indexes_rebuilt(Member):
+        bulk_insert(Member, NEW_MEMBER_COLUMNS, values)
+    done = time.perf_counter()
+    return {"seconds": done - t, "parse": parsed - t, "write": done - parsed, "rows": len(values),
+            "peak_mb": _peak_mb()}
 
 
 def run_phase(name: str, file: Path, profile: Path) -> dict:
@@ -327,6 +364,7 @@ def main() -> None:
     fresh = []
     for _ in range(args.runs):
         fresh.append(run_phase("import", file, empty_profile(work / "profile")))
+    floors = [run_phase("floor", file, empty_profile(work / "floor")) for _ in range(args.runs)]
     same = run_phase("import", file, work / "profile")
     tenth = run_phase("import", changed, work / "profile")
 
@@ -344,6 +382,9 @@ def main() -> None:
     line("full import into an empty union", full, max(r["peak_mb"] for r in fresh),
          f"new {f['imported']:,}, failed {f['failed']}; check {f['check']:.2f} s + write {f['write']:.2f} s")
     print("    phases: " + ", ".join(f"{k} {v:.2f} s" for k, v in f["timings"].items()))
+    low = sorted(floors, key=lambda r: r["seconds"])[len(floors) // 2]
+    line("floor: parse, then write the rows as is", low["seconds"], low["peak_mb"],
+         f"no rules; parse {low['parse']:.2f} s + write {low['write']:.2f} s, {low['rows']:,} rows")
     line("re-import, nothing changed", same["seconds"], same["peak_mb"],
          f"unchanged {same['unchanged']:,}, updated {same['updated']}")
     line("re-import, 10 % changed", tenth["seconds"], tenth["peak_mb"],
