@@ -151,16 +151,34 @@ IMPORT_SNAPSHOT_COLUMNS = (
 )
 
 
-def member_import_snapshot(union_id: int) -> list[tuple]:
+#: Snapshot columns whose values repeat across members (document types, dates, addresses, labels,
+#: states): equal values share one string object.
+_SHARED_SNAPSHOT_VALUES = frozenset(("id_type", "id_expiry", "gender", "birth_date", "work_address", "label",
+                                     "join_date", "post_type", "category", "sync_state", "dirty_fields"))
+
+
+def member_import_snapshot(union_id: int, on_chunk=None) -> list[tuple]:
     """Every member of the union as a tuple of IMPORT_SNAPSHOT_COLUMNS, raw as stored (dates ISO text).
 
     Raw SQL on purpose: 100,000 rows through peewee's model layer cost several times as much.
+    Repeated values are shared as they are read, which keeps a 100,000-member snapshot at about
+    85 MB instead of 145 MB (the importer loads it while a file is parsed). `on_chunk()` is called
+    after every 5,000 members (a heartbeat for progress reports; it may raise to cancel).
     """
     from app.models.db import db
 
     columns = ", ".join(f'"{c}"' for c in IMPORT_SNAPSHOT_COLUMNS)
     cursor = db.execute_sql(f'SELECT {columns} FROM "{Member._meta.table_name}" WHERE "union_id" = ?', (union_id,))
-    return cursor.fetchall()
+    shared = [c in _SHARED_SNAPSHOT_VALUES for c in IMPORT_SNAPSHOT_COLUMNS]
+    seen: dict = {}
+    one = seen.setdefault
+    rows: list[tuple] = []
+    while chunk := cursor.fetchmany(5000):
+        for row in chunk:
+            rows.append(tuple(one(v, v) if s else v for v, s in zip(row, shared)))
+        if on_chunk:
+            on_chunk()
+    return rows
 
 
 def members_fingerprint(union_id: int) -> tuple:

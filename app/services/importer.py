@@ -905,6 +905,26 @@ def _bulk_allocation() -> Iterator[None]:
             gc.enable()
 
 
+class _Monotonic:
+    """`progress` safe to call from the reading thread and the caller's at once, never going
+    backwards; `again()` repeats the last report (a heartbeat while a step has no count)."""
+
+    def __init__(self, progress: ProgressFn) -> None:
+        self._progress = progress
+        self._lock = threading.Lock()
+        self._last = (0, PROGRESS_TOTAL)
+
+    def __call__(self, done: int, total: int) -> None:
+        with self._lock:
+            if total == self._last[1]:
+                done = max(done, self._last[0])
+            self._last = (done, total)
+            self._progress(done, total)
+
+    def again(self) -> None:
+        self(*self._last)
+
+
 def prepare_import(path: Path, options: ImportOptions, progress: ProgressFn | None = None) -> ImportPlan:
     """Read and check `path`; the plan of what importing it would do. Writes nothing.
 
@@ -926,10 +946,15 @@ def _prepare(path: Path, options: ImportOptions, progress: ProgressFn | None) ->
         clock[0] = now
 
     _check_options(options)
-    # calamine parses in native code without the GIL: load the union's members meanwhile.
+    if progress:
+        progress = _Monotonic(progress)
+    # calamine parses in native code without the GIL: load the union's members meanwhile (with a
+    # heartbeat, since a big union can take longer to load than the file to read).
     reader = _InThread(lambda: spreadsheets.read_member_sheet(path, progress, span=(0, _READ_SHARE, PROGRESS_TOTAL)))
     try:
-        existing = {m[_SNAP["id_number"]]: m for m in member_import_snapshot(options.union_id)}
+        snapshot = member_import_snapshot(options.union_id, on_chunk=progress.again if progress else None)
+        existing = {m[_SNAP["id_number"]]: m for m in snapshot}
+        del snapshot
         fingerprint = members_fingerprint(options.union_id)
         lap("load_members")
     finally:
@@ -1075,7 +1100,7 @@ def _apply(plan: ImportPlan, backup_dir: Path, progress: ProgressFn | None) -> I
                 ((u.member_id, {**{k: new for k, (_, new) in u.changes.items()}, "updated_at": stamp,
                                 **u.sync_columns()})
                  for u in plan.updates),
-                batch=2000, on_batch=report)
+                batch=1000, on_batch=report)
             note = f"批量导入 {plan.file_name}"
             audit_rows = [
                 (stamp, options.actor, "member.import", u.member_id, name,

@@ -719,6 +719,27 @@ def test_indexes_rebuilt_refuses_rows_that_break_a_unique_index(profile: Profile
     assert _indexes() == indexes and Member.select().count() == 1
 
 
+def test_the_members_snapshot_shares_repeated_values_and_beats(profile: Profile, union: int, tmp_path: Path) -> None:
+    run(profile, write_xlsx(tmp_path / "1.xlsx", [person(i) for i in range(1, 12_001)]), opts(union))
+    beats: list[int] = []
+    snapshot = queries.member_import_snapshot(union, on_chunk=lambda: beats.append(1))
+    assert len(snapshot) == 12_000 and len(beats) == 3
+    address = queries.IMPORT_SNAPSHOT_COLUMNS.index("work_address")
+    assert snapshot[0][address] == ADDRESS and snapshot[0][address] is snapshot[-1][address]
+    assert snapshot[0] == tuple(db.execute_sql(
+        f"SELECT {', '.join(queries.IMPORT_SNAPSHOT_COLUMNS)} FROM member WHERE id = ?", (snapshot[0][0],)).fetchone())
+
+
+def test_progress_from_two_threads_never_goes_back() -> None:
+    seen: list[tuple[int, int]] = []
+    progress = importer._Monotonic(lambda done, total: seen.append((done, total)))
+    progress(300, 1000)
+    progress(200, 1000)  # a late report from the reading thread
+    progress.again()
+    progress(5, 40)  # the write phase counts on its own scale
+    assert seen == [(300, 1000), (300, 1000), (300, 1000), (5, 40)]
+
+
 def test_data_changed_after_validation_is_refused(profile: Profile, union: int, tmp_path: Path) -> None:
     run(profile, write_xlsx(tmp_path / "1.xlsx", [person(1)]), opts(union))
     plan = importer.prepare_import(write_xlsx(tmp_path / "2.xlsx", [person(2)]), opts(union))
