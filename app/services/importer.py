@@ -925,6 +925,19 @@ class _Monotonic:
         self(*self._last)
 
 
+class _Laps:
+    """Seconds per phase (for the benchmark): `lap(name)` ends the phase begun at the last lap."""
+
+    def __init__(self) -> None:
+        self.started = self._last = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = now - self._last
+        self._last = now
+
+
 def prepare_import(path: Path, options: ImportOptions, progress: ProgressFn | None = None) -> ImportPlan:
     """Read and check `path`; the plan of what importing it would do. Writes nothing.
 
@@ -936,14 +949,8 @@ def prepare_import(path: Path, options: ImportOptions, progress: ProgressFn | No
 
 
 def _prepare(path: Path, options: ImportOptions, progress: ProgressFn | None) -> ImportPlan:
-    started = time.perf_counter()
-    timings: dict[str, float] = {}
-    clock = [started]
-
-    def lap(name: str) -> None:
-        now = time.perf_counter()
-        timings[name] = now - clock[0]
-        clock[0] = now
+    laps = _Laps()
+    lap, timings, started = laps.lap, laps.timings, laps.started
 
     _check_options(options)
     if progress:
@@ -1058,14 +1065,8 @@ def apply_import(plan: ImportPlan, *, backup_dir: Path, progress: ProgressFn | N
 
 
 def _apply(plan: ImportPlan, backup_dir: Path, progress: ProgressFn | None) -> ImportResult:
-    started = time.perf_counter()
-    timings: dict[str, float] = {}
-    clock = [started]
-
-    def lap(name: str) -> None:
-        now = time.perf_counter()
-        timings[name] = now - clock[0]
-        clock[0] = now
+    laps = _Laps()
+    lap, timings, started = laps.lap, laps.timings, laps.started
 
     options = plan.options
     total = len(plan.new_rows) + len(plan.updates)
