@@ -127,12 +127,14 @@ def backup_to(database: SqliteDatabase, target: Path, progress: Callable[[int, i
     return target
 
 
-def rotating_backup(database: SqliteDatabase, backup_dir: Path, reason: str) -> Path:
-    """Take a backup named by time and reason, keeping the newest BACKUPS_KEPT copies."""
+def rotating_backup(database: SqliteDatabase, backup_dir: Path, reason: str,
+                    progress: Callable[[int, int], None] | None = None) -> Path:
+    """Take a backup named by time and reason, keeping the newest BACKUPS_KEPT copies.
+    `progress(pages done, pages)` is called after every 4 MB copied."""
     backup_dir = Path(backup_dir)
     backup_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    target = backup_to(database, backup_dir / f"backup-{stamp}-{reason}.sqlite3")
+    target = backup_to(database, backup_dir / f"backup-{stamp}-{reason}.sqlite3", progress)
     copies = sorted(backup_dir.glob("backup-*.sqlite3"))
     for old in copies[:-BACKUPS_KEPT]:
         old.unlink(missing_ok=True)

@@ -1079,7 +1079,8 @@ def _apply(plan: ImportPlan, backup_dir: Path, progress: ProgressFn | None) -> I
     total += rebuild
     if progress:
         progress(0, total)
-    backup = rotating_backup(db, backup_dir, "import")
+    # A big database takes a while to copy: the bar stays at 0 but keeps reporting (and may cancel).
+    backup = rotating_backup(db, backup_dir, "import", progress=(lambda *_: progress(0, total)) if progress else None)
     lap("backup")
     now = datetime.now().replace(microsecond=0)
     stamp = now.isoformat(" ")
@@ -1092,6 +1093,8 @@ def _apply(plan: ImportPlan, backup_dir: Path, progress: ProgressFn | None) -> I
         def report(n: int, base: int = 0) -> None:
             if progress:
                 progress(base + n, total)
+
+        report(0)
 
         if plan.updates:
             moving = [u.member_id for u in plan.updates if "phone" in u.changes]

@@ -95,6 +95,13 @@ def test_rotating_backups_keep_the_newest_five(profile: Profile) -> None:
     assert len(list(profile.backups.glob("backup-*.sqlite3"))) == 5
 
 
+def test_a_backup_reports_its_progress(demo_profile: Profile) -> None:
+    steps: list[tuple[int, int]] = []
+    target = rotating_backup(db, demo_profile.backups, "import", progress=lambda done, total: steps.append((done, total)))
+    assert target.exists() and steps and steps[-1][0] == steps[-1][1] > 0
+    assert [d for d, _ in steps] == sorted(d for d, _ in steps)
+
+
 def test_unique_id_number_per_union(demo_profile: Profile) -> None:
     first = Member.get()
     from peewee import IntegrityError
