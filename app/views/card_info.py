@@ -7,7 +7,7 @@ card queue from here (加入待办).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,13 +26,13 @@ from app.models.queries import CardMemberFilter
 from app.rules.codes import CARD_STATUS_LABELS
 from app.services import members as member_service
 from app.views import ops
+from app.views.list_page import ListPage
 from app.views.card_queue import queue_members
 from app.views.card_table import CardInfoModel
 
-SEARCH_DELAY_MS = 250
 
 
-class CardInfoPage(QWidget):
+class CardInfoPage(ListPage, QWidget):
     """卡片信息管理: paged from SQL, so 100,000 members open at once."""
 
     page_name = "card_info"
@@ -106,16 +106,9 @@ class CardInfoPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.requery)
-        self.search.textChanged.connect(self._search_timer.start)
+        self.connect_list()
         for combo in (self.card_status, self.enterprise):
             combo.currentIndexChanged.connect(self.requery)
-        header.sortIndicatorChanged.connect(self._sort_changed)
-        self.model.totalChanged.connect(self._show_total)
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(self.open_detail)
         self.detail_button.clicked.connect(self.open_detail)
         self.queue_button.clicked.connect(self.add_to_queue)
@@ -152,12 +145,6 @@ class CardInfoPage(QWidget):
         if self._loaded:
             self.requery()  # cards may have come down, or members been queued, meanwhile
 
-    def _sort_changed(self, column: int, order: Qt.SortOrder) -> None:
-        key = self.model.sort_key_for_column(column)
-        if key is None:
-            return
-        self.requery(sort_key=key, descending=order == Qt.SortOrder.DescendingOrder)
-
     def _show_total(self, total: int) -> None:
         self.count_label.setText(self.tr("共 {0} 人").format(total))
 
@@ -165,9 +152,6 @@ class CardInfoPage(QWidget):
         rows = self.table.selectionModel().selectedRows()
         self.detail_button.setEnabled(len(rows) == 1)
         self.queue_button.setEnabled(bool(rows))
-
-    def selected_ids(self) -> list[int]:
-        return [self.model.data(i, Qt.ItemDataRole.UserRole) for i in self.table.selectionModel().selectedRows()]
 
     def add_to_queue(self, *_args) -> None:
         """加入待办 for the selected members."""

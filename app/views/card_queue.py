@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +35,7 @@ from app.models.queries import QueueFilter
 from app.services import cards
 from app.services.errors import ClerkError
 from app.views import ops
+from app.views.list_page import ListPage
 from app.views.card_table import (
     QUEUE_ACTIONS,
     ActionsDelegate,
@@ -42,7 +43,6 @@ from app.views.card_table import (
     Snapshot,
 )
 
-SEARCH_DELAY_MS = 250
 NOTICE_OK = "color: #1e7b34;"
 NOTICE_WARN = "color: #9a6700;"
 NOTICE_ERROR = "color: #c0392b;"
@@ -80,7 +80,7 @@ class QueueView:
     state: cards.SubmitState
 
 
-class CardQueuePage(QWidget):
+class CardQueuePage(ListPage, QWidget):
     """待办会员列表: 20,000 queued members open at once; checks run on the worker."""
 
     page_name = "card_queue"
@@ -184,17 +184,10 @@ class CardQueuePage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.requery)
-        self.search.textChanged.connect(self._search_timer.start)
+        self.connect_list()
         self.search.returnPressed.connect(self.requery)
         self.search_button.clicked.connect(self.requery)
         self.result_filter.currentIndexChanged.connect(self.requery)
-        header.sortIndicatorChanged.connect(self._sort_changed)
-        self.model.totalChanged.connect(self._show_total)
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda index: self.open_detail(index.row()))
         self.actions_delegate.triggered.connect(self._action)
         self.detail_button.clicked.connect(lambda: self.open_detail())
@@ -260,12 +253,6 @@ class CardQueuePage(QWidget):
         self.remove_unpassed_button.setEnabled(s.total > s.passed)
         self.reverify_button.setEnabled(s.total > 0)
         self._selection_changed()
-
-    def _sort_changed(self, column: int, order: Qt.SortOrder) -> None:
-        key = self.model.sort_key_for_column(column)
-        if key is None:
-            return
-        self.requery(sort_key=key, descending=order == Qt.SortOrder.DescendingOrder)
 
     def _show_total(self, total: int) -> None:
         self.count_label.setText(self.tr("当前列表 {0} 人").format(total))
@@ -335,7 +322,7 @@ class CardQueuePage(QWidget):
             target = self.model.row_at(row)
             ids = [target.id] if target else []
         else:
-            ids = [self.model.data(i, Qt.ItemDataRole.UserRole) for i in self.table.selectionModel().selectedRows()]
+            ids = self.selected_ids()
         ids = [i for i in ids if i is not None]
         if not ids:
             return

@@ -1,7 +1,7 @@
 """会员管理 → 会员信息: the member list with search, filters and the detail dialog."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,13 +20,13 @@ from app.models.queries import MemberFilter
 from app.rules.codes import CATEGORY_LABELS, LIFE_STATUS_LABELS, INSURANCE_STATUS_LABELS
 from app.services import members as member_service
 from app.views import ops
+from app.views.list_page import ListPage
 from app.views.member_dialog import MemberDialog
 from app.views.member_table import COLUMNS, MemberTableModel
 
-SEARCH_DELAY_MS = 250
 
 
-class MemberListPage(QWidget):
+class MemberListPage(ListPage, QWidget):
     """The list of the union's members; 100,000 rows open and scroll at once."""
 
     page_name = "members"
@@ -106,17 +106,10 @@ class MemberListPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.requery)
-        self.search.textChanged.connect(self._search_timer.start)
+        self.connect_list()
         for combo in (self.category, self.life, self.card, self.insurance, self.enterprise):
             combo.currentIndexChanged.connect(self.requery)
-        header.sortIndicatorChanged.connect(self._sort_changed)
-        self.model.totalChanged.connect(self._show_total)
         self.table.doubleClicked.connect(self.open_detail)
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.detail_button.clicked.connect(self.open_detail)
         self.refresh_button.clicked.connect(self.requery)
         self.import_button.clicked.connect(self.import_members)
@@ -143,12 +136,6 @@ class MemberListPage(QWidget):
             enterprise_id=self.enterprise.currentData(),
             insurance_status=self.insurance.currentData(),
         )
-
-    def _sort_changed(self, column: int, order: Qt.SortOrder) -> None:
-        key = self.model.sort_key_for_column(column)
-        if key is None:  # the flags column is computed, not stored: keep the current order
-            return
-        self.requery(sort_key=key, descending=order == Qt.SortOrder.DescendingOrder)
 
     def requery(self, *_args, sort_key: str | None = None, descending: bool | None = None) -> None:
         """Count and fetch on the database worker; the newest request wins."""
@@ -187,8 +174,7 @@ class MemberListPage(QWidget):
         """加入待办: the selected members into the card queue (app.views.card_queue)."""
         from app.views.card_queue import queue_members
 
-        ids = [self.model.data(i, Qt.ItemDataRole.UserRole) for i in self.table.selectionModel().selectedRows()]
-        queue_members(self, self.union_id, ids, self.actor)
+        queue_members(self, self.union_id, self.selected_ids(), self.actor)
 
     # --- 批量导入 / 下载模板 / 导出 (app.views.import_wizard, app.views.export_dialog) ---------------
 
