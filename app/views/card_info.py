@@ -10,14 +10,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +23,7 @@ from app.models.queries import CardMemberFilter
 from app.rules.codes import CARD_STATUS_LABELS
 from app.services import members as member_service
 from app.views import ops
-from app.views.list_page import ListPage
+from app.views.list_page import ListPage, list_table
 from app.views.card_queue import queue_members
 from app.views.card_table import CardInfoModel
 
@@ -68,23 +65,8 @@ class CardInfoPage(ListPage, QWidget):
         filters.addWidget(self.card_status, 1)
         filters.addWidget(self.enterprise, 1)
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.table.horizontalHeader()
-        header.setSectionsClickable(True)
-        header.setSortIndicatorShown(True)
-        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        header.setStretchLastSection(True)
-        em = self.fontMetrics().horizontalAdvance("中")
-        widths = {"证件号码": 11, "关联企业": 12, "手机号码": 8, "会员卡号": 9, "证件类型": 6, "提示": 10}
-        for i, (head, _, _) in enumerate(self.model.COLUMNS):
-            header.resizeSection(i, em * widths.get(head, max(5, len(head) + 2)))
+        self.table = list_table(self, self.model, {"证件号码": 11, "关联企业": 12, "手机号码": 8, "会员卡号": 9,
+                                                    "证件类型": 6, "提示": 10})
 
         self.count_label = QLabel()
         self.queue_button = QPushButton(self.tr("加入待办"))

@@ -18,15 +18,12 @@ from datetime import date
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +32,7 @@ from app.models.queries import QueueFilter
 from app.services import cards
 from app.services.errors import ClerkError
 from app.views import ops
-from app.views.list_page import ListPage
+from app.views.list_page import ListPage, list_table
 from app.views.card_table import (
     QUEUE_ACTIONS,
     ActionsDelegate,
@@ -139,27 +136,14 @@ class CardQueuePage(ListPage, QWidget):
         self.notice.setWordWrap(True)
         self.notice.hide()
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
+        self.table = list_table(
+            self, self.model, {"姓名": 5, "证件类型": 6, "证件号码": 11, "加入待办时间": 9, "证件到期日": 6,
+                               "信息校验结果": 7, "校验说明": 22, "操作": 16},
+            sort_column=self.model.column_of("加入待办时间"), sort_order=Qt.SortOrder.DescendingOrder,
+            default_width=6, stretch_last=False)
         self.table.setMouseTracking(True)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.actions_delegate = ActionsDelegate(QUEUE_ACTIONS, self.table)
-        actions_column = self.model.column_of("操作")
-        self.table.setItemDelegateForColumn(actions_column, self.actions_delegate)
-        header = self.table.horizontalHeader()
-        header.setSectionsClickable(True)
-        header.setSortIndicatorShown(True)
-        header.setSortIndicator(self.model.column_of("加入待办时间"), Qt.SortOrder.DescendingOrder)
-        em = self.fontMetrics().horizontalAdvance("中")
-        widths = {"姓名": 5, "证件类型": 6, "证件号码": 11, "加入待办时间": 9, "证件到期日": 6, "信息校验结果": 7,
-                  "校验说明": 22, "操作": 16}
-        for i, (head, _, _) in enumerate(self.model.COLUMNS):
-            header.resizeSection(i, em * widths.get(head, 6))
+        self.table.setItemDelegateForColumn(self.model.column_of("操作"), self.actions_delegate)
 
         self.count_label = QLabel()
         self.detail_button = QPushButton(self.tr("查看详情"))

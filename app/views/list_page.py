@@ -4,9 +4,35 @@ total goes to the page's count label, and the selection is read as row ids."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 #: Pause after the last key press in a search box before the list is queried again.
 SEARCH_DELAY_MS = 250
+
+
+def list_table(page: QWidget, model, widths: dict[str, int], *, sort_column: int = 0,
+               sort_order: Qt.SortOrder = Qt.SortOrder.AscendingOrder, default_width: int | None = None,
+               stretch_last: bool = True) -> QTableView:
+    """The table of a list page on `model` (a PagedModel): whole rows selected, several at once,
+    fixed row height, headers that sort, column widths in Chinese characters (`widths` by header;
+    others `default_width`, or their header's length plus two, at least five)."""
+    table = QTableView(page)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setDefaultSectionSize(page.fontMetrics().height() + 8)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    header = table.horizontalHeader()
+    header.setSectionsClickable(True)
+    header.setSortIndicatorShown(True)
+    header.setSortIndicator(sort_column, sort_order)
+    header.setStretchLastSection(stretch_last)
+    em = page.fontMetrics().horizontalAdvance("中")
+    for i, (head, _, _) in enumerate(model.COLUMNS):
+        header.resizeSection(i, em * widths.get(head, default_width or max(5, len(head) + 2)))
+    return table
 
 
 class ListPage:

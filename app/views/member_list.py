@@ -4,14 +4,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -20,9 +17,9 @@ from app.models.queries import MemberFilter
 from app.rules.codes import CATEGORY_LABELS, LIFE_STATUS_LABELS, INSURANCE_STATUS_LABELS
 from app.services import members as member_service
 from app.views import ops
-from app.views.list_page import ListPage
+from app.views.list_page import ListPage, list_table
 from app.views.member_dialog import MemberDialog
-from app.views.member_table import COLUMNS, MemberTableModel
+from app.views.member_table import MemberTableModel
 
 
 
@@ -63,23 +60,8 @@ class MemberListPage(ListPage, QWidget):
         for combo in (self.category, self.life, self.card, self.insurance, self.enterprise):
             filters.addWidget(combo, 1)
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.table.horizontalHeader()
-        header.setSectionsClickable(True)
-        header.setSortIndicatorShown(True)
-        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        header.setStretchLastSection(True)
-        em = self.fontMetrics().horizontalAdvance("中")
-        widths = {"证件号码": 11, "关联企业": 12, "手机号码": 8, "会员卡": 11, "状态": 6, "提示": 10}
-        for i, (head, _, _) in enumerate(COLUMNS):
-            header.resizeSection(i, em * widths.get(head, max(5, len(head) + 2)))
+        self.table = list_table(self, self.model, {"证件号码": 11, "关联企业": 12, "手机号码": 8, "会员卡": 11,
+                                                    "状态": 6, "提示": 10})
 
         self.count_label = QLabel()
         self.detail_button = QPushButton(self.tr("查看详情"))
