@@ -11,6 +11,7 @@ import logging
 import threading
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from app.models import db
@@ -47,15 +48,22 @@ class _Relay(QObject):
         self.failed.connect(self._failure)
         self.progressed.connect(self._progress)
 
+    def _parent_gone(self) -> bool:
+        """The page that asked has been closed (deleted) while the work ran: its answer is dropped."""
+        return isinstance(self._parent, QObject) and not shiboken6.isValid(self._parent)
+
     @Slot(object)
     def _success(self, result: Any) -> None:
         _live.discard(self)
-        if self._on_success:
+        if self._on_success and not self._parent_gone():
             self._on_success(result)
 
     @Slot(object)
     def _failure(self, exc: BaseException) -> None:
         _live.discard(self)
+        if self._parent_gone():
+            log.info("work for a closed page failed: %s", type(exc).__name__)
+            return
         if self._on_failure:
             self._on_failure(exc)
         else:
@@ -65,7 +73,7 @@ class _Relay(QObject):
 
     @Slot(int, int)
     def _progress(self, done: int, total: int) -> None:
-        if self._on_progress:
+        if self._on_progress and not self._parent_gone():
             self._on_progress(done, total)
 
 
