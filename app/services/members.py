@@ -20,7 +20,7 @@ from app.models.queries import (  # noqa: F401 (re-export)
     member_rows_by_ids,
 )
 from app.rules import address, dates, expiry, idcard, phone, retirement
-from app.rules.cards import mask_card_no
+from app.rules.cards import as_date, mask_card_no
 from app.rules.codes import (
     CARD_STATUS_LABELS,
     CATEGORY_LABELS,
@@ -81,12 +81,12 @@ def member_flags(row: dict[str, Any], plan_year: int, today: date) -> list[str]:
     elif life == LifeStatus.RETIRED:
         flags.append("retired")
     elif row.get("retirement_confirmation") != "working":
-        dates_ = retirement_dates_of(row.get("gender"), _as_date(row.get("birth_date")), row.get("post_type"))
+        dates_ = retirement_dates_of(row.get("gender"), as_date(row.get("birth_date")), row.get("post_type"))
         if any(d < plan_start for d in dates_):
             flags.append("probably_retired")
     raw_expiry = row.get("id_expiry")
     if raw_expiry:
-        value = raw_expiry if raw_expiry == dates.LONG_TERM else _as_date(raw_expiry)
+        value = raw_expiry if raw_expiry == dates.LONG_TERM else as_date(raw_expiry)
         if value is not None:
             codes = {p.code for p in expiry.check_id_expiry(value, today)}
             if "expiry_past" in codes:
@@ -98,19 +98,6 @@ def member_flags(row: dict[str, Any], plan_year: int, today: date) -> list[str]:
     if row.get("card_status") != CardStatus.ISSUED:
         flags.append("no_card")
     return flags
-
-
-def _as_date(value: Any) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return None
 
 
 def mask_phone(value: str | None) -> str:
@@ -228,13 +215,13 @@ def _detail(m: Member, plan_year: int, today: date) -> MemberDetail:
     return MemberDetail(
         id=m.id, union_id=m.union_id, member_no=m.member_no, name=m.name, id_type=m.id_type,
         id_number=m.id_number, id_expiry=m.id_expiry or "", gender=m.gender,
-        birth_date=_as_date(m.birth_date), phone=m.phone or "", work_address=m.work_address,
+        birth_date=as_date(m.birth_date), phone=m.phone or "", work_address=m.work_address,
         label=m.label, category=m.category, enterprise_id=m.enterprise_id,
-        join_date=_as_date(m.join_date), life_status=m.life_status,
-        life_status_date=_as_date(m.life_status_date), post_type=m.post_type,
+        join_date=as_date(m.join_date), life_status=m.life_status,
+        life_status_date=as_date(m.life_status_date), post_type=m.post_type,
         card_no=m.card_no or "", card_status=m.card_status, ss_card_status=m.ss_card_status,
         employment_status=m.employment_status, insurance_status=m.insurance_status,
-        retirement_dates=retirement_dates_of(m.gender, _as_date(m.birth_date), m.post_type),
+        retirement_dates=retirement_dates_of(m.gender, as_date(m.birth_date), m.post_type),
         flags=tuple(member_flags(row, plan_year, today)),
     )
 
@@ -275,7 +262,7 @@ def _clean_field(member: Member, name: str, raw: Any, changes: dict[str, Any], t
         if not text:
             return None
         value = dates.parse_expiry(text)
-        birth = _as_date(member.birth_date)
+        birth = as_date(member.birth_date)
         errors = [p for p in expiry.check_id_expiry(value, today, birth) if p.severity == "error"]
         if errors:
             raise RuleError(errors[0])
