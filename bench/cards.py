@@ -146,7 +146,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-    sys.stdout.flush()
-    # PySide6's thread pools and Python's finalizer disagree about who frees what at exit; the
-    # figures are printed, so leave without the teardown.
-    os._exit(0)
