@@ -79,7 +79,7 @@ def _resume_session(profile: Profile, sync) -> None:
             sync.sync_now()
 
     def failed(exc: BaseException) -> None:
-        from app.views.sync_ui import describe_sync_error
+        from app.views.errors import describe_sync_error
 
         sync.last_error = describe_sync_error(exc)
         sync.online = False
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                                              members=args.demo_members)
         union = current_union()
     if union is None:
-        from app.views.sync_ui import LoginDialog
+        from app.views.login_dialog import LoginDialog
 
         dialog = LoginDialog(profile.root)
         if not dialog.exec() or dialog.signed_in is None:
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.views import ops
     from app.views.main_window import MainWindow
-    from app.views.sync_ui import SyncController
+    from app.views.sync_controller import SyncController
 
     sync = None if args.screenshot else SyncController()
     actor = signed_in.username if signed_in else "clerk"

@@ -48,3 +48,15 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "出错�
                       QMessageBox.StandardButton.Ok, parent)
     box.setInformativeText(action)
     box.exec()
+
+
+def describe_sync_error(exc: BaseException) -> str:
+    """What a failed sync or login means for the clerk, in one line (status bar, login dialog)."""
+    from app.sync.client import SyncError
+    from app.sync.credentials import KeyringUnavailable
+
+    if isinstance(exc, SyncError):
+        return exc.message + (getattr(exc, "action", "") or "")
+    if isinstance(exc, KeyringUnavailable):
+        return str(exc)
+    return "同步时出现意外错误，本机数据未受影响。请稍后重试。"

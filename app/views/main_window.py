@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app.paths import Profile
 
 if TYPE_CHECKING:
-    from app.views.sync_ui import SyncController
+    from app.views.sync_controller import SyncController
 from app.views import ops
 from app.views.workbench import WorkbenchPage
 
@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_year)
         self.sync = sync
         if sync is not None:
-            from app.views.sync_ui import SyncStatusWidget
+            from app.views.sync_status import SyncStatusWidget
 
             self.sync_status = SyncStatusWidget(sync)
             self.statusBar().addPermanentWidget(self.sync_status)
@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("同步完成：{0}").format(report.summary()), 10_000)
 
     def show_conflicts(self, *_args) -> None:
-        from app.views.sync_ui import ConflictDialog
+        from app.views.conflict_dialog import ConflictDialog
 
         dialog = ConflictDialog(self.union_id, self.actor, self)
         if not dialog.items:
@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
 
     def login(self) -> None:
         from app.models import Setting
-        from app.views.sync_ui import LoginDialog, tell_if_not_saved
+        from app.views.login_dialog import LoginDialog, tell_if_not_saved
 
         url = Setting.get_or_none(Setting.key == "server_url")
         user = Setting.get_or_none(Setting.key == "username")

@@ -16,7 +16,10 @@ from app.sync.client import ServerClient
 from app.sync.protocol import KIND_MEMBER_UPSERT
 from app.views import ops
 from app.views.main_window import MainWindow
-from app.views.sync_ui import ConflictDialog, LoginDialog, SyncController, SyncStatusWidget
+from app.views.conflict_dialog import ConflictDialog
+from app.views.login_dialog import LoginDialog
+from app.views.sync_controller import SyncController
+from app.views.sync_status import SyncStatusWidget
 
 from server.embedded import DEMO_CLERK, DEMO_PASSWORD, start_demo_server
 
@@ -90,7 +93,7 @@ def test_window_syncs_and_resolves_a_conflict(qtbot, server_url: str, profile: P
 
 
 def test_offline_is_shown_in_words(qtbot, profile: Profile, bundled_font) -> None:
-    from app.views.sync_ui import describe_sync_error
+    from app.views.errors import describe_sync_error
     from app.sync.client import Offline
 
     sync = SyncController()

@@ -1,0 +1,106 @@
+"""The sync controller: owns the signed-in engine, runs a sync every few minutes or on demand, and
+tells the window what happened (online/offline, what waits to be sent, conflicts).
+
+Network work runs on the I/O pool (never the database writer), so a stalled server never blocks
+a save.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.models.outbox import pending_changes
+from app.views import ops
+from app.views.errors import describe_sync_error
+
+if TYPE_CHECKING:
+    from app.sync import account
+
+log = logging.getLogger(__name__)
+
+AUTO_SYNC_MS = 5 * 60 * 1000
+
+
+def _last_sync() -> datetime | None:
+    """When this profile last finished a sync (kept by the engine), for the status bar."""
+    from app.models import Setting
+
+    row = Setting.get_or_none(Setting.key == "last_sync")
+    return datetime.fromisoformat(row.value) if row else None
+
+
+class SyncController(QObject):
+    """Owns the signed-in engine; runs a sync on the I/O pool and reports its outcome."""
+
+    statusChanged = Signal()
+    synced = Signal(object)  # SyncReport
+    conflictsFound = Signal(int)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.signed_in: account.SignedIn | None = None
+        self.online: bool | None = None
+        self.running = False
+        self.pending = 0
+        self.last_sync: datetime | None = None
+        self.last_error = ""
+        self.keyring_note = ""
+        self.timer = QTimer(self)
+        self.timer.setInterval(AUTO_SYNC_MS)
+        self.timer.timeout.connect(self.sync_now)
+
+    def set_signed_in(self, signed_in: account.SignedIn | None) -> None:
+        self.signed_in = signed_in
+        self.keyring_note = "" if signed_in is None or signed_in.keyring_ok else (
+            "系统凭据管理不可用：登录信息不会保存，下次启动需重新登录。")
+        if signed_in is not None:
+            self.timer.start()
+            ops.run_db(self, _last_sync, self._show_last_sync)
+        else:
+            self.timer.stop()
+            self.online = None
+        self.statusChanged.emit()
+
+    def _show_last_sync(self, when: datetime | None) -> None:
+        if when is not None and self.last_sync is None:
+            self.last_sync = when
+            self.statusChanged.emit()
+
+    def refresh_pending(self) -> None:
+        ops.run_db(self, pending_changes, self._pending)
+
+    def _pending(self, n: int) -> None:
+        self.pending = n
+        self.statusChanged.emit()
+
+    def sync_now(self) -> None:
+        if self.signed_in is None or self.running:
+            return
+        self.running = True
+        self.statusChanged.emit()
+        engine = self.signed_in.engine
+        ops.run_io(self, lambda: (engine.sync(), pending_changes()), self._done, self._failed)
+
+    def _done(self, result) -> None:
+        report, pending = result
+        self.running, self.online, self.pending = False, True, pending
+        self.last_sync = report.finished_at
+        self.last_error = "；".join(dict.fromkeys(report.errors))[:500]
+        self.statusChanged.emit()
+        self.synced.emit(report)
+        if report.conflicts:
+            self.conflictsFound.emit(report.conflicts)
+
+    def _failed(self, exc: BaseException) -> None:
+        from app.sync.client import Offline, SyncError
+
+        self.running = False
+        self.online = False if isinstance(exc, Offline) else self.online
+        if not isinstance(exc, SyncError):
+            log.error("sync failed unexpectedly", exc_info=exc)
+        self.last_error = describe_sync_error(exc)
+        self.statusChanged.emit()
+        self.refresh_pending()

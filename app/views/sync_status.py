@@ -1,0 +1,54 @@
+"""The status-bar sync indicator: 在线/离线, what waits to be sent, the last sync, the last error in
+words, and the 同步 button. It only reads the controller's state."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+
+from app.views.sync_controller import SyncController
+
+
+class SyncStatusWidget(QWidget):
+    """Status bar: 在线/离线, what waits to be sent, last sync, last error in words, 同步."""
+
+    def __init__(self, controller: SyncController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.state = QLabel()
+        self.pending = QLabel()
+        self.last = QLabel()
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c0392b;")
+        self.error.setMaximumWidth(self.fontMetrics().horizontalAdvance("中") * 24)
+        self.button = QToolButton()
+        self.button.setText(self.tr("同步"))
+        self.button.clicked.connect(controller.sync_now)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for w in (self.error, self.state, self.pending, self.last, self.button):
+            layout.addWidget(w)
+        controller.statusChanged.connect(self.update_view)
+        self.update_view()
+
+    def update_view(self) -> None:
+        c = self.controller
+        if c.signed_in is None:
+            state, colour = self.tr("未登录（离线工作）"), "#888888"
+        elif c.running:
+            state, colour = self.tr("正在同步…"), "#2c7be5"
+        elif c.online is False:
+            state, colour = self.tr("● 离线"), "#c0392b"
+        elif c.online:
+            state, colour = self.tr("● 在线"), "#27ae60"
+        else:
+            state, colour = self.tr("● 尚未同步"), "#888888"
+        self.state.setText(state)
+        self.state.setStyleSheet(f"color: {colour};")
+        self.pending.setText(self.tr("待发送 {0} 条").format(c.pending))
+        self.last.setText(self.tr("上次同步 {0}").format(c.last_sync.strftime("%m-%d %H:%M")) if c.last_sync
+                          else self.tr("从未同步"))
+        text = c.last_error or c.keyring_note
+        metrics = self.error.fontMetrics()
+        self.error.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, self.error.maximumWidth()))
+        self.error.setToolTip(text)
+        self.button.setEnabled(c.signed_in is not None and not c.running)
