@@ -1,0 +1,173 @@
+"""The member list's SQL: what a filter matches, the order of each sort key, ids and rows by id,
+and the export's keyset walk. Every offered sort key has an index starting with the union."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from peewee import JOIN, fn
+
+from app.models.tables import Enterprise, Member
+from app.rules.codes import CardStatus
+
+
+@dataclass(frozen=True)
+class MemberFilter:
+    """What the member list shows; every field optional."""
+
+    text: str = ""  # name, member number, ID fragment or phone
+    category: str | None = None
+    life_status: str | None = None
+    has_card: bool | None = None
+    enterprise_id: int | None = None
+    insurance_status: str | None = None
+
+
+#: Sort keys the list offers, mapped to columns. A stable tiebreak on id is always added.
+SORT_COLUMNS = {
+    "member_no": Member.member_no,
+    "name": Member.name,
+    "id_type": Member.id_type,
+    "id_number": Member.id_number,
+    "gender": Member.gender,
+    "birth_date": Member.birth_date,
+    "phone": Member.phone,
+    "category": Member.category,
+    "enterprise": Enterprise.name,
+    "join_date": Member.join_date,
+    "life_status": Member.life_status,
+    "card_status": Member.card_status,
+    "id_expiry": Member.id_expiry,
+    "insurance_status": Member.insurance_status,
+}
+
+ROW_FIELDS = (
+    Member.id, Member.member_no, Member.name, Member.id_type, Member.id_number, Member.gender,
+    Member.birth_date, Member.phone, Member.category, Enterprise.name.alias("enterprise_name"),
+    Member.join_date, Member.life_status, Member.life_status_date, Member.post_type,
+    Member.card_status, Member.card_no, Member.id_expiry, Member.insurance_status,
+    Member.retirement_confirmation, Member.ss_card_status, Member.employment_status,
+    Member.work_address, Member.label,
+)
+
+
+def member_where(union_id: int, f: MemberFilter):
+    cond = Member.union == union_id
+    text = f.text.strip()
+    if text:
+        # instr() rather than LIKE: no wildcard escaping, and exact for Chinese names.
+        def contains(col, needle=text):
+            return fn.instr(col, needle) > 0
+
+        if text.replace("X", "").replace("x", "").isdigit():
+            # Digits: an ID fragment, a phone or a member number.
+            cond &= (contains(Member.id_number, text.upper()) | contains(Member.phone)
+                     | contains(Member.member_no))
+        else:
+            cond &= contains(Member.name) | contains(Member.member_no)
+    if f.category:
+        cond &= Member.category == f.category
+    if f.life_status:
+        cond &= Member.life_status == f.life_status
+    if f.has_card is True:
+        cond &= Member.card_status == CardStatus.ISSUED
+    elif f.has_card is False:
+        cond &= Member.card_status != CardStatus.ISSUED
+    if f.enterprise_id is not None:
+        cond &= Member.enterprise == f.enterprise_id
+    if f.insurance_status:
+        cond &= Member.insurance_status == f.insurance_status
+    return cond
+
+
+def count_members(union_id: int, f: MemberFilter) -> int:
+    return Member.select(fn.COUNT(Member.id)).where(member_where(union_id, f)).scalar()
+
+
+def member_page(union_id: int, f: MemberFilter, sort_key: str = "member_no",
+                descending: bool = False, offset: int = 0, limit: int = 200) -> list[dict]:
+    """One page of member rows as dicts of ROW_FIELDS' names."""
+    order = _order(sort_key, descending)
+    query = (Member.select(*ROW_FIELDS)
+             .join(Enterprise, JOIN.LEFT_OUTER, on=(Member.enterprise == Enterprise.id))
+             .where(member_where(union_id, f))
+             .order_by(*order).offset(offset).limit(limit).dicts())
+    return list(query)
+
+
+def _order(sort_key: str, descending: bool) -> list:
+    column = SORT_COLUMNS.get(sort_key, Member.member_no)
+    return [column.desc(), Member.id.desc()] if descending else [column.asc(), Member.id.asc()]
+
+
+def member_ids(union_id: int, f: MemberFilter, sort_key: str = "member_no", descending: bool = False) -> list[int]:
+    """Every matching member's id in list order: one pass over the table, however selective."""
+    query = (Member.select(Member.id)
+             .join(Enterprise, JOIN.LEFT_OUTER, on=(Member.enterprise == Enterprise.id))
+             .where(member_where(union_id, f)).order_by(*_order(sort_key, descending)))
+    sql, params = query.sql()
+    return [r[0] for r in Member._meta.database.execute_sql(sql, params).fetchall()]
+
+
+def member_rows_by_ids(ids: list[int]) -> list[dict]:
+    """The rows of `ids` (as member_page gives them), in the order of `ids`."""
+    if not ids:
+        return []
+    query = (Member.select(*ROW_FIELDS)
+             .join(Enterprise, JOIN.LEFT_OUTER, on=(Member.enterprise == Enterprise.id))
+             .where(Member.id.in_(ids)).dicts())
+    by_id = {r["id"]: r for r in query}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def joins_by_day(union_id: int, start: date, end: date) -> list[tuple[date, int]]:
+    """Members whose join date falls in [start, end], counted per day."""
+    query = (Member.select(Member.join_date, fn.COUNT(Member.id))
+             .where((Member.union == union_id) & (Member.join_date >= start) & (Member.join_date <= end))
+             .group_by(Member.join_date).order_by(Member.join_date).tuples())
+    return [(d if isinstance(d, date) else date.fromisoformat(str(d)), n) for d, n in query]
+
+
+def created_by_day(union_id: int, start: date, end: date) -> list[tuple[date, int]]:
+    """Members recorded here in [start, end] who had joined before `start` (原有会员)."""
+    day = fn.date(Member.created_at)
+    # Selected through a DateTimeField's function, peewee may hand back a datetime: keep the day.
+    query = (Member.select(day.coerce(False), fn.COUNT(Member.id))
+             .where((Member.union == union_id) & (day >= start.isoformat()) & (day <= end.isoformat())
+                    & ((Member.join_date < day) | Member.join_date.is_null()))
+             .group_by(day).order_by(day).tuples())
+    return [(date.fromisoformat(str(d)[:10]), n) for d, n in query]
+
+
+def iter_member_rows(union_id: int, f: MemberFilter, sort_key: str = "member_no", descending: bool = False,
+                     batch: int = 2000):
+    """Every member row matching `f` as dicts of ROW_FIELDS' names, in order, fetched in batches
+    by keyset (not OFFSET), so exporting 100,000 members stays linear."""
+    column = SORT_COLUMNS.get(sort_key, Member.member_no)
+    base = (Member.select(*ROW_FIELDS, column.alias("_sort"))
+            .join(Enterprise, JOIN.LEFT_OUTER, on=(Member.enterprise == Enterprise.id)))
+    order = [column.desc(), Member.id.desc()] if descending else [column.asc(), Member.id.asc()]
+    where = member_where(union_id, f)
+    last = None
+    while True:
+        cond = where
+        if last is not None:
+            value, member_id = last
+            if value is None:
+                # NULLs sort first ascending (last descending) in SQLite.
+                after = (column.is_null() & (Member.id > member_id)) | column.is_null(False) if not descending \
+                    else (column.is_null() & (Member.id < member_id))
+            elif descending:
+                after = (column < value) | ((column == value) & (Member.id < member_id)) | column.is_null()
+            else:
+                after = (column > value) | ((column == value) & (Member.id > member_id))
+            cond = cond & after
+        rows = list(base.where(cond).order_by(*order).limit(batch).dicts())
+        if not rows:
+            return
+        last = (rows[-1]["_sort"], rows[-1]["id"])
+        for row in rows:
+            row.pop("_sort", None)
+        yield from rows
+        if len(rows) < batch:
+            return
