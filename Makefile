@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean venv
+.PHONY: run test bench clean venv dist
 
 venv: $(STAMP)
 
@@ -26,5 +26,16 @@ BENCHES ?= member_list import notice sync cards server_load
 bench: $(STAMP)
 	for b in $(BENCHES); do QT_QPA_PLATFORM=offscreen $(BIN)/python bench/$$b.py || exit 1; done
 
+# The installable builds (installer/README.md): the Linux one-folder app and its tar.gz, checked
+# by running it with no Python on its path; the Windows setup script compiled by makensis with the
+# Linux folder as a stand-in payload. The real Windows setup is built by
+# .github/workflows/windows-installer.yml on a Windows runner (same spec, same script).
+DIST_VENV := build/dist-venv
+dist:
+	test -x $(DIST_VENV)/bin/python || $(PYTHON) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(DIST_VENV)/bin/python -m pip install --quiet '.[clerk,dist]'
+	bash installer/build.sh $(DIST_VENV)/bin/python
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

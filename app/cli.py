@@ -10,6 +10,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from app import __version__
 from app.paths import Profile, default_profile_dir
 
 
@@ -211,6 +212,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="union-clerk-cli", description="工会会员专享保障参保客户端：命令行工具")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--profile", metavar="DIR", help="档案文件夹（默认：本用户的应用数据目录）")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

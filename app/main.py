@@ -14,6 +14,7 @@ import traceback
 from datetime import date
 from pathlib import Path
 
+from app import __version__
 from app.paths import Profile, default_profile_dir
 
 log = logging.getLogger("app")
@@ -21,6 +22,7 @@ log = logging.getLogger("app")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="union-clerk", description="工会会员专享保障参保客户端")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--profile", metavar="DIR", help="档案文件夹（默认：本用户的应用数据目录）")
     parser.add_argument("--demo", action="store_true", help="用一次性的演示档案打开（含演示会员）")
     parser.add_argument("--screenshot", metavar="FILE", help="把主窗口画到 PNG 文件后退出（可离屏运行）")
@@ -110,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     error_views.LOG_FILE = profile.log_file
     error_views.INTERACTIVE = not args.screenshot
     register_bundled_font(app)
+    from app.views import startup
+
+    startup.prepare(app)
 
     def excepthook(exc_type, exc, tb) -> None:
         log.error("uncaught exception:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))

@@ -1,0 +1,29 @@
+"""Qt's own dialogs speak Chinese, and the window has the app icon."""
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from app.paths import resource_path
+from app.views import startup
+
+
+def test_qt_standard_buttons_are_chinese_after_prepare(qapp: QApplication) -> None:
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
+    translator = startup.install_qt_translations(qapp)
+    try:
+        assert translator is not None
+        assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        assert box.button(QDialogButtonBox.StandardButton.Save).text() == "保存"
+    finally:
+        qapp.removeTranslator(translator)
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
+
+
+def test_app_icon_is_bundled_and_set(qapp: QApplication) -> None:
+    assert resource_path("icons", "union-clerk.png").is_file()
+    assert resource_path("icons", "union-clerk.ico").is_file()
+    startup.set_app_icon(qapp)
+    assert not qapp.windowIcon().isNull()
+    assert qapp.windowIcon().availableSizes()
