@@ -67,3 +67,59 @@ def no_keyring() -> Iterator[None]:
     keyring.set_keyring(FailKeyring())
     yield
     keyring.set_keyring(previous)
+
+
+# ---- no database work on the GUI thread (issue #10) -------------------------------------------------
+
+#: View code allowed to touch the database on the GUI thread, as (path under the repo, function).
+#: Start-up opens the profile's database and reads its union before any window exists.
+GUI_DB_ALLOWED = frozenset({("app/main.py", "main")})
+
+_REPO = str(Path(__file__).resolve().parents[1]) + os.sep
+_VIEW_CODE = (_REPO + os.path.join("app", "views") + os.sep, _REPO + os.path.join("app", "main.py"))
+
+
+class GuiThreadDatabaseCalls(list):
+    """Database calls made on the GUI thread from view code (a test's setup and assertions may
+    use the database directly; the app's views may not)."""
+
+    def check(self) -> None:
+        import sys
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return
+        frame = sys._getframe(2)
+        while frame is not None:
+            path = frame.f_code.co_filename
+            if path.startswith(_VIEW_CODE):
+                where = (path[len(_REPO):].replace(os.sep, "/"), frame.f_code.co_name)
+                if where not in GUI_DB_ALLOWED:
+                    self.append(f"{where[0]}:{frame.f_lineno} in {where[1]}")
+                return
+            frame = frame.f_back
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_db_calls() -> Iterator[GuiThreadDatabaseCalls]:
+    """Fails the test when view code ran a database call on the GUI thread."""
+    from app.models.db import db
+
+    calls = GuiThreadDatabaseCalls()
+    cursor, connection = db.cursor, db.connection
+
+    def guarded_cursor(*args, **kwargs):
+        calls.check()
+        return cursor(*args, **kwargs)
+
+    def guarded_connection(*args, **kwargs):
+        calls.check()
+        return connection(*args, **kwargs)
+
+    db.cursor, db.connection = guarded_cursor, guarded_connection
+    try:
+        yield calls
+    finally:
+        del db.cursor, db.connection
+    if calls:
+        pytest.fail("database calls on the GUI thread from view code:\n  " + "\n  ".join(dict.fromkeys(calls)))

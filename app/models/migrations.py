@@ -22,7 +22,13 @@ def _v1_initial(database: SqliteDatabase) -> None:
     database.create_tables(ALL_TABLES)
 
 
-STEPS: list[Callable[[SqliteDatabase], None]] = [_v1_initial]
+def _v2_sort_indexes(database: SqliteDatabase) -> None:
+    """An index for every sort key the member lists offer (birth date and ID expiry had none)."""
+    for column in ("birth_date", "id_expiry"):
+        database.execute_sql(f'CREATE INDEX IF NOT EXISTS "member_union_id_{column}" ON "member" ("union_id", "{column}")')
+
+
+STEPS: list[Callable[[SqliteDatabase], None]] = [_v1_initial, _v2_sort_indexes]
 LATEST = len(STEPS)
 
 

@@ -109,6 +109,9 @@ class Member(BaseModel):
             (("union", "name"), False),
             (("union", "member_no"), False),
             (("union", "join_date"), False),
+            # Every sort key of the member lists has an index (app.models.queries.members.SORT_COLUMNS).
+            (("union", "birth_date"), False),
+            (("union", "id_expiry"), False),
         )
 
 

@@ -256,6 +256,13 @@ def settle_retirement(member_id: int, answer: str, *, actor: str, retired_on: da
         m.save()
 
 
+def settle_retirements(answers: list[tuple[int, str, date | None]], *, actor: str) -> None:
+    """The answers (member id, answer, retired on) of one wizard run, all or nothing."""
+    with db.atomic("IMMEDIATE"):
+        for member_id, answer, retired_on in answers:
+            settle_retirement(member_id, answer, actor=actor, retired_on=retired_on)
+
+
 # ---- plan type -------------------------------------------------------------------------------
 
 def fixed_plan_type(union_id: int, plan_year: int) -> str | None:

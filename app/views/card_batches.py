@@ -134,12 +134,9 @@ class CardBatchesPage(QWidget):
         self.requery()
 
     def load_now(self) -> None:
-        selected = self.selected_batch()
-        self._show(self.model.query(self.current_filter()), selected.batch_no if selected else None)
-        batch = self.selected_batch()
-        if batch is not None:
-            self.members.apply(self.members.query(batch.id))
-            self._members_shown(batch)
+        """Load and wait, painting meanwhile (screenshots, tests): the work stays on the worker."""
+        self.requery()
+        ops.drain()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -157,9 +154,11 @@ class CardBatchesPage(QWidget):
             self._clear_members()
 
     def _clear_members(self) -> None:
+        from array import array
+
         from app.views.card_table import Snapshot
 
-        self.members.apply(Snapshot(None, "id", False, 0, []))
+        self.members.apply(Snapshot(None, "id", False, array("q"), []))
         self.members_title.setText(self.tr("请选择一个批次查看办卡结果。"))
         self.requeue_button.setEnabled(False)
 

@@ -21,9 +21,8 @@ from PySide6.QtWidgets import (
 
 from app.models.queries import CardMemberFilter
 from app.rules.codes import CARD_STATUS_LABELS
-from app.services import members as member_service
 from app.views import ops
-from app.views.list_page import ListPage, list_table
+from app.views.list_page import ListPage, fill_enterprises, list_table
 from app.views.card_queue import queue_members
 from app.views.card_table import CardInfoModel
 
@@ -40,7 +39,6 @@ class CardInfoPage(ListPage, QWidget):
         self.plan_year = plan_year
         self.actor = actor
         self.model = CardInfoModel(union_id, parent=self)
-        self._latest = ops.Latest(self)
         self._loaded = False
         self.last_queue_message = ""
 
@@ -58,8 +56,7 @@ class CardInfoPage(ListPage, QWidget):
             self.card_status.addItem(label, str(code))
         self.enterprise = QComboBox()
         self.enterprise.addItem(self.tr("全部关联企业"), None)
-        for ent_id, name in member_service.enterprises(union_id):
-            self.enterprise.addItem(name, ent_id)
+        fill_enterprises(self, self.enterprise, union_id)
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
         filters.addWidget(self.card_status, 1)
@@ -108,19 +105,18 @@ class CardInfoPage(ListPage, QWidget):
         if not self._loaded or sort_key is not None or f != self.model.filter:
             self.count_label.setText(self.tr("正在查询…"))  # not for a quiet refresh of what is shown
 
-        def done(snapshot) -> None:
+        def done(_snapshot) -> None:
             self._loaded = True
-            self.model.apply(snapshot)
 
-        self._latest.run(lambda: self.model.query(f, sort_key, descending), done)
+        self.model.requery(f, sort_key, descending, done)
 
     def refresh(self) -> None:
         self.requery()
 
     def load_now(self) -> None:
-        """Synchronous load (start-up, screenshots, tests)."""
-        self._loaded = True
-        self.model.apply(self.model.query(self.current_filter()))
+        """Load and wait, painting meanwhile (screenshots, tests): the work stays on the worker."""
+        self.requery()
+        ops.drain()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -139,14 +135,10 @@ class CardInfoPage(ListPage, QWidget):
         """加入待办 for the selected members."""
         queue_members(self, self.union_id, self.selected_ids(), self.actor, lambda _result: self.requery())
 
-    def open_detail(self, *_args):
-        from app.views.member_dialog import MemberDialog
+    def open_detail(self, *_args) -> None:
+        from app.views.member_dialog import open_member_dialog
 
         index = self.table.currentIndex()
-        if not index.isValid():
-            return None
-        dialog = MemberDialog(self.model.data(index, Qt.ItemDataRole.UserRole), plan_year=self.plan_year,
-                              actor=self.actor, parent=self)
-        dialog.saved.connect(lambda _id: self.requery())
-        dialog.open()
-        return dialog
+        if index.isValid():
+            open_member_dialog(self, self.model.data(index, Qt.ItemDataRole.UserRole), plan_year=self.plan_year,
+                               actor=self.actor, on_saved=lambda _id: self.requery())

@@ -211,9 +211,10 @@ class CardQueuePage(ListPage, QWidget):
         ops.run_db(self, lambda: cards.refresh_verification(union_id, date.today()), checked)
 
     def load_now(self) -> None:
-        """Synchronous load, checks first (start-up, screenshots, tests)."""
-        cards.refresh_verification(self.union_id, date.today())
-        self._show(self._view(self.current_filter(), None, None))
+        """Load and wait, checks included, painting meanwhile (screenshots, tests): the work stays
+        on the worker."""
+        self.refresh()
+        ops.drain()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -268,17 +269,14 @@ class CardQueuePage(ListPage, QWidget):
         elif key == "expiry":
             self.edit_expiry(row)
 
-    def open_detail(self, row: int | None = None):
+    def open_detail(self, row: int | None = None) -> None:
         """查看详情: the member dialog; a saved change re-runs the checks."""
-        from app.views.member_dialog import MemberDialog
+        from app.views.member_dialog import open_member_dialog
 
         queued = self._current_row(row)
-        if queued is None:
-            return None
-        dialog = MemberDialog(queued.member_id, plan_year=self.plan_year, actor=self.actor, parent=self)
-        dialog.saved.connect(lambda _id: self.refresh())
-        dialog.open()
-        return dialog
+        if queued is not None:
+            open_member_dialog(self, queued.member_id, plan_year=self.plan_year, actor=self.actor,
+                               on_saved=lambda _id: self.refresh())
 
     def edit_expiry(self, row: int | None = None):
         """修改证件到期日 for one queued member."""

@@ -1,15 +1,13 @@
-"""Table models of the member-card pages: rows paged from SQL on demand, as the member list does.
-
-`PagedModel` holds a filter, a sort and a total, and fetches a page of rows (plain dataclasses
-from `app.services.cards`) the first time the view asks for one, keeping a few pages cached. A
-(re)query runs on the database worker (`query` → `Snapshot`) and is shown with `apply` on the main
-thread. The subclasses say what their columns are and how a row looks; all pass qtmodeltester.
+"""Table models of the member-card pages: id-only models (app.views.table_model), as the member
+list's — the ids of a query fetched on the database worker, rows loaded by id when painted. The
+subclasses say what their columns are and how a row looks; all pass qtmodeltester.
 
 `ActionsDelegate` draws the manual's per-row links (查看详情 删除 修改证件到期日) in one column and
 reports which was clicked.
 """
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -31,37 +29,36 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.queries import CardMemberFilter, QueueFilter
-from app.services import cards
+from app.services import card_lists, cards
 from app.services.members import FLAG_LABELS
-
-from app.views.paged_model import (  # noqa: F401 (re-exported for the card pages)
+from app.views.table_model import (  # noqa: F401 (re-exported for the card pages)
     ALERT,
     DISPLAY,
     LINK,
     MUTED,
-    PAGE_SIZE,
     PASSED,
     USER,
     WARN,
-    PagedModel,
+    IdTableModel,
     Snapshot,
 )
 
 
 # ---- 卡片信息管理 ----------------------------------------------------------------------------------
 
-class CardInfoModel(PagedModel):
-    """In-service members of linked enterprises, with card number and status."""
+class CardInfoModel(IdTableModel):
+    """In-service members of linked enterprises, with card number and status. Sort keys are the
+    member list's indexed ones; enterprise and card status are filters."""
 
     COLUMNS = (
         ("会员编号", "member_no", "member_no"),
         ("姓名", "name", "name"),
-        ("证件类型", "id_type", "id_type"),
+        ("证件类型", None, "id_type"),
         ("证件号码", "id_number", "masked_id"),
-        ("关联企业", "enterprise", "enterprise"),
+        ("关联企业", None, "enterprise"),
         ("手机号码", "phone", "masked_phone"),
-        ("会员卡号", "card_status", "card_no"),
-        ("卡状态", "card_status", "card_status"),
+        ("会员卡号", None, "card_no"),
+        ("卡状态", None, "card_status"),
         ("证件到期日", "id_expiry", "id_expiry"),
         ("提示", None, "flag_text"),
     )
@@ -71,17 +68,10 @@ class CardInfoModel(PagedModel):
         self.union_id = union_id
         self._today = today
 
-    def _count(self, f: CardMemberFilter) -> int:
-        return cards.count_card_info(self.union_id, f)
+    def fetch_ids(self, f: CardMemberFilter, sort_key: str, descending: bool) -> list[int]:
+        return cards.card_info_ids(self.union_id, f, sort_key, descending)
 
-    def _page(self, f: CardMemberFilter, sort_key: str, descending: bool, offset: int, limit: int) -> list[Any]:
-        return cards.card_members(self.union_id, f, sort_key=sort_key, descending=descending, offset=offset,
-                                  limit=limit, today=self._today())
-
-    def _search_ids(self, f: CardMemberFilter, sort_key: str, descending: bool) -> list[int] | None:
-        return cards.card_info_ids(self.union_id, f, sort_key, descending) if f.text.strip() else None
-
-    def _rows_by_ids(self, ids: list[int]) -> list[Any]:
+    def fetch_rows(self, ids: list[int]) -> list[Any]:
         return cards.card_members_by_ids(ids, self._today())
 
     def background(self, row: cards.CardMemberRow, attribute: str) -> QColor | None:
@@ -103,15 +93,16 @@ class CardInfoModel(PagedModel):
 QUEUE_ACTIONS: tuple[tuple[str, str], ...] = (("detail", "查看详情"), ("remove", "删除"), ("expiry", "修改证件到期日"))
 
 
-class CardQueueModel(PagedModel):
-    """The card queue: the manual's columns (with the name and the reason added)."""
+class CardQueueModel(IdTableModel):
+    """The card queue: the manual's columns (with the name and the reason added). It sorts by the
+    queue's own indexed columns, 加入待办时间 and 信息校验结果."""
 
     COLUMNS = (
-        ("姓名", "name", "name"),
-        ("证件类型", "id_type", "id_type"),
-        ("证件号码", "id_number", "masked_id"),
+        ("姓名", None, "name"),
+        ("证件类型", None, "id_type"),
+        ("证件号码", None, "masked_id"),
         ("加入待办时间", "queued_at", "queued_at"),
-        ("证件到期日", "id_expiry", "id_expiry"),
+        ("证件到期日", None, "id_expiry"),
         ("信息校验结果", "result", "result_label"),
         ("校验说明", None, "note"),
         ("操作", None, "actions"),
@@ -122,12 +113,11 @@ class CardQueueModel(PagedModel):
         self.union_id = union_id
         self._today = today
 
-    def _count(self, f: QueueFilter) -> int:
-        return cards.count_queued(self.union_id, f)
+    def fetch_ids(self, f: QueueFilter, sort_key: str, descending: bool) -> list[int]:
+        return card_lists.queued_ids(self.union_id, f, sort_key, descending)
 
-    def _page(self, f: QueueFilter, sort_key: str, descending: bool, offset: int, limit: int) -> list[Any]:
-        return cards.list_queue(self.union_id, f, sort_key=sort_key, descending=descending, offset=offset,
-                                limit=limit, today=self._today())
+    def fetch_rows(self, ids: list[int]) -> list[Any]:
+        return card_lists.queue_rows(ids, self._today())
 
     def display(self, row: cards.QueueRow, attribute: str) -> Any:
         if attribute == "actions":
@@ -155,8 +145,8 @@ class CardQueueModel(PagedModel):
 
 # ---- 办卡批次管理 ----------------------------------------------------------------------------------
 
-class CardBatchModel(PagedModel):
-    """The union's card batches, newest first (few enough to fetch at once, paged all the same)."""
+class CardBatchModel(IdTableModel):
+    """The union's card batches, newest first (few enough to fetch whole with their ids)."""
 
     COLUMNS = (
         ("批次编号", None, "batch_no"),
@@ -172,23 +162,15 @@ class CardBatchModel(PagedModel):
 
         super().__init__(CardBatchFilter(), "submitted_at", True, parent)
         self.union_id = union_id
-        self._all: list[cards.CardBatchRow] = []
-
-    def _count(self, f: Any) -> int:
-        return len(self._all)
-
-    def _page(self, f: Any, sort_key: str, descending: bool, offset: int, limit: int) -> list[Any]:
-        return self._all[offset:offset + limit]
 
     def query(self, f: Any = None, sort_key: str | None = None, descending: bool | None = None) -> Snapshot:
         f = self.filter if f is None else f
         rows = cards.card_batches(self.union_id, f)
-        return Snapshot(f, self.sort_key, self.descending, len(rows), rows)
+        return Snapshot(f, self.sort_key, self.descending, array("q", [r.id for r in rows]), rows)
 
-    def apply(self, snap: Snapshot) -> None:
-        self._all = list(snap.first_page)
-        super().apply(Snapshot(snap.filter, snap.sort_key, snap.descending, snap.total,
-                               self._all[:PAGE_SIZE]))
+    def fetch_rows(self, ids: list[int]) -> list[Any]:
+        wanted = set(ids)
+        return [r for r in cards.card_batches(self.union_id, self.filter) if r.id in wanted]
 
     def background(self, row: cards.CardBatchRow, attribute: str) -> QColor | None:
         if attribute in ("status_label", "outcome_text"):
@@ -202,7 +184,7 @@ class CardBatchModel(PagedModel):
         return row.outcome_text if attribute in ("status_label", "outcome_text") else None
 
 
-class CardBatchMemberModel(PagedModel):
+class CardBatchMemberModel(IdTableModel):
     """The members of one card batch and their outcome."""
 
     COLUMNS = (
@@ -216,11 +198,11 @@ class CardBatchMemberModel(PagedModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(None, "id", False, parent)
 
-    def _count(self, batch_id: int | None) -> int:
-        return cards.count_batch_members(batch_id) if batch_id else 0
+    def fetch_ids(self, batch_id: int | None, sort_key: str, descending: bool) -> list[int]:
+        return card_lists.batch_member_ids(batch_id) if batch_id else []
 
-    def _page(self, batch_id: int | None, sort_key: str, descending: bool, offset: int, limit: int) -> list[Any]:
-        return cards.batch_members(batch_id, offset=offset, limit=limit) if batch_id else []
+    def fetch_rows(self, ids: list[int]) -> list[Any]:
+        return card_lists.batch_members_by_ids(ids)
 
     def background(self, row: cards.CardBatchMemberRow, attribute: str) -> QColor | None:
         if attribute in ("outcome_label", "reason") and row.outcome == "refused":

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -33,6 +34,7 @@ from app.rules.cards import mask_card_no
 from app.rules.idcard import mask_id
 from app.services import confirmations, enrollment
 from app.views import ops
+from app.views.table_model import LINK, ListTableModel
 
 CONFIRM_WORDS = ("已确认的会员会自动加入集中参保名单且无法移除；请仔细核对会员状态后再点击“确认”按钮；"
                  "若之前已提交过集中参保名单，确认后需再次提交。")
@@ -44,10 +46,28 @@ def _item(text: object) -> QTableWidgetItem:
     return item
 
 
+class PendingModel(ListTableModel):
+    """集中参保待确认名单: members awaiting confirmation, and those already confirmed."""
+
+    COLUMNS = (("会员编号", None, "member_no"), ("姓名", None, "name"), ("证件号码", None, "masked_id"),
+               ("操作", None, "state"))
+
+    def display(self, row: confirmations.PendingRow, attribute: str) -> str:
+        if attribute == "state":
+            return "已确认" if row.confirmed else "确认"
+        return getattr(row, attribute)
+
+    def foreground(self, row: confirmations.PendingRow, attribute: str) -> QColor | None:
+        return LINK if attribute == "state" and not row.confirmed else None
+
+
 class PendingDialog(QDialog):
-    """集中参保待确认名单: 确认 one, or 全部确认 — each final, after saying so."""
+    """集中参保待确认名单: 确认 one (a click on its 确认), or 全部确认 — each final, after saying so.
+    The list is a table model filled from the database worker."""
 
     confirmed = Signal(int)
+    #: The list has been (re)read.
+    loaded = Signal()
 
     def __init__(self, union_id: int, plan_year: int, actor: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,6 +77,7 @@ class PendingDialog(QDialog):
         self.search.setPlaceholderText(self.tr("会员编号 / 姓名 / 证件号码"))
         search_button = QPushButton(self.tr("搜索"))
         self.all_button = QPushButton(self.tr("全部确认"))
+        self.all_button.setEnabled(False)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(search_button)
@@ -67,11 +88,14 @@ class PendingDialog(QDialog):
         self.supplementary = QLabel()
         self.supplementary.setWordWrap(True)
         self.supplementary.setStyleSheet("color: #c0392b;")
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels([self.tr("会员编号"), self.tr("姓名"), self.tr("证件号码"), self.tr("操作")])
+        self.model = PendingModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.count = QLabel()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.clicked.connect(self._clicked)
+        self.count = QLabel(self.tr("正在读取…"))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(note)
@@ -87,28 +111,30 @@ class PendingDialog(QDialog):
         self.all_button.clicked.connect(lambda: self.confirm(None))
         em = self.fontMetrics().horizontalAdvance("中")
         self.resize(em * 48, em * 34)
+        self._latest = ops.Latest(self)
         self.reload()
 
     def reload(self) -> None:
-        rows = confirmations.pending(self.union_id, self.search.text())
-        self.table.setRowCount(len(rows))
-        waiting = 0
-        for r, row in enumerate(rows):
-            for c, value in enumerate((row.member_no, row.name, row.masked_id)):
-                self.table.setItem(r, c, _item(value))
-            if row.confirmed:
-                self.table.setCellWidget(r, 3, QLabel(self.tr("已确认")))
-            else:
-                waiting += 1
-                button = QPushButton(self.tr("确认"))
-                button.clicked.connect(lambda _=False, member_id=row.id: self.confirm([member_id]))
-                self.table.setCellWidget(r, 3, button)
+        union_id, plan_year, text = self.union_id, self.plan_year, self.search.text()
+        self._latest.run(lambda: (confirmations.pending(union_id, text),
+                                  confirmations.needs_supplementary(union_id, plan_year)), self._show)
+
+    def _show(self, data: tuple[list[confirmations.PendingRow], bool]) -> None:
+        rows, supplementary = data
+        self.model.set_rows(rows)
+        waiting = sum(1 for row in rows if not row.confirmed)
         self.all_button.setEnabled(waiting > 0)
         self.count.setText(self.tr("共 {0} 条记录，待确认 {1} 人。").format(len(rows), waiting))
-        if confirmations.needs_supplementary(self.union_id, self.plan_year):
+        if supplementary:
             self.supplementary.setText(self.tr("本工会本年度已提交过集中参保名单：确认后的会员需要再次提交（补充提交）才能参保。"))
         else:
             self.supplementary.clear()
+        self.loaded.emit()
+
+    def _clicked(self, index) -> None:
+        row = self.model.row_at(index.row())
+        if index.column() == 3 and row is not None and not row.confirmed:
+            self.confirm([row.id])
 
     def confirm(self, member_ids: list[int] | None) -> None:
         what = self.tr("全部待确认会员") if member_ids is None else self.tr("该会员")
@@ -249,7 +275,9 @@ class CardEnrollmentPage(QWidget):
         ops.run_db(self, self._query, self.show_batches)
 
     def load_now(self) -> None:
-        self.show_batches(self._query())
+        """Load and wait, painting meanwhile (screenshots, tests): the work stays on the worker."""
+        self.refresh()
+        ops.drain()
 
     def show_batches(self, rows: list[enrollment.BatchInfo]) -> None:
         self._batches = rows
@@ -285,7 +313,7 @@ class CardEnrollmentPage(QWidget):
         from app.views.enrollment_wizard import EnrollmentWizard
 
         wizard = EnrollmentWizard(self.union_id, self.plan_year, self.actor, kind=kind, channel=self.channel,
-                                  documents=self.documents, fingerprint=self.fingerprint(), replaces=replaces,
+                                  documents=self.documents, fingerprint=self.fingerprint, replaces=replaces,
                                   parent=self)
         wizard.submitted.connect(lambda _no: self.refresh())
         wizard.open()
@@ -312,7 +340,7 @@ class CardEnrollmentPage(QWidget):
             QDesktopServices.openUrl(QUrl.fromLocalFile(b.notice_path))
 
     def download_notice(self) -> None:
-        fingerprint = self.fingerprint()
+        fingerprint = self.fingerprint  # read on the database worker
 
         def done(path: Path) -> None:
             box = QMessageBox(QMessageBox.Icon.Information, self.tr("告知书"),
@@ -324,4 +352,5 @@ class CardEnrollmentPage(QWidget):
                 QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
         ops.run_db(self, lambda: enrollment.regenerate_latest_notice(
-            self.union_id, self.plan_year, fingerprint=fingerprint, documents=self.documents, today=date.today()), done)
+            self.union_id, self.plan_year, fingerprint=fingerprint(), documents=self.documents, today=date.today()),
+            done)

@@ -29,7 +29,6 @@ from app.rules.codes import PLAN_TYPE_LABELS
 from app.rules.cards import mask_card_no
 from app.rules.idcard import mask_id
 from app.services import enrollment
-from app.services.errors import ClerkError
 from app.views import ops
 from app.views.errors import show_error
 
@@ -165,6 +164,7 @@ class RetirementPage(QWizardPage):
         layout.addWidget(self.table)
         self.people: list[enrollment.Candidate] = []
         self.answers: list[tuple[QComboBox, QDateEdit]] = []
+        self._saved: list[tuple[int, str, date | None]] | None = None
 
     def initializePage(self) -> None:  # noqa: N802
         w = self.w
@@ -204,17 +204,22 @@ class RetirementPage(QWizardPage):
         return all(a.currentData() for a, _ in self.answers)
 
     def validatePage(self) -> bool:  # noqa: N802
-        # Settling is the clerk's own answer per member (audited), written now so the roster
-        # on the next page reflects it; it is not part of the submission itself.
-        answers = [(c.id, a.currentData(), d.date().toPython()) for c, (a, d) in zip(self.people, self.answers)]
-        try:
-            for member_id, answer, when in answers:
-                enrollment.settle_retirement(member_id, answer, actor=self.w.actor,
-                                             retired_on=when if answer == "retired" else None)
-        except ClerkError as exc:
-            show_error(self, exc)
-            return False
-        return True
+        # Settling is the clerk's own answer per member (audited), written before the roster is
+        # made so the next page reflects it; it is not part of the submission itself. The answers
+        # are saved in one transaction on the database worker; the wizard moves on when they are.
+        answers = [(c.id, a.currentData(), d.date().toPython() if a.currentData() == "retired" else None)
+                   for c, (a, d) in zip(self.people, self.answers)]
+        if answers == self._saved:
+            return True
+        actor = self.w.actor
+
+        def saved(_result: None) -> None:
+            self._saved = answers
+            self.w.next()
+
+        ops.run_db(self, lambda: enrollment.settle_retirements(answers, actor=actor), saved,
+                   lambda exc: show_error(self, exc))
+        return False
 
 
 class RosterPage(QWizardPage):
@@ -272,7 +277,7 @@ class EnrollmentWizard(QWizard):
     submitted = Signal(str)
 
     def __init__(self, union_id: int, plan_year: int, actor: str, *, kind: str, channel: str, documents: Path,
-                 fingerprint: str, replaces: str | None = None, parent: QWidget | None = None) -> None:
+                 fingerprint, replaces: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.union_id, self.plan_year, self.actor = union_id, plan_year, actor
         self.kind, self.channel, self.documents = kind, channel, documents
@@ -342,8 +347,10 @@ class EnrollmentWizard(QWizard):
         if answer != QMessageBox.StandardButton.Ok:
             return
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
+        fingerprint = self.fingerprint  # a str, or a callable read here on the database worker
         ops.run_db(self, lambda: enrollment.submit(d, actor=self.actor, documents=self.documents,
-                                                   fingerprint=self.fingerprint, replaces=self.replaces),
+                                                   fingerprint=fingerprint() if callable(fingerprint) else fingerprint,
+                                                   replaces=self.replaces),
                    self._submitted, self._failed)
 
     def _submitted(self, result: enrollment.Submitted) -> None:

@@ -46,10 +46,10 @@ from PySide6.QtWidgets import (
 
 from app.rules.codes import CATEGORY_LABELS, Category
 from app.services import importer, spreadsheets
-from app.services import members as member_service
 from app.services.importer import ImportOptions, ImportPlan, ImportResult, RowIssue
 from app.views import ops
 from app.views.errors import describe
+from app.views.list_page import fill_enterprises
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +235,7 @@ class FilePage(QWizardPage):
 class CategoryPage(QWizardPage):
     """② 选择上传的会员数据类型 (关联企业类 requires the enterprise)."""
 
-    def __init__(self, enterprises: list[tuple[int, str]], parent: QWidget | None = None) -> None:
+    def __init__(self, union_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("选择上传的会员数据类型"))
         self.setSubTitle(self.tr("温馨提示：会员导入成功后直接进入当前工会。"))
@@ -250,10 +250,9 @@ class CategoryPage(QWizardPage):
             if code == Category.LINKED_ENTERPRISE:
                 self.enterprise = QComboBox()
                 self.enterprise.addItem(self.tr("请选择单位"), None)
-                for ent_id, name in enterprises:
-                    self.enterprise.addItem(name, ent_id)
-                if len(enterprises) == 1:
-                    self.enterprise.setCurrentIndex(1)
+                # Filled from the database worker; one enterprise is chosen for the clerk.
+                fill_enterprises(self, self.enterprise, union_id, lambda: self.enterprise.count() == 2
+                                 and self.enterprise.setCurrentIndex(1))
                 row = QHBoxLayout()
                 row.addSpacing(self.fontMetrics().horizontalAdvance("中") * 2)
                 row.addWidget(QLabel(self.tr("关联企业：")))
@@ -632,7 +631,7 @@ class ImportWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("取消"))
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("完成"))
         self.file_page = FilePage()
-        self.category_page = CategoryPage(member_service.enterprises(union_id))
+        self.category_page = CategoryPage(union_id)
         self.check_page = CheckPage()
         self.preview_page = PreviewPage()
         self.write_page = WritePage()

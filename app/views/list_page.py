@@ -1,10 +1,12 @@
-"""What the pages listing members through a PagedModel share (会员信息, 卡片信息管理, 待办会员列表):
+"""What the pages listing members through an IdTableModel share (会员信息, 卡片信息管理, 待办会员列表):
 typing in the search box asks again after a pause, a click on a column header sorts in SQL, the
 total goes to the page's count label, and the selection is read as row ids."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QTableView, QWidget
+
+from app.views import ops
 
 #: Pause after the last key press in a search box before the list is queried again.
 SEARCH_DELAY_MS = 250
@@ -13,7 +15,7 @@ SEARCH_DELAY_MS = 250
 def list_table(page: QWidget, model, widths: dict[str, int], *, sort_column: int = 0,
                sort_order: Qt.SortOrder = Qt.SortOrder.AscendingOrder, default_width: int | None = None,
                stretch_last: bool = True) -> QTableView:
-    """The table of a list page on `model` (a PagedModel): whole rows selected, several at once,
+    """The table of a list page on `model` (an IdTableModel): whole rows selected, several at once,
     fixed row height, headers that sort, column widths in Chinese characters (`widths` by header;
     others `default_width`, or their header's length plus two, at least five)."""
     table = QTableView(page)
@@ -37,7 +39,7 @@ def list_table(page: QWidget, model, widths: dict[str, int], *, sort_column: int
 
 class ListPage:
     """Mixin for a QWidget page with `search` (a QLineEdit), `table` (a QTableView on `model`, a
-    PagedModel), `requery(sort_key=, descending=)`, `_show_total(n)` and `_selection_changed()`."""
+    IdTableModel), `requery(sort_key=, descending=)`, `_show_total(n)` and `_selection_changed()`."""
 
     def connect_list(self) -> None:
         """Wire the search box, the header, the total and the selection (call once, after the
@@ -60,3 +62,19 @@ class ListPage:
     def selected_ids(self) -> list[int]:
         """The ids (UserRole) of the selected rows: members, or queue entries on 待办会员列表."""
         return [self.model.data(i, Qt.ItemDataRole.UserRole) for i in self.table.selectionModel().selectedRows()]
+
+
+def fill_enterprises(page: QWidget, combo: QComboBox, union_id: int, then=None) -> None:
+    """Add the union's enterprises to `combo` once the database worker has read them (the page
+    opens at once; the combo's own signals stay quiet while it fills). `then()` runs after."""
+    from app.services import members as member_service
+
+    def fill(enterprises: list[tuple[int, str]]) -> None:
+        combo.blockSignals(True)
+        for ent_id, name in enterprises:
+            combo.addItem(name, ent_id)
+        combo.blockSignals(False)
+        if then is not None:
+            then()
+
+    ops.run_db(page, lambda: member_service.enterprises(union_id), fill)

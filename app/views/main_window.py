@@ -190,12 +190,12 @@ class MainWindow(QMainWindow):
         return page_class(self.union_id, self.plan_year, self.actor)
 
     def _make_card_enrollment(self) -> QWidget:
-        from app.models import Setting
+        from app.services.unions import setting_values
         from app.views.enrollment_pages import CardEnrollmentPage
 
-        def fingerprint() -> str:
-            row = Setting.get_or_none(Setting.key == "device_fingerprint")
-            return row.value if row else "本机尚未登录，签名将在联网同步时生成"
+        def fingerprint() -> str:  # read where it is used: on the database worker
+            return setting_values("device_fingerprint").get("device_fingerprint") \
+                or "本机尚未登录，签名将在联网同步时生成"
 
         return CardEnrollmentPage(self.union_id, self.plan_year, self.actor, documents=self.profile.documents,
                                   fingerprint=fingerprint)
@@ -252,24 +252,33 @@ class MainWindow(QMainWindow):
             page.refresh()
         self.statusBar().showMessage(self.tr("同步完成：{0}").format(report.summary()), 10_000)
 
-    def show_conflicts(self, *_args) -> None:
+    def show_conflicts(self, *_args):
+        """处理同步冲突: the dialog opens empty and fills from the database worker; with nothing to
+        settle it says so instead."""
         from app.views.conflict_dialog import ConflictDialog
 
         dialog = ConflictDialog(self.union_id, self.actor, self)
-        if not dialog.items:
-            QMessageBox.information(self, self.tr("同步冲突"), self.tr("没有需要处理的同步冲突。"))
-            return
-        dialog.resolved.connect(self.sync.sync_now)
+        if self.sync is not None:
+            dialog.resolved.connect(self.sync.sync_now)
+        dialog.loaded.connect(lambda n: n or self._no_conflicts(dialog))
         dialog.open()
+        return dialog
+
+    def _no_conflicts(self, dialog: QWidget) -> None:
+        dialog.close()
+        QMessageBox.information(self, self.tr("同步冲突"), self.tr("没有需要处理的同步冲突。"))
 
     def login(self) -> None:
-        from app.models import Setting
+        """登录…: the saved server address and account are read on the database worker first."""
+        from app.services.unions import setting_values
+
+        ops.run_db(self, lambda: setting_values("server_url", "username"), self._open_login)
+
+    def _open_login(self, saved: dict[str, str]) -> None:
         from app.views.login_dialog import LoginDialog, tell_if_not_saved
 
-        url = Setting.get_or_none(Setting.key == "server_url")
-        user = Setting.get_or_none(Setting.key == "username")
-        dialog = LoginDialog(self.profile.root, server_url=url.value if url else "",
-                             username=user.value if user else "", parent=self)
+        dialog = LoginDialog(self.profile.root, server_url=saved.get("server_url", ""),
+                             username=saved.get("username", ""), parent=self)
         if dialog.exec() and dialog.signed_in is not None:
             tell_if_not_saved(self, dialog.signed_in)
             self.sync.set_signed_in(dialog.signed_in)

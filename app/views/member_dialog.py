@@ -1,6 +1,8 @@
 """查看详情: one member's data, with the clerk-owned fields editable and validated."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
@@ -43,15 +45,43 @@ from app.views import ops
 from app.views.errors import show_error
 
 
+@dataclass(frozen=True)
+class MemberData:
+    """What the dialog shows, read together on the database worker."""
+
+    detail: MemberDetail
+    enterprises: list[tuple[int, str]]
+    history: list[dict]
+
+
+def load_member(member_id: int, plan_year: int) -> MemberData:
+    """On the database worker."""
+    detail = member_service.get_member(member_id, plan_year=plan_year, today=date.today())
+    return MemberData(detail, member_service.enterprises(detail.union_id), audit.history(member_id))
+
+
+def open_member_dialog(parent: QWidget, member_id: int, *, plan_year: int, actor: str,
+                       on_saved: Callable[[int], None] | None = None) -> None:
+    """会员详情: the member is read on the database worker, then the dialog opens filled."""
+    def show(data: MemberData) -> None:
+        dialog = MemberDialog(member_id, plan_year=plan_year, actor=actor, data=data, parent=parent)
+        if on_saved is not None:
+            dialog.saved.connect(on_saved)
+        dialog.open()
+
+    ops.run_db(parent, lambda: load_member(member_id, plan_year), show)
+
+
 class MemberDialog(QDialog):
     saved = Signal(int)
 
-    def __init__(self, member_id: int, *, plan_year: int, actor: str, parent: QWidget | None = None) -> None:
+    def __init__(self, member_id: int, *, plan_year: int, actor: str, data: MemberData,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.member_id = member_id
         self.plan_year = plan_year
         self.actor = actor
-        self.detail: MemberDetail = member_service.get_member(member_id, plan_year=plan_year, today=date.today())
+        self.detail: MemberDetail = data.detail
         d = self.detail
         self.setWindowTitle(self.tr("会员详情 — {0}").format(d.name))
 
@@ -105,7 +135,7 @@ class MemberDialog(QDialog):
         self.category.setCurrentIndex(self.category.findData(d.category))
         self.enterprise = QComboBox()
         self.enterprise.addItem(self.tr("（不关联企业）"), None)
-        for ent_id, name in member_service.enterprises(d.union_id):
+        for ent_id, name in data.enterprises:
             self.enterprise.addItem(name, ent_id)
         self.enterprise.setCurrentIndex(max(0, self.enterprise.findData(d.enterprise_id)))
         self.category.currentIndexChanged.connect(self._category_changed)
@@ -146,7 +176,7 @@ class MemberDialog(QDialog):
         self.history.setHorizontalHeaderLabels([self.tr("时间"), self.tr("操作人"), self.tr("字段"),
                                                 self.tr("原值"), self.tr("新值")])
         self.history.horizontalHeader().setStretchLastSection(True)
-        self._load_history()
+        self._show_history(data.history)
 
         tabs = QTabWidget()
         tabs.addTab(edit_page, self.tr("可修改信息"))
@@ -181,8 +211,7 @@ class MemberDialog(QDialog):
         linked = self.category.currentData() == Category.LINKED_ENTERPRISE
         self.enterprise.setEnabled(linked)
 
-    def _load_history(self) -> None:
-        entries = audit.history(self.member_id)
+    def _show_history(self, entries: list[dict]) -> None:
         self.history.setRowCount(len(entries))
         for row, e in enumerate(entries):
             values = [str(e["at"]), e["actor"], FIELD_LABELS.get(e["field"], e["field"]),

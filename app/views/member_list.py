@@ -15,10 +15,9 @@ from PySide6.QtWidgets import (
 
 from app.models.queries import MemberFilter
 from app.rules.codes import CATEGORY_LABELS, LIFE_STATUS_LABELS, INSURANCE_STATUS_LABELS
-from app.services import members as member_service
 from app.views import ops
-from app.views.list_page import ListPage, list_table
-from app.views.member_dialog import MemberDialog
+from app.views.list_page import ListPage, fill_enterprises, list_table
+from app.views.member_dialog import open_member_dialog
 from app.views.member_table import MemberTableModel
 
 
@@ -35,7 +34,6 @@ class MemberListPage(ListPage, QWidget):
         self.plan_year = plan_year
         self.actor = actor
         self.model = MemberTableModel(union_id, plan_year, parent=self)
-        self._latest = ops.Latest(self)
 
         title = QLabel(self.tr("会员信息"))
         title.setObjectName("pageTitle")
@@ -52,8 +50,7 @@ class MemberListPage(ListPage, QWidget):
         self.insurance = self._combo(self.tr("全部人保状态"), INSURANCE_STATUS_LABELS)
         self.enterprise = QComboBox()
         self.enterprise.addItem(self.tr("全部关联企业"), None)
-        for ent_id, name in member_service.enterprises(union_id):
-            self.enterprise.addItem(name, ent_id)
+        fill_enterprises(self, self.enterprise, union_id)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
@@ -120,17 +117,17 @@ class MemberListPage(ListPage, QWidget):
         )
 
     def requery(self, *_args, sort_key: str | None = None, descending: bool | None = None) -> None:
-        """Count and fetch on the database worker; the newest request wins."""
-        f = self.current_filter()
+        """The ids on the database worker; the newest request wins."""
         self.count_label.setText(self.tr("正在查询…"))
-        self._latest.run(lambda: self.model.query(f, sort_key, descending), self.model.apply)
+        self.model.requery(self.current_filter(), sort_key, descending)
 
     def refresh(self) -> None:
         self.requery()
 
     def load_now(self) -> None:
-        """Synchronous first load (start-up, screenshots, tests)."""
-        self.model.apply(self.model.query(self.current_filter()))
+        """Load and wait, painting meanwhile (screenshots, tests): the work stays on the worker."""
+        self.requery()
+        ops.drain()
 
     def _show_total(self, total: int) -> None:
         self.count_label.setText(self.tr("共 {0} 人").format(total))
@@ -144,9 +141,7 @@ class MemberListPage(ListPage, QWidget):
         if not index.isValid():
             return
         member_id = self.model.data(index, Qt.ItemDataRole.UserRole)
-        dialog = MemberDialog(member_id, plan_year=self.plan_year, actor=self.actor, parent=self)
-        dialog.saved.connect(self._member_saved)
-        dialog.open()
+        open_member_dialog(self, member_id, plan_year=self.plan_year, actor=self.actor, on_saved=self._member_saved)
 
     def _member_saved(self, member_id: int) -> None:
         self.memberChanged.emit(member_id)

@@ -1,4 +1,4 @@
-"""The member list's table model: 100,000 members paged from SQL, never all in memory."""
+"""The member list's table model: the ids of 100,000 members, rows loaded by id when painted."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -8,32 +8,33 @@ from typing import Any
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor
 
-from app.models.queries import MemberFilter, count_members
+from app.models.queries import MemberFilter
 from app.services import members as member_service
 from app.services.members import FLAG_LABELS, MemberRow
-from app.views.paged_model import ALERT, MUTED, PAGE_SIZE, WARN, PagedModel  # noqa: F401 (PAGE_SIZE for tests)
+from app.views.table_model import ALERT, MUTED, WARN, IdTableModel
 
-#: (header, sort key or None, attribute of MemberRow)
+#: (header, sort key or None, attribute of MemberRow). Every sort key has an index
+#: (app.models.queries.members.SORT_COLUMNS); the other columns are filters above the list.
 COLUMNS: tuple[tuple[str, str | None, str], ...] = (
     ("会员编号", "member_no", "member_no"),
     ("姓名", "name", "name"),
-    ("证件类型", "id_type", "id_type"),
+    ("证件类型", None, "id_type"),
     ("证件号码", "id_number", "masked_id"),
-    ("性别", "gender", "gender"),
+    ("性别", None, "gender"),
     ("出生日期", "birth_date", "birth_date"),
     ("手机号码", "phone", "masked_phone"),
-    ("会员类型", "category", "category"),
-    ("关联企业", "enterprise", "enterprise"),
+    ("会员类型", None, "category"),
+    ("关联企业", None, "enterprise"),
     ("入会日期", "join_date", "join_date"),
-    ("状态", "life_status", "life_status"),
-    ("会员卡", "card_status", "card"),
+    ("状态", None, "life_status"),
+    ("会员卡", None, "card"),
     ("证件到期日", "id_expiry", "id_expiry"),
-    ("人保状态", "insurance_status", "insurance_status"),
+    ("人保状态", None, "insurance_status"),
     ("提示", None, "flag_text"),
 )
 
 
-class MemberTableModel(PagedModel):
+class MemberTableModel(IdTableModel):
     COLUMNS = COLUMNS
 
     def __init__(self, union_id: int, plan_year: int, today: Callable[[], date] = date.today,
@@ -43,18 +44,11 @@ class MemberTableModel(PagedModel):
         self.plan_year = plan_year
         self._today = today
 
-    # ---- where rows come from ---------------------------------------------------------------
-    def _count(self, f: MemberFilter) -> int:
-        return count_members(self.union_id, f)
+    # ---- where rows come from (the database worker) -----------------------------------------
+    def fetch_ids(self, f: MemberFilter, sort_key: str, descending: bool) -> list[int]:
+        return member_service.member_ids(self.union_id, f, sort_key, descending)
 
-    def _page(self, f: MemberFilter, sort_key: str, descending: bool, offset: int, limit: int) -> list[MemberRow]:
-        return member_service.list_page(self.union_id, f, sort_key=sort_key, descending=descending, offset=offset,
-                                        limit=limit, plan_year=self.plan_year, today=self._today())
-
-    def _search_ids(self, f: MemberFilter, sort_key: str, descending: bool) -> list[int] | None:
-        return member_service.member_ids(self.union_id, f, sort_key, descending) if f.text.strip() else None
-
-    def _rows_by_ids(self, ids: list[int]) -> list[MemberRow]:
+    def fetch_rows(self, ids: list[int]) -> list[MemberRow]:
         return member_service.rows_by_ids(ids, plan_year=self.plan_year, today=self._today())
 
     # ---- how a row looks ----------------------------------------------------------------------

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from concurrent.futures import Future
 from typing import Any, Callable
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 from app.models import db
 
@@ -20,6 +22,8 @@ log = logging.getLogger(__name__)
 
 _pools: dict[str, QThreadPool] = {}
 _live: set["_Relay"] = set()
+#: Set on the database worker's thread while it runs work (call_db from there runs inline).
+_on_db_worker = threading.local()
 
 
 def pool(name: str) -> QThreadPool:
@@ -102,6 +106,7 @@ class _Task(QRunnable):
         self._uses_db = uses_db
 
     def run(self) -> None:  # runs on the worker thread
+        _on_db_worker.active = self._uses_db
         try:
             result = self._fn()
         except BaseException as exc:  # noqa: BLE001 - delivered to the main thread
@@ -111,7 +116,8 @@ class _Task(QRunnable):
         else:
             self._relay.succeeded.emit(result)
         finally:
-            if self._uses_db and not db.is_closed():
+            _on_db_worker.active = False
+            if not db.is_closed():
                 db.close()  # this thread's connection only
 
 
@@ -121,7 +127,7 @@ def _start(pool_name: str, parent: QObject | None, fn, on_success, on_failure, o
     _live.add(relay)
     progress = Progress(relay) if with_progress else None
     work = (lambda: fn(progress)) if with_progress else fn
-    pool(pool_name).start(_Task(work, relay, uses_db=True))
+    pool(pool_name).start(_Task(work, relay, uses_db=pool_name == "db"))
     return progress
 
 
@@ -161,6 +167,56 @@ class Latest:
 def run_io(parent: QObject | None, fn: Callable[[], Any], on_success=None, on_failure=None) -> None:
     """Run network, PDF or spreadsheet work that does not hold the database."""
     _start("io", parent, fn, on_success, on_failure, None, False)
+
+
+class _Call(QRunnable):
+    def __init__(self, fn: Callable[[], Any], future: Future) -> None:
+        super().__init__()
+        self._fn = fn
+        self._future = future
+
+    def run(self) -> None:  # on the database worker
+        _on_db_worker.active = True
+        try:
+            self._future.set_result(self._fn())
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            self._future.set_exception(exc)
+        finally:
+            _on_db_worker.active = False
+            if not db.is_closed():
+                db.close()
+
+
+def call_db(fn: Callable[[], Any]) -> Any:
+    """Run `fn` on the database worker and return its result, from another worker (sync's network
+    side applies what it fetched this way). Never from the UI thread, which must not wait."""
+    if getattr(_on_db_worker, "active", False):
+        return fn()
+    app = QCoreApplication.instance()
+    if app is not None and QThread.currentThread() is app.thread():
+        raise RuntimeError("call_db blocks: use run_db on the UI thread")
+    future: Future = Future()
+    pool("db").start(_Call(fn, future))
+    return future.result()
+
+
+def drain(msecs: int = 30_000) -> bool:
+    """Deliver events until every pool is idle and every answer has been shown (screenshots,
+    tests, benches): the UI thread keeps painting; the work stays on the workers."""
+    app = QCoreApplication.instance()
+    deadline = time.monotonic() + msecs / 1000
+    while time.monotonic() < deadline:
+        busy = bool(_live) or any(p.activeThreadCount() for p in _pools.values())
+        if not busy:
+            if app is not None:
+                app.processEvents()
+            if not _live:
+                return True
+        if app is not None:
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        else:
+            time.sleep(0.005)
+    return False
 
 
 def wait_all(msecs: int = 30_000) -> bool:

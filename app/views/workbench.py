@@ -134,16 +134,9 @@ class WorkbenchPage(QWidget):
         self.refresh_chart()
 
     def load_now(self) -> None:
-        from app.services import stats
-
-        self.show_figures(stats.workbench_figures(self.union_id))
-        self.show_series(self._series())
-
-    def _series(self) -> list[stats.JoinBucket]:
-        from app.services import stats
-
-        return stats.join_series(self.union_id, _pydate(self.start.date()), _pydate(self.end.date()),
-                                 self.granularity.currentData())
+        """Load and wait, painting meanwhile (screenshots, tests): the work stays on the worker."""
+        self.refresh()
+        ops.drain()
 
     def refresh_chart(self) -> None:
         start, end, gran = _pydate(self.start.date()), _pydate(self.end.date()), self.granularity.currentData()

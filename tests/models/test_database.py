@@ -47,16 +47,17 @@ def test_migration_takes_a_backup_first(tmp_path: Path, monkeypatch: pytest.Monk
         database.execute_sql("CREATE TABLE extra (id INTEGER PRIMARY KEY)")
         added.append(2)
 
+    shipped = migrations.LATEST
     monkeypatch.setattr(migrations, "STEPS", [*migrations.STEPS, v2])
     monkeypatch.setattr(migrations, "LATEST", len(migrations.STEPS))
     open_database(prof.database, backup_dir=prof.backups)
     assert added == [2]
-    assert schema_version() == 2
-    backups = list(prof.backups.glob("backup-*-migrate-v1.sqlite3"))
+    assert schema_version() == shipped + 1
+    backups = list(prof.backups.glob(f"backup-*-migrate-v{shipped}.sqlite3"))
     assert len(backups) == 1
     copy = sqlite3.connect(backups[0])
     assert copy.execute("SELECT count(*) FROM member").fetchone()[0] == 20
-    assert copy.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert copy.execute("PRAGMA user_version").fetchone()[0] == shipped
     copy.close()
     close_database()
 
@@ -70,11 +71,12 @@ def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyP
         database.execute_sql("CREATE TABLE half (id INTEGER)")
         raise RuntimeError("boom")
 
+    shipped = migrations.LATEST
     monkeypatch.setattr(migrations, "STEPS", [*migrations.STEPS, broken])
     monkeypatch.setattr(migrations, "LATEST", len(migrations.STEPS))
     with pytest.raises(RuntimeError):
         open_database(prof.database, backup_dir=prof.backups)
-    assert schema_version() == 1
+    assert schema_version() == shipped
     assert not db.table_exists("half")
     close_database()
 
@@ -114,3 +116,23 @@ def test_environment_errors_are_classified() -> None:
     assert "磁盘" in classify_sqlite_error(sqlite3.OperationalError("database or disk is full")).message
     assert "损坏" in classify_sqlite_error(sqlite3.DatabaseError("database disk image is malformed")).message
     assert classify_sqlite_error(ValueError("bug")) is None
+
+
+def test_v2_adds_an_index_for_every_member_sort_key(tmp_path: Path) -> None:
+    """A profile made before the sort indexes gets them on opening, and the member list's ids for
+    each sort key walk an index (no sort of the whole table)."""
+    from app.models.queries.members import SORT_COLUMNS
+
+    prof = Profile(tmp_path / "p").create()
+    open_database(prof.database, backup_dir=prof.backups)
+    for column in ("birth_date", "id_expiry"):
+        db.execute_sql(f'DROP INDEX "member_union_id_{column}"')
+    db.execute_sql("PRAGMA user_version = 1")
+    close_database()
+    open_database(prof.database, backup_dir=prof.backups)
+    assert schema_version() == migrations.LATEST
+    for key, column in SORT_COLUMNS.items():
+        plan = db.execute_sql(f'EXPLAIN QUERY PLAN SELECT id FROM member WHERE union_id = 1 '
+                              f'ORDER BY "{column.column_name}", id').fetchall()
+        assert "USING COVERING INDEX" in str(plan) and "TEMP B-TREE" not in str(plan), (key, plan)
+    close_database()

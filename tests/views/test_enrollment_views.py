@@ -45,14 +45,15 @@ def shot(widget, name: str) -> None:
 def test_pending_dialog_confirms(qtbot, union: int, bundled_font) -> None:
     dialog = PendingDialog(union, 2025, "clerk")
     qtbot.addWidget(dialog)
-    assert dialog.table.rowCount() == 2 and dialog.all_button.isEnabled()
+    qtbot.waitSignal(dialog.loaded, timeout=5000).wait()
+    assert dialog.model.rowCount() == 2 and dialog.all_button.isEnabled()
     dialog.show()
     shot(dialog, "pending")
     with qtbot.waitSignal(dialog.confirmed, timeout=5000):
         dialog.do_confirm(None)
     assert Member.select().where(Member.insurance_status == "pending").count() == 0
-    assert not dialog.all_button.isEnabled()
-    assert dialog.table.cellWidget(0, 3).text() == "已确认"
+    qtbot.waitUntil(lambda: not dialog.all_button.isEnabled(), timeout=5000)
+    assert dialog.model.index(0, 3).data() == "已确认"
 
 
 def test_wizard_submits_after_settling_a_retiree(qtbot, union: int, profile: Profile, bundled_font) -> None:

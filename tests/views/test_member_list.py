@@ -9,9 +9,10 @@ from app.models import AuditEntry, Member
 from app.paths import Profile
 from app.rules.codes import Category, LifeStatus
 from app.views import ops
-from app.views.member_dialog import MemberDialog
+from app.views.member_dialog import MemberDialog, open_member_dialog
 from app.views.member_list import MemberListPage
-from app.views.member_table import COLUMNS, PAGE_SIZE, MemberTableModel
+from app.views.member_table import COLUMNS, MemberTableModel
+from app.views.table_model import BATCH
 
 PLAN_YEAR = 2027
 
@@ -24,29 +25,32 @@ def page(qtbot, demo_profile: Profile, bundled_font) -> MemberListPage:
     return widget
 
 
-def test_model_passes_qtmodeltester(qtmodeltester, demo_profile: Profile) -> None:
+def test_model_passes_qtmodeltester(qtbot, qtmodeltester, demo_profile: Profile) -> None:
     model = MemberTableModel(1, PLAN_YEAR)
     model.reload()
     assert model.rowCount() == 300
     qtmodeltester.check(model, force_py=True)
 
 
-def test_model_pages_rows_on_demand(demo_profile: Profile) -> None:
+def test_model_holds_ids_and_loads_rows_off_the_ui_thread(qtbot, demo_profile: Profile) -> None:
     model = MemberTableModel(1, PLAN_YEAR)
     model.reload()
-    assert len(model._pages) == 1
+    assert len(model.ids()) == 300 and len(model._cache) == BATCH < 300
     last = model.index(model.rowCount() - 1, 1)
-    name = model.data(last)
-    assert name and len(model._pages) == 2
-    expected = Member.select().order_by(Member.member_no.desc()).get().name
-    assert name == expected
+    expected = Member.select().order_by(Member.member_no.desc(), Member.id.desc()).get()
+    assert model.data(last, Qt.ItemDataRole.UserRole) == expected.id  # the id is there at once
+    assert model.data(last) is None  # the row is not: asking starts its batch on the worker
+    with qtbot.waitSignal(model.rowsArrived, timeout=5000) as arrived:
+        pass
+    assert arrived.args == [(299 // BATCH) * BATCH, 299]
+    assert model.data(last) == expected.name
     assert model.columnCount() == len(COLUMNS)
-    assert PAGE_SIZE < 300
 
 
-def test_masked_ids_in_the_table(demo_profile: Profile) -> None:
+def test_masked_ids_in_the_table(qtbot, demo_profile: Profile) -> None:
     model = MemberTableModel(1, PLAN_YEAR)
     model.reload()
+    model.load_rows(0, model.rowCount() - 1)
     column = [c[0] for c in COLUMNS].index("证件号码")
     full = {m.member_no: m.id_number for m in Member.select()}
     for row in range(model.rowCount()):
@@ -78,14 +82,17 @@ def test_sorting_by_header(qtbot, page: MemberListPage) -> None:
     name_col = [c[0] for c in COLUMNS].index("姓名")
     page.table.horizontalHeader().setSortIndicator(name_col, Qt.SortOrder.DescendingOrder)
     qtbot.waitUntil(lambda: page.model.sort_key == "name" and page.model.descending, timeout=5000)
+    page.model.load_rows(0, 0)
     first = page.model.data(page.model.index(0, name_col))
     assert first == max(m.name for m in Member.select())
 
 
 def test_detail_dialog_saves_with_validation_and_audit(qtbot, page: MemberListPage) -> None:
     m = Member.select().where((Member.category == Category.LINKED_ENTERPRISE) & (Member.id_type == "mainland")).get()
-    dialog = MemberDialog(m.id, plan_year=PLAN_YEAR, actor="clerk", parent=page)
-    qtbot.addWidget(dialog)
+    open_member_dialog(page, m.id, plan_year=PLAN_YEAR, actor="clerk")
+    ops.drain()
+    dialog = page.findChild(MemberDialog)
+    assert dialog is not None and dialog.isVisible()
     assert m.id_number not in dialog.id_label.text()
     dialog.address.setText("短")
     dialog.save()

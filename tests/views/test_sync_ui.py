@@ -75,13 +75,17 @@ def test_window_syncs_and_resolves_a_conflict(qtbot, server_url: str, profile: P
                                  plan_year=2027, today=date.today())
     with qtbot.waitSignal(sync.conflictsFound, timeout=15_000):
         sync.sync_now()
-    dialog = ConflictDialog(signed.engine.union_id, DEMO_CLERK, window)
-    qtbot.addWidget(dialog)
-    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 3).text() == "上海市静安区南京西路一千号十二楼"
+    with qtbot.waitSignal(window.show_conflicts().loaded, timeout=5000) as blocker:
+        pass
+    assert blocker.args == [1]
+    dialog: ConflictDialog = window.findChild(ConflictDialog)
+    model = dialog.model
+    assert model.rowCount() == 1 and model.index(0, 3).data() == "上海市静安区南京西路一千号十二楼"
+    assert model.index(0, 4).data() == "保留本机的修改"
     dialog.resize(900, 300)
-    dialog.show()
     assert dialog.grab().save(str(tmp_path / "conflict.png"))
-    dialog.choices[0][2].setCurrentIndex(1)  # take the server's
+    assert model.setData(model.index(0, 4), "server")  # take the server's
+    assert model.index(0, 4).data() == "采用服务器上的内容"
     with qtbot.waitSignal(dialog.resolved, timeout=5000):
         dialog.apply()
     with qtbot.waitSignal(sync.synced, timeout=15_000):

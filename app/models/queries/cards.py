@@ -45,10 +45,8 @@ def card_member_page(union_id: int, f: CardMemberFilter, sort_key: str = "member
 
 def card_member_ids(union_id: int, f: CardMemberFilter, sort_key: str = "member_no",
                     descending: bool = False) -> list[int]:
-    """Every matching member's id in list order (a text search scans once, then pages by id)."""
-    query = (Member.select(Member.id)
-             .join(Enterprise, JOIN.LEFT_OUTER, on=(Member.enterprise == Enterprise.id))
-             .where(card_member_where(union_id, f)).order_by(*_order(sort_key, descending)))
+    """Every matching member's id in list order (the id-only table model holds these)."""
+    query = Member.select(Member.id).where(card_member_where(union_id, f)).order_by(*_order(sort_key, descending))
     sql, params = query.sql()
     return [r[0] for r in Member._meta.database.execute_sql(sql, params).fetchall()]
 
@@ -81,12 +79,9 @@ class QueueFilter:
     result: str | None = None  # passed / failed / unverified
 
 
+#: Sort keys of 待办会员列表, each with an index (union, column) on the queue.
 QUEUE_SORT_COLUMNS = {
     "queued_at": CardQueue.queued_at,
-    "name": Member.name,
-    "id_type": Member.id_type,
-    "id_number": Member.id_number,
-    "id_expiry": Member.id_expiry,
     "result": CardQueue.result,
 }
 
@@ -124,6 +119,26 @@ def queue_page(union_id: int, f: QueueFilter, sort_key: str = "queued_at", desce
     order = [column.desc(), CardQueue.id.desc()] if descending else [column.asc(), CardQueue.id.asc()]
     query = (CardQueue.select(*QUEUE_ROW_FIELDS).join(Member, on=(CardQueue.member == Member.id))
              .where(queue_where(union_id, f)).order_by(*order).offset(offset).limit(limit).dicts())
+    return list(query)
+
+
+def queue_ids(union_id: int, f: QueueFilter, sort_key: str = "queued_at", descending: bool = True) -> list[int]:
+    """Every matching queue entry's id in list order (the id-only table model holds these)."""
+    column = QUEUE_SORT_COLUMNS.get(sort_key, CardQueue.queued_at)
+    order = [column.desc(), CardQueue.id.desc()] if descending else [column.asc(), CardQueue.id.asc()]
+    query = CardQueue.select(CardQueue.id).where(queue_where(union_id, f)).order_by(*order)
+    if f.text.strip():
+        query = query.join(Member, on=(CardQueue.member == Member.id))
+    sql, params = query.sql()
+    return [r[0] for r in CardQueue._meta.database.execute_sql(sql, params).fetchall()]
+
+
+def queue_rows_by_ids(ids: list[int]) -> list[dict]:
+    """The queue rows of `ids` as dicts of QUEUE_ROW_FIELDS' names (any order)."""
+    if not ids:
+        return []
+    query = (CardQueue.select(*QUEUE_ROW_FIELDS).join(Member, on=(CardQueue.member == Member.id))
+             .where(CardQueue.id.in_(ids)).dicts())
     return list(query)
 
 
@@ -231,6 +246,18 @@ def card_batch_member_page(batch_id: int, offset: int = 0, limit: int = 200) -> 
     query = (CardBatchMember.select().where(CardBatchMember.batch == batch_id)
              .order_by(CardBatchMember.id).offset(offset).limit(limit).dicts())
     return list(query)
+
+
+def card_batch_member_ids(batch_id: int) -> list[int]:
+    """The ids of a card batch's members, in the order they were submitted."""
+    query = CardBatchMember.select(CardBatchMember.id).where(CardBatchMember.batch == batch_id).order_by(CardBatchMember.id)
+    return [r[0] for r in query.tuples()]
+
+
+def card_batch_members_by_ids(ids: list[int]) -> list[dict]:
+    if not ids:
+        return []
+    return list(CardBatchMember.select().where(CardBatchMember.id.in_(ids)).dicts())
 
 
 def update_card_batch_members(batch_id: int, outcomes: list[tuple[str, str | None, str, str]]) -> int:

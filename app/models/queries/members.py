@@ -23,23 +23,20 @@ class MemberFilter:
     insurance_status: str | None = None
 
 
-#: Sort keys the list offers, mapped to columns. A stable tiebreak on id is always added.
+#: Sort keys the lists offer, mapped to columns; each has an index (union, column), so ordering
+#: 100,000 members walks an index instead of sorting. A stable tiebreak on id is always added.
+#: Low-cardinality columns (document type, gender, category, status, card, insurance, enterprise)
+#: are filters on the list rather than sort keys.
 SORT_COLUMNS = {
     "member_no": Member.member_no,
     "name": Member.name,
-    "id_type": Member.id_type,
     "id_number": Member.id_number,
-    "gender": Member.gender,
     "birth_date": Member.birth_date,
     "phone": Member.phone,
-    "category": Member.category,
-    "enterprise": Enterprise.name,
     "join_date": Member.join_date,
-    "life_status": Member.life_status,
-    "card_status": Member.card_status,
     "id_expiry": Member.id_expiry,
-    "insurance_status": Member.insurance_status,
 }
+
 
 ROW_FIELDS = (
     Member.id, Member.member_no, Member.name, Member.id_type, Member.id_number, Member.gender,
@@ -101,10 +98,9 @@ def _order(sort_key: str, descending: bool) -> list:
 
 
 def member_ids(union_id: int, f: MemberFilter, sort_key: str = "member_no", descending: bool = False) -> list[int]:
-    """Every matching member's id in list order: one pass over the table, however selective."""
-    query = (Member.select(Member.id)
-             .join(Enterprise, JOIN.LEFT_OUTER, on=(Member.enterprise == Enterprise.id))
-             .where(member_where(union_id, f)).order_by(*_order(sort_key, descending)))
+    """Every matching member's id in list order (the id-only table models hold these): an index
+    walk for the sort key, no join, ids straight from the cursor."""
+    query = Member.select(Member.id).where(member_where(union_id, f)).order_by(*_order(sort_key, descending))
     sql, params = query.sql()
     return [r[0] for r in Member._meta.database.execute_sql(sql, params).fetchall()]
 

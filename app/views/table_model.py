@@ -1,0 +1,306 @@
+"""Table models for every list that can be long (Anki's browser table, STYLE.md §4).
+
+- `RowTableModel`: what all share — `COLUMNS` (header, sort key or None, attribute of the row
+  dataclass), how a row looks (`display`, `background`, `tooltip`, `foreground`), the Qt API.
+- `ListTableModel`: rows already computed on a worker (a roster, a retiree list, an import
+  preview) held as plain dataclasses; showing them costs nothing per row until painted.
+- `IdTableModel`: rows from SQL, holding only ids. A (re)query fetches every matching id in
+  order on the database worker; a row is loaded by id, in batches of `BATCH`, when the view first
+  asks for it — on the database worker, never the UI thread — and kept in an LRU cache. Until its
+  batch arrives a row paints blank; `dataChanged` repaints it. 100,000 ids are 800 KB.
+
+The UI thread never touches the database here: `data()` only reads the cache.
+"""
+from __future__ import annotations
+
+from array import array
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from app.views import ops
+
+#: Rows loaded by id at a time when the view asks for one not cached.
+BATCH = 100
+#: Rows kept in the cache (a screen shows ~40; scrolling back finds them here).
+CACHED_ROWS = 5_000
+
+WARN = QColor("#fff4d6")
+ALERT = QColor("#fde2e1")
+PASSED = QColor("#e3f4e1")
+LINK = QColor("#1a5fb4")
+MUTED = QColor("#888888")
+
+DISPLAY = Qt.ItemDataRole.DisplayRole
+USER = Qt.ItemDataRole.UserRole
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class RowTableModel(QAbstractTableModel):
+    """Columns, looks and the Qt API; subclasses say how many rows there are and what is at one."""
+
+    #: (header, sort key or None, attribute of the row dataclass)
+    COLUMNS: tuple[tuple[str, str | None, str], ...] = ()
+
+    # ---- what subclasses provide --------------------------------------------------------------
+    def row_count(self) -> int:
+        raise NotImplementedError
+
+    def row_at(self, row: int) -> Any:
+        """The row's dataclass, or None while it is not loaded."""
+        raise NotImplementedError
+
+    def row_id(self, row: int) -> Any:
+        found = self.row_at(row)
+        return getattr(found, "id", None) if found is not None else None
+
+    # ---- how a row looks (main thread) -------------------------------------------------------------
+    def display(self, row: Any, attribute: str) -> Any:
+        value = getattr(row, attribute)
+        return "" if value is None else value if isinstance(value, (str, int)) else str(value)
+
+    def background(self, row: Any, attribute: str) -> QColor | None:
+        return None
+
+    def tooltip(self, row: Any, attribute: str) -> str | None:
+        return None
+
+    def foreground(self, row: Any, attribute: str) -> QColor | None:
+        return LINK if attribute == "actions" else None
+
+    def sort_key_for_column(self, column: int) -> str | None:
+        return self.COLUMNS[column][1] if 0 <= column < len(self.COLUMNS) else None
+
+    def column_of(self, header: str) -> int:
+        return [c[0] for c in self.COLUMNS].index(header)
+
+    @property
+    def total(self) -> int:
+        return self.row_count()
+
+    # ---- Qt model API -------------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        return 0 if parent.isValid() else self.row_count()
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:  # noqa: N802
+        if role != DISPLAY:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section][0]
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1)
+        return None
+
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        if not index.isValid():
+            return None
+        if role == USER:
+            return self.row_id(index.row())
+        if role not in (DISPLAY, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole,
+                        Qt.ItemDataRole.ForegroundRole):
+            return None
+        row = self.row_at(index.row())
+        if row is None:
+            return None
+        attribute = self.COLUMNS[index.column()][2]
+        if role == DISPLAY:
+            return self.display(row, attribute)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(row, attribute)
+        pick = self.background if role == Qt.ItemDataRole.BackgroundRole else self.foreground
+        color = pick(row, attribute)
+        return QBrush(color) if color is not None else None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def _rows_changed(self, first: int, last: int) -> None:
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.COLUMNS) - 1))
+
+
+class ListTableModel(RowTableModel):
+    """Rows computed elsewhere (on a worker) and handed over whole."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: Sequence[Any] = ()
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def rows(self) -> Sequence[Any]:
+        return self._rows
+
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    def row_at(self, row: int) -> Any:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def update_row(self, row: int, value: Any) -> None:
+        """Replace one row (a list the caller owns, e.g. answers being given) and repaint it."""
+        self._rows[row] = value  # type: ignore[index]
+        self._rows_changed(row, row)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a (re)query produced on the worker: every matching id in order, and the first rows."""
+
+    filter: Any
+    sort_key: str
+    descending: bool
+    ids: array
+    first_rows: list[Any]
+
+    @property
+    def total(self) -> int:
+        return len(self.ids)
+
+
+_GONE = object()  # an id whose row was deleted between the id query and its load
+
+
+class IdTableModel(RowTableModel):
+    """Ids of a query, rows loaded by id off the UI thread; subclasses define the two fetchers."""
+
+    totalChanged = Signal(int)
+    #: (first row, last row) of a batch that just arrived (tests and benches wait on it).
+    rowsArrived = Signal(int, int)
+
+    def __init__(self, filter_: Any, sort_key: str, descending: bool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.filter = filter_
+        self.sort_key = sort_key
+        self.descending = descending
+        self._ids = array("q")
+        self._cache: OrderedDict[int, Any] = OrderedDict()
+        self._loading: set[int] = set()
+        self._generation = 0
+        self._latest = ops.Latest(self)
+
+    # ---- what subclasses provide (they run on the database worker) ------------------------------------
+    def fetch_ids(self, f: Any, sort_key: str, descending: bool) -> Sequence[int]:
+        raise NotImplementedError
+
+    def fetch_rows(self, ids: list[int]) -> list[Any]:
+        """The rows (dataclasses with `.id`) of `ids`, in any order; missing ones are gone."""
+        raise NotImplementedError
+
+    # ---- querying ---------------------------------------------------------------------------------
+    def query(self, f: Any = None, sort_key: str | None = None, descending: bool | None = None) -> Snapshot:
+        """Every matching id and the first rows (on the database worker)."""
+        f = self.filter if f is None else f
+        sort_key = self.sort_key if sort_key is None else sort_key
+        descending = self.descending if descending is None else descending
+        ids = array("q", self.fetch_ids(f, sort_key, descending))
+        return Snapshot(f, sort_key, descending, ids, self.fetch_rows(list(ids[:BATCH])) if ids else [])
+
+    def apply(self, snap: Snapshot) -> None:
+        """Show a snapshot (main thread)."""
+        self.beginResetModel()
+        self.filter, self.sort_key, self.descending = snap.filter, snap.sort_key, snap.descending
+        self._generation += 1
+        self._ids = snap.ids
+        self._cache.clear()
+        self._loading.clear()
+        for row in snap.first_rows:
+            self._cache[row.id] = row
+        self.endResetModel()
+        self.totalChanged.emit(len(self._ids))
+
+    def requery(self, f: Any = None, sort_key: str | None = None, descending: bool | None = None,
+                on_done=None) -> None:
+        """Ask again on the database worker; only the newest request's answer is shown."""
+        def shown(snap: Snapshot) -> None:
+            self.apply(snap)
+            if on_done is not None:
+                on_done(snap)
+
+        self._latest.run(lambda: self.query(f, sort_key, descending), shown)
+
+    def reload(self) -> None:
+        """Query again and wait for the answer, painting meanwhile (tests, screenshots)."""
+        self.requery()
+        ops.drain()
+
+    def load_rows(self, first: int, last: int) -> None:
+        """Ask for the rows first..last and wait for them (tests, screenshots, benches)."""
+        for batch in range(max(first, 0) // BATCH, min(last, len(self._ids) - 1) // BATCH + 1):
+            if any(i not in self._cache for i in self._ids[batch * BATCH:(batch + 1) * BATCH]):
+                self._request(batch)
+        ops.drain()
+
+    def reload_rows(self) -> None:
+        """The same ids, rows changed (an edit, a sync): forget the cache and repaint."""
+        self._generation += 1
+        self._cache.clear()
+        self._loading.clear()
+        self._rows_changed(0, len(self._ids) - 1)
+
+    # ---- rows ---------------------------------------------------------------------------------------
+    def row_count(self) -> int:
+        return len(self._ids)
+
+    def row_id(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def ids(self) -> array:
+        return self._ids
+
+    def row_at(self, row: int) -> Any:
+        if not 0 <= row < len(self._ids):
+            return None
+        found = self._cache.get(self._ids[row])
+        if found is None:
+            self._request(row // BATCH)
+            return None
+        if found is _GONE:
+            return None
+        self._cache.move_to_end(self._ids[row])
+        return found
+
+    def is_loaded(self, row: int) -> bool:
+        return 0 <= row < len(self._ids) and self._ids[row] in self._cache
+
+    def _request(self, batch: int) -> None:
+        if batch in self._loading:
+            return
+        self._loading.add(batch)
+        generation = self._generation
+        ids = list(self._ids[batch * BATCH:(batch + 1) * BATCH])
+        ops.run_db(self, lambda: self.fetch_rows(ids), lambda rows: self._arrived(generation, batch, ids, rows),
+                   lambda exc: self._failed(generation, batch, exc))
+
+    def _arrived(self, generation: int, batch: int, ids: list[int], rows: list[Any]) -> None:
+        if generation != self._generation:
+            return
+        self._loading.discard(batch)
+        for row in rows:
+            self._cache[row.id] = row
+        for missing in set(ids) - {row.id for row in rows}:
+            self._cache[missing] = _GONE
+        while len(self._cache) > CACHED_ROWS:
+            self._cache.popitem(last=False)
+        first, last = batch * BATCH, min(len(self._ids), (batch + 1) * BATCH) - 1
+        self._rows_changed(first, last)
+        self.rowsArrived.emit(first, last)
+
+    def _failed(self, generation: int, batch: int, exc: BaseException) -> None:
+        # The batch stays marked as loading (not asked again at every paint) until the next query.
+        from app.views.errors import show_error
+
+        show_error(None, exc)
