@@ -16,28 +16,21 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
     QRadioButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -46,9 +39,10 @@ from PySide6.QtWidgets import (
 
 from app.rules.codes import CATEGORY_LABELS, Category
 from app.services import importer, spreadsheets
-from app.services.importer import ImportOptions, ImportPlan, ImportResult, RowIssue
+from app.services.importer import ImportOptions, ImportPlan, ImportResult
 from app.views import ops
 from app.views.errors import describe
+from app.views.import_issues import issues_layout
 from app.views.list_page import fill_enterprises
 
 log = logging.getLogger(__name__)
@@ -80,98 +74,6 @@ def save_template(parent: QWidget, path: str | None = None, on_done: Callable[[s
                                     parent.tr("模板已保存到：\n{0}\n\n请按模板填写会员信息后，用“批量导入”上传。").format(out))
 
     ops.run_io(parent, lambda: spreadsheets.write_template(Path(path)), done)
-
-
-class IssueModel(QAbstractTableModel):
-    """Errors and warnings of an import: 行号 / 列 / 类型 / 说明."""
-
-    HEADERS = ("行号", "列", "类型", "说明")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._issues: list[RowIssue] = []
-
-    def set_issues(self, issues: list[RowIssue]) -> None:
-        self.beginResetModel()
-        self._issues = list(issues)
-        self.endResetModel()
-
-    def issue(self, row: int) -> RowIssue:
-        return self._issues[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._issues)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            return self.tr(self.HEADERS[section])
-        if orientation == Qt.Orientation.Vertical:
-            return section + 1
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._issues):
-            return None
-        issue = self._issues[index.row()]
-        column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if column == 0:
-                return issue.row
-            if column == 1:
-                return issue.column
-            if column == 2:
-                return self.tr("错误") if issue.severity == "error" else self.tr("提醒")
-            if column == 3:
-                return issue.message
-        if role == Qt.ItemDataRole.ForegroundRole and column == 2:
-            return QColor("#b00020") if issue.severity == "error" else QColor("#8a6d00")
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-
-def _issue_detail(table: QTableView, model: IssueModel) -> QLabel:
-    """A label under the table showing the selected problem in full (messages are long)."""
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-    def show(current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
-            issue = model.issue(current.row())
-            label.setText(table.tr("第 {0} 行“{1}”：{2}").format(issue.row, issue.column, issue.message))
-        else:
-            label.clear()
-
-    table.selectionModel().currentRowChanged.connect(show)
-    model.modelReset.connect(label.clear)
-    return label
-
-
-def _issue_table(model: IssueModel, parent: QWidget) -> QTableView:
-    table = QTableView(parent)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().setVisible(False)
-    em = parent.fontMetrics().horizontalAdvance("中")
-    header = table.horizontalHeader()
-    header.resizeSection(0, em * 4)
-    header.resizeSection(1, em * 9)
-    header.resizeSection(2, em * 3)
-    header.setStretchLastSection(True)
-    header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-    return table
-
-
-# --- pages ---------------------------------------------------------------------------------------
 
 
 class FilePage(QWizardPage):
@@ -412,34 +314,6 @@ def _progress_layout(page: QWizardPage, cancel_text: str, retry_text: str) -> No
     layout.addStretch(1)
 
 
-def _issues_layout(page: QWizardPage) -> None:
-    """The preview's and the result's body: summary, the issues by row and column, and 保存错误报告."""
-    page.summary = QLabel()
-    page.summary.setWordWrap(True)
-    page.summary.setTextFormat(Qt.TextFormat.RichText)
-    page.model = IssueModel(page)
-    page.table = _issue_table(page.model, page)
-    page.detail = _issue_detail(page.table, page.model)
-    page.report_button = QPushButton(page.tr("保存错误报告…"))
-    page.report_status = QLabel()
-    page.report_status.setWordWrap(True)
-    page.report_busy = QProgressBar()
-    page.report_busy.setRange(0, 0)
-    page.report_busy.setMaximumWidth(page.fontMetrics().horizontalAdvance("中") * 8)
-    page.report_busy.hide()
-    row = QHBoxLayout()
-    row.addWidget(page.report_status, 1)
-    row.addWidget(page.report_busy)
-    row.addWidget(page.report_button)
-    layout = QVBoxLayout(page)
-    layout.addWidget(page.summary)
-    layout.addWidget(page.table, 1)
-    layout.addWidget(page.detail)
-    layout.addLayout(row)
-    page.report_button.clicked.connect(
-        lambda: page.wizard().save_report(status=page.report_status, busy=page.report_busy))
-
-
 class PreviewPage(QWizardPage):
     """④ 预览: what the import would do, and every problem by row and column. The commit page."""
 
@@ -450,7 +324,7 @@ class PreviewPage(QWizardPage):
                                  "有错误的行不会导入，改正后可再次导入。"))
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("确定导入"))
-        _issues_layout(self)
+        issues_layout(self)
 
     def initializePage(self) -> None:
         plan = self.wizard().plan
@@ -579,7 +453,7 @@ class ResultPage(QWizardPage):
         super().__init__(parent)
         self.setTitle(self.tr("查看导入结果"))
         self.setSubTitle(self.tr("本次导入已完成。下表列出有错误、没有导入的行，以及需要注意的提醒。"))
-        _issues_layout(self)
+        issues_layout(self)
         self.report_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
     def initializePage(self) -> None:
