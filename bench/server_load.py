@@ -22,8 +22,6 @@ removed at the end.
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
 import os
 import platform
 import secrets
@@ -261,7 +259,7 @@ def http() -> Any:
 
 
 def sign_in(url: str, clerk: Clerk) -> None:
-    from app.sync.protocol import generate_device_key, public_key_b64
+    from app.protocol import generate_device_key, public_key_b64
 
     login = http().post(url + "/auth/login", json={"username": clerk.username, "password": PASSWORD}, timeout=60)
     login.raise_for_status()
@@ -274,23 +272,12 @@ def sign_in(url: str, clerk: Clerk) -> None:
 
 
 def submission_body(clerk: Clerk, numbers: list[str], plan_year: int) -> dict[str, Any]:
-    from app.sync.protocol import format_timestamp, sign
+    from app.protocol import PushRecord, RecordKind, format_timestamp
+    from server.demo import demo_submission
 
-    n = len(numbers)
-    payload = {
-        "protocol": 1, "union": clerk.org_code, "batch_no": f"JZ-{uuid.uuid4().hex[:12]}", "kind": "central",
-        "plan_year": plan_year, "channel": "card", "plan_type": "A",
-        "members": [{"id_number": x, "name": "", "card_no": None, "coverage_start": f"{plan_year}-01-01",
-                     "coverage_end": f"{plan_year}-12-31", "period": "full"} for x in numbers],
-        "totals": {"count": n, "fee": f"{26 * n}.00", "city": f"{13 * n}.00", "district": f"{13 * n}.00",
-                   "grassroots": "0.00"},
-        "fee_split": {"fee": "26.00", "city": "13.00", "district": "13.00", "grassroots": "0.00"},
-        "notice_pdf_sha256": hashlib.sha256(PDF).hexdigest(), "replaces": None,
-        "nonce": secrets.token_hex(16), "timestamp": format_timestamp(datetime.now(UTC)),
-    }
-    record = {"key": str(uuid.uuid4()), "kind": "submission", "payload": payload,
-              "signature": sign(clerk.key, payload), "nonce": payload["nonce"], "timestamp": payload["timestamp"],
-              "pdf_b64": base64.b64encode(PDF).decode("ascii")}
+    payload = demo_submission(clerk.org_code, plan_year, numbers, PDF, nonce=secrets.token_hex(16),
+                              timestamp=format_timestamp(datetime.now(UTC))).to_wire()
+    record = PushRecord.signed(str(uuid.uuid4()), RecordKind.SUBMISSION, payload, clerk.key, PDF).to_wire()
     return {"device_fingerprint": clerk.fingerprint, "records": [record]}
 
 

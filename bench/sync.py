@@ -30,11 +30,11 @@ PASSWORD = "bench-2025"
 
 
 def build_server_db(db_file: Path, members: int) -> None:
+    from server.campaigns import shanghai_today
     from server.db import create_tables, open_database, session
     from server.demo import _member_rows, init_demo, insert_members, is_initialised
     from server.models import Member, Union
     from server.settings import ServerContext, Settings, system_clock
-    from server.campaigns import shanghai_today
 
     url = f"sqlite:///{db_file}"
     open_database(url)
@@ -93,30 +93,16 @@ def start_server(db_file: Path) -> tuple[str, subprocess.Popen]:
 
 
 def submission(client, fingerprint: str, key, org_code: str, plan_year: int, numbers: list[str]) -> float:
-    import base64
-    import hashlib
-    import secrets
-
-    from app.sync.protocol import format_timestamp, sign
     from datetime import datetime, timezone
 
+    from app.protocol import PushRecord, RecordKind, format_timestamp
+    from server.demo import demo_submission
+
     pdf = b"%PDF-1.4\n% bench notice\n%%EOF\n"
-    n = len(numbers)
     t = time.perf_counter()
-    payload = {
-        "protocol": 1, "union": org_code, "batch_no": f"JZ-{uuid.uuid4().hex[:10]}", "kind": "central",
-        "plan_year": plan_year, "channel": "card", "plan_type": "A",
-        "members": [{"id_number": x, "name": "", "card_no": None, "coverage_start": f"{plan_year}-01-01",
-                     "coverage_end": f"{plan_year}-12-31", "period": "full"} for x in numbers],
-        "totals": {"count": n, "fee": f"{26 * n}.00", "city": f"{13 * n}.00", "district": f"{13 * n}.00",
-                   "grassroots": "0.00"},
-        "fee_split": {"fee": "26.00", "city": "13.00", "district": "13.00", "grassroots": "0.00"},
-        "notice_pdf_sha256": hashlib.sha256(pdf).hexdigest(), "replaces": None,
-        "nonce": secrets.token_hex(16), "timestamp": format_timestamp(datetime.now(timezone.utc)),
-    }
-    record = {"key": str(uuid.uuid4()), "kind": "submission", "payload": payload, "signature": sign(key, payload),
-              "nonce": payload["nonce"], "timestamp": payload["timestamp"],
-              "pdf_b64": base64.b64encode(pdf).decode("ascii")}
+    payload = demo_submission(org_code, plan_year, numbers, pdf, nonce=uuid.uuid4().hex,
+                              timestamp=format_timestamp(datetime.now(timezone.utc))).to_wire()
+    record = PushRecord.signed(str(uuid.uuid4()), RecordKind.SUBMISSION, payload, key, pdf).to_wire()
     [result] = client.push(fingerprint, [record])
     elapsed = time.perf_counter() - t
     if result["status"] != "ok":
@@ -140,9 +126,9 @@ def main() -> None:
     try:
         from app.models import close_database, open_database
         from app.paths import Profile
+        from app.protocol import generate_device_key, public_key_b64
         from app.sync.client import ServerClient
         from app.sync.engine import SyncEngine, SyncReport, link_union
-        from app.sync.protocol import generate_device_key, public_key_b64
 
         client = ServerClient(url)
         client.login("grassroots", PASSWORD)

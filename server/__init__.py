@@ -6,7 +6,7 @@ transactions), `models` (tables), `accounts` (unions, users, login, tokens, scop
 requests, confirmations), `submissions` (signed batches, review), `changes` (per-union feed),
 `campaigns` (plan types, fees, windows), `jobs` (SS-check worker and registry), `demo`
 (`init-demo`), `embedded` (serving in a thread: the desktop demo and the tests), `cli`
-(`union-server`). The wire format is `app.sync.protocol`, shared with the client.
+(`union-server`). The wire format is `app.protocol`, shared with the client.
 
 Endpoints (JSON; errors are {"problem", "message", "detail"}):
     GET  /time                               server time for the clock-skew check (no auth)

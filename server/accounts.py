@@ -11,7 +11,7 @@ from typing import Any
 
 from peewee import IntegrityError
 
-from app.sync.protocol import is_valid_public_key, key_fingerprint
+from app.protocol import is_valid_public_key, key_fingerprint
 from server.db import write_tx
 from server.models import (
     LEVELS,

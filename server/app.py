@@ -19,15 +19,15 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from fastapi import Depends, FastAPI, Path, Query, Request
-from peewee import DataError
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from peewee import DataError
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.sync.protocol import MAX_CLOCK_SKEW, PROTOCOL_VERSION, format_timestamp, message_for
+from app.protocol import MAX_CLOCK_SKEW, PROTOCOL_VERSION, RecordKind, format_timestamp, message_for
 from server import accounts, campaigns, changes, push, submissions
 from server.db import create_tables, open_database, session
 from server.jobs import JobWorker
@@ -61,7 +61,7 @@ class DeviceIn(BaseModel):
 
 class PushRecord(BaseModel):
     key: str = Field(description="the outbox row's uuid: the idempotency key")
-    kind: str = Field(description="member_upsert | ss_check_request | submission | confirmation")
+    kind: str = Field(description=" | ".join(RecordKind))
     payload: dict[str, Any]
     signature: str | None = Field(default=None, description="base64 Ed25519 signature (submissions)")
     nonce: str | None = Field(default=None, description="informational; the signed nonce is in the payload")

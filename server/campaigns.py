@@ -9,9 +9,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from app.protocol import SHANGHAI, Entity, format_timestamp, money
 from app.rules.codes import PLAN_TYPE_LABELS, PlanType
 from app.rules.fees import FeeSplit
-from app.sync.protocol import ENTITY_CAMPAIGN, SHANGHAI, format_timestamp
 from server.changes import emit_change
 from server.db import write_tx
 from server.models import Campaign, PlanFee, Union
@@ -69,10 +69,6 @@ def fee_split(campaign: Campaign, plan_type: str, union: Union) -> FeeSplit:
         raise ProblemError("validation", f"保障类型 {plan_type} 在 {campaign.plan_year} 年度没有费用标准")
     return FeeSplit(fee=Decimal(row.fee), city=Decimal(row.city), district=Decimal(row.district),
                     grassroots=Decimal(row.grassroots))
-
-
-def money(value: Decimal) -> str:
-    return f"{Decimal(value).quantize(Decimal('0.01'))}"
 
 
 def campaign_config(campaign: Campaign, union: Union | None) -> dict[str, Any]:
@@ -150,7 +146,7 @@ def publish_campaign(ctx: ServerContext, campaign: Campaign) -> int:
     for start in range(0, len(ids), 200):
         with write_tx():
             for union in Union.select().where(Union.id.in_(ids[start:start + 200])):
-                emit_change(ctx, union.id, ENTITY_CAMPAIGN, str(campaign.plan_year), campaign_config(campaign, union))
+                emit_change(ctx, union.id, Entity.CAMPAIGN, str(campaign.plan_year), campaign_config(campaign, union))
     return len(ids)
 
 
@@ -159,4 +155,4 @@ def publish_campaigns_to(ctx: ServerContext, union: Union) -> None:
     today = shanghai_today(ctx)
     with write_tx():
         for campaign in Campaign.select().where(Campaign.coverage_end >= today).order_by(Campaign.plan_year):
-            emit_change(ctx, union.id, ENTITY_CAMPAIGN, str(campaign.plan_year), campaign_config(campaign, union))
+            emit_change(ctx, union.id, Entity.CAMPAIGN, str(campaign.plan_year), campaign_config(campaign, union))

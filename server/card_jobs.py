@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
+from app.protocol import CardBatchStatus, CardCheckResult, CardOutcome, Entity
 from app.rules.codes import CardStatus
-from app.sync.protocol import ENTITY_CARD_CHECK, ENTITY_MEMBER
 from server.campaigns import shanghai_today
 from server.cards import IdentityRecord, check_application, emit_batch
 from server.changes import emit_change, member_record
 from server.db import is_sqlite, session, write_tx
-from server.models import CardBatch, CardBatchMember, CardJob, Member, Union
+from server.members import find_members
+from server.models import CardBatch, CardBatchMember, CardJob, Union
 from server.settings import ServerContext
 
 log = logging.getLogger("union_server.cards")
@@ -153,16 +154,13 @@ def run_verification(ctx: ServerContext, job: CardJob, identity: IdentityRegistr
         current = _still_ours(job)
         if current is None:
             return 0
-        members: dict[str, Member] = {}
-        for start in range(0, len(numbers), 500):
-            for m in Member.select().where((Member.union == job.union_id) & Member.id_number.in_(numbers[start:start + 500])):
-                members[m.id_number] = m
+        members = find_members(job.union_id, numbers)
         for number in numbers:
             problems = check_application(members.get(number), today, known.get(number))
-            emit_change(ctx, job.union_id, ENTITY_CARD_CHECK, number, {
+            emit_change(ctx, job.union_id, Entity.CARD_CHECK, number, {
                 "id_number": number,
                 "request_id": job.request_id,
-                "result": "failed" if problems else "passed",
+                "result": CardCheckResult.FAILED if problems else CardCheckResult.PASSED,
                 "code": problems[0].code if problems else None,
                 "reason": "".join(p.reason for p in problems),
                 "checked_at": now.isoformat() + "Z",
@@ -176,7 +174,7 @@ def run_issue(ctx: ServerContext, job: CardJob, issuer: CardIssuer) -> int:
     """Hand a batch's pending members to the card issuer and publish the cards."""
     batch = CardBatch.get_by_id(job.batch_id)
     pending = list(CardBatchMember.select().where((CardBatchMember.batch == batch)
-                                                  & (CardBatchMember.outcome == "pending"))
+                                                  & (CardBatchMember.outcome == CardOutcome.PENDING))
                    .order_by(CardBatchMember.id))
     union = Union.get_by_id(batch.union_id)
     results = issuer.issue(union.org_code, batch.batch_no,
@@ -187,10 +185,7 @@ def run_issue(ctx: ServerContext, job: CardJob, issuer: CardIssuer) -> int:
         if current is None:
             return 0
         numbers = [row.id_number for row in pending]
-        members: dict[str, Member] = {}
-        for start in range(0, len(numbers), 500):
-            for m in Member.select().where((Member.union == batch.union_id) & Member.id_number.in_(numbers[start:start + 500])):
-                members[m.id_number] = m
+        members = find_members(batch.union_id, numbers)
         issued = 0
         for row in pending:
             result = results.get(row.id_number)
@@ -198,12 +193,12 @@ def run_issue(ctx: ServerContext, job: CardJob, issuer: CardIssuer) -> int:
                 continue
             member = members.get(row.id_number)
             if result.card_no:
-                row.outcome, row.card_no, row.reason = "issued", result.card_no, None
+                row.outcome, row.card_no, row.reason = CardOutcome.ISSUED, result.card_no, None
                 issued += 1
                 if member is not None:
                     member.card_no, member.card_status = result.card_no, str(CardStatus.ISSUED)
             else:
-                row.outcome, row.reason = "refused", result.reason or "发卡机构未予办理，请核对会员信息后重新申请。"
+                row.outcome, row.reason = CardOutcome.REFUSED, result.reason or "发卡机构未予办理，请核对会员信息后重新申请。"
                 if member is not None and member.card_status == CardStatus.APPLYING:
                     member.card_status = str(CardStatus.NONE)
             row.decided = now
@@ -211,15 +206,15 @@ def run_issue(ctx: ServerContext, job: CardJob, issuer: CardIssuer) -> int:
             if member is not None:
                 member.updated = now
                 member.save()
-                emit_change(ctx, batch.union_id, ENTITY_MEMBER, member.id_number, member_record(member))
+                emit_change(ctx, batch.union_id, Entity.MEMBER, member.id_number, member_record(member))
         batch = CardBatch.get_by_id(batch.id)
         left = CardBatchMember.select().where((CardBatchMember.batch == batch)
-                                              & (CardBatchMember.outcome == "pending")).count()
+                                              & (CardBatchMember.outcome == CardOutcome.PENDING)).count()
         batch.issued = CardBatchMember.select().where((CardBatchMember.batch == batch)
-                                                      & (CardBatchMember.outcome == "issued")).count()
+                                                      & (CardBatchMember.outcome == CardOutcome.ISSUED)).count()
         batch.refused = CardBatchMember.select().where((CardBatchMember.batch == batch)
-                                                       & (CardBatchMember.outcome == "refused")).count()
-        batch.status = "issuing" if left else "done"
+                                                       & (CardBatchMember.outcome == CardOutcome.REFUSED)).count()
+        batch.status = CardBatchStatus.ISSUING if left else CardBatchStatus.DONE
         batch.updated = now
         batch.save()
         emit_batch(ctx, batch)

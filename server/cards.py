@@ -22,11 +22,12 @@ a `card_batch` change every time they move.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from app import protocol as wire
+from app.protocol import CardBatchStatus, CardOutcome, Entity, PushRecord, canonical_text, format_timestamp
 from app.rules.address import validate_work_address
 from app.rules.codes import (
     CATEGORY_LABELS,
@@ -40,23 +41,13 @@ from app.rules.expiry import check_id_expiry
 from app.rules.idcard import mask_id, validate_document
 from app.rules.phone import normalize_phone
 from app.rules.problems import ERROR, RuleError
-from app.sync.protocol import (
-    ENTITY_CARD_BATCH,
-    ENTITY_MEMBER,
-    canonical_json,
-    format_timestamp,
-    verify,
-)
-from server.accounts import audit, device_for, union_for
+from server.accounts import audit, union_for
 from server.campaigns import shanghai_today
 from server.changes import emit_change, member_record
-from server.models import CardBatch, CardBatchMember, CardJob, Member, Union, User
+from server.members import find_members
+from server.models import CardBatch, CardBatchMember, CardJob, Device, Member, Union, User
 from server.problems import ProblemError
 from server.settings import ServerContext
-
-MAX_CARD_IDS = 20_000
-_BATCH_NO = re.compile(r"^[A-Za-z0-9_-]{4,40}$")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 @dataclass(frozen=True)
@@ -130,36 +121,17 @@ def check_application(member: Member | None, today: date, identity: IdentityReco
     return problems
 
 
-def _numbers(raw: Any) -> list[str]:
-    if not isinstance(raw, list) or not raw or not all(isinstance(x, str) and x.strip() for x in raw):
-        raise ProblemError("validation", "id_numbers 应为非空的证件号码列表")
-    if len(raw) > MAX_CARD_IDS:
-        raise ProblemError("validation", f"一次最多校验 {MAX_CARD_IDS} 人")
-    return list(dict.fromkeys(x.strip().upper() for x in raw))
-
-
-def _members(union: Union, numbers: list[str]) -> dict[str, Member]:
-    found: dict[str, Member] = {}
-    for start in range(0, len(numbers), 500):
-        for member in Member.select().where((Member.union == union) & Member.id_number.in_(numbers[start:start + 500])):
-            found[member.id_number] = member
-    return found
-
-
-def request_verification(ctx: ServerContext, user: User, payload: dict[str, Any]) -> dict[str, Any]:
+def request_verification(ctx: ServerContext, user: User, payload: wire.CardVerification) -> dict[str, Any]:
     """card_verification: queue the check; the answers come through the feed."""
-    union = union_for(user, payload.get("union"), write=True)
-    request_id = payload.get("request_id")
-    if not isinstance(request_id, str) or not _REQUEST_ID.match(request_id):
-        raise ProblemError("validation", "request_id 应为8–64位的字母、数字、- 或 _")
-    numbers = _numbers(payload.get("id_numbers"))
+    union = union_for(user, payload.union, write=True)
+    numbers = payload.id_numbers
     now = ctx.now_naive()
     not_before = now + timedelta(seconds=ctx.settings.card_check_delay_seconds)
-    job = CardJob.create(union=union, kind="verify", requested_by=user, request_id=request_id, id_numbers=numbers,
-                         status="queued", not_before=not_before, created=now)
+    job = CardJob.create(union=union, kind="verify", requested_by=user, request_id=payload.request_id,
+                         id_numbers=numbers, status="queued", not_before=not_before, created=now)
     audit(ctx, "card_verification_requested", user=user, union=union, entity="card_job", entity_key=str(job.id),
           detail={"count": len(numbers)})
-    return {"job_id": job.id, "request_id": request_id, "count": len(numbers),
+    return {"job_id": job.id, "request_id": payload.request_id, "count": len(numbers),
             "not_before": format_timestamp(not_before.replace(tzinfo=ctx.now().tzinfo))}
 
 
@@ -174,73 +146,65 @@ def batch_state(batch: CardBatch) -> dict[str, Any]:
 
 
 def emit_batch(ctx: ServerContext, batch: CardBatch) -> None:
-    emit_change(ctx, batch.union_id, ENTITY_CARD_BATCH, batch.batch_no, batch_state(batch))
+    emit_change(ctx, batch.union_id, Entity.CARD_BATCH, batch.batch_no, batch_state(batch))
 
 
-def receive_batch(ctx: ServerContext, user: User, device_fingerprint: str | None,
-                  record: dict[str, Any]) -> dict[str, Any]:
-    """card_batch: verify the signature, store the batch, refuse whom the checks refuse, and queue
-    the rest for the card issuer (inside the push's write transaction)."""
-    payload = record.get("payload") or {}
-    device = device_for(user, device_fingerprint)
-    signature = record.get("signature")
-    if not isinstance(signature, str) or not verify(device.public_key, payload, signature):
-        raise ProblemError("bad_signature")
+def receive_batch(ctx: ServerContext, user: User, device: Device, record: PushRecord,
+                  payload: wire.CardBatch) -> dict[str, Any]:
+    """card_batch (its signature verified): store the batch, refuse whom the checks refuse, and
+    queue the rest for the card issuer (inside the push's write transaction)."""
     union = Union.get_by_id(user.union_id)
-    if payload.get("union") != union.org_code:
+    if payload.union != union.org_code:
         raise ProblemError("union_scope", "只能为本工会的会员办卡")
-    batch_no = payload.get("batch_no")
-    if not isinstance(batch_no, str) or not _BATCH_NO.match(batch_no):
-        raise ProblemError("validation", "batch_no 应为4–40位的字母、数字、- 或 _")
-    rows = payload.get("members")
-    if not isinstance(rows, list) or not rows or len(rows) > MAX_CARD_IDS:
-        raise ProblemError("validation", f"members 应为1–{MAX_CARD_IDS}人的名单")
-    if not all(isinstance(r, dict) and isinstance(r.get("id_number"), str) and r["id_number"].strip() for r in rows):
-        raise ProblemError("validation", "members 的每一项应有 id_number")
-    numbers = [r["id_number"].strip().upper() for r in rows]
-    if len(set(numbers)) != len(numbers):
-        raise ProblemError("validation", "名单中有重复的证件号码")
-    if CardBatch.select().where((CardBatch.union == union) & (CardBatch.batch_no == batch_no)).exists():
-        raise ProblemError("card_batch_exists", {"batch_no": batch_no})
-    found = _members(union, numbers)
+    if CardBatch.select().where((CardBatch.union == union) & (CardBatch.batch_no == payload.batch_no)).exists():
+        raise ProblemError("card_batch_exists", {"batch_no": payload.batch_no})
+    numbers = [m.id_number for m in payload.members]
+    found = find_members(union, numbers)
     missing = [n for n in numbers if n not in found]
     if missing:
         raise ProblemError("card_members_unknown", {"missing": [mask_id(n) for n in missing[:20]],
                                                     "count": len(missing)})
     now = ctx.now_naive()
-    today = shanghai_today(ctx)
-    text = canonical_json(payload).decode("utf-8")
-    batch = CardBatch.create(union=union, user=user, device=device, batch_no=batch_no, member_count=len(numbers),
-                             status="issuing", payload=text, payload_sha256=hashlib.sha256(text.encode()).hexdigest(),
-                             signature=signature, received=now, updated=now)
-    names = {r["id_number"].strip().upper(): str(r.get("name") or "") for r in rows}
-    accepted = refused = 0
-    outcomes = []
-    for number in numbers:
-        member = found[number]
-        problems = check_application(member, today)
-        if problems:
-            refused += 1
-            outcomes.append({"batch": batch.id, "id_number": number, "name": names[number] or member.name,
-                             "outcome": "refused", "reason": "".join(p.reason for p in problems), "decided": now})
-            continue
-        accepted += 1
-        outcomes.append({"batch": batch.id, "id_number": number, "name": names[number] or member.name,
-                         "outcome": "pending", "reason": None, "decided": None})
-        member.card_status = str(CardStatus.APPLYING)
-        member.updated = now
-        member.save()
-        emit_change(ctx, union.id, ENTITY_MEMBER, number, member_record(member))
+    text = canonical_text(record.payload)
+    batch = CardBatch.create(union=union, user=user, device=device, batch_no=payload.batch_no,
+                             member_count=len(numbers), status=CardBatchStatus.ISSUING, payload=text,
+                             payload_sha256=hashlib.sha256(text.encode()).hexdigest(), signature=record.signature,
+                             received=now, updated=now)
+    outcomes = _first_outcomes(ctx, batch, payload, found)
     for start in range(0, len(outcomes), 500):
         CardBatchMember.insert_many(outcomes[start:start + 500]).execute()
-    batch.refused = refused
+    accepted = sum(1 for row in outcomes if row["outcome"] == CardOutcome.PENDING)
+    batch.refused = len(outcomes) - accepted
     if accepted:
         CardJob.create(union=union, kind="issue", requested_by=user, batch=batch, status="queued",
                        not_before=now + timedelta(seconds=ctx.settings.card_issue_delay_seconds), created=now)
     else:
-        batch.status = "done"
+        batch.status = CardBatchStatus.DONE
     batch.save()
     emit_batch(ctx, batch)
-    audit(ctx, "card_batch_received", user=user, union=union, entity="card_batch", entity_key=batch_no,
-          detail={"count": len(numbers), "accepted": accepted, "refused": refused})
-    return {"batch_no": batch_no, "status": batch.status, "accepted": accepted, "refused": refused}
+    audit(ctx, "card_batch_received", user=user, union=union, entity="card_batch", entity_key=payload.batch_no,
+          detail={"count": len(numbers), "accepted": accepted, "refused": batch.refused})
+    return {"batch_no": payload.batch_no, "status": batch.status, "accepted": accepted, "refused": batch.refused}
+
+
+def _first_outcomes(ctx: ServerContext, batch: CardBatch, payload: wire.CardBatch,
+                    found: dict[str, Member]) -> list[dict[str, Any]]:
+    """Each member's first outcome: refused now with the reason when the checks refuse them, else
+    pending — their card_status becomes "applying" (a member change)."""
+    now = ctx.now_naive()
+    today = shanghai_today(ctx)
+    outcomes = []
+    for applicant in payload.members:
+        member = found[applicant.id_number]
+        problems = check_application(member, today)
+        row = {"batch": batch.id, "id_number": applicant.id_number, "name": applicant.name or member.name,
+               "outcome": CardOutcome.PENDING, "reason": None, "decided": None}
+        if problems:
+            row.update(outcome=CardOutcome.REFUSED, reason="".join(p.reason for p in problems), decided=now)
+        else:
+            member.card_status = str(CardStatus.APPLYING)
+            member.updated = now
+            member.save()
+            emit_change(ctx, batch.union_id, Entity.MEMBER, applicant.id_number, member_record(member))
+        outcomes.append(row)
+    return outcomes

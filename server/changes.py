@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.sync.protocol import CLERK_OWNED_FIELDS, SERVER_OWNED_FIELDS
+from app.protocol import CLERK_OWNED_FIELDS, SERVER_OWNED_FIELDS
 from server.models import Change, Member, Union
 from server.settings import ServerContext
 

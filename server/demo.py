@@ -11,15 +11,20 @@ rows so a requested check gives every kind of answer.
 """
 from __future__ import annotations
 
+import hashlib
 import random
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from app import protocol as wire
+from app.protocol import CLERK_OWNED_FIELDS, Channel, Entity, SubmissionKind, SubmissionMember
 from app.rules.codes import Category, EmploymentStatus, Gender, IdType, PlanType, PostType, SsCardStatus
+from app.rules.eligibility import central_coverage
+from app.rules.fees import FeeSplit, batch_totals
 from app.rules.idcard import check_character
 from app.rules.retirement import RetirementCategory, retirement_date
-from app.sync.protocol import CLERK_OWNED_FIELDS, ENTITY_MEMBER
 from server import accounts
 from server.campaigns import publish_campaign, set_plan_fee, shanghai_today
 from server.changes import emit_change, member_record
@@ -30,6 +35,14 @@ from server.security import generate_password
 from server.settings import ServerContext
 
 CITY_CODE = "813100000000000017"
+
+#: The demo campaign's fee per person and its split, per plan type.
+DEMO_FEES: dict[PlanType, FeeSplit] = {
+    PlanType.A: FeeSplit.from_strings("26", "13", "13", "0"),
+    PlanType.B: FeeSplit.from_strings("16", "8", "8", "0"),
+    PlanType.A_PLUS: FeeSplit.from_strings("52", "26", "26", "0"),
+    PlanType.B_PLUS: FeeSplit.from_strings("36", "18", "18", "0"),
+}
 
 BANK_ACCOUNT_NAME = "上海市职工保障互助中心会员专享保障专户"
 BANK_ACCOUNT_NUMBER = "316023-03002745697"
@@ -193,7 +206,7 @@ def insert_members(ctx: ServerContext, union: Union, rows: list[dict[str, Any]])
             fields = {k: v for k, v in row.items() if k not in ("union",)}
             versions = {name: 1 for name in CLERK_OWNED_FIELDS}
             member = Member.create(union=union, versions=versions, version=1, updated=now, **fields)
-            emit_change(ctx, union.id, ENTITY_MEMBER, member.id_number, member_record(member))
+            emit_change(ctx, union.id, Entity.MEMBER, member.id_number, member_record(member))
 
 
 def create_campaign(ctx: ServerContext, plan_year: int, today: date) -> Campaign:
@@ -216,13 +229,8 @@ def create_campaign(ctx: ServerContext, plan_year: int, today: date) -> Campaign
             half_year={"enabled": True, "from_month": 7, "price_factor": "0.5"},
             updated=ctx.now_naive(),
         )
-        for plan_type, fee, city, district, grassroots in (
-            (PlanType.A, "26", "13", "13", "0"),
-            (PlanType.B, "16", "8", "8", "0"),
-            (PlanType.A_PLUS, "52", "26", "26", "0"),
-            (PlanType.B_PLUS, "36", "18", "18", "0"),
-        ):
-            set_plan_fee(campaign, str(plan_type), fee, city, district, grassroots)
+        for plan_type, split in DEMO_FEES.items():
+            set_plan_fee(campaign, str(plan_type), split.fee, split.city, split.district, split.grassroots)
     return campaign
 
 
@@ -260,3 +268,18 @@ def init_demo(ctx: ServerContext, *, password: str | None = None, members_per_un
         result.members += len(rows)
     save_registry(ctx, registry.items())
     return result
+
+
+def demo_submission(union: str, plan_year: int, numbers: list[str], pdf: bytes, *, plan_type: str = "A",
+                    channel: str = Channel.CARD, kind: str = SubmissionKind.CENTRAL, batch_no: str | None = None,
+                    replaces: str | None = None, nonce: str = "", timestamp: str = "") -> wire.Submission:
+    """A submission of these members for the whole plan year at the demo campaign's fees, as a
+    client would make it (for tests and benchmarks against a demo server)."""
+    split = DEMO_FEES[PlanType(plan_type)]
+    cover = central_coverage(plan_year)
+    return wire.Submission(
+        union=union, batch_no=batch_no or f"JZ-{uuid.uuid4().hex[:12]}", kind=SubmissionKind(kind),
+        plan_year=plan_year, channel=Channel(channel), plan_type=plan_type,
+        members=[SubmissionMember(n, coverage_start=cover.start, coverage_end=cover.end) for n in numbers],
+        totals=batch_totals(len(numbers), split), fee_split=split, notice_pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        replaces=replaces, nonce=nonce, timestamp=timestamp)

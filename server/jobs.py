@@ -23,9 +23,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
+from app.protocol import Entity
 from app.rules.codes import EMPLOYMENT_LABELS, SS_CARD_LABELS, EmploymentStatus, SsCardStatus, code_for_label
 from app.rules.normalize import compact
-from app.sync.protocol import ENTITY_SS_CHECK
 from server import card_jobs
 from server.changes import emit_change
 from server.db import is_sqlite, session, write_tx
@@ -177,7 +177,7 @@ def run_job(ctx: ServerContext, job: SsCheckJob, registry: Registry) -> int:
                 member.ss_checked = now
                 member.updated = now
                 member.save()
-                emit_change(ctx, job.union_id, ENTITY_SS_CHECK, member.id_number, {
+                emit_change(ctx, job.union_id, Entity.SS_CHECK, member.id_number, {
                     "id_number": member.id_number,
                     "ss_card_status": ss,
                     "employment_status": employment,

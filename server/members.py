@@ -23,6 +23,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from app.protocol import Confirmation, Entity, MemberUpsert, SsCheckRequest, format_timestamp
 from app.rules.address import validate_work_address
 from app.rules.codes import (
     CATEGORY_LABELS,
@@ -36,15 +37,13 @@ from app.rules.dates import format_expiry, parse_date
 from app.rules.idcard import mask_id, validate_document
 from app.rules.phone import normalize_phone
 from app.rules.problems import RuleError
-from app.sync.protocol import CLERK_OWNED_FIELDS, ENTITY_MEMBER, SERVER_OWNED_FIELDS, format_timestamp
 from server.accounts import audit, union_for
 from server.campaigns import shanghai_today
 from server.changes import emit_change, member_record
-from server.models import Member, SsCheckJob, User
+from server.models import Member, SsCheckJob, Union, User
 from server.problems import ProblemError
 from server.settings import ServerContext
 
-MAX_CHECK_IDS = 20_000
 MAX_FIELD_LENGTH = 200
 
 
@@ -110,24 +109,26 @@ def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str
     return number, out
 
 
-def member_upsert(ctx: ServerContext, user: User, payload: dict[str, Any]) -> dict[str, Any]:
-    union = union_for(user, payload.get("union"), write=True)
-    raw_number = payload.get("id_number")
-    fields = payload.get("fields") or {}
-    base = payload.get("base_versions") or {}
-    if not isinstance(raw_number, str) or not raw_number.strip():
-        raise ProblemError("validation", {"field": "id_number", "message": "缺少证件号码"})
-    if not isinstance(fields, dict) or not isinstance(base, dict):
-        raise ProblemError("validation", "fields 和 base_versions 应为对象")
-    server_owned = sorted(set(fields) & set(SERVER_OWNED_FIELDS))
-    if server_owned:
-        raise ProblemError("validation", {"fields": server_owned, "message": "这些字段由服务器维护，不能由本机上传"})
-    unknown = sorted(set(fields) - set(CLERK_OWNED_FIELDS))
-    if unknown:
-        raise ProblemError("validation", {"fields": unknown, "message": "未知字段"})
-    if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in base.values()):
-        raise ProblemError("validation", "base_versions 的值应为非负整数")
+def find_members(union: Union | int, numbers: list[str]) -> dict[str, Member]:
+    """The union's members with these ID numbers, by number (numbers not on the server left out)."""
+    found: dict[str, Member] = {}
+    for start in range(0, len(numbers), 500):
+        query = Member.select().where((Member.union == union) & Member.id_number.in_(numbers[start:start + 500]))
+        found.update((member.id_number, member) for member in query)
+    return found
 
+
+def _known_members(union: Union, numbers: list[str]) -> dict[str, Member]:
+    found = find_members(union, numbers)
+    missing = [n for n in numbers if n not in found]
+    if missing:
+        raise ProblemError("not_found", {"missing": missing, "message": "这些会员尚未同步到服务器，请先上传会员信息"})
+    return found
+
+
+def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict[str, Any]:
+    union = union_for(user, payload.union, write=True)
+    raw_number, fields, base = payload.id_number, payload.fields, payload.base_versions
     # Look the member up by the number as typed and as normalised (x → X, full-width digits).
     candidate = raw_number.strip().upper()
     member = Member.get_or_none((Member.union == union) & (Member.id_number == candidate))
@@ -171,28 +172,17 @@ def member_upsert(ctx: ServerContext, user: User, payload: dict[str, Any]) -> di
         member.version = version
         member.updated = now
         member.save()
-        emit_change(ctx, union.id, ENTITY_MEMBER, number, member_record(member))
+        emit_change(ctx, union.id, Entity.MEMBER, number, member_record(member))
         audit(ctx, "member_created" if created else "member_updated", user=user, union=union,
               entity="member", entity_key=mask_id(number), detail={"fields": sorted(changed)})
     return {"id_number": number, "created": created, "changed": sorted(changed),
             "version": member.version, "versions": dict(member.versions or {})}
 
 
-def ss_check_request(ctx: ServerContext, user: User, payload: dict[str, Any]) -> dict[str, Any]:
-    union = union_for(user, payload.get("union"), write=True)
-    raw = payload.get("id_numbers")
-    if not isinstance(raw, list) or not raw or not all(isinstance(x, str) and x.strip() for x in raw):
-        raise ProblemError("validation", "id_numbers 应为非空的证件号码列表")
-    if len(raw) > MAX_CHECK_IDS:
-        raise ProblemError("validation", f"一次最多校验 {MAX_CHECK_IDS} 人")
-    wanted = list(dict.fromkeys(x.strip().upper() for x in raw))
-    found: dict[str, Member] = {}
-    for start in range(0, len(wanted), 500):
-        for member in Member.select().where((Member.union == union) & Member.id_number.in_(wanted[start:start + 500])):
-            found[member.id_number] = member
-    missing = [n for n in wanted if n not in found]
-    if missing:
-        raise ProblemError("not_found", {"missing": missing, "message": "这些会员尚未同步到服务器，请先上传会员信息"})
+def ss_check_request(ctx: ServerContext, user: User, payload: SsCheckRequest) -> dict[str, Any]:
+    union = union_for(user, payload.union, write=True)
+    wanted = payload.id_numbers
+    found = _known_members(union, wanted)
     not_mainland = [n for n in wanted if found[n].id_type not in (None, str(IdType.MAINLAND))]
     if not_mainland:
         raise ProblemError("validation", {"not_mainland": not_mainland,
@@ -207,19 +197,10 @@ def ss_check_request(ctx: ServerContext, user: User, payload: dict[str, Any]) ->
             "not_before": format_timestamp(not_before.replace(tzinfo=ctx.now().tzinfo))}
 
 
-def confirm_members(ctx: ServerContext, user: User, payload: dict[str, Any]) -> dict[str, Any]:
-    union = union_for(user, payload.get("union"), write=True)
-    raw = payload.get("id_numbers")
-    if not isinstance(raw, list) or not raw or not all(isinstance(x, str) and x.strip() for x in raw):
-        raise ProblemError("validation", "id_numbers 应为非空的证件号码列表")
-    wanted = list(dict.fromkeys(x.strip().upper() for x in raw))
-    found: dict[str, Member] = {}
-    for start in range(0, len(wanted), 500):
-        for member in Member.select().where((Member.union == union) & Member.id_number.in_(wanted[start:start + 500])):
-            found[member.id_number] = member
-    missing = [n for n in wanted if n not in found]
-    if missing:
-        raise ProblemError("not_found", {"missing": missing, "message": "这些会员尚未同步到服务器，请先上传会员信息"})
+def confirm_members(ctx: ServerContext, user: User, payload: Confirmation) -> dict[str, Any]:
+    union = union_for(user, payload.union, write=True)
+    wanted = payload.id_numbers
+    found = _known_members(union, wanted)
     not_pending = [n for n in wanted if found[n].insurance_status not in ("pending", "confirmed")]
     if not_pending:
         raise ProblemError("validation", {"not_pending": not_pending, "message": "这些会员不在待确认名单中，无需确认"})
@@ -232,7 +213,7 @@ def confirm_members(ctx: ServerContext, user: User, payload: dict[str, Any]) -> 
         member.insurance_status = "confirmed"
         member.updated = now
         member.save()
-        emit_change(ctx, union.id, ENTITY_MEMBER, number, member_record(member))
+        emit_change(ctx, union.id, Entity.MEMBER, number, member_record(member))
         confirmed += 1
     audit(ctx, "members_confirmed", user=user, union=union, entity="member", detail={"count": confirmed})
     return {"confirmed": confirmed, "already_confirmed": len(wanted) - confirmed}

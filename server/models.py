@@ -26,6 +26,7 @@ from peewee import (
     TextField,
 )
 
+from app.protocol import CardBatchStatus, CardOutcome, SubmissionStatus, canonical_text
 from server.db import database
 
 LEVELS: tuple[str, ...] = ("city", "district", "secondary", "grassroots")
@@ -37,12 +38,10 @@ UNSUPPORTED_UNION_TYPES: tuple[str, ...] = ("工会联合会", "分工会", "工
 
 
 class JSONText(TextField):
-    """A JSON document stored as text (compact, UTF-8, keys sorted)."""
+    """A JSON document stored as its canonical text (app.protocol.canonical_text)."""
 
     def db_value(self, value: Any) -> str | None:
-        if value is None:
-            return None
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return None if value is None else canonical_text(value)
 
     def python_value(self, value: str | None) -> Any:
         return None if value is None else json.loads(value)
@@ -264,7 +263,7 @@ class Submission(BaseModel):
     signature = TextField()
     pdf = BlobField()
     pdf_sha256 = CharField(max_length=64)
-    status = CharField(default="under_review")
+    status = CharField(default=str(SubmissionStatus.UNDER_REVIEW))
     return_reason = TextField(null=True)
     replaces = ForeignKeyField("self", null=True, backref="replaced_by", on_delete="RESTRICT")
     received = DateTimeField()
@@ -343,7 +342,7 @@ class CardBatch(BaseModel):
     member_count = IntegerField()
     issued = IntegerField(default=0)
     refused = IntegerField(default=0)
-    status = CharField(default="issuing")
+    status = CharField(default=str(CardBatchStatus.ISSUING))
     payload = TextField()
     payload_sha256 = CharField(max_length=64)
     signature = TextField(null=True)
@@ -361,7 +360,7 @@ class CardBatchMember(BaseModel):
     batch = ForeignKeyField(CardBatch, backref="members", on_delete="CASCADE", index=False)
     id_number = CharField(max_length=32)
     name = CharField(null=True)
-    outcome = CharField(default="pending")
+    outcome = CharField(default=str(CardOutcome.PENDING))
     card_no = CharField(null=True)
     reason = TextField(null=True)
     decided = DateTimeField(null=True)

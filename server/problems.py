@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.sync.protocol import message_for
+from app.protocol import message_for
 
 HTTP_STATUS: dict[str, int] = {
     "auth_failed": 401,

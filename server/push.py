@@ -12,32 +12,33 @@ answer; the key's unique index backs this up — exactly one effect either way.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 
 from peewee import DataError, IntegrityError
 
-from app.sync.protocol import (
-    KIND_CARD_BATCH,
-    KIND_CARD_VERIFICATION,
-    KIND_CONFIRMATION,
-    KIND_MEMBER_UPSERT,
-    KIND_SS_CHECK_REQUEST,
-    KIND_SUBMISSION,
-    RECORD_KINDS,
+from app import protocol as wire
+from app.protocol import (
+    JOB_KINDS,
+    PAYLOADS,
+    SIGNED_KINDS,
     CanonicalJsonError,
+    PushRecord,
+    RecordKind,
+    WireError,
     payload_sha256,
+    verify,
 )
 from server import cards, members, submissions
+from server.accounts import device_for
 from server.db import is_sqlite, write_tx
-from server.models import IdempotencyRecord, Nonce, Union, User
+from server.models import Device, IdempotencyRecord, Nonce, Union, User
 from server.problems import ProblemError
 from server.settings import ServerContext
 
 log = logging.getLogger("union_server.push")
 
-_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+Effect = Callable[[], dict[str, Any]]
 
 
 def _stored_answer(user: User, key: str, digest: str) -> dict[str, Any] | None:
@@ -58,69 +59,83 @@ def _lock_union(union_id: int) -> None:
         Union.select(Union.id).where(Union.id == union_id).for_update().execute()
 
 
-def process_record(ctx: ServerContext, user: User, device_fingerprint: str | None, record: dict[str, Any]) -> dict[str, Any]:
-    key = record.get("key")
-    kind = record.get("kind")
+def signer(user: User, device_fingerprint: str | None, record: PushRecord) -> Device:
+    """The caller's active device whose key signed the record (unknown_device, bad_signature)."""
+    device = device_for(user, device_fingerprint)
+    if record.signature is None or not verify(device.public_key, record.payload, record.signature):
+        raise ProblemError("bad_signature")
+    return device
+
+
+def _prepare(ctx: ServerContext, user: User, device_fingerprint: str | None, record: PushRecord,
+             digest: str) -> Effect:
+    """Check what needs no lock — the signature, the payload's shape, a submission's PDF (slow
+    for big batches) — and return the record's effect, to run under the union's lock."""
+    device = signer(user, device_fingerprint, record) if record.kind in SIGNED_KINDS else None
+    payload = PAYLOADS[record.kind].from_wire(record.payload)
+    if isinstance(payload, wire.Submission):
+        assert device is not None
+        prepared = submissions.prepare(ctx, user, device, record, payload)
+        return lambda: submissions.apply(ctx, user, prepared, digest)
+    if isinstance(payload, wire.CardBatch):
+        assert device is not None
+        return lambda: cards.receive_batch(ctx, user, device, record, payload)
+    if isinstance(payload, wire.MemberUpsert):
+        return lambda: members.member_upsert(ctx, user, payload)
+    if isinstance(payload, wire.SsCheckRequest):
+        return lambda: members.ss_check_request(ctx, user, payload)
+    if isinstance(payload, wire.Confirmation):
+        return lambda: members.confirm_members(ctx, user, payload)
+    return lambda: cards.request_verification(ctx, user, payload)
+
+
+def process_record(ctx: ServerContext, user: User, device_fingerprint: str | None, raw: dict[str, Any]) -> dict[str, Any]:
+    key, kind = raw.get("key"), raw.get("kind")
     try:
-        if not isinstance(key, str) or not _KEY.match(key):
-            raise ProblemError("validation", "key 应为8–64位的字母、数字、- 或 _（建议使用 UUID）")
-        if kind not in RECORD_KINDS:
-            raise ProblemError("validation", f"未知的记录类型 {kind!r}")
-        payload = record.get("payload")
-        if not isinstance(payload, dict):
-            raise ProblemError("validation", "payload 应为对象")
+        record = PushRecord.from_wire(raw)
         try:
-            digest = payload_sha256(payload)
+            digest = payload_sha256(record.payload)
         except CanonicalJsonError as error:
             raise ProblemError("validation", f"payload 无法规范化：{error}（金额请用字符串）") from None
-        stored = _stored_answer(user, key, digest)
+        stored = _stored_answer(user, record.key, digest)
         if stored is not None:
             return stored
-        prepared = None
-        if kind == KIND_SUBMISSION:
-            # Signature checks and PDF hashing are slow for big batches: do them before the lock.
-            prepared = submissions.prepare(ctx, user, device_fingerprint, record)
-        apply: Callable[[], dict[str, Any]]
-        if kind == KIND_MEMBER_UPSERT:
-            apply = lambda: members.member_upsert(ctx, user, payload)  # noqa: E731
-        elif kind == KIND_SS_CHECK_REQUEST:
-            apply = lambda: members.ss_check_request(ctx, user, payload)  # noqa: E731
-        elif kind == KIND_CONFIRMATION:
-            apply = lambda: members.confirm_members(ctx, user, payload)  # noqa: E731
-        elif kind == KIND_CARD_VERIFICATION:
-            apply = lambda: cards.request_verification(ctx, user, payload)  # noqa: E731
-        elif kind == KIND_CARD_BATCH:
-            apply = lambda: cards.receive_batch(ctx, user, device_fingerprint, record)  # noqa: E731
-        else:
-            apply = lambda: submissions.apply(ctx, user, prepared, digest)  # noqa: E731
-        try:
-            with write_tx():
-                _lock_union(user.union_id)
-                # Again under the lock: a duplicate sent concurrently may have committed meanwhile.
-                stored = _stored_answer(user, key, digest)
-                if stored is None:
-                    result = {"key": key, "status": "ok", "receipt": apply()}
-                    IdempotencyRecord.create(key=key, union=user.union_id, user=user, kind=kind,
-                                             payload_sha256=digest, response=result, created=ctx.now_naive())
-            if stored is not None:
-                return stored
-        except IntegrityError:
-            # A concurrent push of the same record (or nonce) won the race.
-            stored = _stored_answer(user, key, digest)
-            if stored is not None:
-                return stored
-            if kind == KIND_SUBMISSION and Nonce.get_or_none(Nonce.value == payload.get("nonce")):
-                raise ProblemError("replayed_nonce") from None
-            raise ProblemError("validation", "数据正被同时修改，请稍后重试") from None
-        except DataError:
-            raise ProblemError("validation", "数据中含有无法保存的字符或过长的文字") from None
-        if kind in (KIND_SS_CHECK_REQUEST, KIND_CARD_VERIFICATION, KIND_CARD_BATCH):
+        result = _apply_once(ctx, user, record, digest, _prepare(ctx, user, device_fingerprint, record, digest))
+        if record.kind in JOB_KINDS:
             ctx.wake_worker.set()
         return result
-    except ProblemError as error:
+    except (ProblemError, WireError) as caught:
+        error = caught if isinstance(caught, ProblemError) else ProblemError("validation", caught.detail)
         log.info("push record %s (%s) refused: %s", key if isinstance(key, str) else "?", kind, error.code)
         return {"key": key, "status": "error", "problem": error.code, "message": error.message,
                 "detail": error.detail}
+
+
+def _apply_once(ctx: ServerContext, user: User, record: PushRecord, digest: str,
+                apply: Effect) -> dict[str, Any]:
+    """Run `apply` and remember its answer under the record's key, in one transaction; a
+    concurrent duplicate that committed first is answered with its stored answer instead."""
+    try:
+        with write_tx():
+            _lock_union(user.union_id)
+            # Again under the lock: a duplicate sent concurrently may have committed meanwhile.
+            stored = _stored_answer(user, record.key, digest)
+            if stored is not None:
+                return stored
+            result = {"key": record.key, "status": "ok", "receipt": apply()}
+            IdempotencyRecord.create(key=record.key, union=user.union_id, user=user, kind=record.kind,
+                                     payload_sha256=digest, response=result, created=ctx.now_naive())
+            return result
+    except IntegrityError:
+        # A concurrent push of the same record (or nonce) won the race.
+        stored = _stored_answer(user, record.key, digest)
+        if stored is not None:
+            return stored
+        if record.kind == RecordKind.SUBMISSION and Nonce.get_or_none(Nonce.value == record.payload.get("nonce")):
+            raise ProblemError("replayed_nonce") from None
+        raise ProblemError("validation", "数据正被同时修改，请稍后重试") from None
+    except DataError:
+        raise ProblemError("validation", "数据中含有无法保存的字符或过长的文字") from None
 
 
 def push(ctx: ServerContext, user: User, device_fingerprint: str | None, records: list[dict[str, Any]]) -> dict[str, Any]:

@@ -1,14 +1,14 @@
 """Signed enrollment submissions: verification, recomputation with app.rules, storage, review.
 
-A submission record carries the payload (see `app.sync.protocol.SUBMISSION_FIELDS`), the device's
-Ed25519 signature over its canonical JSON and the notice PDF (base64). The server checks, in this
-order: the device key is the caller's and active (unknown_device); the signature (bad_signature);
-the union is the caller's own (union_scope); the timestamp is within MAX_CLOCK_SKEW of the
-server's clock (stale_timestamp); the nonce is unseen (replayed_nonce); the payload's shape and the
-PDF's hash (validation); the campaign and its window by the server's clock (no_campaign,
-window_closed); one plan type per union and year (plan_type_mismatch); every member's eligibility
-(ineligible); the totals and fee split against the campaign's fees (totals_mismatch). Then it
-stores payload, signature and PDF verbatim and answers with a receipt.
+A submission record carries the payload (`app.protocol.Submission`), the device's Ed25519
+signature over its canonical JSON and the notice PDF (base64). The server checks, in this order:
+the device key is the caller's and active (unknown_device); the signature (bad_signature); the
+payload's shape (validation); the union is the caller's own (union_scope); the timestamp is within
+MAX_CLOCK_SKEW of the server's clock (stale_timestamp); the nonce and the PDF's hash (validation);
+the nonce is unseen (replayed_nonce); the campaign and its window by the server's clock
+(no_campaign, window_closed); one plan type per union and year (plan_type_mismatch); every
+member's eligibility (ineligible); the totals and fee split against the campaign's fees
+(totals_mismatch). Then it stores payload, signature and PDF verbatim and answers with a receipt.
 """
 from __future__ import annotations
 
@@ -20,25 +20,26 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from app.rules.eligibility import REASONS, ineligible_reason
-from app.rules.fees import CENT, FeeSplit, batch_totals
-from app.rules.idcard import mask_id
-from app.rules.retirement import probably_retired
-from app.sync.protocol import (
-    CHANNEL_CARD,
-    CHANNELS,
-    ENTITY_SUBMISSION,
+from app import protocol as wire
+from app.protocol import (
     MAX_CLOCK_SKEW,
-    SUBMISSION_CENTRAL,
-    SUBMISSION_FIELDS,
-    SUBMISSION_KINDS,
-    canonical_json,
+    Channel,
+    Entity,
+    Period,
+    PushRecord,
+    SubmissionKind,
+    SubmissionMember,
+    SubmissionStatus,
+    canonical_text,
     format_timestamp,
+    money,
     parse_timestamp,
-    verify,
 )
-from server.accounts import audit, can_access, device_for
-from server.campaigns import PLAN_TYPES, fee_split, is_open, money
+from app.rules.eligibility import REASONS, ineligible_reason
+from app.rules.fees import CENT, FeeSplit, FeeTotals, batch_totals
+from app.rules.retirement import probably_retired
+from server.accounts import audit, can_access
+from server.campaigns import fee_split, is_open
 from server.changes import emit_change
 from server.db import write_tx
 from server.models import Campaign, Device, Enrollment, Member, Nonce, Submission, Union, User
@@ -50,7 +51,8 @@ from server.settings import ServerContext
 class PreparedSubmission:
     """What can be checked without the database lock: identity, signature, shape, PDF."""
 
-    payload: dict[str, Any]
+    payload: dict[str, Any]  # as received: stored verbatim (canonical JSON) with its signature
+    submission: wire.Submission  # the same, read
     device: Device
     union: Union
     pdf: bytes
@@ -62,52 +64,29 @@ def _require(condition: bool, detail: str) -> None:
         raise ProblemError("validation", detail)
 
 
-def prepare(ctx: ServerContext, user: User, device_fingerprint: str | None, record: dict[str, Any]) -> PreparedSubmission:
-    payload = record.get("payload")
-    device = device_for(user, device_fingerprint)
-    signature = record.get("signature")
-    if not isinstance(signature, str) or not verify(device.public_key, payload, signature):
-        raise ProblemError("bad_signature")
-    missing = [name for name in SUBMISSION_FIELDS if name not in payload]
-    _require(not missing, "缺少字段：" + "、".join(missing))
+def prepare(ctx: ServerContext, user: User, device: Device, record: PushRecord,
+            submission: wire.Submission) -> PreparedSubmission:
+    """The checks after the signature and the payload's shape that need no lock."""
     union = Union.get_by_id(user.union_id)
-    if payload["union"] != union.org_code:
+    if submission.union != union.org_code:
         raise ProblemError("union_scope", "只能提交本工会的名单")
     try:
-        stamp = parse_timestamp(payload["timestamp"])
+        stamp = parse_timestamp(submission.timestamp)
     except (ValueError, TypeError):
         raise ProblemError("validation", "timestamp 格式不对") from None
     if abs((ctx.now() - stamp).total_seconds()) > MAX_CLOCK_SKEW:
         raise ProblemError("stale_timestamp", {"server_time": format_timestamp(ctx.now())})
-    nonce = payload["nonce"]
-    _require(isinstance(nonce, str) and 16 <= len(nonce) <= 128, "nonce 应为16–128个字符")
-    _require(payload["protocol"] == 1, "不支持的协议版本")
-    _require(payload["kind"] in SUBMISSION_KINDS, "kind 不正确")
-    _require(payload["channel"] in CHANNELS, "channel 不正确")
-    _require(payload["plan_type"] in PLAN_TYPES, "plan_type 不正确")
-    _require(isinstance(payload["plan_year"], int) and not isinstance(payload["plan_year"], bool), "plan_year 应为整数")
-    batch_no = payload["batch_no"]
-    _require(isinstance(batch_no, str) and 1 <= len(batch_no) <= 64, "batch_no 应为1–64个字符")
-    _require(payload["replaces"] is None or isinstance(payload["replaces"], str), "replaces 应为批次编号或 null")
-    members = payload["members"]
-    _require(isinstance(members, list) and len(members) > 0, "名单不能为空")
-    seen: set[str] = set()
-    for row in members:
-        _require(isinstance(row, dict) and isinstance(row.get("id_number"), str) and row["id_number"],
-                 "名单中每一行都要有证件号码")
-        _require(row["id_number"] not in seen, f"名单中有重复的会员：{mask_id(row['id_number'])}")
-        _require(row.get("period", "full") in ("full", "half"), "period 应为 full 或 half")
-        seen.add(row["id_number"])
-    _require(isinstance(payload["totals"], dict) and isinstance(payload["fee_split"], dict), "totals 和 fee_split 应为对象")
-    pdf_b64 = record.get("pdf_b64")
-    _require(isinstance(pdf_b64, str) and pdf_b64 != "", "缺少告知书 PDF")
+    _require(16 <= len(submission.nonce) <= 128, "nonce 应为16–128个字符")
+    _require(record.pdf_b64 is not None and record.pdf_b64 != "", "缺少告知书 PDF")
     try:
-        pdf = base64.b64decode(pdf_b64, validate=True)
+        pdf = base64.b64decode(record.pdf_b64 or "", validate=True)
     except (binascii.Error, ValueError):
         raise ProblemError("validation", "告知书 PDF 不是有效的 base64") from None
     _require(len(pdf) <= ctx.settings.max_pdf_bytes, "告知书 PDF 过大")
-    _require(hashlib.sha256(pdf).hexdigest() == payload["notice_pdf_sha256"], "告知书 PDF 与名单中记录的校验值不一致")
-    return PreparedSubmission(payload=payload, device=device, union=union, pdf=pdf, signature=signature)
+    _require(hashlib.sha256(pdf).hexdigest() == submission.notice_pdf_sha256, "告知书 PDF 与名单中记录的校验值不一致")
+    assert record.signature is not None
+    return PreparedSubmission(payload=record.payload, submission=submission, device=device, union=union, pdf=pdf,
+                              signature=record.signature)
 
 
 #: The shared rule's reason codes (app.rules.eligibility) as the server words them in a refusal.
@@ -125,7 +104,7 @@ _REASON_TEXT = {
 }
 
 
-def _ineligible_reason(member: Member | None, row: dict[str, Any], channel: str, plan_year: int) -> str | None:
+def _ineligible_reason(member: Member | None, row: SubmissionMember, channel: str, plan_year: int) -> str | None:
     """Why a submitted member cannot be enrolled, by the same rule the client applies."""
     if member is None:
         return "该会员尚未同步到服务器"
@@ -134,7 +113,7 @@ def _ineligible_reason(member: Member | None, row: dict[str, Any], channel: str,
     code = ineligible_reason(fields, channel=channel, plan_year=plan_year)
     if code is not None:
         return _REASON_TEXT.get(code, REASONS.get(code, code))
-    if channel == CHANNEL_CARD and row.get("card_no") not in (None, "", member.card_no):
+    if channel == Channel.CARD and row.card_no not in (None, "", member.card_no):
         return "会员卡号与服务器记录不一致"
     return None
 
@@ -146,11 +125,11 @@ def _half_split(split: FeeSplit, factor: Decimal) -> FeeSplit:
     return FeeSplit(fee=city + district + grassroots, city=city, district=district, grassroots=grassroots)
 
 
-def expected_totals(campaign: Campaign, union: Union, plan_type: str, members: list[dict[str, Any]]
+def expected_totals(campaign: Campaign, union: Union, plan_type: str, members: list[SubmissionMember]
                     ) -> tuple[dict[str, Any], dict[str, str]]:
     """Totals and per-person split recomputed from the campaign's fees (app.rules.fees)."""
     split = fee_split(campaign, plan_type, union)
-    halves = sum(1 for row in members if row.get("period", "full") == "half")
+    halves = sum(1 for row in members if row.period == Period.HALF)
     fulls = len(members) - halves
     full = batch_totals(fulls, split)
     amounts = {k: getattr(full, k) for k in ("fee", "city", "district", "grassroots")}
@@ -167,17 +146,9 @@ def expected_totals(campaign: Campaign, union: Union, plan_type: str, members: l
     return totals, per_person
 
 
-def _same_amounts(received: dict[str, Any], expected: dict[str, Any]) -> bool:
-    try:
-        for key, value in expected.items():
-            if key == "count":
-                if received.get("count") != value:
-                    return False
-            elif Decimal(str(received.get(key))) != Decimal(value):
-                return False
-    except ArithmeticError:
-        return False
-    return True
+def _same_amounts(received: FeeTotals | FeeSplit, expected: dict[str, Any]) -> bool:
+    return all(getattr(received, key) == (value if key == "count" else Decimal(value))
+               for key, value in expected.items())
 
 
 def submission_record(sub: Submission) -> dict[str, Any]:
@@ -199,86 +170,91 @@ def submission_record(sub: Submission) -> dict[str, Any]:
     }
 
 
-def apply(ctx: ServerContext, user: User, prepared: PreparedSubmission, digest: str) -> dict[str, Any]:
-    """The checks that need the database, then the insert (call inside the write transaction)."""
-    payload, union = prepared.payload, prepared.union
-    if Nonce.get_or_none(Nonce.value == payload["nonce"]) is not None:
+def _check_batch(ctx: ServerContext, union: Union, payload: wire.Submission) -> tuple[Campaign, Submission | None]:
+    """The batch as a whole: nonce unseen, campaign and window, plan type, batch number, the batch
+    it replaces. Returns the campaign and the replaced submission (or None)."""
+    if Nonce.get_or_none(Nonce.value == payload.nonce) is not None:
         raise ProblemError("replayed_nonce")
-    plan_year = payload["plan_year"]
-    campaign = Campaign.get_or_none(Campaign.plan_year == plan_year)
+    campaign = Campaign.get_or_none(Campaign.plan_year == payload.plan_year)
     if campaign is None:
-        raise ProblemError("no_campaign", f"{plan_year}年度")
-    if payload["kind"] == SUBMISSION_CENTRAL:
-        open_now = is_open(ctx, campaign, campaign.enrollment_start, campaign.payment_deadline)
-        window = f"{campaign.enrollment_start.isoformat()} 至 {campaign.payment_deadline.isoformat()}"
-    else:
-        open_now = is_open(ctx, campaign, campaign.enrollment_start, campaign.coverage_end)
-        window = f"{campaign.enrollment_start.isoformat()} 至 {campaign.coverage_end.isoformat()}"
-    if not open_now:
-        raise ProblemError("window_closed", f"办理时间为 {window}")
+        raise ProblemError("no_campaign", f"{payload.plan_year}年度")
+    last = campaign.payment_deadline if payload.kind == SubmissionKind.CENTRAL else campaign.coverage_end
+    if not is_open(ctx, campaign, campaign.enrollment_start, last):
+        raise ProblemError("window_closed", f"办理时间为 {campaign.enrollment_start.isoformat()} 至 {last.isoformat()}")
     fixed = (Submission.select(Submission.plan_type)
-             .where((Submission.union == union) & (Submission.plan_year == plan_year)
-                    & (Submission.status != "returned"))
+             .where((Submission.union == union) & (Submission.plan_year == payload.plan_year)
+                    & (Submission.status != SubmissionStatus.RETURNED))
              .first())
-    if fixed is not None and fixed.plan_type != payload["plan_type"]:
+    if fixed is not None and fixed.plan_type != payload.plan_type:
         raise ProblemError("plan_type_mismatch", {"fixed_plan_type": fixed.plan_type})
-    if Submission.get_or_none((Submission.union == union) & (Submission.batch_no == payload["batch_no"])):
-        raise ProblemError("validation", f"批次编号 {payload['batch_no']} 已被使用，请重新生成批次")
+    if Submission.get_or_none((Submission.union == union) & (Submission.batch_no == payload.batch_no)):
+        raise ProblemError("validation", f"批次编号 {payload.batch_no} 已被使用，请重新生成批次")
     replaces = None
-    if payload["replaces"] is not None:
-        replaces = Submission.get_or_none((Submission.union == union) & (Submission.batch_no == payload["replaces"]))
-        if replaces is None or replaces.status != "returned":
+    if payload.replaces is not None:
+        replaces = Submission.get_or_none((Submission.union == union) & (Submission.batch_no == payload.replaces))
+        if replaces is None or replaces.status != SubmissionStatus.RETURNED:
             raise ProblemError("validation", "只有被退回的批次可以被重新提交替换")
+    return campaign, replaces
 
-    rows = payload["members"]
-    numbers = [row["id_number"] for row in rows]
+
+def _check_members(union: Union, payload: wire.Submission) -> list[dict[str, Any]]:
+    """Every member eligible by the shared rule and not enrolled this year (else `ineligible`);
+    returns the warnings (probably retired)."""
+    numbers = [row.id_number for row in payload.members]
     found: dict[str, Member] = {}
-    enrolled: dict[str, Enrollment] = {}
+    enrolled: set[str] = set()
     for start in range(0, len(numbers), 500):
         chunk = numbers[start:start + 500]
         for member in Member.select().where((Member.union == union) & Member.id_number.in_(chunk)):
             found[member.id_number] = member
-        for row in Enrollment.select().where((Enrollment.plan_year == plan_year) & Enrollment.id_number.in_(chunk)):
-            enrolled[row.id_number] = row
+        enrolled.update(row.id_number for row in Enrollment.select(Enrollment.id_number).where(
+            (Enrollment.plan_year == payload.plan_year) & Enrollment.id_number.in_(chunk)))
     problems = []
     warnings = []
-    for row in rows:
-        number = row["id_number"]
-        member = found.get(number)
-        reason = _ineligible_reason(member, row, payload["channel"], plan_year)
-        if reason is None and number in enrolled:
+    for row in payload.members:
+        member = found.get(row.id_number)
+        reason = _ineligible_reason(member, row, payload.channel, payload.plan_year)
+        if reason is None and row.id_number in enrolled:
             reason = "本保障年度已参保"
         if reason is not None:
-            problems.append({"id_number": number, "name": row.get("name"), "reason": reason})
+            problems.append({"id_number": row.id_number, "name": row.name, "reason": reason})
         elif member is not None and member.birth_date and member.gender and member.life_status == "in_service":
             try:
-                if probably_retired(date.fromisoformat(member.birth_date), member.gender, member.post_type, plan_year):
-                    warnings.append({"id_number": number, "reason": "probably_retired"})
+                if probably_retired(date.fromisoformat(member.birth_date), member.gender, member.post_type,
+                                    payload.plan_year):
+                    warnings.append({"id_number": row.id_number, "reason": "probably_retired"})
             except (ValueError, TypeError):
                 pass
     if problems:
         raise ProblemError("ineligible", {"members": problems[:200], "count": len(problems)})
+    return warnings
 
-    totals, per_person = expected_totals(campaign, union, payload["plan_type"], rows)
-    if not (_same_amounts(payload["totals"], totals) and _same_amounts(payload["fee_split"], per_person)):
+
+def apply(ctx: ServerContext, user: User, prepared: PreparedSubmission, digest: str) -> dict[str, Any]:
+    """The checks that need the database, then the insert (call inside the write transaction)."""
+    payload, union = prepared.submission, prepared.union
+    campaign, replaces = _check_batch(ctx, union, payload)
+    warnings = _check_members(union, payload)
+    totals, per_person = expected_totals(campaign, union, payload.plan_type, payload.members)
+    if not (_same_amounts(payload.totals, totals) and _same_amounts(payload.fee_split, per_person)):
         raise ProblemError("totals_mismatch", {"expected": {"totals": totals, "fee_split": per_person}})
 
     now = ctx.now_naive()
-    Nonce.create(value=payload["nonce"], seen_at=now)
+    Nonce.create(value=payload.nonce, seen_at=now)
     sub = Submission.create(
-        union=union, user=user, device=prepared.device, batch_no=payload["batch_no"], kind=payload["kind"],
-        plan_year=plan_year, channel=payload["channel"], plan_type=payload["plan_type"],
-        member_count=len(rows), totals=totals, payload=canonical_json(payload).decode("utf-8"),
+        union=union, user=user, device=prepared.device, batch_no=payload.batch_no, kind=payload.kind,
+        plan_year=payload.plan_year, channel=payload.channel, plan_type=payload.plan_type,
+        member_count=len(payload.members), totals=totals, payload=canonical_text(prepared.payload),
         payload_sha256=digest, signature=prepared.signature, pdf=prepared.pdf,
-        pdf_sha256=payload["notice_pdf_sha256"], status="under_review", replaces=replaces, received=now,
+        pdf_sha256=payload.notice_pdf_sha256, status=SubmissionStatus.UNDER_REVIEW, replaces=replaces, received=now,
     )
-    batch = [{"plan_year": plan_year, "id_number": n, "union": union.id, "submission": sub.id,
-              "channel": payload["channel"]} for n in numbers]
+    batch = [{"plan_year": payload.plan_year, "id_number": row.id_number, "union": union.id, "submission": sub.id,
+              "channel": payload.channel} for row in payload.members]
     for start in range(0, len(batch), 500):
         Enrollment.insert_many(batch[start:start + 500]).execute()
-    emit_change(ctx, union.id, ENTITY_SUBMISSION, sub.batch_no, submission_record(sub))
+    emit_change(ctx, union.id, Entity.SUBMISSION, sub.batch_no, submission_record(sub))
     audit(ctx, "submission_received", user=user, union=union, entity="submission", entity_key=sub.batch_no,
-          detail={"count": len(rows), "plan_type": sub.plan_type, "channel": sub.channel})
+          detail={"count": len(payload.members), "plan_type": sub.plan_type, "channel": sub.channel})
     return {
         "batch_no": sub.batch_no,
         "submission_id": sub.id,
@@ -286,7 +262,7 @@ def apply(ctx: ServerContext, user: User, prepared: PreparedSubmission, digest: 
         "received_at": format_timestamp(ctx.now()),
         "payload_sha256": digest,
         "signature_fingerprint": prepared.device.fingerprint,
-        "member_count": len(rows),
+        "member_count": len(payload.members),
         "totals": totals,
         "fee_split": per_person,
         "warnings": warnings[:200],
@@ -333,9 +309,9 @@ def decide(ctx: ServerContext, actor: User, submission_id: int, decision: str, r
         union = Union.get_by_id(sub.union_id)
         if actor.role != "center" and actor.union_id == union.id:
             raise ProblemError("union_scope", "不能审核本工会自己的批次")
-        if sub.status != "under_review":
+        if sub.status != SubmissionStatus.UNDER_REVIEW:
             raise ProblemError("validation", "该批次已审核过")
-        sub.status = "approved" if decision == "approve" else "returned"
+        sub.status = SubmissionStatus.APPROVED if decision == "approve" else SubmissionStatus.RETURNED
         sub.return_reason = reason.strip() if decision == "return" and reason else None
         sub.decided = ctx.now_naive()
         sub.decided_by = actor
@@ -343,7 +319,7 @@ def decide(ctx: ServerContext, actor: User, submission_id: int, decision: str, r
         if decision == "return":
             Enrollment.delete().where(Enrollment.submission == sub).execute()
         record = submission_record(sub)
-        emit_change(ctx, union.id, ENTITY_SUBMISSION, sub.batch_no, record)
+        emit_change(ctx, union.id, Entity.SUBMISSION, sub.batch_no, record)
         audit(ctx, f"submission_{sub.status}", user=actor, union=union, entity="submission",
               entity_key=sub.batch_no, detail={"reason": sub.return_reason})
     return record

@@ -1,7 +1,9 @@
-"""The layering of ARCHITECTURE.md: lower layers never import Qt, sync or views."""
+"""The layering of ARCHITECTURE.md: lower layers never import Qt, sync or views; the server
+shares only the rules and the protocol kernel with the client; the kernel stands on its own."""
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,8 @@ def _imports(path: Path) -> set[str]:
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
+            # `from app import protocol` imports app.protocol: name the modules it may bring.
+            names.update(f"{node.module}.{a.name}" for a in node.names)
     return names
 
 
@@ -53,3 +57,39 @@ def test_views_write_no_sql(path: Path) -> None:
     """Views ask services; they never build SQL or use peewee themselves."""
     text = path.read_text(encoding="utf-8")
     assert "execute_sql" not in text and "peewee" not in {n.split(".")[0] for n in _imports(path)}
+
+
+#: What of the app the central server may import (ARCHITECTURE.md, "Decisions added after the first wave").
+SERVER_SHARES = ("app.rules", "app.protocol")
+
+
+def _server_crossings(path: Path) -> set[str]:
+    return {n for n in _imports(path) if n.startswith("app.") and not n.startswith(SERVER_SHARES)}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "server").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_server_imports_only_rules_and_the_protocol(path: Path) -> None:
+    bad = _server_crossings(path)
+    assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}: the server shares only {SERVER_SHARES}"
+
+
+def test_the_server_check_catches_a_client_import(tmp_path: Path) -> None:
+    sample = tmp_path / "x.py"
+    sample.write_text("from app import protocol\nfrom app.rules.fees import CENT\nfrom app import models\n"
+                      "from app.sync.engine import SyncEngine\n", encoding="utf-8")
+    assert _server_crossings(sample) == {"app.models", "app.sync.engine", "app.sync.engine.SyncEngine"}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "app/protocol").rglob("*.py")), ids=lambda p: p.name)
+def test_protocol_kernel_stands_alone(path: Path) -> None:
+    """The kernel imports the standard library, `cryptography` and app.rules only — the client
+    and the server both import it, the client without FastAPI."""
+    bad = set()
+    for name in _imports(path):
+        top = name.split(".")[0]
+        if top == "app":
+            if name != "app" and not name.startswith(SERVER_SHARES):
+                bad.add(name)
+        elif top not in sys.stdlib_module_names and top not in ("cryptography", "__future__"):
+            bad.add(name)
+    assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"

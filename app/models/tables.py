@@ -145,7 +145,7 @@ class Outbox(BaseModel):
 
     id = AutoField()
     key = CharField(unique=True)  # uuid4, the idempotency key
-    kind = CharField()  # app.sync.protocol record kinds
+    kind = CharField()  # app.protocol.RecordKind
     payload = TextField()  # canonical JSON
     payload_sha256 = CharField()
     state = CharField(default="to_send", index=True)  # to_send / sending / sent / error

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from app import protocol as wire
 from app.models import AuditEntry, Member, Union, db
 from app.models.bulk import insert_rows
 from app.models.outbox import enqueue
@@ -91,8 +92,6 @@ from app.services import members as member_service
 from app.services.errors import ClerkError, NotFound
 from app.services.members import FLAG_LABELS, mask_phone
 
-# The push record kind of a card batch, as app.sync.protocol spells it (services do not import sync).
-KIND_CARD_BATCH = "card_batch"
 
 def _now() -> datetime:
     return datetime.now().replace(microsecond=0)
@@ -483,9 +482,8 @@ def submit_batch(union_id: int, *, actor: str, today: date) -> SubmittedBatch:
                     .where(CardQueue.union == union_id).order_by(CardQueue.id).dicts())
         now = _now()
         batch_no = _batch_no(now)
-        payload = {"union": union.org_code, "batch_no": batch_no,
-                   "members": [{"id_number": r["id_number"], "name": r["name"]} for r in rows]}
-        out = enqueue(KIND_CARD_BATCH, payload)
+        out = enqueue(wire.CardBatch(union.org_code, batch_no,
+                                     [wire.CardApplicant(r["id_number"], r["name"]) for r in rows]))
         batch = CardBatch.create(union=union_id, batch_no=batch_no, member_count=len(rows), status="queued",
                                  outbox=out.id, submitted_at=now, updated_at=now, actor=actor)
         insert_rows(CardBatchMember, [{"batch": batch.id, "member": r["mid"], "id_number": r["id_number"],

@@ -11,11 +11,10 @@ from datetime import datetime
 
 from app.models import Member, Union, db
 from app.models.outbox import enqueue
+from app.protocol import Confirmation, SubmissionKind
 from app.rules.codes import InsuranceStatus
 from app.rules.idcard import mask_id
 from app.services import audit
-
-KIND_CONFIRMATION = "confirmation"  # app.sync.protocol.KIND_CONFIRMATION (services don't import sync)
 
 
 @dataclass(frozen=True)
@@ -56,14 +55,13 @@ def confirm(union_id: int, member_ids: list[int] | None, *, actor: str) -> int:
         Member.update(insurance_status=InsuranceStatus.CONFIRMED, updated_at=now).where(
             Member.id.in_([m.id for m in members])).execute()
         union = Union.get_by_id(union_id)
-        enqueue(KIND_CONFIRMATION, {"union": union.org_code, "id_numbers": [m.id_number for m in members]})
+        enqueue(Confirmation([m.id_number for m in members], union=union.org_code))
     return len(members)
 
 
 def needs_supplementary(union_id: int, plan_year: int) -> bool:
     """True when the union already submitted central enrollment this year (so confirming now
     means submitting again: a supplementary batch)."""
-    from app.services.enrollment import KIND_CENTRAL, batches
+    from app.services.enrollment import LIVE_STATUSES, batches
 
-    return any(b.status in ("queued", "under_review", "approved", "completed")
-               for b in batches(union_id, kind=KIND_CENTRAL, plan_year=plan_year))
+    return any(b.status in LIVE_STATUSES for b in batches(union_id, kind=SubmissionKind.CENTRAL, plan_year=plan_year))

@@ -22,6 +22,7 @@ from peewee import fn
 from app.models import Batch, BatchMember, Member, Setting, Union, db
 from app.models.outbox import enqueue
 from app.models.queries import ENROLLMENT_COLUMNS, enrollment_rows
+from app.protocol import Channel, Period, Submission, SubmissionKind, SubmissionMember
 from app.rules import eligibility, retirement
 from app.rules.codes import PLAN_TYPE_LABELS, LifeStatus
 from app.rules.eligibility import CHANNEL_CARD, CHANNEL_SS, REASONS, Coverage
@@ -30,11 +31,9 @@ from app.rules.problems import Problem
 from app.services import audit
 from app.services.errors import ClerkError
 
-#: Wire names (app.sync.protocol) — repeated here because services must not import sync.
-KIND_SUBMISSION = "submission"
-KIND_CENTRAL = "central"
-KIND_INSTANT_CARDED = "instant_carded"
-KIND_INSTANT_NEW_CARD = "instant_new_card"
+KIND_CENTRAL = SubmissionKind.CENTRAL
+KIND_INSTANT_CARDED = SubmissionKind.INSTANT_CARDED
+KIND_INSTANT_NEW_CARD = SubmissionKind.INSTANT_NEW_CARD
 KIND_LABELS = {KIND_CENTRAL: "集中参保", KIND_INSTANT_CARDED: "有卡无保", KIND_INSTANT_NEW_CARD: "新办卡"}
 
 #: Batch statuses → what the clerk reads (manual §3.2.8, §4.8).
@@ -416,26 +415,18 @@ def submit(d: Draft, *, actor: str, documents: Path, fingerprint: str, replaces:
         totals=d.totals, roster=roster, supplementary=bool(fixed_plan_type(d.union_id, d.plan_year)),
         replaces=replaces))
     path = notices.save_notice(pdf, documents, batch_no)
-    money = lambda v: f"{v.quantize(CENT)}"  # noqa: E731
-    payload = {
-        "protocol": 1, "union": union.org_code, "batch_no": batch_no, "kind": d.kind, "plan_year": d.plan_year,
-        "channel": d.channel, "plan_type": d.plan_type,
-        "members": [{"id_number": r.id_number, "name": r.name, "card_no": r.card_no,
-                     "coverage_start": r.coverage.start.isoformat(), "coverage_end": r.coverage.end.isoformat(),
-                     "period": r.coverage.period} for r in d.rows],
-        "totals": {"count": d.totals.count, "fee": money(d.totals.fee), "city": money(d.totals.city),
-                   "district": money(d.totals.district), "grassroots": money(d.totals.grassroots)},
-        "fee_split": {"fee": money(d.split.fee), "city": money(d.split.city), "district": money(d.split.district),
-                      "grassroots": money(d.split.grassroots)},
-        "notice_pdf_sha256": hashlib.sha256(pdf).hexdigest(),
-        "replaces": replaces, "nonce": "", "timestamp": "",
-    }
+    payload = Submission(
+        union=union.org_code, batch_no=batch_no, kind=SubmissionKind(d.kind), plan_year=d.plan_year,
+        channel=Channel(d.channel), plan_type=d.plan_type,
+        members=[SubmissionMember(r.id_number, r.name, r.card_no, r.coverage.start, r.coverage.end,
+                                  Period(r.coverage.period)) for r in d.rows],
+        totals=d.totals, fee_split=d.split, notice_pdf_sha256=hashlib.sha256(pdf).hexdigest(), replaces=replaces)
     with db.atomic("IMMEDIATE"):
-        row = enqueue(KIND_SUBMISSION, payload, attachment=str(path))
+        row = enqueue(payload, attachment=str(path))
         batch = Batch.create(union=d.union_id, batch_no=batch_no, kind=d.kind, channel=d.channel,
                              plan_year=d.plan_year, plan_type=d.plan_type, member_count=len(d.rows),
-                             totals=json.dumps(payload["totals"]), status="queued", replaces=replaces,
-                             notice_path=str(path), notice_sha256=payload["notice_pdf_sha256"], outbox=row,
+                             totals=json.dumps(payload.to_wire()["totals"]), status="queued", replaces=replaces,
+                             notice_path=str(path), notice_sha256=payload.notice_pdf_sha256, outbox=row,
                              submitted_at=now, updated_at=now, actor=actor)
         from app.models.bulk import insert_rows
 

@@ -293,7 +293,7 @@ def _clean_field(member: Member, name: str, raw: Any, changes: dict[str, Any], t
     raise AssertionError(name)
 
 
-#: Local field name → its name in a member record on the wire (app.sync.protocol).
+#: Local field name → its name in a member record on the wire (app.protocol).
 SYNC_NAMES = {"enterprise_id": "enterprise_name"}
 
 

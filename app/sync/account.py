@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.models import Setting
+from app.protocol import generate_device_key, private_key_b64, private_key_from_b64, public_key_b64
 from app.sync import credentials
 from app.sync.client import ServerClient
 from app.sync.engine import SyncEngine, link_union
-from app.sync.protocol import generate_device_key, private_key_b64, private_key_from_b64, public_key_b64
 
 log = logging.getLogger(__name__)
 

@@ -31,6 +31,7 @@ from app.models.queries import (
     update_queue_rows,
 )
 from app.models.tables import CardBatch, CardBatchMember, CardQueue
+from app.protocol import CardBatchStatus, CardCheckResult, CardVerification, RecordKind
 from app.rules.cards import (
     PASSED,
     SERVER_ERROR,
@@ -43,7 +44,6 @@ from app.rules.cards import (
     WAITING_FOR_SERVER,
     combine,
 )
-from app.sync.protocol import KIND_CARD_BATCH, KIND_CARD_VERIFICATION
 
 MAX_REQUEST_IDS = 5000  # members per card_verification record
 
@@ -68,8 +68,7 @@ def queue_server_checks(union_id: int, org_code: str) -> int:
         for start in range(0, len(ready), MAX_REQUEST_IDS):
             chunk = ready[start:start + MAX_REQUEST_IDS]
             request_id = uuid.uuid4().hex
-            enqueue(KIND_CARD_VERIFICATION, {"union": org_code, "request_id": request_id,
-                                             "id_numbers": [r["id_number"] for r in chunk]})
+            enqueue(CardVerification(request_id, [r["id_number"] for r in chunk], union=org_code))
             update_queue_rows([(r["id"], {"server_result": SERVER_PENDING, "server_request": request_id,
                                           "server_reason": "", "result": UNVERIFIED,
                                           "reason": WAITING_FOR_SERVER}) for r in chunk])
@@ -91,7 +90,7 @@ def apply_card_checks(union_id: int, checks: list[Mapping[str, Any]]) -> int:
             queue_id = waiting.get(str(answer.get("id_number")))
             if queue_id is None:
                 continue  # removed from the queue, or asked again since: this answer is stale
-            server = SERVER_PASSED if answer.get("result") == PASSED else SERVER_FAILED
+            server = SERVER_PASSED if answer.get("result") == CardCheckResult.PASSED else SERVER_FAILED
             reason = str(answer.get("reason") or "")
             result, shown = combine(PASSED, "", server, reason)
             updates.append((queue_id, {"server_result": server, "server_reason": reason, "server_request": None,
@@ -109,7 +108,7 @@ def apply_card_batches(union_id: int, batches: list[Mapping[str, Any]]) -> int:
         now = _now()
         if batch is None:  # made on another PC of the union
             batch = CardBatch.create(union=union_id, batch_no=batch_no, member_count=len(members),
-                                     status=data.get("status") or "issuing", submitted_at=now, updated_at=now,
+                                     status=data.get("status") or CardBatchStatus.ISSUING, submitted_at=now, updated_at=now,
                                      actor=str(data.get("submitted_by") or ""))
             numbers = [str(m.get("id_number")) for m in members]
             local: dict[str, tuple[int, str]] = {}
@@ -135,7 +134,7 @@ def apply_card_batches(union_id: int, batches: list[Mapping[str, Any]]) -> int:
 def push_answered(kind: str, payload: Mapping[str, Any], *, receipt: Mapping[str, Any] | None = None,
                   problem: str | None = None) -> None:
     """The server's answer to one of our card records (`problem`: its refusal, in words)."""
-    if kind == KIND_CARD_VERIFICATION:
+    if kind == RecordKind.CARD_VERIFICATION:
         if problem is None:
             return
         waiting = queue_rows_by_request(str(payload.get("request_id") or ""))
@@ -143,14 +142,14 @@ def push_answered(kind: str, payload: Mapping[str, Any], *, receipt: Mapping[str
                                        "server_request": None, "result": UNVERIFIED,
                                        "reason": combine(PASSED, "", SERVER_ERROR, problem)[1]})
                            for queue_id in waiting.values()])
-    elif kind == KIND_CARD_BATCH:
+    elif kind == RecordKind.CARD_BATCH:
         batch = CardBatch.get_or_none(CardBatch.batch_no == str(payload.get("batch_no") or ""))
         if batch is None:
             return
         batch.updated_at = _now()
         if problem is None:
             if batch.status in ("queued", "refused"):
-                batch.status = str((receipt or {}).get("status") or "issuing")
+                batch.status = str((receipt or {}).get("status") or CardBatchStatus.ISSUING)
             batch.problem = None
             batch.save()
             return

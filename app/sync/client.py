@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from app.sync.protocol import MAX_CLOCK_SKEW, message_for, parse_timestamp
+from app.protocol import MAX_CLOCK_SKEW, message_for, parse_timestamp
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,10 @@ a conflict the clerk resolves (`resolve_conflict`), never silently overwritten.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
-import secrets
 import logging
+import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,31 +22,25 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-
-from app.models import Batch, Enterprise, Member, Outbox, Setting, SyncState, Union, db
+from app.models import Batch, Enterprise, Member, Outbox, Setting, SyncState, Union, audit, db
 from app.models.bulk import insert_rows
+from app.models.outbox import enqueue, pending_changes  # noqa: F401 (re-export)
 from app.models.tables import UNSENT
-from app.models.outbox import canonical, enqueue, pending_changes  # noqa: F401 (re-export)
-from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
-from app.models import audit
-from app.sync import cards as card_sync
-from app.sync.client import ServerClient, ServerProblem
-from app.sync.protocol import (
+from app.protocol import (
     CLERK_OWNED_FIELDS,
-    ENTITY_CAMPAIGN,
-    ENTITY_CARD_BATCH,
-    ENTITY_CARD_CHECK,
-    ENTITY_MEMBER,
-    ENTITY_SS_CHECK,
-    ENTITY_SUBMISSION,
-    KIND_CARD_BATCH,
-    KIND_CARD_VERIFICATION,
-    KIND_MEMBER_UPSERT,
-    KIND_SUBMISSION,
+    SIGNED_KINDS,
+    Entity,
+    MemberUpsert,
+    PushRecord,
+    RecordKind,
+    SubmissionStatus,
+    canonical_text,
     format_timestamp,
     message_for,
-    sign,
 )
+from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
+from app.sync import cards as card_sync
+from app.sync.client import ServerClient, ServerProblem
 
 log = logging.getLogger(__name__)
 
@@ -156,31 +149,21 @@ class SyncEngine:
                     m.sync_state, m.dirty_fields = "sent", "[]"
                     m.save()
                     continue
-                payload = {"union": self.org_code, "id_number": m.id_number,
-                           "fields": wire_fields(m, names),
-                           "base_versions": {n: int(versions.get(n, 0)) for n in names}}
-                enqueue(KIND_MEMBER_UPSERT, payload, member_id=m.id)
+                enqueue(MemberUpsert(m.id_number, wire_fields(m, names), {n: int(versions.get(n, 0)) for n in names},
+                                     union=self.org_code), member_id=m.id)
                 m.sync_state, m.dirty_fields, m.sync_error = "sending", "[]", None
                 m.save()
                 queued += 1
         return queued
 
     def _record(self, row: Outbox) -> dict[str, Any]:
-        payload = json.loads(row.payload)
-        record: dict[str, Any] = {"key": row.key, "kind": row.kind, "payload": payload}
-        if row.kind == KIND_SUBMISSION:
-            if self.device_key is None:
-                raise ServerProblem("unknown_device", 0)
-            record["signature"] = sign(self.device_key, payload)
-            record["nonce"] = payload.get("nonce")
-            record["timestamp"] = payload.get("timestamp")
-            if row.attachment:
-                record["pdf_b64"] = base64.b64encode(Path(row.attachment).read_bytes()).decode("ascii")
-        if row.kind == KIND_CARD_BATCH:
-            if self.device_key is None:
-                raise ServerProblem("unknown_device", 0)
-            record["signature"] = sign(self.device_key, payload)
-        return record
+        kind, payload = RecordKind(row.kind), json.loads(row.payload)
+        if kind not in SIGNED_KINDS:
+            return PushRecord(row.key, kind, payload).to_wire()
+        if self.device_key is None:
+            raise ServerProblem("unknown_device", 0)
+        pdf = Path(row.attachment).read_bytes() if kind == RecordKind.SUBMISSION and row.attachment else None
+        return PushRecord.signed(row.key, kind, payload, self.device_key, pdf).to_wire()
 
     def push(self, report: SyncReport, progress: Progress | None = None) -> None:
         total = Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).count()
@@ -192,7 +175,7 @@ class SyncEngine:
                 return
             with db.atomic("IMMEDIATE"):
                 for r in rows:
-                    if r.kind == KIND_SUBMISSION and r.state == "to_send":
+                    if r.kind == RecordKind.SUBMISSION and r.state == "to_send":
                         self._stamp(r)
                 Outbox.update(state="sending", attempts=Outbox.attempts + 1).where(
                     Outbox.id.in_([r.id for r in rows])).execute()
@@ -216,7 +199,7 @@ class SyncEngine:
         payload = json.loads(row.payload)
         payload["nonce"] = secrets.token_hex(16)
         payload["timestamp"] = format_timestamp(datetime.now(timezone.utc))
-        row.payload = canonical(payload)
+        row.payload = canonical_text(payload)
         row.payload_sha256 = hashlib.sha256(row.payload.encode("utf-8")).hexdigest()
         row.save()
 
@@ -230,13 +213,13 @@ class SyncEngine:
             row.problem = row.last_error = None
             row.save()
             report.pushed += 1
-            if row.kind in (KIND_CARD_VERIFICATION, KIND_CARD_BATCH):
+            if row.kind in (RecordKind.CARD_VERIFICATION, RecordKind.CARD_BATCH):
                 card_sync.push_answered(row.kind, json.loads(row.payload), receipt=result.get("receipt"))
-            if row.kind == KIND_SUBMISSION:
+            if row.kind == RecordKind.SUBMISSION:
                 receipt = result.get("receipt") or {}
-                Batch.update(status=receipt.get("status") or "under_review", problem=None,
+                Batch.update(status=receipt.get("status") or SubmissionStatus.UNDER_REVIEW, problem=None,
                              updated_at=datetime.now().replace(microsecond=0)).where(Batch.outbox == row.id).execute()
-            if member is not None and row.kind == KIND_MEMBER_UPSERT:
+            if member is not None and row.kind == RecordKind.MEMBER_UPSERT:
                 receipt = result.get("receipt") or {}
                 versions = json.loads(member.field_versions or "{}")
                 versions.update({k: int(v) for k, v in (receipt.get("versions") or {}).items()})
@@ -250,19 +233,19 @@ class SyncEngine:
         row.problem, row.last_error = problem, message
         # A submission that waited too long in flight is stamped afresh and sent again: the server
         # keeps no memory of a refused record, so the same key is still free.
-        retry = problem in TRANSIENT or (row.kind == KIND_SUBMISSION and problem == "stale_timestamp")
+        retry = problem in TRANSIENT or (row.kind == RecordKind.SUBMISSION and problem == "stale_timestamp")
         row.state = "to_send" if retry else "error"
         row.save()
         if retry:
             return
         report.refused += 1
         report.errors.append(message)
-        if row.kind in (KIND_CARD_VERIFICATION, KIND_CARD_BATCH):
+        if row.kind in (RecordKind.CARD_VERIFICATION, RecordKind.CARD_BATCH):
             card_sync.push_answered(row.kind, json.loads(row.payload), problem=message)
-        if row.kind == KIND_SUBMISSION:
+        if row.kind == RecordKind.SUBMISSION:
             Batch.update(status="refused", problem=message, updated_at=datetime.now().replace(microsecond=0)).where(
                 Batch.outbox == row.id).execute()
-        if member is not None and row.kind == KIND_MEMBER_UPSERT:
+        if member is not None and row.kind == RecordKind.MEMBER_UPSERT:
             if problem == "conflict":
                 detail = result.get("detail") or {}
                 member.conflict = json.dumps(detail.get("fields") or {}, ensure_ascii=False)
@@ -272,7 +255,7 @@ class SyncEngine:
                 member.sync_error = message
             # What was refused stays to send again once fixed.
             dirty = set(json.loads(member.dirty_fields or "[]"))
-            dirty |= set(json.loads(row.payload)["fields"])
+            dirty |= set(MemberUpsert.from_wire(json.loads(row.payload)).fields)
             member.dirty_fields = json.dumps(sorted(dirty))
             member.save()
 
@@ -316,7 +299,7 @@ class SyncEngine:
 
     def apply_changes(self, changes: list[dict[str, Any]]) -> None:
         """Apply one page of the feed (inside the caller's transaction)."""
-        members = [c for c in changes if c["entity"] in (ENTITY_MEMBER, ENTITY_SS_CHECK)]
+        members = [c for c in changes if c["entity"] in (Entity.MEMBER, Entity.SS_CHECK)]
         numbers = list({c["key"] for c in members})
         local: dict[str, Member] = {}
         if self._first_pull is not None:
@@ -331,13 +314,13 @@ class SyncEngine:
         card_batches: list[dict[str, Any]] = []
         for change in changes:
             entity, data = change["entity"], change.get("data") or {}
-            if entity == ENTITY_MEMBER:
+            if entity == Entity.MEMBER:
                 m = local.get(change["key"])
                 if m is None:
                     new_rows[change["key"]] = self._new_member_row(data)
                 else:
                     self._merge_member(m, data)
-            elif entity == ENTITY_SS_CHECK:
+            elif entity == Entity.SS_CHECK:
                 m = local.get(change["key"])
                 if m is None and change["key"] in new_rows:
                     new_rows[change["key"]].update(self._ss_fields(data))
@@ -345,14 +328,14 @@ class SyncEngine:
                     for k, v in self._ss_fields(data).items():
                         setattr(m, k, v)
                     m.save()
-            elif entity == ENTITY_CARD_CHECK:
+            elif entity == Entity.CARD_CHECK:
                 card_checks.append(data)
-            elif entity == ENTITY_CARD_BATCH:
+            elif entity == Entity.CARD_BATCH:
                 card_batches.append(data)
-            elif entity == ENTITY_CAMPAIGN:
+            elif entity == Entity.CAMPAIGN:
                 Setting.replace(key=f"campaign:{change['key']}", value=json.dumps(data, ensure_ascii=False)).execute()
-            elif entity == ENTITY_SUBMISSION:
-                Batch.update(status=data.get("status") or "under_review", return_reason=data.get("return_reason"),
+            elif entity == Entity.SUBMISSION:
+                Batch.update(status=data.get("status") or SubmissionStatus.UNDER_REVIEW, return_reason=data.get("return_reason"),
                              updated_at=datetime.now().replace(microsecond=0)).where(
                     Batch.batch_no == change["key"]).execute()
         insert_rows(Member, list(new_rows.values()))

@@ -19,7 +19,7 @@ from union_server_testkit import (
     member_upsert,
 )
 
-from app.sync import protocol
+from app import protocol
 from server import card_jobs
 from server.card_jobs import Application, DemoCardIssuer, IssueResult, luhn_digit
 from server.cards import IdentityRecord, check_application

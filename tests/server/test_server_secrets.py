@@ -7,9 +7,18 @@ import uuid
 from pathlib import Path
 
 import pytest
-from union_server_testkit import G1_CARDED, G1_NO_CARD, PASSWORD, Server, Session, member_upsert, submission_payload, submission_record
+from union_server_testkit import (
+    G1_CARDED,
+    G1_NO_CARD,
+    PASSWORD,
+    Server,
+    Session,
+    member_upsert,
+    submission_payload,
+    submission_record,
+)
 
-from app.sync import protocol
+from app import protocol
 
 
 def test_tokens_keys_and_ids_never_logged_or_stored(server: Server, clerk: Session, capfd: pytest.CaptureFixture[str]) -> None:

@@ -17,7 +17,7 @@ from union_server_testkit import (
     submission_record,
 )
 
-from app.sync import protocol
+from app import protocol
 from server.db import session
 from server.models import Enrollment, IdempotencyRecord, Submission
 

@@ -4,8 +4,6 @@ Kept out of conftest.py so test modules can import them by a name no other suite
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import secrets
 import uuid
@@ -16,8 +14,9 @@ from typing import Any
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app import protocol
 from app.rules.idcard import check_character
-from app.sync import protocol
+from server.demo import demo_submission
 from server.settings import ServerContext
 
 PASSWORD = "test-password-1"
@@ -145,50 +144,23 @@ PDF = b"%PDF-1.4\n% test notice \xe5\x91\x8a\xe7\x9f\xa5\xe4\xb9\xa6\n%%EOF\n"
 def submission_payload(session: Session, members: list[str], *, plan_type: str = "A", channel: str = "card",
                        kind: str = "central", batch_no: str | None = None, pdf: bytes = PDF,
                        timestamp: datetime | None = None, replaces: str | None = None) -> dict[str, Any]:
-    count = len(members)
-    fees = {"A": ("26", "13", "13", "0"), "B": ("16", "8", "8", "0")}[plan_type]
-    split = dict(zip(("fee", "city", "district", "grassroots"), (f"{int(x)}.00" for x in fees)))
-    totals = {"count": count, **{k: f"{int(v) * count}.00" for k, v in zip(("fee", "city", "district", "grassroots"), fees)}}
-    year = session.server.plan_year
-    return {
-        "protocol": 1,
-        "union": session.org_code,
-        "batch_no": batch_no or f"JZ-{uuid.uuid4().hex[:10]}",
-        "kind": kind,
-        "plan_year": year,
-        "channel": channel,
-        "plan_type": plan_type,
-        "members": [{"id_number": n, "name": "", "card_no": None, "coverage_start": f"{year}-01-01",
-                     "coverage_end": f"{year}-12-31", "period": "full"} for n in members],
-        "totals": totals,
-        "fee_split": split,
-        "notice_pdf_sha256": hashlib.sha256(pdf).hexdigest(),
-        "replaces": replaces,
-        "nonce": secrets.token_hex(16),
-        "timestamp": protocol.format_timestamp(timestamp or session.server.clock()),
-    }
+    return demo_submission(session.org_code, session.server.plan_year, members, pdf, plan_type=plan_type,
+                           channel=channel, kind=kind, batch_no=batch_no, replaces=replaces,
+                           nonce=secrets.token_hex(16),
+                           timestamp=protocol.format_timestamp(timestamp or session.server.clock())).to_wire()
 
 
 def submission_record(session: Session, payload: dict[str, Any], *, key: str | None = None,
                       signer: Ed25519PrivateKey | None = None, pdf: bytes = PDF) -> dict[str, Any]:
     signer = signer or session.key
     assert signer is not None
-    return {
-        "key": key or str(uuid.uuid4()),
-        "kind": "submission",
-        "payload": payload,
-        "signature": protocol.sign(signer, payload),
-        "nonce": payload["nonce"],
-        "timestamp": payload["timestamp"],
-        "pdf_b64": base64.b64encode(pdf).decode("ascii"),
-    }
+    return protocol.PushRecord.signed(key or str(uuid.uuid4()), protocol.RecordKind.SUBMISSION, payload, signer,
+                                      pdf).to_wire()
 
 
 def member_upsert(id_number: str, fields: dict[str, Any], base: dict[str, int] | None = None, *,
                   key: str | None = None, union: str | None = None) -> dict[str, Any]:
-    payload: dict[str, Any] = {"id_number": id_number, "fields": fields, "base_versions": base or {}}
-    if union:
-        payload["union"] = union
-    return {"key": key or str(uuid.uuid4()), "kind": "member_upsert", "payload": payload}
+    payload = protocol.MemberUpsert(id_number, fields, base or {}, union=union or None)
+    return protocol.PushRecord(key or str(uuid.uuid4()), payload.KIND, payload.to_wire()).to_wire()
 
 

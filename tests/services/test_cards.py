@@ -15,15 +15,9 @@ from app.rules.codes import CardStatus, Category, IdType, LifeStatus
 from app.services import cards
 from app.services.errors import ClerkError, ValidationFailed
 from app.sync import cards as card_sync
-from app.sync import protocol
 
 TODAY = date.today()
 PLAN_YEAR = TODAY.year + 1
-
-
-def test_kinds_are_the_protocols() -> None:
-    assert cards.KIND_CARD_BATCH == protocol.KIND_CARD_BATCH
-    assert {protocol.KIND_CARD_VERIFICATION, protocol.KIND_CARD_BATCH} <= set(protocol.RECORD_KINDS)
 
 
 GOOD = {

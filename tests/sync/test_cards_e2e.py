@@ -18,12 +18,12 @@ from PySide6.QtCore import Qt
 from app.models import AuditEntry, Member
 from app.models.tables import CardBatch, CardQueue
 from app.paths import Profile
+from app.protocol import generate_device_key, public_key_b64
 from app.rules.codes import CardStatus, Category, IdType, LifeStatus
 from app.services import cards
 from app.services import members as member_service
 from app.sync.client import ServerClient
 from app.sync.engine import SyncEngine, link_union
-from app.sync.protocol import generate_device_key, public_key_b64
 from app.views import ops
 from app.views.card_batches import CardBatchesPage
 from app.views.card_expiry_dialog import CardExpiryDialog

@@ -16,12 +16,11 @@ import pytest
 from app.models import AuditEntry, Member, Outbox, SyncState
 from app.models.outbox import enqueue
 from app.paths import Profile
+from app.protocol import MemberUpsert, PushRecord, SsCheckRequest, generate_device_key, public_key_b64
 from app.services import members as member_service
 from app.sync import engine as sync_engine
 from app.sync.client import ClockSkew, ServerClient
 from app.sync.engine import SyncEngine, link_union
-from app.sync.protocol import KIND_MEMBER_UPSERT, KIND_SS_CHECK_REQUEST, generate_device_key, public_key_b64
-
 from server.embedded import DEMO_CLERK, DEMO_PASSWORD, start_demo_server
 
 MEMBERS = 40
@@ -101,9 +100,9 @@ def test_member_edit_goes_up(engine: SyncEngine, server_url: str) -> None:
 def _other_pc_sets(url: str, id_number: str, field: str, value: str) -> None:
     client, me = login(url)
     current = server_member(url, id_number)
-    result = client.push(None, [{"key": f"other-pc-{field}-{time.time_ns()}", "kind": KIND_MEMBER_UPSERT,
-                                 "payload": {"union": me["union"]["org_code"], "id_number": id_number,
-                                             "fields": {field: value}, "base_versions": current["versions"]}}])
+    change = MemberUpsert(id_number, {field: value}, current["versions"], union=me["union"]["org_code"])
+    result = client.push(None, [PushRecord(f"other-pc-{field}-{time.time_ns()}", change.KIND,
+                                           change.to_wire()).to_wire()])
     assert result[0]["status"] == "ok", result
 
 
@@ -137,7 +136,7 @@ def test_ss_check_result_is_pulled(engine: SyncEngine) -> None:
     unchecked = [m for m in Member.select().where((Member.id_type == "mainland") & (Member.card_status != "issued"))]
     assert unchecked
     numbers = [m.id_number for m in unchecked]
-    enqueue(KIND_SS_CHECK_REQUEST, {"union": engine.org_code, "id_numbers": numbers})
+    enqueue(SsCheckRequest(numbers, union=engine.org_code))
     report = engine.sync()
     assert report.pushed == 1
     deadline = time.monotonic() + 20

@@ -11,11 +11,9 @@
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import queue
-import secrets
 import signal
 import socket
 import sqlite3
@@ -23,9 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -34,15 +30,10 @@ import requests
 from app.models import Member, Outbox, Setting
 from app.models.outbox import enqueue
 from app.paths import Profile
+from app.protocol import RecordKind, generate_device_key, public_key_b64
 from app.sync.client import Offline, ServerClient
 from app.sync.engine import SyncEngine, link_union
-from app.sync.protocol import (
-    KIND_MEMBER_UPSERT,
-    KIND_SUBMISSION,
-    format_timestamp,
-    generate_device_key,
-    public_key_b64,
-)
+from server.demo import demo_submission
 from server.embedded import DEMO_CLERK, DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -275,21 +266,6 @@ def push_server(tmp_path: Path) -> Iterator[ServerProcess]:
     server.stop()
 
 
-def _submission_payload(org_code: str, plan_year: int, numbers: list[str]) -> dict:
-    n = len(numbers)
-    return {
-        "protocol": 1, "union": org_code, "batch_no": f"JZ-{uuid.uuid4().hex[:10]}", "kind": "central",
-        "plan_year": plan_year, "channel": "card", "plan_type": "A",
-        "members": [{"id_number": x, "name": "", "card_no": None, "coverage_start": f"{plan_year}-01-01",
-                     "coverage_end": f"{plan_year}-12-31", "period": "full"} for x in numbers],
-        "totals": {"count": n, "fee": f"{26 * n}.00", "city": f"{13 * n}.00", "district": f"{13 * n}.00",
-                   "grassroots": "0.00"},
-        "fee_split": {"fee": "26.00", "city": "13.00", "district": "13.00", "grassroots": "0.00"},
-        "notice_pdf_sha256": hashlib.sha256(PDF).hexdigest(), "replaces": None,
-        "nonce": secrets.token_hex(16), "timestamp": format_timestamp(datetime.now(UTC)),
-    }
-
-
 def _kill_when_landing(server: ServerProcess, started: threading.Event, landed: list[int]) -> None:
     """Kill the server as soon as the first records of the push have been committed."""
     started.wait(60)
@@ -325,7 +301,7 @@ def test_server_restarted_mid_push_has_one_effect_per_row(push_server: ServerPro
     pdf = tmp_path / "notice.pdf"
     pdf.write_bytes(PDF)
     for part in (eligible[:30], eligible[30:]):
-        enqueue(KIND_SUBMISSION, _submission_payload(G1, plan_year, part), attachment=str(pdf))
+        enqueue(demo_submission(G1, plan_year, part, PDF), attachment=str(pdf))
     edited = [m.id for m in Member.select(Member.id).where(Member.work_address != NEW_ADDRESS).limit(1000)]
     Member.update(work_address=NEW_ADDRESS, dirty_fields='["work_address"]', sync_state="to_send").where(
         Member.id.in_(edited)).execute()
@@ -347,7 +323,7 @@ def test_server_restarted_mid_push_has_one_effect_per_row(push_server: ServerPro
     report = engine.sync()
     assert report.refused == 0, report.errors
     assert Outbox.select().where(Outbox.state != "sent").count() == 0
-    sent_here = Outbox.select().where(Outbox.kind.in_((KIND_MEMBER_UPSERT, KIND_SUBMISSION)))
+    sent_here = Outbox.select().where(Outbox.kind.in_((RecordKind.MEMBER_UPSERT, RecordKind.SUBMISSION)))
     assert sent_here.count() == total
 
     db = server.db_file

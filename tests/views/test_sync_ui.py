@@ -10,10 +10,10 @@ import pytest
 
 from app.models import Member
 from app.paths import Profile
+from app.protocol import MemberUpsert, PushRecord
 from app.services import members as member_service
 from app.sync import account
 from app.sync.client import ServerClient
-from app.sync.protocol import KIND_MEMBER_UPSERT
 from app.views import ops
 from app.views.main_window import MainWindow
 from app.views.conflict_dialog import ConflictDialog
@@ -66,10 +66,9 @@ def test_window_syncs_and_resolves_a_conflict(qtbot, server_url: str, profile: P
     other = ServerClient(server_url)
     other.login(DEMO_CLERK, DEMO_PASSWORD)
     versions = {"work_address": 10**6}  # a base past any version: no conflict on the other PC's side
-    result = other.push(None, [{"key": f"other-{time.time_ns()}", "kind": KIND_MEMBER_UPSERT,
-                                "payload": {"union": signed.engine.org_code, "id_number": m.id_number,
-                                            "fields": {"work_address": "上海市静安区南京西路一千号十二楼"},
-                                            "base_versions": versions}}])
+    change = MemberUpsert(m.id_number, {"work_address": "上海市静安区南京西路一千号十二楼"}, versions,
+                          union=signed.engine.org_code)
+    result = other.push(None, [PushRecord(f"other-{time.time_ns()}", change.KIND, change.to_wire()).to_wire()])
     assert result[0]["status"] == "ok"
     member_service.update_member(m.id, {"work_address": "上海市徐汇区漕溪北路八十八号"}, actor=DEMO_CLERK,
                                  plan_year=2027, today=date.today())

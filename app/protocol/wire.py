@@ -1,0 +1,82 @@
+"""Canonical JSON and money on the wire: the bytes both sides hash, sign and store.
+
+Canonical JSON: keys sorted, UTF-8 (Chinese is not escaped), no insignificant whitespace, and no
+floats at all — amounts travel as strings of `Decimal` ("26.00", see `money`), counts as integers.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+CENT = Decimal("0.01")
+
+
+class CanonicalJsonError(TypeError):
+    """A value that has no canonical JSON form (a float, a set, a non-string key, …)."""
+
+
+class WireError(ValueError):
+    """A payload that does not have the protocol's shape. `detail` is what the server answers
+    with problem "validation": a Chinese sentence, or an object naming the field."""
+
+    def __init__(self, detail: str | dict[str, Any]) -> None:
+        super().__init__(detail if isinstance(detail, str) else detail.get("message", "payload"))
+        self.detail = detail
+
+
+def _check(value: Any, path: str) -> None:
+    # bool is an int subclass, so it is accepted with int; float is refused because a binary
+    # fraction has no single decimal spelling — money must travel as a Decimal string.
+    if value is None or isinstance(value, (str, bool, int)):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+            raise CanonicalJsonError(f"{path}: integer {value} is too large for JSON readers")
+        return
+    if isinstance(value, float):
+        raise CanonicalJsonError(f"{path}: floats are not allowed; send amounts as Decimal strings")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CanonicalJsonError(f"{path}: object keys must be strings, got {key!r}")
+            _check(item, f"{path}.{key}")
+        return
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _check(item, f"{path}[{index}]")
+        return
+    raise CanonicalJsonError(f"{path}: {type(value).__name__} has no canonical JSON form")
+
+
+def canonical_text(obj: Any) -> str:
+    """The one text that represents `obj` (CanonicalJsonError when it has none)."""
+    _check(obj, "$")
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def canonical_json(obj: Any) -> bytes:
+    """The one byte string that represents `obj`: what is hashed, signed and stored verbatim."""
+    return canonical_text(obj).encode("utf-8")
+
+
+def payload_sha256(obj: Any) -> str:
+    """Hex SHA-256 of the canonical JSON of `obj` (the idempotency hash of a push record)."""
+    return hashlib.sha256(canonical_json(obj)).hexdigest()
+
+
+def money(amount: Decimal | int | str) -> str:
+    """An amount as the wire spells it: yuan with exactly two decimals ("1378.00")."""
+    return f"{Decimal(amount).quantize(CENT)}"
+
+
+def read_money(value: object, field: str) -> Decimal:
+    """An amount from the wire: a decimal string ("26.00", "26") or an integer."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            amount = Decimal("NaN")
+        if amount.is_finite():
+            return amount
+    raise WireError(f"{field} 应为金额（如 \"26.00\"）")
