@@ -1,7 +1,9 @@
 """The central server: FastAPI + peewee, SQLite by default, PostgreSQL in production.
 
-Modules: `app` (the HTTP API, `create_app`), `db` (opening the database, sessions, write
-transactions), `models` (tables), `accounts` (unions, users, login, tokens, scope, device keys),
+Modules: `app` (`create_app`: the HTTP API assembled), `routes/` (one `APIRouter` per concern:
+auth, organisation, sync, submissions), `api` (what the routes share: the bearer token, database
+work on a worker thread), `errors` (the error envelope), `db` (opening the database, sessions,
+write transactions), `models` (tables), `accounts` (unions, users, login, tokens, scope, device keys),
 `push` (idempotent outbox records), `members` (member upserts with field ownership, SS-check
 requests, confirmations), `submissions` (signed batches, review), `changes` (per-union feed),
 `campaigns` (plan types, fees, windows), `jobs` (SS-check worker and registry), `demo`

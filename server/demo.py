@@ -108,6 +108,79 @@ def _birth_retiring_in(year: int, months: tuple[int, ...], category: RetirementC
     return rng.choice(candidates)
 
 
+def _person(i: int, case: int, rng: random.Random, today: date, used_ids: set[str]) -> dict[str, Any]:
+    """Who member `i` is: gender, post, birth, life status, document and its expiry (by case)."""
+    gender = str(Gender.MALE if rng.random() < 0.5 else Gender.FEMALE)
+    post_type = str(PostType.UNKNOWN) if gender == Gender.MALE else rng.choice(
+        [str(PostType.WORKER), str(PostType.MANAGERIAL), str(PostType.UNKNOWN)])
+    birth = date(rng.randint(1970, 2002), rng.randint(1, 12), rng.randint(1, 28))
+    life_status, retired_on = "in_service", None
+    if case == 3:  # retires Sep–Dec this year: the old system missed these
+        gender, post_type = str(Gender.MALE), str(PostType.UNKNOWN)
+        birth = _birth_retiring_in(today.year, (9, 10, 11, 12), RetirementCategory.MEN, rng)
+    elif case == 4:  # a woman of unknown post whose earlier (age-50) date is already past
+        gender, post_type = str(Gender.FEMALE), str(PostType.UNKNOWN)
+        birth = _birth_retiring_in(today.year - 1, tuple(range(1, 13)), RetirementCategory.WOMEN_50, rng)
+    elif case == 5:
+        life_status, retired_on = "retired", date(today.year - 1, rng.randint(1, 12), 1).isoformat()
+        birth = date(today.year - 62, rng.randint(1, 12), rng.randint(1, 28))
+    elif case == 6 and i % 40 == 6:
+        life_status = "deceased"
+    id_type = str(IdType.MAINLAND)
+    if case == 7 and i % 40 == 7:
+        id_type, number = str(IdType.HK_MACAO), f"H{rng.randrange(10**7, 10**8)}"
+    elif case == 7:
+        id_type, number = str(IdType.PASSPORT), f"E{rng.randrange(10**7, 10**8)}"
+    else:
+        number = _mainland_id(rng, birth, gender, used_ids)
+    expiry = "长期" if today.year - birth.year >= 46 else (today + timedelta(days=rng.randint(400, 3600))).isoformat()
+    if case == 8:
+        expiry = (today + timedelta(days=rng.randint(10, 80))).isoformat()  # expiring soon
+    elif case == 9:
+        expiry = (today - timedelta(days=rng.randint(5, 200))).isoformat()  # expired
+    return {"id_number": number, "id_type": id_type, "id_expiry": expiry, "gender": gender,
+            "birth_date": birth.isoformat(), "post_type": post_type, "life_status": life_status,
+            "retired_on": retired_on}
+
+
+def _new_phone(rng: random.Random, used_phones: set[str]) -> str:
+    while True:
+        phone = f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}"
+        if phone not in used_phones:
+            used_phones.add(phone)
+            return phone
+
+
+#: The SS card and employment the registry knows of a member without a card, by case.
+_NO_CARD_REGISTRY: dict[int, tuple[SsCardStatus | None, EmploymentStatus]] = {
+    10: (SsCardStatus.NORMAL, EmploymentStatus.EMPLOYED),
+    13: (SsCardStatus.NORMAL, EmploymentStatus.UNKNOWN),
+    14: (SsCardStatus.SEALED, EmploymentStatus.EMPLOYED),
+    15: (None, EmploymentStatus.EMPLOYED),  # reported lost or locked, at random
+    16: (SsCardStatus.CANCELLED, EmploymentStatus.UNKNOWN),
+    17: (SsCardStatus.NORMAL, EmploymentStatus.EMPLOYED),
+}
+
+
+def _give_card(row: dict[str, Any], i: int, case: int, rng: random.Random,
+               registry: dict[str, tuple[str, str]]) -> None:
+    """A card (and a normal registry entry) for most members; the no-card cases get the registry's
+    SS and employment answer for their case instead."""
+    number, mainland = row["id_number"], row["id_type"] == IdType.MAINLAND
+    if case not in (10, 13, 14, 15, 16, 17) and mainland or not mainland:
+        row["card_no"] = "6231" + "".join(str(rng.randrange(10)) for _ in range(15))
+        row["card_status"] = "issued"
+        if mainland:
+            registry[number] = (str(SsCardStatus.NORMAL), str(EmploymentStatus.EMPLOYED))
+        return
+    row["insurance_status"] = None  # not checked yet: the clerk requests the check
+    lost_or_locked = rng.choice([SsCardStatus.REPORTED_LOST, SsCardStatus.LOCKED])  # drawn for every case
+    ss, employment = _NO_CARD_REGISTRY[case]
+    ss = ss or lost_or_locked
+    if not (case == 16 and i % 40 == 36):  # a few the registry does not know at all
+        registry[number] = (str(ss), str(employment))
+
+
 def _member_rows(union: Union, enterprises: tuple[str, ...], count: int, seed: int, today: date,
                  used_ids: set[str], used_phones: set[str]) -> tuple[list[dict[str, Any]], dict[str, tuple[str, str]]]:
     rng = random.Random(seed)
@@ -115,85 +188,33 @@ def _member_rows(union: Union, enterprises: tuple[str, ...], count: int, seed: i
     registry: dict[str, tuple[str, str]] = {}
     for i in range(count):
         case = i % 20
-        gender = str(Gender.MALE if rng.random() < 0.5 else Gender.FEMALE)
-        post_type = str(PostType.UNKNOWN) if gender == Gender.MALE else rng.choice(
-            [str(PostType.WORKER), str(PostType.MANAGERIAL), str(PostType.UNKNOWN)])
-        birth = date(rng.randint(1970, 2002), rng.randint(1, 12), rng.randint(1, 28))
-        life_status, retired_on = "in_service", None
-        if case == 3:  # retires Sep–Dec this year: the old system missed these
-            gender, post_type = str(Gender.MALE), str(PostType.UNKNOWN)
-            birth = _birth_retiring_in(today.year, (9, 10, 11, 12), RetirementCategory.MEN, rng)
-        elif case == 4:  # a woman of unknown post whose earlier (age-50) date is already past
-            gender, post_type = str(Gender.FEMALE), str(PostType.UNKNOWN)
-            birth = _birth_retiring_in(today.year - 1, tuple(range(1, 13)), RetirementCategory.WOMEN_50, rng)
-        elif case == 5:
-            life_status, retired_on = "retired", date(today.year - 1, rng.randint(1, 12), 1).isoformat()
-            birth = date(today.year - 62, rng.randint(1, 12), rng.randint(1, 28))
-        elif case == 6 and i % 40 == 6:
-            life_status = "deceased"
-        id_type = str(IdType.MAINLAND)
-        if case == 7 and i % 40 == 7:
-            id_type, number = str(IdType.HK_MACAO), f"H{rng.randrange(10**7, 10**8)}"
-        elif case == 7:
-            id_type, number = str(IdType.PASSPORT), f"E{rng.randrange(10**7, 10**8)}"
-        else:
-            number = _mainland_id(rng, birth, gender, used_ids)
-        expiry = "长期" if today.year - birth.year >= 46 else (today + timedelta(days=rng.randint(400, 3600))).isoformat()
-        if case == 8:
-            expiry = (today + timedelta(days=rng.randint(10, 80))).isoformat()  # expiring soon
-        elif case == 9:
-            expiry = (today - timedelta(days=rng.randint(5, 200))).isoformat()  # expired
-        while True:
-            phone = f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}"
-            if phone not in used_phones:
-                used_phones.add(phone)
-                break
-        category = str(Category.LINKED_ENTERPRISE)
-        if case == 11:
-            category = str(Category.FLEXIBLE)
-        elif case == 12:
-            category = str(Category.OUTSIDE_ENTERPRISE)
-        has_card = case not in (10, 13, 14, 15, 16, 17) and id_type == IdType.MAINLAND or id_type != IdType.MAINLAND
-        insurance = "pending" if case in (1, 2) else "paid"
+        person = _person(i, case, rng, today, used_ids)
+        phone = _new_phone(rng, used_phones)
+        category = {11: str(Category.FLEXIBLE), 12: str(Category.OUTSIDE_ENTERPRISE)}.get(
+            case, str(Category.LINKED_ENTERPRISE))
         row: dict[str, Any] = {
             "union": union.id,
-            "id_number": number,
+            "id_number": person["id_number"],
             "member_no": f"{union.id:02d}{i + 1:06d}",
             "name": rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2)))),
-            "id_type": id_type,
-            "id_expiry": expiry,
-            "gender": gender,
-            "birth_date": birth.isoformat(),
+            "id_type": person["id_type"],
+            "id_expiry": person["id_expiry"],
+            "gender": person["gender"],
+            "birth_date": person["birth_date"],
             "phone": phone,
             "work_address": f"上海市黄浦区{rng.choice(_ROADS)}{rng.randint(1, 999)}号",
             "label": rng.choice(["", "", "劳模", "新会员", "工会干部"]) or None,
             "category": category,
             "enterprise_name": rng.choice(enterprises) if category == Category.LINKED_ENTERPRISE and enterprises else None,
             "join_date": date(rng.randint(2005, today.year), rng.randint(1, 12), rng.randint(1, 28)).isoformat(),
-            "post_type": post_type,
-            "life_status": life_status,
-            "retired_on": retired_on,
+            "post_type": person["post_type"],
+            "life_status": person["life_status"],
+            "retired_on": person["retired_on"],
             "card_no": None,
             "card_status": "none",
-            "insurance_status": insurance,
+            "insurance_status": "pending" if case in (1, 2) else "paid",
         }
-        if has_card:
-            row["card_no"] = "6231" + "".join(str(rng.randrange(10)) for _ in range(15))
-            row["card_status"] = "issued"
-            if id_type == IdType.MAINLAND:
-                registry[number] = (str(SsCardStatus.NORMAL), str(EmploymentStatus.EMPLOYED))
-        else:
-            row["insurance_status"] = None  # not checked yet: the clerk requests the check
-            ss, employment = {
-                10: (SsCardStatus.NORMAL, EmploymentStatus.EMPLOYED),
-                13: (SsCardStatus.NORMAL, EmploymentStatus.UNKNOWN),
-                14: (SsCardStatus.SEALED, EmploymentStatus.EMPLOYED),
-                15: (rng.choice([SsCardStatus.REPORTED_LOST, SsCardStatus.LOCKED]), EmploymentStatus.EMPLOYED),
-                16: (SsCardStatus.CANCELLED, EmploymentStatus.UNKNOWN),
-                17: (SsCardStatus.NORMAL, EmploymentStatus.EMPLOYED),
-            }[case]
-            if not (case == 16 and i % 40 == 36):  # a few the registry does not know at all
-                registry[number] = (str(ss), str(employment))
+        _give_card(row, i, case, rng, registry)
         rows.append(row)
     return rows, registry
 

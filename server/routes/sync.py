@@ -1,0 +1,66 @@
+"""Talking with a clerk's PC: /time, /push, /changes."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from app.protocol import MAX_CLOCK_SKEW, PROTOCOL_VERSION, RecordKind, format_timestamp
+from server import accounts, changes, push
+from server.api import as_user, call, token
+from server.models import User
+from server.settings import ServerContext
+
+
+class PushRecord(BaseModel):
+    """One outbox record (app.protocol.PushRecord); its payload is read by the record's kind."""
+
+    key: str = Field(description="the outbox row's uuid: the idempotency key")
+    kind: str = Field(description=" | ".join(RecordKind))
+    payload: dict[str, Any]
+    signature: str | None = Field(default=None, description="base64 Ed25519 signature (signed kinds)")
+    nonce: str | None = Field(default=None, description="informational; the signed nonce is in the payload")
+    timestamp: str | None = Field(default=None, description="informational; the signed one is in the payload")
+    pdf_b64: str | None = Field(default=None, description="the notice PDF (submissions)")
+
+
+class PushIn(BaseModel):
+    device_fingerprint: str | None = None
+    records: list[PushRecord] = Field(max_length=5000)
+
+
+def router(ctx: ServerContext) -> APIRouter:
+    api = APIRouter(tags=["sync"])
+
+    @api.get("/time", summary="Server time, for the client's clock-skew check")
+    async def get_time() -> dict[str, Any]:
+        now = ctx.now()
+        return {
+            "server_time": format_timestamp(now),
+            "epoch_ms": int(now.timestamp() * 1000),
+            "max_clock_skew": MAX_CLOCK_SKEW,
+            "protocol": PROTOCOL_VERSION,
+        }
+
+    @api.post("/push", summary="Send outbox records; each gets its own result")
+    async def push_records(body: PushIn, access_token: str | None = Depends(token)) -> JSONResponse:
+        records = [r.model_dump() for r in body.records]
+        result = await call(as_user(ctx, access_token,
+                                    lambda user: push.push(ctx, user, body.device_fingerprint, records)))
+        return JSONResponse(result)
+
+    @api.get("/changes", summary="Server-owned changes after a cursor, in sequence order")
+    async def get_changes(
+        since: int = Query(default=0, ge=0, le=2**62),
+        limit: int = Query(default=1000, ge=1, le=ctx.settings.max_changes_page),
+        union: str | None = Query(default=None, description="org code; default the caller's union"),
+        access_token: str | None = Depends(token),
+    ) -> JSONResponse:
+        def run(user: User) -> dict[str, Any]:
+            return changes.changes_since(accounts.union_for(user, union), since, limit)
+
+        return JSONResponse(await call(as_user(ctx, access_token, run)))
+
+    return api
