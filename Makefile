@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean venv dist
+.PHONY: run test lint bench clean venv dist
 
 venv: $(STAMP)
 
@@ -12,7 +12,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[clerk,server,test]'
+	$(BIN)/python -m pip install --quiet -e '.[clerk,server,test,dev]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -20,6 +20,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# ruff (rules and reasons in pyproject.toml) over the whole tree; mypy --strict on the packages
+# listed under [tool.mypy] (app/rules, app/models).
+lint: $(STAMP)
+	$(BIN)/ruff check app server tests bench
+	$(BIN)/mypy
 
 # Each benchmark prints its figures with a baseline measured in the same run.
 BENCHES ?= member_list import notice sync cards server_load

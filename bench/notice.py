@@ -20,8 +20,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.rules.fees import FeeSplit, batch_totals
 from app.rules.idcard import check_character

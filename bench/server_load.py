@@ -338,17 +338,17 @@ def bench_backend(label: str, db_url: str, args: argparse.Namespace, work: Path)
           f"in {setup:.1f} s", flush=True)
     with running_server(db_url, work / f"server-{label}.log") as url:
         t = time.perf_counter()
-        signed = run_phase("sign-in", [lambda p, l, c=c: sign_in(url, c) for c in clerks], args.clients, args.max_seconds)
+        signed = run_phase("sign-in", [lambda p, lock, c=c: sign_in(url, c) for c in clerks], args.clients, args.max_seconds)
         if signed.errors:
             raise RuntimeError(f"sign-in failed: {signed.errors[:3]}")
         print(f"[{label}] {len(clerks)} clerks logged in and registered device keys in {time.perf_counter() - t:.1f} s",
               flush=True)
         m = args.members
         baseline = run_phase("baseline", [
-            lambda p, l, c=c: push_one(url, c, c.numbers[:m], plan_year, p, l) for c in clerks], 1, args.max_seconds)
+            lambda p, lock, c=c: push_one(url, c, c.numbers[:m], plan_year, p, lock) for c in clerks], 1, args.max_seconds)
         print(f"[{label}] baseline: {baseline.done} pushes one at a time in {baseline.wall:.1f} s", flush=True)
         load = run_phase("load", [
-            lambda p, l, c=c: push_one(url, c, c.numbers[m:], plan_year, p, l) for c in clerks],
+            lambda p, lock, c=c: push_one(url, c, c.numbers[m:], plan_year, p, lock) for c in clerks],
             args.clients, args.max_seconds)
         print(f"[{label}] load: {load.done} pushes by {args.clients} concurrent clients in {load.wall:.1f} s", flush=True)
     if baseline.errors or load.errors:

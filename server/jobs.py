@@ -221,7 +221,7 @@ class JobWorker(threading.Thread):
             try:
                 run_pending(self.ctx, self.registry, worker)
                 card_jobs.run_pending(self.ctx, worker)
-            except Exception:  # noqa: BLE001 - a bad job must not kill the worker
+            except Exception:  # a bad job must not kill the worker (logged)
                 log.exception("ss check worker failed; retrying")
             self.ctx.wake_worker.wait(self.ctx.settings.worker_poll_seconds)
             self.ctx.wake_worker.clear()

@@ -7,10 +7,10 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from app.models import close_database, open_database  # noqa: E402
-from app.paths import Profile  # noqa: E402
+from app.models import close_database, open_database
+from app.paths import Profile
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The site configuration IT sets once: read from the env var, beside the program, or machine-wide."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest

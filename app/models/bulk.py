@@ -24,7 +24,7 @@ def insert_rows(model: type[Model], rows: Iterable[Mapping[str, Any]]) -> int:
     if not rows:
         return 0
     names = list(rows[0].keys())
-    fields = [model._meta.fields[name] for name in names]
+    fields = [model._meta.fields[name] for name in names]  # type: ignore[attr-defined]  # not in the stubs
     converters = [None if isinstance(f, (ForeignKeyField, CharField, TextField)) else f.db_value for f in fields]
     if all(c is None for c in converters):
         values = [tuple(row[name] for name in names) for row in rows]

@@ -17,9 +17,10 @@ def enqueue(payload: Payload, *, member_id: int | None = None, attachment: str |
             key: str | None = None) -> Outbox:
     """Add a row to send; call inside the transaction that makes the change it reports."""
     text = canonical_text(payload.to_wire())
-    return Outbox.create(key=key or str(uuid.uuid4()), kind=str(payload.KIND), payload=text,
-                         payload_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                         member=member_id, attachment=attachment)
+    row: Outbox = Outbox.create(key=key or str(uuid.uuid4()), kind=str(payload.KIND), payload=text,
+                                payload_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                                member=member_id, attachment=attachment)
+    return row
 
 
 def pending_changes() -> int:
@@ -29,4 +30,5 @@ def pending_changes() -> int:
     from app.models.tables import UNSENT, Member
 
     waiting = Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).count()
-    return waiting + Member.select(fn.COUNT(Member.id)).where(UNSENT & (Member.sync_state == "to_send")).scalar()
+    changed = Member.select(fn.COUNT(Member.id)).where(UNSENT & (Member.sync_state == "to_send")).scalar()
+    return int(waiting) + int(changed)

@@ -81,7 +81,7 @@ class ConflictModel(ListTableModel):
             return self.row_at(index.row()).choice
         return super().data(index, role)
 
-    def setData(self, index: QModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+    def setData(self, index: QModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or index.column() != self.CHOICE_COLUMN or value not in dict(CHOICES):
             return False
         self.update_row(index.row(), replace(self.row_at(index.row()), choice=value))

@@ -84,7 +84,7 @@ class OverviewPage(QWizardPage):
         self.plan_type.currentIndexChanged.connect(self._plan_changed)
         self._ready = False
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt API
+    def initializePage(self) -> None:
         self._ready = False
         self.w.load_overview(self.show_overview)
 
@@ -122,7 +122,7 @@ class OverviewPage(QWizardPage):
         self.header.updateGeometry()
         self.layout().invalidate()
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+    def isComplete(self) -> bool:
         return self._ready and self.plan_type.currentData() is not None
 
     def show_list(self, which: str) -> None:
@@ -166,7 +166,7 @@ class RetirementPage(QWizardPage):
         self.answers: list[tuple[QComboBox, QDateEdit]] = []
         self._saved: list[tuple[int, str, date | None]] | None = None
 
-    def initializePage(self) -> None:  # noqa: N802
+    def initializePage(self) -> None:
         w = self.w
         ops.run_db(self, lambda: enrollment.members_for_count(w.union_id, w.plan_year, w.channel, "flagged"),
                    self.show_people)
@@ -200,10 +200,10 @@ class RetirementPage(QWizardPage):
         self.table.resizeRowsToContents()
         self.completeChanged.emit()
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         return all(a.currentData() for a, _ in self.answers)
 
-    def validatePage(self) -> bool:  # noqa: N802
+    def validatePage(self) -> bool:
         # Settling is the clerk's own answer per member (audited), written before the roster is
         # made so the next page reflects it; it is not part of the submission itself. The answers
         # are saved in one transaction on the database worker; the wizard moves on when they are.
@@ -250,7 +250,7 @@ class RosterPage(QWizardPage):
         self.draft: enrollment.Draft | None = None
         self.setFinalPage(True)
 
-    def initializePage(self) -> None:  # noqa: N802
+    def initializePage(self) -> None:
         self.draft = None
         self.header.setText(self.tr("正在生成名单…"))
         self.w.load_draft(self.show_draft)
@@ -269,7 +269,7 @@ class RosterPage(QWizardPage):
                 self.table.setItem(r, c, _item(value))
         self.completeChanged.emit()
 
-    def isComplete(self) -> bool:  # noqa: N802
+    def isComplete(self) -> bool:
         return self.draft is not None and not self.draft.blocking
 
 
@@ -325,7 +325,7 @@ class EnrollmentWizard(QWizard):
         ops.run_db(self, lambda: enrollment.draft(self.union_id, self.plan_year, plan_type, channel=self.channel,
                                                   kind=self.kind, today=today), callback)
 
-    def nextId(self) -> int:  # noqa: N802 - Qt API
+    def nextId(self) -> int:
         # The retirement page only when someone is flagged.
         current = self.currentId()
         if current == self.overview_id:

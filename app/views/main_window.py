@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(em * 90, em * 52)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event) -> None:
         if self._remember_geometry:
             QSettings().setValue("main/geometry", self.saveGeometry())
         ops.wait_all(10_000)
@@ -182,12 +182,12 @@ class MainWindow(QMainWindow):
     def _make_card_page(self, name: str) -> QWidget:
         """卡片信息管理, 待办会员列表 or 办卡批次管理 (app.views.card_*)."""
         if name == "card_info":
-            from app.views.card_info import CardInfoPage as page_class
+            from app.views.card_info import CardInfoPage as PageClass
         elif name == "card_queue":
-            from app.views.card_queue import CardQueuePage as page_class
+            from app.views.card_queue import CardQueuePage as PageClass
         else:
-            from app.views.card_batches import CardBatchesPage as page_class
-        return page_class(self.union_id, self.plan_year, self.actor)
+            from app.views.card_batches import CardBatchesPage as PageClass
+        return PageClass(self.union_id, self.plan_year, self.actor)
 
     def _make_card_enrollment(self) -> QWidget:
         from app.services.unions import setting_values

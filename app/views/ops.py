@@ -109,7 +109,7 @@ class _Task(QRunnable):
         _on_db_worker.active = self._uses_db
         try:
             result = self._fn()
-        except BaseException as exc:  # noqa: BLE001 - delivered to the main thread
+        except BaseException as exc:  # delivered to the main thread
             if not isinstance(exc, Exception):
                 raise
             self._relay.failed.emit(exc)

@@ -232,7 +232,9 @@ def test_check_application_rules(today) -> None:
         return Member(**row)
 
     assert check_application(member(), today) == []
-    codes = lambda **kw: [p.code for p in check_application(member(**kw), today)]
+    def codes(**kw: str) -> list[str]:
+        return [p.code for p in check_application(member(**kw), today)]
+
     assert codes(card_status="applying") == ["card_applying"]
     assert check_application(member(card_status="applying"), today, in_batch=True) == []
     assert codes(life_status="retired") == ["card_not_in_service"]

@@ -159,7 +159,7 @@ def test_grassroots_notice_holds_the_manuals_text_counts_amounts_and_dates(tmp_p
     assert _has(page1, "第 1 页 / 共 2 页")
 
 
-def test_the_union_name_gets_its_工会_suffix_once() -> None:
+def test_the_union_name_gets_its_工会_suffix_once() -> None:  # noqa: N802 - 工会 is the word under test
     assert notices.addressee("上海建朗信息科技有限公司工会") == "上海建朗信息科技有限公司工会："
     assert notices.addressee("上海建朗信息科技有限公司") == "上海建朗信息科技有限公司工会："
     assert notices.class_label("A") == "A 类会员"

@@ -19,7 +19,7 @@ from app.paths import Profile
 from app.protocol import MemberUpsert, PushRecord, SsCheckRequest, generate_device_key, public_key_b64
 from app.services import members as member_service
 from app.sync import engine as sync_engine
-from app.sync.client import ClockSkew, ServerClient
+from app.sync.client import ClockSkew, Offline, ServerClient
 from app.sync.engine import SyncEngine, link_union
 from server.embedded import DEMO_CLERK, DEMO_PASSWORD, start_demo_server
 
@@ -159,12 +159,10 @@ def test_push_after_a_lost_answer_lands_once(engine: SyncEngine, server_url: str
     def push_then_lose_answer(fingerprint, records):
         calls.append([r["key"] for r in records])
         real_push(fingerprint, records)  # the server commits ...
-        from app.sync.client import Offline
-
         raise Offline("connection reset")  # ... but the answer never arrives
 
     monkeypatch.setattr(engine.client, "push", push_then_lose_answer)
-    with pytest.raises(Exception):
+    with pytest.raises(Offline):
         engine.sync()
     row = Outbox.get()
     assert row.state == "sending" and row.attempts == 1
