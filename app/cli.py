@@ -12,6 +12,7 @@ from pathlib import Path
 
 from app import __version__
 from app.paths import Profile, default_profile_dir
+from app.rules.errors import ClerkFacingError
 
 
 def _open(args: argparse.Namespace) -> Profile:
@@ -119,14 +120,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     profile = _open(args)
 
-    def refused(exc: ClerkError) -> int:
-        if args.json:
-            print(json.dumps({"error": exc.message, "action": exc.action, "imported": 0, "updated": 0,
-                              "unchanged": 0, "failed": 0, "errors": []}, ensure_ascii=False))
-        else:
-            print(f"未导入：{exc.message} {exc.action}", file=sys.stderr)
-        return 2
-
     try:
         union_id = _union_id()
         enterprise_id = importer.enterprise_by_name(union_id, args.enterprise) if args.enterprise else None
@@ -135,7 +128,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         plan, result = importer.import_file(Path(args.file), options, backup_dir=profile.backups,
                                             dry_run=args.dry_run)
     except ClerkError as exc:
-        return refused(exc)
+        return refuse(args, exc, imported=0, updated=0, unchanged=0, failed=0, errors=[])
     report = None
     if args.report and plan.errors:
         report = str(importer.write_report(plan, Path(args.report)))
@@ -176,29 +169,22 @@ def cmd_sync(args: argparse.Namespace) -> int:
     import os
 
     from app.sync import account
-    from app.sync.client import Offline, SyncError
 
     profile = _open(args)
-    try:
-        if args.username:
-            if not args.server:
-                raise SystemExit("首次登录请用 --server 指定服务器地址。")
-            password = os.environ.get("UNION_CLERK_PASSWORD") or getpass.getpass("密码：")
-            signed = account.sign_in(args.server, args.username, password, profile_root=profile.root)
-            if not signed.keyring_ok:
-                print("提示：系统凭据管理不可用，登录信息不会保存，下次需重新登录。", file=sys.stderr)
-        else:
-            signed = account.resume(profile.root)
-            if signed is None:
-                print("错误：本档案尚未登录或登录已失效。请加 --server URL --username 账号 登录。", file=sys.stderr)
-                return 2
-        report = signed.engine.sync()
-    except Offline as exc:
-        print(f"错误：{exc.message}{exc.action}", file=sys.stderr)
-        return 3
-    except SyncError as exc:
-        print(f"错误：{exc.message}{exc.action}", file=sys.stderr)
-        return 2
+    # Offline (exit 3) and the other SyncErrors (exit 2) are refused by main().
+    if args.username:
+        if not args.server:
+            raise SystemExit("首次登录请用 --server 指定服务器地址。")
+        password = os.environ.get("UNION_CLERK_PASSWORD") or getpass.getpass("密码：")
+        signed = account.sign_in(args.server, args.username, password, profile_root=profile.root)
+        if not signed.keyring_ok:
+            print("提示：系统凭据管理不可用，登录信息不会保存，下次需重新登录。", file=sys.stderr)
+    else:
+        signed = account.resume(profile.root)
+        if signed is None:
+            print("错误：本档案尚未登录或登录已失效。请加 --server URL --username 账号 登录。", file=sys.stderr)
+            return 2
+    report = signed.engine.sync()
     if args.json:
         print(json.dumps({"pushed": report.pushed, "refused": report.refused, "conflicts": report.conflicts,
                           "pulled": report.pulled, "cursor": report.cursor, "errors": report.errors},
@@ -266,18 +252,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def refuse(args: argparse.Namespace, exc: ClerkFacingError, **extra: object) -> int:
+    """Tell the clerk why a command did not run: {"error", "action"} on stdout with --json, else a
+    line on stderr. Exit 3 when no server answered, 2 for every other refusal."""
+    if getattr(args, "json", False):
+        print(json.dumps({**exc.as_dict(), **extra}, ensure_ascii=False))
+    else:
+        print(f"错误：{exc.message} {exc.action}".rstrip(), file=sys.stderr)
+    return 3 if exc.offline else 2
+
+
 def main(argv: list[str] | None = None) -> int:
-    from app.models import DatabaseEnvironmentError
-    from app.services.errors import ClerkError
+    from app.services.errors import clerk_facing
 
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (ClerkError, DatabaseEnvironmentError) as exc:
-        print(f"错误：{exc.message} {exc.action}", file=sys.stderr)
-        return 2
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        known = clerk_facing(exc)
+        if known is None:
+            raise
+        return refuse(args, known)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from typing import Callable
 from peewee import DatabaseError as PeeweeDatabaseError
 from peewee import SqliteDatabase
 
+from app.rules.errors import ClerkFacingError
+
 log = logging.getLogger(__name__)
 
 PRAGMAS = {
@@ -32,36 +34,51 @@ db = SqliteDatabase(None, pragmas=PRAGMAS)
 BACKUPS_KEPT = 5
 
 
-class DatabaseEnvironmentError(Exception):
+class DatabaseEnvironmentError(ClerkFacingError):
     """The database cannot be used for a reason outside the program: disk full, locked, corrupt.
 
     Carries a clerk-facing Chinese message; bugs are ordinary exceptions instead.
     """
 
-    def __init__(self, message: str, action: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.action = action
+
+#: SQLite's primary result codes that the environment causes, and what the clerk reads for each.
+#: Extended codes (SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED …) fall under their primary one.
+_ENVIRONMENT_ERRORS: dict[str, tuple[str, str]] = {
+    "SQLITE_FULL": ("磁盘空间已满，数据未能保存。", "请清理磁盘空间后重试。"),
+    "SQLITE_BUSY": ("数据库正被另一个程序占用。", "请关闭其他打开同一档案的窗口后重试。"),
+    "SQLITE_LOCKED": ("数据库正被另一个程序占用。", "请关闭其他打开同一档案的窗口后重试。"),
+    "SQLITE_CORRUPT": ("数据库文件已损坏。", "请用“备份恢复”从最近的自动备份恢复，或联系技术支持（12351）。"),
+    "SQLITE_NOTADB": ("数据库文件已损坏。", "请用“备份恢复”从最近的自动备份恢复，或联系技术支持（12351）。"),
+    "SQLITE_READONLY": ("无法写入数据库文件。", "请检查档案文件夹的权限，或换一个档案文件夹。"),
+    "SQLITE_CANTOPEN": ("无法打开数据库文件。", "请检查档案文件夹是否存在、是否有权限，或换一个档案文件夹。"),
+    "SQLITE_PERM": ("无法写入数据库文件。", "请检查档案文件夹的权限，或换一个档案文件夹。"),
+    "SQLITE_IOERR": ("读写数据库文件时出错（磁盘或网络盘故障）。",
+                     "请检查磁盘空间和连接；档案放在网络盘上时请改放本机磁盘后重试。"),
+}
+
+
+def _sqlite_error(exc: BaseException | None) -> sqlite3.Error | None:
+    """The sqlite3 error behind `exc`: itself, or the one peewee wrapped (its cause or context)."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, sqlite3.Error):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return None
 
 
 def classify_sqlite_error(exc: BaseException) -> DatabaseEnvironmentError | None:
-    """Map an sqlite3 error caused by the environment to a clerk-facing error, else None."""
-    text = str(exc).lower()
-    if "disk is full" in text or "database or disk is full" in text:
-        return DatabaseEnvironmentError("磁盘空间已满，数据未能保存。", "请清理磁盘空间后重试。")
-    if "locked" in text or "busy" in text:
-        return DatabaseEnvironmentError(
-            "数据库正被另一个程序占用。", "请关闭其他打开同一档案的窗口后重试。"
-        )
-    if "malformed" in text or "not a database" in text or "corrupt" in text:
-        return DatabaseEnvironmentError(
-            "数据库文件已损坏。", "请用“备份恢复”从最近的自动备份恢复，或联系技术支持（12351）。"
-        )
-    if "readonly" in text or "read-only" in text or "unable to open" in text:
-        return DatabaseEnvironmentError(
-            "无法写入数据库文件。", "请检查档案文件夹的权限，或换一个档案文件夹。"
-        )
-    return None
+    """Map an sqlite3 error caused by the environment to a clerk-facing error, else None.
+
+    Judged by SQLite's own result code (`sqlite_errorname`), never by the English message."""
+    error = _sqlite_error(exc)
+    name = getattr(error, "sqlite_errorname", None) or ""
+    primary = "_".join(name.split("_")[:2])  # SQLITE_IOERR_WRITE -> SQLITE_IOERR
+    if primary not in _ENVIRONMENT_ERRORS:
+        return None
+    message, action = _ENVIRONMENT_ERRORS[primary]
+    return DatabaseEnvironmentError(message, action)
 
 
 def _create_private_file(path: Path) -> None:

@@ -25,6 +25,7 @@ from xml.etree import ElementTree
 
 from app.rules.codes import GENDER_LABELS, ID_TYPE_LABELS, POST_TYPE_LABELS
 from app.rules.normalize import compact
+from app.rules.errors import from_os_error
 from app.services.errors import ClerkError
 
 log = logging.getLogger(__name__)
@@ -704,7 +705,7 @@ def _save_atomically(workbook: Any, out: Path) -> None:
                          "如果该文件正在 Excel 中打开，请先关闭它；或换一个文件名、换一个文件夹保存。") from None
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        if exc.errno == 28:
+        if from_os_error(exc) is not None:
             raise ClerkError("磁盘空间已满，文件没有保存。", "请清理磁盘空间后重试。") from None
         raise ClerkError(f"无法保存文件“{out.name}”（{exc.strerror or exc}）。", "请换一个文件夹保存。") from None
 

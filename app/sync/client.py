@@ -16,6 +16,7 @@ from typing import Any
 import requests
 
 from app.protocol import MAX_CLOCK_SKEW, message_for, parse_timestamp
+from app.rules.errors import ClerkFacingError
 
 log = logging.getLogger(__name__)
 
@@ -25,42 +26,38 @@ RETRIES = 3
 BACKOFF = 0.5  # seconds, doubled each retry
 
 
-class SyncError(Exception):
+class SyncError(ClerkFacingError):
     message = "同步失败。"
-    action = ""
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class Offline(SyncError):
     """The server could not be reached (no network, server down, timeout)."""
 
+    message = "无法连接服务器（离线）。"
+    action = "本机的修改都已保存，会在联网后自动发送。请检查网络后点“同步”重试。"
+    offline = True
+
     def __init__(self, detail: str = "") -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.message = "无法连接服务器（离线）。"
-        self.action = "本机的修改都已保存，会在联网后自动发送。请检查网络后点“同步”重试。"
+        super().__init__()
+        self.detail = detail  # for the log, never shown
 
 
 class ServerProblem(SyncError):
     """The server answered with a problem code."""
 
     def __init__(self, problem: str, status: int, detail: Any = None) -> None:
-        super().__init__(problem)
+        super().__init__(message_for(problem, detail if isinstance(detail, str) else None))
         self.problem = problem
         self.status = status
         self.detail = detail
-        self.message = message_for(problem, detail if isinstance(detail, str) else None)
 
 
 class ClockSkew(SyncError):
     def __init__(self, seconds: float) -> None:
-        super().__init__(seconds)
-        self.seconds = seconds
         minutes = abs(seconds) / 60
-        self.message = (f"本机时钟与服务器相差约 {minutes:.0f} 分钟（超过5分钟），暂不能同步。")
-        self.action = "请把电脑的日期和时间调准（可开启“自动设置时间”）后再同步。"
+        super().__init__(f"本机时钟与服务器相差约 {minutes:.0f} 分钟（超过5分钟），暂不能同步。",
+                         "请把电脑的日期和时间调准（可开启“自动设置时间”）后再同步。")
+        self.seconds = seconds
 
 
 class ServerClient:

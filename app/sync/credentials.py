@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import keyring
 from keyring.errors import KeyringError, NoKeyringError
 
+from app.rules.errors import ClerkFacingError
+
 log = logging.getLogger(__name__)
 
 SERVICE = "UnionClerk"
@@ -21,14 +23,11 @@ SERVICE = "UnionClerk"
 _UNUSABLE = ("keyring.backends.fail", "keyring.backends.null", "keyring.backends.chainer")
 
 
-class KeyringUnavailable(Exception):
+class KeyringUnavailable(ClerkFacingError):
     """No usable OS keyring: the clerk must log in again each time, and is told why."""
 
     message = "无法使用系统的密码保管功能（钥匙串/凭据管理器），登录信息不能安全保存。"
     action = "请重新登录；如每次都出现此提示，请联系单位的电脑管理员开启系统凭据管理。"
-
-    def __str__(self) -> str:
-        return self.message + self.action
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.models import DatabaseEnvironmentError
-from app.models.db import classify_sqlite_error
-from app.services.errors import ClerkError
+from app.services.errors import clerk_facing
 
 log = logging.getLogger(__name__)
 
@@ -22,15 +20,9 @@ INTERACTIVE = True
 
 def describe(exc: BaseException) -> tuple[str, str, bool]:
     """(message, what to do, is_bug) for an exception."""
-    if isinstance(exc, ClerkError):
-        return exc.message, exc.action, False
-    if isinstance(exc, DatabaseEnvironmentError):
-        return exc.message, exc.action, False
-    env = classify_sqlite_error(exc)
-    if env is not None:
-        return env.message, env.action, False
-    if isinstance(exc, OSError) and exc.errno == 28:
-        return "磁盘空间已满。", "请清理磁盘空间后重试。", False
+    known = clerk_facing(exc)
+    if known is not None:
+        return known.message, known.action, False
     where = f"日志已保存在：{LOG_FILE}" if LOG_FILE else ""
     return "程序出现意外错误，刚才的操作没有完成。", f"请重试；如果问题重复出现，请把日志文件发给技术支持（12351）。{where}", True
 
@@ -52,11 +44,5 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str = "出错�
 
 def describe_sync_error(exc: BaseException) -> str:
     """What a failed sync or login means for the clerk, in one line (status bar, login dialog)."""
-    from app.sync.client import SyncError
-    from app.sync.credentials import KeyringUnavailable
-
-    if isinstance(exc, SyncError):
-        return exc.message + (getattr(exc, "action", "") or "")
-    if isinstance(exc, KeyringUnavailable):
-        return str(exc)
-    return "同步时出现意外错误，本机数据未受影响。请稍后重试。"
+    known = clerk_facing(exc)
+    return str(known) if known is not None else "同步时出现意外错误，本机数据未受影响。请稍后重试。"

@@ -112,9 +112,26 @@ def test_unique_id_number_per_union(demo_profile: Profile) -> None:
         Member.create(union=first.union_id, name="重复", id_type=first.id_type, id_number=first.id_number)
 
 
-def test_environment_errors_are_classified() -> None:
-    assert "磁盘" in classify_sqlite_error(sqlite3.OperationalError("database or disk is full")).message
-    assert "损坏" in classify_sqlite_error(sqlite3.DatabaseError("database disk image is malformed")).message
+def test_environment_errors_are_classified(tmp_path: Path) -> None:
+    """Real SQLite errors, judged by their result code (tests/services/test_clerk_errors.py has more)."""
+    path = tmp_path / "c.sqlite3"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE t (x TEXT)")
+    con.executemany("INSERT INTO t VALUES (?)", [("x" * 100,)] * 2000)
+    con.commit()
+    con.execute("PRAGMA max_page_count = 1")
+    with pytest.raises(sqlite3.OperationalError) as full:
+        con.execute("INSERT INTO t VALUES (?)", ("y" * 100_000,))
+    con.close()
+    with path.open("r+b") as f:  # a page of the table overwritten: SQLITE_CORRUPT
+        f.seek(4096 * 2)
+        f.write(b"\xff" * 4096)
+    con = sqlite3.connect(path)
+    with pytest.raises(sqlite3.DatabaseError) as corrupt:
+        con.execute("SELECT count(*), max(x) FROM t").fetchall()
+    con.close()
+    assert "磁盘" in classify_sqlite_error(full.value).message
+    assert "损坏" in classify_sqlite_error(corrupt.value).message
     assert classify_sqlite_error(ValueError("bug")) is None
 
 

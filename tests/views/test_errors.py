@@ -1,8 +1,11 @@
 """Clerk-facing errors: environment problems in words, bugs with the log's location."""
 from __future__ import annotations
 
+import errno
 import sqlite3
 from pathlib import Path
+
+import pytest
 
 from app.services.errors import ClerkError
 from app.views import errors
@@ -13,10 +16,17 @@ def test_clerk_errors_pass_through() -> None:
     assert (message, action, is_bug) == ("文件不是 .xlsx。", "请另存为 .xlsx 后重试。", False)
 
 
-def test_disk_full_is_not_a_bug() -> None:
-    message, action, is_bug = errors.describe(sqlite3.OperationalError("database or disk is full"))
+def test_disk_full_is_not_a_bug(tmp_path: Path) -> None:
+    con = sqlite3.connect(tmp_path / "full.sqlite3")
+    con.execute("CREATE TABLE t (x TEXT)")
+    con.execute("PRAGMA max_page_count = 3")
+    with pytest.raises(sqlite3.OperationalError) as full:
+        for _ in range(100):
+            con.execute("INSERT INTO t VALUES (?)", ("x" * 2000,))
+    con.close()
+    message, action, is_bug = errors.describe(full.value)  # SQLITE_FULL, a real one
     assert "磁盘" in message and "清理" in action and not is_bug
-    message, _, is_bug = errors.describe(OSError(28, "No space left on device"))
+    message, _, is_bug = errors.describe(OSError(errno.ENOSPC, "No space left on device"))
     assert "磁盘" in message and not is_bug
 
 
