@@ -262,7 +262,7 @@ class CheckPage(QWizardPage):
             return
         self.bar.setMaximum(total)
         self.bar.setValue(done)
-        if done >= total * importer._READ_SHARE // importer.PROGRESS_TOTAL:
+        if done >= total * importer.READ_SHARE // importer.PROGRESS_TOTAL:
             self.status.setText(self.tr("正在校验每一行…"))
 
     def _done(self, serial: int, plan: ImportPlan) -> None:

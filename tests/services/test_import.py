@@ -19,6 +19,7 @@ from app.rules.idcard import check_character
 from app.services import importer, spreadsheets
 from app.services.errors import ClerkError
 from app.services.importer import ImportOptions
+from app.services.importer.progress import Monotonic
 from app.services.spreadsheets import FileRefused
 
 TODAY = date(2026, 11, 28)
@@ -732,7 +733,7 @@ def test_the_members_snapshot_shares_repeated_values_and_beats(profile: Profile,
 
 def test_progress_from_two_threads_never_goes_back() -> None:
     seen: list[tuple[int, int]] = []
-    progress = importer._Monotonic(lambda done, total: seen.append((done, total)))
+    progress = Monotonic(lambda done, total: seen.append((done, total)))
     progress(300, 1000)
     progress(200, 1000)  # a late report from the reading thread
     progress.again()

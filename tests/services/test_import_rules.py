@@ -12,7 +12,7 @@ from app.rules import idcard, phone
 from app.rules.problems import RuleError
 from app.rules.dates import LONG_TERM
 from app.rules.expiry import add_years, check_id_expiry
-from app.services.importer import clean_name, expiry_fine, fast_mainland_id, fast_name, fast_phone
+from app.services.importer.cleaning import clean_name, expiry_fine, fast_mainland_id, fast_name, fast_phone
 
 TODAY = date(2026, 11, 28)
 

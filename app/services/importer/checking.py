@@ -1,0 +1,382 @@
+"""Checking the rows of a read sheet: every rule of RULES.md / SPEC.md §4 that concerns one row,
+then duplicates inside the file and phone numbers already used by the union's other members.
+
+Column-wise, a slice of rows at a time, through the cleaners of `cleaning`; writes nothing.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from app.models.queries import IMPORT_SNAPSHOT_COLUMNS
+from app.rules import address, dates, expiry, idcard, phone
+from app.rules.codes import GENDER_LABELS, IdType
+from app.rules.problems import ERROR, WARNING, Problem, RuleError
+from app.services.importer.cleaning import (
+    Bad,
+    Memo,
+    Tally,
+    blank,
+    clean_gender,
+    clean_id_type,
+    clean_label,
+    clean_member_no,
+    clean_name,
+    clean_past_date,
+    clean_post_type,
+    expiry_fine,
+    fast_mainland_id,
+    fast_name,
+    fast_phone,
+    id_number_text,
+    optional,
+    safe,
+)
+from app.services.importer.plan import ImportOptions, RowIssue
+from app.services.importer.progress import PROGRESS_TOTAL, ProgressFn
+from app.services.spreadsheets import EXAMPLE_ID, EXAMPLE_NAME, SheetData
+
+
+#: Rows checked per slice; progress is reported between slices (~50 ms each).
+SLICE = 10_000
+_OPTIONAL_KEYS = ("member_no", "id_expiry", "gender", "birth_date", "work_address", "label", "join_date",
+                  "post_type")
+
+
+@dataclass
+class Checked:
+    """The file's data rows after each cell was checked, one list per field (column-wise: a
+    Python loop per column is several times cheaper than building a record per row).
+
+    `fields[key][i]` is the stored form of row i's value, None when not given; `bad` holds the
+    positions of rows with an error.
+    """
+
+    row_numbers: list[int]
+    fields: dict[str, list[Any]]
+    bad: set[int]
+    errors: list[RowIssue]
+    warnings: list[RowIssue]
+
+    def issue(self, sheet: SheetData, i: int, key: str, problem: Problem, severity: str = ERROR) -> None:
+        target = self.errors if severity == ERROR else self.warnings
+        target.append(RowIssue(self.row_numbers[i], sheet.column_name(key), problem.message, problem.code,
+                               sheet.columns.get(key), severity))
+        if severity == ERROR:
+            self.bad.add(i)
+
+
+def _age(birth: date | None, today: date) -> int | None:
+    if birth is None:
+        return None
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def _date_cleaner(what: str, today: date, tally: Tally) -> Callable[[Any], Any]:
+    """Birth or join date: date cells checked directly, anything else through the rule."""
+    floor = date(1900, 1, 1)
+    slow = optional(lambda raw: clean_past_date(raw, what, today), tally)
+
+    def call(raw: Any) -> Any:
+        if type(raw) is datetime:
+            raw = raw.date()
+        if type(raw) is date and floor <= raw <= today:
+            return raw.isoformat()
+        return slow(raw)
+    return call
+
+
+def _expiry_cleaner(tally: Tally) -> Callable[[Any], Any]:
+    slow = optional(dates.parse_expiry, tally)
+
+    def call(raw: Any) -> Any:
+        if type(raw) is date:
+            return raw
+        if type(raw) is datetime:
+            return raw.date()
+        return slow(raw)
+    return call
+
+
+def _mismatch(key: str, given: str, derived: str) -> Problem:
+    if key == "gender":
+        return Problem("gender_mismatch",
+                       f"性别填的是“{GENDER_LABELS.get(given, given)}”，但身份证号码显示为"
+                       f"“{GENDER_LABELS.get(derived, derived)}”（第17位单数为男、双数为女）。"
+                       "请核对证件号码和性别；身份证会员的性别可以不填。")
+    return Problem("birth_date_mismatch",
+                   f"出生日期填的是{given}，但身份证号码中的出生日期是{derived}（第7–14位）。"
+                   "请核对证件号码和出生日期；身份证会员的出生日期可以不填。")
+
+
+def _data_rows(sheet: SheetData) -> tuple[list[list[Any]], list[int]]:
+    """Rows with something to import (and their numbers as Excel shows them), except the
+    template's example. A row whose import columns are all blank is skipped even if other columns
+    are filled (templates numbered 序号 1…500)."""
+    cols = sheet.columns
+    c_name, c_idn, c_phone = cols["name"], cols["id_number"], cols["phone"]
+    width = len(sheet.rows[sheet.header_index])
+    data: list[list[Any]] = []
+    row_numbers: list[int] = []
+    import_columns = sorted(cols.values())
+    for number, cells in enumerate(sheet.rows[sheet.header_index + 1:], start=sheet.header_index + 2):
+        if len(cells) < width:  # calamine's rows are rectangular; other readers' may not be
+            cells = list(cells) + [None] * (width - len(cells))
+        if blank(cells[c_name]) and blank(cells[c_idn]) and blank(cells[c_phone]) \
+                and all(blank(cells[c]) for c in import_columns):
+            continue
+        if cells[c_idn] == EXAMPLE_ID and cells[c_name] == EXAMPLE_NAME:
+            continue
+        data.append(cells)
+        row_numbers.append(number)
+    return data, row_numbers
+
+
+class _Columns:
+    """One file's cleaners, their memos and caches, and the tally of refused cells they made."""
+
+    def __init__(self, sheet: SheetData, today: date) -> None:
+        self.today = today
+        cols = sheet.columns
+        self.c_name, self.c_idn, self.c_phone = cols["name"], cols["id_number"], cols["phone"]
+        self.c_type = cols.get("id_type")
+        self.optional = [(k, cols[k]) for k in _OPTIONAL_KEYS if k in cols]
+        tally = self.tally = Tally()  # Bad results made outside the memos (ID numbers, phones, member numbers)
+        slow_name = safe(clean_name, tally)
+        self.names = Memo(lambda raw: fast_name(raw) or slow_name(raw))
+        self.types = Memo(safe(clean_id_type, tally))
+        self.phone_of = safe(phone.normalize_phone, tally)
+        self.cleaners: dict[str, Callable[[Any], Any]] = {
+            "member_no": optional(clean_member_no, tally),
+            "id_expiry": _expiry_cleaner(tally),
+            "gender": optional(clean_gender, tally),
+            "birth_date": _date_cleaner("birth_date", today, tally),
+            "work_address": optional(lambda raw: address.validate_work_address(raw, required=False), tally),
+            "label": optional(clean_label, tally),
+            "join_date": _date_cleaner("join_date", today, tally),
+            "post_type": optional(clean_post_type, tally),
+        }
+        # Member numbers are mostly distinct: mapped directly; every other column through a memo.
+        self.memos = {k: Memo(fn) for k, fn in self.cleaners.items() if k != "member_no"}
+        self.expiry_cache: dict[tuple[Any, int | None], list[Problem]] = {}
+        self.fine = expiry_fine(today)
+        self.births_seen: dict[str, date | None] = {}
+
+    def id_numbers(self, part: list[list[Any]], types: list[Any]) -> tuple[list[Any], list[Any], list[Any]]:
+        """(numbers, genders, dates of birth) of a slice: gender and birth come from a mainland ID,
+        else None."""
+        today, c_idn, births_seen, tally = self.today, self.c_idn, self.births_seen, self.tally
+        mainland = IdType.MAINLAND
+        numbers: list[Any] = []
+        genders: list[Any] = []
+        births: list[Any] = []
+        for r, id_type in zip(part, types):
+            raw = r[c_idn]
+            fast = fast_mainland_id(raw, today, births_seen) if id_type is mainland or id_type == mainland else None
+            if fast is not None:
+                numbers.append(fast[0])
+                genders.append(fast[1])
+                births.append(fast[2])
+                continue
+            genders.append(None)
+            births.append(None)
+            if type(id_type) is Bad:
+                numbers.append(None)
+                continue
+            try:
+                number, parsed = idcard.validate_document(id_type, id_number_text(raw, id_type), today)
+            except RuleError as exc:
+                tally.count += 1
+                numbers.append(Bad(exc.problem))
+                continue
+            numbers.append(number)
+            if parsed is not None:
+                genders[-1] = str(parsed.gender)
+                births[-1] = parsed.birth_date
+        return numbers, genders, births
+
+
+def check_rows(sheet: SheetData, options: ImportOptions, progress: ProgressFn | None,
+               span: tuple[int, int]) -> Checked:
+    """Every rule that concerns one row at a time, column by column, a slice of rows at a time."""
+    data, row_numbers = _data_rows(sheet)
+    checked = Checked(row_numbers, {k: [] for k in ("name", "id_type", "id_number", "gender", "birth_date",
+                                                     "phone", *_OPTIONAL_KEYS)}, set(), [], [])
+    columns = _Columns(sheet, options.today)
+    total = len(data)
+    lo, hi = span
+    for start in range(0, total, SLICE):
+        if progress:
+            progress(lo + (hi - lo) * start // max(total, 1), PROGRESS_TOTAL)
+        _check_slice(sheet, checked, columns, data[start:start + SLICE], start)
+    if progress:
+        progress(hi, PROGRESS_TOTAL)
+    return checked
+
+
+def _check_slice(sheet: SheetData, checked: Checked, columns: _Columns, part: list[list[Any]], start: int) -> None:
+    """Check rows start … start + len(part) and append their fields to `checked`."""
+    tally = columns.tally
+    n = len(part)
+    names = columns.names.map([r[columns.c_name] for r in part])
+    if columns.c_type is None:
+        types: list[Any] = [IdType.MAINLAND] * n
+    else:
+        types = columns.types.map([r[columns.c_type] for r in part])
+    made = tally.count
+    numbers, genders, births = columns.id_numbers(part, types)
+    maybe_bad = {"name": columns.names.bad, "id_type": columns.types.bad, "id_number": tally.count != made}
+    made = tally.count
+    phones = [fast_phone(v) or columns.phone_of(v) for v in (r[columns.c_phone] for r in part)]
+    maybe_bad["phone"] = tally.count != made
+    given: dict[str, list[Any]] = {}
+    for key, index in columns.optional:
+        column = [r[index] for r in part]
+        memo = columns.memos.get(key)
+        if memo is None:
+            made = tally.count
+            given[key] = list(map(columns.cleaners[key], column))
+            maybe_bad[key] = tally.count != made
+        else:
+            given[key] = memo.map(column)
+            maybe_bad[key] = memo.bad
+
+    # Errors of single cells, in column order (only columns that may hold one are scanned).
+    for key, values in (("name", names), ("id_type", types), ("id_number", numbers), ("phone", phones),
+                        *given.items()):
+        if not maybe_bad[key]:
+            continue
+        for i, value in enumerate(values):
+            if type(value) is Bad:
+                checked.issue(sheet, start + i, key, value.problem)
+                values[i] = None
+
+    f = checked.fields
+    _gender_and_birth(sheet, checked, start, given, genders, births)
+    _check_expiries(sheet, checked, columns, start, given.get("id_expiry"), types, births)
+    f["name"] += names
+    f["id_type"] += types
+    f["id_number"] += numbers
+    f["phone"] += phones
+    for key in _OPTIONAL_KEYS:
+        if key in ("gender", "birth_date"):
+            continue
+        f[key] += given[key] if key in given else [None] * n
+
+
+def _gender_and_birth(sheet: SheetData, checked: Checked, start: int, given: dict[str, list[Any]],
+                      genders: list[Any], births: list[Any]) -> None:
+    """Gender and birth date: derived from a mainland ID (a different value given is an error),
+    typed by hand for other documents. Takes both columns out of `given` into `checked`."""
+    f = checked.fields
+    birth_texts = [b.isoformat() if b is not None else None for b in births]
+    for key, derived in (("gender", genders), ("birth_date", birth_texts)):
+        column = given.pop(key, None)
+        if column is None:
+            f[key] += derived
+            continue
+        for i, (d, g) in enumerate(zip(derived, column)):
+            if d is None:
+                derived[i] = g
+            elif g is not None and g != d:
+                checked.issue(sheet, start + i, key, _mismatch(key, g, d))
+        f[key] += derived
+
+
+def _check_expiries(sheet: SheetData, checked: Checked, columns: _Columns, start: int,
+                    expiries: list[Any] | None, types: list[Any], births: list[Any]) -> None:
+    """ID expiry: the mainland card's validity rules (by age); other documents only warn when
+    past. Leaves each expiry as stored text."""
+    if expiries is None:
+        return
+    today, fine, cache, mainland = columns.today, columns.fine, columns.expiry_cache, IdType.MAINLAND
+    for i, (value, id_type) in enumerate(zip(expiries, types)):
+        if value is None:
+            continue
+        if id_type == mainland:
+            birth = births[i]
+            if fine(value, birth):
+                if type(value) is not str:
+                    expiries[i] = value.isoformat()
+                continue
+            key = (value, _age(birth, today))
+            problems = cache.get(key)
+            if problems is None:
+                problems = cache[key] = expiry.check_id_expiry(value, today, birth)
+            for p in problems:
+                checked.issue(sheet, start + i, "id_expiry", p, p.severity)
+        elif type(value) is date and value < today:
+            checked.issue(sheet, start + i, "id_expiry", Problem(
+                "expiry_past", f"证件已于{value.isoformat()}过期。请提醒会员换领新证件，并更新有效期。",
+                WARNING), WARNING)
+        if type(value) is not str:
+            expiries[i] = value.isoformat()
+
+
+def duplicates_in_file(checked: Checked, sheet: SheetData) -> None:
+    """Rows sharing an ID number, or (as different members) a phone: every one of them is an
+    error, since the import cannot know which of them is right."""
+    bad = checked.bad
+    rows = checked.row_numbers
+    for key, code, text in (
+        ("id_number", "id_duplicate_in_file", "证件号码与第 {others} 行重复。同一证件号码只能出现一次，请删除或改正重复的行。"),
+        ("phone", "phone_duplicate_in_file",
+         "手机号码与第 {others} 行的会员相同。同一工会会员的手机号码不能重复，请核对后修改。"),
+    ):
+        values = checked.fields[key]
+        first: dict[Any, int] = {}
+        groups: dict[Any, list[int]] = {}
+        for i, value in enumerate(values):
+            if i in bad:
+                continue
+            j = first.setdefault(value, i)
+            if j != i:
+                groups.setdefault(value, [j]).append(i)
+        for group in groups.values():
+            for i in group:
+                others = "、".join(str(rows[o]) for o in group if o != i)
+                checked.errors.append(RowIssue(rows[i], sheet.column_name(key), text.format(others=others), code,
+                                               sheet.columns.get(key)))
+            bad.update(group)
+
+
+SNAP = {name: i for i, name in enumerate(IMPORT_SNAPSHOT_COLUMNS)}
+#: Fields a row may change on an existing member (stored column names).
+UPDATABLE = ("member_no", "name", "id_type", "id_expiry", "gender", "birth_date", "phone", "work_address",
+              "label", "join_date", "post_type")
+
+
+def phone_conflicts(checked: Checked, existing: dict[str, tuple], sheet: SheetData,
+                     progress: ProgressFn | None = None, at: int = 0) -> None:
+    """Rows whose phone would, after the import, belong to another member of the union.
+
+    A phone may move between members in one import (A takes B's old phone while B gets a new one),
+    so the check is on the final state, repeated until no more rows drop out.
+    """
+    ids, phones = checked.fields["id_number"], checked.fields["phone"]
+    owner_of_phone = {m[SNAP["phone"]]: m for m in existing.values() if m[SNAP["phone"]]}
+    while True:
+        valid = [i for i in range(len(ids)) if i not in checked.bad]
+        new_phone_of = {existing[ids[i]][SNAP["id"]]: phones[i] for i in valid if ids[i] in existing}
+        dropped = False
+        if progress:
+            progress(at, PROGRESS_TOTAL)
+        for k, i in enumerate(valid):
+            if progress and k % SLICE == 0:
+                progress(at, PROGRESS_TOTAL)
+            owner = owner_of_phone.get(phones[i])
+            if owner is None or owner[SNAP["id_number"]] == ids[i]:
+                continue
+            moved_to = new_phone_of.get(owner[SNAP["id"]])
+            if moved_to is not None and moved_to != phones[i]:
+                continue  # its current owner gets another phone in this same import
+            number = owner[SNAP["member_no"]] or "无"
+            checked.issue(sheet, i, "phone", Problem(
+                "phone_in_use",
+                f"手机号码已被本工会会员 {owner[SNAP['name']]}（会员编号 {number}）使用。"
+                "同一工会会员的手机号码不能重复，请核对后修改。"))
+            dropped = True
+        if not dropped:
+            return
