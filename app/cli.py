@@ -207,12 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("backup", help="把数据库备份到文件 OUT")
-    p.add_argument("out", metavar="OUT")
+    p.add_argument("out", metavar="OUT", help="备份文件的路径（已有同名文件时覆盖）")
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("demo-data", help="生成演示工会和会员")
     p.add_argument("--count", type=int, default=300, help="会员人数（默认 300）")
-    p.add_argument("--seed", type=int, default=2025)
+    p.add_argument("--seed", type=int, default=2025, help="随机种子：同一种子生成同样的会员（默认 2025）")
     p.set_defaults(func=cmd_demo_data)
 
     p = sub.add_parser("members", help="输出会员（每行一个 JSON，含完整证件号码）")
@@ -232,12 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("export", help="把全部会员导出到 .xlsx（默认隐去证件号码和手机号码的中间几位）")
-    p.add_argument("out", metavar="OUT.xlsx")
+    p.add_argument("out", metavar="OUT.xlsx", help="导出文件的路径")
     p.add_argument("--full-ids", action="store_true", help="导出完整的证件号码和手机号码（请妥善保管文件）")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("template", help="保存会员导入模板（.xlsx）")
-    p.add_argument("out", metavar="OUT.xlsx")
+    p.add_argument("out", metavar="OUT.xlsx", help="模板文件的路径")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("sync", help="与服务器同步：上传本机修改，下载服务器的变化（离线时退出码为 3）")

@@ -1,6 +1,7 @@
 """union-clerk-cli: every command documented, and the commands' real outcomes."""
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
@@ -24,15 +25,16 @@ def run_cli(*args: str, profile: Path) -> subprocess.CompletedProcess:
                           timeout=120, cwd=Path(__file__).resolve().parents[1])
 
 
-def test_every_command_has_help() -> None:
+def test_every_command_and_option_has_help() -> None:
     parser = cli.build_parser()
-    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-    for name, p in sub.choices.items():
-        help_text = p.format_help()
-        assert name in help_text
-        assert p.description or sub._name_parser_map[name] is p
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     helps = {a.dest: a.help for a in sub._choices_actions}
-    assert all(helps.values()), helps
+    assert set(helps) == set(sub.choices) and all(helps.values()), helps
+    for name, p in sub.choices.items():
+        assert f"union-clerk-cli {name}" in p.format_usage()
+        bare = [a.option_strings or a.dest for a in p._actions
+                if not a.help and not isinstance(a, argparse._HelpAction)]
+        assert not bare, f"union-clerk-cli {name}: {bare} without help"
 
 
 def test_demo_members_stats_check_backup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
