@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from peewee import CharField, ForeignKeyField, Model, TextField
+from peewee import CharField, ForeignKeyField, TextField
 
 from app.models.queries import bulk_insert
+from app.models.tables import BaseModel
 
 
-def insert_rows(model: type[Model], rows: Iterable[Mapping[str, Any]]) -> int:
+def insert_rows(model: type[BaseModel], rows: Iterable[Mapping[str, Any]]) -> int:
     """Insert dict rows (keys: field names, the same in every row) into `model`'s table.
 
     Text and foreign keys (given as ids) go in as they are; other values (dates, booleans …)
@@ -24,7 +25,7 @@ def insert_rows(model: type[Model], rows: Iterable[Mapping[str, Any]]) -> int:
     if not rows:
         return 0
     names = list(rows[0].keys())
-    fields = [model._meta.fields[name] for name in names]  # type: ignore[attr-defined]  # not in the stubs
+    fields = [model._meta.fields[name] for name in names]
     converters = [None if isinstance(f, (ForeignKeyField, CharField, TextField)) else f.db_value for f in fields]
     if all(c is None for c in converters):
         values = [tuple(row[name] for name in names) for row in rows]

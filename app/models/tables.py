@@ -6,6 +6,7 @@ text (peewee DateField), the ID expiry as ISO text or 长期.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
 
 from peewee import (
     SQL,
@@ -16,6 +17,7 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
+    Metadata,
     Model,
     TextField,
 )
@@ -29,6 +31,9 @@ def _now() -> datetime:
 
 
 class BaseModel(Model):
+    if TYPE_CHECKING:
+        _meta: ClassVar[Metadata]  # set by peewee's metaclass; types-peewee leaves it out
+
     class Meta:
         database = db
         legacy_table_names = False

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from peewee import JOIN, fn
+from peewee import JOIN, Expression, chunked, fn
 
-from app.models.queries.loading import _chunks
 from app.models.queries.members import ROW_FIELDS, MemberFilter, _order, member_where
 from app.models.tables import CardBatch, CardBatchMember, CardQueue, Enterprise, Member
 from app.rules.codes import Category, LifeStatus
@@ -20,7 +20,7 @@ class CardMemberFilter:
     enterprise_id: int | None = None
 
 
-def card_member_where(union_id: int, f: CardMemberFilter):
+def card_member_where(union_id: int, f: CardMemberFilter) -> Expression:
     cond = member_where(union_id, MemberFilter(text=f.text, category=str(Category.LINKED_ENTERPRISE),
                                                life_status=str(LifeStatus.IN_SERVICE),
                                                enterprise_id=f.enterprise_id))
@@ -30,11 +30,11 @@ def card_member_where(union_id: int, f: CardMemberFilter):
 
 
 def count_card_members(union_id: int, f: CardMemberFilter) -> int:
-    return Member.select(fn.COUNT(Member.id)).where(card_member_where(union_id, f)).scalar()
+    return int(Member.select(fn.COUNT(Member.id)).where(card_member_where(union_id, f)).scalar())
 
 
 def card_member_page(union_id: int, f: CardMemberFilter, sort_key: str = "member_no", descending: bool = False,
-                     offset: int = 0, limit: int = 200) -> list[dict]:
+                     offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
     """One page of 卡片信息管理 as dicts of ROW_FIELDS' names."""
     query = (Member.select(*ROW_FIELDS)
              .join(Enterprise, JOIN.LEFT_OUTER, on=(Member.enterprise == Enterprise.id))
@@ -54,8 +54,7 @@ def card_member_ids(union_id: int, f: CardMemberFilter, sort_key: str = "member_
 def queued_among(member_ids: list[int]) -> set[int]:
     """Which of `member_ids` are in the card queue."""
     found: set[int] = set()
-    for start in range(0, len(member_ids), 500):
-        chunk = member_ids[start:start + 500]
+    for chunk in chunked(member_ids, 500):
         found.update(r[0] for r in CardQueue.select(CardQueue.member).where(CardQueue.member.in_(chunk)).tuples())
     return found
 
@@ -63,8 +62,7 @@ def queued_among(member_ids: list[int]) -> set[int]:
 def applying_among(member_ids: list[int]) -> set[int]:
     """Which of `member_ids` are in a card batch made here whose outcome is still pending."""
     found: set[int] = set()
-    for start in range(0, len(member_ids), 500):
-        chunk = member_ids[start:start + 500]
+    for chunk in chunked(member_ids, 500):
         query = (CardBatchMember.select(CardBatchMember.member)
                  .where(CardBatchMember.member.in_(chunk) & (CardBatchMember.outcome == "pending")).tuples())
         found.update(r[0] for r in query)
@@ -92,7 +90,7 @@ QUEUE_ROW_FIELDS = (
 )
 
 
-def queue_where(union_id: int, f: QueueFilter):
+def queue_where(union_id: int, f: QueueFilter) -> Expression:
     cond = CardQueue.union == union_id
     text = f.text.strip()
     if text:
@@ -109,11 +107,11 @@ def count_queue(union_id: int, f: QueueFilter) -> int:
     query = CardQueue.select(fn.COUNT(CardQueue.id)).where(queue_where(union_id, f))
     if f.text.strip():
         query = query.join(Member, on=(CardQueue.member == Member.id))
-    return query.scalar()
+    return int(query.scalar())
 
 
 def queue_page(union_id: int, f: QueueFilter, sort_key: str = "queued_at", descending: bool = True,
-               offset: int = 0, limit: int = 200) -> list[dict]:
+               offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
     """One page of the card queue, as dicts of QUEUE_ROW_FIELDS' names."""
     column = QUEUE_SORT_COLUMNS.get(sort_key, CardQueue.queued_at)
     order = [column.desc(), CardQueue.id.desc()] if descending else [column.asc(), CardQueue.id.asc()]
@@ -133,7 +131,7 @@ def queue_ids(union_id: int, f: QueueFilter, sort_key: str = "queued_at", descen
     return [r[0] for r in CardQueue._meta.database.execute_sql(sql, params).fetchall()]
 
 
-def queue_rows_by_ids(ids: list[int]) -> list[dict]:
+def queue_rows_by_ids(ids: list[int]) -> list[dict[str, Any]]:
     """The queue rows of `ids` as dicts of QUEUE_ROW_FIELDS' names (any order)."""
     if not ids:
         return []
@@ -158,7 +156,7 @@ QUEUE_CHECK_COLUMNS = (
 )
 
 
-def queue_check_rows(union_id: int, queue_ids: list[int] | None = None) -> list[tuple]:
+def queue_check_rows(union_id: int, queue_ids: list[int] | None = None) -> list[tuple[Any, ...]]:
     """The queue rows (all, or `queue_ids`) with the member data their verification reads."""
     from app.models.db import db
 
@@ -166,10 +164,10 @@ def queue_check_rows(union_id: int, queue_ids: list[int] | None = None) -> list[
     base = (f'SELECT {columns} FROM "{CardQueue._meta.table_name}" q '
             f'JOIN "{Member._meta.table_name}" m ON m.id = q.member_id WHERE q.union_id = ?')
     if queue_ids is None:
-        return db.execute_sql(base + " ORDER BY q.id", (union_id,)).fetchall()
-    rows: list[tuple] = []
-    for start in range(0, len(queue_ids), 500):
-        chunk = queue_ids[start:start + 500]
+        every: list[tuple[Any, ...]] = db.execute_sql(base + " ORDER BY q.id", (union_id,)).fetchall()
+        return every
+    rows: list[tuple[Any, ...]] = []
+    for chunk in chunked(queue_ids, 500):
         marks = ", ".join("?" for _ in chunk)
         rows += db.execute_sql(base + f" AND q.id IN ({marks}) ORDER BY q.id", (union_id, *chunk)).fetchall()
     return rows
@@ -182,12 +180,12 @@ QUEUE_UPDATE_COLUMNS = frozenset({
 })
 
 
-def update_queue_rows(updates: list[tuple[int, dict]], *, batch: int = 5000) -> int:
+def update_queue_rows(updates: list[tuple[int, dict[str, Any]]], *, batch: int = 5000) -> int:
     """Apply (queue id, {column: db-ready value}) pairs, one executemany per set of columns.
     Inside the caller's transaction."""
     from app.models.db import db
 
-    groups: dict[tuple[str, ...], list[tuple]] = {}
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     for queue_id, changes in updates:
         names = tuple(sorted(changes))
         bad = set(names) - QUEUE_UPDATE_COLUMNS
@@ -199,13 +197,13 @@ def update_queue_rows(updates: list[tuple[int, dict]], *, batch: int = 5000) -> 
     for names, params in groups.items():
         assignments = ", ".join(f'"{n}" = ?' for n in names)
         sql = f'UPDATE "{CardQueue._meta.table_name}" SET {assignments} WHERE "id" = ?'
-        for chunk in _chunks(params, batch):
+        for chunk in chunked(params, batch):
             cursor.executemany(sql, chunk)
             done += len(chunk)
     return done
 
 
-def queue_blocking(union_id: int, result: str, limit: int = 5) -> list[dict]:
+def queue_blocking(union_id: int, result: str, limit: int = 5) -> list[dict[str, Any]]:
     """The first queued members with `result` (failed / unverified), for saying which ones."""
     query = (CardQueue.select(CardQueue.id, CardQueue.result, CardQueue.reason, Member.name, Member.id_number)
              .join(Member, on=(CardQueue.member == Member.id))
@@ -227,7 +225,7 @@ class CardBatchFilter:
     status: str | None = None
 
 
-def card_batch_rows(union_id: int, f: CardBatchFilter) -> list[dict]:
+def card_batch_rows(union_id: int, f: CardBatchFilter) -> list[dict[str, Any]]:
     """The union's card batches, newest first."""
     cond = CardBatch.union == union_id
     if f.text.strip():
@@ -239,10 +237,10 @@ def card_batch_rows(union_id: int, f: CardBatchFilter) -> list[dict]:
 
 
 def count_card_batch_members(batch_id: int) -> int:
-    return CardBatchMember.select(fn.COUNT(CardBatchMember.id)).where(CardBatchMember.batch == batch_id).scalar()
+    return int(CardBatchMember.select(fn.COUNT(CardBatchMember.id)).where(CardBatchMember.batch == batch_id).scalar())
 
 
-def card_batch_member_page(batch_id: int, offset: int = 0, limit: int = 200) -> list[dict]:
+def card_batch_member_page(batch_id: int, offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
     query = (CardBatchMember.select().where(CardBatchMember.batch == batch_id)
              .order_by(CardBatchMember.id).offset(offset).limit(limit).dicts())
     return list(query)
@@ -254,7 +252,7 @@ def card_batch_member_ids(batch_id: int) -> list[int]:
     return [r[0] for r in query.tuples()]
 
 
-def card_batch_members_by_ids(ids: list[int]) -> list[dict]:
+def card_batch_members_by_ids(ids: list[int]) -> list[dict[str, Any]]:
     if not ids:
         return []
     return list(CardBatchMember.select().where(CardBatchMember.id.in_(ids)).dicts())
@@ -268,6 +266,6 @@ def update_card_batch_members(batch_id: int, outcomes: list[tuple[str, str | Non
            f'WHERE "batch_id" = ? AND "id_number" = ?')
     params = [(outcome, card_no, reason, batch_id, number) for outcome, card_no, reason, number in outcomes]
     cursor = db.cursor()
-    for chunk in _chunks(params, 5000):
+    for chunk in chunked(params, 5000):
         cursor.executemany(sql, chunk)
     return len(params)

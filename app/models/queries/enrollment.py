@@ -1,6 +1,8 @@
 """集中参保: the raw member columns the enrollment screens and rules read."""
 from __future__ import annotations
 
+from typing import Any
+
 
 #: Columns the enrollment screens read for every member, as raw values (dates as ISO text).
 ENROLLMENT_COLUMNS = ("id", "member_no", "name", "id_type", "id_number", "gender", "birth_date", "post_type",
@@ -8,7 +10,7 @@ ENROLLMENT_COLUMNS = ("id", "member_no", "name", "id_type", "id_number", "gender
                       "ss_card_status", "employment_status", "retirement_confirmation", "category")
 
 
-def enrollment_rows(union_id: int, *, ordered: bool = True) -> list[tuple]:
+def enrollment_rows(union_id: int, *, ordered: bool = True) -> list[tuple[Any, ...]]:
     """Every member of the union as raw tuples of ENROLLMENT_COLUMNS, in member-number order.
 
     Raw on purpose: peewee's per-row conversion (dates through strptime) costs more than the
@@ -17,4 +19,6 @@ def enrollment_rows(union_id: int, *, ordered: bool = True) -> list[tuple]:
 
     columns = ", ".join(f'"{c}"' for c in ENROLLMENT_COLUMNS)
     order = ' ORDER BY "member_no", "id"' if ordered else ""
-    return db.execute_sql(f'SELECT {columns} FROM "member" WHERE "union_id" = ?{order}', (union_id,)).fetchall()
+    rows: list[tuple[Any, ...]] = db.execute_sql(
+        f'SELECT {columns} FROM "member" WHERE "union_id" = ?{order}', (union_id,)).fetchall()
+    return rows

@@ -2,11 +2,13 @@
 import compares against, executemany inserts and updates, and rebuilding indexes for a big load."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import Any
 
-from peewee import fn
+from peewee import chunked, fn
 
-from app.models.tables import Member
+from app.models.tables import BaseModel, Member
 
 
 #: Columns of a member the importer compares and writes, in this order.
@@ -22,7 +24,7 @@ _SHARED_SNAPSHOT_VALUES = frozenset(("id_type", "id_expiry", "gender", "birth_da
                                      "join_date", "post_type", "category", "sync_state", "dirty_fields"))
 
 
-def member_import_snapshot(union_id: int, on_chunk=None) -> list[tuple]:
+def member_import_snapshot(union_id: int, on_chunk: Callable[[], None] | None = None) -> list[tuple[Any, ...]]:
     """Every member of the union as a tuple of IMPORT_SNAPSHOT_COLUMNS, raw as stored (dates ISO text).
 
     Raw SQL on purpose: 100,000 rows through peewee's model layer cost several times as much.
@@ -35,9 +37,9 @@ def member_import_snapshot(union_id: int, on_chunk=None) -> list[tuple]:
     columns = ", ".join(f'"{c}"' for c in IMPORT_SNAPSHOT_COLUMNS)
     cursor = db.execute_sql(f'SELECT {columns} FROM "{Member._meta.table_name}" WHERE "union_id" = ?', (union_id,))
     shared = [c in _SHARED_SNAPSHOT_VALUES for c in IMPORT_SNAPSHOT_COLUMNS]
-    seen: dict = {}
+    seen: dict[Any, Any] = {}
     one = seen.setdefault
-    rows: list[tuple] = []
+    rows: list[tuple[Any, ...]] = []
     while chunk := cursor.fetchmany(5000):
         for row in chunk:
             rows.append(tuple(one(v, v) if s else v for v, s in zip(row, shared)))
@@ -46,7 +48,7 @@ def member_import_snapshot(union_id: int, on_chunk=None) -> list[tuple]:
     return rows
 
 
-def members_fingerprint(union_id: int) -> tuple:
+def members_fingerprint(union_id: int) -> tuple[str | None, ...]:
     """Changes whenever a member of the union is added, removed or updated (count, max id, max
     updated_at, total of ids): an import checks it has not moved between validation and writing."""
     row = (Member.select(fn.COUNT(Member.id), fn.MAX(Member.id), fn.MAX(Member.updated_at), fn.SUM(Member.id))
@@ -54,18 +56,8 @@ def members_fingerprint(union_id: int) -> tuple:
     return tuple(str(v) if v is not None else None for v in row)
 
 
-def _chunks(rows, size: int):
-    chunk = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def bulk_insert(model, columns, rows, *, batch: int = 5000, on_batch=None) -> int:
+def bulk_insert(model: type[BaseModel], columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                batch: int = 5000, on_batch: Callable[[int], None] | None = None) -> int:
     """Insert `rows` (tuples of db-ready values for `columns`, given as column names) into
     `model`'s table with executemany; every other column gets its peewee default, evaluated once.
 
@@ -90,7 +82,7 @@ def bulk_insert(model, columns, rows, *, batch: int = 5000, on_batch=None) -> in
            f'VALUES ({", ".join("?" * len(names))})')
     cursor = db.cursor()
     done = 0
-    for chunk in _chunks(rows, batch):
+    for chunk in chunked(rows, batch):
         cursor.executemany(sql, [tuple(r) + defaults for r in chunk] if defaults else chunk)
         done += len(chunk)
         if on_batch:
@@ -106,26 +98,29 @@ REBUILD_SHARE = 0.5
 REBUILD_MIN_ROWS = 5_000
 
 
-def should_rebuild_indexes(model, adding: int) -> bool:
+def should_rebuild_indexes(model: type[BaseModel], adding: int) -> bool:
     """Whether loading `adding` rows into `model`'s table goes faster with its indexes rebuilt."""
     from app.models.db import db
 
     if adding < REBUILD_MIN_ROWS:
         return False
     (present,) = db.execute_sql(f'SELECT count(*) FROM "{model._meta.table_name}"').fetchone()
-    return adding >= present * REBUILD_SHARE
+    return bool(adding >= present * REBUILD_SHARE)
 
 
-def table_index_sql(model) -> list[tuple[str, str]]:
+def table_index_sql(model: type[BaseModel]) -> list[tuple[str, str]]:
     """(name, CREATE statement) of every explicit index on `model`'s table."""
     from app.models.db import db
 
-    return db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                          "AND sql IS NOT NULL ORDER BY name", (model._meta.table_name,)).fetchall()
+    indexes: list[tuple[str, str]] = db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                                                    "AND sql IS NOT NULL ORDER BY name",
+                                                    (model._meta.table_name,)).fetchall()
+    return indexes
 
 
 @contextmanager
-def indexes_rebuilt(model, enabled: bool = True, on_index=None):
+def indexes_rebuilt(model: type[BaseModel], enabled: bool = True,
+                    on_index: Callable[[int, int], None] | None = None) -> Iterator[None]:
     """Inside the caller's transaction: drop `model`'s indexes, run the body, create them again.
 
     DDL is transactional in SQLite, so other connections never see the table without its indexes
@@ -149,12 +144,13 @@ def indexes_rebuilt(model, enabled: bool = True, on_index=None):
             on_index(k, len(indexes))
 
 
-def bulk_update_members(updates, *, batch: int = 5000, on_batch=None) -> int:
+def bulk_update_members(updates: Iterable[tuple[int, Mapping[str, Any]]], *, batch: int = 5000,
+                        on_batch: Callable[[int], None] | None = None) -> int:
     """Apply `updates`: (member id, {column name: db-ready value}) pairs, grouped by the set of
     columns changed so that each group is one executemany. Inside the caller's transaction."""
     from app.models.db import db
 
-    groups: dict[tuple[str, ...], list[tuple]] = {}
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     for member_id, changes in updates:
         names = tuple(sorted(changes))
         groups.setdefault(names, []).append(tuple(changes[n] for n in names) + (member_id,))
@@ -167,7 +163,7 @@ def bulk_update_members(updates, *, batch: int = 5000, on_batch=None) -> int:
             raise ValueError(f"unknown member columns: {bad}")
         assignments = ", ".join(f'"{n}" = ?' for n in names)
         sql = f'UPDATE "{Member._meta.table_name}" SET {assignments} WHERE "id" = ?'
-        for chunk in _chunks(params, batch):
+        for chunk in chunked(params, batch):
             cursor.executemany(sql, chunk)
             done += len(chunk)
             if on_batch:
@@ -175,8 +171,7 @@ def bulk_update_members(updates, *, batch: int = 5000, on_batch=None) -> int:
     return done
 
 
-def clear_member_phones(member_ids) -> None:
+def clear_member_phones(member_ids: Iterable[int]) -> None:
     """Set the phone of these members to NULL (so phones can be swapped under the unique index)."""
-    ids = list(member_ids)
-    for start in range(0, len(ids), 500):
-        Member.update(phone=None).where(Member.id.in_(ids[start:start + 500])).execute()
+    for chunk in chunked(member_ids, 500):
+        Member.update(phone=None).where(Member.id.in_(chunk)).execute()

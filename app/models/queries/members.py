@@ -2,10 +2,12 @@
 and the export's keyset walk. Every offered sort key has an index starting with the union."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from peewee import JOIN, fn
+from peewee import JOIN, Expression, fn
 
 from app.models.tables import Enterprise, Member
 from app.rules.codes import CardStatus
@@ -48,13 +50,14 @@ ROW_FIELDS = (
 )
 
 
-def member_where(union_id: int, f: MemberFilter):
+def member_where(union_id: int, f: MemberFilter) -> Expression:
     cond = Member.union == union_id
     text = f.text.strip()
     if text:
         # instr() rather than LIKE: no wildcard escaping, and exact for Chinese names.
-        def contains(col, needle=text):
-            return fn.instr(col, needle) > 0
+        def contains(col: Any, needle: str = text) -> Expression:
+            found: Expression = fn.instr(col, needle) > 0
+            return found
 
         if text.replace("X", "").replace("x", "").isdigit():
             # Digits: an ID fragment, a phone or a member number.
@@ -78,11 +81,11 @@ def member_where(union_id: int, f: MemberFilter):
 
 
 def count_members(union_id: int, f: MemberFilter) -> int:
-    return Member.select(fn.COUNT(Member.id)).where(member_where(union_id, f)).scalar()
+    return int(Member.select(fn.COUNT(Member.id)).where(member_where(union_id, f)).scalar())
 
 
 def member_page(union_id: int, f: MemberFilter, sort_key: str = "member_no",
-                descending: bool = False, offset: int = 0, limit: int = 200) -> list[dict]:
+                descending: bool = False, offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
     """One page of member rows as dicts of ROW_FIELDS' names."""
     order = _order(sort_key, descending)
     query = (Member.select(*ROW_FIELDS)
@@ -92,7 +95,7 @@ def member_page(union_id: int, f: MemberFilter, sort_key: str = "member_no",
     return list(query)
 
 
-def _order(sort_key: str, descending: bool) -> list:
+def _order(sort_key: str, descending: bool) -> list[Any]:
     column = SORT_COLUMNS.get(sort_key, Member.member_no)
     return [column.desc(), Member.id.desc()] if descending else [column.asc(), Member.id.asc()]
 
@@ -105,7 +108,7 @@ def member_ids(union_id: int, f: MemberFilter, sort_key: str = "member_no", desc
     return [r[0] for r in Member._meta.database.execute_sql(sql, params).fetchall()]
 
 
-def member_rows_by_ids(ids: list[int]) -> list[dict]:
+def member_rows_by_ids(ids: list[int]) -> list[dict[str, Any]]:
     """The rows of `ids` (as member_page gives them), in the order of `ids`."""
     if not ids:
         return []
@@ -136,7 +139,7 @@ def created_by_day(union_id: int, start: date, end: date) -> list[tuple[date, in
 
 
 def iter_member_rows(union_id: int, f: MemberFilter, sort_key: str = "member_no", descending: bool = False,
-                     batch: int = 2000):
+                     batch: int = 2000) -> Iterator[dict[str, Any]]:
     """Every member row matching `f` as dicts of ROW_FIELDS' names, in order, fetched in batches
     by keyset (not OFFSET), so exporting 100,000 members stays linear."""
     column = SORT_COLUMNS.get(sort_key, Member.member_no)
