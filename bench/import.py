@@ -37,6 +37,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from openpyxl.utils import get_column_letter
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -49,12 +51,7 @@ TODAY = date(2026, 11, 28)
 
 
 def _col(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
+    return get_column_letter(i + 1)
 
 
 def _serial(day: date) -> int:

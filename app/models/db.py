@@ -15,6 +15,7 @@ from typing import Callable
 from peewee import DatabaseError as PeeweeDatabaseError
 from peewee import SqliteDatabase
 
+from app.files import atomic_write
 from app.rules.errors import ClerkFacingError
 
 log = logging.getLogger(__name__)
@@ -123,24 +124,19 @@ def schema_version(database: SqliteDatabase = db) -> int:
 
 
 def backup_to(database: SqliteDatabase, target: Path, progress: Callable[[int, int], None] | None = None) -> Path:
-    """Copy the live database to `target` with SQLite's online backup API."""
+    """Copy the live database to `target` with SQLite's online backup API (whole or not at all,
+    synced to the disk, mode 0600)."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".part")
-    if tmp.exists():
-        tmp.unlink()
-    dest = sqlite3.connect(str(tmp))
-    try:
-        def _progress(status: int, remaining: int, total: int) -> None:
-            if progress:
-                progress(total - remaining, total)
+    with atomic_write(target, mode=0o600) as temp:
+        dest = sqlite3.connect(str(temp))
+        try:
+            def _progress(status: int, remaining: int, total: int) -> None:
+                if progress:
+                    progress(total - remaining, total)
 
-        database.connection().backup(dest, pages=1024, progress=_progress)
-    finally:
-        dest.close()
-    os.replace(tmp, target)
-    if os.name == "posix":
-        os.chmod(target, 0o600)
+            database.connection().backup(dest, pages=1024, progress=_progress)
+        finally:
+            dest.close()
     return target
 
 

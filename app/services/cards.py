@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from peewee import chunked
+
 from app import protocol as wire
 from app.models import AuditEntry, Member, Union, db
 from app.models.bulk import insert_rows
@@ -218,8 +220,7 @@ def add_to_queue(union_id: int, member_ids: Sequence[int], *, actor: str, today:
         queued = queued_among(wanted)
         applying = applying_among(wanted)
         members: list[Member] = []
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
+        for chunk in chunked(wanted, 500):
             members += list(Member.select(Member.id, Member.name, Member.card_status, Member.life_status,
                                           Member.category, Member.union)
                             .where(Member.id.in_(chunk) & (Member.union == union_id)))
@@ -241,8 +242,8 @@ def add_to_queue(union_id: int, member_ids: Sequence[int], *, actor: str, today:
                                   "field": "", "note": "加入待办会员列表"} for mid in new])
         if new:
             ids: list[int] = []
-            for start in range(0, len(new), 500):
-                ids += [q.id for q in CardQueue.select(CardQueue.id).where(CardQueue.member.in_(new[start:start + 500]))]
+            for chunk in chunked(new, 500):
+                ids += [q.id for q in CardQueue.select(CardQueue.id).where(CardQueue.member.in_(chunk))]
             refresh_verification(union_id, today, queue_ids=ids, force=True)
     return AddResult(added=len(new), already=len(queued), refused=tuple(refused))
 
@@ -252,8 +253,7 @@ def remove_from_queue(queue_ids: Sequence[int], *, actor: str) -> int:
     ids = list(queue_ids)
     removed = 0
     with db.atomic("IMMEDIATE"):
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+        for chunk in chunked(ids, 500):
             members = [q.member_id for q in CardQueue.select(CardQueue.member).where(CardQueue.id.in_(chunk))]
             removed += CardQueue.delete().where(CardQueue.id.in_(chunk)).execute()
             now = _now()
@@ -489,8 +489,8 @@ def submit_batch(union_id: int, *, actor: str, today: date) -> SubmittedBatch:
         insert_rows(CardBatchMember, [{"batch": batch.id, "member": r["mid"], "id_number": r["id_number"],
                                        "name": r["name"], "outcome": "pending", "reason": ""} for r in rows])
         ids = [r["id"] for r in rows]
-        for start in range(0, len(ids), 500):
-            CardQueue.delete().where(CardQueue.id.in_(ids[start:start + 500])).execute()
+        for chunk in chunked(ids, 500):
+            CardQueue.delete().where(CardQueue.id.in_(chunk)).execute()
         insert_rows(AuditEntry, [{"at": now, "actor": actor, "action": "card.batch.submit", "member": r["mid"],
                                   "field": "", "note": f"办卡批次 {batch_no}"} for r in rows])
     return SubmittedBatch(batch_no, len(rows))

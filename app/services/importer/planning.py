@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,6 @@ from app.services.importer.plan import ImportOptions, ImportPlan, MemberUpdate
 from app.services.importer.progress import (
     PROGRESS_TOTAL,
     READ_SHARE,
-    InThread,
     Laps,
     Monotonic,
     ProgressFn,
@@ -95,15 +95,16 @@ def _prepare(path: Path, options: ImportOptions, progress: ProgressFn | None) ->
         progress = Monotonic(progress)
     # calamine parses in native code without the GIL: load the union's members meanwhile (with a
     # heartbeat, since a big union can take longer to load than the file to read).
-    reader = InThread(lambda: spreadsheets.read_member_sheet(path, progress, span=(0, READ_SHARE, PROGRESS_TOTAL)))
-    try:
-        snapshot = member_import_snapshot(options.union_id, on_chunk=progress.again if progress else None)
-        existing = {m[SNAP["id_number"]]: m for m in snapshot}
-        del snapshot
-        fingerprint = members_fingerprint(options.union_id)
-        lap("load_members")
-    finally:
-        sheet = reader.result()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-read") as pool:
+        reading = pool.submit(spreadsheets.read_member_sheet, path, progress, span=(0, READ_SHARE, PROGRESS_TOTAL))
+        try:
+            snapshot = member_import_snapshot(options.union_id, on_chunk=progress.again if progress else None)
+            existing = {m[SNAP["id_number"]]: m for m in snapshot}
+            del snapshot
+            fingerprint = members_fingerprint(options.union_id)
+            lap("load_members")
+        finally:
+            sheet = reading.result()  # re-raises the reader's error (a refused file, a cancel)
     lap("read")
     check_end = PROGRESS_TOTAL - 100
     checked = check_rows(sheet, options, progress, (READ_SHARE, check_end))

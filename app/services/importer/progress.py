@@ -1,41 +1,17 @@
-"""How an import paces itself: progress units, a reader thread, phase timings, paused GC."""
+"""How an import paces itself: progress units, monotonic reports, phase timings, paused GC."""
 from __future__ import annotations
 
 import gc
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
-ProgressFn = Callable[[int, int], None]
+from app.services.spreadsheets import ProgressFn
 
 #: Progress units of `prepare_import`: reading the file, then checking rows.
 PROGRESS_TOTAL = 1000
 READ_SHARE = 450
-
-
-class InThread(threading.Thread):
-    """Runs `fn` on a helper thread; `result()` joins and returns its value or re-raises."""
-
-    def __init__(self, fn: Callable[[], Any]) -> None:
-        super().__init__(daemon=True, name="import-read")
-        self._fn = fn
-        self._value: Any = None
-        self._error: BaseException | None = None
-        self.start()
-
-    def run(self) -> None:
-        try:
-            self._value = self._fn()
-        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
-            self._error = exc
-
-    def result(self) -> Any:
-        self.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
 
 
 @contextmanager

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from openpyxl.utils import get_column_letter
+
 from app.rules.codes import GENDER_LABELS, ID_TYPE_LABELS, POST_TYPE_LABELS
 from app.rules.normalize import compact
 
@@ -105,9 +107,4 @@ def column_for_header(text: object) -> str | None:
 
 def column_letter(index: int) -> str:
     """Excel's letter for a 0-based column index (0 → A, 26 → AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    return get_column_letter(index + 1)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
+from openpyxl.utils import column_index_from_string
+
 from app.services.errors import ClerkError
 
 #: A union has at most ~100,000 members; twice that is the most one file may hold.
@@ -148,10 +150,10 @@ class SheetSize:
 
 
 def _column_number(letters: str) -> int:
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + ord(ch) - 64
-    return number
+    try:
+        return int(column_index_from_string(letters))
+    except ValueError:  # beyond Excel's last column (XFD): as oversized as it gets
+        return MAX_CELLS
 
 
 def sheet_parts(archive: zipfile.ZipFile) -> list[str]:

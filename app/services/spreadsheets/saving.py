@@ -4,24 +4,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from app.files import atomic_write
 from app.rules.errors import from_os_error
 from app.services.errors import ClerkError
 
 
 def save_workbook(workbook: Any, out: Path) -> None:
-    """Save to a temporary file beside `out`, then replace it: a crash never leaves half a file."""
-    import os
-
-    tmp = out.with_name(f".{out.name}.part")
+    """Save whole or not at all (`app.files.atomic_write`): a crash never leaves half a file."""
     try:
-        workbook.save(tmp)
-        os.replace(tmp, out)
+        with atomic_write(out) as temp:
+            workbook.save(temp)
     except PermissionError:
-        tmp.unlink(missing_ok=True)
         raise ClerkError(f"无法写入文件“{out.name}”。",
                          "如果该文件正在 Excel 中打开，请先关闭它；或换一个文件名、换一个文件夹保存。") from None
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         if from_os_error(exc) is not None:
             raise ClerkError("磁盘空间已满，文件没有保存。", "请清理磁盘空间后重试。") from None
         raise ClerkError(f"无法保存文件“{out.name}”（{exc.strerror or exc}）。", "请换一个文件夹保存。") from None
