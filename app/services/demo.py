@@ -91,12 +91,51 @@ def _phone_index(phone: str) -> int:
     return (int(phone[1]) - 3) * 10**9 + int(phone[2:])
 
 
+def _life(rng: random.Random, slot: int, gender: Gender, post_type: PostType, today: date, plan_year: int
+          ) -> tuple[date, PostType, LifeStatus, date | None]:
+    """(birth date, post type, life status, its date) for a row of case `slot`."""
+    life_status, life_date = LifeStatus.IN_SERVICE, None
+    if slot in (1, 2):  # retiring Sep–Dec before the plan year: the old system's blind spot
+        if post_type == PostType.UNKNOWN and gender == Gender.FEMALE:
+            post_type = PostType.MANAGERIAL
+        birth = _birth_retiring_between(rng, gender, post_type, date(plan_year - 1, 9, 1), date(plan_year - 1, 12, 31))
+    elif slot == 3:  # recorded retired
+        birth = date(rng.randrange(1955, 1964), rng.randrange(1, 13), rng.randrange(1, 29))
+        life_status, life_date = LifeStatus.RETIRED, date(plan_year - 2, rng.randrange(1, 13), 1)
+    elif slot == 4:
+        birth = date(rng.randrange(1965, 1990), rng.randrange(1, 13), rng.randrange(1, 29))
+        life_status, life_date = LifeStatus.DECEASED, today - timedelta(days=rng.randrange(30, 300))
+    else:
+        birth = date(today.year - rng.randrange(20, 50), rng.randrange(1, 13), rng.randrange(1, 29))
+    return birth, post_type, life_status, life_date
+
+
+def _document(rng: random.Random, slot: int, birth: date, gender: Gender) -> tuple[IdType, str]:
+    if slot == 5:
+        return IdType.HK_MACAO, f"H{rng.randrange(10**7, 10**8):08d}"
+    if slot == 6:
+        return IdType.TAIWAN, f"{rng.randrange(10**7, 10**8):08d}"
+    if slot == 7:
+        return IdType.PASSPORT, f"E{rng.randrange(10**7, 10**8):08d}"
+    return IdType.MAINLAND, make_mainland_id(rng, birth, gender)
+
+
+def _joined(rng: random.Random, today: date) -> tuple[date, datetime]:
+    """(join date, when the member was recorded here)."""
+    join = today - timedelta(days=int(rng.expovariate(1 / 240)))
+    if rng.random() < 0.3:  # brought in by a bulk import a few weeks ago: 原有会员
+        recorded = today - timedelta(days=rng.choice((12, 26, 40)))
+        join = min(join, recorded - timedelta(days=rng.randrange(30, 2000)))
+    else:
+        recorded = max(join, today - timedelta(days=400))
+    return join, datetime.combine(recorded, datetime.min.time()) + timedelta(hours=9)
+
+
 def generate_members(count: int, *, union_id: int, enterprise_ids: list[int], today: date,
                      seed: int = 2025, phone_offset: int = 0) -> Iterator[dict]:
     """Member rows (dicts for insert_many) covering every case, in a fixed mix."""
     rng = random.Random(seed)
     plan_year = default_plan_year(today)
-    retire_window = (date(plan_year - 1, 9, 1), date(plan_year - 1, 12, 31))
     ss_cycle = [None, SsCardStatus.NORMAL, SsCardStatus.NORMAL, SsCardStatus.SEALED,
                 SsCardStatus.REPORTED_LOST, SsCardStatus.LOCKED, SsCardStatus.CANCELLED,
                 SsCardStatus.UNKNOWN, SsCardStatus.NORMAL]
@@ -108,28 +147,8 @@ def generate_members(count: int, *, union_id: int, enterprise_ids: list[int], to
         post_type = PostType.UNKNOWN
         if gender == Gender.FEMALE:
             post_type = rng.choice([PostType.WORKER, PostType.MANAGERIAL, PostType.UNKNOWN])
-        life_status, life_date = LifeStatus.IN_SERVICE, None
-        if slot in (1, 2):  # retiring Sep–Dec before the plan year: the old system's blind spot
-            if post_type == PostType.UNKNOWN and gender == Gender.FEMALE:
-                post_type = PostType.MANAGERIAL
-            birth = _birth_retiring_between(rng, gender, post_type, *retire_window)
-        elif slot == 3:  # recorded retired
-            birth = date(rng.randrange(1955, 1964), rng.randrange(1, 13), rng.randrange(1, 29))
-            life_status, life_date = LifeStatus.RETIRED, date(plan_year - 2, rng.randrange(1, 13), 1)
-        elif slot == 4:
-            birth = date(rng.randrange(1965, 1990), rng.randrange(1, 13), rng.randrange(1, 29))
-            life_status, life_date = LifeStatus.DECEASED, today - timedelta(days=rng.randrange(30, 300))
-        else:
-            birth = date(today.year - rng.randrange(20, 50), rng.randrange(1, 13), rng.randrange(1, 29))
-        id_type, id_number = IdType.MAINLAND, ""
-        if slot == 5:
-            id_type, id_number = IdType.HK_MACAO, f"H{rng.randrange(10**7, 10**8):08d}"
-        elif slot == 6:
-            id_type, id_number = IdType.TAIWAN, f"{rng.randrange(10**7, 10**8):08d}"
-        elif slot == 7:
-            id_type, id_number = IdType.PASSPORT, f"E{rng.randrange(10**7, 10**8):08d}"
-        else:
-            id_number = make_mainland_id(rng, birth, gender)
+        birth, post_type, life_status, life_date = _life(rng, slot, gender, post_type, today, plan_year)
+        id_type, id_number = _document(rng, slot, birth, gender)
         expiry_case = "expired" if slot in (8, 9) else "expiring" if slot in (10, 11, 12) else "normal"
         if slot in (13, 14, 15, 16):
             category, enterprise = Category.FLEXIBLE, None
@@ -146,13 +165,7 @@ def generate_members(count: int, *, union_id: int, enterprise_ids: list[int], to
             if ss_status is not None:
                 employment = EmploymentStatus.UNKNOWN if slot in (27, 29) else EmploymentStatus.EMPLOYED
         insurance = InsuranceStatus.PENDING if slot in (19, 20, 27, 29) else InsuranceStatus.PAID
-        join = today - timedelta(days=int(rng.expovariate(1 / 240)))
-        if rng.random() < 0.3:  # brought in by a bulk import a few weeks ago: 原有会员
-            recorded = today - timedelta(days=rng.choice((12, 26, 40)))
-            join = min(join, recorded - timedelta(days=rng.randrange(30, 2000)))
-        else:
-            recorded = max(join, today - timedelta(days=400))
-        created = datetime.combine(recorded, datetime.min.time()) + timedelta(hours=9)
+        join, created = _joined(rng, today)
         yield {
             "union": union_id,
             "member_no": f"{i + 1:07d}",
