@@ -21,6 +21,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from importlib import metadata
 
 from server.db import DEFAULT_URL
 
@@ -211,6 +212,9 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="union-server", description="上海市工会会员专享保障 中心服务器")
+    # The distribution's version (app.__version__, read from the installed metadata: the server imports
+    # nothing of app but the rules and the protocol kernel).
+    parser.add_argument("--version", action="version", version=f"%(prog)s {metadata.version('union-clerk')}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help_text: str, func) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
