@@ -7,9 +7,6 @@ from datetime import date, timedelta
 from app.models import Enterprise, Member, Union
 from app.models.queries import created_by_day, joins_by_day
 
-GRANULARITIES = ("day", "week", "month")
-
-
 @dataclass(frozen=True)
 class WorkbenchFigures:
     union_name: str

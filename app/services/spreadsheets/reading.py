@@ -36,7 +36,6 @@ class SheetData:
 
     path: Path
     sheet_name: str
-    sheet_index: int
     rows: list[list[Any]]
     header_index: int  # index into rows
     columns: dict[str, int]  # import column key → 0-based column index
@@ -54,10 +53,6 @@ class SheetData:
         if index is None:
             return COLUMNS_BY_KEY[key].header
         return self.headers.get(index) or COLUMNS_BY_KEY[key].header
-
-    @property
-    def data_rows(self) -> int:
-        return len(self.rows) - self.header_index - 1
 
 
 @dataclass(frozen=True)
@@ -252,7 +247,7 @@ def _read_first_member_sheet(workbook: Any, path: Path, sizes: list[SheetSize | 
         if len(rows) <= match.index + 1:
             raise FileRefused(f"工作表“{name}”只有表头（第 {match.index + 1} 行），下面没有会员数据。",
                               "请在表头下方逐行填写会员信息后再导入。")
-        return SheetData(path=path, sheet_name=name, sheet_index=i, rows=rows, header_index=match.index,
+        return SheetData(path=path, sheet_name=name, rows=rows, header_index=match.index,
                          columns=match.columns, headers=match.headers, ignored_headers=match.ignored)
     if not any_data:
         raise FileRefused(f"文件“{path.name}”里没有任何数据（工作表都是空的）。",
