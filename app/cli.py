@@ -69,33 +69,28 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def cmd_members(args: argparse.Namespace) -> int:
-    from app.models.queries import MemberFilter, member_page
+    from app.models.queries import MemberFilter, iter_member_rows
     from app.services.members import default_plan_year, member_flags, retirement_dates_of
 
     _open(args)
     union_id = _union_id()
     today = date.today()
     plan_year = args.plan_year or default_plan_year(today)
-    offset, page = 0, 2000
     out = sys.stdout
-    while True:
-        rows = member_page(union_id, MemberFilter(), "member_no", False, offset, page)
-        for r in rows:
-            record = {
-                "member_no": r["member_no"], "name": r["name"], "id_type": r["id_type"],
-                "id_number": r["id_number"], "gender": r["gender"],
-                "birth_date": r["birth_date"].isoformat() if r["birth_date"] else None,
-                "retirement_dates": [d.isoformat() for d in retirement_dates_of(
-                    r["gender"], r["birth_date"], r["post_type"])],
-                "flags": member_flags(r, plan_year, today),
-                "category": r["category"], "enterprise": r["enterprise_name"],
-                "life_status": r["life_status"], "card_no": r["card_no"], "id_expiry": r["id_expiry"],
-                "phone": r["phone"], "join_date": r["join_date"].isoformat() if r["join_date"] else None,
-            }
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        if len(rows) < page:
-            break
-        offset += page
+    # Keyset pages in member-number order (not OFFSET): linear however many members there are.
+    for r in iter_member_rows(union_id, MemberFilter(), "member_no", False):
+        record = {
+            "member_no": r["member_no"], "name": r["name"], "id_type": r["id_type"],
+            "id_number": r["id_number"], "gender": r["gender"],
+            "birth_date": r["birth_date"].isoformat() if r["birth_date"] else None,
+            "retirement_dates": [d.isoformat() for d in retirement_dates_of(
+                r["gender"], r["birth_date"], r["post_type"])],
+            "flags": member_flags(r, plan_year, today),
+            "category": r["category"], "enterprise": r["enterprise_name"],
+            "life_status": r["life_status"], "card_no": r["card_no"], "id_expiry": r["id_expiry"],
+            "phone": r["phone"], "join_date": r["join_date"].isoformat() if r["join_date"] else None,
+        }
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return 0
 
 
