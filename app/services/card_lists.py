@@ -8,7 +8,8 @@ from datetime import date
 from app.models.queries import QueueFilter, card_batch_member_ids, card_batch_members_by_ids, queue_ids, queue_rows_by_ids
 from app.rules.cards import OUTCOME_LABELS, mask_card_no
 from app.rules.idcard import mask_id
-from app.services.cards import CardBatchMemberRow, QueueRow, _queue_row
+from app.services.cards.batches import CardBatchMemberRow
+from app.services.cards.queue import QueueRow, _queue_row
 
 
 def queued_ids(union_id: int, f: QueueFilter, sort_key: str = "queued_at", descending: bool = True) -> list[int]:

@@ -1,21 +1,5 @@
-"""会员服务卡管理 (SPEC §5.3, manual §3.1.1): card information, the card queue and card batches.
-
-- 卡片信息管理: in-service members of linked enterprises (flexible and outside-enterprise members
-  apply for a card themselves, manual FAQ 6), with their card number and status.
-- 待办会员列表 (the card queue): members waiting for a card application. Each is verified twice:
-  at once on this PC (`check_member`: valid document, expiry plausible and not past, a 7–19
-  character work address, a mobile phone, in service, no card yet) and then by the server, which
-  checks against its own records and the registry. What the list shows combines both: 未通过 if
-  either failed (with the reason), 已通过 only when both passed, else 未校验 (with what it waits
-  for). Member data that changes re-runs the local checks and asks the server again.
-- 提交办卡: allowed only when every queued member has passed; makes a card batch and its outbox
-  row in one transaction (offline it simply waits in the outbox) and empties the queue.
-- 办卡批次管理: card batches and each member's outcome; the issued card numbers arrive with the
-  members themselves (server-owned fields) through the pull.
-
-Plain Python for the views and the CLI: no Qt, no sync. The checks and what the list shows are
-pure rules (app.rules.cards); what the sync engine does for cards is app.sync.cards.
-"""
+"""待办会员列表 (the card queue): verification, adding and removing, what the page shows,
+修改证件到期日 and 提交办卡."""
 from __future__ import annotations
 
 import random
@@ -31,16 +15,8 @@ from app.models import AuditEntry, Member, Union, db
 from app.models.bulk import insert_rows
 from app.models.outbox import enqueue
 from app.models.queries import (
-    CardBatchFilter,
-    CardMemberFilter,
     QueueFilter,
     applying_among,
-    card_batch_member_page,
-    card_batch_rows,
-    card_member_ids,
-    card_member_page,
-    count_card_batch_members,
-    count_card_members,
     count_queue,
     queue_blocking,
     queue_check_rows,
@@ -51,34 +27,23 @@ from app.models.queries import (
 )
 from app.models.tables import CardBatch, CardBatchMember, CardQueue
 from app.rules import dates, expiry
-from app.rules.cards import (  # noqa: F401 (re-exported for the views)
-    BATCH_STATUS_LABELS,
+from app.rules.cards import (
     FAILED,
-    OUTCOME_LABELS,
     PASSED,
     RESULT_LABELS,
     SERVER_ERROR,
-    SERVER_FAILED,
     SERVER_NONE,
-    SERVER_PASSED,
-    SERVER_PENDING,
     SERVER_TO_REQUEST,
     SUBMIT_HINT,
-    SYNC_BLOCKED,
     UNVERIFIED,
-    WAITING_FOR_SERVER,
-    WAITING_FOR_SYNC,
-    LocalCheck,
     as_date,
     check_member,
     combine,
     data_sig,
     expiry_flag,
     expiry_warning,
-    mask_card_no,
 )
 from app.rules.codes import (
-    CARD_STATUS_LABELS,
     CATEGORY_LABELS,
     ID_TYPE_LABELS,
     LIFE_STATUS_LABELS,
@@ -92,7 +57,6 @@ from app.rules.problems import ERROR, RuleError
 from app.services import audit
 from app.services import members as member_service
 from app.services.errors import ClerkError, NotFound
-from app.services.members import FLAG_LABELS, mask_phone
 
 
 def _now() -> datetime:
@@ -494,143 +458,3 @@ def submit_batch(union_id: int, *, actor: str, today: date) -> SubmittedBatch:
         insert_rows(AuditEntry, [{"at": now, "actor": actor, "action": "card.batch.submit", "member": r["mid"],
                                   "field": "", "note": f"办卡批次 {batch_no}"} for r in rows])
     return SubmittedBatch(batch_no, len(rows))
-
-
-# ---- 卡片信息管理 ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class CardMemberRow:
-    """One row of 卡片信息管理: masked ID, phone and card number, Chinese labels."""
-
-    id: int
-    member_no: str
-    name: str
-    id_type: str
-    masked_id: str
-    enterprise: str
-    masked_phone: str
-    card_no: str
-    card_status: str
-    id_expiry: str
-    queued: bool
-    expiry_flag: str | None
-
-    @property
-    def flag_text(self) -> str:
-        parts = [FLAG_LABELS[self.expiry_flag]] if self.expiry_flag else []
-        if self.queued:
-            parts.append("已加入待办")
-        return "、".join(parts)
-
-
-def _card_rows(rows: list[dict], today: date) -> list[CardMemberRow]:
-    ids = [r["id"] for r in rows]
-    queued = queued_among(ids)
-    applying = applying_among(ids)
-    out = []
-    for r in rows:
-        status = r["card_status"]
-        if status == CardStatus.NONE and r["id"] in applying:
-            status = CardStatus.APPLYING  # submitted here; the server's word comes with the next pull
-        out.append(CardMemberRow(
-            id=r["id"], member_no=r["member_no"] or "", name=r["name"],
-            id_type=ID_TYPE_LABELS.get(r["id_type"], r["id_type"]), masked_id=mask_id(r["id_number"]),
-            enterprise=r.get("enterprise_name") or "", masked_phone=mask_phone(r["phone"]),
-            card_no=mask_card_no(r.get("card_no")), card_status=CARD_STATUS_LABELS.get(status, status),
-            id_expiry=r["id_expiry"] or "", queued=r["id"] in queued, expiry_flag=expiry_flag(r["id_expiry"], today),
-        ))
-    return out
-
-
-def card_members(union_id: int, f: CardMemberFilter, *, sort_key: str = "member_no", descending: bool = False,
-                 offset: int = 0, limit: int = 200, today: date) -> list[CardMemberRow]:
-    return _card_rows(card_member_page(union_id, f, sort_key, descending, offset, limit), today)
-
-
-def card_members_by_ids(ids: list[int], today: date) -> list[CardMemberRow]:
-    rows = member_service.member_rows_by_ids(ids)
-    return _card_rows(rows, today)
-
-
-def count_card_info(union_id: int, f: CardMemberFilter) -> int:
-    return count_card_members(union_id, f)
-
-
-def card_info_ids(union_id: int, f: CardMemberFilter, sort_key: str = "member_no", descending: bool = False) -> list[int]:
-    return card_member_ids(union_id, f, sort_key, descending)
-
-
-# ---- 办卡批次管理 ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class CardBatchRow:
-    id: int
-    batch_no: str
-    member_count: int
-    submitted_at: str
-    updated_at: str
-    status: str
-    status_label: str
-    issued: int
-    refused: int
-    problem: str
-
-    @property
-    def outcome_text(self) -> str:
-        if self.status == "refused":
-            return self.problem
-        if self.status == "queued":
-            return "尚未发送到服务器，联网同步时自动提交。"
-        pending = self.member_count - self.issued - self.refused
-        text = f"已发卡{self.issued}人"
-        if self.refused:
-            text += f"，未通过{self.refused}人"
-        if pending > 0:
-            text += f"，制卡中{pending}人"
-        return text + "。"
-
-
-def _stamp(value: Any) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else str(value or "")[:16]
-
-
-def card_batches(union_id: int, f: CardBatchFilter | None = None) -> list[CardBatchRow]:
-    return [CardBatchRow(
-        id=r["id"], batch_no=r["batch_no"], member_count=r["member_count"], submitted_at=_stamp(r["submitted_at"]),
-        updated_at=_stamp(r["updated_at"]), status=r["status"],
-        status_label=BATCH_STATUS_LABELS.get(r["status"], r["status"]), issued=r["issued_count"],
-        refused=r["refused_count"], problem=r["problem"] or "",
-    ) for r in card_batch_rows(union_id, f or CardBatchFilter())]
-
-
-@dataclass(frozen=True)
-class CardBatchMemberRow:
-    id: int
-    member_id: int | None
-    name: str
-    masked_id: str
-    outcome: str
-    outcome_label: str
-    card_no: str
-    reason: str
-
-
-def count_batch_members(batch_id: int) -> int:
-    return count_card_batch_members(batch_id)
-
-
-def batch_members(batch_id: int, *, offset: int = 0, limit: int = 200) -> list[CardBatchMemberRow]:
-    return [CardBatchMemberRow(
-        id=r["id"], member_id=r["member"], name=r["name"], masked_id=mask_id(r["id_number"]), outcome=r["outcome"],
-        outcome_label=OUTCOME_LABELS.get(r["outcome"], r["outcome"]), card_no=mask_card_no(r["card_no"]),
-        reason=r["reason"] or "",
-    ) for r in card_batch_member_page(batch_id, offset, limit)]
-
-
-def requeue_refused(batch_id: int, *, actor: str, today: date) -> AddResult:
-    """将未通过会员重新加入待办: members the issuer refused, back in the queue to be fixed."""
-    batch = CardBatch.get_by_id(batch_id)
-    ids = [r.member_id for r in CardBatchMember.select(CardBatchMember.member)
-           .where((CardBatchMember.batch == batch_id) & (CardBatchMember.outcome == "refused")
-                  & CardBatchMember.member.is_null(False))]
-    return add_to_queue(batch.union_id, ids, actor=actor, today=today)
