@@ -200,14 +200,12 @@ def safe(fn: Callable[[Any], Any], tally: Tally) -> Callable[[Any], Any]:
 
 def optional(fn: Callable[[Any], Any], tally: Tally) -> Callable[[Any], Any]:
     """`safe(fn)` for an optional cell: a blank cell is None (not given)."""
+    checked = safe(fn, tally)
+
     def call(raw: Any) -> Any:
         if raw is None or raw == "" or (type(raw) is str and not raw.strip()):
             return None
-        try:
-            return fn(raw)
-        except RuleError as exc:
-            tally.count += 1
-            return Bad(exc.problem)
+        return checked(raw)
     return call
 
 
