@@ -22,7 +22,7 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 # ruff (rules and reasons in pyproject.toml) over the whole tree; mypy --strict on the packages
-# listed under [tool.mypy] (app/rules, app/models).
+# listed under [tool.mypy] (app/rules, app/models, app/protocol, app/files.py).
 lint: $(STAMP)
 	$(BIN)/ruff check app server tests bench
 	$(BIN)/mypy
