@@ -183,9 +183,11 @@ def main(argv: list[str] | None = None) -> int:
         window.repaint()
         print(f"shown {time.perf_counter():.6f}", flush=True)
         ops.wait_all()
+        ops.release_database()
         return 0
     code = app.exec()
     ops.wait_all()
+    ops.release_database()
     if stop_server is not None:
         stop_server()
     if throwaway:

@@ -72,8 +72,9 @@ def no_keyring() -> Iterator[None]:
 # ---- no database work on the GUI thread (issue #10) -------------------------------------------------
 
 #: View code allowed to touch the database on the GUI thread, as (path under the repo, function).
-#: Start-up opens the profile's database and reads its union before any window exists.
-GUI_DB_ALLOWED = frozenset({("app/main.py", "main")})
+#: Start-up opens the profile's database and reads its union before any window exists (and a
+#: demo fills its throwaway profile then).
+GUI_DB_ALLOWED = frozenset({("app/main.py", "main"), ("app/main.py", "_start_demo")})
 
 _REPO = str(Path(__file__).resolve().parents[1]) + os.sep
 _VIEW_CODE = (_REPO + os.path.join("app", "views") + os.sep, _REPO + os.path.join("app", "main.py"))

@@ -117,22 +117,29 @@ class SyncEngine:
         self._enterprises: dict[str, int] = {}
         #: During a first pull into an empty profile: the id numbers inserted so far.
         self._first_pull: set[str] | None = None
+        #: Runs a piece of database work and returns its result. The desktop app sets it to run
+        #: on its one database worker (the network stays on the calling thread); by default the
+        #: work runs where sync() is called (CLI, tests, benches).
+        self.run_db: Callable[[Callable[[], Any]], Any] = lambda fn: fn()
 
     # ---- the whole round ------------------------------------------------------------------
     def sync(self, progress: Progress | None = None) -> SyncReport:
         report = SyncReport()
         self.client.check_clock()
-        self.queue_member_changes()
+        self.run_db(self.queue_member_changes)
         # After the member changes, so a corrected expiry reaches the server before its check.
-        card_sync.queue_server_checks(self.union_id, self.org_code)
+        self.run_db(lambda: card_sync.queue_server_checks(self.union_id, self.org_code))
         self.push(report, progress)
         self.pull(report, progress)
         self.refresh_campaign()
+        self.run_db(lambda: self._finish(report))
+        return report
+
+    def _finish(self, report: SyncReport) -> None:
         report.conflicts = Member.select().where(UNSENT & (Member.union == self.union_id)
                                                  & (Member.sync_state == "conflict")).count()
         report.finished_at = datetime.now().replace(microsecond=0)
         Setting.replace(key="last_sync", value=report.finished_at.isoformat()).execute()
-        return report
 
     # ---- up ---------------------------------------------------------------------------------
     def queue_member_changes(self) -> int:
@@ -166,31 +173,40 @@ class SyncEngine:
         return PushRecord.signed(row.key, kind, payload, self.device_key, pdf).to_wire()
 
     def push(self, report: SyncReport, progress: Progress | None = None) -> None:
-        total = Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).count()
+        total = self.run_db(lambda: Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).count())
         done = 0
         while True:
-            rows = list(Outbox.select().where(Outbox.state.in_(("to_send", "sending")))
-                        .order_by(Outbox.id).limit(PUSH_CHUNK))
+            rows = self.run_db(self._next_to_send)
             if not rows:
                 return
-            with db.atomic("IMMEDIATE"):
-                for r in rows:
-                    if r.kind == RecordKind.SUBMISSION and r.state == "to_send":
-                        self._stamp(r)
-                Outbox.update(state="sending", attempts=Outbox.attempts + 1).where(
-                    Outbox.id.in_([r.id for r in rows])).execute()
-            for r in rows:
-                r.state, r.attempts = "sending", r.attempts + 1
             results = self.client.push(self.device_fingerprint, [self._record(r) for r in rows])
             by_key = {r["key"]: r for r in results}
-            with db.atomic("IMMEDIATE"):
-                for row in rows:
-                    self._apply_result(row, by_key.get(row.key), report)
+            self.run_db(lambda: self._apply_results(rows, by_key, report))
             done += len(rows)
             if progress:
                 progress("上传", done, total)
             if all(by_key.get(r.key, {}).get("problem") in TRANSIENT for r in rows):
                 return  # the server is not taking anything now; try again next sync
+
+    def _next_to_send(self) -> list[Outbox]:
+        """The next outbox rows, marked as sending (submissions stamped) in one transaction."""
+        rows = list(Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).order_by(Outbox.id).limit(PUSH_CHUNK))
+        if not rows:
+            return rows
+        with db.atomic("IMMEDIATE"):
+            for r in rows:
+                if r.kind == RecordKind.SUBMISSION and r.state == "to_send":
+                    self._stamp(r)
+            Outbox.update(state="sending", attempts=Outbox.attempts + 1).where(
+                Outbox.id.in_([r.id for r in rows])).execute()
+        for r in rows:
+            r.state, r.attempts = "sending", r.attempts + 1
+        return rows
+
+    def _apply_results(self, rows: list[Outbox], by_key: dict[str, Any], report: SyncReport) -> None:
+        with db.atomic("IMMEDIATE"):
+            for row in rows:
+                self._apply_result(row, by_key.get(row.key), report)
 
     @staticmethod
     def _stamp(row: Outbox) -> None:
@@ -276,19 +292,16 @@ class SyncEngine:
 
     def pull(self, report: SyncReport, progress: Progress | None = None) -> None:
         """Fetch and apply the feed; the next page is fetched while this one is applied."""
-        fresh = not Member.select().where(Member.union == self.union_id).exists()
+        fresh = not self.run_db(lambda: Member.select().where(Member.union == self.union_id).exists())
         self._first_pull = set() if fresh else None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull") as prefetch:
-            page = self.client.changes(self.cursor(), PULL_PAGE)
+            page = self.client.changes(self.run_db(self.cursor), PULL_PAGE)
             while True:
                 changes = page.get("changes") or []
                 more = bool(page.get("more")) and bool(changes)
                 upcoming = prefetch.submit(self.client.changes, int(page["next"]), PULL_PAGE) if more else None
-                with db.atomic("IMMEDIATE"):
-                    self.apply_changes(changes)
-                    cursor = int(page["next"])
-                    SyncState.replace(scope=self.scope, cursor=cursor,
-                                      updated_at=datetime.now().replace(microsecond=0), ok=True).execute()
+                cursor = int(page["next"])
+                self.run_db(lambda: self._apply_page(changes, cursor))
                 report.pulled += len(changes)
                 report.cursor = cursor
                 if progress:
@@ -296,6 +309,13 @@ class SyncEngine:
                 if upcoming is None:
                     return
                 page = upcoming.result()
+
+    def _apply_page(self, changes: list[dict[str, Any]], cursor: int) -> None:
+        """A page of the feed and the cursor after it, in one transaction."""
+        with db.atomic("IMMEDIATE"):
+            self.apply_changes(changes)
+            SyncState.replace(scope=self.scope, cursor=cursor,
+                              updated_at=datetime.now().replace(microsecond=0), ok=True).execute()
 
     def apply_changes(self, changes: list[dict[str, Any]]) -> None:
         """Apply one page of the feed (inside the caller's transaction)."""
@@ -428,8 +448,12 @@ class SyncEngine:
             if exc.problem == "no_campaign":
                 return None
             raise
-        Setting.replace(key=f"campaign:{config.get('plan_year')}", value=json.dumps(config, ensure_ascii=False)).execute()
-        Setting.replace(key="campaign:current", value=str(config.get("plan_year"))).execute()
+        def store() -> None:
+            Setting.replace(key=f"campaign:{config.get('plan_year')}",
+                            value=json.dumps(config, ensure_ascii=False)).execute()
+            Setting.replace(key="campaign:current", value=str(config.get("plan_year"))).execute()
+
+        self.run_db(store)
         return config
 
 

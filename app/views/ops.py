@@ -8,6 +8,7 @@ separate pool for network, PDF and spreadsheet work, so a stalled server never b
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from concurrent.futures import Future
@@ -30,6 +31,8 @@ def pool(name: str) -> QThreadPool:
     if name not in _pools:
         p = QThreadPool()
         p.setMaxThreadCount(1 if name == "db" else 4)
+        if name == "db":
+            p.setExpiryTimeout(-1)  # one long-lived thread keeps its connection (see _db_connection)
         p.setObjectName(f"{name}-pool")
         _pools[name] = p
     return _pools[name]
@@ -98,6 +101,19 @@ class Progress:
         self._relay.progressed.emit(done, total)
 
 
+def _db_connection() -> None:
+    """On the database worker: keep this thread's connection from task to task (opening one costs
+    ~15 ms: pragmas, schema), unless the profile's database changed since (another file, or the
+    file replaced)."""
+    try:
+        key = (db.database, os.stat(db.database).st_ino) if db.database else None
+    except OSError:
+        key = None
+    if getattr(_on_db_worker, "key", None) != key and not db.is_closed():
+        db.close()
+    _on_db_worker.key = key
+
+
 class _Task(QRunnable):
     def __init__(self, fn: Callable[[], Any], relay: _Relay, uses_db: bool) -> None:
         super().__init__()
@@ -107,6 +123,8 @@ class _Task(QRunnable):
 
     def run(self) -> None:  # runs on the worker thread
         _on_db_worker.active = self._uses_db
+        if self._uses_db:
+            _db_connection()
         try:
             result = self._fn()
         except BaseException as exc:  # delivered to the main thread
@@ -117,8 +135,8 @@ class _Task(QRunnable):
             self._relay.succeeded.emit(result)
         finally:
             _on_db_worker.active = False
-            if not db.is_closed():
-                db.close()  # this thread's connection only
+            if not self._uses_db and not db.is_closed():
+                db.close()  # an I/O thread's connection, if it opened one
 
 
 def _start(pool_name: str, parent: QObject | None, fn, on_success, on_failure, on_progress,
@@ -177,14 +195,13 @@ class _Call(QRunnable):
 
     def run(self) -> None:  # on the database worker
         _on_db_worker.active = True
+        _db_connection()
         try:
             self._future.set_result(self._fn())
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             self._future.set_exception(exc)
         finally:
             _on_db_worker.active = False
-            if not db.is_closed():
-                db.close()
 
 
 def call_db(fn: Callable[[], Any]) -> Any:
@@ -222,3 +239,19 @@ def drain(msecs: int = 30_000) -> bool:
 def wait_all(msecs: int = 30_000) -> bool:
     """Block until every pool is idle (shutdown and tests)."""
     return all(p.waitForDone(msecs) for p in _pools.values())
+
+
+def release_database(msecs: int = 10_000) -> None:
+    """Close the database worker's connection (at exit, before the main thread closes its own,
+    so the last connection to close checkpoints the WAL)."""
+    if "db" not in _pools:
+        return
+
+    def close() -> None:
+        if not db.is_closed():
+            db.close()
+        _on_db_worker.key = None
+
+    done: Future = Future()
+    _pools["db"].start(_Call(close, done))
+    done.result(timeout=msecs / 1000)

@@ -82,7 +82,10 @@ class SyncController(QObject):
         self.running = True
         self.statusChanged.emit()
         engine = self.signed_in.engine
-        ops.run_io(self, lambda: (engine.sync(), pending_changes()), self._done, self._failed)
+        # The network on the I/O pool; every read and write of the profile (each pulled page with
+        # its cursor, in one transaction) on the database worker, between the user's own work.
+        engine.run_db = ops.call_db
+        ops.run_io(self, lambda: (engine.sync(), ops.call_db(pending_changes)), self._done, self._failed)
 
     def _done(self, result) -> None:
         report, pending = result

@@ -107,3 +107,31 @@ def test_offline_is_shown_in_words(qtbot, profile: Profile, bundled_font) -> Non
     sync._failed(Offline("ConnectionError"))
     assert "离线" in widget.state.text()
     assert "联网后自动发送" in widget.error.toolTip() == describe_sync_error(Offline())
+
+
+def test_the_window_applies_pulled_pages_on_the_database_worker(qtbot, server_url: str, profile: Profile,
+                                                                file_keyring, bundled_font) -> None:
+    """The network runs on the I/O pool; each page and its cursor are written by the database worker."""
+    import threading
+
+    signed = account.sign_in(server_url, DEMO_CLERK, DEMO_PASSWORD, profile_root=profile.root)
+    engine = signed.engine
+    where: list[tuple[str, bool]] = []
+    apply_page, queue_changes = engine._apply_page, engine.queue_member_changes
+
+    def recording(name, fn):
+        def run(*args):
+            where.append((name, bool(getattr(ops._on_db_worker, "active", False))
+                          and threading.current_thread() is not threading.main_thread()))
+            return fn(*args)
+        return run
+
+    engine._apply_page = recording("page", apply_page)
+    engine.queue_member_changes = recording("queue", queue_changes)
+    sync = SyncController()
+    sync.set_signed_in(signed)
+    with qtbot.waitSignal(sync.synced, timeout=15_000):
+        sync.sync_now()
+    assert ("page", True) in where and ("queue", True) in where
+    assert all(on_worker for _, on_worker in where), where
+    assert Member.select().count() == 20
