@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +182,7 @@ class SyncEngine:
                 return
             results = self.client.push(self.device_fingerprint, [self._record(r) for r in rows])
             by_key = {r["key"]: r for r in results}
-            self.run_db(lambda: self._apply_results(rows, by_key, report))
+            self.run_db(partial(self._apply_results, rows, by_key, report))
             done += len(rows)
             if progress:
                 progress("上传", done, total)
@@ -301,7 +302,7 @@ class SyncEngine:
                 more = bool(page.get("more")) and bool(changes)
                 upcoming = prefetch.submit(self.client.changes, int(page["next"]), PULL_PAGE) if more else None
                 cursor = int(page["next"])
-                self.run_db(lambda: self._apply_page(changes, cursor))
+                self.run_db(partial(self._apply_page, changes, cursor))
                 report.pulled += len(changes)
                 report.cursor = cursor
                 if progress:
