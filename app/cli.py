@@ -171,19 +171,21 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if not args.server:
             raise SystemExit("首次登录请用 --server 指定服务器地址。")
         password = os.environ.get("UNION_CLERK_PASSWORD") or getpass.getpass("密码：")
-        signed = account.sign_in(args.server, args.username, password, profile_root=profile.root)
+        signed = account.sign_in(args.server, args.username, password, profile_root=profile.root,
+                                 new_password=os.environ.get("UNION_CLERK_NEW_PASSWORD") or None,
+                                 allow_insecure=args.allow_insecure)
         if not signed.keyring_ok:
             print("提示：系统凭据管理不可用，登录信息不会保存，下次需重新登录。", file=sys.stderr)
     else:
-        signed = account.resume(profile.root)
+        signed = account.resume(profile.root, allow_insecure=args.allow_insecure)
         if signed is None:
             print("错误：本档案尚未登录或登录已失效。请加 --server URL --username 账号 登录。", file=sys.stderr)
             return 2
     report = signed.engine.sync()
     if args.json:
         print(json.dumps({"pushed": report.pushed, "refused": report.refused, "conflicts": report.conflicts,
-                          "pulled": report.pulled, "cursor": report.cursor, "errors": report.errors},
-                         ensure_ascii=False))
+                          "pulled": report.pulled, "cursor": report.cursor, "errors": report.errors,
+                          "notices": report.notices}, ensure_ascii=False))
     else:
         print(f"同步完成：{report.summary()}。")
         for error in report.errors:
@@ -237,7 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sync", help="与服务器同步：上传本机修改，下载服务器的变化（离线时退出码为 3）")
     p.add_argument("--server", metavar="URL", help="服务器地址（首次登录时需要）")
-    p.add_argument("--username", metavar="账号", help="登录账号；密码取自环境变量 UNION_CLERK_PASSWORD 或提示输入")
+    p.add_argument("--username", metavar="账号", help="登录账号；密码取自环境变量 UNION_CLERK_PASSWORD 或提示输入"
+                   "（上级工会重置密码后，新密码取自 UNION_CLERK_NEW_PASSWORD）")
+    p.add_argument("--allow-insecure", action="store_true",
+                   help="允许用不加密的 http:// 连接其他电脑上的服务器（仅限测试环境）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.set_defaults(func=cmd_sync)
 

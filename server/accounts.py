@@ -6,32 +6,29 @@ Every function here runs inside a `db.session()` on the calling thread. Function
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import timedelta
 from typing import Any
 
 from peewee import IntegrityError
 
-from app.protocol import is_valid_public_key, key_fingerprint
+from app.protocol import Entity, is_valid_public_key, key_fingerprint
+from server.changes import emit_change
 from server.db import write_tx
 from server.models import (
     LEVELS,
+    ROLE_LEVELS,
     ROLES,
-    UNSUPPORTED_UNION_TYPES,
     AuditEntry,
     Device,
     Enterprise,
+    LoginGuard,
     Token,
     Union,
     User,
 )
 from server.problems import ProblemError
-from server.security import (
-    burn_password_check,
-    hash_password,
-    new_token,
-    token_hash,
-    verify_password,
-)
+from server.security import hash_password, new_token, password_problem, token_hash
 from server.settings import ServerContext
 
 log = logging.getLogger("union_server.accounts")
@@ -91,14 +88,42 @@ def add_enterprise(union: Union, name: str, credit_code: str | None = None) -> E
     return Enterprise.create(union=union, name=name, credit_code=credit_code)
 
 
+def role_valid(role: str, level: str) -> bool:
+    """Whether an account of `role` may exist at a union of `level` (models.ROLE_LEVELS)."""
+    return level in ROLE_LEVELS.get(role, ())
+
+
+def check_role(user: User, union: Union) -> None:
+    """Refuse an account whose role does not belong at its union's level (it has no rights)."""
+    if not role_valid(user.role, union.level):
+        raise ProblemError("union_scope", "账号的角色与所在工会的级别不符，请联系上级工会更正账号")
+
+
+def _require_password(password: str, *hints: str) -> None:
+    problem = password_problem(password, [h for h in hints if h])
+    if problem is not None:
+        raise ProblemError("password_weak", problem)
+
+
+def password_problem_for(username: str, new_password: str) -> str | None:
+    """The policy's verdict on `new_password` for the account `username` (hints: its names)."""
+    user = User.get_or_none(User.username == username)
+    hints = [username]
+    if user is not None:
+        hints += [user.display_name, Union.get_by_id(user.union_id).name]
+    return password_problem(new_password, hints)
+
+
 def create_user(ctx: ServerContext, *, username: str, password: str, union: Union, role: str = "",
                 display_name: str = "") -> User:
     if not role:
         role = "clerk" if union.level == "grassroots" else "reviewer"
     if role not in ROLES:
         raise ProblemError("validation", f"role 应为 {', '.join(ROLES)} 之一")
-    if len(password) < 8:
-        raise ProblemError("validation", "密码至少8位")
+    if not role_valid(role, union.level):
+        levels = "、".join(ROLE_LEVELS[role])
+        raise ProblemError("validation", f"{role} 角色只能设在 {levels} 级工会，{union.name} 是 {union.level} 级")
+    _require_password(password, username, display_name, union.name)
     with write_tx():
         try:
             user = User.create(
@@ -111,26 +136,37 @@ def create_user(ctx: ServerContext, *, username: str, password: str, union: Unio
     return user
 
 
+def superior_target(actor: User, username: str) -> User:
+    """The account `username` if `actor` is a superior union's reviewer (a strict ancestor of the
+    account's union) or the center; an unknown name answers exactly like a forbidden one."""
+    target = User.get_or_none(User.username == username)
+    actor_union = Union.get_by_id(actor.union_id)
+    allowed = False
+    if target is not None and role_valid(actor.role, actor_union.level) and actor.role != "clerk":
+        target_union = Union.get_by_id(target.union_id)
+        is_superior = actor_union.id != target_union.id and actor_union.contains(target_union)
+        allowed = is_superior or actor.role == "center"
+    if not allowed:
+        raise ProblemError("union_scope", "只有上级工会的账号可以重置下级工会账号的密码或解除锁定")
+    assert target is not None
+    return target
+
+
 def reset_password(ctx: ServerContext, *, actor: User, username: str, new_password: str) -> None:
     """A superior union's account resets a subordinate union's account password (manual §1).
 
-    The actor must belong to a strict ancestor of the account's union (or be center staff). The
-    lock is lifted and every token of the account is revoked."""
-    target = User.get_or_none(User.username == username)
-    if target is None:
-        raise ProblemError("not_found", f"用户 {username} 不存在")
+    The lock is lifted, every token and device cookie of the account is revoked, and the account
+    must choose its own new password at its next login (so the superior, who knows this one,
+    cannot use it to become the clerk)."""
+    target = superior_target(actor, username)
     target_union = Union.get_by_id(target.union_id)
-    actor_union = Union.get_by_id(actor.union_id)
-    is_superior = actor_union.id != target_union.id and actor_union.contains(target_union)
-    if not (is_superior or actor.role == "center"):
-        raise ProblemError("union_scope", "只有上级工会的账号可以重置密码")
-    if len(new_password) < 8:
-        raise ProblemError("validation", "密码至少8位")
+    _require_password(new_password, username, target.display_name, target_union.name)
+    new_hash = hash_password(new_password, ctx.settings.scrypt_n)
     with write_tx():
-        target.password_hash = hash_password(new_password, ctx.settings.scrypt_n)
-        target.failed_count = 0
-        target.locked_until = None
+        target.password_hash = new_hash
+        target.must_change_password = True
         target.save()
+        LoginGuard.delete().where(LoginGuard.key == f"user:{username}").execute()
         Token.delete().where(Token.user == target).execute()
         audit(ctx, "reset_password", user=actor, union=target_union, entity="user", entity_key=username)
     log.info("password of %s reset by %s", username, actor.username)
@@ -164,13 +200,15 @@ def user_info(user: User) -> dict[str, Any]:
     }
 
 
-def _issue_tokens(ctx: ServerContext, user: User) -> dict[str, Any]:
+def issue_tokens(ctx: ServerContext, user: User, family: str | None = None) -> dict[str, Any]:
+    """A new access and refresh token of `family` (a new family: a new login)."""
     now = ctx.now_naive()
     settings = ctx.settings
+    family = family or secrets.token_hex(16)
     access, refresh = new_token(), new_token()
-    Token.create(token_hash=token_hash(access), kind="access", user=user,
+    Token.create(token_hash=token_hash(access), kind="access", user=user, family=family,
                  expires=now + timedelta(seconds=settings.access_ttl_seconds), created=now)
-    Token.create(token_hash=token_hash(refresh), kind="refresh", user=user,
+    Token.create(token_hash=token_hash(refresh), kind="refresh", user=user, family=family,
                  expires=now + timedelta(seconds=settings.refresh_ttl_seconds), created=now)
     return {
         "access_token": access,
@@ -181,71 +219,34 @@ def _issue_tokens(ctx: ServerContext, user: User) -> dict[str, Any]:
     }
 
 
-def _failure_delay(ctx: ServerContext, failures: int) -> float:
-    s = ctx.settings
-    return min(s.failure_delay_max_seconds, s.failure_delay_seconds * max(failures, 1))
-
-
-def login(ctx: ServerContext, username: str, password: str) -> dict[str, Any]:
-    """Tokens and the user's profile, or ProblemError auth_failed / account_locked (with a delay)."""
-    now = ctx.now_naive()
-    user = User.get_or_none(User.username == username)
-    if user is None or user.disabled:
-        burn_password_check(password, ctx.settings.scrypt_n)
-        log.info("login failed for unknown or disabled account")
-        raise ProblemError("auth_failed", delay=_failure_delay(ctx, 1))
-    if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        log.info("login refused for locked account %s", username)
-        raise ProblemError("account_locked", {"retry_after_minutes": minutes}, delay=_failure_delay(ctx, 1))
-    if not verify_password(password, user.password_hash):
-        with write_tx():
-            # Re-read inside the write lock so concurrent failures all count.
-            user = User.get_by_id(user.id)
-            failures = user.failed_count + 1
-            locked = failures >= ctx.settings.max_failed_logins
-            user.failed_count = 0 if locked else failures
-            user.locked_until = now + timedelta(seconds=ctx.settings.lockout_seconds) if locked else None
-            user.save()
-            audit(ctx, "login_locked" if locked else "login_failed", user=user, entity="user",
-                  entity_key=username, detail={"failures": failures})
-        log.info("login failed for %s (%d consecutive)%s", username, failures, ", locked" if locked else "")
-        delay = _failure_delay(ctx, failures)
-        if locked:
-            minutes = ctx.settings.lockout_seconds // 60
-            raise ProblemError("account_locked", {"retry_after_minutes": minutes}, delay=delay)
-        remaining = ctx.settings.max_failed_logins - failures
-        raise ProblemError("auth_failed", {"attempts_left": remaining}, delay=delay)
-    union = Union.get_by_id(user.union_id)
-    if union.union_type in UNSUPPORTED_UNION_TYPES:
-        raise ProblemError("union_type_unsupported", union.union_type)
-    with write_tx():
-        user.failed_count = 0
-        user.locked_until = None
-        user.last_login = now
-        user.save()
-        Token.delete().where((Token.user == user) & (Token.expires < now)).execute()
-        tokens = _issue_tokens(ctx, user)
-        audit(ctx, "login", user=user, entity="user", entity_key=username)
-    log.info("login ok for %s", username)
-    return {**tokens, "user": user_info(user)}
-
-
 def refresh(ctx: ServerContext, refresh_token: str) -> dict[str, Any]:
-    """Swap a refresh token for a new pair; the old refresh token stops working."""
+    """Swap a refresh token for a new pair of the same family. The old refresh token and the
+    family's access tokens stop working; a refresh token presented a second time was copied, so
+    the whole family is revoked (the thief and the clerk both have to log in again)."""
     now = ctx.now_naive()
+    revoked = False
     with write_tx():
         row = Token.get_or_none((Token.token_hash == token_hash(refresh_token)) & (Token.kind == "refresh"))
         if row is None:
             raise ProblemError("auth_failed")
-        if row.expires <= now:
+        user = User.get_by_id(row.user_id)
+        if row.rotated is not None:
+            Token.delete().where((Token.family == row.family) & (Token.user == user)).execute()
+            audit(ctx, "refresh_reuse", user=user, entity="user", entity_key=user.username)
+            revoked = True
+        elif row.expires <= now:
             row.delete_instance()
             raise ProblemError("token_expired")
-        user = User.get_by_id(row.user_id)
-        if user.disabled:
+        elif user.disabled:
             raise ProblemError("auth_failed")
-        row.delete_instance()
-        tokens = _issue_tokens(ctx, user)
+        else:
+            row.rotated = now
+            row.save()
+            Token.delete().where((Token.family == row.family) & (Token.kind == "access")).execute()
+            tokens = issue_tokens(ctx, user, row.family)
+    if revoked:
+        log.warning("a rotated refresh token of %s was used again: its login was revoked", user.username)
+        raise ProblemError("auth_failed", "登录凭证已被重复使用，为安全起见已全部失效，请重新登录")
     return {**tokens, "user": user_info(user)}
 
 
@@ -266,6 +267,7 @@ def authenticate(ctx: ServerContext, access_token: str | None) -> User:
     user = User.get_by_id(row.user_id)
     if user.disabled:
         raise ProblemError("auth_failed")
+    check_role(user, Union.get_by_id(user.union_id))
     return user
 
 
@@ -273,10 +275,15 @@ def authenticate(ctx: ServerContext, access_token: str | None) -> User:
 
 
 def can_access(user: User, union: Union) -> bool:
-    """A user sees their own union and its subordinates; center staff see every union."""
+    """A user sees their own union; a reviewer also its subordinates; the center every union.
+    A role at a level where it does not belong sees nothing."""
+    own = Union.get_by_id(user.union_id)
+    if not role_valid(user.role, own.level):
+        return False
     if user.role == "center":
         return True
-    own = Union.get_by_id(user.union_id)
+    if user.role == "clerk":
+        return own.id == union.id
     return own.contains(union)
 
 
@@ -303,8 +310,18 @@ def union_for(user: User, org_code: str | None, *, write: bool = False) -> Union
 # --- Devices ------------------------------------------------------------------------------------
 
 
+def device_info(device: Device) -> dict[str, Any]:
+    return {"fingerprint": device.fingerprint, "label": device.label,
+            "registered": device.created.isoformat() + "Z",
+            "revoked": device.revoked.isoformat() + "Z" if device.revoked else None}
+
+
 def register_device(ctx: ServerContext, user: User, public_key: str, label: str = "") -> dict[str, Any]:
-    """Register a PC's Ed25519 public key for `user` (idempotent for the same key and user)."""
+    """Register a PC's Ed25519 public key for `user` (idempotent for the same key and user).
+
+    At most `max_devices_per_user` active keys per account. A new key is announced in the union's
+    change feed ("新设备已登录"), so the account's other PCs show it and the clerk can revoke a
+    device she does not know."""
     if not isinstance(public_key, str) or not is_valid_public_key(public_key):
         raise ProblemError("validation", "public_key 应为 base64 编码的 Ed25519 公钥")
     fingerprint = key_fingerprint(public_key)
@@ -317,10 +334,20 @@ def register_device(ctx: ServerContext, user: User, public_key: str, label: str 
                 raise ProblemError("unknown_device", "该密钥已被停用，请重新生成本机密钥")
             device = existing
         else:
+            active = Device.select().where((Device.user == user) & Device.revoked.is_null()).count()
+            if active >= ctx.settings.max_devices_per_user:
+                raise ProblemError("device_limit", {"active": active, "limit": ctx.settings.max_devices_per_user})
             device = Device.create(user=user, public_key=public_key, fingerprint=fingerprint,
                                    label=label[:100], created=ctx.now_naive())
             audit(ctx, "register_device", user=user, entity="device", entity_key=fingerprint)
+            emit_change(ctx, user.union_id, Entity.DEVICE, fingerprint,
+                        {"username": user.username, **device_info(device)})
     return {"device_id": device.id, "fingerprint": fingerprint, "registered": device.created.isoformat() + "Z"}
+
+
+def list_devices(user: User) -> dict[str, Any]:
+    devices = Device.select().where(Device.user == user).order_by(Device.created.desc(), Device.id.desc())
+    return {"devices": [device_info(d) for d in devices.limit(200)]}
 
 
 def revoke_device(ctx: ServerContext, user: User, fingerprint: str) -> None:
@@ -331,6 +358,8 @@ def revoke_device(ctx: ServerContext, user: User, fingerprint: str) -> None:
         if not count:
             raise ProblemError("not_found", "没有这台设备")
         audit(ctx, "revoke_device", user=user, entity="device", entity_key=fingerprint)
+        device = Device.get((Device.user == user) & (Device.fingerprint == fingerprint))
+        emit_change(ctx, user.union_id, Entity.DEVICE, fingerprint, {"username": user.username, **device_info(device)})
 
 
 def device_for(user: User, fingerprint: str | None) -> Device:

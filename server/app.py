@@ -20,7 +20,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from server import errors
+from server import errors, logins
 from server.db import create_tables, open_database
 from server.jobs import JobWorker
 from server.routes import auth, organisation, submissions, sync
@@ -46,6 +46,7 @@ def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | 
         try:
             yield
         finally:
+            ctx.password_gate.close()
             if worker is not None:
                 await run_in_threadpool(worker.stop)
 
@@ -57,6 +58,7 @@ def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | 
         lifespan=lifespan,
     )
     app.state.ctx = ctx
+    ctx.password_gate = logins.PasswordGate(ctx.settings.password_workers, ctx.settings.password_queue)
     errors.install(app)
     for module in ROUTERS:
         app.include_router(module.router(ctx))

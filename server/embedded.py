@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from server.settings import Clock, ServerContext, Settings, system_clock
 
-DEMO_PASSWORD = "demo-2025"
+DEMO_PASSWORD = "demo-union-2025"
 DEMO_CLERK = "grassroots"
 
 

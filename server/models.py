@@ -31,6 +31,13 @@ from server.db import database
 
 LEVELS: tuple[str, ...] = ("city", "district", "secondary", "grassroots")
 ROLES: tuple[str, ...] = ("clerk", "reviewer", "center")
+# A role is valid only at these union levels: a grassroots union has clerks, superiors review,
+# the city's 职保中心 is the center. Any other combination has no rights at all.
+ROLE_LEVELS: dict[str, tuple[str, ...]] = {
+    "clerk": ("grassroots",),
+    "reviewer": ("city", "district", "secondary"),
+    "center": ("city",),
+}
 
 # Union types that may use the workbench (SPEC §3) and those that may not.
 SUPPORTED_UNION_TYPES: tuple[str, ...] = ("市总工会", "区总工会", "产业局总工会", "街道总工会", "联合工会", "工会委员会")
@@ -99,10 +106,12 @@ class User(BaseModel):
     display_name = CharField(default="")
     role = CharField(default="clerk")  # one of ROLES
     password_hash = CharField()
-    failed_count = IntegerField(default=0)
-    locked_until = DateTimeField(null=True)
+    failed_count = IntegerField(default=0)  # unused: failures are counted in LoginGuard
+    locked_until = DateTimeField(null=True)  # unused: see LoginGuard
     last_login = DateTimeField(null=True)
     disabled = BooleanField(default=False)
+    # Set by a superior's reset: the next login must choose a new password before any token.
+    must_change_password = BooleanField(default=False)
     created = DateTimeField()
 
     class Meta:
@@ -122,14 +131,36 @@ class Device(BaseModel):
 
 
 class Token(BaseModel):
-    """An opaque bearer token, stored only as the SHA-256 of its value."""
+    """An opaque bearer token, stored only as the SHA-256 of its value.
+
+    kind "access" / "refresh": one login's tokens share a `family`; a refresh marks its refresh
+    token `rotated` and deletes the family's access tokens, and a rotated refresh token presented
+    again revokes the whole family (it was copied). kind "login_cookie": a device cookie, handed
+    to a PC at a successful login so that its later logins are not held by an account lock that
+    strangers caused (docs/security.md)."""
 
     id = AutoField()
     token_hash = CharField(max_length=64, unique=True)
-    kind = CharField()  # "access" or "refresh"
+    kind = CharField()  # "access", "refresh" or "login_cookie"
     user = ForeignKeyField(User, backref="tokens", on_delete="CASCADE")
     expires = DateTimeField(index=True)
     created = DateTimeField()
+    family = CharField(max_length=32, null=True, index=True)
+    rotated = DateTimeField(null=True)
+
+
+class LoginGuard(BaseModel):
+    """Failed-login counters for throttling, one row per key: "user:<name>" (any name, known or
+    not, so both answer alike), "addr:<client address>" and "cookie:<device cookie hash>".
+    Attempts are counted here before the password is checked, inside one write transaction, so
+    concurrent guesses cannot slip past a lock."""
+
+    id = AutoField()
+    key = CharField(max_length=200, unique=True)
+    failures = IntegerField(default=0)
+    window_start = DateTimeField()
+    locked_until = DateTimeField(null=True)
+    updated = DateTimeField(index=True)
 
 
 class Campaign(BaseModel):
@@ -397,6 +428,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     User,
     Device,
     Token,
+    LoginGuard,
     Campaign,
     PlanFee,
     Member,

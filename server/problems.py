@@ -31,6 +31,9 @@ HTTP_STATUS: dict[str, int] = {
     "not_found": 404,
     "no_campaign": 404,
     "rate_limited": 429,
+    "password_weak": 422,
+    "password_change_required": 403,
+    "device_limit": 409,
     "internal": 500,
 }
 

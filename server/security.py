@@ -1,10 +1,12 @@
-"""Passwords (scrypt, memory-hard) and opaque bearer tokens (only their SHA-256 is stored)."""
+"""Passwords (scrypt, memory-hard; a policy checked with zxcvbn) and opaque bearer tokens (only
+their SHA-256 is stored)."""
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 
 SCRYPT_R = 8
 SCRYPT_P = 1
@@ -43,15 +45,46 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(digest, expected)
 
 
-# A hash to verify against when the username does not exist, so both cases cost the same time.
-_DUMMY_HASH: str | None = None
+# Hashes to verify against when the username does not exist, so both cases cost the same time.
+_DUMMY_HASHES: dict[int, str] = {}
 
 
 def burn_password_check(password: str, n: int = 2**14) -> None:
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = hash_password("not a real password", n)
-    verify_password(password, _DUMMY_HASH)
+    if n not in _DUMMY_HASHES:
+        _DUMMY_HASHES[n] = hash_password(secrets.token_hex(16), n)
+    verify_password(password, _DUMMY_HASHES[n])
+
+
+# --- Password policy ----------------------------------------------------------------------------
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+# zxcvbn's score 3: about 10^8 guesses or more ("safely unguessable" against throttled online
+# guessing, and costly offline against scrypt). Its lists hold the common and leaked passwords,
+# words, names, dates, keyboard walks and sequences it penalises.
+MIN_PASSWORD_SCORE = 3
+
+POLICY_TEXT = (f"密码至少{MIN_PASSWORD_LENGTH}位，不能是常见密码，也不要用账号名、单位名、生日、"
+               "键盘顺序（如 qwerty、123456）或重复的字符；可用几个不相关的词加数字和符号。")
+
+
+def password_problem(password: str, user_inputs: Iterable[str] = ()) -> str | None:
+    """Why `password` is refused (a Chinese sentence), or None when it meets the policy.
+
+    The same check runs on every path that sets a password: create-user, a superior's reset and
+    the user's own change."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"密码太短（{len(password)}位）。" + POLICY_TEXT
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"密码不能超过{MAX_PASSWORD_LENGTH}位。"
+    from zxcvbn import zxcvbn
+
+    hints = [hint for hint in user_inputs if hint]
+    # zxcvbn's cost grows fast with length; its own limit is 72 characters, and a longer
+    # password's first 72 characters already decide whether it is guessable.
+    if zxcvbn(password[:72], user_inputs=hints)["score"] < MIN_PASSWORD_SCORE:
+        return "密码太容易被猜到。" + POLICY_TEXT
+    return None
 
 
 def new_token() -> str:
@@ -64,6 +97,9 @@ def token_hash(token: str) -> str:
 
 
 def generate_password() -> str:
-    """A readable random password for a new account (printed once)."""
+    """A readable random password for a new account (printed once) that meets the policy."""
     alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(12))
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(12))
+        if password_problem(password) is None:
+            return password

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 Clock = Callable[[], datetime]
 
@@ -21,8 +22,22 @@ def system_clock() -> datetime:
 class Settings:
     access_ttl_seconds: int = 15 * 60
     refresh_ttl_seconds: int = 30 * 24 * 3600
+    # Login throttling (server/logins.py, docs/security.md). Per account name (or per device
+    # cookie): this many failures lock it for lockout_seconds. Per client address: this many
+    # failures within the window refuse the address (rate_limited) for address_lockout_seconds.
     max_failed_logins: int = 5
     lockout_seconds: int = 15 * 60
+    max_failed_per_address: int = 30
+    address_window_seconds: int = 15 * 60
+    address_lockout_seconds: int = 15 * 60
+    # A device cookie lets a PC that logged in before past an account lock strangers caused.
+    device_cookie_ttl_seconds: int = 180 * 24 * 3600
+    max_device_cookies: int = 10
+    max_devices_per_user: int = 5
+    # Password hashing (scrypt, ~16 MiB each): threads of its own, and how many more logins may
+    # wait for one before the next is refused at once (rate_limited).
+    password_workers: int = 1
+    password_queue: int = 8
     # Each consecutive failed login waits failure_delay × failures (capped) before answering.
     failure_delay_seconds: float = 0.25
     failure_delay_max_seconds: float = 2.0
@@ -47,6 +62,8 @@ class ServerContext:
     clock: Clock = system_clock
     # Set after a job is queued so the in-process worker looks at once instead of at its next poll.
     wake_worker: threading.Event = field(default_factory=threading.Event)
+    # The app's bounded pool for password hashing (server.logins.PasswordGate), made by create_app.
+    password_gate: Any = None
 
     def now(self) -> datetime:
         moment = self.clock()

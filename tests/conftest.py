@@ -45,15 +45,20 @@ def bundled_font(qapp):
 
 @pytest.fixture
 def file_keyring(tmp_path: Path) -> Iterator[Path]:
-    """A real keyring backend for tests: keyrings.alt's file backend in tmp_path."""
+    """A real keyring backend for tests: keyrings.alt's file backend in tmp_path, explicitly
+    trusted (the app itself refuses file backends)."""
     import keyring
     from keyrings.alt.file import PlaintextKeyring
+
+    from app.sync import credentials
 
     previous = keyring.get_keyring()
     backend = PlaintextKeyring()
     backend.file_path = str(tmp_path / "keyring.cfg")
     keyring.set_keyring(backend)
+    credentials.trust_backend_for_tests(backend)
     yield tmp_path / "keyring.cfg"
+    credentials.trust_backend_for_tests(None)
     keyring.set_keyring(previous)
 
 

@@ -45,6 +45,9 @@ class Entity(StrEnum):
     # A card batch's state, keyed by batch_no: {"batch_no", "status": CardBatchStatus, "issued",
     # "refused", "members": [{"id_number", "outcome": CardOutcome, "card_no", "reason"}], …}.
     CARD_BATCH = "card_batch"
+    # A PC registered (or revoked) for an account of the union, keyed by its key's fingerprint:
+    # {"username", "fingerprint", "label", "registered", "revoked"} — the clerk's "新设备已登录".
+    DEVICE = "device"
 
 
 class Channel(StrEnum):

@@ -15,7 +15,7 @@ from pathlib import Path
 from app.models import Setting
 from app.protocol import generate_device_key, private_key_b64, private_key_from_b64, public_key_b64
 from app.sync import credentials
-from app.sync.client import ServerClient
+from app.sync.client import InsecureServer, ServerClient, is_insecure_url
 from app.sync.engine import SyncEngine, link_union
 
 log = logging.getLogger(__name__)
@@ -43,23 +43,34 @@ def _engine(client: ServerClient, me: dict, device_key, fingerprint: str, docume
 
 
 def sign_in(server_url: str, username: str, password: str, *, profile_root: Path,
-            ca_bundle: str | None = None) -> SignedIn:
-    """Log in, make/register this PC's device key, link the local union; keep secrets in the keyring."""
+            ca_bundle: str | None = None, new_password: str | None = None,
+            allow_insecure: bool = False) -> SignedIn:
+    """Log in (with `new_password`: change the password first, as a superior's reset requires),
+    make/register this PC's device key, link the local union; keep secrets in the keyring.
+    A plain-http address of another host is refused (InsecureServer) unless `allow_insecure`."""
+    if is_insecure_url(server_url) and not allow_insecure:
+        raise InsecureServer(server_url)
     key_name = profile_key(profile_root)
     client = ServerClient(server_url, ca_bundle=ca_bundle)
-    client.login(username, password)
-    me = client.me()
     keyring_ok = True
     try:
+        cookie = credentials.load_device_cookie(key_name, username)
         stored = credentials.load_device_key(key_name, username)
     except credentials.KeyringUnavailable:
-        keyring_ok, stored = False, None
+        keyring_ok, cookie, stored = False, None, None
+    if new_password is not None:
+        client.change_password(username, password, new_password, cookie)
+    else:
+        client.login(username, password, cookie)
+    me = client.me()
     device_key = private_key_from_b64(stored) if stored else generate_device_key()
     device = client.register_device(public_key_b64(device_key), platform.node() or "PC")
     if keyring_ok:
         try:
             if not stored:
                 credentials.save_device_key(key_name, username, private_key_b64(device_key))
+            if client.device_cookie:
+                credentials.save_device_cookie(key_name, username, client.device_cookie)
             credentials.save_session(key_name, credentials.Session(server_url, username, client.access_token or "",
                                                                    client.refresh_token or ""))
         except credentials.KeyringUnavailable:
@@ -76,13 +87,15 @@ def sign_in(server_url: str, username: str, password: str, *, profile_root: Path
                     keyring_ok)
 
 
-def resume(profile_root: Path, *, ca_bundle: str | None = None) -> SignedIn | None:
+def resume(profile_root: Path, *, ca_bundle: str | None = None, allow_insecure: bool = False) -> SignedIn | None:
     """The saved session of this profile, if the keyring has one and the server still takes it."""
     key_name = profile_key(profile_root)
     try:
         session = credentials.load_session(key_name)
         if session is None:
             return None
+        if is_insecure_url(session.server_url) and not allow_insecure:
+            raise InsecureServer(session.server_url)
         stored = credentials.load_device_key(key_name, session.username)
     except credentials.KeyringUnavailable:
         return None

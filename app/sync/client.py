@@ -7,11 +7,13 @@ its stable problem code) or `Offline` (no answer): both carry a Chinese message.
 """
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlparse
 
 import requests
 
@@ -52,6 +54,30 @@ class ServerProblem(SyncError):
         self.detail = detail
 
 
+class InsecureServer(SyncError):
+    """A plain-http server address that is not this PC: passwords and tokens would cross the
+    network in clear."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.message = f"服务器地址 {url} 使用不加密的 http://，密码和数据会以明文在网络上传输，已拒绝连接。"
+        self.action = "请改用 https:// 开头的服务器地址；仅在测试环境中可用 --allow-insecure 强制连接。"
+
+
+def is_insecure_url(url: str) -> bool:
+    """True for http:// to anything but a loopback address (127.0.0.0/8, ::1, localhost)."""
+    parsed = urlparse(url)
+    if parsed.scheme != "http":
+        return False
+    host = (parsed.hostname or "").lower()
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
 class ClockSkew(SyncError):
     def __init__(self, seconds: float) -> None:
         minutes = abs(seconds) / 60
@@ -70,6 +96,9 @@ class ServerClient:
         self.base_url = base_url.rstrip("/")
         self.access_token = access_token
         self.refresh_token = refresh_token
+        # The device cookie the last login handed out (docs/security.md): kept in the keyring and
+        # sent with the next login, so strangers who lock the account do not lock this PC out.
+        self.device_cookie: str | None = None
         self.tokens_changed = tokens_changed
         self.retries = retries
         self.http = requests.Session()
@@ -134,11 +163,23 @@ class ServerClient:
             raise ClockSkew(skew)
         return skew
 
-    def login(self, username: str, password: str) -> dict[str, Any]:
+    def login(self, username: str, password: str, device_cookie: str | None = None) -> dict[str, Any]:
         # Not retried: a retry could count as a second failed attempt towards the lockout.
         body = self._json("POST", "/auth/login", auth=False, retry=False,
-                          json={"username": username, "password": password})
+                          json={"username": username, "password": password, "device_cookie": device_cookie})
+        return self._signed_in(body)
+
+    def change_password(self, username: str, password: str, new_password: str,
+                        device_cookie: str | None = None) -> dict[str, Any]:
+        """Set one's own new password (required after a superior's reset); signs in like login()."""
+        body = self._json("POST", "/auth/change-password", auth=False, retry=False,
+                          json={"username": username, "password": password, "new_password": new_password,
+                                "device_cookie": device_cookie})
+        return self._signed_in(body)
+
+    def _signed_in(self, body: dict[str, Any]) -> dict[str, Any]:
         self.access_token, self.refresh_token = body["access_token"], body["refresh_token"]
+        self.device_cookie = body.get("device_cookie")
         return body
 
     def refresh(self) -> None:
@@ -152,6 +193,13 @@ class ServerClient:
 
     def register_device(self, public_key: str, label: str = "") -> dict[str, Any]:
         return self._json("POST", "/devices", json={"public_key": public_key, "label": label[:100]})
+
+    def devices(self) -> list[dict[str, Any]]:
+        """The account's registered PCs, newest first (fingerprint, label, registered, revoked)."""
+        return self._json("GET", "/devices")["devices"]
+
+    def revoke_device(self, fingerprint: str) -> None:
+        self._json("POST", f"/devices/{fingerprint}/revoke", retry=False)
 
     def campaign(self, plan_year: int | None = None) -> dict[str, Any]:
         params = {"plan_year": plan_year} if plan_year else None

@@ -61,6 +61,8 @@ class SyncReport:
     pulled: int = 0
     cursor: int = 0
     errors: list[str] = field(default_factory=list)
+    # Security notices for the clerk, e.g. "新设备已登录" when another PC registered for the union.
+    notices: list[str] = field(default_factory=list)
     finished_at: datetime | None = None
 
     def summary(self) -> str:
@@ -69,7 +71,7 @@ class SyncReport:
             parts.append(f"被退回 {self.refused} 条")
         if self.conflicts:
             parts.append(f"待处理冲突 {self.conflicts} 条")
-        return "，".join(parts)
+        return "，".join(parts + self.notices)
 
 
 # ---- local ↔ wire member fields ------------------------------------------------------------
@@ -295,6 +297,8 @@ class SyncEngine:
         """Fetch and apply the feed; the next page is fetched while this one is applied."""
         fresh = not self.run_db(lambda: Member.select().where(Member.union == self.union_id).exists())
         self._first_pull = set() if fresh else None
+        # A profile's first pull replays the whole feed: old device registrations are no news.
+        self._notices: list[str] | None = report.notices if self.cursor() else None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull") as prefetch:
             page = self.client.changes(self.run_db(self.cursor), PULL_PAGE)
             while True:
@@ -355,6 +359,8 @@ class SyncEngine:
                 card_batches.append(data)
             elif entity == Entity.CAMPAIGN:
                 Setting.replace(key=f"campaign:{change['key']}", value=json.dumps(data, ensure_ascii=False)).execute()
+            elif entity == Entity.DEVICE:
+                self._device_notice(data)
             elif entity == Entity.SUBMISSION:
                 Batch.update(status=data.get("status") or SubmissionStatus.UNDER_REVIEW, return_reason=data.get("return_reason"),
                              updated_at=datetime.now().replace(microsecond=0)).where(
@@ -364,6 +370,14 @@ class SyncEngine:
         card_sync.apply_card_batches(self.union_id, card_batches)
         if self._first_pull is not None:
             self._first_pull.update(new_rows)
+
+    def _device_notice(self, data: dict[str, Any]) -> None:
+        notices = getattr(self, "_notices", None)
+        if notices is None or data.get("revoked") or data.get("fingerprint") == self.device_fingerprint:
+            return
+        notices.append(f"新设备已登录：账号 {data.get('username')} 于 {str(data.get('registered'))[:16].replace('T', ' ')}"
+                       f"（UTC）在“{data.get('label') or '未命名电脑'}”登记了电脑（指纹 {data.get('fingerprint')}）。"
+                       "如不是本单位的操作，请立即修改密码并停用该电脑")
 
     @staticmethod
     def _ss_fields(data: dict[str, Any]) -> dict[str, Any]:

@@ -42,6 +42,11 @@ class LoginDialog(QDialog):
         self.username = QLineEdit(username)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        # Shown when the server requires a new password (after a superior's reset).
+        self.new_password = QLineEdit()
+        self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_password2 = QLineEdit()
+        self.new_password2.setEchoMode(QLineEdit.EchoMode.Password)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #c0392b;")
@@ -50,6 +55,10 @@ class LoginDialog(QDialog):
         form.addRow(self.tr("服务器地址"), self.server)
         form.addRow(self.tr("账号"), self.username)
         form.addRow(self.tr("密码"), self.password)
+        form.addRow(self.tr("新密码"), self.new_password)
+        form.addRow(self.tr("确认新密码"), self.new_password2)
+        self.form = form
+        self._show_new_password(False)
         hint = QLabel(self.tr("忘记账号或密码，请联系上级工会进行账号找回或密码重置。"))
         hint.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -69,12 +78,23 @@ class LoginDialog(QDialog):
         if not url or not user or not password:
             self._show_error(self.tr("请填写服务器地址、账号和密码。"))
             return
+        new_password = self.new_password.text() if self.changing_password else None
+        if new_password is not None and (not new_password or new_password != self.new_password2.text()):
+            self._show_error(self.tr("两次输入的新密码不一致，请重新输入。"))
+            return
         self.buttons.setEnabled(False)
         self.error.hide()
         from app.sync import account
 
-        ops.run_io(self, lambda: account.sign_in(url, user, password, profile_root=self.profile_root),
+        ops.run_io(self, lambda: account.sign_in(url, user, password, profile_root=self.profile_root,
+                                                 new_password=new_password),
                    self._done, self._failed)
+
+    def _show_new_password(self, shown: bool) -> None:
+        """The two new-password rows, asked for after a superior's reset."""
+        self.changing_password = shown
+        for field in (self.new_password, self.new_password2):
+            self.form.setRowVisible(field, shown)
 
     def _done(self, signed_in: account.SignedIn) -> None:
         self.signed_in = signed_in
@@ -83,7 +103,12 @@ class LoginDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
-        self.password.clear()
+        problem = getattr(exc, "problem", "")
+        if problem == "password_change_required":
+            self._show_new_password(True)  # the current password stays typed in
+            self.new_password.setFocus()
+        elif problem != "password_weak":
+            self.password.clear()
         self._show_error(describe_sync_error(exc))
 
     def _show_error(self, text: str) -> None:

@@ -77,13 +77,20 @@ def test_superior_resets_a_subordinate_password(server: Server) -> None:
     secondary = Session(server, "secondary")
     r = secondary.post("/users/grassroots/reset-password", {"new_password": "brand-new-pass"})
     assert r.status_code == 200, r.text
-    Session(server, "grassroots", "brand-new-pass")
+    # The reset password opens no session: the clerk must choose her own first.
+    r = server.client().post("/auth/login", json={"username": "grassroots", "password": "brand-new-pass"})
+    assert r.status_code == 403 and r.json()["problem"] == "password_change_required"
+    assert "access_token" not in r.text
+    r = server.client().post("/auth/change-password", json={
+        "username": "grassroots", "password": "brand-new-pass", "new_password": "only-mine-41-river"})
+    assert r.status_code == 200, r.text
+    Session(server, "grassroots", "only-mine-41-river")
     # A peer (another grassroots union) and the account itself may not.
     peer = Session(server, "grassroots2")
-    r = peer.post("/users/grassroots/reset-password", {"new_password": "peer-choice-1"})
+    r = peer.post("/users/grassroots/reset-password", {"new_password": "peer-choice-1x"})
     assert r.status_code == 403 and r.json()["problem"] == "union_scope"
-    me = Session(server, "grassroots", "brand-new-pass")
-    r = me.post("/users/grassroots/reset-password", {"new_password": "self-choice-1"})
+    me = Session(server, "grassroots", "only-mine-41-river")
+    r = me.post("/users/grassroots/reset-password", {"new_password": "self-choice-1x"})
     assert r.status_code == 403
 
 
