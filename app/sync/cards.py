@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from peewee import chunked
+
 from app.models import Member, db
 from app.models.bulk import insert_rows
 from app.models.outbox import enqueue
@@ -65,8 +67,7 @@ def queue_server_checks(union_id: int, org_code: str) -> int:
         ready = [r for r in rows if r["sync_state"] not in ("conflict", "error")]
         update_queue_rows([(r["id"], {"result": UNVERIFIED, "reason": SYNC_BLOCKED}) for r in blocked])
         made = 0
-        for start in range(0, len(ready), MAX_REQUEST_IDS):
-            chunk = ready[start:start + MAX_REQUEST_IDS]
+        for chunk in chunked(ready, MAX_REQUEST_IDS):
             request_id = uuid.uuid4().hex
             enqueue(CardVerification(request_id, [r["id_number"] for r in chunk], union=org_code))
             update_queue_rows([(r["id"], {"server_result": SERVER_PENDING, "server_request": request_id,
@@ -112,9 +113,9 @@ def apply_card_batches(union_id: int, batches: list[Mapping[str, Any]]) -> int:
                                      actor=str(data.get("submitted_by") or ""))
             numbers = [str(m.get("id_number")) for m in members]
             local: dict[str, tuple[int, str]] = {}
-            for start in range(0, len(numbers), 500):
+            for chunk in chunked(numbers, 500):
                 query = Member.select(Member.id, Member.id_number, Member.name).where(
-                    (Member.union == union_id) & Member.id_number.in_(numbers[start:start + 500]))
+                    (Member.union == union_id) & Member.id_number.in_(chunk))
                 local.update({m.id_number: (m.id, m.name) for m in query})
             insert_rows(CardBatchMember, [{"batch": batch.id, "member": local.get(n, (None, ""))[0],
                                            "id_number": n, "name": local.get(n, (None, ""))[1],

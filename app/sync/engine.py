@@ -23,6 +23,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from peewee import chunked
+
 from app.models import Batch, Enterprise, Member, Outbox, Setting, SyncState, Union, audit, db
 from app.models.bulk import insert_rows
 from app.models.outbox import enqueue, pending_changes  # noqa: F401 (re-export)
@@ -330,9 +332,8 @@ class SyncEngine:
         if self._first_pull is not None:
             # A first pull: only members this pull already inserted can be here.
             numbers = [n for n in numbers if n in self._first_pull]
-        for start in range(0, len(numbers), 500):
-            for m in Member.select().where((Member.union == self.union_id)
-                                           & Member.id_number.in_(numbers[start:start + 500])):
+        for chunk in chunked(numbers, 500):
+            for m in Member.select().where((Member.union == self.union_id) & Member.id_number.in_(chunk)):
                 local[m.id_number] = m
         new_rows: dict[str, dict[str, Any]] = {}
         card_checks: list[dict[str, Any]] = []
