@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from server import errors, logins
 from server.db import create_tables, open_database
 from server.jobs import JobWorker
+from server.middleware import SecurityHeaders
 from server.routes import auth, organisation, submissions, sync
 from server.settings import Clock, ServerContext, Settings, system_clock
 
@@ -60,6 +61,7 @@ def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | 
     app.state.ctx = ctx
     ctx.password_gate = logins.PasswordGate(ctx.settings.password_workers, ctx.settings.password_queue)
     errors.install(app)
+    app.add_middleware(SecurityHeaders)
     for module in ROUTERS:
         app.include_router(module.router(ctx))
     return app

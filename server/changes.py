@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.protocol import CLERK_OWNED_FIELDS, SERVER_OWNED_FIELDS
+from app.protocol import CLERK_OWNED_FIELDS, SERVER_OWNED_FIELDS, Entity
+from app.rules.cards import mask_card_no
+from app.rules.idcard import mask_id
 from server.models import Change, Member, Union
 from server.settings import ServerContext
 
@@ -34,8 +36,51 @@ def member_record(member: Member) -> dict[str, Any]:
     return record
 
 
-def changes_since(union: Union, since: int, limit: int) -> dict[str, Any]:
-    """One page of the union's feed after `since`; `next` is the cursor to store with it."""
+# What a superior union's reviewer gets of a subordinate union's feed: what a review needs (who,
+# which category, card, insurance and life state), never phones, addresses, birth dates, document
+# expiries or full document and card numbers — those stay with the union that keeps the members.
+REVIEW_MEMBER_FIELDS: tuple[str, ...] = (
+    "name", "id_type", "category", "enterprise_name", "card_status", "insurance_status", "ss_card_status",
+    "employment_status", "life_status", "retired_on",
+)
+_PRIVATE = frozenset({"phone", "work_address", "birth_date", "id_expiry", "member_no", "join_date", "gender",
+                      "label", "versions"})
+_KEYED_BY_ID_NUMBER = frozenset({Entity.MEMBER, Entity.SS_CHECK, Entity.CARD_CHECK})
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key in _PRIVATE:
+                continue
+            if key == "id_number" and isinstance(item, str):
+                out[key] = mask_id(item)
+            elif key == "card_no" and isinstance(item, str):
+                out[key] = mask_card_no(item)
+            else:
+                out[key] = _masked(item)
+        return out
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value
+
+
+def review_view(change: dict[str, Any]) -> dict[str, Any] | None:
+    """A change as a superior union's reviewer reads it (None: not theirs to see at all)."""
+    entity, data = change["entity"], change["data"] or {}
+    if entity == Entity.DEVICE:
+        return None
+    if entity == Entity.MEMBER:
+        data = {"id_number": data.get("id_number"), "version": data.get("version"),
+                **{name: data.get(name) for name in REVIEW_MEMBER_FIELDS}}
+    key = mask_id(change["key"]) if entity in _KEYED_BY_ID_NUMBER else change["key"]
+    return {**change, "key": key, "data": _masked(data)}
+
+
+def changes_since(union: Union, since: int, limit: int, *, review: bool = False) -> dict[str, Any]:
+    """One page of the union's feed after `since`; `next` is the cursor to store with it. With
+    `review` (a superior union reading a subordinate's feed) each change is cut to `review_view`."""
     rows = list(
         Change.select()
         .where((Change.union == union) & (Change.seq > since))
@@ -52,6 +97,8 @@ def changes_since(union: Union, since: int, limit: int) -> dict[str, Any]:
         }
         for row in rows
     ]
+    if review:
+        changes = [view for view in map(review_view, changes) if view is not None]
     next_cursor = rows[-1].seq if rows else since
     latest = Union.select(Union.change_seq).where(Union.id == union.id).scalar() or 0
     return {

@@ -12,9 +12,13 @@ IMMEDIATE) so two writers queue on the busy timeout instead of failing on a lock
 """
 from __future__ import annotations
 
+import logging
+import os
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlparse
 
 from peewee import Database, DatabaseProxy, SqliteDatabase
@@ -53,6 +57,7 @@ def open_database(url: str) -> Database:
         return database.obj
     scheme = urlparse(url).scheme
     if scheme.startswith("sqlite"):
+        _owner_only_sqlite_file(url)
         db = connect(url, pragmas=SQLITE_PRAGMAS, timeout=30, check_same_thread=False)
     elif scheme.startswith("postgres"):
         db = connect(url, max_connections=64, stale_timeout=300, timeout=30)
@@ -64,6 +69,26 @@ def open_database(url: str) -> Database:
     if old is not None and old is not db:
         _close_quietly(old)
     return db
+
+
+def _owner_only_sqlite_file(url: str) -> None:
+    """Create the SQLite file readable by its owner only (0600; SQLite gives its -wal and -shm files
+    the database's mode) in a folder made 0700 when it is made here: the file holds full ID
+    numbers, phones and password hashes. An existing file is narrowed to 0600; an existing folder
+    that others may read is only warned about (it may be shared, e.g. the working directory)."""
+    path_text = urlparse(url).path[1:]  # sqlite:///relative.db -> "relative.db", //abs -> "/abs"
+    if not path_text or path_text == ":memory:" or os.name != "posix":
+        return
+    path = Path(path_text)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for companion in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        if companion.exists() and stat.S_IMODE(companion.stat().st_mode) & 0o077:
+            os.chmod(companion, 0o600)
+    if stat.S_IMODE(path.parent.resolve().stat().st_mode) & 0o077:
+        logging.getLogger("union_server").warning(
+            "the database folder %s can be read by other users: give it mode 0700", path.parent)
 
 
 def _close_quietly(db: Database) -> None:

@@ -59,7 +59,8 @@ def router(ctx: ServerContext) -> APIRouter:
         access_token: str | None = Depends(token),
     ) -> JSONResponse:
         def run(user: User) -> dict[str, Any]:
-            return changes.changes_since(accounts.union_for(user, union), since, limit)
+            target = accounts.union_for(user, union)
+            return changes.changes_since(target, since, limit, review=target.id != user.union_id)
 
         return JSONResponse(await call(as_user(ctx, access_token, run)))
 
