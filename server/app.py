@@ -17,13 +17,16 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from typing import Any
+
+from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 
-from server import errors, logins
-from server.db import create_tables, open_database
+from server import accounts, errors, logins
+from server.db import create_tables, open_database, session
 from server.jobs import JobWorker
-from server.middleware import SecurityHeaders
+from server.problems import ProblemError
+from server.middleware import RequestLimits, SecurityHeaders
 from server.routes import auth, organisation, submissions, sync
 from server.settings import Clock, ServerContext, Settings, system_clock
 
@@ -62,6 +65,29 @@ def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | 
     ctx.password_gate = logins.PasswordGate(ctx.settings.password_workers, ctx.settings.password_queue)
     errors.install(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestLimits, precheck=_push_precheck(ctx), checked_paths=frozenset({"/push"}),
+                       limit_for=lambda path: ctx.settings.max_push_bytes if path == "/push"
+                       else ctx.settings.max_body_bytes)
     for module in ROUTERS:
         app.include_router(module.router(ctx))
     return app
+
+
+def _push_precheck(ctx: ServerContext):  # type: ignore[no-untyped-def]
+    """The bearer token of a push, checked before its body is read (RequestLimits)."""
+
+    async def check(scope: Any) -> ProblemError | None:
+        header = Request(scope).headers.get("authorization", "")
+        scheme, _, credentials = header.partition(" ")
+
+        def run() -> None:
+            with session():
+                accounts.authenticate(ctx, credentials.strip() if scheme.lower() == "bearer" else None)
+
+        try:
+            await run_in_threadpool(run)
+        except ProblemError as error:
+            return error
+        return None
+
+    return check

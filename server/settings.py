@@ -51,7 +51,11 @@ class Settings:
     # A claimed job whose worker died is claimed again after this long.
     job_lease_seconds: int = 600
     max_push_records: int = 500
-    max_pdf_bytes: int = 20 * 1024 * 1024
+    max_pdf_bytes: int = 10 * 1024 * 1024
+    # Request bodies (server/middleware.py RequestLimits): a push may carry a notice PDF in base64
+    # (4/3 of its size) besides its records; every other body is a small form.
+    max_push_bytes: int = 24 * 1024 * 1024
+    max_body_bytes: int = 64 * 1024
     max_changes_page: int = 5000
     scrypt_n: int = 2**14
 
