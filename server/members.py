@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from app.protocol import Confirmation, Entity, MemberUpsert, SsCheckRequest, format_timestamp
+from app.protocol import Confirmation, Entity, MemberUpsert, SsCheckRequest, WireError, format_timestamp, read_text
 from app.rules.address import validate_work_address
 from app.rules.codes import (
     CATEGORY_LABELS,
@@ -44,18 +44,11 @@ from server.models import Member, SsCheckJob, Union, User
 from server.problems import ProblemError
 from server.settings import ServerContext
 
-MAX_FIELD_LENGTH = 200
-
-
 def _text(value: object, field: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ProblemError("validation", {"field": field, "message": f"字段 {field} 应为文字"})
-    value = value.strip()
-    if len(value) > MAX_FIELD_LENGTH or any(ord(ch) < 32 for ch in value):
-        raise ProblemError("validation", {"field": field, "message": f"字段 {field} 过长或含有控制字符"})
-    return value or None
+    try:
+        return read_text(value, field) or None
+    except WireError as error:
+        raise ProblemError("validation", error.detail) from None
 
 
 def _coded(value: str | None, labels: dict[str, str], field: str) -> str | None:

@@ -106,9 +106,26 @@ def process_record(ctx: ServerContext, user: User, device_fingerprint: str | Non
         return result
     except (ProblemError, WireError) as caught:
         error = caught if isinstance(caught, ProblemError) else ProblemError("validation", caught.detail)
+        key, kind = _printable(key), _printable(kind)
         log.info("push record %s (%s) refused: %s", key if isinstance(key, str) else "?", kind, error.code)
         return {"key": key, "status": "error", "problem": error.code, "message": error.message,
-                "detail": error.detail}
+                "detail": _printable(error.detail)}
+
+
+def _printable(value: Any) -> Any:
+    """`value` with every text that has no UTF-8 form (a lone surrogate) escaped, so a refusal
+    that echoes what the caller sent can always be answered (and logged)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return value
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(item) for item in value]
+    return value
 
 
 def _apply_once(ctx: ServerContext, user: User, record: PushRecord, digest: str,

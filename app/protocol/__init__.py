@@ -38,7 +38,9 @@ from app.protocol.kinds import (
 )
 from app.protocol.problems import PROBLEMS, message_for
 from app.protocol.records import (
+    MAX_ID_NUMBER,
     MAX_ID_NUMBERS,
+    MAX_TEXT,
     PAYLOADS,
     CardApplicant,
     CardBatch,
@@ -51,6 +53,7 @@ from app.protocol.records import (
     Submission,
     SubmissionMember,
     read_id_numbers,
+    read_text,
 )
 from app.protocol.wire import (
     CanonicalJsonError,
@@ -70,5 +73,5 @@ __all__ = [
     "Submission", "SubmissionKind", "SubmissionMember", "SubmissionStatus", "WireError", "canonical_json",
     "canonical_text", "format_timestamp", "generate_device_key", "is_valid_public_key", "key_fingerprint",
     "message_for", "money", "parse_timestamp", "payload_sha256", "private_key_b64", "private_key_from_b64",
-    "public_key_b64", "read_id_numbers", "read_money", "sign", "verify",
+    "public_key_b64", "read_id_numbers", "read_money", "read_text", "sign", "verify", "MAX_ID_NUMBER", "MAX_TEXT",
 ]

@@ -37,6 +37,9 @@ from app.rules.idcard import mask_id
 
 #: Most members one record may name (checks, confirmations, card verifications and batches).
 MAX_ID_NUMBERS = 20_000
+#: The longest free text (a name, an address, …) and the longest ID number any record may hold.
+MAX_TEXT = 200
+MAX_ID_NUMBER = 32
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")  # idempotency keys and request ids (a uuid fits)
 _CARD_BATCH_NO = re.compile(r"^[A-Za-z0-9_-]{4,40}$")
@@ -56,10 +59,31 @@ def _matching(value: object, pattern: re.Pattern[str], detail: str) -> str:
     return value
 
 
+def read_text(value: object, field: str, *, limit: int = MAX_TEXT) -> str | None:
+    """A text field of any record kind: None, or a string of at most `limit` characters without
+    control characters (NUL included), trimmed. The one check of text on the wire, so a card
+    batch's names are held to what a member record's are."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise WireError({"field": field, "message": f"字段 {field} 应为文字"})
+    value = value.strip()
+    if len(value) > limit or any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise WireError({"field": field, "message": f"字段 {field} 超过{limit}个字符或含有控制字符"})
+    return value
+
+
+def _id_number(value: object, field: str = "id_number") -> str:
+    number = read_text(value, field, limit=MAX_ID_NUMBER)
+    if not number:
+        raise WireError({"field": field, "message": "缺少证件号码"})
+    return number.upper()
+
+
 def _union(raw: Mapping[str, Any]) -> str | None:
     """The optional "union" (an org code; absent means the caller's own union)."""
     value = raw.get("union")
-    return None if value is None or value == "" else str(value)
+    return None if value is None or value == "" else read_text(str(value), "union", limit=64)
 
 
 def _with_union(union: str | None, body: Wire) -> Wire:
@@ -73,7 +97,7 @@ def read_id_numbers(raw: object, *, limit: int = MAX_ID_NUMBERS) -> list[str]:
         raise WireError("id_numbers 应为非空的证件号码列表")
     if len(raw) > limit:
         raise WireError(f"一次最多校验 {limit} 人")
-    return list(dict.fromkeys(x.strip().upper() for x in raw))
+    return list(dict.fromkeys(_id_number(x, "id_numbers") for x in raw))
 
 
 # --- member_upsert -------------------------------------------------------------------------------
@@ -100,8 +124,7 @@ class MemberUpsert:
         number = obj.get("id_number")
         fields = obj.get("fields") or {}
         base = obj.get("base_versions") or {}
-        if not isinstance(number, str) or not number.strip():
-            raise WireError({"field": "id_number", "message": "缺少证件号码"})
+        _id_number(number)
         if not isinstance(fields, dict) or not isinstance(base, dict):
             raise WireError("fields 和 base_versions 应为对象")
         server_owned = sorted(set(fields) & set(SERVER_OWNED_FIELDS))
@@ -112,6 +135,8 @@ class MemberUpsert:
             raise WireError({"fields": unknown, "message": "未知字段"})
         if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in base.values()):
             raise WireError("base_versions 的值应为非负整数")
+        for name, value in fields.items():
+            read_text(value, name)
         return cls(number, dict(fields), {str(k): int(v) for k, v in base.items()}, _union(obj))
 
 
@@ -200,7 +225,7 @@ class CardBatch:
         if not all(isinstance(r, dict) and isinstance(r.get("id_number"), str) and r["id_number"].strip()
                    for r in rows):
             raise WireError("members 的每一项应有 id_number")
-        members = [CardApplicant(r["id_number"].strip().upper(), str(r.get("name") or "")) for r in rows]
+        members = [CardApplicant(_id_number(r["id_number"]), read_text(r.get("name"), "name") or "") for r in rows]
         if len({m.id_number for m in members}) != len(members):
             raise WireError("名单中有重复的证件号码")
         return cls(_union(obj), batch_no, members)
@@ -236,6 +261,9 @@ class SubmissionMember:
         name, card_no = raw.get("name"), raw.get("card_no")
         if not isinstance(name, (str, type(None))) or not isinstance(card_no, (str, type(None))):
             raise WireError("name 和 card_no 应为文字")
+        _id_number(raw["id_number"])
+        read_text(name, "name")
+        read_text(card_no, "card_no", limit=MAX_ID_NUMBER)
         return cls(raw["id_number"], name or "", card_no, _day(raw.get("coverage_start"), "coverage_start"),
                    _day(raw.get("coverage_end"), "coverage_end"), Period(period))
 

@@ -49,15 +49,30 @@ def _check(value: Any, path: str) -> None:
     raise CanonicalJsonError(f"{path}: {type(value).__name__} has no canonical JSON form")
 
 
-def canonical_text(obj: Any) -> str:
-    """The one text that represents `obj` (CanonicalJsonError when it has none)."""
+def _dumps(obj: Any) -> str:
     _check(obj, "$")
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        # A lone UTF-16 surrogate ("\ud800" in the JSON) is not a character: it has no UTF-8 form.
+        code = ord(text[error.start])
+        raise CanonicalJsonError(f"text holds U+{code:04X}, a lone surrogate that is not a character") from None
+
+
+def canonical_text(obj: Any) -> str:
+    """The one text that represents `obj` (CanonicalJsonError when it has none)."""
+    text = _dumps(obj)
+    _utf8(text)
+    return text
+
+
 def canonical_json(obj: Any) -> bytes:
     """The one byte string that represents `obj`: what is hashed, signed and stored verbatim."""
-    return canonical_text(obj).encode("utf-8")
+    return _utf8(_dumps(obj))
 
 
 def payload_sha256(obj: Any) -> str:

@@ -68,3 +68,69 @@ def test_a_body_streaming_past_its_limit_is_cut_off(server: Server) -> None:
     assert r.status_code == 413 and r.json()["problem"] == "validation"
     # Bodies within their limits go through as before.
     assert server.client().post("/auth/login", json={"username": "grassroots", "password": PASSWORD}).status_code == 200
+
+
+def test_a_lone_surrogate_is_refused_for_its_record_and_the_others_answered(server: Server, clerk: Session) -> None:
+    import uuid
+
+    from union_server_testkit import G1_CARDED, G1_NO_CARD, member_upsert
+
+    records = [
+        member_upsert(G1_CARDED[0], {"label": "劳模"}, {"label": 1}),
+        member_upsert(G1_CARDED[1], {"name": "张\ud800"}),  # in a value
+        member_upsert(G1_CARDED[2], {"\udcff": "x"}),  # in a key
+        {"key": str(uuid.uuid4()), "kind": "card_batch", "signature": "c2lnbmF0dXJl",
+         "payload": {"union": clerk.org_code, "batch_no": "BK-surrogate",
+                     "members": [{"id_number": G1_NO_CARD[0], "name": "李\ud83d"}]}},
+        {"key": str(uuid.uuid4()), "kind": "card_verification",
+         "payload": {"request_id": "r\udfff" * 3, "id_numbers": [G1_NO_CARD[1]]}},
+        {**member_upsert(G1_CARDED[3], {"label": "先进"}, {"label": 1}), "key": "key-\ud800-1234"},
+        member_upsert(G1_CARDED[3], {"label": "先进"}, {"label": 1}),
+    ]
+    # json.dumps escapes the surrogates ("\\ud800"), as a buggy or hostile client would send them.
+    body = json.dumps({"device_fingerprint": clerk.fingerprint, "records": records})
+    r = clerk.http.post("/push", content=body, headers={**clerk.headers, "Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert [x["status"] for x in results] == ["ok", "error", "error", "error", "error", "error", "ok"]
+    assert {x["problem"] for x in results if x["status"] == "error"} == {"validation"}
+    assert results[5]["key"] == "key-\\ud800-1234"  # echoed, escaped
+    assert "U+D800" in json.dumps(results[1]["detail"], ensure_ascii=False)
+
+
+def test_every_record_kind_holds_text_to_the_member_limits(server: Server, clerk: Session) -> None:
+    """A 2,097,152-character name with a NUL in a card batch was stored; now every kind is read
+    by the one text check (app.protocol.read_text) that member records use."""
+    import uuid
+
+    from union_server_testkit import G1_CARDED, G1_NO_CARD, member_upsert, submission_payload, submission_record
+
+    from app import protocol
+
+    huge = "名" * 2_097_152
+    batch = {"union": clerk.org_code, "batch_no": "BK-huge-name",
+             "members": [{"id_number": G1_NO_CARD[0], "name": huge + "\x00"}]}
+    nul_batch = {"union": clerk.org_code, "batch_no": "BK-nul-name",
+                 "members": [{"id_number": G1_NO_CARD[1], "name": "王\x00五"}]}
+    long_id = "1" * 40
+    sub = submission_payload(clerk, G1_CARDED[:1])
+    sub["members"][0]["name"] = "赵" * 201
+    assert clerk.key is not None
+    results = clerk.push(
+        {"key": str(uuid.uuid4()), "kind": "card_batch", "payload": batch, "signature": protocol.sign(clerk.key, batch)},
+        {"key": str(uuid.uuid4()), "kind": "card_batch", "payload": nul_batch,
+         "signature": protocol.sign(clerk.key, nul_batch)},
+        {"key": str(uuid.uuid4()), "kind": "card_verification", "payload": {"request_id": uuid.uuid4().hex,
+                                                                            "id_numbers": [long_id]}},
+        {"key": str(uuid.uuid4()), "kind": "ss_check_request", "payload": {"id_numbers": ["3101\x00" + "1" * 13]}},
+        member_upsert(G1_CARDED[1], {"name": "钱" * 201}),
+        submission_record(clerk, sub),
+    )
+    assert [r["status"] for r in results] == ["error"] * 6, results
+    assert {r["problem"] for r in results} == {"validation"}
+    assert results[0]["detail"]["field"] == "name" and "200" in results[0]["detail"]["message"]
+    from server.db import session
+    from server.models import CardBatchMember
+
+    with session():
+        assert not CardBatchMember.select().exists()
