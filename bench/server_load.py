@@ -46,7 +46,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 PASSWORD = "bench-load-2025"
-PDF = b"%PDF-1.4\n% bench notice\n%%EOF\n"
+from server.demo import demo_notice_pdf  # noqa: E402 - after the path is set
+
+PDF = demo_notice_pdf("bench notice")
 PG_ENV = "UNION_TEST_PG_URL"
 SECONDARY_CODE = "813101010000000033"  # the demo street union the bench unions hang under
 

@@ -96,9 +96,9 @@ def submission(client, fingerprint: str, key, org_code: str, plan_year: int, num
     from datetime import datetime, timezone
 
     from app.protocol import PushRecord, RecordKind, format_timestamp
-    from server.demo import demo_submission
+    from server.demo import demo_notice_pdf, demo_submission
 
-    pdf = b"%PDF-1.4\n% bench notice\n%%EOF\n"
+    pdf = demo_notice_pdf("bench notice")
     t = time.perf_counter()
     payload = demo_submission(org_code, plan_year, numbers, pdf, nonce=uuid.uuid4().hex,
                               timestamp=format_timestamp(datetime.now(timezone.utc))).to_wire()

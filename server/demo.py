@@ -304,3 +304,18 @@ def demo_submission(union: str, plan_year: int, numbers: list[str], pdf: bytes, 
         members=[SubmissionMember(n, coverage_start=cover.start, coverage_end=cover.end) for n in numbers],
         totals=batch_totals(len(numbers), split), fee_split=split, notice_pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         replaces=replaces, nonce=nonce, timestamp=timestamp)
+
+
+def demo_notice_pdf(title: str = "notice") -> bytes:
+    """A small, real one-page PDF standing in for a notice where a test or a benchmark needs one
+    the server accepts (it parses every notice)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": title})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import io
 import secrets
 from collections.abc import Iterable
 
@@ -103,3 +104,29 @@ def generate_password() -> str:
         password = "".join(secrets.choice(alphabet) for _ in range(12))
         if password_problem(password) is None:
             return password
+
+
+# --- The notice PDF ------------------------------------------------------------------------------
+
+
+def pdf_problem(data: bytes) -> str | None:
+    """Why `data` is not an acceptable notice PDF (a Chinese sentence), or None.
+
+    It must parse as a PDF (pypdf) with at least one page, and carry no JavaScript or automatic
+    action (a notice made by the app has none): reviewers open what is stored."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    if not data.startswith(b"%PDF-"):
+        return "告知书不是 PDF 文件"
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if len(reader.pages) < 1:
+            return "告知书 PDF 没有页面"
+        root = reader.trailer["/Root"]
+        names = root.get("/Names")
+        if "/OpenAction" in root or "/AA" in root or (names is not None and "/JavaScript" in names):
+            return "告知书 PDF 含有脚本或自动动作"
+    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError):
+        return "告知书 PDF 无法解析"
+    return None

@@ -44,6 +44,7 @@ from server.changes import emit_change
 from server.db import write_tx
 from server.models import Campaign, Device, Enrollment, Member, Nonce, Submission, Union, User
 from server.problems import ProblemError
+from server.security import pdf_problem
 from server.settings import ServerContext
 
 
@@ -84,6 +85,8 @@ def prepare(ctx: ServerContext, user: User, device: Device, record: PushRecord,
         raise ProblemError("validation", "告知书 PDF 不是有效的 base64") from None
     _require(len(pdf) <= ctx.settings.max_pdf_bytes, "告知书 PDF 过大")
     _require(hashlib.sha256(pdf).hexdigest() == submission.notice_pdf_sha256, "告知书 PDF 与名单中记录的校验值不一致")
+    problem = pdf_problem(pdf)
+    _require(problem is None, problem or "")
     assert record.signature is not None
     return PreparedSubmission(payload=record.payload, submission=submission, device=device, union=union, pdf=pdf,
                               signature=record.signature)

@@ -54,7 +54,9 @@ def router(ctx: ServerContext) -> APIRouter:
         def run(user: User) -> bytes:
             return bytes(submissions.get_submission(user, submission_id).pdf)
 
-        return Response(await call(as_user(ctx, access_token, run)), media_type="application/pdf")
+        # Stored as the clerk sent it: a download, never rendered inline by a browser.
+        return Response(await call(as_user(ctx, access_token, run)), media_type="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="notice-{submission_id}.pdf"'})
 
     @api.post("/submissions/{submission_id}/decision", summary="A superior union approves or returns a batch")
     async def decide(body: DecisionIn, submission_id: SubmissionId,

@@ -134,3 +134,31 @@ def test_every_record_kind_holds_text_to_the_member_limits(server: Server, clerk
 
     with session():
         assert not CardBatchMember.select().exists()
+
+
+def test_the_notice_must_be_a_real_pdf_and_is_served_as_a_download(server: Server, clerk: Session) -> None:
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.actions import JavaScript
+    from union_server_testkit import G1_CARDED, PDF, submission_payload, submission_record
+
+    html = b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>\n%%EOF\n"
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_open_action(JavaScript("app.alert(1);"))
+    scripted = io.BytesIO()
+    writer.write(scripted)
+    for bad in (b"<html><script>alert(1)</script></html>", html, scripted.getvalue()):
+        record = submission_record(clerk, submission_payload(clerk, G1_CARDED[:1], pdf=bad), pdf=bad)
+        [result] = clerk.push(record)
+        assert result["status"] == "error" and result["problem"] == "validation", result
+        assert "PDF" in result["detail"]
+    [ok] = clerk.push(submission_record(clerk, submission_payload(clerk, G1_CARDED[:1])))
+    assert ok["status"] == "ok", ok
+    reviewer = Session(server, "secondary")
+    r = reviewer.get(f"/submissions/{ok['receipt']['submission_id']}/pdf")
+    assert r.status_code == 200 and r.content == PDF
+    assert r.headers["content-type"] == "application/pdf"
+    assert r.headers["content-disposition"].startswith("attachment")
+    assert r.headers["x-content-type-options"] == "nosniff"

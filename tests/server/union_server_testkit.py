@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app import protocol
 from app.rules.idcard import check_character
-from server.demo import demo_submission
+from server.demo import demo_notice_pdf, demo_submission
 from server.settings import ServerContext
 
 PASSWORD = "test-password-1"
@@ -138,7 +138,7 @@ class Session:
         return response.json()
 
 
-PDF = b"%PDF-1.4\n% test notice \xe5\x91\x8a\xe7\x9f\xa5\xe4\xb9\xa6\n%%EOF\n"
+PDF = demo_notice_pdf("test notice 告知书")
 
 
 def submission_payload(session: Session, members: list[str], *, plan_type: str = "A", channel: str = "card",

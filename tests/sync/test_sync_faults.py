@@ -33,7 +33,7 @@ from app.paths import Profile
 from app.protocol import RecordKind, generate_device_key, public_key_b64
 from app.sync.client import Offline, ServerClient
 from app.sync.engine import SyncEngine, link_union
-from server.demo import demo_submission
+from server.demo import demo_notice_pdf, demo_submission
 from server.embedded import DEMO_CLERK, DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -252,7 +252,7 @@ def test_client_killed_mid_pull_resumes_without_gaps_or_doubles(pull_server: tup
 # --- (b) the server killed and restarted in the middle of a push --------------------------------
 
 PUSH_MEMBERS = 1200  # per demo union: about a thousand edited members go up in chunks of 500
-PDF = b"%PDF-1.4\n% notice for the fault test\n%%EOF\n"
+PDF = demo_notice_pdf("notice for the fault test")
 NEW_ADDRESS = "上海市黄浦区福州路一百号三楼"
 
 
