@@ -125,6 +125,7 @@ class MemberUpsert:
         fields = obj.get("fields") or {}
         base = obj.get("base_versions") or {}
         _id_number(number)
+        assert isinstance(number, str)  # _id_number refused anything else
         if not isinstance(fields, dict) or not isinstance(base, dict):
             raise WireError("fields 和 base_versions 应为对象")
         server_owned = sorted(set(fields) & set(SERVER_OWNED_FIELDS))
