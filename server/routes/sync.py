@@ -5,17 +5,21 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.protocol import MAX_CLOCK_SKEW, PROTOCOL_VERSION, RecordKind, format_timestamp
 from server import accounts, changes, push
 from server.api import as_user, call, token
 from server.models import User
+from server.schemas import typed_push_records
 from server.settings import ServerContext
 
 
 class PushRecord(BaseModel):
     """One outbox record (app.protocol.PushRecord); its payload is read by the record's kind."""
+
+    # The spec shows one shape per kind (server/schemas.py); reading stays per record.
+    model_config = ConfigDict(json_schema_extra=typed_push_records)
 
     key: str = Field(description="the outbox row's uuid: the idempotency key")
     kind: str = Field(description=" | ".join(RecordKind))

@@ -83,6 +83,10 @@ def test_schemathesis_finds_no_server_error(server: Server, clerk: Session) -> N
     [receipt] = clerk.push(submission_record(clerk, submission_payload(clerk, G1_CARDED[:2])))
     assert receipt["status"] == "ok", receipt
     spec = httpx.get(server.url + "/openapi.json", timeout=30).json()
+    # Push records are typed per kind, so generated cases reach inside `payload`.
+    variants = spec["components"]["schemas"]["PushRecord"]["oneOf"]
+    assert {v["properties"]["kind"]["const"] for v in variants} == {
+        "member_upsert", "ss_check_request", "confirmation", "card_verification", "card_batch", "submission"}
     operations = [result.ok() for result in schemathesis.openapi.from_dict(spec).get_all_operations()]
     assert len(operations) >= 15, [op.label for op in operations]
 
