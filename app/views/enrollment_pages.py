@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
 
 from app.rules.codes import PLAN_TYPE_LABELS
 from app.rules.eligibility import CHANNEL_CARD
-from app.rules.cards import mask_card_no
-from app.rules.idcard import mask_id
 from app.services import confirmations, enrollment
 from app.views import ops
+from app.views.enrollment_tables import BatchMemberModel
+from app.views.list_page import plain_table
 from app.views.table_model import LINK, ListTableModel
 
 CONFIRM_WORDS = ("已确认的会员会自动加入集中参保名单且无法移除；请仔细核对会员状态后再点击“确认”按钮；"
@@ -154,10 +154,11 @@ class PendingDialog(QDialog):
 
 
 class BatchDetailDialog(QDialog):
+    """批次详情: the batch's figures at once, its members from the database worker (any number)."""
+
     def __init__(self, batch: enrollment.BatchInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("批次详情 — {0}").format(batch.batch_no))
-        rows = enrollment.batch_members(batch.id)
         info = QLabel(self.tr("批次编号：{0}　类型：{1}　保障类型：{2}　人数：{3}　状态：{4}").format(
             batch.batch_no, batch.kind_label, PLAN_TYPE_LABELS.get(batch.plan_type, batch.plan_type),
             batch.member_count, batch.status_label))
@@ -171,18 +172,13 @@ class BatchDetailDialog(QDialog):
                 label.setWordWrap(True)
                 label.setStyleSheet("color: #c0392b;")
                 layout.addWidget(label)
-        table = QTableWidget(len(rows), 6)
-        table.setHorizontalHeaderLabels([self.tr("姓名"), self.tr("证件号码"), self.tr("会员卡号"), self.tr("起保日期"),
-                                         self.tr("终保日期"), self.tr("全年/半年")])
-        for r, row in enumerate(rows):
-            values = (row["name"], mask_id(row["id_number"]), mask_card_no(row["card_no"]), row["coverage_start"],
-                      row["coverage_end"], "全年" if row["period"] == "full" else "半年")
-            for c, value in enumerate(values):
-                table.setItem(r, c, _item(value))
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(table, 1)
+        self.model = BatchMemberModel(self)
+        self.table = plain_table(self, self.model, {"姓名": 6, "证件号码": 11, "会员卡号": 9, "起保日期": 7,
+                                                    "终保日期": 7})
+        layout.addWidget(self.table, 1)
         em = self.fontMetrics().horizontalAdvance("中")
         self.resize(em * 60, em * 34)
+        self.model.requery(batch.id)
 
 
 class CardEnrollmentPage(QWidget):

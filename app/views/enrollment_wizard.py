@@ -8,17 +8,17 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
-    QTableWidget,
-    QTableWidgetItem,
+    QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -26,23 +26,24 @@ from PySide6.QtWidgets import (
 )
 
 from app.rules.codes import PLAN_TYPE_LABELS
-from app.rules.cards import mask_card_no
-from app.rules.idcard import mask_id
 from app.services import enrollment
 from app.views import ops
+from app.views.enrollment_tables import (
+    AnswerDelegate,
+    CandidateModel,
+    DateDelegate,
+    RetireeModel,
+    RosterModel,
+    retiree_answers,
+)
 from app.views.errors import show_error
+from app.views.list_page import plain_table
 
 RETIREE_WARNING = ("【重要提示】{year}年1月1日前（不含当日）的退休人员均不在本次集中参保的保障范围。本系统已按出生日期和"
                    "法定退休年龄（含渐进式延迟退休）计算每位会员的退休日期，并标出可能已退休的人员，请逐一确认；"
                    "若为不符合条件的退休人员办理保障，则将不予给付。")
 COUNT_LABELS = (("total", "会员总人数"), ("carded", "有卡总人数"), ("submitted", "集中参保已提交人数"),
                 ("no_card", "未办卡人数"), ("retired", "退休人数"), ("deceased", "死亡人数"), ("pending", "待确认人数"))
-
-
-def _item(text: object) -> QTableWidgetItem:
-    item = QTableWidgetItem("" if text is None else str(text))
-    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-    return item
 
 
 class OverviewPage(QWizardPage):
@@ -129,16 +130,14 @@ class OverviewPage(QWizardPage):
         w = self.w
 
         def shown(people) -> None:
-            table = QTableWidget(len(people), 5)
-            table.setHorizontalHeaderLabels([self.tr("会员编号"), self.tr("姓名"), self.tr("证件号码"),
-                                             self.tr("会员卡号"), self.tr("说明")])
-            for r, c in enumerate(people):
-                for col, value in enumerate((c.member_no, c.name, mask_id(c.id_number), mask_card_no(c.card_no),
-                                             c.reason_text)):
-                    table.setItem(r, col, _item(value))
+            model = CandidateModel()
+            model.set_rows(people)
+            table = QTableView(self)
+            model.setParent(table)
+            table.setModel(model)
             table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
             table.setWindowTitle(dict(COUNT_LABELS).get(which, self.tr("可能已退休待确认")))
-            table.setParent(self, Qt.WindowType.Dialog)
+            table.setWindowFlag(Qt.WindowType.Dialog)
             table.resize(self.fontMetrics().horizontalAdvance("中") * 50, self.fontMetrics().height() * 30)
             table.show()
 
@@ -154,61 +153,41 @@ class RetirementPage(QWizardPage):
         self.setTitle(self.tr("退休人员确认"))
         self.setSubTitle(self.tr("以下会员按法定退休年龄计算，可能在保障年度开始前已退休。请逐一确认：仍在职的可以参保；"
                                  "已退休的请填写退休日期，将不会提交。"))
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels([self.tr("会员编号"), self.tr("姓名"), self.tr("证件号码"),
-                                              self.tr("法定退休日期"), self.tr("确认")])
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
+        self.model = RetireeModel(self)
+        self.table = plain_table(self, self.model, {"会员编号": 6, "姓名": 6, "证件号码": 11, "法定退休日期": 12,
+                                                    "确认": 6})
+        self.table.setItemDelegateForColumn(RetireeModel.ANSWER, AnswerDelegate(self.table))
+        self.table.setItemDelegateForColumn(RetireeModel.DATE, DateDelegate(self.table))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        working_all = QPushButton(self.tr("全部仍在职"))
+        working_all.clicked.connect(lambda: self.model.answer_all("working"))
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("点击“确认”一栏选择；已退休的请在“退休日期”一栏填写日期。")), 1)
+        row.addWidget(working_all)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
-        self.people: list[enrollment.Candidate] = []
-        self.answers: list[tuple[QComboBox, QDateEdit]] = []
+        layout.addLayout(row)
+        self.model.answersChanged.connect(self.completeChanged)
         self._saved: list[tuple[int, str, date | None]] | None = None
 
     def initializePage(self) -> None:
         w = self.w
-        ops.run_db(self, lambda: enrollment.members_for_count(w.union_id, w.plan_year, w.channel, "flagged"),
+        ops.run_db(self, lambda: retiree_answers(enrollment.members_for_count(w.union_id, w.plan_year, w.channel,
+                                                                              "flagged")),
                    self.show_people)
 
-    def show_people(self, people: list[enrollment.Candidate]) -> None:
-        self.people = people
-        self.answers = []
-        self.table.setRowCount(len(people))
-        for r, c in enumerate(people):
-            dates = " 或 ".join(d.isoformat() for d in c.retirement_dates)
-            for col, value in enumerate((c.member_no, c.name, mask_id(c.id_number), dates)):
-                self.table.setItem(r, col, _item(value))
-            cell = QWidget()
-            box = QHBoxLayout(cell)
-            box.setContentsMargins(0, 0, 0, 0)
-            answer = QComboBox()
-            answer.addItem(self.tr("请选择"), None)
-            answer.addItem(self.tr("仍在职"), "working")
-            answer.addItem(self.tr("已退休，退休日期："), "retired")
-            when = QDateEdit()
-            when.setDisplayFormat("yyyy-MM-dd")
-            first = c.retirement_dates[0] if c.retirement_dates else date.today()
-            when.setDate(QDate(first.year, first.month, first.day))
-            when.setEnabled(False)
-            answer.currentIndexChanged.connect(lambda _i, a=answer, d=when: (d.setEnabled(a.currentData() == "retired"),
-                                                                            self.completeChanged.emit()))
-            box.addWidget(answer)
-            box.addWidget(when)
-            self.table.setCellWidget(r, 4, cell)
-            self.answers.append((answer, when))
-        self.table.resizeRowsToContents()
+    def show_people(self, people: list) -> None:
+        self.model.set_rows(people)
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
-        return all(a.currentData() for a, _ in self.answers)
+        return self.model.row_count() > 0 and self.model.complete()
 
     def validatePage(self) -> bool:
         # Settling is the clerk's own answer per member (audited), written before the roster is
         # made so the next page reflects it; it is not part of the submission itself. The answers
         # are saved in one transaction on the database worker; the wizard moves on when they are.
-        answers = [(c.id, a.currentData(), d.date().toPython() if a.currentData() == "retired" else None)
-                   for c, (a, d) in zip(self.people, self.answers)]
+        answers = self.model.answers()
         if answers == self._saved:
             return True
         actor = self.w.actor
@@ -235,11 +214,9 @@ class RosterPage(QWizardPage):
         self.blocking = QLabel()
         self.blocking.setWordWrap(True)
         self.blocking.setStyleSheet("color: #c0392b;")
-        self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels([self.tr("姓名"), self.tr("证件号码"), self.tr("会员卡号"),
-                                              self.tr("起保日期"), self.tr("终保日期"), self.tr("全年/半年")])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.model = RosterModel(self)
+        self.table = plain_table(self, self.model, {"姓名": 6, "证件号码": 11, "会员卡号": 9, "起保日期": 7,
+                                                    "终保日期": 7})
         note = QLabel(self.tr("点击“提交至上级审核”后，参保告知书将自动保存到本机，每次提交告知书都将更新。"))
         note.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -261,12 +238,7 @@ class RosterPage(QWizardPage):
         self.header.updateGeometry()
         self.layout().invalidate()
         self.blocking.setText("\n".join(p.message for p in d.blocking))
-        shown = d.rows[:2000]  # the full roster is in the notice; a preview needs no more
-        self.table.setRowCount(len(shown))
-        for r, row in enumerate(shown):
-            for c, value in enumerate((row.name, mask_id(row.id_number), mask_card_no(row.card_no),
-                                       row.coverage.start, row.coverage.end, row.coverage.period_label)):
-                self.table.setItem(r, c, _item(value))
+        self.model.set_rows(d.rows)  # all of them: a model paints only what is on screen
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:

@@ -37,6 +37,24 @@ def list_table(page: QWidget, model, widths: dict[str, int], *, sort_column: int
     return table
 
 
+def plain_table(parent: QWidget, model, widths: dict[str, int]) -> QTableView:
+    """A read-only table on `model` (no sorting): fixed row height, column widths in Chinese
+    characters by header (others their header's length plus two), the last column stretched.
+    Never sized to contents, which would read every row of a long model."""
+    table = QTableView(parent)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setDefaultSectionSize(parent.fontMetrics().height() + 8)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.horizontalHeader().setStretchLastSection(True)
+    em = parent.fontMetrics().horizontalAdvance("中")
+    for i, (head, _, _) in enumerate(model.COLUMNS):
+        table.horizontalHeader().resizeSection(i, em * widths.get(head, max(5, len(head) + 2)))
+    return table
+
+
 class ListPage:
     """Mixin for a QWidget page with `search` (a QLineEdit), `table` (a QTableView on `model`, a
     IdTableModel), `requery(sort_key=, descending=)`, `_show_total(n)` and `_selection_changed()`."""

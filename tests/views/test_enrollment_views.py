@@ -71,9 +71,11 @@ def test_wizard_submits_after_settling_a_retiree(qtbot, union: int, profile: Pro
     wizard.next()
     assert wizard.currentId() == wizard.retirement_id
     retire = wizard.retirement
-    qtbot.waitUntil(lambda: len(retire.answers) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: retire.model.rowCount() == 1, timeout=5000)
     assert not retire.isComplete()
-    retire.answers[0][0].setCurrentIndex(2)  # 已退休
+    model = retire.model
+    assert model.setData(model.index(0, model.ANSWER), "retired")  # 已退休, on the statutory date
+    assert model.index(0, model.ANSWER).data() == "已退休" and model.index(0, model.DATE).data()
     assert retire.isComplete()
     shot(wizard, "wizard-retirement")
     wizard.next()
@@ -90,6 +92,17 @@ def test_wizard_submits_after_settling_a_retiree(qtbot, union: int, profile: Pro
     assert Member.get(Member.member_no == "00050").life_status == "retired"
     page.load_now()
     assert page.table.rowCount() == 1 and page.table.item(0, 4).text() == "待发送"
+    roster_rows = roster.model.rowCount()
+    assert roster_rows == 20 and roster.model.index(0, 1).data().count("*") >= 8
+    page.table.selectRow(0)
+    page.open_detail()
+    from app.views.enrollment_pages import BatchDetailDialog
+
+    detail = page.findChild(BatchDetailDialog)
+    qtbot.waitUntil(lambda: detail.model.rowCount() == 20, timeout=5000)
+    detail.model.load_rows(0, 19)
+    assert detail.model.index(19, 5).data() in ("全年", "半年")
+    shot(detail, "batch-detail")
     page.resize(1200, 500)
     page.show()
     shot(page, "card-enrollment")

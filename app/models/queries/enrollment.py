@@ -22,3 +22,19 @@ def enrollment_rows(union_id: int, *, ordered: bool = True) -> list[tuple[Any, .
     rows: list[tuple[Any, ...]] = db.execute_sql(
         f'SELECT {columns} FROM "member" WHERE "union_id" = ?{order}', (union_id,)).fetchall()
     return rows
+
+
+def batch_member_ids(batch_id: int) -> list[int]:
+    """The ids of a submitted batch's members, in the order they were submitted (批次详情)."""
+    from app.models.tables import BatchMember
+
+    query = BatchMember.select(BatchMember.id).where(BatchMember.batch == batch_id).order_by(BatchMember.id)
+    return [r[0] for r in query.tuples()]
+
+
+def batch_members_by_ids(ids: list[int]) -> list[dict[str, Any]]:
+    from app.models.tables import BatchMember
+
+    if not ids:
+        return []
+    return list(BatchMember.select().where(BatchMember.id.in_(ids)).dicts())
