@@ -26,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", metavar="DIR", help="档案文件夹（默认：本用户的应用数据目录）")
     parser.add_argument("--demo", action="store_true", help="用一次性的演示档案打开（含演示会员）")
     parser.add_argument("--screenshot", metavar="FILE", help="把主窗口画到 PNG 文件后退出（可离屏运行）")
-    parser.add_argument("--page", default="workbench", help="截图时显示的页面：workbench、members")
+    parser.add_argument("--page", default="workbench",
+                        help="截图时显示的页面、向导步骤或对话框；--page list 列出全部名称")
     parser.add_argument("--demo-members", type=int, default=300, help=argparse.SUPPRESS)
     parser.add_argument("--offline-demo", action="store_true", help="演示时不启动内置服务器，只用本机演示数据")
     # For bench/member_list.py: quit as soon as the main window has been shown and painted.
@@ -90,10 +91,44 @@ def _resume_session(profile: Profile, sync) -> None:
     ops.run_io(None, lambda: resume(profile.root), resumed, failed)
 
 
+def _screenshot_copy(profile: Profile) -> Profile:
+    """A throwaway copy of the profile for screenshots (SQLite's backup API): screens that write —
+    an import, the retirement answers — never touch the clerk's own data."""
+    from app.models import close_database, open_database
+    from app.models.db import backup_to, db
+
+    copy = Profile(Path(tempfile.mkdtemp(prefix="union-clerk-screens-"))).create()
+    open_database(profile.database, backup_dir=profile.backups)
+    backup_to(db, copy.database)
+    close_database()
+    return copy
+
+
+def _screenshot(window, app, name: str, path: str) -> bool:
+    """Show screen `name` (app.views.screens) over the window, filled, and save it as a PNG."""
+    from app.views import screens
+
+    window.load_now()
+    window.show()
+    app.processEvents()
+    widget = screens.show(window, name)
+    app.processEvents()
+    ok = widget.grab().save(path)
+    screens.close_all(window)
+    return ok
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.page == "list":
+        from app.views.screens import names
+
+        print("\n".join(names()))
+        return 0
     _skip_postgres_driver_probe()
     profile, throwaway = _prepare_profile(args)
+    if args.screenshot and not throwaway:
+        profile, throwaway = _screenshot_copy(profile), True
 
     from app.logs import setup_logging
 
@@ -156,17 +191,23 @@ def main(argv: list[str] | None = None) -> int:
                         plan_year=default_plan_year(date.today()), actor=actor,
                         demo=args.demo, remember_geometry=not args.screenshot, sync=sync)
     if args.screenshot:
+        from app.views.screens import SCREENS
+
+        if args.page not in SCREENS:
+            print(f"没有名为 {args.page} 的页面；--page list 列出全部名称", file=sys.stderr)
+            return 2
         try:
-            window.load_now()
+            ok = _screenshot(window, app, args.page, args.screenshot)
         except Exception as exc:  # noqa: BLE001
             error_views.show_error(None, exc)
             return 1
-        window.show_page(args.page)
-        window.show()
-        app.processEvents()
-        ok = window.grab().save(args.screenshot)
         window.close()
+        ops.wait_all()
+        ops.release_database()
         if throwaway:
+            from app.models import close_database
+
+            close_database()
             shutil.rmtree(profile.root, ignore_errors=True)
         return 0 if ok else 1
 

@@ -15,7 +15,17 @@ from concurrent.futures import Future
 from typing import Any, Callable
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEventLoop,
+    QObject,
+    QRunnable,
+    QThread,
+    QThreadPool,
+    QTimer,
+    Signal,
+    Slot,
+)
 
 from app.models import db
 
@@ -219,20 +229,26 @@ def call_db(fn: Callable[[], Any]) -> Any:
 
 def drain(msecs: int = 30_000) -> bool:
     """Deliver events until every pool is idle and every answer has been shown (screenshots,
-    tests, benches): the UI thread keeps painting; the work stays on the workers."""
+    tests, benches): the UI thread keeps painting; the work stays on the workers. Between events
+    it sleeps in Qt's event loop (a short timer wakes it to look again), so it never spins
+    against the workers for the interpreter."""
     app = QCoreApplication.instance()
+    if app is None:
+        return wait_all(msecs)
     deadline = time.monotonic() + msecs / 1000
-    while time.monotonic() < deadline:
-        busy = bool(_live) or any(p.activeThreadCount() for p in _pools.values())
-        if not busy:
-            if app is not None:
+    wake = QTimer()
+    wake.setInterval(5)
+    wake.start()
+    try:
+        while time.monotonic() < deadline:
+            app.processEvents()
+            if not _live and not any(p.activeThreadCount() for p in _pools.values()):
                 app.processEvents()
-            if not _live:
-                return True
-        if app is not None:
-            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
-        else:
-            time.sleep(0.005)
+                if not _live:
+                    return True
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    finally:
+        wake.stop()
     return False
 
 

@@ -1,0 +1,204 @@
+"""Every screen of the app by name, for `union-clerk --screenshot FILE --page NAME` (`--page list`
+prints the names) and for the soak: the main window's pages, each wizard step and each dialog,
+filled the way the clerk sees them — the data comes through the database worker like always.
+
+Screenshots run on a throwaway copy of the profile's database (see app.main), so steps that
+write (the import, the retirement answers) never touch the clerk's own data.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QDialog, QWidget, QWizard
+
+from app.views import ops
+
+PAGES = ("workbench", "members", "card_info", "card_queue", "card_batches", "card_enrollment")
+
+
+def _page(name: str) -> Callable[[QWidget], QWidget]:
+    def show(window) -> QWidget:
+        window.show_page(name)
+        ops.drain()
+        return window
+    return show
+
+
+def _member_detail(window) -> QWidget:
+    from app.views.member_dialog import MemberDialog, open_member_dialog
+
+    page = window.page("members")
+    window.show_page("members")
+    ops.drain()
+    ids = page.model.ids()
+    if not len(ids):
+        return page
+    open_member_dialog(page, ids[0], plan_year=window.plan_year, actor=window.actor)
+    ops.drain()
+    return page.findChild(MemberDialog)
+
+
+def _conflicts(window) -> QWidget:
+    from app.views.conflict_dialog import ConflictDialog
+
+    dialog = ConflictDialog(window.union_id, window.actor, window)
+    dialog.show()
+    ops.drain()
+    return dialog
+
+
+def _login(window) -> QWidget:
+    from app.views.login_dialog import LoginDialog
+
+    dialog = LoginDialog(window.profile.root, server_url="https://union.example.cn", username="clerk01",
+                         parent=window)
+    dialog.show()
+    return dialog
+
+
+def _enrollment_page(window):
+    page = window.page("card_enrollment")
+    window.show_page("card_enrollment")
+    ops.drain()
+    return page
+
+
+def _pending(window) -> QWidget:
+    dialog = _enrollment_page(window).open_pending()
+    ops.drain()
+    return dialog
+
+
+def _batch_detail(window) -> QWidget:
+    """批次详情 of the profile's biggest batch."""
+    from app.views.enrollment_pages import BatchDetailDialog
+
+    page = _enrollment_page(window)
+    if not page._batches:
+        return page
+    biggest = max(page._batches, key=lambda b: b.member_count)
+    dialog = BatchDetailDialog(biggest, page)
+    dialog.show()
+    ops.drain()
+    return dialog
+
+
+def _wizard(window, step: str) -> QWidget:
+    from app.services import enrollment
+
+    page = _enrollment_page(window)
+    wizard = page.open_wizard(enrollment.KIND_CENTRAL)
+    ops.drain()
+    if step == "overview":
+        return wizard
+    wizard.next()  # to 退休人员确认 when someone is flagged, else to 参保名单
+    ops.drain()
+    if step == "roster" and wizard.currentId() == wizard.retirement_id:
+        wizard.retirement.model.answer_all("working")  # a throwaway copy: the answers may be saved
+        wizard.next()
+        ops.drain()
+    ops.drain()
+    return wizard
+
+
+def _card_expiry(window) -> QWidget:
+    page = window.page("card_queue")
+    window.show_page("card_queue")
+    ops.drain()
+    if not page.model.row_count():
+        return page
+    page.model.load_rows(0, 0)
+    dialog = page.edit_expiry(0)
+    ops.drain()
+    return dialog or page
+
+
+def _export(window) -> QWidget:
+    page = window.page("members")
+    window.show_page("members")
+    ops.drain()
+    dialog = page.export_members()
+    ops.drain()
+    return dialog
+
+
+def _import_source(window) -> Path:
+    """A small workbook to import: a few of the profile's own members, exported with full IDs on
+    the database worker (on the throwaway copy, importing them again changes nothing that matters)."""
+    from app.models.queries import MemberFilter
+    from app.services import spreadsheets
+
+    source = Path(window.profile.root) / "screens-import.xlsx"
+    if not source.exists():
+        union_id = window.union_id
+        ops.run_db(window, lambda: spreadsheets.export_members(union_id, MemberFilter(text="0001"), source,
+                                                               full_ids=True))
+        ops.drain()
+    return source
+
+
+def _import(window, step: str) -> QWidget:
+    """The import wizard: file → category → check → preview → write → result."""
+    page = window.page("members")
+    window.show_page("members")
+    ops.drain()
+    wizard = page.import_members()
+    wizard.ask = lambda _text: True  # the confirmations a clerk would answer 是
+    ops.drain()
+    if step == "file":
+        return wizard
+    wizard.file_page.path.setText(str(_import_source(window)))
+    target = getattr(wizard, f"{step}_page")
+    for _ in range(6):
+        if wizard.currentPage() is target:
+            break
+        wizard.next()
+        ops.drain()
+    return wizard
+
+
+SCREENS: dict[str, Callable[[QWidget], QWidget]] = {
+    **{name: _page(name) for name in PAGES},
+    "member_detail": _member_detail,
+    "conflicts": _conflicts,
+    "login": _login,
+    "export": _export,
+    "card_expiry": _card_expiry,
+    "pending": _pending,
+    "batch_detail": _batch_detail,
+    "enroll_overview": lambda w: _wizard(w, "overview"),
+    "enroll_retirement": lambda w: _wizard(w, "retirement"),
+    "enroll_roster": lambda w: _wizard(w, "roster"),
+    **{f"import_{step}": (lambda w, s=step: _import(w, s))
+       for step in ("file", "category", "check", "preview", "write", "result")},
+}
+
+
+def names() -> list[str]:
+    return list(SCREENS)
+
+
+def show(window, name: str) -> QWidget:
+    """Open screen `name` over `window` (a MainWindow whose pages load synchronously) and return
+    the top-level widget to grab."""
+    widget = SCREENS[name](window)
+    widget = widget.window() if widget is not None else window
+    if isinstance(widget, (QDialog, QWizard)) and not widget.isVisible():
+        widget.show()
+    ops.drain()
+    return widget
+
+
+def close_all(window) -> None:
+    """Close every dialog and wizard a screen opened (the soak opens them again and again)."""
+    for child in window.findChildren(QDialog):
+        if hasattr(child, "ask"):
+            child.ask = lambda _text: True
+        if child.isVisible():
+            child.reject()
+        child.deleteLater()
+    for child in window.findChildren(QWidget):
+        if child.isWindow() and child is not window and child.isVisible():
+            child.close()
+    ops.drain()
