@@ -74,7 +74,33 @@ def build(path: Path, members: int) -> None:
         d = enrollment.draft(union_id, plan_year, "A", member_ids=ids, today=today)
         enrollment.submit(d, actor="soak", documents=prof.documents, fingerprint="soak")
         print(f"  submitted a central batch of {d.totals.count:,} members", flush=True)
+    _queue_and_conflicts(today)
     close_database()
+
+
+def _queue_and_conflicts(today: date) -> None:
+    """Up to 2,000 members in the card queue (verified locally) and three members whose address
+    changed here and on the server (sync conflicts), unless there are some already."""
+    import json
+
+    from app.models import Member
+    from app.models.tables import CardQueue
+    from app.rules.codes import CardStatus, Category, LifeStatus
+    from app.services import cards
+    from app.services.unions import current_union
+
+    union_id = current_union().id
+    if not CardQueue.select().exists():
+        ids = [m.id for m in Member.select(Member.id).where(
+            (Member.category == Category.LINKED_ENTERPRISE) & (Member.life_status == LifeStatus.IN_SERVICE)
+            & (Member.card_status == CardStatus.NONE)).order_by(Member.id).limit(2000)]
+        cards.add_to_queue(union_id, ids, actor="soak", today=today)
+    if not Member.select().where(Member.sync_state == "conflict").exists():
+        for m in Member.select().order_by(Member.id).limit(3):
+            conflict = {"work_address": {"mine": m.work_address, "server": "上海市静安区南京西路一千号十二楼",
+                                         "server_version": 2}}
+            Member.update(sync_state="conflict", conflict=json.dumps(conflict, ensure_ascii=False)).where(
+                Member.id == m.id).execute()
 
 
 def rss_mb() -> float:

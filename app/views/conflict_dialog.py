@@ -129,7 +129,7 @@ class ConflictDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setStretchLastSection(True)
         em = self.fontMetrics().horizontalAdvance("中")
-        for column, width in enumerate((14, 6, 16, 16)):
+        for column, width in enumerate((18, 8, 15, 15)):
             self.table.setColumnWidth(column, em * width)
         intro = QLabel(self.tr("以下会员信息在您上次同步后，服务器上也被修改过。请逐项选择保留哪一方的内容；"
                                "选择后会记入修改记录。"))

@@ -149,6 +149,8 @@ def _import(window, step: str) -> QWidget:
     if step == "file":
         return wizard
     wizard.file_page.path.setText(str(_import_source(window)))
+    if wizard.category_page.enterprise.count() > 1:
+        wizard.category_page.enterprise.setCurrentIndex(1)  # 关联企业类 names its enterprise
     target = getattr(wizard, f"{step}_page")
     for _ in range(6):
         if wizard.currentPage() is target:
