@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 
 _pools: dict[str, QThreadPool] = {}
 _live: set["_Relay"] = set()
+#: What finished tasks held (their work function, its relay): a worker hands them here instead of
+#: dropping them, and the main thread lets them go. A closure or relay may hold the last reference
+#: to a page or a controller; freed on a worker thread, its QObjects (timers) would be destroyed
+#: off their thread ("Timers cannot be stopped from another thread").
+_released: list[tuple[Any, ...]] = []
 #: Set on the database worker's thread while it runs work (call_db from there runs inline).
 _on_db_worker = threading.local()
 
@@ -124,6 +129,12 @@ def _db_connection() -> None:
     _on_db_worker.key = key
 
 
+def _let_go() -> None:
+    """On the main thread: drop what finished tasks handed over (see _released)."""
+    if threading.current_thread() is threading.main_thread():
+        _released.clear()
+
+
 class _Task(QRunnable):
     def __init__(self, fn: Callable[[], Any], relay: _Relay, uses_db: bool) -> None:
         super().__init__()
@@ -135,11 +146,13 @@ class _Task(QRunnable):
         _on_db_worker.active = self._uses_db
         if self._uses_db:
             _db_connection()
+        failure: BaseException | None = None
         try:
             result = self._fn()
         except BaseException as exc:  # delivered to the main thread
             if not isinstance(exc, Exception):
                 raise
+            failure = exc  # its traceback holds the work's frames: let go on the main thread too
             self._relay.failed.emit(exc)
         else:
             self._relay.succeeded.emit(result)
@@ -147,10 +160,13 @@ class _Task(QRunnable):
             _on_db_worker.active = False
             if not self._uses_db and not db.is_closed():
                 db.close()  # an I/O thread's connection, if it opened one
+            _released.append((self._fn, self._relay, failure))
+            self._fn = self._relay = None  # type: ignore[assignment]
 
 
 def _start(pool_name: str, parent: QObject | None, fn, on_success, on_failure, on_progress,
            with_progress: bool) -> Progress | None:
+    _let_go()
     relay = _Relay(parent, on_success, on_failure, on_progress)
     _live.add(relay)
     progress = Progress(relay) if with_progress else None
@@ -245,6 +261,7 @@ def drain(msecs: int = 30_000) -> bool:
             if not _live and not any(p.activeThreadCount() for p in _pools.values()):
                 app.processEvents()
                 if not _live:
+                    _let_go()
                     return True
             app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
     finally:
@@ -254,7 +271,9 @@ def drain(msecs: int = 30_000) -> bool:
 
 def wait_all(msecs: int = 30_000) -> bool:
     """Block until every pool is idle (shutdown and tests)."""
-    return all(p.waitForDone(msecs) for p in _pools.values())
+    done = all(p.waitForDone(msecs) for p in _pools.values())
+    _let_go()
+    return done
 
 
 def release_database(msecs: int = 10_000) -> None:
