@@ -118,6 +118,93 @@ def _screenshot(window, app, name: str, path: str) -> bool:
     return ok
 
 
+def _start_qt(args: argparse.Namespace, profile: Profile):
+    """The QApplication with the bundled font, the style, and errors shown to the clerk."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setOrganizationName("ShanghaiUnion")
+    QCoreApplication.setApplicationName("UnionClerk" + ("-demo" if args.demo else ""))
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+
+    from app.views import errors as error_views
+    from app.views import startup
+    from app.views.fonts import register_bundled_font
+
+    error_views.LOG_FILE = profile.log_file
+    error_views.INTERACTIVE = not args.screenshot
+    register_bundled_font(app)
+    startup.prepare(app)
+
+    def excepthook(exc_type, exc, tb) -> None:
+        log.error("uncaught exception:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        error_views.show_error(None, exc)
+
+    sys.excepthook = excepthook
+    return app
+
+
+def _open_union(args: argparse.Namespace, profile: Profile):
+    """Open the profile's database (start-up: the one place the UI thread reads it) and find its
+    union: the demo's, or a login's. Returns (union, signed_in, stop_server), or an exit code."""
+    from app.models import open_database
+    from app.services.unions import current_union
+    from app.views import errors as error_views
+
+    try:
+        open_database(profile.database, backup_dir=profile.backups)
+    except Exception as exc:  # noqa: BLE001 - shown to the clerk, then exit
+        error_views.show_error(None, exc, "无法打开数据库")
+        return 2
+    union, signed_in, stop_server = current_union(), None, None
+    if union is None and args.demo:
+        signed_in, stop_server = _start_demo(profile, offline=bool(args.screenshot) or args.offline_demo,
+                                             members=args.demo_members)
+        union = current_union()
+    if union is None:
+        from app.views.login_dialog import LoginDialog
+
+        dialog = LoginDialog(profile.root)
+        if not dialog.exec() or dialog.signed_in is None:
+            return 1
+        signed_in = dialog.signed_in
+        union = current_union()
+    return union, signed_in, stop_server
+
+
+def _shut_down(profile: Profile, throwaway: bool, stop_server=None) -> None:
+    """Let the workers finish, close the database (the worker's connection first, so the last
+    one to close checkpoints the WAL), stop the demo server, remove a throwaway profile."""
+    from app.views import ops
+
+    ops.wait_all()
+    ops.release_database()
+    if stop_server is not None:
+        stop_server()
+    if throwaway:
+        from app.models import close_database
+
+        close_database()
+        shutil.rmtree(profile.root, ignore_errors=True)
+
+
+def _run_screenshot(window, app, args: argparse.Namespace, profile: Profile) -> int:
+    from app.views import errors as error_views
+    from app.views.screens import SCREENS
+
+    if args.page not in SCREENS:
+        print(f"没有名为 {args.page} 的页面；--page list 列出全部名称", file=sys.stderr)
+        return 2
+    try:
+        ok = _screenshot(window, app, args.page, args.screenshot)
+    except Exception as exc:  # noqa: BLE001
+        error_views.show_error(None, exc)
+        return 1
+    window.close()
+    _shut_down(profile, throwaway=True)
+    return 0 if ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.page == "list":
@@ -133,84 +220,22 @@ def main(argv: list[str] | None = None) -> int:
     from app.logs import setup_logging
 
     setup_logging(profile.log_file)
+    app = _start_qt(args, profile)
+    opened = _open_union(args, profile)
+    if isinstance(opened, int):
+        return opened
+    union, signed_in, stop_server = opened
 
-    from PySide6.QtCore import QCoreApplication
-    from PySide6.QtWidgets import QApplication
-
-    QCoreApplication.setOrganizationName("ShanghaiUnion")
-    QCoreApplication.setApplicationName("UnionClerk" + ("-demo" if args.demo else ""))
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-
-    from app.views import errors as error_views
-    from app.views.fonts import register_bundled_font
-
-    error_views.LOG_FILE = profile.log_file
-    error_views.INTERACTIVE = not args.screenshot
-    register_bundled_font(app)
-    from app.views import startup
-
-    startup.prepare(app)
-
-    def excepthook(exc_type, exc, tb) -> None:
-        log.error("uncaught exception:\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
-        error_views.show_error(None, exc)
-
-    sys.excepthook = excepthook
-
-    from app.models import open_database
-    from app.services.unions import current_union, default_plan_year
-
-    try:
-        open_database(profile.database, backup_dir=profile.backups)
-    except Exception as exc:  # noqa: BLE001 - shown to the clerk, then exit
-        error_views.show_error(None, exc, "无法打开数据库")
-        return 2
-    union = current_union()
-    signed_in = None
-    stop_server = None
-    if union is None and args.demo:
-        signed_in, stop_server = _start_demo(profile, offline=bool(args.screenshot) or args.offline_demo,
-                                             members=args.demo_members)
-        union = current_union()
-    if union is None:
-        from app.views.login_dialog import LoginDialog
-
-        dialog = LoginDialog(profile.root)
-        if not dialog.exec() or dialog.signed_in is None:
-            return 1
-        signed_in = dialog.signed_in
-        union = current_union()
-
-    from app.views import ops
+    from app.services.unions import default_plan_year
     from app.views.main_window import MainWindow
     from app.views.sync_controller import SyncController
 
     sync = None if args.screenshot else SyncController()
-    actor = signed_in.username if signed_in else "clerk"
     window = MainWindow(profile=profile, union_id=union.id, union_name=union.name,
-                        plan_year=default_plan_year(date.today()), actor=actor,
+                        plan_year=default_plan_year(date.today()), actor=signed_in.username if signed_in else "clerk",
                         demo=args.demo, remember_geometry=not args.screenshot, sync=sync)
     if args.screenshot:
-        from app.views.screens import SCREENS
-
-        if args.page not in SCREENS:
-            print(f"没有名为 {args.page} 的页面；--page list 列出全部名称", file=sys.stderr)
-            return 2
-        try:
-            ok = _screenshot(window, app, args.page, args.screenshot)
-        except Exception as exc:  # noqa: BLE001
-            error_views.show_error(None, exc)
-            return 1
-        window.close()
-        ops.wait_all()
-        ops.release_database()
-        if throwaway:
-            from app.models import close_database
-
-            close_database()
-            shutil.rmtree(profile.root, ignore_errors=True)
-        return 0 if ok else 1
-
+        return _run_screenshot(window, app, args, profile)
     window.show_page("workbench")
     window.show()
     if sync is not None:
@@ -223,19 +248,10 @@ def main(argv: list[str] | None = None) -> int:
         app.processEvents()
         window.repaint()
         print(f"shown {time.perf_counter():.6f}", flush=True)
-        ops.wait_all()
-        ops.release_database()
+        _shut_down(profile, throwaway=False)
         return 0
     code = app.exec()
-    ops.wait_all()
-    ops.release_database()
-    if stop_server is not None:
-        stop_server()
-    if throwaway:
-        from app.models import close_database
-
-        close_database()
-        shutil.rmtree(profile.root, ignore_errors=True)
+    _shut_down(profile, throwaway, stop_server)
     return code
 
 

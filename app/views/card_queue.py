@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +33,7 @@ from app.models.queries import QueueFilter
 from app.services import cards
 from app.services.errors import ClerkError
 from app.views import ops
-from app.views.list_page import ListPage, list_table
+from app.views.list_page import ListPage, hbox, list_table
 from app.views.card_table import (
     QUEUE_ACTIONS,
     ActionsDelegate,
@@ -99,7 +100,18 @@ class CardQueuePage(ListPage, QWidget):
         guide = QLabel(self.tr("请一一核对职工的证件到期日是否准确（确保系统上和用户证件上的证件到期日一致），"
                                "如需修改，请点击「修改证件到期日」。"))
         guide.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(guide)
+        layout.addLayout(self._filters())
+        layout.addLayout(self._actions())
+        for notice in self._notices():
+            layout.addWidget(notice)
+        layout.addWidget(self._table(), 1)
+        layout.addLayout(self._bottom())
+        self._connect()
 
+    def _filters(self) -> QHBoxLayout:
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("证件号码（或姓名）"))
         self.search.setClearButtonEnabled(True)
@@ -108,24 +120,17 @@ class CardQueuePage(ListPage, QWidget):
         for code, label in cards.RESULT_LABELS.items():
             self.result_filter.addItem(label, code)
         self.search_button = QPushButton(self.tr("搜索"))
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel(self.tr("证件号码")))
-        filters.addWidget(self.search, 2)
-        filters.addWidget(QLabel(self.tr("信息校验状态")))
-        filters.addWidget(self.result_filter, 1)
-        filters.addWidget(self.search_button)
-        filters.addStretch(1)
+        return hbox((QLabel(self.tr("证件号码")), 0), (self.search, 2), (QLabel(self.tr("信息校验状态")), 0),
+                    (self.result_filter, 1), (self.search_button, 0), (None, 1))
 
+    def _actions(self) -> QHBoxLayout:
         self.remove_unpassed_button = QPushButton(self.tr("移除未通过及未校验会员"))
         self.reverify_button = QPushButton(self.tr("重新校验"))
         self.submit_button = QPushButton(self.tr("提交办卡"))
         self.submit_button.setEnabled(False)
-        actions = QHBoxLayout()
-        actions.addWidget(self.remove_unpassed_button)
-        actions.addWidget(self.reverify_button)
-        actions.addStretch(1)
-        actions.addWidget(self.submit_button)
+        return hbox((self.remove_unpassed_button, 0), (self.reverify_button, 0), (None, 1), (self.submit_button, 0))
 
+    def _notices(self) -> tuple[QLabel, QLabel, QLabel]:
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.blocking = QLabel()
@@ -135,7 +140,9 @@ class CardQueuePage(ListPage, QWidget):
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         self.notice.hide()
+        return self.summary, self.blocking, self.notice
 
+    def _table(self) -> QTableView:
         self.table = list_table(
             self, self.model, {"姓名": 5, "证件类型": 6, "证件号码": 11, "加入待办时间": 9, "证件到期日": 6,
                                "信息校验结果": 7, "校验说明": 22, "操作": 16},
@@ -144,7 +151,9 @@ class CardQueuePage(ListPage, QWidget):
         self.table.setMouseTracking(True)
         self.actions_delegate = ActionsDelegate(QUEUE_ACTIONS, self.table)
         self.table.setItemDelegateForColumn(self.model.column_of("操作"), self.actions_delegate)
+        return self.table
 
+    def _bottom(self) -> QHBoxLayout:
         self.count_label = QLabel()
         self.detail_button = QPushButton(self.tr("查看详情"))
         self.remove_button = QPushButton(self.tr("删除"))
@@ -152,22 +161,10 @@ class CardQueuePage(ListPage, QWidget):
         self.refresh_button = QPushButton(self.tr("刷新"))
         for b in (self.detail_button, self.remove_button, self.expiry_button):
             b.setEnabled(False)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.count_label, 1)
-        for b in (self.refresh_button, self.detail_button, self.expiry_button, self.remove_button):
-            bottom.addWidget(b)
+        return hbox((self.count_label, 1), (self.refresh_button, 0), (self.detail_button, 0),
+                    (self.expiry_button, 0), (self.remove_button, 0))
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(guide)
-        layout.addLayout(filters)
-        layout.addLayout(actions)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.blocking)
-        layout.addWidget(self.notice)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(bottom)
-
+    def _connect(self) -> None:
         self.connect_list()
         self.search.returnPressed.connect(self.requery)
         self.search_button.clicked.connect(self.requery)

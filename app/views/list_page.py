@@ -4,7 +4,7 @@ total goes to the page's count label, and the selection is read as row ids."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QTableView, QWidget
 
 from app.views import ops
 
@@ -35,6 +35,17 @@ def list_table(page: QWidget, model, widths: dict[str, int], *, sort_column: int
     for i, (head, _, _) in enumerate(model.COLUMNS):
         header.resizeSection(i, em * widths.get(head, default_width or max(5, len(head) + 2)))
     return table
+
+
+def hbox(*items: tuple[QWidget | None, int]) -> QHBoxLayout:
+    """A row of widgets with their stretch factors (None for an empty stretch)."""
+    row = QHBoxLayout()
+    for widget, stretch in items:
+        if widget is None:
+            row.addStretch(stretch)
+        else:
+            row.addWidget(widget, stretch)
+    return row
 
 
 def plain_table(parent: QWidget, model, widths: dict[str, int]) -> QTableView:

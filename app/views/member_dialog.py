@@ -85,6 +85,25 @@ class MemberDialog(QDialog):
         d = self.detail
         self.setWindowTitle(self.tr("会员详情 — {0}").format(d.name))
 
+        tabs = QTabWidget()
+        tabs.addTab(self._edit_page(d, data.enterprises), self.tr("可修改信息"))
+        tabs.addTab(self._info_page(d), self.tr("基本信息"))
+        tabs.addTab(self._history_table(data.history), self.tr("修改记录"))
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        layout.addWidget(self.buttons)
+        em = self.fontMetrics().horizontalAdvance("中")
+        self.resize(em * 40, em * 36)
+
+    def _info_page(self, d: MemberDetail) -> QWidget:
+        """基本信息: what the clerk reads, the ID masked until 显示完整号码."""
         info = QFormLayout()
         self.id_label = QLabel(mask_id(d.id_number))
         self.id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -117,10 +136,12 @@ class MemberDialog(QDialog):
         ]
         for label, value in rows:
             info.addRow(label, value if isinstance(value, QWidget) else QLabel(str(value)))
-        info_page = QWidget()
-        info_page.setLayout(info)
+        page = QWidget()
+        page.setLayout(info)
+        return page
 
-        # Editable, clerk-owned fields.
+    def _make_editors(self, d: MemberDetail, enterprises) -> dict[str, QWidget]:
+        """The clerk-owned fields' editors, filled with the member's values."""
         self.phone = QLineEdit(d.phone)
         self.address = QLineEdit(d.work_address)
         self.address_count = QLabel()
@@ -135,7 +156,7 @@ class MemberDialog(QDialog):
         self.category.setCurrentIndex(self.category.findData(d.category))
         self.enterprise = QComboBox()
         self.enterprise.addItem(self.tr("（不关联企业）"), None)
-        for ent_id, name in data.enterprises:
+        for ent_id, name in enterprises:
             self.enterprise.addItem(name, ent_id)
         self.enterprise.setCurrentIndex(max(0, self.enterprise.findData(d.enterprise_id)))
         self.category.currentIndexChanged.connect(self._category_changed)
@@ -146,15 +167,17 @@ class MemberDialog(QDialog):
         self.post_type.setCurrentIndex(self.post_type.findData(d.post_type))
         self.post_type.setEnabled(d.gender == Gender.FEMALE)
         self.post_type.setToolTip(self.tr("女职工的岗位类型决定原法定退休年龄（管理岗位55岁，工人岗位50岁）。"))
-
-        self.errors: dict[str, QLabel] = {}
-        edit = QFormLayout()
-        editors = {
+        return {
             "phone": self.phone, "work_address": self.address, "id_expiry": self.expiry,
             "label": self.label, "category": self.category, "enterprise_id": self.enterprise,
             "post_type": self.post_type,
         }
-        for name, widget in editors.items():
+
+    def _edit_page(self, d: MemberDetail, enterprises) -> QWidget:
+        """可修改信息: each editor with the line that names its error."""
+        self.errors: dict[str, QLabel] = {}
+        edit = QFormLayout()
+        for name, widget in self._make_editors(d, enterprises).items():
             error = QLabel()
             error.setObjectName("fieldError")
             error.setStyleSheet("color: #c0392b;")
@@ -169,31 +192,18 @@ class MemberDialog(QDialog):
                 box_layout.addWidget(self.address_count)
             box_layout.addWidget(error)
             edit.addRow(FIELD_LABELS[name], box)
-        edit_page = QWidget()
-        edit_page.setLayout(edit)
+        page = QWidget()
+        page.setLayout(edit)
+        return page
 
+    def _history_table(self, history) -> QTableWidget:
+        """修改记录: one member's audit entries (a handful; a plain table widget)."""
         self.history = QTableWidget(0, 5)
         self.history.setHorizontalHeaderLabels([self.tr("时间"), self.tr("操作人"), self.tr("字段"),
                                                 self.tr("原值"), self.tr("新值")])
         self.history.horizontalHeader().setStretchLastSection(True)
-        self._show_history(data.history)
-
-        tabs = QTabWidget()
-        tabs.addTab(edit_page, self.tr("可修改信息"))
-        tabs.addTab(info_page, self.tr("基本信息"))
-        tabs.addTab(self.history, self.tr("修改记录"))
-
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(tabs)
-        layout.addWidget(self.buttons)
-        em = self.fontMetrics().horizontalAdvance("中")
-        self.resize(em * 40, em * 36)
+        self._show_history(history)
+        return self.history
 
     def _retirement_text(self, d: MemberDetail) -> str:
         if not d.retirement_dates:

@@ -26,10 +26,10 @@ AUTO_SYNC_MS = 5 * 60 * 1000
 
 def _last_sync() -> datetime | None:
     """When this profile last finished a sync (kept by the engine), for the status bar."""
-    from app.models import Setting
+    from app.services.unions import setting_values
 
-    row = Setting.get_or_none(Setting.key == "last_sync")
-    return datetime.fromisoformat(row.value) if row else None
+    value = setting_values("last_sync").get("last_sync")
+    return datetime.fromisoformat(value) if value else None
 
 
 class SyncController(QObject):
