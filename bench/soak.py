@@ -16,6 +16,7 @@ import argparse
 import os
 import platform
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -187,6 +188,7 @@ def soak(profile: Path, rounds: int, names: list[str] | None = None, quiet: bool
     ops.wait_all()
     ops.release_database()
     close_database()
+    shutil.rmtree(copy.root, ignore_errors=True)
     qInstallMessageHandler(None)
     return curve, len(warnings)
 
