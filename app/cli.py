@@ -69,6 +69,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def cmd_members(args: argparse.Namespace) -> int:
+    from app.models.answers import retirement_answers
     from app.models.queries import MemberFilter, iter_member_rows
     from app.services.members import default_plan_year, member_flags, retirement_dates_of
 
@@ -76,6 +77,7 @@ def cmd_members(args: argparse.Namespace) -> int:
     union_id = _union_id()
     today = date.today()
     plan_year = args.plan_year or default_plan_year(today)
+    answers = retirement_answers(union_id, plan_year)
     out = sys.stdout
     # Keyset pages in member-number order (not OFFSET): linear however many members there are.
     for r in iter_member_rows(union_id, MemberFilter(), "member_no", False):
@@ -85,7 +87,7 @@ def cmd_members(args: argparse.Namespace) -> int:
             "birth_date": r["birth_date"].isoformat() if r["birth_date"] else None,
             "retirement_dates": [d.isoformat() for d in retirement_dates_of(
                 r["gender"], r["birth_date"], r["post_type"])],
-            "flags": member_flags(r, plan_year, today),
+            "flags": member_flags(r, plan_year, today, answers),
             "category": r["category"], "enterprise": r["enterprise_name"],
             "life_status": r["life_status"], "card_no": r["card_no"], "id_expiry": r["id_expiry"],
             "phone": r["phone"], "join_date": r["join_date"].isoformat() if r["join_date"] else None,

@@ -51,7 +51,7 @@ def build(path: Path, members: int) -> None:
     """Members, the campaign and one big submitted batch, unless the profile has them already."""
     from app.models import Batch, Member, close_database, open_database
     from app.paths import Profile
-    from app.services import demo, enrollment
+    from app.services import campaign, demo, enrollment
     from app.services.unions import current_union, default_plan_year
 
     prof = Profile(path).create()
@@ -65,8 +65,8 @@ def build(path: Path, members: int) -> None:
             break
         demo.fill_demo(missing, seed=7 + attempt)
     plan_year = default_plan_year(today)
-    if enrollment.campaign(plan_year) is None:
-        enrollment.cache_campaign(demo_campaign(plan_year, today))
+    if campaign.campaign(plan_year) is None:
+        campaign.cache_campaign(demo_campaign(plan_year, today))
     if not Batch.select().exists():
         # Everyone eligible except the probable retirees, who stay for 退休人员确认 to ask about.
         union_id = current_union().id

@@ -21,7 +21,7 @@ from typing import Any
 from app import protocol as wire
 from app.protocol import CLERK_OWNED_FIELDS, Channel, Entity, SubmissionKind, SubmissionMember
 from app.rules.codes import Category, EmploymentStatus, Gender, IdType, PlanType, PostType, SsCardStatus
-from app.rules.eligibility import central_coverage
+from app.rules.coverage import central_coverage
 from app.rules.fees import FeeSplit, batch_totals
 from app.rules.idcard import check_character
 from app.rules.retirement import RetirementCategory, retirement_date

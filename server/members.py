@@ -30,10 +30,13 @@ from app.rules.codes import (
     GENDER_LABELS,
     ID_TYPE_LABELS,
     POST_TYPE_LABELS,
+    Category,
     IdType,
     code_for_label,
 )
+from app.rules.coverage import default_plan_year
 from app.rules.dates import format_expiry, parse_date
+from app.rules.eligibility import confirmable
 from app.rules.idcard import mask_id, validate_document
 from app.rules.phone import normalize_phone
 from app.rules.problems import RuleError
@@ -190,11 +193,20 @@ def ss_check_request(ctx: ServerContext, user: User, payload: SsCheckRequest) ->
             "not_before": format_timestamp(not_before.replace(tzinfo=ctx.now().tzinfo))}
 
 
+#: The member fields the shared eligibility rule reads.
+_RULE_FIELDS = ("life_status", "retired_on", "insurance_status", "card_no", "id_type", "ss_card_status",
+                "employment_status", "category")
+#: A confirmation is about 人保状态, whatever the member's category.
+ALL_CATEGORIES = tuple(str(c) for c in Category)
+
+
 def confirm_members(ctx: ServerContext, user: User, payload: Confirmation) -> dict[str, Any]:
     union = union_for(user, payload.union, write=True)
     wanted = payload.id_numbers
     found = _known_members(union, wanted)
-    not_pending = [n for n in wanted if found[n].insurance_status not in ("pending", "confirmed")]
+    plan_year = default_plan_year(shanghai_today(ctx))
+    not_pending = [n for n in wanted if found[n].insurance_status not in ("pending", "confirmed") and not confirmable(
+        {name: getattr(found[n], name) for name in _RULE_FIELDS}, plan_year=plan_year, categories=ALL_CATEGORIES)]
     if not_pending:
         raise ProblemError("validation", {"not_pending": not_pending, "message": "这些会员不在待确认名单中，无需确认"})
     now = ctx.now_naive()

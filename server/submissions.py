@@ -25,7 +25,6 @@ from app.protocol import (
     MAX_CLOCK_SKEW,
     Channel,
     Entity,
-    Period,
     PushRecord,
     SubmissionKind,
     SubmissionMember,
@@ -35,8 +34,10 @@ from app.protocol import (
     money,
     parse_timestamp,
 )
+from app.rules.coverage import HalfYearRule
 from app.rules.eligibility import REASONS, ineligible_reason
-from app.rules.fees import CENT, FeeSplit, FeeTotals, batch_totals
+from app.rules.fees import FeeSplit, FeeTotals, roster_totals
+from app.rules.problems import RuleError
 from app.rules.retirement import probably_retired
 from server.accounts import audit, can_access
 from server.campaigns import fee_split, is_open
@@ -104,6 +105,7 @@ _REASON_TEXT = {
     "ss_abnormal": "社保卡状态不正常或未校验",
     "employment_unclear": "就业状态不明确，请先确认",
     "enrolled": "本保障年度已参保",
+    "individual": "灵活就业/企业外入会会员不由工会集中参保，请其通过申工社个人办理",
 }
 
 
@@ -112,7 +114,8 @@ def _ineligible_reason(member: Member | None, row: SubmissionMember, channel: st
     if member is None:
         return "该会员尚未同步到服务器"
     fields = {name: getattr(member, name) for name in (
-        "life_status", "retired_on", "insurance_status", "card_no", "id_type", "ss_card_status", "employment_status")}
+        "life_status", "retired_on", "insurance_status", "card_no", "id_type", "ss_card_status", "employment_status",
+        "category")}
     code = ineligible_reason(fields, channel=channel, plan_year=plan_year)
     if code is not None:
         return _REASON_TEXT.get(code, REASONS.get(code, code))
@@ -121,32 +124,19 @@ def _ineligible_reason(member: Member | None, row: SubmissionMember, channel: st
     return None
 
 
-def _half_split(split: FeeSplit, factor: Decimal) -> FeeSplit:
-    city = (split.city * factor).quantize(CENT)
-    district = (split.district * factor).quantize(CENT)
-    grassroots = (split.grassroots * factor).quantize(CENT)
-    return FeeSplit(fee=city + district + grassroots, city=city, district=district, grassroots=grassroots)
-
-
 def expected_totals(campaign: Campaign, union: Union, plan_type: str, members: list[SubmissionMember]
                     ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Totals and per-person split recomputed from the campaign's fees (app.rules.fees)."""
+    """Totals and per-person split recomputed from the campaign's fees with the one pricing
+    function (app.rules.fees.roster_totals): the sum over the rows of each row's price."""
     split = fee_split(campaign, plan_type, union)
-    halves = sum(1 for row in members if row.period == Period.HALF)
-    fulls = len(members) - halves
-    full = batch_totals(fulls, split)
-    amounts = {k: getattr(full, k) for k in ("fee", "city", "district", "grassroots")}
-    if halves:
-        config = campaign.half_year or {}
-        if not config.get("enabled"):
-            raise ProblemError("validation", "本年度没有半年保障，名单中不能有“半年”")
-        half = batch_totals(halves, _half_split(split, Decimal(str(config.get("price_factor", "0.5")))))
-        for key in amounts:
-            amounts[key] += getattr(half, key)
-    totals = {"count": len(members), **{k: money(v) for k, v in amounts.items()}}
-    per_person = {"fee": money(split.fee), "city": money(split.city), "district": money(split.district),
-                  "grassroots": money(split.grassroots)}
-    return totals, per_person
+    half = HalfYearRule.from_config(campaign.half_year)
+    try:
+        totals = roster_totals((row.period for row in members), split, half.price_factor)
+    except RuleError as exc:
+        raise ProblemError("validation", exc.problem.message) from None
+    amounts = ("fee", "city", "district", "grassroots")
+    return ({"count": totals.count, **{k: money(getattr(totals, k)) for k in amounts}},
+            {k: money(getattr(split, k)) for k in amounts})
 
 
 def _same_amounts(received: FeeTotals | FeeSplit, expected: dict[str, Any]) -> bool:

@@ -18,13 +18,14 @@ from app.models.tables import (
     Enterprise,
     Member,
     Outbox,
+    RetirementAnswer,
     Setting,
     SyncState,
     Union,
 )
 
 __all__ = [
-    "AuditEntry", "Batch", "BatchMember", "DatabaseEnvironmentError", "Enterprise", "Member", "Outbox", "Setting", "SyncState",
+    "AuditEntry", "Batch", "BatchMember", "DatabaseEnvironmentError", "Enterprise", "Member", "Outbox", "RetirementAnswer", "Setting", "SyncState",
     "Union", "backup_to", "close_database", "db", "integrity_check", "open_database",
     "rotating_backup", "schema_version",
 ]

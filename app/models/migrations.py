@@ -1,25 +1,27 @@
 """Schema versions kept in `PRAGMA user_version`, applied in order, each in a transaction.
 
 A copy of the database is taken with SQLite's backup API before any migration runs.
-Append new steps to STEPS; never edit a step that has shipped. (Before the first release, v1
-creates the current tables; from the first release on it is frozen and changes are new steps.)
+Append new steps to STEPS; never edit a step that has shipped. v1 creates the tables of
+`tables.V1_TABLES` (frozen); a table added later is created by its own step.
 """
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
 from peewee import SqliteDatabase
 
 from app.models.db import rotating_backup, schema_version
-from app.models.tables import ALL_TABLES
+from app.models.tables import V1_TABLES, RetirementAnswer
+from app.rules.coverage import default_plan_year
 
 log = logging.getLogger(__name__)
 
 
 def _v1_initial(database: SqliteDatabase) -> None:
-    database.create_tables(ALL_TABLES)
+    database.create_tables(V1_TABLES)
 
 
 def _v2_sort_indexes(database: SqliteDatabase) -> None:
@@ -28,7 +30,30 @@ def _v2_sort_indexes(database: SqliteDatabase) -> None:
         database.execute_sql(f'CREATE INDEX IF NOT EXISTS "member_union_id_{column}" ON "member" ("union_id", "{column}")')
 
 
-STEPS: list[Callable[[SqliteDatabase], None]] = [_v1_initial, _v2_sort_indexes]
+def _v3_retirement_answers(database: SqliteDatabase) -> None:
+    """Retirement answers per member and plan year. v1 kept one answer per member for ever
+    (member.retirement_confirmation); each is kept for the plan year it was given in — the plan
+    year the app worked on when the clerk gave it (its audit entry, else the member's last change)
+    — and the old column is emptied so nothing reads it as an answer for every year."""
+    database.create_tables([RetirementAnswer])
+    rows = database.execute_sql(
+        'SELECT m."id", m."retirement_confirmation", m."life_status_date", m."updated_at", '
+        '(SELECT max(a."at") FROM "audit_entry" a WHERE a."member_id" = m."id" '
+        ' AND a."action" = \'retirement.settle\') '
+        'FROM "member" m WHERE m."retirement_confirmation" IN (\'working\', \'retired\')').fetchall()
+    answers = []
+    for member_id, answer, retired_on, updated_at, answered_at in rows:
+        when = str(answered_at or updated_at or "")[:10]
+        year = default_plan_year(date.fromisoformat(when)) if when else default_plan_year(date.today())
+        answers.append({"member": member_id, "plan_year": year, "answer": answer,
+                        "retired_on": retired_on if answer == "retired" else None,
+                        "answered_at": answered_at or updated_at})
+    for start in range(0, len(answers), 500):
+        RetirementAnswer.insert_many(answers[start:start + 500]).execute()
+    database.execute_sql('UPDATE "member" SET "retirement_confirmation" = NULL')
+
+
+STEPS: list[Callable[[SqliteDatabase], None]] = [_v1_initial, _v2_sort_indexes, _v3_retirement_answers]
 LATEST = len(STEPS)
 
 

@@ -94,7 +94,7 @@ class Member(BaseModel):
     employment_status = CharField(null=True)
     ss_checked_at = DateTimeField(null=True)
     insurance_status = CharField(default=InsuranceStatus.PAID)
-    # The clerk's answer to a retirement flag: None unsettled, "working", or "retired".
+    # Unused since schema v2 (answers are per plan year: RetirementAnswer); kept because v1 made it.
     retirement_confirmation = CharField(null=True)
     created_at = DateTimeField(default=_now)
     updated_at = DateTimeField(default=_now)
@@ -283,5 +283,24 @@ class CardBatchMember(BaseModel):
         indexes = ((("batch", "id_number"), True),)
 
 
-ALL_TABLES = [Setting, Union, Enterprise, Member, AuditEntry, Outbox, Batch, BatchMember, SyncState,
-              CardQueue, CardBatch, CardBatchMember]
+class RetirementAnswer(BaseModel):
+    """The clerk's answer to a retirement flag, for one member and one plan year (RULES.md
+    "Retirement answers"): "working" (仍在职) or "retired" (已退休) on `retired_on`. An answer for
+    plan year Y says nothing about Y+1."""
+
+    id = AutoField()
+    member = ForeignKeyField(Member, backref="retirement_answers", on_delete="CASCADE", index=False)
+    plan_year = IntegerField()
+    answer = CharField()
+    retired_on = DateField(null=True)
+    actor = CharField(default="")
+    answered_at = DateTimeField(default=_now)
+
+    class Meta:
+        indexes = ((("member", "plan_year"), True), (("plan_year",), False))
+
+
+#: The tables schema v1 made (frozen: later tables are created by their own migration step).
+V1_TABLES = [Setting, Union, Enterprise, Member, AuditEntry, Outbox, Batch, BatchMember, SyncState,
+             CardQueue, CardBatch, CardBatchMember]
+ALL_TABLES = [*V1_TABLES, RetirementAnswer]

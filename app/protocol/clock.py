@@ -1,15 +1,15 @@
 """Time on the wire: timestamps, the Shanghai calendar and the allowed clock skew."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
+
+# Campaign dates are Shanghai calendar days: the rule's zone, re-exported here.
+from app.rules.coverage import SHANGHAI as SHANGHAI
 
 # The client refuses to sync, and the server refuses a signed submission, when clocks differ by
 # more than this many seconds.
 MAX_CLOCK_SKEW = 300
 
-# Campaign dates (deadlines, windows) are calendar days in Shanghai. China has no daylight saving
-# time, so a fixed offset is exact and needs no tz database (absent on many Windows PCs).
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 def format_timestamp(moment: datetime) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from app.rules.coverage import KIND_CENTRAL, KIND_INSTANT_CARDED, KIND_INSTANT_NEW_CARD
 from app.rules.eligibility import CHANNEL_CARD, CHANNEL_SS
+from app.rules.fees import PERIOD_FULL, PERIOD_HALF
 
 PROTOCOL_VERSION = 1
 
@@ -56,14 +58,14 @@ class Channel(StrEnum):
 
 
 class SubmissionKind(StrEnum):
-    CENTRAL = "central"  # 集中参保
-    INSTANT_CARDED = "instant_carded"  # 有卡无保人员即时参保
-    INSTANT_NEW_CARD = "instant_new_card"  # 新办卡人员即时参保
+    CENTRAL = KIND_CENTRAL  # 集中参保
+    INSTANT_CARDED = KIND_INSTANT_CARDED  # 有卡无保人员即时参保
+    INSTANT_NEW_CARD = KIND_INSTANT_NEW_CARD  # 新办卡人员即时参保
 
 
 class Period(StrEnum):
-    FULL = "full"  # 全年
-    HALF = "half"  # 半年
+    FULL = PERIOD_FULL  # 全年
+    HALF = PERIOD_HALF  # 半年
 
 
 class SubmissionStatus(StrEnum):

@@ -1,28 +1,38 @@
-"""Who may be enrolled, in which channel, and the coverage they get (SPEC.md §5.5, §5.7, §5.8).
+"""Who may be enrolled, in which channel, and which count of the wizard each member lands in
+(SPEC.md §5.5, §5.7; RULES.md "Who the union enrolls", "Retirement answers").
 
 Pure functions over a member given as a mapping of code values (the local row or the server's
 record alike), so the client's lists and the server's check agree.
 
-Card channel (会员卡参保): has a member card, in service, not deceased, not recorded retired
-before Jan 1 of the plan year, not pending confirmation, not enrolled this plan year anywhere.
-SS channel (社保卡参保): no member card, a mainland ID, SS card normal, and employed — or
-employment unclear but confirmed by the clerk; never checked or abnormal is 待校验.
+Each member gets exactly one reason (or None: eligible), tested in a fixed order, and each reason
+belongs to exactly one count (`COUNT_OF_REASON`), so the counts of a channel add up to 会员总人数.
+- Both channels first set aside members the union does not enroll: categories outside the
+  campaign's `union_categories` (灵活就业类 / 企业外入会类 by default) go through 申工社 themselves.
+- Card channel (会员卡参保): has a member card; then not already enrolled this plan year, not
+  deceased, not recorded retired before Jan 1, not pending confirmation.
+- SS channel (社保卡参保): its population is members without a member card holding a 身份证; then
+  not enrolled, deceased or retired; then the SS card checked and normal (else 待校验); then
+  employed, or confirmed by the clerk (else pending confirmation, which the clerk can settle).
 A probable statutory retirement is a flag the clerk settles, not a silent exclusion.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
-from app.rules.codes import EmploymentStatus, IdType, InsuranceStatus, LifeStatus, SsCardStatus
+from app.rules.codes import Category, EmploymentStatus, IdType, InsuranceStatus, LifeStatus, SsCardStatus
 
 CHANNEL_CARD = "card"
 CHANNEL_SS = "ss"
+CHANNELS = (CHANNEL_CARD, CHANNEL_SS)
+
+#: The categories a union enrolls unless the campaign says otherwise (manual §3.1.1, FAQ 6).
+DEFAULT_UNION_CATEGORIES: tuple[str, ...] = (str(Category.LINKED_ENTERPRISE),)
 
 #: Reason code → what a clerk reads.
 REASONS = {
+    "individual": "灵活就业/企业外入会会员，请其通过申工社个人办理",
     "deceased": "已死亡",
     "retired": "已退休（退休日期在保障年度开始前）",
     "pending_confirmation": "人保状态待确认，请先在“集中参保待确认名单”中确认",
@@ -31,11 +41,43 @@ REASONS = {
     "not_mainland": "证件类型不是身份证，不能通过社保卡参保",
     "ss_unchecked": "待校验：尚未获取社保卡和就业状态",
     "ss_abnormal": "待校验：社保卡状态异常",
-    "employment_unclear": "就业状态不明确，请先确认",
+    "employment_unclear": "就业状态不明确，请先在“集中参保待确认名单”中确认",
     "enrolled": "本保障年度已参保",
     "retirement_unsettled": "可能已到法定退休年龄，请先确认是否仍在职",
-    "retired_confirmed": "经办人已确认退休",
 }
+
+#: Which count of the wizard a reason puts a member in; None is 可参保 ("eligible").
+COUNT_OF_REASON: dict[str | None, str] = {
+    "individual": "individual",
+    "no_card": "no_card",
+    "has_card": "has_card",
+    "not_mainland": "not_mainland",
+    "enrolled": "submitted",
+    "deceased": "deceased",
+    "retired": "retired",
+    "pending_confirmation": "pending",
+    "employment_unclear": "pending",
+    "ss_unchecked": "awaiting_check",
+    "ss_abnormal": "awaiting_check",
+    None: "eligible",
+}
+
+#: The counts that split a channel's members, each member in exactly one.
+PARTITION: dict[str, tuple[str, ...]] = {
+    CHANNEL_CARD: ("individual", "no_card", "submitted", "deceased", "retired", "pending", "eligible"),
+    CHANNEL_SS: ("individual", "has_card", "not_mainland", "submitted", "deceased", "retired", "awaiting_check",
+                 "pending", "eligible"),
+}
+
+PENDING_REASONS = frozenset({"pending_confirmation", "employment_unclear"})
+
+
+def union_categories(config: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The campaign's `union_categories`, or the default (关联企业类 only)."""
+    value = (config or {}).get("union_categories")
+    if not value:
+        return DEFAULT_UNION_CATEGORIES
+    return tuple(str(v) for v in value)
 
 
 def _value(member: Mapping[str, Any], name: str) -> Any:
@@ -43,80 +85,83 @@ def _value(member: Mapping[str, Any], name: str) -> Any:
     return str(value) if value is not None and not isinstance(value, (date, bool)) else value
 
 
+def _as_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
 def _retired_before(member: Mapping[str, Any], plan_start: date) -> bool:
-    retired_on = member.get("life_status_date") or member.get("retired_on")
-    if retired_on is None or retired_on == "":
+    retired_on = _as_date(member.get("life_status_date") or member.get("retired_on"))
+    if retired_on is None:
         return True  # recorded retired without a date: treat as retired
-    if not isinstance(retired_on, date):
-        retired_on = date.fromisoformat(str(retired_on)[:10])
     return retired_on < plan_start
 
 
-def ineligible_reason(member: Mapping[str, Any], *, channel: str, plan_year: int, enrolled: bool = False) -> str | None:
-    """The reason code why `member` cannot be enrolled in `channel` for `plan_year`, or None.
-
-    Retirement flags are not checked here (see `retirement_reason`).
-    """
-    plan_start = date(plan_year, 1, 1)
+def _life_reason(member: Mapping[str, Any], plan_year: int) -> str | None:
     life = _value(member, "life_status") or LifeStatus.IN_SERVICE
     if life == LifeStatus.DECEASED:
         return "deceased"
-    if life == LifeStatus.RETIRED and _retired_before(member, plan_start):
+    if life == LifeStatus.RETIRED and _retired_before(member, date(plan_year, 1, 1)):
         return "retired"
-    if _value(member, "insurance_status") == InsuranceStatus.PENDING:
-        return "pending_confirmation"
-    if enrolled:
-        return "enrolled"
+    return None
+
+
+def ineligible_reason(member: Mapping[str, Any], *, channel: str, plan_year: int, enrolled: bool = False,
+                      categories: Iterable[str] = DEFAULT_UNION_CATEGORIES) -> str | None:
+    """The reason code why `member` cannot be enrolled in `channel` for `plan_year`, or None.
+
+    Retirement flags are not checked here (see `retirement_standing`)."""
+    category = _value(member, "category") or Category.LINKED_ENTERPRISE
+    if category not in tuple(categories):
+        return "individual"
     has_card = bool(member.get("card_no"))
     if channel == CHANNEL_CARD:
-        return None if has_card else "no_card"
-    if has_card:
-        return "has_card"
-    if (_value(member, "id_type") or IdType.MAINLAND) != IdType.MAINLAND:
-        return "not_mainland"
-    ss = _value(member, "ss_card_status")
-    if ss is None:
-        return "ss_unchecked"
-    if ss != SsCardStatus.NORMAL:
-        return "ss_abnormal"
-    if _value(member, "employment_status") != EmploymentStatus.EMPLOYED \
-            and _value(member, "insurance_status") != InsuranceStatus.CONFIRMED:
+        if not has_card:
+            return "no_card"
+    else:
+        if has_card:
+            return "has_card"
+        if (_value(member, "id_type") or IdType.MAINLAND) != IdType.MAINLAND:
+            return "not_mainland"
+    if enrolled:
+        return "enrolled"
+    life = _life_reason(member, plan_year)
+    if life is not None:
+        return life
+    insurance = _value(member, "insurance_status")
+    if channel == CHANNEL_SS:
+        ss = _value(member, "ss_card_status")
+        if ss is None:
+            return "ss_unchecked"
+        if ss != SsCardStatus.NORMAL:
+            return "ss_abnormal"
+    if insurance == InsuranceStatus.PENDING:
+        return "pending_confirmation"
+    if channel == CHANNEL_SS and _value(member, "employment_status") != EmploymentStatus.EMPLOYED \
+            and insurance != InsuranceStatus.CONFIRMED:
         return "employment_unclear"
     return None
 
 
-def retirement_reason(member: Mapping[str, Any], probably_retired: bool) -> str | None:
-    """A probable retirement blocks submission until the clerk settles it."""
-    answer = member.get("retirement_confirmation")
+def confirmable(member: Mapping[str, Any], *, plan_year: int, enrolled: bool = False,
+                categories: Iterable[str] = DEFAULT_UNION_CATEGORIES) -> bool:
+    """Whether a confirmation (确认) would change the member's standing: they wait for one in a
+    channel whose other conditions they meet. Nobody is listed for a confirmation that changes
+    nothing (an SS card abnormal and no member card: 待校验 either way)."""
+    categories = tuple(categories)
+    return any(ineligible_reason(member, channel=c, plan_year=plan_year, enrolled=enrolled,
+                                 categories=categories) in PENDING_REASONS for c in CHANNELS)
+
+
+def retirement_standing(answer: str | None, retired_on: date | None, plan_year: int,
+                        probably_retired: bool) -> str | None:
+    """What the clerk's answer for this plan year (RULES.md "Retirement answers") makes of a flag:
+    "retired" (retired before Jan 1 of the plan year: excluded, counted in 退休人数),
+    "retirement_unsettled" (flagged, no answer yet: blocks submission) or None (not flagged,
+    still working, or retired on or after Jan 1 — the plan covers them)."""
     if answer == "working":
         return None
     if answer == "retired":
-        return "retired_confirmed"
+        return "retired" if retired_on is None or retired_on < date(plan_year, 1, 1) else None
     return "retirement_unsettled" if probably_retired else None
-
-
-@dataclass(frozen=True)
-class Coverage:
-    start: date
-    end: date
-    period: str  # "full" (全年) or "half" (半年)
-
-    @property
-    def period_label(self) -> str:
-        return "全年" if self.period == "full" else "半年"
-
-
-def central_coverage(plan_year: int) -> Coverage:
-    """集中参保: Jan 1 – Dec 31 of the plan year."""
-    return Coverage(date(plan_year, 1, 1), date(plan_year, 12, 31), "full")
-
-
-def instant_coverage(plan_year: int, confirmed_on: date, half_year: Mapping[str, Any] | None = None) -> Coverage:
-    """即时参保: from the day after the superior union confirms to Dec 31 of the plan year; 半年
-    when the campaign has half-year pricing and the start falls in or after its first month."""
-    start = max(confirmed_on + timedelta(days=1), date(plan_year, 1, 1))
-    end = date(plan_year, 12, 31)
-    period = "full"
-    if half_year and half_year.get("enabled") and start.month >= int(half_year.get("from_month", 7)):
-        period = "half"
-    return Coverage(start, end, period)

@@ -1,17 +1,27 @@
 """Protection fees and their split between city, district and grassroots unions (RULES.md "Fees").
 
 Money is Decimal with two decimals, never float. The manual prints whole-yuan amounts as integers.
+A batch's totals are the sum over its roster rows of each row's price (全年 full, 半年 at the
+campaign's factor): `roster_totals` is that one function, used by the wizard, the notice, a
+regenerated notice and the server alike.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
+from itertools import repeat
 from decimal import Decimal, InvalidOperation
 
 from app.rules.normalize import compact
 from app.rules.problems import fail
 
 CENT = Decimal("0.01")
+
+PERIOD_FULL = "full"  # 全年
+PERIOD_HALF = "half"  # 半年
+PERIODS = (PERIOD_FULL, PERIOD_HALF)
+_AMOUNTS = ("fee", "city", "district", "grassroots")
 
 _SHARE_LABELS = {"fee": "每人费用", "city": "市总份额", "district": "区局份额", "grassroots": "基层份额"}
 
@@ -105,16 +115,36 @@ def _check_count(count: int) -> None:
 
 
 def batch_totals(count: int, split: FeeSplit) -> FeeTotals:
-    """Count × each amount of the split, in cents."""
+    """Count × each amount of the split: the totals of `count` 全年 rows (see `roster_totals`)."""
     _check_count(count)
+    return roster_totals(repeat(PERIOD_FULL, count), split)
+
+
+def row_price(split: FeeSplit, period: str, half_factor: Decimal | None) -> FeeSplit:
+    """What one roster row costs: the split itself for 全年; for 半年 each share times the
+    campaign's factor, in cents (the fee is the sum of the rounded shares, so they still add up)."""
+    if period == PERIOD_FULL:
+        return split
+    if period != PERIOD_HALF:
+        raise fail("period_unknown", f"保障期限“{period}”无效，应为全年或半年。")
+    if half_factor is None:
+        raise fail("half_year_disabled", "本年度参保活动没有半年保障，名单中不能有“半年”。请同步获取最新的活动配置后重新生成名单。")
+    city, district, grassroots = ((x * half_factor).quantize(CENT) for x in (split.city, split.district,
+                                                                              split.grassroots))
+    return FeeSplit(fee=city + district + grassroots, city=city, district=district, grassroots=grassroots)
+
+
+def roster_totals(periods: Iterable[str], split: FeeSplit, half_factor: Decimal | None = None) -> FeeTotals:
+    """A batch's totals: the sum over its roster rows (given by their periods) of each row's price."""
     split.validate()
-    return FeeTotals(
-        count=count,
-        fee=(split.fee * count).quantize(CENT),
-        city=(split.city * count).quantize(CENT),
-        district=(split.district * count).quantize(CENT),
-        grassroots=(split.grassroots * count).quantize(CENT),
-    )
+    count = 0
+    sums = dict.fromkeys(_AMOUNTS, Decimal(0))
+    for period, rows in Counter(periods).items():
+        price = row_price(split, period, half_factor)
+        count += rows
+        for key in _AMOUNTS:
+            sums[key] += getattr(price, key) * rows
+    return FeeTotals(count=count, **{key: value.quantize(CENT) for key, value in sums.items()})
 
 
 def district_notice_amount(counts_by_plan: Mapping[str, int], splits: Mapping[str, FeeSplit]) -> Decimal:

@@ -208,14 +208,15 @@ def validate_document(id_type: str, raw: str, today: date | None = None) -> tupl
                 FIELD,
             )
     elif code == IdType.FOREIGN_PR:
-        _check_foreign_pr(number)
+        _check_foreign_pr(number, today or date.today())
     return number, None
 
 
-def _check_foreign_pr(number: str) -> None:
+def _check_foreign_pr(number: str, today: date) -> None:
     if _FOREIGN_PR_OLD.match(number):
         return
     if _FOREIGN_PR_NEW.match(number):
+        _check_foreign_pr_birth(number, today)
         if check_character(number[:17]) != number[17]:
             raise fail(
                 "foreign_pr_check_char",
@@ -229,6 +230,41 @@ def _check_foreign_pr(number: str) -> None:
         "或15位（3个字母加12位数字）的旧证号码。请对照证件修改。",
         FIELD,
     )
+
+
+def _check_foreign_pr_birth(number: str, today: date) -> None:
+    """The 2023 permanent-residence number carries the birth date in characters 7–14: a real date,
+    not in the future, not before 1900 — as a mainland ID's."""
+    try:
+        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise fail(
+            "foreign_pr_birth_date_invalid",
+            f"外国人永久居留身份证号码“{number}”中的出生日期“{number[6:14]}”不是真实存在的日期（第7–14位应为出生年月日）。"
+            "请对照证件检查。",
+            FIELD,
+        ) from None
+    if birth > today or birth.year < MIN_BIRTH_YEAR:
+        when = "晚于今天" if birth > today else "早于1900年"
+        raise fail(
+            "foreign_pr_birth_date_invalid",
+            f"外国人永久居留身份证号码“{number}”中的出生日期{birth.isoformat()}{when}。请对照证件检查第7–14位。",
+            FIELD,
+        )
+
+
+def carried_birth_date(id_type: str, number: str) -> date | None:
+    """The birth date a (valid) document number carries: a mainland ID's and the 2023
+    permanent-residence number's characters 7–14; None for documents that carry none
+    (护照, 回乡证, 台胞证, the old permanent-residence permit)."""
+    code = _id_type_code(id_type)
+    text = compact(number).upper()
+    if code == IdType.MAINLAND or (code == IdType.FOREIGN_PR and _FOREIGN_PR_NEW.match(text)):
+        try:
+            return date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+        except ValueError:
+            return None
+    return None
 
 
 def mask_id(number: str) -> str:
@@ -254,6 +290,7 @@ __all__ = [
     "PROVINCE_CODES",
     "WEIGHTS",
     "MainlandId",
+    "carried_birth_date",
     "check_character",
     "mask_id",
     "parse_mainland_id",

@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from collections.abc import Mapping
 from typing import Any
 
 from app.models import Enterprise, Member, db
+from app.models.answers import answers_of, retirement_answers
 from app.models.queries import (  # noqa: F401 (re-export)
     MemberFilter,
     count_members,
@@ -71,8 +73,11 @@ def retirement_dates_of(gender: str | None, birth_date: date | None, post_type: 
     return retirement.retirement_dates(birth_date, gender, post_type or PostType.UNKNOWN)
 
 
-def member_flags(row: dict[str, Any], plan_year: int, today: date) -> list[str]:
-    """Flag codes for one member row (a dict with the list's fields)."""
+def member_flags(row: dict[str, Any], plan_year: int, today: date,
+                 answers: Mapping[int, tuple[str, date | None]] | None = None) -> list[str]:
+    """Flag codes for one member row (a dict with the list's fields); `answers` are the clerk's
+    retirement answers for `plan_year` (models.answers.retirement_answers): "仍在职" silences the
+    flag for that plan year only."""
     flags: list[str] = []
     life = row.get("life_status")
     plan_start = date(plan_year, 1, 1)
@@ -80,7 +85,7 @@ def member_flags(row: dict[str, Any], plan_year: int, today: date) -> list[str]:
         flags.append("deceased")
     elif life == LifeStatus.RETIRED:
         flags.append("retired")
-    elif row.get("retirement_confirmation") != "working":
+    elif (answers or {}).get(row.get("id"), ("",))[0] != "working":
         dates_ = retirement_dates_of(row.get("gender"), as_date(row.get("birth_date")), row.get("post_type"))
         if any(d < plan_start for d in dates_):
             flags.append("probably_retired")
@@ -132,7 +137,8 @@ class MemberRow:
         return "、".join(FLAG_LABELS[f] for f in self.flags if f != "no_card")
 
 
-def to_row(r: dict[str, Any], plan_year: int, today: date) -> MemberRow:
+def to_row(r: dict[str, Any], plan_year: int, today: date,
+           answers: Mapping[int, tuple[str, date | None]] | None = None) -> MemberRow:
     life_label = LIFE_STATUS_LABELS.get(r["life_status"], r["life_status"])
     if r.get("life_status_date") and r["life_status"] != LifeStatus.IN_SERVICE:
         life_label = f"{life_label}（{r['life_status_date']}）"
@@ -153,18 +159,21 @@ def to_row(r: dict[str, Any], plan_year: int, today: date) -> MemberRow:
         card=card,
         id_expiry=r["id_expiry"] or "",
         insurance_status=INSURANCE_STATUS_LABELS.get(r["insurance_status"], ""),
-        flags=tuple(member_flags(r, plan_year, today)),
+        flags=tuple(member_flags(r, plan_year, today, answers)),
     )
 
 
 def list_page(union_id: int, f: MemberFilter, *, sort_key: str = "member_no", descending: bool = False,
               offset: int = 0, limit: int = 200, plan_year: int, today: date) -> list[MemberRow]:
     rows = member_page(union_id, f, sort_key, descending, offset, limit)
-    return [to_row(r, plan_year, today) for r in rows]
+    answers = retirement_answers(union_id, plan_year)
+    return [to_row(r, plan_year, today, answers) for r in rows]
 
 
 def rows_by_ids(ids: list[int], *, plan_year: int, today: date) -> list[MemberRow]:
-    return [to_row(r, plan_year, today) for r in member_rows_by_ids(ids)]
+    rows = member_rows_by_ids(ids)
+    answers = answers_of(ids, plan_year)
+    return [to_row(r, plan_year, today, answers) for r in rows]
 
 
 @dataclass
@@ -210,8 +219,7 @@ def get_member(member_id: int, *, plan_year: int, today: date) -> MemberDetail:
 
 def _detail(m: Member, plan_year: int, today: date) -> MemberDetail:
     row = {k: getattr(m, k) for k in (
-        "life_status", "gender", "birth_date", "post_type", "id_expiry", "insurance_status",
-        "card_status", "retirement_confirmation")}
+        "id", "life_status", "gender", "birth_date", "post_type", "id_expiry", "insurance_status", "card_status")}
     return MemberDetail(
         id=m.id, union_id=m.union_id, member_no=m.member_no, name=m.name, id_type=m.id_type,
         id_number=m.id_number, id_expiry=m.id_expiry or "", gender=m.gender,
@@ -222,7 +230,7 @@ def _detail(m: Member, plan_year: int, today: date) -> MemberDetail:
         card_no=m.card_no or "", card_status=m.card_status, ss_card_status=m.ss_card_status,
         employment_status=m.employment_status, insurance_status=m.insurance_status,
         retirement_dates=retirement_dates_of(m.gender, as_date(m.birth_date), m.post_type),
-        flags=tuple(member_flags(row, plan_year, today)),
+        flags=tuple(member_flags(row, plan_year, today, answers_of([m.id], plan_year))),
     )
 
 

@@ -1,14 +1,8 @@
 """The profile's union and the plan year being prepared. Kept light: imported at start-up."""
 from __future__ import annotations
 
-from datetime import date
-
 from app.models import Union
-
-
-def default_plan_year(today: date) -> int:
-    """The plan year being prepared: central enrollment for next year runs from September."""
-    return today.year + 1 if today.month >= 9 else today.year
+from app.rules.coverage import default_plan_year  # noqa: F401 (re-export: the rule lives in rules)
 
 
 def current_union() -> Union | None:

@@ -5,7 +5,6 @@ The buttons follow the manual's screen (§3.1.2): 集中参保办理, 集中参�
 """
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -30,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.rules.codes import PLAN_TYPE_LABELS
 from app.rules.eligibility import CHANNEL_CARD
-from app.services import confirmations, enrollment
+from app.services import confirmations, enrollment, enrollment_batches
 from app.views import ops
 from app.views.enrollment_tables import BatchMemberModel
 from app.views.list_page import plain_table
@@ -116,7 +115,7 @@ class PendingDialog(QDialog):
 
     def reload(self) -> None:
         union_id, plan_year, text = self.union_id, self.plan_year, self.search.text()
-        self._latest.run(lambda: (confirmations.pending(union_id, text),
+        self._latest.run(lambda: (confirmations.pending(union_id, text, plan_year=plan_year),
                                   confirmations.needs_supplementary(union_id, plan_year)), self._show)
 
     def _show(self, data: tuple[list[confirmations.PendingRow], bool]) -> None:
@@ -156,7 +155,7 @@ class PendingDialog(QDialog):
 class BatchDetailDialog(QDialog):
     """批次详情: the batch's figures at once, its members from the database worker (any number)."""
 
-    def __init__(self, batch: enrollment.BatchInfo, parent: QWidget | None = None) -> None:
+    def __init__(self, batch: enrollment_batches.BatchInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("批次详情 — {0}").format(batch.batch_no))
         info = QLabel(self.tr("批次编号：{0}　类型：{1}　保障类型：{2}　人数：{3}　状态：{4}").format(
@@ -200,11 +199,11 @@ class CardEnrollmentPage(QWidget):
         self.batch_no.setPlaceholderText(self.tr("批次编号"))
         self.status = QComboBox()
         self.status.addItem(self.tr("状态：全部"), None)
-        for code, label in enrollment.STATUS_LABELS.items():
+        for code, label in enrollment_batches.STATUS_LABELS.items():
             self.status.addItem(label, code)
         self.kind = QComboBox()
         self.kind.addItem(self.tr("参保类型：全部"), None)
-        for code, label in enrollment.KIND_LABELS.items():
+        for code, label in enrollment_batches.KIND_LABELS.items():
             self.kind.addItem(label, code)
         search = QPushButton(self.tr("查询"))
         filters = QHBoxLayout()
@@ -245,7 +244,7 @@ class CardEnrollmentPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
 
-        self._batches: list[enrollment.BatchInfo] = []
+        self._batches: list[enrollment_batches.BatchInfo] = []
         search.clicked.connect(self.refresh)
         self.batch_no.returnPressed.connect(self.refresh)
         self.enroll_button.clicked.connect(lambda: self.open_wizard(enrollment.KIND_CENTRAL))
@@ -261,8 +260,8 @@ class CardEnrollmentPage(QWidget):
         self._selection_changed()
 
     # ---- data ------------------------------------------------------------------------------
-    def _query(self) -> list[enrollment.BatchInfo]:
-        rows = enrollment.batches(self.union_id, channel=self.channel, status=self.status.currentData(),
+    def _query(self) -> list[enrollment_batches.BatchInfo]:
+        rows = enrollment_batches.batches(self.union_id, channel=self.channel, status=self.status.currentData(),
                                   kind=self.kind.currentData())
         text = self.batch_no.text().strip()
         return [b for b in rows if text in b.batch_no] if text else rows
@@ -275,7 +274,7 @@ class CardEnrollmentPage(QWidget):
         self.refresh()
         ops.drain()
 
-    def show_batches(self, rows: list[enrollment.BatchInfo]) -> None:
+    def show_batches(self, rows: list[enrollment_batches.BatchInfo]) -> None:
         self._batches = rows
         self.table.setRowCount(len(rows))
         for r, b in enumerate(rows):
@@ -294,7 +293,7 @@ class CardEnrollmentPage(QWidget):
                              + (self.tr("；{0} 个待发送（联网同步后提交）").format(queued) if queued else ""))
         self._selection_changed()
 
-    def selected(self) -> enrollment.BatchInfo | None:
+    def selected(self) -> enrollment_batches.BatchInfo | None:
         rows = self.table.selectionModel().selectedRows()
         return self._batches[rows[0].row()] if rows else None
 
@@ -347,6 +346,10 @@ class CardEnrollmentPage(QWidget):
             if box.clickedButton() is open_button:
                 QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
-        ops.run_db(self, lambda: enrollment.regenerate_latest_notice(
-            self.union_id, self.plan_year, fingerprint=fingerprint(), documents=self.documents, today=date.today()),
-            done)
+        def work() -> Path:
+            from app.services.enrollment_notice import regenerate_latest_notice
+
+            return regenerate_latest_notice(self.union_id, self.plan_year, fingerprint=fingerprint(),
+                                            documents=self.documents)
+
+        ops.run_db(self, work, done)

@@ -43,7 +43,8 @@ RETIREE_WARNING = ("【重要提示】{year}年1月1日前（不含当日）的�
                    "法定退休年龄（含渐进式延迟退休）计算每位会员的退休日期，并标出可能已退休的人员，请逐一确认；"
                    "若为不符合条件的退休人员办理保障，则将不予给付。")
 COUNT_LABELS = (("total", "会员总人数"), ("carded", "有卡总人数"), ("submitted", "集中参保已提交人数"),
-                ("no_card", "未办卡人数"), ("retired", "退休人数"), ("deceased", "死亡人数"), ("pending", "待确认人数"))
+                ("no_card", "未办卡人数"), ("retired", "退休人数"), ("deceased", "死亡人数"), ("pending", "待确认人数"),
+                ("individual", "灵活就业/企业外入会（请其通过申工社个人办理）"))
 
 
 class OverviewPage(QWizardPage):
@@ -60,6 +61,8 @@ class OverviewPage(QWizardPage):
         self.header.setMinimumHeight(self.header.fontMetrics().lineSpacing() * 2 + 4)
         self.deadline = QLabel()
         self.deadline.setWordWrap(True)
+        self.window_note = QLabel()  # the countdown, or that the window is shut (server calendar)
+        self.window_note.setWordWrap(True)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet("color: #b35c00;")
@@ -76,7 +79,7 @@ class OverviewPage(QWizardPage):
         row.addWidget(QLabel(self.tr("请选择保障类型")))
         row.addWidget(self.plan_type, 1)
         layout = QVBoxLayout(self)
-        for w in (self.header, self.deadline, self.warning, self.counts):
+        for w in (self.header, self.window_note, self.deadline, self.warning, self.counts):
             layout.addWidget(w)
         layout.addLayout(row)
         layout.addWidget(self.plan_note)
@@ -90,7 +93,9 @@ class OverviewPage(QWizardPage):
         self.w.load_overview(self.show_overview)
 
     def show_overview(self, data) -> None:
-        info, counts, fixed = data
+        info, counts, fixed, shut = data
+        self.window_note.setText(shut.text)
+        self.window_note.setStyleSheet("font-weight: bold; color: %s;" % ("#1d6f42" if shut.is_open else "#c0392b"))
         self.plan_type.blockSignals(True)
         self.plan_type.clear()
         for code in info.splits:
@@ -101,7 +106,8 @@ class OverviewPage(QWizardPage):
             self.plan_note.setText(self.tr("⚠ 本工会{0}年度已按“{1}”提交过，同一保障年度只能选择一个保障类型。").format(
                 info.plan_year, PLAN_TYPE_LABELS[fixed]))
         self.plan_type.blockSignals(False)
-        self.deadline.setText(enrollment.deadline_text(info))
+        central = self.w.kind == enrollment.KIND_CENTRAL
+        self.deadline.setText(enrollment.deadline_text(info) if central else enrollment.instant_text(info))
         self.warning.setText(self.tr(RETIREE_WARNING).format(year=info.plan_year))
         links = "　".join(f'<a href="{key}">{self.tr(label)}：{getattr(counts, key)}人</a>' for key, label in COUNT_LABELS)
         if counts.flagged:
@@ -190,13 +196,13 @@ class RetirementPage(QWizardPage):
         answers = self.model.answers()
         if answers == self._saved:
             return True
-        actor = self.w.actor
+        actor, plan_year = self.w.actor, self.w.plan_year
 
         def saved(_result: None) -> None:
             self._saved = answers
             self.w.next()
 
-        ops.run_db(self, lambda: enrollment.settle_retirements(answers, actor=actor), saved,
+        ops.run_db(self, lambda: enrollment.settle_retirements(answers, plan_year=plan_year, actor=actor), saved,
                    lambda exc: show_error(self, exc))
         return False
 
@@ -280,7 +286,7 @@ class EnrollmentWizard(QWizard):
         def work():
             info = enrollment.require_campaign(self.plan_year)
             return info, enrollment.count(self.union_id, self.plan_year, self.channel), \
-                enrollment.fixed_plan_type(self.union_id, self.plan_year)
+                enrollment.fixed_plan_type(self.union_id, self.plan_year), enrollment.window(info, self.kind)
 
         def done(data) -> None:
             self._flagged = data[1].flagged
@@ -293,9 +299,9 @@ class EnrollmentWizard(QWizard):
         ops.run_db(self, work, done, failed)
 
     def load_draft(self, callback) -> None:
-        plan_type, today = self.plan_type, date.today()
+        plan_type = self.plan_type
         ops.run_db(self, lambda: enrollment.draft(self.union_id, self.plan_year, plan_type, channel=self.channel,
-                                                  kind=self.kind, today=today), callback)
+                                                  kind=self.kind), callback)
 
     def nextId(self) -> int:
         # The retirement page only when someone is flagged.

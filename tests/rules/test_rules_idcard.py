@@ -15,6 +15,7 @@ from app.rules.idcard import (
     mask_id,
     parse_mainland_id,
     upgrade_legacy_id,
+    carried_birth_date,
     validate_document,
 )
 from app.rules.problems import RuleError
@@ -259,6 +260,24 @@ def test_foreign_pr_new_form_uses_the_check_character() -> None:
     with pytest.raises(RuleError) as caught:
         validate_document(IdType.FOREIGN_PR, bad, TODAY)
     assert caught.value.problem.code == "foreign_pr_check_char"
+
+
+@pytest.mark.parametrize("birth", ["19901301", "19900230", "20991231", "18991231"])
+def test_foreign_pr_2023_number_carries_a_real_birth_date(birth: str) -> None:
+    """Defect 9: characters 7–14 of the 2023 permanent-residence number were never checked."""
+    bad = with_check(f"931840{birth}001")
+    with pytest.raises(RuleError) as caught:
+        validate_document(IdType.FOREIGN_PR, bad, TODAY)
+    assert caught.value.problem.code == "foreign_pr_birth_date_invalid"
+    assert "第7–14位" in caught.value.problem.message
+
+
+def test_carried_birth_date() -> None:
+    assert carried_birth_date(IdType.FOREIGN_PR, with_check("93184019900101001")) == date(1990, 1, 1)
+    assert carried_birth_date("身份证", "610104196209276908") == date(1962, 9, 27)
+    for id_type, number in ((IdType.FOREIGN_PR, "USA310112345678"), (IdType.PASSPORT, "E12345678"),
+                            (IdType.HK_MACAO, "H12345678"), (IdType.TAIWAN, "12345678")):
+        assert carried_birth_date(id_type, number) is None
 
 
 def test_validate_document_mainland_returns_the_parsed_id() -> None:

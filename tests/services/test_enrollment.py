@@ -1,55 +1,27 @@
-"""Central enrollment (card channel): counts, the manual's figures, retirement flags, plan type,
-submission with its notice and outbox row — all offline against a cached campaign."""
+"""Central and instant enrollment: who is eligible, the counts, the manual's figures, retirement
+flags and answers, the categories a union enrolls, 有卡无保 vs 新办卡 — offline, on a cached campaign."""
 from __future__ import annotations
 
-import json
-import subprocess
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from enrollment_kit import CAMPAIGN, OCT_29, PLAN_YEAR, add, set_clock
 
-from app.models import AuditEntry, Batch, BatchMember, Member, Outbox, Union
+from app.models import AuditEntry, Member, RetirementAnswer, Union
+from app.models.tables import CardBatch, CardBatchMember
 from app.paths import Profile
-from app.rules.codes import Gender, LifeStatus, PostType
-from app.services import enrollment
+from app.rules.codes import LifeStatus, PostType
+from app.services import campaign, enrollment
 from app.services.errors import ClerkError
-
-PLAN_YEAR = 2025
-CAMPAIGN = {
-    "plan_year": PLAN_YEAR,
-    "payment_deadline": "2024-12-25",
-    "windows": {"coverage": {"start": "2025-01-01", "end": "2025-12-31"},
-                "enrollment": {"start": "2024-10-01", "end": "2024-12-25"}},
-    "bank_account": {"name": "上海市职工保障互助中心会员专享保障专户", "number": "316023-03002745697",
-                     "bank": "上海银行人民广场支行"},
-    "half_year": {"enabled": True, "from_month": 7, "price_factor": "0.5"},
-    "plan_types": [{"plan_type": "A", "fee": "26.00", "city": "13.00", "district": "13.00", "grassroots": "0.00"},
-                   {"plan_type": "B", "fee": "16.00", "city": "8.00", "district": "8.00", "grassroots": "0.00"}],
-}
-
-
-def _id(n: int, birth: str = "19900101", male: bool = True) -> str:
-    from app.rules.idcard import check_character
-
-    first17 = f"310101{birth}{n % 100:02d}{(1 if male else 2) + 2 * (n // 100 % 4)}"
-    return first17 + check_character(first17)
 
 
 @pytest.fixture
 def union(profile: Profile) -> int:
     union = Union.create(name="上海建朗信息科技有限公司工会", org_code="91310101MA1FL0XX1X")
-    enrollment.cache_campaign(CAMPAIGN)
+    campaign.cache_campaign(CAMPAIGN)
+    set_clock(OCT_29)
     return union.id
-
-
-def add(union_id: int, n: int, *, card: bool = True, birth: str = "19900101", male: bool = True, **extra) -> Member:
-    fields = dict(union=union_id, member_no=f"{n:05d}", name=f"会员{n}", id_type="mainland",
-                  id_number=_id(n, birth, male), gender=Gender.MALE if male else Gender.FEMALE,
-                  birth_date=date(int(birth[:4]), int(birth[4:6]), int(birth[6:])), phone=f"139{n:08d}",
-                  card_no=f"6231{n:015d}" if card else None, card_status="issued" if card else "none")
-    fields.update(extra)
-    return Member.create(**fields)
 
 
 @pytest.mark.parametrize("count, fee, city, district", [(53, "1378", "689", "689"), (36, "936", "468", "468"),
@@ -75,11 +47,12 @@ def test_counts_and_exclusions(union: int) -> None:
     c = enrollment.count(union, PLAN_YEAR)
     assert (c.total, c.carded, c.no_card, c.deceased, c.retired, c.pending) == (18, 14, 4, 1, 1, 1)
     assert c.eligible == 11
+    assert sum(c.partition("card").values()) == c.total
     ids = {x.id for x in enrollment.members_for_count(union, PLAN_YEAR, "card", "eligible")}
     assert Member.get(Member.member_no == "00020").id not in ids
     assert Member.get(Member.member_no == "00022").id in ids
     assert [x.name for x in enrollment.members_for_count(union, PLAN_YEAR, "card", "deceased")] == ["会员20"]
-    assert enrollment.deadline_text(enrollment.campaign(PLAN_YEAR)).startswith(
+    assert campaign.deadline_text(campaign.campaign(PLAN_YEAR)).startswith(
         "请于2024年12月25日之前，将对应的参保费用划入所属区局（产业）工会账户，保障日期为2025年1月1日起至2025年12月31日止。")
 
 
@@ -96,15 +69,57 @@ def test_sep_dec_retiree_is_flagged_and_blocks_until_settled(union: int) -> None
     flagged = enrollment.members_for_count(union, PLAN_YEAR, "card", "flagged")
     assert [f.id for f in flagged] == [late.id] and flagged[0].retirement_dates == (date(2024, 10, 15),)
 
-    enrollment.settle_retirement(late.id, "working", actor="clerk")
+    enrollment.settle_retirement(late.id, "working", plan_year=PLAN_YEAR, actor="clerk")
     d = enrollment.draft(union, PLAN_YEAR, "A")
     assert not d.blocking and d.totals.count == 2
 
-    enrollment.settle_retirement(late.id, "retired", actor="clerk", retired_on=date(2024, 10, 15))
+    enrollment.settle_retirement(late.id, "retired", plan_year=PLAN_YEAR, actor="clerk", retired_on=date(2024, 10, 15))
     d = enrollment.draft(union, PLAN_YEAR, "A")
     assert not d.blocking and d.totals.count == 1
     assert Member.get_by_id(late.id).life_status == LifeStatus.RETIRED
+    assert enrollment.count(union, PLAN_YEAR).retired == 1
     assert AuditEntry.select().where(AuditEntry.action == "retirement.settle").count() == 2
+
+
+def test_still_working_holds_for_one_plan_year_only(union: int) -> None:
+    """Defect 3: "仍在职" was remembered for ever; it is an answer for one plan year."""
+    late = add(union, 2, birth="19641015")
+    enrollment.settle_retirement(late.id, "working", plan_year=PLAN_YEAR, actor="clerk")
+    assert enrollment.count(union, PLAN_YEAR).flagged == 0
+    next_year = dict(CAMPAIGN, plan_year=PLAN_YEAR + 1,
+                     windows={"coverage": {"start": "2026-01-01", "end": "2026-12-31"}}, payment_deadline="2025-12-25")
+    campaign.cache_campaign(next_year)
+    assert enrollment.count(union, PLAN_YEAR + 1).flagged == 1
+    next_draft = enrollment.draft(union, PLAN_YEAR + 1, "A", today=date(2025, 12, 25))
+    assert [p.code for p in next_draft.blocking] == ["retirement_unsettled"]
+    assert enrollment.count(union, PLAN_YEAR).flagged == 0
+    answer = RetirementAnswer.get(RetirementAnswer.member == late.id)
+    assert (answer.plan_year, answer.answer) == (PLAN_YEAR, "working")
+
+
+def test_answers_of_one_wizard_run_are_saved_together_or_not_at_all(union: int) -> None:
+    a = add(union, 2, birth="19641015")
+    b = add(union, 3, birth="19641016")
+    with pytest.raises(ClerkError):
+        enrollment.settle_retirements([(a.id, "working", None), (b.id, "retired", None)],
+                                      plan_year=PLAN_YEAR, actor="clerk")
+    assert RetirementAnswer.select().count() == 0
+    assert enrollment.settle_retirements([(a.id, "working", None), (b.id, "retired", date(2024, 11, 1))],
+                                         plan_year=PLAN_YEAR, actor="clerk") == 2
+    assert RetirementAnswer.select().count() == 2
+
+
+@pytest.mark.parametrize("retired_on", [date(2025, 1, 1), date(2025, 3, 1)])
+def test_retired_on_or_after_jan_1_is_eligible_and_counted(union: int, retired_on: date) -> None:
+    """Defect 4: a member the clerk answered "retired on or after Jan 1" vanished from every count."""
+    add(union, 1)
+    late = add(union, 2, birth="19641015")
+    enrollment.settle_retirement(late.id, "retired", plan_year=PLAN_YEAR, actor="clerk", retired_on=retired_on)
+    c = enrollment.count(union, PLAN_YEAR)
+    assert (c.eligible, c.retired, c.flagged) == (2, 0, 0)
+    assert sum(c.partition("card").values()) == c.total == 2
+    d = enrollment.draft(union, PLAN_YEAR, "A")
+    assert not d.blocking and {r.member_id for r in d.rows} == {m.id for m in Member.select()}
 
 
 def test_woman_with_unknown_post_is_flagged_if_either_date_is_before(union: int) -> None:
@@ -115,37 +130,85 @@ def test_woman_with_unknown_post_is_flagged_if_either_date_is_before(union: int)
     assert enrollment.candidates(union, PLAN_YEAR, "card")[0].retirement is None
 
 
-def test_submit_queues_batch_notice_and_outbox(union: int, tmp_path: Path) -> None:
-    for n in range(53):
-        add(union, n)
-    d = enrollment.draft(union, PLAN_YEAR, "A")
-    sent = enrollment.submit(d, actor="clerk", documents=tmp_path / "documents", fingerprint="ab12 cd34 ef56 7890")
-    batch = Batch.get(Batch.batch_no == sent.batch_no)
-    assert batch.status == "queued" and batch.member_count == 53 and batch.plan_type == "A"
-    assert BatchMember.select().where(BatchMember.batch == batch).count() == 53
-    row = Outbox.get(Outbox.id == batch.outbox_id)
-    payload = json.loads(row.payload)
-    assert row.kind == "submission" and row.attachment == str(sent.notice_path)
-    assert payload["totals"] == {"count": 53, "fee": "1378.00", "city": "689.00", "district": "689.00",
-                                 "grassroots": "0.00"}
-    assert payload["fee_split"]["fee"] == "26.00"
-    assert len(payload["members"]) == 53 and payload["members"][0]["coverage_start"] == "2025-01-01"
-    text = subprocess.run(["pdftotext", "-layout", str(sent.notice_path), "-"], capture_output=True, text=True,
-                          check=True).stdout
-    assert "上海建朗信息科技有限公司工会" in text and sent.batch_no in text
-    assert "53" in text and "1378" in text
-    # Now everyone is submitted: nobody left, and the plan type is fixed for both channels.
-    assert enrollment.count(union, PLAN_YEAR).eligible == 0
-    assert enrollment.count(union, PLAN_YEAR).submitted == 53
-    assert enrollment.fixed_plan_type(union, PLAN_YEAR) == "A"
-    add(union, 99)
-    other = enrollment.draft(union, PLAN_YEAR, "B")
-    assert other.blocking[0].code == "plan_type_fixed" and "A类" in other.blocking[0].message
-    assert enrollment.latest_notice(union, PLAN_YEAR) == sent.notice_path
+@pytest.mark.parametrize("channel", ["card", "ss"])
+def test_flexible_and_outside_enterprise_members_are_counted_apart_and_never_billed(union: int, channel: str) -> None:
+    """Defect 2: flexible and outside-enterprise members were enrolled and billed centrally."""
+    card = channel == "card"
+    for n in range(3):
+        add(union, n, card=card, ss_card_status="normal", employment_status="employed")
+    add(union, 10, card=card, category="flexible", ss_card_status="normal", employment_status="employed")
+    add(union, 11, card=card, category="outside_enterprise", ss_card_status="normal", employment_status="employed")
+    c = enrollment.count(union, PLAN_YEAR, channel)
+    assert (c.individual, c.eligible, c.total) == (2, 3, 5)
+    d = enrollment.draft(union, PLAN_YEAR, "A", channel=channel)
+    assert d.totals.count == 3 and str(d.totals.fee) == "78.00"
+    assert {m.name for m in enrollment.members_for_count(union, PLAN_YEAR, channel, "individual")} == {"会员10", "会员11"}
+    # The center widens the categories in the campaign: no code change.
+    campaign.cache_campaign(dict(CAMPAIGN, union_categories=["linked_enterprise", "flexible"]))
+    assert enrollment.draft(union, PLAN_YEAR, "A", channel=channel).totals.count == 4
 
 
-def test_no_campaign_says_sync_first(profile: Profile) -> None:
-    union = Union.create(name="x工会")
-    with pytest.raises(ClerkError) as caught:
-        enrollment.draft(union.id, PLAN_YEAR, "A")
-    assert "同步" in caught.value.action
+def test_ss_counts_count_only_the_ss_population(union: int) -> None:
+    """Defect 6: the SS channel's 退休/死亡/待确认/待校验 counted carded and non-身份证 members."""
+    add(union, 1, card=False, ss_card_status="normal", employment_status="employed")
+    add(union, 2, card=False, ss_card_status=None)  # 待校验
+    add(union, 3, card=False, life_status=LifeStatus.DECEASED)
+    # Not the SS population, whatever their state:
+    add(union, 4, card=True, life_status=LifeStatus.DECEASED)
+    add(union, 5, card=True, insurance_status="pending")
+    add(union, 6, card=True, life_status=LifeStatus.RETIRED, life_status_date=date(2024, 5, 1))
+    add(union, 7, card=False, id_type="passport", id_number="E12345678", life_status=LifeStatus.DECEASED)
+    add(union, 8, card=False, id_type="passport", id_number="E12345679", ss_card_status=None)
+    c = enrollment.count(union, PLAN_YEAR, "ss")
+    assert (c.eligible, c.awaiting_check, c.deceased, c.retired, c.pending) == (1, 1, 1, 0, 0)
+    assert (c.has_card, c.not_mainland) == (3, 2)
+    assert sum(c.partition("ss").values()) == c.total == 8
+
+
+def _card_batch(union_id: int, member: Member, made: datetime, no: str) -> None:
+    batch = CardBatch.create(union=union_id, batch_no=no, member_count=1, status="done", submitted_at=made,
+                             updated_at=made)
+    CardBatchMember.create(batch=batch, member=member, id_number=member.id_number, name=member.name,
+                           outcome="issued", card_no=member.card_no)
+
+
+def test_carded_unprotected_and_newly_carded_are_two_disjoint_lists(union: int, tmp_path: Path) -> None:
+    """Defect 8: 有卡无保 and 新办卡 drafted the same population."""
+    old_card = add(union, 1)  # a card from before (no card batch of ours)
+    early = add(union, 2)
+    _card_batch(union, early, datetime(2024, 10, 10, 9, 0), "BK-EARLY")
+    first = enrollment.submit(enrollment.draft(union, PLAN_YEAR, "A", member_ids=[old_card.id]),
+                              actor="clerk", documents=tmp_path, fingerprint="x",
+                              now=datetime.fromisoformat("2024-10-20T10:00:00+08:00"))
+    assert first.count == 1
+    late = add(union, 3)
+    _card_batch(union, late, datetime(2024, 11, 5, 9, 0), "BK-LATE")
+    after_window = add(union, 4)
+    _card_batch(union, after_window, datetime(2024, 12, 28, 9, 0), "BK-DEC")
+    carded = enrollment.draft(union, PLAN_YEAR, "A", kind="instant_carded", today=date(2025, 3, 10))
+    new = enrollment.draft(union, PLAN_YEAR, "A", kind="instant_new_card", today=date(2025, 3, 10))
+    assert {r.member_id for r in carded.rows} == {early.id}
+    assert {r.member_id for r in new.rows} == {late.id, after_window.id}
+    assert all(r.coverage.start == date(2025, 3, 11) for r in carded.rows + new.rows)
+
+
+def test_the_window_is_shown_from_the_servers_calendar_and_a_shut_one_blocks(union: int) -> None:
+    """Defect 10: the client never said the central window had closed (closes_at unused); the
+    server refused such a batch only after the clerk pressed submit."""
+    add(union, 1)
+    info = campaign.require_campaign(PLAN_YEAR)
+    before = campaign.window(info, "central", datetime.fromisoformat("2024-12-24T10:00:00+08:00"))
+    assert before.is_open and before.text == ("集中参保办理截止：2024年12月25日（北京时间当日24时，以服务器时间为准），"
+                                             "还剩1天14小时。")
+    d = enrollment.draft(union, PLAN_YEAR, "A", now=datetime.fromisoformat("2024-12-26T00:00:01+08:00"))
+    assert d.blocking[0].code == "window_closed"
+    assert "集中参保办理已于2024年12月25日截止" in d.blocking[0].message and "即时参保" in d.blocking[0].message
+    # The server's closes_at (with its grace) is what counts, not the bare date.
+    campaign.cache_campaign(dict(CAMPAIGN, enrollment_closes_at="2024-12-25T18:00:00Z"))
+    late = enrollment.draft(union, PLAN_YEAR, "A", now=datetime.fromisoformat("2024-12-26T01:00:00+08:00"))
+    assert not late.blocking
+    # The business clock follows the server's calendar as measured at the last sync.
+    set_clock(datetime.fromisoformat("2024-12-27T09:00:00+08:00"))
+    assert enrollment.draft(union, PLAN_YEAR, "A").blocking[0].code == "window_closed"
+    assert not enrollment.draft(union, PLAN_YEAR, "A", kind="instant_carded").blocking or \
+        enrollment.draft(union, PLAN_YEAR, "A", kind="instant_carded").blocking[0].code == "empty"

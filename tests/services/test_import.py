@@ -452,6 +452,27 @@ def test_each_rule_reports_row_and_column(case: str, over: dict, column: str, co
     assert len(plan.new_rows) == 2 and plan.failed == 1
 
 
+HAND_TYPED = [
+    ("passport", {"证件类型": "护照", "证件号码": "E12345678", "出生日期": "1980-02-03"}, ["性别"]),
+    ("hk macao", {"证件类型": "港澳居民来往内地通行证", "证件号码": "H12345678", "性别": "女"}, ["出生日期"]),
+    ("taiwan", {"证件类型": "台湾居民来往大陆通行证", "证件号码": "12345678"}, ["性别", "出生日期"]),
+    ("old permanent residence", {"证件类型": "外国人永久居留身份证", "证件号码": "USA310112345678"}, ["性别", "出生日期"]),
+    ("2023 permanent residence", {"证件类型": "外国人永久居留身份证", "证件号码": "931840199001010011"}, ["性别"]),
+]
+
+
+@pytest.mark.parametrize("case,over,columns", HAND_TYPED, ids=[c[0] for c in HAND_TYPED])
+def test_documents_without_gender_or_birth_date_need_them_typed(case: str, over: dict, columns: list[str],
+                                                                 profile: Profile, union: int, tmp_path: Path) -> None:
+    """Defect 9: 护照/回乡证/台胞证/permanent-residence rows without 性别 or 出生日期 imported silently
+    (and were never flagged for retirement); they are refused naming the column."""
+    path = write_xlsx(tmp_path / "h.xlsx", [person(1), person(2, 证件到期日="", **over)])
+    plan = importer.prepare_import(path, opts(union))
+    assert [(e.row, e.column) for e in plan.errors] == [(3, c) for c in columns], plan.errors
+    assert all(c in e.message for e, c in zip(plan.errors, columns))
+    assert plan.failed == 1 and len(plan.new_rows) == 1
+
+
 def test_a_row_with_several_errors_reports_each(profile: Profile, union: int, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "r.xlsx", [person(1, 姓名="", 手机号码="123", 证件号码="1")])
     plan = importer.prepare_import(path, opts(union))
@@ -488,8 +509,12 @@ ACCEPTED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
                   "出生日期": "1990-01-31", "岗位类型": "管理岗位"},
      {"id_type": IdType.HK_MACAO, "gender": Gender.FEMALE, "birth_date": date(1990, 1, 31),
       "post_type": PostType.MANAGERIAL}),
-    ("taiwan number", {"证件类型": "台湾居民来往大陆通行证", "证件号码": 12345678, "证件到期日": ""},
+    ("taiwan number", {"证件类型": "台湾居民来往大陆通行证", "证件号码": 12345678, "证件到期日": "", "性别": "男",
+                       "出生日期": "1980-02-03"},
      {"id_type": IdType.TAIWAN, "id_number": "12345678"}),
+    ("2023 permanent residence", {"证件类型": "外国人永久居留身份证", "证件号码": "931840199001010011", "证件到期日": "",
+                                  "性别": "男"},
+     {"id_type": IdType.FOREIGN_PR, "birth_date": date(1990, 1, 1), "gender": Gender.MALE}),
     ("residence permit 83", {"证件号码": "830000199201300022", "证件到期日": ""}, {"gender": Gender.FEMALE}),
     ("member no number", {"会员编号": 42.0}, {"member_no": "42"}),
     ("gender matching", {"证件号码": mainland(B, male=False), "性别": "女"}, {"gender": Gender.FEMALE}),
@@ -510,7 +535,7 @@ def test_accepted_forms_are_normalised(case: str, over: dict, expected: dict, pr
 
 def test_expiry_warnings_do_not_block(profile: Profile, union: int, tmp_path: Path) -> None:
     rows = [person(1, 证件到期日=TODAY + timedelta(days=30)), person(2, 证件到期日=TODAY - timedelta(days=3)),
-            person(3, 证件类型="护照", 证件号码="E12345678", 证件到期日="2020-01-01")]
+            person(3, 证件类型="护照", 证件号码="E12345678", 证件到期日="2020-01-01", 性别="男", 出生日期="1980-02-03")]
     plan = importer.prepare_import(write_xlsx(tmp_path / "w.xlsx", rows), opts(union))
     assert not plan.errors and len(plan.new_rows) == 3
     assert [(w.row, w.code) for w in plan.warnings] == [(2, "expiry_soon"), (3, "expiry_past"), (4, "expiry_past")]

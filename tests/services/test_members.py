@@ -81,9 +81,18 @@ def test_flags_retirement_expiry_and_status(profile: Profile) -> None:
     row = svc.member_page(_union_id(), MemberFilter(), offset=0, limit=10)[0]
     flags = svc.member_flags(row, PLAN_YEAR, TODAY)
     assert "probably_retired" in flags
-    Member.update(retirement_confirmation="working").where(Member.id == m.id).execute()
+    from app.services.enrollment import settle_retirement
+
+    settle_retirement(m.id, "working", plan_year=PLAN_YEAR, actor="clerk")
     row = svc.member_page(_union_id(), MemberFilter(), offset=0, limit=10)[0]
-    assert "probably_retired" not in svc.member_flags(row, PLAN_YEAR, TODAY)
+    answers = svc.retirement_answers(_union_id(), PLAN_YEAR)
+    assert "probably_retired" not in svc.member_flags(row, PLAN_YEAR, TODAY, answers)
+    assert "probably_retired" not in svc.list_page(_union_id(), MemberFilter(), plan_year=PLAN_YEAR,
+                                                   today=TODAY)[0].flags
+    assert "probably_retired" not in svc.get_member(m.id, plan_year=PLAN_YEAR, today=TODAY).flags
+    # The answer is for PLAN_YEAR only (defect 3): next year the flag is back.
+    assert "probably_retired" in svc.list_page(_union_id(), MemberFilter(), plan_year=PLAN_YEAR + 1,
+                                               today=TODAY)[0].flags
     Member.update(id_expiry=(TODAY + timedelta(days=30)).isoformat()).execute()
     row = svc.member_page(_union_id(), MemberFilter(), offset=0, limit=10)[0]
     assert "id_expiring" in svc.member_flags(row, PLAN_YEAR, TODAY)

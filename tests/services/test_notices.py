@@ -162,6 +162,9 @@ def test_grassroots_notice_holds_the_manuals_text_counts_amounts_and_dates(tmp_p
 def test_the_union_name_gets_its_工会_suffix_once() -> None:  # noqa: N802 - 工会 is the word under test
     assert notices.addressee("上海建朗信息科技有限公司工会") == "上海建朗信息科技有限公司工会："
     assert notices.addressee("上海建朗信息科技有限公司") == "上海建朗信息科技有限公司工会："
+    # Defect 5: "上海示范科技有限公司工会委员会工会：" — a name that is already a union's is kept.
+    assert notices.addressee("上海示范科技有限公司工会委员会") == "上海示范科技有限公司工会委员会："
+    assert notices.addressee("上海市黄浦区外滩街道联合工会") == "上海市黄浦区外滩街道联合工会："
     assert notices.class_label("A") == "A 类会员"
     assert notices.class_label("A_PLUS") == notices.class_label("A+") == "A+类会员"
 
@@ -172,6 +175,23 @@ def test_manual_fee_figures_appear_on_the_notice(tmp_path: Path) -> None:
         text = _text(_write(tmp_path, pdf), 1)
         assert _has(text, f"本次参保 {count} 人，保障费用：{fee}元；市总统一划拨：{half}元；"
                           f"区局/各级工会缴费：{half}元；基层单位缴费：0元。")
+
+
+def test_instant_notice_has_its_own_wording_dates_and_no_central_deadline(tmp_path: Path) -> None:
+    """Defect 5: an instant batch's notice printed the central deadline and Jan 1 coverage."""
+    notice = _grassroots(kind="instant_carded", card_count=6, ss_count=0, coverage_start=date(2025, 3, 11),
+                         totals=batch_totals(6, SPLIT_A), roster=[_row(1, coverage_start=date(2025, 3, 11))])
+    text = _text(_write(tmp_path, grassroots_notice_pdf(notice)), 1)
+    for phrase in ("即时参保 2025 年度上海工会会员专享基本保障计划（有卡无保人员）", "本次参加 A 类会员共计 6 人",
+                   "保障日期为 2025 年 3 月 11 日起至 2025 年 12 月 31 日止", "本次参保 6 人，保障费用：156元"):
+        assert _has(text, phrase), phrase
+    for phrase in ("集中参保", "2024 年 12 月 25 日", "2025 年 1 月 1 日", "截至今日"):
+        assert not _has(text, phrase), phrase
+
+
+def test_a_notice_made_again_labels_its_money_cumulative(tmp_path: Path) -> None:
+    text = _text(_write(tmp_path, grassroots_notice_pdf(_grassroots(cumulative=True))), 1)
+    assert _has(text, "截至今日累计参保 53 人，保障费用：1378元") and not _has(text, "本次参保")
 
 
 def test_without_totals_there_are_no_fee_lines(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from app.models import Batch, Outbox
 from app.paths import Profile
-from app.services import confirmations, enrollment
+from app.services import confirmations, enrollment, enrollment_batches
 from app.sync import account
 from app.sync.client import Offline, ServerClient
 
@@ -56,7 +56,7 @@ def test_enrollment_round_trip(signed: account.SignedIn, profile: Profile) -> No
     if flagged:
         assert any(p.code == "retirement_unsettled" for p in d.blocking)
         for c in flagged:
-            enrollment.settle_retirement(c.id, "working", actor=DEMO_CLERK)
+            enrollment.settle_retirement(c.id, "working", plan_year=year, actor=DEMO_CLERK)
         d = enrollment.draft(union_id, year, "A")
     assert not d.blocking and d.totals.count > 0
     sent = enrollment.submit(d, actor=DEMO_CLERK, documents=profile.documents,
@@ -67,7 +67,7 @@ def test_enrollment_round_trip(signed: account.SignedIn, profile: Profile) -> No
     assert report.refused == 0, report.errors
     batch = Batch.get(Batch.batch_no == sent.batch_no)
     assert batch.status == "under_review"
-    assert enrollment.batches(union_id)[0].status_label == "区局确认中"
+    assert enrollment_batches.batches(union_id)[0].status_label == "区局确认中"
 
     # The district returns it with a reason; the clerk sees the reason after a sync.
     district = reviewer(engine)
@@ -94,7 +94,7 @@ def test_second_plan_type_is_refused_by_the_server(signed: account.SignedIn, pro
     engine = signed.engine
     year = enrollment.require_campaign().plan_year
     for c in enrollment.members_for_count(engine.union_id, year, "card", "flagged"):
-        enrollment.settle_retirement(c.id, "working", actor=DEMO_CLERK)
+        enrollment.settle_retirement(c.id, "working", plan_year=year, actor=DEMO_CLERK)
     people = [c.id for c in enrollment.members_for_count(engine.union_id, year, "card", "eligible")]
     first = enrollment.draft(engine.union_id, year, "A", member_ids=people[:3])
     enrollment.submit(first, actor=DEMO_CLERK, documents=profile.documents, fingerprint=engine.device_fingerprint)
@@ -116,7 +116,7 @@ def test_submission_retried_after_a_dropped_connection_lands_once(signed: accoun
     engine = signed.engine
     year = enrollment.require_campaign().plan_year
     for c in enrollment.members_for_count(engine.union_id, year, "card", "flagged"):
-        enrollment.settle_retirement(c.id, "working", actor=DEMO_CLERK)
+        enrollment.settle_retirement(c.id, "working", plan_year=year, actor=DEMO_CLERK)
     d = enrollment.draft(engine.union_id, year, "A")
     sent = enrollment.submit(d, actor=DEMO_CLERK, documents=profile.documents, fingerprint=engine.device_fingerprint)
     real_push = engine.client.push
@@ -142,7 +142,7 @@ def test_union_server_review_command(signed: account.SignedIn, profile: Profile,
     engine = signed.engine
     year = enrollment.require_campaign().plan_year
     for c in enrollment.members_for_count(engine.union_id, year, "card", "flagged"):
-        enrollment.settle_retirement(c.id, "working", actor=DEMO_CLERK)
+        enrollment.settle_retirement(c.id, "working", plan_year=year, actor=DEMO_CLERK)
     people = [c.id for c in enrollment.members_for_count(engine.union_id, year, "card", "eligible")][:2]
     sent = enrollment.submit(enrollment.draft(engine.union_id, year, "A", member_ids=people), actor=DEMO_CLERK,
                              documents=profile.documents, fingerprint=engine.device_fingerprint)

@@ -296,7 +296,8 @@ def test_server_restarted_mid_push_has_one_effect_per_row(push_server: ServerPro
     plan_year = int(Setting.get(Setting.key == "campaign:current").value)
     eligible = [m.id_number for m in Member.select().where(
         Member.card_no.is_null(False) & (Member.life_status == "in_service") & (Member.id_type == "mainland")
-        & (Member.insurance_status != "pending")).order_by(Member.id).limit(60)]
+        & (Member.insurance_status != "pending") & (Member.category == "linked_enterprise")
+    ).order_by(Member.id).limit(60)]
     assert len(eligible) == 60
     pdf = tmp_path / "notice.pdf"
     pdf.write_bytes(PDF)

@@ -8,11 +8,11 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.models import Batch, Member, Union
 from app.paths import Profile
-from app.services import enrollment
+from app.services import campaign, enrollment
 from app.views import ops
 from app.views.enrollment_pages import CardEnrollmentPage, PendingDialog
 
-from tests.services.test_enrollment import CAMPAIGN, add
+from tests.services.enrollment_kit import CAMPAIGN, OCT_29, add, set_clock
 
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
@@ -20,7 +20,8 @@ SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 @pytest.fixture
 def union(profile: Profile) -> int:
     u = Union.create(name="上海建朗信息科技有限公司工会", org_code="91310101MA1FL0XX1X")
-    enrollment.cache_campaign(CAMPAIGN)
+    campaign.cache_campaign(CAMPAIGN)
+    set_clock(OCT_29)
     for n in range(20):
         add(u.id, n)
     add(u.id, 50, birth="19641015")  # retires 2024-10: flagged for plan year 2025

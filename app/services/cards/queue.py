@@ -2,7 +2,6 @@
 修改证件到期日 and 提交办卡."""
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -52,10 +51,12 @@ from app.rules.codes import (
     IdType,
     LifeStatus,
 )
+from app.rules.coverage import shanghai_today
 from app.rules.idcard import mask_id
 from app.rules.problems import ERROR, RuleError
 from app.services import audit
 from app.services import members as member_service
+from app.services.batch_numbers import PREFIX_CARD, next_batch_no
 from app.services.errors import ClerkError, NotFound
 
 
@@ -421,13 +422,6 @@ class SubmittedBatch:
     count: int
 
 
-def _batch_no(now: datetime) -> str:
-    while True:
-        candidate = f"BK{now:%Y%m%d%H%M%S}{random.randrange(100):02d}"
-        if not CardBatch.select().where(CardBatch.batch_no == candidate).exists():
-            return candidate
-
-
 def submit_batch(union_id: int, *, actor: str, today: date) -> SubmittedBatch:
     """提交办卡: the whole queue becomes a card batch and an outbox row, all or nothing.
 
@@ -445,7 +439,7 @@ def submit_batch(union_id: int, *, actor: str, today: date) -> SubmittedBatch:
                     .join(Member, on=(CardQueue.member == Member.id))
                     .where(CardQueue.union == union_id).order_by(CardQueue.id).dicts())
         now = _now()
-        batch_no = _batch_no(now)
+        batch_no = next_batch_no(PREFIX_CARD, shanghai_today())
         out = enqueue(wire.CardBatch(union.org_code, batch_no,
                                      [wire.CardApplicant(r["id_number"], r["name"]) for r in rows]))
         batch = CardBatch.create(union=union_id, batch_no=batch_no, member_count=len(rows), status="queued",

@@ -12,7 +12,7 @@ from typing import Any
 
 from app.models.queries import IMPORT_SNAPSHOT_COLUMNS
 from app.rules import address, dates, expiry, idcard, phone
-from app.rules.codes import GENDER_LABELS, IdType
+from app.rules.codes import GENDER_LABELS, ID_TYPE_LABELS, IdType
 from app.rules.problems import ERROR, WARNING, Problem, RuleError
 from app.services.importer.cleaning import (
     Bad,
@@ -195,6 +195,8 @@ class _Columns:
             if parsed is not None:
                 genders[-1] = str(parsed.gender)
                 births[-1] = parsed.birth_date
+            else:  # the 2023 permanent-residence number carries a birth date too
+                births[-1] = idcard.carried_birth_date(id_type, number)
         return numbers, genders, births
 
 
@@ -255,6 +257,7 @@ def _check_slice(sheet: SheetData, checked: Checked, columns: _Columns, part: li
 
     f = checked.fields
     _gender_and_birth(sheet, checked, start, given, genders, births)
+    _require_hand_typed(sheet, checked, start, types)
     _check_expiries(sheet, checked, columns, start, given.get("id_expiry"), types, births)
     f["name"] += names
     f["id_type"] += types
@@ -283,6 +286,23 @@ def _gender_and_birth(sheet: SheetData, checked: Checked, start: int, given: dic
             elif g is not None and g != d:
                 checked.issue(sheet, start + i, key, _mismatch(key, g, d))
         f[key] += derived
+
+
+def _require_hand_typed(sheet: SheetData, checked: Checked, start: int, types: list[Any]) -> None:
+    """Gender and birth date of a document that does not carry them (护照, 回乡证, 台胞证, the
+    permanent-residence permits; the 2023 one carries only the birth date): required, or the row
+    is refused naming the column — else the member could never be flagged for retirement."""
+    f = checked.fields
+    for i, id_type in enumerate(types):
+        at = start + i
+        if id_type is None or id_type == IdType.MAINLAND or type(id_type) is Bad or at in checked.bad:
+            continue
+        for key in ("gender", "birth_date"):
+            if f[key][at] is None:
+                column = sheet.column_name(key)
+                checked.issue(sheet, at, key, Problem(
+                    f"{key}_required", f"{ID_TYPE_LABELS.get(id_type, id_type)}号码中没有{column}，“{column}”必须填写。"
+                                       f"请按证件在“{column}”列填写后重新导入。"))
 
 
 def _check_expiries(sheet: SheetData, checked: Checked, columns: _Columns, start: int,

@@ -124,6 +124,7 @@ def export_members(union_id: int, member_filter: Any, out: Path, *, full_ids: bo
     clerk to confirm first). `progress(done, total)` after every 100 rows; it may raise to cancel,
     and then no file is left behind.
     """
+    from app.models.answers import retirement_answers
     from app.models.queries import count_members, iter_member_rows
     from app.rules.codes import (
         CARD_STATUS_LABELS,
@@ -141,6 +142,7 @@ def export_members(union_id: int, member_filter: Any, out: Path, *, full_ids: bo
 
     today = today or date.today()
     plan_year = plan_year or default_plan_year(today)
+    answers = retirement_answers(union_id, plan_year)
     total = count_members(union_id, member_filter)
     if progress:
         progress(0, total)
@@ -153,7 +155,7 @@ def export_members(union_id: int, member_filter: Any, out: Path, *, full_ids: bo
             card_no = r.get("card_no") or ""
             card = (card_no if full_ids else mask_id(card_no)) if card_no else CARD_STATUS_LABELS.get(
                 r["card_status"], "")
-            flags = member_flags(r, plan_year, today)
+            flags = member_flags(r, plan_year, today, answers)
             yield [
                 r["member_no"] or "",
                 r["name"],

@@ -1,0 +1,58 @@
+"""Schema steps that move data: v2 keeps each retirement answer for the plan year it was given in."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from app.models import Member, RetirementAnswer, close_database, db, open_database, schema_version
+from app.models import migrations
+from app.paths import Profile
+
+
+def _v1_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Profile:
+    prof = Profile(tmp_path / "p").create()
+    with monkeypatch.context() as m:
+        m.setattr(migrations, "STEPS", migrations.STEPS[:1])
+        m.setattr(migrations, "LATEST", 1)
+        open_database(prof.database, backup_dir=prof.backups)
+    assert schema_version() == 1
+    db.execute_sql("INSERT INTO \"union\" (id, name, org_code, union_type, level, parent_name) "
+                   "VALUES (1, '测试工会', '', '工会委员会', 'grassroots', '')")
+    for n, (answer, life, life_date, updated) in enumerate([
+        ("working", "in_service", None, "2024-10-15 10:00:00"),
+        ("retired", "retired", "2024-11-30", "2025-09-20 09:00:00"),
+        (None, "in_service", None, "2024-10-15 10:00:00"),
+        ("working", "in_service", None, "2024-03-01 08:00:00"),  # no audit entry: its last change
+    ]):
+        db.execute_sql(
+            'INSERT INTO "member" (id, union_id, member_no, name, id_type, id_number, work_address, label, category,'
+            ' life_status, life_status_date, post_type, card_status, insurance_status, retirement_confirmation,'
+            ' created_at, updated_at, sync_state, dirty_fields, field_versions) VALUES '
+            "(?, 1, ?, ?, 'mainland', ?, '', '', 'linked_enterprise', ?, ?, 'unknown', 'none', 'paid', ?, ?, ?,"
+            " 'sent', '[]', '{}')",
+            (n + 1, f"{n}", f"会员{n}", f"ID{n}", life, life_date, answer, updated, updated))
+    for member_id, at in ((1, "2024-10-15 10:00:00"), (2, "2025-09-20 09:00:00"), (2, "2024-10-02 09:00:00")):
+        db.execute_sql('INSERT INTO "audit_entry" (at, actor, action, member_id, field, note) '
+                       "VALUES (?, 'clerk', 'retirement.settle', ?, 'retirement_confirmation', '')", (at, member_id))
+    close_database()
+    return prof
+
+
+def test_v2_keeps_each_retirement_answer_for_the_plan_year_it_was_given_in(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Defect 3: one answer per member for ever becomes one per member and plan year."""
+    prof = _v1_database(tmp_path, monkeypatch)
+    open_database(prof.database, backup_dir=prof.backups)
+    try:
+        assert schema_version() == migrations.LATEST
+        answers = {(a.member_id, a.plan_year): (a.answer, a.retired_on)
+                   for a in RetirementAnswer.select().order_by(RetirementAnswer.member)}
+        # Oct 2024 worked on plan year 2025; Sep 2025 (the latest answer) on 2026; Mar 2024 on 2024.
+        assert answers == {(1, 2025): ("working", None), (2, 2026): ("retired", date(2024, 11, 30)),
+                           (4, 2024): ("working", None)}
+        assert Member.select().where(Member.retirement_confirmation.is_null(False)).count() == 0
+        assert list(prof.backups.glob("backup-*-migrate-v1.sqlite3"))
+    finally:
+        close_database()
