@@ -183,6 +183,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if signed is None:
             print("错误：本档案尚未登录或登录已失效。请加 --server URL --username 账号 登录。", file=sys.stderr)
             return 2
+    from app.services.enrollment_send import reprice_for_send
+
+    signed.engine.prepare_submission = reprice_for_send  # offline batches priced by the server's date
     report = signed.engine.sync()
     if args.json:
         print(json.dumps({"pushed": report.pushed, "refused": report.refused, "conflicts": report.conflicts,

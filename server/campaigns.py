@@ -11,6 +11,7 @@ from typing import Any
 
 from app.protocol import SHANGHAI, Entity, format_timestamp, money
 from app.rules.codes import PLAN_TYPE_LABELS, PlanType
+from app.rules.eligibility import DEFAULT_UNION_CATEGORIES
 from app.rules.fees import FeeSplit
 from server.changes import emit_change
 from server.db import write_tx
@@ -105,6 +106,9 @@ def campaign_config(campaign: Campaign, union: Union | None) -> dict[str, Any]:
             "bank": campaign.bank_name,
         },
         "half_year": campaign.half_year or {},
+        # The categories the union enrolls (RULES.md "Who the union enrolls"); the server refuses the
+        # others with the same rule and value.
+        "union_categories": list(DEFAULT_UNION_CATEGORIES),
         "plan_types": plan_types,
         "updated": campaign.updated.isoformat() + "Z",
     }

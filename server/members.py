@@ -35,7 +35,8 @@ from app.rules.codes import (
     code_for_label,
 )
 from app.rules.coverage import default_plan_year
-from app.rules.dates import format_expiry, parse_date
+from app.rules.dates import format_expiry, parse_past_date
+from app.rules.expiry import check_id_expiry
 from app.rules.eligibility import confirmable
 from app.rules.idcard import mask_id, validate_document
 from app.rules.phone import normalize_phone
@@ -63,10 +64,6 @@ def _coded(value: str | None, labels: dict[str, str], field: str) -> str | None:
     return code
 
 
-def _iso_date(value: str | None, field: str) -> str | None:
-    return None if value is None else parse_date(value).isoformat()
-
-
 def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str, today: date
                      ) -> tuple[str, dict[str, str | None]]:
     """Validate and normalise pushed member fields with app.rules; returns (id_number, fields)."""
@@ -83,7 +80,7 @@ def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str
             elif name == "post_type":
                 value = _coded(value, POST_TYPE_LABELS, name)
             elif name in ("birth_date", "join_date"):
-                value = _iso_date(value, name)
+                value = None if value is None else parse_past_date(value, name, today).isoformat()
             elif name == "id_expiry":
                 value = format_expiry(value) or None
             elif name == "phone":
@@ -102,6 +99,10 @@ def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str
         # The mainland number states birth date and gender; it wins over anything typed.
         out["birth_date"] = parsed.birth_date.isoformat()
         out["gender"] = str(parsed.gender)
+        # The card's validity by age, as the importer checks it (warnings stay the clerk's business).
+        wrong = [p for p in check_id_expiry(out.get("id_expiry"), today, parsed.birth_date) if p.is_error]
+        if wrong:
+            raise ProblemError("validation", {"field": "id_expiry", "code": wrong[0].code, "message": wrong[0].message})
     return number, out
 
 

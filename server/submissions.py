@@ -7,8 +7,11 @@ payload's shape (validation); the union is the caller's own (union_scope); the t
 MAX_CLOCK_SKEW of the server's clock (stale_timestamp); the nonce and the PDF's hash (validation);
 the nonce is unseen (replayed_nonce); the campaign and its window by the server's clock
 (no_campaign, window_closed); one plan type per union and year (plan_type_mismatch); every
-member's eligibility (ineligible); the totals and fee split against the campaign's fees
-(totals_mismatch). Then it stores payload, signature and PDF verbatim and answers with a receipt.
+member's eligibility (ineligible); every row's coverage and 全年/半年 against what the server
+decides from the Shanghai date it received the batch on and the campaign (coverage_mismatch); the
+totals and fee split against the campaign's fees, priced row by row (price_mismatch). The client's
+copy is for display: the server never takes its dates or prices. Then it stores payload, signature
+and PDF verbatim and answers with a receipt that carries the server's coverage.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -34,13 +37,14 @@ from app.protocol import (
     money,
     parse_timestamp,
 )
-from app.rules.coverage import HalfYearRule
+from app.rules.coverage import Coverage, HalfYearRule, coverage_for
 from app.rules.eligibility import REASONS, ineligible_reason
 from app.rules.fees import FeeSplit, FeeTotals, roster_totals
+from app.rules.idcard import mask_id
 from app.rules.problems import RuleError
 from app.rules.retirement import probably_retired
 from server.accounts import audit, can_access
-from server.campaigns import fee_split, is_open
+from server.campaigns import fee_split, is_open, shanghai_today
 from server.changes import emit_change
 from server.db import write_tx
 from server.models import Campaign, Device, Enrollment, Member, Nonce, Submission, Union, User
@@ -171,7 +175,9 @@ def _check_batch(ctx: ServerContext, union: Union, payload: wire.Submission) -> 
     campaign = Campaign.get_or_none(Campaign.plan_year == payload.plan_year)
     if campaign is None:
         raise ProblemError("no_campaign", f"{payload.plan_year}年度")
-    last = campaign.payment_deadline if payload.kind == SubmissionKind.CENTRAL else campaign.coverage_end
+    # An instant batch received on the last day of the year could cover nothing: its window ends the day before.
+    last = campaign.payment_deadline if payload.kind == SubmissionKind.CENTRAL \
+        else campaign.coverage_end - timedelta(days=1)
     if not is_open(ctx, campaign, campaign.enrollment_start, last):
         raise ProblemError("window_closed", f"办理时间为 {campaign.enrollment_start.isoformat()} 至 {last.isoformat()}")
     fixed = (Submission.select(Submission.plan_type)
@@ -223,14 +229,39 @@ def _check_members(union: Union, payload: wire.Submission) -> list[dict[str, Any
     return warnings
 
 
+def decided_coverage(ctx: ServerContext, campaign: Campaign, payload: wire.Submission) -> tuple[date, Coverage]:
+    """办理参保日 (the Shanghai date the server receives the batch on) and the coverage it gives:
+    the server's decision, from its own clock and the campaign."""
+    received_on = shanghai_today(ctx)
+    try:
+        return received_on, coverage_for(payload.kind, payload.plan_year, received_on,
+                                         HalfYearRule.from_config(campaign.half_year))
+    except RuleError as exc:
+        raise ProblemError("window_closed", exc.problem.message) from None
+
+
+def _check_coverage(payload: wire.Submission, received_on: date, cover: Coverage) -> None:
+    """Every row must carry the server's coverage; a row that differs is refused, not corrected."""
+    expected = (cover.start, cover.end, cover.period)
+    wrong = [row for row in payload.members if (row.coverage_start, row.coverage_end, row.period) != expected]
+    if wrong:
+        raise ProblemError("coverage_mismatch", {
+            "received_on": received_on.isoformat(), "count": len(wrong),
+            "expected": {"coverage_start": cover.start.isoformat(), "coverage_end": cover.end.isoformat(),
+                         "period": cover.period},
+            "members": [mask_id(row.id_number) for row in wrong[:20]]})
+
+
 def apply(ctx: ServerContext, user: User, prepared: PreparedSubmission, digest: str) -> dict[str, Any]:
     """The checks that need the database, then the insert (call inside the write transaction)."""
     payload, union = prepared.submission, prepared.union
     campaign, replaces = _check_batch(ctx, union, payload)
     warnings = _check_members(union, payload)
+    received_on, cover = decided_coverage(ctx, campaign, payload)
+    _check_coverage(payload, received_on, cover)
     totals, per_person = expected_totals(campaign, union, payload.plan_type, payload.members)
     if not (_same_amounts(payload.totals, totals) and _same_amounts(payload.fee_split, per_person)):
-        raise ProblemError("totals_mismatch", {"expected": {"totals": totals, "fee_split": per_person}})
+        raise ProblemError("price_mismatch", {"expected": {"totals": totals, "fee_split": per_person}})
 
     now = ctx.now_naive()
     Nonce.create(value=payload.nonce, seen_at=now)
@@ -258,6 +289,8 @@ def apply(ctx: ServerContext, user: User, prepared: PreparedSubmission, digest: 
         "member_count": len(payload.members),
         "totals": totals,
         "fee_split": per_person,
+        "received_on": received_on.isoformat(),
+        "coverage": {"start": cover.start.isoformat(), "end": cover.end.isoformat(), "period": cover.period},
         "warnings": warnings[:200],
     }
 

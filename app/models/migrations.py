@@ -53,7 +53,15 @@ def _v3_retirement_answers(database: SqliteDatabase) -> None:
     database.execute_sql('UPDATE "member" SET "retirement_confirmation" = NULL')
 
 
-STEPS: list[Callable[[SqliteDatabase], None]] = [_v1_initial, _v2_sort_indexes, _v3_retirement_answers]
+def _v4_batch_note(database: SqliteDatabase) -> None:
+    """batch.note: what the re-pricing by the server's date changed before the batch was sent. (v1
+    builds its tables from today's models, so a fresh database has the column already.)"""
+    if "note" not in {c.name for c in database.get_columns("batch")}:
+        database.execute_sql('ALTER TABLE "batch" ADD COLUMN "note" TEXT')
+
+
+STEPS: list[Callable[[SqliteDatabase], None]] = [_v1_initial, _v2_sort_indexes, _v3_retirement_answers,
+                                                  _v4_batch_note]
 LATEST = len(STEPS)
 
 

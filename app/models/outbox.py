@@ -23,6 +23,16 @@ def enqueue(payload: Payload, *, member_id: int | None = None, attachment: str |
     return row
 
 
+def rewrite(row: Outbox, payload: Payload) -> None:  # the row object is stale afterwards: read it again
+    """Replace the payload of a row not in flight: never sent, or refused with nothing kept by the
+    server (its bytes are frozen while "sending": a retry goes under the same key and hash)."""
+    if row.state != "to_send":
+        raise ValueError(f"outbox row {row.id} was already sent: its payload is frozen")
+    text = canonical_text(payload.to_wire())
+    Outbox.update(payload=text, payload_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest()).where(
+        Outbox.id == row.id).execute()
+
+
 def pending_changes() -> int:
     """What waits to go up: outbox rows not yet accepted plus members changed but not queued."""
     from peewee import fn

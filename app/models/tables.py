@@ -183,6 +183,7 @@ class Batch(BaseModel):
     status = CharField(default="queued", index=True)
     return_reason = TextField(null=True)
     problem = TextField(null=True)  # why the server refused it, in words
+    note = TextField(null=True)  # what changed before it was sent (re-priced by the server's date)
     replaces = CharField(null=True)  # batch_no of the returned batch this one replaces
     notice_path = TextField(null=True)
     notice_sha256 = CharField(null=True)

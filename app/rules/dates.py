@@ -150,3 +150,20 @@ def format_expiry(value: date | str | None) -> str:
         return ""
     parsed = parse_expiry(value)
     return parsed if isinstance(parsed, str) else parsed.isoformat()
+
+
+#: What a member's past date is called, by field.
+PAST_DATE_LABELS = {"birth_date": "出生日期", "join_date": "入会日期"}
+MIN_YEAR = 1900
+
+
+def parse_past_date(value: object, field: str, today: date) -> date:
+    """A member's birth or join date: a readable date, not after `today` (a Shanghai date), not
+    before 1900 — the importer's rule and the server's alike."""
+    day = parse_date(value)
+    label = PAST_DATE_LABELS[field]
+    if day > today:
+        raise fail(f"{field}_future", f"{label}{day.isoformat()}晚于今天。请核对后修改。", field)
+    if day.year < MIN_YEAR:
+        raise fail(f"{field}_too_early", f"{label}{day.isoformat()}早于1900年。请核对后修改。", field)
+    return day

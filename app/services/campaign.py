@@ -107,12 +107,29 @@ def instant_text(info: CampaignInfo) -> str:
             "离线准备的批次，联网发送时按当天重新计算保障日期和费用。")
 
 
+#: Seconds this PC's clock may be off from the server's before the clerk is warned (as the sync).
+ALLOWED_SKEW = 300
+
+
+def clock_skew() -> float:
+    """Seconds this PC's clock was ahead of the server's at the last sync (0 before any)."""
+    row = Setting.get_or_none(Setting.key == "clock:skew_seconds")
+    return float(row.value) if row else 0.0
+
+
 def business_now() -> datetime:
     """Now, as an aware moment: this PC's clock corrected by the offset measured from the server's at
     the last sync (Setting "clock:skew_seconds"), so offline dates follow the server's calendar."""
-    row = Setting.get_or_none(Setting.key == "clock:skew_seconds")
-    skew = float(row.value) if row else 0.0
-    return datetime.now(timezone.utc) - timedelta(seconds=skew)
+    return datetime.now(timezone.utc) - timedelta(seconds=clock_skew())
+
+
+def clock_warning() -> str:
+    """A warning when this PC's clock was off by more than the allowed skew at the last sync."""
+    skew = clock_skew()
+    if abs(skew) <= ALLOWED_SKEW:
+        return ""
+    return (f"本机时钟比服务器{'快' if skew > 0 else '慢'}约{abs(skew) / 60:.0f}分钟：日期已按服务器时间计算，"
+            "请把电脑的日期和时间调准（可开启“自动设置时间”）。")
 
 
 def _day_start(day: date) -> datetime:
@@ -129,6 +146,7 @@ class Window:
     opens_at: datetime
     closes_at: datetime
     now: datetime
+    warning: str = ""  # this PC's clock is off (clock_warning)
 
     @property
     def is_open(self) -> bool:
@@ -141,14 +159,14 @@ class Window:
         last_text = f"{last.year}年{last.month}月{last.day}日"
         if self.now < self.opens_at:
             first = self.opens_at.astimezone(SHANGHAI).date()
-            return f"{what}办理尚未开始，将于{first.year}年{first.month}月{first.day}日开始（以服务器时间为准）。"
+            return f"{what}办理尚未开始，将于{first.year}年{first.month}月{first.day}日开始（以服务器时间为准）。{self.warning}"
         if not self.is_open:
             after = "未参保的会员请按即时参保流程办理。" if self.kind == KIND_CENTRAL else "请办理下一保障年度的参保。"
-            return f"{what}办理已于{last_text}截止（以服务器时间为准），现在提交将不被受理。{after}"
+            return f"{what}办理已于{last_text}截止（以服务器时间为准），现在提交将不被受理。{after}{self.warning}"
         left = self.closes_at - self.now
         days, hours = left.days, left.seconds // 3600
         remaining = f"{days}天{hours}小时" if days else f"{hours}小时{left.seconds % 3600 // 60}分钟"
-        return f"{what}办理截止：{last_text}（北京时间当日24时，以服务器时间为准），还剩{remaining}。"
+        return f"{what}办理截止：{last_text}（北京时间当日24时，以服务器时间为准），还剩{remaining}。{self.warning}"
 
 
 def window(info: CampaignInfo, kind: str, now: datetime | None = None) -> Window:
@@ -159,4 +177,4 @@ def window(info: CampaignInfo, kind: str, now: datetime | None = None) -> Window
         closes = info.closes_at or _day_start(info.payment_deadline + timedelta(days=1))
     else:
         closes = _day_start(info.coverage_end)
-    return Window(kind, opens, closes, now)
+    return Window(kind, opens, closes, now, clock_warning())

@@ -87,6 +87,7 @@ class BatchInfo:
     updated_at: datetime
     notice_path: str | None
     replaces: str | None
+    note: str | None = None  # what re-pricing by the server's date changed before it was sent
 
     @property
     def status_label(self) -> str:
@@ -109,7 +110,8 @@ def batches(union_id: int, *, channel: str | None = None, status: str | None = N
     if plan_year:
         query = query.where(Batch.plan_year == plan_year)
     return [BatchInfo(b.id, b.batch_no, b.kind, b.channel, b.plan_year, b.plan_type, b.member_count, b.status,
-                      b.return_reason, b.problem, b.submitted_at, b.updated_at, b.notice_path, b.replaces)
+                      b.return_reason, b.problem, b.submitted_at, b.updated_at, b.notice_path, b.replaces,
+                      b.note)
             for b in query.order_by(Batch.submitted_at.desc(), Batch.id.desc())]
 
 

@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from app.models.outbox import enqueue, pending_changes  # noqa: F401 (re-export)
 from app.models.tables import UNSENT
 from app.protocol import (
     CLERK_OWNED_FIELDS,
+    SHANGHAI,
     SIGNED_KINDS,
     Entity,
     MemberUpsert,
@@ -43,7 +44,7 @@ from app.protocol import (
 )
 from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
 from app.sync import cards as card_sync
-from app.sync.client import ServerClient, ServerProblem
+from app.sync.client import ClockSkew, ServerClient, ServerProblem
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,9 @@ PUSH_CHUNK = 500
 PULL_PAGE = 5000
 #: Problems worth sending again unchanged (the server may take it next time).
 TRANSIENT = {"internal", "rate_limited", "token_expired", "clock_skew"}
+#: The server decided other dates or prices than the copy sent: price again and resend.
+REPRICE = {"coverage_mismatch", "price_mismatch"}
+MAX_REPRICE_ATTEMPTS = 3
 
 Progress = Callable[[str, int, int], None]
 
@@ -63,7 +67,8 @@ class SyncReport:
     pulled: int = 0
     cursor: int = 0
     errors: list[str] = field(default_factory=list)
-    # Security notices for the clerk, e.g. "新设备已登录" when another PC registered for the union.
+    #: Notices for the clerk: security ("新设备已登录" when another PC registered for the union) and
+    #: what changed in batches re-priced by the server's date before they were sent.
     notices: list[str] = field(default_factory=list)
     finished_at: datetime | None = None
 
@@ -111,7 +116,8 @@ def _local_value(name: str, value: Any) -> Any:
 class SyncEngine:
     def __init__(self, client: ServerClient, *, union_id: int, org_code: str,
                  device_key=None, device_fingerprint: str | None = None,
-                 actor: str = "sync", documents: Path | None = None) -> None:
+                 actor: str = "sync", documents: Path | None = None,
+                 prepare_submission: Callable[[int, date], str | None] | None = None) -> None:
         self.client = client
         self.union_id = union_id
         self.org_code = org_code
@@ -119,6 +125,11 @@ class SyncEngine:
         self.device_fingerprint = device_fingerprint
         self.actor = actor
         self.documents = documents
+        #: (outbox id, the server's Shanghai date) → what changed, or None: re-prices a batch just
+        #: before its first send (services.enrollment_send.reprice_for_send; sync may not import it).
+        self.prepare_submission = prepare_submission
+        self.clock_skew = 0.0  # seconds this PC's clock is ahead of the server's, at the last check
+        self.now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # this PC's clock
         self._enterprises: dict[str, int] = {}
         #: During a first pull into an empty profile: the id numbers inserted so far.
         self._first_pull: set[str] | None = None
@@ -130,7 +141,7 @@ class SyncEngine:
     # ---- the whole round ------------------------------------------------------------------
     def sync(self, progress: Progress | None = None) -> SyncReport:
         report = SyncReport()
-        self.client.check_clock()
+        self.check_clock()
         self.run_db(self.queue_member_changes)
         # After the member changes, so a corrected expiry reaches the server before its check.
         self.run_db(lambda: card_sync.queue_server_checks(self.union_id, self.org_code))
@@ -145,6 +156,23 @@ class SyncEngine:
                                                  & (Member.sync_state == "conflict")).count()
         report.finished_at = datetime.now().replace(microsecond=0)
         Setting.replace(key="last_sync", value=report.finished_at.isoformat()).execute()
+
+    def check_clock(self) -> None:
+        """Measure this PC's clock against the server's and keep the offset: business dates made
+        offline (services.campaign.business_now) follow the server's calendar. ClockSkew beyond
+        the allowed skew, after keeping it, so the clerk is warned offline too."""
+        try:
+            self.clock_skew = self.client.check_clock(self.now())
+        except ClockSkew as exc:
+            self.clock_skew = exc.seconds
+            raise
+        finally:
+            skew = f"{self.clock_skew:.3f}"
+            self.run_db(lambda: Setting.replace(key="clock:skew_seconds", value=skew).execute())
+
+    def server_today(self) -> date:
+        """The server's Shanghai date now, by this PC's clock and the measured offset."""
+        return (self.now() - timedelta(seconds=self.clock_skew)).astimezone(SHANGHAI).date()
 
     # ---- up ---------------------------------------------------------------------------------
     def queue_member_changes(self) -> int:
@@ -181,7 +209,7 @@ class SyncEngine:
         total = self.run_db(lambda: Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).count())
         done = 0
         while True:
-            rows = self.run_db(self._next_to_send)
+            rows = self.run_db(partial(self._next_to_send, report))
             if not rows:
                 return
             results = self.client.push(self.device_fingerprint, [self._record(r) for r in rows])
@@ -193,14 +221,15 @@ class SyncEngine:
             if all(by_key.get(r.key, {}).get("problem") in TRANSIENT for r in rows):
                 return  # the server is not taking anything now; try again next sync
 
-    def _next_to_send(self) -> list[Outbox]:
-        """The next outbox rows, marked as sending (submissions stamped) in one transaction."""
+    def _next_to_send(self, report: SyncReport) -> list[Outbox]:
+        """The next outbox rows, marked as sending (submissions priced and stamped) in one transaction."""
         rows = list(Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).order_by(Outbox.id).limit(PUSH_CHUNK))
         if not rows:
             return rows
         with db.atomic("IMMEDIATE"):
-            for r in rows:
+            for i, r in enumerate(rows):
                 if r.kind == RecordKind.SUBMISSION and r.state == "to_send":
+                    rows[i] = r = self._prepare(r, report)
                     self._stamp(r)
             Outbox.update(state="sending", attempts=Outbox.attempts + 1).where(
                 Outbox.id.in_([r.id for r in rows])).execute()
@@ -213,13 +242,21 @@ class SyncEngine:
             for row in rows:
                 self._apply_result(row, by_key.get(row.key), report)
 
-    @staticmethod
-    def _stamp(row: Outbox) -> None:
+    def _prepare(self, row: Outbox, report: SyncReport) -> Outbox:
+        """Price a submission never sent as the server will on its date (see prepare_submission)."""
+        if self.prepare_submission is None:
+            return row
+        note = self.prepare_submission(row.id, self.server_today())
+        if note:
+            report.notices.append(note)
+        return Outbox.get_by_id(row.id)
+
+    def _stamp(self, row: Outbox) -> None:
         """Give a submission its nonce and timestamp as it is first sent (not when it was queued,
         which may have been offline hours ago); from then on its bytes never change."""
         payload = json.loads(row.payload)
         payload["nonce"] = secrets.token_hex(16)
-        payload["timestamp"] = format_timestamp(datetime.now(timezone.utc))
+        payload["timestamp"] = format_timestamp(self.now())
         row.payload = canonical_text(payload)
         row.payload_sha256 = hashlib.sha256(row.payload.encode("utf-8")).hexdigest()
         row.save()
@@ -255,6 +292,10 @@ class SyncEngine:
         # A submission that waited too long in flight is stamped afresh and sent again: the server
         # keeps no memory of a refused record, so the same key is still free.
         retry = problem in TRANSIENT or (row.kind == RecordKind.SUBMISSION and problem == "stale_timestamp")
+        # Re-priced for a date that ended before the server received it (midnight in between):
+        # priced again for the server's new date and sent again, a few times at most.
+        retry = retry or (row.kind == RecordKind.SUBMISSION and problem in REPRICE and self.prepare_submission is not None
+                          and row.attempts < MAX_REPRICE_ATTEMPTS)
         row.state = "to_send" if retry else "error"
         row.save()
         if retry:

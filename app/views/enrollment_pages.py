@@ -278,7 +278,7 @@ class CardEnrollmentPage(QWidget):
         self._batches = rows
         self.table.setRowCount(len(rows))
         for r, b in enumerate(rows):
-            note = b.return_reason or b.problem or (self.tr("替代 {0}").format(b.replaces) if b.replaces else "")
+            note = b.return_reason or b.problem or b.note or (self.tr("替代 {0}").format(b.replaces) if b.replaces else "")
             values = (b.batch_no, b.member_count, b.submitted_at.strftime("%Y-%m-%d %H:%M"),
                       b.updated_at.strftime("%Y-%m-%d %H:%M"), b.status_label, b.kind_label,
                       PLAN_TYPE_LABELS.get(b.plan_type, b.plan_type), note)

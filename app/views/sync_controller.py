@@ -57,6 +57,10 @@ class SyncController(QObject):
         self.keyring_note = "" if signed_in is None or signed_in.keyring_ok else (
             "系统凭据管理不可用：登录信息不会保存，下次启动需重新登录。")
         if signed_in is not None:
+            from app.services.enrollment_send import reprice_for_send
+
+            # A batch prepared offline is priced by the server's date just before it is first sent.
+            signed_in.engine.prepare_submission = reprice_for_send
             self.timer.start()
             ops.run_db(self, _last_sync, self._show_last_sync)
         else:

@@ -150,7 +150,7 @@ def test_totals_are_recomputed(clerk: Session) -> None:
     payload = submission_payload(clerk, G1_CARDED[:2])
     payload["totals"]["fee"] = "50.00"
     result = _one(clerk.push(submission_record(clerk, payload)))
-    assert result["problem"] == "totals_mismatch"
+    assert result["problem"] == "price_mismatch"
     assert result["detail"]["expected"]["totals"]["fee"] == "52.00"
 
 

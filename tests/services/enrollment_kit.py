@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from app.models import Member, Setting
+from app.models import Member, Setting, Union
 from app.rules.codes import Gender
 from app.rules.idcard import check_character
 
@@ -45,3 +45,13 @@ def add(union_id: int, n: int, *, card: bool = True, birth: str = "19900101", ma
         phone=f"139{n:08d}", card_no=f"6231{n:015d}" if card else None, card_status="issued" if card else "none")
     fields.update(extra)
     return Member.create(**fields)
+
+
+def open_union(name: str = "上海建朗信息科技有限公司工会") -> int:
+    """The manual's union, with the 2025 campaign cached and the business clock on the manual's day."""
+    from app.services import campaign
+
+    union = Union.create(name=name, org_code="91310101MA1FL0XX1X")
+    campaign.cache_campaign(CAMPAIGN)
+    set_clock(OCT_29)
+    return union.id

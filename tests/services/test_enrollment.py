@@ -6,9 +6,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from enrollment_kit import CAMPAIGN, OCT_29, PLAN_YEAR, add, set_clock
+from enrollment_kit import CAMPAIGN, PLAN_YEAR, add, open_union, set_clock
 
-from app.models import AuditEntry, Member, RetirementAnswer, Union
+from app.models import AuditEntry, Member, RetirementAnswer, Setting
 from app.models.tables import CardBatch, CardBatchMember
 from app.paths import Profile
 from app.rules.codes import LifeStatus, PostType
@@ -18,10 +18,7 @@ from app.services.errors import ClerkError
 
 @pytest.fixture
 def union(profile: Profile) -> int:
-    union = Union.create(name="上海建朗信息科技有限公司工会", org_code="91310101MA1FL0XX1X")
-    campaign.cache_campaign(CAMPAIGN)
-    set_clock(OCT_29)
-    return union.id
+    return open_union()
 
 
 @pytest.mark.parametrize("count, fee, city, district", [(53, "1378", "689", "689"), (36, "936", "468", "468"),
@@ -198,8 +195,12 @@ def test_the_window_is_shown_from_the_servers_calendar_and_a_shut_one_blocks(uni
     add(union, 1)
     info = campaign.require_campaign(PLAN_YEAR)
     before = campaign.window(info, "central", datetime.fromisoformat("2024-12-24T10:00:00+08:00"))
-    assert before.is_open and before.text == ("集中参保办理截止：2024年12月25日（北京时间当日24时，以服务器时间为准），"
-                                             "还剩1天14小时。")
+    assert before.is_open and before.text.startswith("集中参保办理截止：2024年12月25日（北京时间当日24时，以服务器时间为准），"
+                                                     "还剩1天14小时。")
+    # set_clock put this PC's clock years away from the server's: the clerk is told to fix it.
+    assert "本机时钟比服务器快" in before.text and "调准" in before.text
+    Setting.replace(key="clock:skew_seconds", value="12.5").execute()
+    assert "本机时钟" not in campaign.window(info, "central", datetime.fromisoformat("2024-12-24T10:00:00+08:00")).text
     d = enrollment.draft(union, PLAN_YEAR, "A", now=datetime.fromisoformat("2024-12-26T00:00:01+08:00"))
     assert d.blocking[0].code == "window_closed"
     assert "集中参保办理已于2024年12月25日截止" in d.blocking[0].message and "即时参保" in d.blocking[0].message

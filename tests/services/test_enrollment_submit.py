@@ -9,20 +9,17 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
-from enrollment_kit import CAMPAIGN, OCT_29, PLAN_YEAR, add, set_clock
+from enrollment_kit import OCT_29, PLAN_YEAR, add, open_union
 
 from app.models import Batch, BatchMember, Outbox, Setting, Union, close_database, open_database
 from app.paths import Profile
 from app.rules.coverage import shanghai_date
-from app.services import batch_numbers, campaign, enrollment, enrollment_notice
+from app.services import batch_numbers, enrollment, enrollment_notice
 from app.services.errors import ClerkError
 
 @pytest.fixture
 def union(profile: Profile) -> int:
-    union = Union.create(name="上海建朗信息科技有限公司工会", org_code="91310101MA1FL0XX1X")
-    campaign.cache_campaign(CAMPAIGN)
-    set_clock(OCT_29)
-    return union.id
+    return open_union()
 
 
 def _text(path: Path, page: int = 1) -> str:

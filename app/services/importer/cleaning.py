@@ -132,16 +132,8 @@ def clean_post_type(raw: Any) -> str:
 
 
 def clean_past_date(raw: Any, what: str, today: date) -> str:
-    """A date not after today, as ISO text."""
-    day = dates.parse_date(raw)
-    if day > today:
-        raise _problem(f"{what}_future", f"{_DATE_LABELS[what]}{day.isoformat()}晚于今天。请核对后修改。")
-    if day.year < 1900:
-        raise _problem(f"{what}_too_early", f"{_DATE_LABELS[what]}{day.isoformat()}早于1900年。请核对后修改。")
-    return day.isoformat()
-
-
-_DATE_LABELS = {"birth_date": "出生日期", "join_date": "入会日期"}
+    """A date not after today, as ISO text (dates.parse_past_date: the server applies it too)."""
+    return dates.parse_past_date(raw, what, today).isoformat()
 
 
 def clean_label(raw: Any) -> str:
