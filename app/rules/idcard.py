@@ -101,27 +101,9 @@ def parse_mainland_id(raw: str, today: date | None = None) -> MainlandId:
             f"身份证号码“{number}”的前两位“{number[:2]}”不是有效的省级行政区划代码。请对照证件检查前两位。",
             FIELD,
         )
-    try:
-        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        raise fail(
-            "id_birth_date_invalid",
-            f"身份证号码“{number}”中的出生日期“{number[6:14]}”不是真实存在的日期（第7–14位应为出生年月日）。"
-            "请对照证件检查。",
-            FIELD,
-        ) from None
-    if birth > today:
-        raise fail(
-            "id_birth_date_future",
-            f"身份证号码“{number}”中的出生日期{birth.isoformat()}晚于今天。请对照证件检查第7–14位。",
-            FIELD,
-        )
-    if birth.year < MIN_BIRTH_YEAR:
-        raise fail(
-            "id_birth_date_too_early",
-            f"身份证号码“{number}”中的出生日期{birth.isoformat()}早于1900年。请对照证件检查第7–14位。",
-            FIELD,
-        )
+    birth = _birth_in_number(
+        number, today, "身份证号码", ("id_birth_date_invalid", "id_birth_date_future", "id_birth_date_too_early")
+    )
     if check_character(number[:17]) != number[17]:
         raise fail(
             "id_check_char",
@@ -235,22 +217,25 @@ def _check_foreign_pr(number: str, today: date) -> None:
 def _check_foreign_pr_birth(number: str, today: date) -> None:
     """The 2023 permanent-residence number carries the birth date in characters 7–14: a real date,
     not in the future, not before 1900 — as a mainland ID's."""
+    _birth_in_number(number, today, "外国人永久居留身份证号码", ("foreign_pr_birth_date_invalid",) * 3)
+
+
+def _birth_in_number(number: str, today: date, document: str, codes: tuple[str, str, str]) -> date:
+    """The birth date in characters 7–14 of an 18-character number: a real date (else codes[0]),
+    not after `today` (codes[1]), not before 1900 (codes[2]); the message names the document."""
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise fail(
-            "foreign_pr_birth_date_invalid",
-            f"外国人永久居留身份证号码“{number}”中的出生日期“{number[6:14]}”不是真实存在的日期（第7–14位应为出生年月日）。"
+            codes[0],
+            f"{document}“{number}”中的出生日期“{number[6:14]}”不是真实存在的日期（第7–14位应为出生年月日）。"
             "请对照证件检查。",
             FIELD,
         ) from None
     if birth > today or birth.year < MIN_BIRTH_YEAR:
-        when = "晚于今天" if birth > today else "早于1900年"
-        raise fail(
-            "foreign_pr_birth_date_invalid",
-            f"外国人永久居留身份证号码“{number}”中的出生日期{birth.isoformat()}{when}。请对照证件检查第7–14位。",
-            FIELD,
-        )
+        code, when = (codes[1], "晚于今天") if birth > today else (codes[2], "早于1900年")
+        raise fail(code, f"{document}“{number}”中的出生日期{birth.isoformat()}{when}。请对照证件检查第7–14位。", FIELD)
+    return birth
 
 
 def carried_birth_date(id_type: str, number: str) -> date | None:

@@ -14,13 +14,12 @@ has a footer with the batch number, the signature fingerprint and "第 N 页 / �
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
 
+from peewee import chunked
 from reportlab.lib.colors import Color, black
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -28,6 +27,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from app.files import atomic_write
 from app.paths import resource_path
 from app.rules.cards import mask_card_no
 from app.rules.codes import PLAN_TYPE_LABELS
@@ -401,8 +401,8 @@ def grassroots_notice_pdf(notice: GrassrootsNotice) -> bytes:
         f"{notice.union_name.strip()}　{notice.plan_year} 年度　"
         f"{PLAN_TYPE_LABELS[plan_code(notice.plan_type)]}　共 {len(cells)} 人"
     )
-    for page_index, start in enumerate(range(0, len(cells), ROWS_PER_PAGE), start=2):
-        _roster_page(canvas, heading, cells[start : start + ROWS_PER_PAGE])
+    for page_index, page_cells in enumerate(chunked(cells, ROWS_PER_PAGE), start=2):
+        _roster_page(canvas, heading, page_cells)
         _footer(canvas, notice.batch_no, notice.signature_fingerprint, page_index, pages)
         canvas.showPage()
     canvas.save()
@@ -452,38 +452,19 @@ def notice_filename(batch_no: str, kind: str = "grassroots") -> str:
 
 
 def save_notice(pdf: bytes, folder: Path, batch_no: str, kind: str = "grassroots") -> Path:
-    """Write the PDF atomically into `folder` (created if missing) and return its path.
-
-    A notice of the same batch is replaced; a reader never sees a half-written file.
-    """
-    folder = Path(folder)
-    target = folder / notice_filename(batch_no, kind)
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=".notice-", suffix=".tmp", dir=folder)
+    """Write the PDF into `folder` (created if missing) with the client's one atomic writer and
+    return its path. A notice of the same batch is replaced; a reader never sees half a file."""
+    target = Path(folder) / notice_filename(batch_no, kind)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(pdf)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp_name, target)
+        with atomic_write(target) as temp:
+            temp.write_bytes(pdf)
     except PermissionError as exc:
-        _discard(temp_name)
         # On Windows a PDF viewer that has the old notice open blocks the replacement.
         raise ClerkError(
             f"无法保存告知书“{target.name}”：文件正被其他程序占用或没有写入权限（{exc.strerror}）。",
             "请关闭已打开的告知书后重新下载。",
         ) from exc
-    except BaseException:
-        _discard(temp_name)
-        raise
     return target
-
-
-def _discard(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 __all__ = [

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -369,7 +370,7 @@ def test_save_notice_reports_a_locked_file_and_leaves_no_temp_file(
     def locked(src: str, dst: str) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(notices.os, "replace", locked)
+    monkeypatch.setattr(os, "replace", locked)
     with pytest.raises(ClerkError, match="请关闭已打开的告知书"):
         save_notice(b"x", tmp_path, BATCH)
     assert list(tmp_path.iterdir()) == []
