@@ -1,6 +1,7 @@
 """The enrollment screens offscreen: batches page, 待确认名单, and the wizard end to end."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,35 @@ def test_wizard_submits_after_settling_a_retiree(qtbot, union: int, profile: Pro
     page.resize(1200, 500)
     page.show()
     shot(page, "card-enrollment")
+
+
+def test_wizard_shows_the_window_and_a_shut_one_blocks_the_roster(qtbot, union: int, profile: Profile,
+                                                                  bundled_font) -> None:
+    """Defect 10 in the wizard: the countdown from the server's calendar on the first page, and a
+    shut window said plainly (and the roster refused) before the clerk presses submit."""
+    page = CardEnrollmentPage(union, 2025, "clerk", documents=profile.documents, fingerprint=lambda: "ab12 cd34")
+    qtbot.addWidget(page)
+    page.load_now()
+    wizard = page.open_wizard(enrollment.KIND_CENTRAL)
+    qtbot.addWidget(wizard)
+    qtbot.waitUntil(lambda: wizard.overview.window_note.text() != "", timeout=5000)
+    assert wizard.overview.window_note.text().startswith("集中参保办理截止：2024年12月25日（北京时间当日24时，以服务器时间为准），还剩57天")
+    wizard.close()
+
+    set_clock(datetime.fromisoformat("2024-12-27T09:00:00+08:00"))  # the server's calendar: two days late
+    wizard = page.open_wizard(enrollment.KIND_CENTRAL)
+    qtbot.addWidget(wizard)
+    overview = wizard.overview
+    qtbot.waitUntil(lambda: overview.window_note.text() != "", timeout=5000)
+    assert overview.window_note.text().startswith("集中参保办理已于2024年12月25日截止（以服务器时间为准），现在提交将不被受理。")
+    qtbot.waitUntil(lambda: overview.header.text().startswith("保障年度：2025年"), timeout=5000)
+    shot(wizard, "wizard-window-shut")
+    wizard.next()
+    retire = wizard.retirement
+    qtbot.waitUntil(lambda: retire.model.rowCount() == 1, timeout=5000)
+    assert retire.model.setData(retire.model.index(0, retire.model.ANSWER), "retired")  # 已退休
+    wizard.next()
+    roster = wizard.roster
+    qtbot.waitUntil(lambda: roster.draft is not None, timeout=5000)
+    assert not roster.isComplete() and "集中参保办理已于2024年12月25日截止" in roster.blocking.text()
+    assert Batch.select().count() == 0
