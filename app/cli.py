@@ -254,6 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="业务工作台统计数字")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(func=cmd_stats)
+
+    from app.cli_superior import add_parsers
+
+    add_parsers(sub)
     return parser
 
 

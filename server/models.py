@@ -182,6 +182,12 @@ class Campaign(BaseModel):
     bank_name = CharField()
     half_year = JSONText(default=dict)  # e.g. {"enabled": true, "from_month": 7, "factor": "0.5"}
     updated = DateTimeField()
+    # The district unions pay the center by this day (缴费凭证 accepted by then, else 未被受理);
+    # null: the last day of the submission window.
+    voucher_deadline = DateField(null=True)
+    # Member categories the unions enroll (RULES.md "Who the union enrolls"); null: the default.
+    union_categories = JSONText(null=True)
+    version = IntegerField(default=1)  # bumped by every change the center makes
 
 
 class PlanFee(BaseModel):
@@ -422,6 +428,65 @@ class CardJob(BaseModel):
         indexes = ((("status", "not_before"), False),)
 
 
+class DistrictBatch(BaseModel):
+    """A district union's submission to the center (提交列表中的参保信息, manual §4.4–4.5): the
+    grassroots batches of its 待提交 list, their counts per plan type and channel, the money, the
+    handler. status: center_review (职保中心确认中) → completed (已完成, a voucher accepted) or
+    not_accepted (未被受理: no accepted voucher by the campaign's payment deadline)."""
+
+    id = AutoField()
+    union = ForeignKeyField(Union, backref="district_batches", on_delete="RESTRICT")
+    batch_no = CharField(unique=True)
+    plan_year = IntegerField()
+    status = CharField(default="center_review", index=True)
+    counts = JSONText()  # {plan_type: members}
+    channels = JSONText()  # {"card": members, "ss": members}
+    totals = JSONText()  # {"count", "fee", "city", "district", "grassroots"} as money strings
+    amount = Money()  # 参保资金总额: Σ count × (district + grassroots share)
+    handler_name = CharField()
+    handler_phone = CharField()
+    submitted_by = ForeignKeyField(User, on_delete="RESTRICT")
+    submitted = DateTimeField()
+    decided = DateTimeField(null=True)
+    decided_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="district_decisions")
+    updated = DateTimeField()
+
+
+class BatchReview(BaseModel):
+    """The superior side's state of a grassroots batch while it is 区局确认中: who approved it
+    (审核标识 二级工会 / 区局(产业)) and, once the district submitted it, its district batch. Made at
+    the first review act; a batch without one is waiting for its first reviewer."""
+
+    id = AutoField()
+    submission = ForeignKeyField(Submission, unique=True, backref="reviews", on_delete="CASCADE")
+    mark = CharField(null=True)  # app.protocol.superior.ReviewMark
+    secondary_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="secondary_reviews")
+    secondary_at = DateTimeField(null=True)
+    district_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="district_reviews")
+    district_at = DateTimeField(null=True)
+    district_batch = ForeignKeyField(DistrictBatch, null=True, backref="reviews", on_delete="RESTRICT")
+    updated = DateTimeField()
+
+
+class Voucher(BaseModel):
+    """A photo of the bank transfer (缴费凭证, manual §4.7) for a district batch: the image as
+    stored (re-encoded, EXIF removed) and the center's decision."""
+
+    id = AutoField()
+    district_batch = ForeignKeyField(DistrictBatch, backref="vouchers", on_delete="CASCADE")
+    uploaded_by = ForeignKeyField(User, on_delete="RESTRICT")
+    uploaded = DateTimeField()
+    content_type = CharField()
+    image = BlobField()
+    sha256 = CharField(max_length=64)
+    width = IntegerField()
+    height = IntegerField()
+    status = CharField(default="uploaded")  # app.protocol.superior.VoucherStatus
+    reason = TextField(null=True)
+    decided = DateTimeField(null=True)
+    decided_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="voucher_decisions")
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Union,
     Enterprise,
@@ -443,4 +508,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     CardBatch,
     CardBatchMember,
     CardJob,
+    DistrictBatch,
+    BatchReview,
+    Voucher,
 ]

@@ -35,6 +35,8 @@ HTTP_STATUS: dict[str, int] = {
     "password_weak": 422,
     "password_change_required": 403,
     "device_limit": 409,
+    "batch_state": 409,
+    "voucher_invalid": 422,
     "internal": 500,
 }
 

@@ -74,7 +74,8 @@ class SubmissionStatus(StrEnum):
     UNDER_REVIEW = "under_review"
     RETURNED = "returned"
     APPROVED = "approved"
-    COMPLETED = "completed"
+    COMPLETED = "completed"  # 已完成: the district submitted it to the center
+    NOT_ACCEPTED = "not_accepted"  # 未被受理: the district's payment to the center failed
 
 
 class CardCheckResult(StrEnum):

@@ -3,5 +3,6 @@
 - auth: login, tokens, the caller's account, device keys, password resets;
 - organisation: the union tree and the campaign's configuration;
 - sync: server time, push, the change feed;
-- submissions: batches, their notice PDFs and the superior union's decision.
+- submissions: batches, their notice PDFs and the superior union's decision;
+- review: 集中参保审核 — the 待审批 / 待提交 lists, 添加至待提交, 退回, 移除 (server/superior/).
 """
