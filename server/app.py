@@ -27,12 +27,12 @@ from server.db import create_tables, open_database, session
 from server.jobs import JobWorker
 from server.problems import ProblemError
 from server.middleware import RequestLimits, SecurityHeaders
-from server.routes import auth, organisation, review, submissions, sync
+from server.routes import auth, district, organisation, review, submissions, sync
 from server.settings import Clock, ServerContext, Settings, system_clock
 
 API_VERSION = "1.0"
 
-ROUTERS = (auth, organisation, sync, submissions, review)
+ROUTERS = (auth, organisation, sync, submissions, review, district)
 
 
 def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | None = None) -> FastAPI:

@@ -206,6 +206,14 @@ def run_pending(ctx: ServerContext, registry: Registry | None = None, worker: st
         done += 1
 
 
+def expire_unpaid(ctx: ServerContext) -> int:
+    """District batches past their voucher deadline become 未被受理 (server/superior/vouchers.py)."""
+    from server.superior.vouchers import expire_unpaid as expire
+
+    with session():
+        return expire(ctx)
+
+
 class JobWorker(threading.Thread):
     """Runs due jobs in the background until stopped."""
 
@@ -221,6 +229,7 @@ class JobWorker(threading.Thread):
             try:
                 run_pending(self.ctx, self.registry, worker)
                 card_jobs.run_pending(self.ctx, worker)
+                expire_unpaid(self.ctx)
             except Exception:  # a bad job must not kill the worker (logged)
                 log.exception("ss check worker failed; retrying")
             self.ctx.wake_worker.wait(self.ctx.settings.worker_poll_seconds)

@@ -185,7 +185,7 @@ def _review_of(ctx: ServerContext, sub: Submission) -> BatchReview:
     return review
 
 
-def _publish(ctx: ServerContext, sub: Submission, review: BatchReview | None) -> dict[str, Any]:
+def publish(ctx: ServerContext, sub: Submission, review: BatchReview | None) -> dict[str, Any]:
     record = feed_record(sub, review)
     emit_change(ctx, sub.union_id, Entity.SUBMISSION, sub.batch_no, record)
     return record
@@ -211,7 +211,7 @@ def _approve_one(ctx: ServerContext, actor: User, own: Union, sub: Submission) -
     review.save()
     audit(ctx, "review_approve", user=actor, union=Union.get_by_id(sub.union_id), entity="submission",
           entity_key=sub.batch_no, detail={"mark": review.mark})
-    return _publish(ctx, sub, review)
+    return publish(ctx, sub, review)
 
 
 def approve(ctx: ServerContext, actor: User, batch_nos: list[str]) -> dict[str, Any]:
@@ -264,7 +264,7 @@ def return_batch(ctx: ServerContext, actor: User, batch_no: str, reason: str) ->
         Enrollment.delete().where(Enrollment.submission == sub).execute()
         audit(ctx, "review_return", user=actor, union=Union.get_by_id(sub.union_id), entity="submission",
               entity_key=sub.batch_no, detail={"reason": text})
-        return _publish(ctx, sub, review)
+        return publish(ctx, sub, review)
 
 
 def remove(ctx: ServerContext, actor: User, batch_no: str) -> dict[str, Any]:
@@ -281,4 +281,4 @@ def remove(ctx: ServerContext, actor: User, batch_no: str) -> dict[str, Any]:
         review.save()
         audit(ctx, "review_remove", user=actor, union=Union.get_by_id(sub.union_id), entity="submission",
               entity_key=sub.batch_no)
-        return _publish(ctx, sub, review)
+        return publish(ctx, sub, review)

@@ -120,5 +120,13 @@ def clerk(server: Server) -> Session:
 
 
 @pytest.fixture
+def clerk2(server: Server) -> Session:
+    """The second grassroots union's clerk (the same secondary union), with a device key."""
+    session = Session(server, "grassroots2")
+    session.register_device()
+    return session
+
+
+@pytest.fixture
 def today(server: Server) -> date:
     return shanghai_today(server.ctx)

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from server import accounts
 from server.db import session, write_tx
 from server.models import Submission, Union
@@ -37,13 +35,6 @@ def _approve(reviewer: Session, *batch_nos: str) -> dict[str, Any]:
 def _feed(clerk: Session, batch_no: str) -> dict[str, Any]:
     rows = [c["data"] for c in clerk.changes()["changes"] if c["entity"] == "submission" and c["key"] == batch_no]
     return rows[-1]
-
-
-@pytest.fixture
-def clerk2(server: Server) -> Session:
-    s = Session(server, "grassroots2")
-    s.register_device()
-    return s
 
 
 def test_secondary_approval_marks_the_batch_and_passes_it_to_the_district(

@@ -73,3 +73,39 @@ def test_grassroots_account_is_refused(server: Server, clerk: Session, tmp_path:
     grassroots = Cli(server, tmp_path, "grassroots2", capsys, monkeypatch)
     code, [refused] = grassroots.run("review", "approve", batch, "--json")
     assert code == 2 and "无权" in refused["error"]
+
+
+def test_district_and_center_commands(server: Server, clerk: Session, tmp_path: Path, file_keyring: Path,
+                                      capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    from test_server_district import LINE, _photo
+
+    batch = _submit(clerk, G1_CARDED[:3])
+    district = Cli(server, tmp_path, "district", capsys, monkeypatch)
+    assert district.run("review", "approve", batch, "--json")[0] == 0
+    code, [totals] = district.run("district", "totals", "--json")
+    assert code == 0 and totals["line"] == LINE.format(n=3, a=3, b=0, x=78, y=39, z=39, w=0)
+    notice = tmp_path / "区局告知书.pdf"
+    code, [receipt] = district.run("district", "submit", "--handler-name", "王经办", "--handler-phone", "13812345678",
+                                   "--out", str(notice), "--json")
+    assert code == 0 and receipt["notice"] == str(notice)
+    text = subprocess.run(["pdftotext", "-layout", str(notice), "-"], capture_output=True, text=True).stdout
+    flat = "".join(text.split())
+    assert "参加A类会员共计3人" in flat and "参加B类会员共计0人" in flat and "参加A+类会员共计0人" in flat
+    assert "参保资金总额为39元" in flat and "上海市职工保障互助中心会员专享保障专户" in flat
+    assert "316023-03002745697" in flat and "上海银行人民广场支行" in flat and receipt["batch_no"] in flat
+
+    photo = tmp_path / "凭证.jpg"
+    photo.write_bytes(_photo())
+    code, [uploaded] = district.run("voucher", "upload", receipt["batch_no"], str(photo), "--json")
+    assert code == 0 and uploaded["status"] == "uploaded"
+    center = Cli(server, tmp_path, "center", capsys, monkeypatch)
+    code, rows = center.run("center", "vouchers", "--json")
+    assert code == 0 and [r["batch_no"] for r in rows] == [receipt["batch_no"]]
+    code, [refused] = center.run("center", "reject", receipt["batch_no"], "--json")
+    assert code == 2 and "原因" in refused["error"]
+    code, [done] = center.run("center", "accept", receipt["batch_no"], "--json")
+    assert code == 0 and done["status_label"] == "已完成"
+    code, [again] = center.run("center", "accept", receipt["batch_no"], "--json")
+    assert code == 2
