@@ -7,6 +7,7 @@
     union-server reset-password --actor USERNAME --username USERNAME
     union-server load-registry FILE
     union-server review approve|return BATCH --actor USERNAME [--reason …]
+    union-server campaign create --file F.toml | campaign show [--plan-year Y]
     union-server worker [--once]
 
 Passwords made here are printed once and never stored in clear; a reset is done by an account of a
@@ -210,6 +211,31 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_campaign(args: argparse.Namespace) -> int:
+    """The center's campaign set-up: create (or replace before it opens) from a TOML file, or show."""
+    import json
+    from pathlib import Path
+
+    from server.db import session
+    from server.problems import ProblemError
+    from server.superior import campaign_file
+
+    ctx = _context(args)
+    try:
+        with session():
+            if args.action == "create":
+                if not args.file:
+                    raise ProblemError("validation", "campaign create 需要 --file F.toml")
+                config = campaign_file.create_campaign(ctx, campaign_file.load(Path(args.file)))
+            else:
+                config = campaign_file.show_campaign(ctx, args.plan_year)
+    except ProblemError as error:
+        print(f"{error.message}", file=sys.stderr)
+        return 2
+    print(json.dumps(config, ensure_ascii=False, indent=None if args.json else 2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="union-server", description="上海市工会会员专享保障 中心服务器")
     # The distribution's version (app.__version__, read from the installed metadata: the server imports
@@ -266,6 +292,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("batch", help="the batch number (批次编号)")
     p.add_argument("--actor", required=True, help="username of the reviewing (superior union's) account")
     p.add_argument("--reason", help="the return reason the clerk will read (required for return)")
+
+    p = add("campaign", "The center's campaign set-up: create from a TOML file (validated; replaced only "
+            "before its enrollment opens) or show the current one.", cmd_campaign)
+    p.add_argument("action", choices=["create", "show"])
+    p.add_argument("--file", help="the campaign's TOML file (create)")
+    p.add_argument("--plan-year", type=int, help="which plan year to show (default: the current one)")
+    p.add_argument("--json", action="store_true", help="one line of JSON")
 
     p = add("worker", "Run SS-check jobs (as many workers as you like, on PostgreSQL).", cmd_worker)
     p.add_argument("--once", action="store_true", help="run the jobs that are due, then exit")
