@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     sync = None if args.screenshot else SyncController()
     window = MainWindow(profile=profile, union_id=union.id, union_name=union.name,
                         plan_year=default_plan_year(date.today()), actor=signed_in.username if signed_in else "clerk",
-                        demo=args.demo, remember_geometry=not args.screenshot, sync=sync)
+                        demo=args.demo, remember_geometry=not args.screenshot, sync=sync, level=union.level)
     if args.screenshot:
         return _run_screenshot(window, app, args, profile)
     window.show_page("workbench")

@@ -28,7 +28,7 @@ from app.paths import Profile
 
 if TYPE_CHECKING:
     from app.views.sync_controller import SyncController
-from app.views import ops
+from app.views import ops, roles
 from app.views.workbench import WorkbenchPage
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ MENU: list[tuple[str | None, list[tuple[str, str]]]] = [
 class MainWindow(QMainWindow):
     def __init__(self, *, profile: Profile, union_id: int, union_name: str, plan_year: int,
                  actor: str, demo: bool = False, remember_geometry: bool = True,
-                 sync: "SyncController | None" = None) -> None:
+                 sync: "SyncController | None" = None, level: str = "grassroots", superior_api=None) -> None:
         super().__init__()
         self.profile = profile
         self.union_id = union_id
@@ -71,8 +71,11 @@ class MainWindow(QMainWindow):
             "card_batches": lambda: self._make_card_page("card_batches"),
             "card_enrollment": self._make_card_enrollment,
         }
+        # The union's level picks the menu (app/views/roles.py); superior pages need the server.
+        self.level = level
+        self._factories.update(roles.superior_factories(superior_api or self._superior_api, profile.documents))
         self._nav_items: dict[str, QTreeWidgetItem] = {}
-        for group, items in MENU:
+        for group, items in roles.menu_for(level, MENU):
             parent = self.nav.invisibleRootItem()
             if group:
                 parent = QTreeWidgetItem(self.nav, [self.tr(group)])
@@ -199,6 +202,13 @@ class MainWindow(QMainWindow):
 
         return CardEnrollmentPage(self.union_id, self.plan_year, self.actor, documents=self.profile.documents,
                                   fingerprint=fingerprint)
+
+    def _superior_api(self):  # the signed-in account's SuperiorApi, None when not signed in
+        if self.sync is None or self.sync.signed_in is None:
+            return None
+        from app.sync.superior import SuperiorApi
+
+        return SuperiorApi(self.sync.signed_in.engine.client)
 
     def _member_changed(self, _member_id: int) -> None:
         if "workbench" in self.pages:

@@ -1,0 +1,40 @@
+"""The account's union level decides the app (SPEC §5.10): which menu the main window shows and
+which pages it can build. Grassroots clerks get today's pages; a secondary union 集中参保审核; a
+district union 审核, 待提交 and 参保批次管理 (缴费凭证); the city's center 缴费凭证审核. The superior
+pages need the server and say so when offline (app/views/superior_pages.py).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+Menu = list[tuple[str | None, list[tuple[str, str]]]]
+
+SUPERIOR_MENUS: dict[str, Menu] = {
+    "secondary": [(None, [("workbench", "业务工作台")]),
+                  ("集中参保审核", [("review_pending", "待审批参保列表")])],
+    "district": [(None, [("workbench", "业务工作台")]),
+                 ("集中参保审核", [("review_pending", "待审批参保列表"), ("review_ready", "待提交参保列表")]),
+                 ("会员服务卡管理系统", [("district_batches", "参保批次管理")])],
+    "city": [(None, [("workbench", "业务工作台")]),
+             ("职保中心", [("center_batches", "缴费凭证审核")])],
+}
+
+
+def menu_for(level: str, grassroots_menu: Menu) -> Menu:
+    return SUPERIOR_MENUS.get(level, grassroots_menu)
+
+
+def superior_factories(api: Callable[[], Any], documents: Path | None) -> dict[str, Callable[[], QWidget]]:
+    """Builders of the superior pages, each asking `api()` for the signed-in SuperiorApi."""
+    from app.views.superior_pages import BatchesPage, ReviewPage
+
+    return {
+        "review_pending": lambda: ReviewPage(api, "pending", documents),
+        "review_ready": lambda: ReviewPage(api, "ready", documents),
+        "district_batches": lambda: BatchesPage(api, center=False),
+        "center_batches": lambda: BatchesPage(api, center=True),
+    }

@@ -1,0 +1,396 @@
+"""The superior side's pages (SPEC §5.10, manual part 4): 待审批参保列表, 待提交参保列表, 参保批次管理
+(缴费凭证) and the center's 缴费凭证审核. They need the server: every call runs on the I/O pool
+(never the UI thread, never the database), and offline the page says so plainly and keeps what
+was typed in its filters. Tables are model/view over the server's rows.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.protocol.superior import REVIEW_MARK_LABELS
+from app.views import ops
+
+ApiSource = Callable[[], Any]  # the signed-in account's SuperiorApi, or None when not signed in
+
+OFFLINE = ("这项工作需要连接服务器：当前未连接（离线）。已填写的筛选条件和内容不会丢失，"
+           "请检查网络后点“刷新”。")
+CHANNEL_LABELS = {"card": "会员卡参保", "ss": "社保卡参保"}
+PLAN_LABELS = {"A": "A类会员专享基本保障", "B": "B类会员专享基本保障", "A_PLUS": "A+类会员专享基本保障",
+               "B_PLUS": "B+类会员专享基本保障"}
+
+#: (header, how a row shows it)
+Column = tuple[str, Callable[[dict[str, Any]], str]]
+REVIEW_COLUMNS: list[Column] = [
+    ("单位名称", lambda r: r["union"]["name"]),
+    ("上级工会", lambda r: r["union"].get("parent") or ""),
+    ("保障类型", lambda r: PLAN_LABELS.get(r["plan_type"], r["plan_type"])),
+    ("参保人数", lambda r: str(r["member_count"])),
+    ("类型", lambda r: CHANNEL_LABELS.get(r["channel"], r["channel"])),
+    ("保障费用", lambda r: r["totals"]["fee"]),
+    ("审核标识", lambda r: REVIEW_MARK_LABELS.get(r.get("review_mark") or "", "")),
+    ("提交时间", lambda r: r["received_at"][:16].replace("T", " ")),
+    ("批次编号", lambda r: r["batch_no"]),
+]
+DISTRICT_COLUMNS: list[Column] = [
+    ("批次编号", lambda r: r["batch_no"]),
+    ("区局(产业)工会", lambda r: r["union"]["name"]),
+    ("参保人数", lambda r: str(r["member_count"])),
+    ("参保资金总额", lambda r: r["amount"]),
+    ("提交时间", lambda r: r["submitted_at"][:16].replace("T", " ")),
+    ("状态", lambda r: r["status_label"]),
+    ("凭证上传时间", lambda r: (r.get("voucher_uploaded_at") or "")[:16].replace("T", " ")),
+    ("凭证", lambda r: "；".join(f"{v['status_label']}{'：' + v['reason'] if v.get('reason') else ''}"
+                               for v in r["vouchers"]) or "未上传"),
+]
+
+
+class RowsModel(QAbstractTableModel):
+    """Rows from the server (dicts) shown through `columns`; UserRole gives a row's batch number."""
+
+    def __init__(self, columns: list[Column], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.columns = columns
+        self.rows: list[dict[str, Any]] = []
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[index.column()][1](row)
+        if role == Qt.ItemDataRole.UserRole:
+            return row.get("batch_no")
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section][0]
+        return None
+
+
+def _table(page: QWidget, model: RowsModel, widths: dict[str, int]) -> QTableView:
+    table = QTableView(page)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setDefaultSectionSize(page.fontMetrics().height() + 8)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.horizontalHeader().setStretchLastSection(True)
+    em = page.fontMetrics().horizontalAdvance("中")
+    for i, (head, _) in enumerate(model.columns):
+        table.horizontalHeader().resizeSection(i, em * widths.get(head, len(head) + 2))
+    return table
+
+
+class OnlinePage(QWidget):
+    """A page whose data lives on the server: a banner for offline and refusals, `fetch()` run on
+    the I/O pool, `show_rows(result)` on the UI thread."""
+
+    def __init__(self, api: ApiSource, title: str) -> None:
+        super().__init__()
+        self.api = api
+        self.layout_ = QVBoxLayout(self)
+        heading = QLabel(f"<b>{title}</b>")
+        self.banner = QLabel("")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("color: #a33;")
+        self.layout_.addWidget(heading)
+        self.layout_.addWidget(self.banner)
+        self.last_result: Any = None
+
+    def refresh(self) -> None:
+        api = self.api()
+        if api is None:
+            self.banner.setText(OFFLINE)
+            return
+        ops.run_io(self, lambda: self.fetch(api), self._loaded, self._failed)
+
+    def load_now(self) -> None:
+        self.refresh()
+
+    def fetch(self, api: Any) -> Any:  # on the I/O pool
+        raise NotImplementedError
+
+    def show_result(self, result: Any) -> None:
+        raise NotImplementedError
+
+    def _loaded(self, result: Any) -> None:
+        self.banner.setText("")
+        self.last_result = result
+        self.show_result(result)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.banner.setText(describe(exc))
+
+    def act(self, fn: Callable[[Any], Any], done: Callable[[Any], None]) -> None:
+        """Run a decision on the server, then refresh; a refusal is said in the banner and a box."""
+        api = self.api()
+        if api is None:
+            QMessageBox.warning(self, self.tr("需要联网"), OFFLINE)
+            return
+
+        def ok(result: Any) -> None:
+            done(result)
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            self.banner.setText(describe(exc))
+            QMessageBox.warning(self, self.tr("未完成"), describe(exc))
+
+        ops.run_io(self, lambda: fn(api), ok, failed)
+
+
+def describe(exc: BaseException) -> str:
+    from app.rules.errors import ClerkFacingError
+
+    if isinstance(exc, ClerkFacingError):
+        return OFFLINE if exc.offline else str(exc)
+    return f"出错了：{exc}"
+
+
+class ReviewPage(OnlinePage):
+    """待审批参保列表 (queue "pending") or the district's 待提交参保列表 (queue "ready")."""
+
+    def __init__(self, api: ApiSource, queue: str, documents: Any = None) -> None:
+        super().__init__(api, "待提交参保列表" if queue == "ready" else "待审批参保列表")
+        self.queue = queue
+        self.documents = documents
+        self._filters()
+        self.totals = QLabel("")
+        self.totals.setWordWrap(True)
+        self.layout_.addWidget(self.totals)
+        self.model = RowsModel(REVIEW_COLUMNS, self)
+        self.table = _table(self, self.model, {"单位名称": 16, "上级工会": 12, "保障类型": 12, "批次编号": 12,
+                                               "提交时间": 9, "类型": 6})
+        self.layout_.addWidget(self.table, 1)
+        self.count = QLabel("")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.count)
+        buttons.addStretch(1)
+        self.detail_button = QPushButton(self.tr("查看批次"))
+        self.detail_button.clicked.connect(self.open_detail)
+        buttons.addWidget(self.detail_button)
+        if queue == "ready":
+            self.remove_button = QPushButton(self.tr("移除"))
+            self.remove_button.clicked.connect(self.remove_selected)
+            self.submit_button = QPushButton(self.tr("提交列表中的参保信息"))
+            self.submit_button.clicked.connect(self.submit_list)
+            buttons.addWidget(self.remove_button)
+            buttons.addWidget(self.submit_button)
+        else:
+            self.approve_button = QPushButton(self.tr("添加至待提交"))
+            self.approve_button.clicked.connect(self.approve_selected)
+            self.return_button = QPushButton(self.tr("退回"))
+            self.return_button.clicked.connect(self.return_selected)
+            buttons.addWidget(self.approve_button)
+            buttons.addWidget(self.return_button)
+        self.layout_.addLayout(buttons)
+
+    def _filters(self) -> None:
+        row1, row2 = QHBoxLayout(), QHBoxLayout()
+        self.name = QLineEdit()
+        self.name.setPlaceholderText(self.tr("单位名称"))
+        self.org_code = QLineEdit()
+        self.org_code.setPlaceholderText(self.tr("组织机构代码"))
+        self.parent_code = QLineEdit()
+        self.parent_code.setPlaceholderText(self.tr("上级工会组织机构代码"))
+        self.plan_type = QComboBox()
+        self.plan_type.addItem(self.tr("保障类型：全部"), "")
+        for code, label in PLAN_LABELS.items():
+            self.plan_type.addItem(label, code)
+        self.channel = QComboBox()
+        self.channel.addItem(self.tr("参保通道：全部"), "")
+        for code, label in CHANNEL_LABELS.items():
+            self.channel.addItem(label, code)
+        self.date_from, self.date_to = QDateEdit(), QDateEdit()
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setSpecialValueText(" ")
+            edit.setDate(edit.minimumDate())
+        search = QPushButton(self.tr("搜索"))
+        search.clicked.connect(self.refresh)
+        for widget in (self.name, self.org_code, self.parent_code, search):
+            row1.addWidget(widget)
+        for widget in (QLabel(self.tr("提交时间")), self.date_from, QLabel(self.tr("至")), self.date_to,
+                       self.plan_type, self.channel):
+            row2.addWidget(widget)
+        row2.addStretch(1)
+        self.layout_.addLayout(row1)
+        self.layout_.addLayout(row2)
+
+    def filters(self) -> dict[str, Any]:
+        def day(edit: QDateEdit) -> str | None:
+            return None if edit.date() == edit.minimumDate() else edit.date().toString("yyyy-MM-dd")
+
+        return {"name": self.name.text().strip(), "org_code": self.org_code.text().strip(),
+                "parent": self.parent_code.text().strip(), "plan_type": self.plan_type.currentData(),
+                "channel": self.channel.currentData(), "received_from": day(self.date_from),
+                "received_to": day(self.date_to)}
+
+    def fetch(self, api: Any) -> Any:
+        page = api.review_list(self.queue, limit=1000, **self.filters())
+        totals = api.district_totals() if self.queue == "ready" else None
+        return page, totals
+
+    def show_result(self, result: Any) -> None:
+        page, totals = result
+        self.model.set_rows(page["batches"])
+        shown = len(page["batches"])
+        self.count.setText(self.tr("共 {0} 个批次{1}").format(
+            page["total"], "" if shown == page["total"] else self.tr("（显示前 {0} 个，请用筛选缩小范围）").format(shown)))
+        if totals is not None:
+            from app.services.district import window_text
+
+            self.totals.setText(f"{totals['line']}\n{window_text(totals['window'])}")
+            self.submit_button.setEnabled(bool(totals["window"]["open"]) and totals["count"] > 0)
+
+    def selected(self) -> list[str]:
+        return [self.model.data(i, Qt.ItemDataRole.UserRole) for i in self.table.selectionModel().selectedRows()]
+
+    def _need_selection(self) -> list[str] | None:
+        chosen = self.selected()
+        if not chosen:
+            QMessageBox.information(self, self.tr("请选择"), self.tr("请先在列表中选择批次。"))
+            return None
+        return chosen
+
+    def approve_selected(self) -> None:
+        chosen = self._need_selection()
+        if chosen:
+            self.act(lambda api: api.approve(chosen), self._approved)
+
+    def _approved(self, answer: dict[str, Any]) -> None:
+        refused = [r for r in answer["results"] if r["status"] != "ok"]
+        if refused:
+            QMessageBox.warning(self, self.tr("部分批次未通过"), "\n".join(
+                f"{r['batch_no']}：{r['message']}" for r in refused[:20]))
+
+    def return_selected(self) -> None:
+        chosen = self._need_selection()
+        if not chosen:
+            return
+        if len(chosen) != 1:
+            QMessageBox.information(self, self.tr("退回"), self.tr("请一次退回一个批次，并写明原因。"))
+            return
+        reason, ok = QInputDialog.getMultiLineText(self, self.tr("退回"), self.tr(
+            "退回原因（基层工会经办人同步后会看到，请写明哪一行、哪一项、怎么改）："))
+        if ok and reason.strip():
+            self.act(lambda api: api.return_batch(chosen[0], reason.strip()), lambda _r: None)
+        elif ok:
+            QMessageBox.warning(self, self.tr("退回"), self.tr("退回必须填写原因。"))
+
+    def remove_selected(self) -> None:
+        chosen = self._need_selection()
+        if chosen:
+            self.act(lambda api: [api.remove(b) for b in chosen], lambda _r: None)
+
+    def open_detail(self) -> None:
+        chosen = self._need_selection()
+        if chosen:
+            from app.views.superior_dialogs import BatchDetailDialog
+
+            BatchDetailDialog(self.api, chosen[0], self.documents, self).open()
+
+    def submit_list(self) -> None:
+        from app.views.superior_dialogs import DistrictSubmitDialog
+
+        DistrictSubmitDialog(self.api, self.last_result[1] if self.last_result else None, self.documents, self,
+                             done=self.refresh).open()
+
+
+class BatchesPage(OnlinePage):
+    """参保批次管理 (the district: its batches to the center, 上传缴费凭证) or the center's
+    缴费凭证审核 (every district batch; 确认 / 驳回)."""
+
+    def __init__(self, api: ApiSource, center: bool) -> None:
+        super().__init__(api, "缴费凭证审核" if center else "参保批次管理")
+        self.center = center
+        self.model = RowsModel(DISTRICT_COLUMNS, self)
+        self.table = _table(self, self.model, {"批次编号": 14, "区局(产业)工会": 14, "参保资金总额": 8,
+                                               "提交时间": 9, "凭证上传时间": 9, "状态": 7})
+        self.layout_.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        refresh = QPushButton(self.tr("刷新"))
+        refresh.clicked.connect(self.refresh)
+        buttons.addWidget(refresh)
+        if center:
+            for text, slot in ((self.tr("确认凭证（已完成）"), self.accept), (self.tr("驳回凭证"), self.reject)):
+                button = QPushButton(text)
+                button.clicked.connect(slot)
+                buttons.addWidget(button)
+        else:
+            upload = QPushButton(self.tr("上传缴费凭证…"))
+            upload.clicked.connect(self.upload)
+            buttons.addWidget(upload)
+        self.layout_.addLayout(buttons)
+
+    def fetch(self, api: Any) -> Any:
+        return api.center_batches() if self.center else api.district_batches()
+
+    def show_result(self, result: Any) -> None:
+        self.model.set_rows(result)
+
+    def _one(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        if len(rows) != 1:
+            QMessageBox.information(self, self.tr("请选择"), self.tr("请在列表中选择一个批次。"))
+            return None
+        return str(self.model.data(rows[0], Qt.ItemDataRole.UserRole))
+
+    def upload(self) -> None:
+        batch = self._one()
+        if batch is None:
+            return
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择缴费凭证照片"), "", self.tr("照片 (*.jpg *.jpeg *.png)"))
+        if path:
+            from pathlib import Path
+
+            self.act(lambda api: api.voucher_upload(batch, Path(path)), lambda _r: None)
+
+    def accept(self) -> None:
+        batch = self._one()
+        if batch and QMessageBox.question(self, self.tr("确认凭证"), self.tr(
+                "确认批次 {0} 的缴费凭证？确认后该批次及其中各基层批次为“已完成”。").format(batch)) == \
+                QMessageBox.StandardButton.Yes:
+            self.act(lambda api: api.center_accept(batch), lambda _r: None)
+
+    def reject(self) -> None:
+        batch = self._one()
+        if batch is None:
+            return
+        reason, ok = QInputDialog.getText(self, self.tr("驳回凭证"), self.tr("驳回原因（区局会看到）："))
+        if ok and reason.strip():
+            self.act(lambda api: api.center_reject(batch, reason.strip()), lambda _r: None)

@@ -1,0 +1,144 @@
+"""The app by role (SPEC §5.10): a district's and a center's menus and pages over a real demo
+server — 待审批 (model/view, 添加至待提交), 待提交 with the totals line and the window, 参保批次管理,
+缴费凭证审核 — offline said plainly; screenshots at 1366×768 in build/screenshots/."""
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app import protocol
+from app.paths import Profile
+from app.rules.eligibility import ineligible_reason
+from app.sync import account
+from app.sync.client import ServerClient
+from app.sync.superior import SuperiorApi
+from app.views import ops
+from server.demo import demo_submission
+from server.embedded import DEMO_PASSWORD, start_demo_server
+
+SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+FIELDS = ("life_status", "retired_on", "insurance_status", "card_no", "id_type", "ss_card_status",
+          "employment_status", "category")
+
+
+@pytest.fixture(autouse=True)
+def _drain_workers() -> Iterator[None]:
+    yield
+    ops.wait_all(5000)
+
+
+def _eligible(org_code: str, plan_year: int, n: int) -> list[str]:
+    from server.db import session
+    from server.models import Member, Union
+
+    with session():
+        union = Union.get(Union.org_code == org_code)
+        rows = Member.select().where(Member.union == union).order_by(Member.id)
+        return [m.id_number for m in rows
+                if ineligible_reason({f: getattr(m, f) for f in FIELDS}, channel="card", plan_year=plan_year) is None][:n]
+
+
+def _submit_as(url: str, username: str, n: int) -> str:
+    client = ServerClient(url)
+    client.login(username, DEMO_PASSWORD)
+    key = protocol.generate_device_key()
+    fingerprint = client.register_device(protocol.public_key_b64(key))["fingerprint"]
+    me = client.me()
+    year = client.campaign()["plan_year"]
+    pdf = b"%PDF-1.4\n% notice\n%%EOF\n"
+    payload = demo_submission(me["union"]["org_code"], year, _eligible(me["union"]["org_code"], year, n), pdf,
+                              nonce=secrets.token_hex(16), timestamp=protocol.format_timestamp(client.server_time()))
+    record = protocol.PushRecord.signed(str(uuid.uuid4()), protocol.RecordKind.SUBMISSION, payload.to_wire(), key, pdf)
+    [result] = client.push(fingerprint, [record.to_wire()])
+    assert result["status"] == "ok", result
+    return payload.batch_no
+
+
+@pytest.fixture
+def world(tmp_path: Path, profile: Profile, file_keyring: Path) -> Iterator[dict[str, Any]]:
+    url, stop = start_demo_server(tmp_path / "server.db", members_per_union=40)
+    batches = [_submit_as(url, "grassroots", 5), _submit_as(url, "grassroots2", 3)]
+    signed = account.sign_in(url, "district", DEMO_PASSWORD, profile_root=profile.root)
+    yield {"url": url, "batches": batches, "api": SuperiorApi(signed.engine.client), "profile": profile}
+    stop()
+
+
+def _window(qtbot, profile: Profile, level: str, api: Any):
+    from app.views.main_window import MainWindow
+
+    window = MainWindow(profile=profile, union_id=1, union_name="上海市黄浦区总工会", plan_year=2026, actor="district",
+                        remember_geometry=False, level=level, superior_api=lambda: api)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    return window
+
+
+def _show(qtbot, window, name: str, shot: str | None = None) -> Any:
+    window.show_page(name)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.pages[name]
+    page.refresh()
+    ops.wait_all(10_000)
+    qtbot.wait(300)
+    if shot:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        assert window.grab().save(str(SHOTS / shot))
+    return page
+
+
+def test_district_menu_review_and_ready_pages(qtbot, world: dict[str, Any], bundled_font) -> None:
+    window = _window(qtbot, world["profile"], "district", world["api"])
+    assert set(window._nav_items) == {"workbench", "review_pending", "review_ready", "district_batches"}
+    assert window._nav_items["review_pending"].parent().text(0) == "集中参保审核"
+    pending = _show(qtbot, window, "review_pending", "district-review-pending.png")
+    assert pending.model.rowCount() == 2 and pending.banner.text() == ""
+    assert pending.model.data(pending.model.index(0, 0)) == "上海示范科技有限公司工会委员会"
+    assert pending.model.headerData(6, Qt.Orientation.Horizontal) == "审核标识"
+    pending.name.setText("联合工会")
+    pending.refresh()
+    qtbot.waitUntil(lambda: pending.model.rowCount() == 1, timeout=10_000)
+    pending.name.setText("")
+    pending.refresh()
+    qtbot.waitUntil(lambda: pending.model.rowCount() == 2, timeout=10_000)
+    pending.table.selectAll()
+    pending.approve_selected()
+    qtbot.waitUntil(lambda: pending.model.rowCount() == 0, timeout=10_000)
+    ready = _show(qtbot, window, "review_ready", "district-review-ready.png")
+    assert ready.model.rowCount() == 2
+    assert ready.totals.text().startswith("合计参保人数：8人(会员卡参保人数8人，社保卡参保人数0人)。保障费用：208元；")
+    assert "以服务器时间为准" in ready.totals.text() and ready.submit_button.isEnabled()
+    _show(qtbot, window, "district_batches", "district-batches.png")
+
+
+def test_batch_detail_dialog_shows_masked_roster_and_signature(qtbot, world: dict[str, Any], bundled_font) -> None:
+    from app.views.superior_dialogs import BatchDetailDialog
+
+    window = _window(qtbot, world["profile"], "district", world["api"])
+    dialog = BatchDetailDialog(lambda: world["api"], world["batches"][0], world["profile"].documents, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 5, timeout=10_000)
+    assert dialog.model.rowCount() == 5
+    assert "****" in dialog.model.data(dialog.model.index(0, 1))
+    assert dialog.signature.text().startswith("签名校验：通过")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert dialog.grab().save(str(SHOTS / "district-batch-detail.png"))
+
+
+def test_center_menu_and_offline_is_said(qtbot, world: dict[str, Any], bundled_font) -> None:
+    window = _window(qtbot, world["profile"], "city", None)
+    assert set(window._nav_items) == {"workbench", "center_batches"}
+    page = _show(qtbot, window, "center_batches", "center-batches-offline.png")
+    assert "需要连接服务器" in page.banner.text() and "不会丢失" in page.banner.text()
+    secondary = _window(qtbot, world["profile"], "secondary", None)
+    assert set(secondary._nav_items) == {"workbench", "review_pending"}
+    grassroots = _window(qtbot, world["profile"], "grassroots", None)
+    assert "review_pending" not in grassroots._nav_items and "card_queue" in grassroots._nav_items
+
