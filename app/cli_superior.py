@@ -119,7 +119,7 @@ def _json_flag(p: argparse.ArgumentParser) -> None:
 
 def _review_parsers(sub: Any) -> None:
     review = sub.add_parser("review", help="集中参保审核（二级工会、区局(产业)工会）").add_subparsers(
-        dest="review_command", required=True, metavar="ACTION")
+        dest="review_command", required=True, metavar="ACTION", help="list | approve | return | remove")
     p = review.add_parser("list", help="待审批参保列表（--status ready：区局的待提交参保列表）")
     p.add_argument("--status", choices=["pending", "ready"], default="pending", help="pending 待审批（默认）或 ready 待提交")
     for flag, text in (("--name", "单位名称包含"), ("--org-code", "组织机构代码"), ("--plan-type", "保障类型 A/B/A_PLUS/B_PLUS"),
@@ -145,7 +145,7 @@ def _review_parsers(sub: Any) -> None:
 
 def _district_parsers(sub: Any) -> None:
     district = sub.add_parser("district", help="区局(产业)工会：待提交合计、提交至职保中心").add_subparsers(
-        dest="district_command", required=True, metavar="ACTION")
+        dest="district_command", required=True, metavar="ACTION", help="totals | submit")
     p = district.add_parser("totals", help="待提交参保列表的合计行")
     p.add_argument("--plan-year", type=int, help="保障年度（默认：当前活动）")
     _json_flag(p)
@@ -158,7 +158,7 @@ def _district_parsers(sub: Any) -> None:
     _json_flag(p)
     p.set_defaults(func=cmd_district_submit)
     voucher = sub.add_parser("voucher", help="缴费凭证（区局(产业)工会）").add_subparsers(
-        dest="voucher_command", required=True, metavar="ACTION")
+        dest="voucher_command", required=True, metavar="ACTION", help="upload")
     p = voucher.add_parser("upload", help="上传缴费凭证照片（JPEG/PNG）到区局批次")
     p.add_argument("batch", metavar="DISTRICT_BATCH")
     p.add_argument("file", metavar="FILE")
@@ -168,7 +168,7 @@ def _district_parsers(sub: Any) -> None:
 
 def _center_parsers(sub: Any) -> None:
     center = sub.add_parser("center", help="职保中心：区局批次与缴费凭证审核").add_subparsers(
-        dest="center_command", required=True, metavar="ACTION")
+        dest="center_command", required=True, metavar="ACTION", help="vouchers | accept | reject")
     p = center.add_parser("vouchers", help="区局批次及其缴费凭证")
     p.add_argument("--status", choices=["center_review", "completed", "not_accepted"], help="只列出该状态")
     _json_flag(p)

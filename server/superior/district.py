@@ -15,19 +15,20 @@ from datetime import timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from app.protocol import SHANGHAI, SubmissionStatus, canonical_text, format_timestamp, money
+from app.protocol import SHANGHAI, Entity, SubmissionStatus, canonical_text, format_timestamp, money
 from app.protocol.superior import DISTRICT_BATCH_LABELS, ReviewQueue
 from app.rules.codes import PlanType
 from app.rules.fees import format_yuan
 from app.rules.phone import normalize_phone
 from app.rules.problems import RuleError
 from server.accounts import audit
+from server.changes import emit_change
 from server.campaigns import current_campaign, day_end, day_start, is_open
 from server.db import is_sqlite, write_tx
 from server.models import BatchReview, Campaign, DistrictBatch, Submission, Union, User
 from server.problems import ProblemError
 from server.settings import ServerContext
-from server.superior.review import ReviewFilter, publish, queue_query
+from server.superior.review import ReviewFilter, feed_record, queue_query
 from server.superior.scope import district_union
 
 PLAN_TYPES: tuple[str, ...] = tuple(str(p) for p in PlanType)
@@ -132,11 +133,15 @@ def submit(ctx: ServerContext, user: User, handler_name: str, handler_phone: str
             amount=sums.notice_amount, handler_name=name, handler_phone=phone, submitted_by=user, submitted=now,
             updated=now)
         ids = [s.id for s in subs]
-        BatchReview.update(district_batch=batch, updated=now).where(BatchReview.submission.in_(ids)).execute()
-        Submission.update(status=SubmissionStatus.COMPLETED, decided=now, decided_by=user).where(
-            Submission.id.in_(ids)).execute()
-        for sub in Submission.select().where(Submission.id.in_(ids)):
-            publish(ctx, sub, BatchReview.get(BatchReview.submission == sub))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            BatchReview.update(district_batch=batch, updated=now).where(BatchReview.submission.in_(chunk)).execute()
+            Submission.update(status=SubmissionStatus.COMPLETED, decided=now, decided_by=user).where(
+                Submission.id.in_(chunk)).execute()
+        for sub in subs:  # each grassroots union's feed: 已完成, in which district batch
+            sub.status, sub.decided = SubmissionStatus.COMPLETED, now
+            emit_change(ctx, sub.union_id, Entity.SUBMISSION, sub.batch_no,
+                        feed_record(sub, sub.review, district_batch=batch.batch_no))
         audit(ctx, "district_submit", user=user, union=own, entity="district_batch", entity_key=batch.batch_no,
               detail={"batches": len(ids), "count": sums.count, "amount": money(sums.notice_amount)})
     return receipt(ctx, batch, campaign)

@@ -48,14 +48,15 @@ class ReviewFilter:
     plan_year: int | None = None
 
 
-def feed_record(sub: Submission, review: BatchReview | None) -> dict[str, Any]:
-    """A grassroots batch as its union's feed and the review lists carry it."""
+def feed_record(sub: Submission, review: BatchReview | None, district_batch: str | None = None) -> dict[str, Any]:
+    """A grassroots batch as its union's feed and the review lists carry it (`district_batch`: the
+    number of the district batch holding it, when the caller knows it already)."""
     record = submission_record(sub)
     mark = review.mark if review is not None else None
+    if district_batch is None and review is not None and review.district_batch_id is not None:
+        district_batch = review.district_batch.batch_no
     record.update(review_mark=mark, review_mark_label=REVIEW_MARK_LABELS.get(mark or "", ""),
-                  district_batch=None)
-    if review is not None and review.district_batch_id is not None:
-        record["district_batch"] = review.district_batch.batch_no
+                  district_batch=district_batch)
     return record
 
 
@@ -122,10 +123,14 @@ def list_batches(user: User, queue: ReviewQueue, wanted: ReviewFilter, offset: i
 # --- One batch -----------------------------------------------------------------------------------
 
 
+def _device(device_id: int) -> Device:
+    return Device.get_by_id(device_id)
+
+
 def signature_check(sub: Submission) -> dict[str, Any]:
     """Verify again what the grassroots PC signed: the payload's hash, the signature by its
     device's key, the notice PDF's hash. {"valid", "fingerprint", "problem"}."""
-    device = Device.get_by_id(sub.device_id)
+    device = _device(sub.device_id)
     payload = json.loads(sub.payload)
     problem = None
     if payload_sha256(payload) != sub.payload_sha256:

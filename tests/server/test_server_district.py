@@ -129,7 +129,7 @@ def test_no_voucher_by_the_deadline_is_not_accepted_on_both_levels(server: Serve
     deadline = receipt["voucher_deadline"]
     server.clock.offset = timedelta(days=60)
     with session():
-        assert expire_unpaid(server.ctx) == 1
+        expire_unpaid(server.ctx)  # what the job worker does every poll (it may have done it already)
         assert Enrollment.select().count() == 0  # the members are free for instant enrollment
     center = Session(server, "center")
     row = center.get("/center/batches").json()["batches"][0]
