@@ -22,6 +22,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 
+from app.protocol.superior import MAX_VOUCHER_BYTES
 from server import accounts, errors, logins
 from server.db import create_tables, open_database, session
 from server.jobs import JobWorker
@@ -66,11 +67,19 @@ def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | 
     errors.install(app)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLimits, precheck=_push_precheck(ctx), checked_paths=frozenset({"/push"}),
-                       limit_for=lambda path: ctx.settings.max_push_bytes if path == "/push"
-                       else ctx.settings.max_body_bytes)
+                       limit_for=lambda path: _body_limit(ctx, path))
     for module in ROUTERS:
         app.include_router(module.router(ctx))
     return app
+
+
+def _body_limit(ctx: ServerContext, path: str) -> int:
+    """A route's request-body limit: a push carries PDFs, a voucher a photo, the rest small forms."""
+    if path == "/push":
+        return ctx.settings.max_push_bytes
+    if path.startswith("/district/batches/") and path.endswith("/vouchers"):
+        return MAX_VOUCHER_BYTES
+    return ctx.settings.max_body_bytes
 
 
 def _push_precheck(ctx: ServerContext):  # type: ignore[no-untyped-def]

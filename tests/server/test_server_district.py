@@ -153,3 +153,14 @@ def test_scope_of_the_district_and_center_routes(server: Server, clerk: Session,
             assert r.status_code == 403 and r.json()["problem"] == "union_scope", (username, r.text)
     for r in (district.get("/center/batches"), district.post(f"/center/batches/{batch_no}/reject", {"reason": "x"})):
         assert r.status_code == 403
+
+
+def test_a_photo_over_the_limit_is_refused_before_it_is_read(server: Server, clerk: Session, clerk2: Session) -> None:
+    from app.protocol.superior import MAX_VOUCHER_BYTES
+
+    district, _ = _ready_district(server, clerk, clerk2)
+    batch_no = district.post("/district/submit", {"handler_name": "王经办", "handler_phone": "13812345678"}).json()["batch_no"]
+    r = _upload(district, batch_no, b"\xff\xd8" + b"0" * MAX_VOUCHER_BYTES)
+    assert r.status_code in (413, 422)
+    with session():
+        assert Voucher.select().count() == 0

@@ -19,7 +19,7 @@ from app.sync import account
 from app.sync.client import ServerClient
 from app.sync.superior import SuperiorApi
 from app.views import ops
-from server.demo import demo_submission
+from server.demo import demo_notice_pdf, demo_submission
 from server.embedded import DEMO_PASSWORD, start_demo_server
 
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -51,7 +51,7 @@ def _submit_as(url: str, username: str, n: int) -> str:
     fingerprint = client.register_device(protocol.public_key_b64(key))["fingerprint"]
     me = client.me()
     year = client.campaign()["plan_year"]
-    pdf = b"%PDF-1.4\n% notice\n%%EOF\n"
+    pdf = demo_notice_pdf("告知书")
     payload = demo_submission(me["union"]["org_code"], year, _eligible(me["union"]["org_code"], year, n), pdf,
                               nonce=secrets.token_hex(16), timestamp=protocol.format_timestamp(client.server_time()))
     record = protocol.PushRecord.signed(str(uuid.uuid4()), protocol.RecordKind.SUBMISSION, payload.to_wire(), key, pdf)
