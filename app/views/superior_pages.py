@@ -10,12 +10,10 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -28,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.protocol.superior import REVIEW_MARK_LABELS
 from app.views import ops
+from app.views.list_page import list_table
 
 ApiSource = Callable[[], Any]  # the signed-in account's SuperiorApi, or None when not signed in
 
@@ -71,6 +70,10 @@ class RowsModel(QAbstractTableModel):
         self.columns = columns
         self.rows: list[dict[str, Any]] = []
 
+    @property
+    def COLUMNS(self) -> list[tuple[str, None, None]]:  # noqa: N802 - what list_table reads
+        return [(head, None, None) for head, _ in self.columns]
+
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         self.beginResetModel()
         self.rows = rows
@@ -99,18 +102,11 @@ class RowsModel(QAbstractTableModel):
 
 
 def _table(page: QWidget, model: RowsModel, widths: dict[str, int]) -> QTableView:
-    table = QTableView(page)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().setDefaultSectionSize(page.fontMetrics().height() + 8)
-    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    table.horizontalHeader().setStretchLastSection(True)
-    em = page.fontMetrics().horizontalAdvance("中")
-    for i, (head, _) in enumerate(model.columns):
-        table.horizontalHeader().resizeSection(i, em * widths.get(head, len(head) + 2))
+    """A list page's table (app.views.list_page.list_table) on the server's rows; the server
+    orders them (by submission time), so the header does not sort."""
+    table = list_table(page, model, widths)
+    table.horizontalHeader().setSortIndicatorShown(False)
+    table.horizontalHeader().setSectionsClickable(False)
     return table
 
 
