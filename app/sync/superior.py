@@ -23,6 +23,10 @@ class SuperiorApi:
     def _post(self, path: str, body: dict[str, Any] | None = None) -> Any:
         return self.client._json("POST", path, json=body or {}, retry=False)
 
+    def figures(self) -> dict[str, Any]:
+        """业务工作台 over the account's subtree: 会员数, 基层工会组织数, 覆盖企业数, joins by month."""
+        return dict(self._get("/review/figures"))
+
     # ---- 集中参保审核 ----------------------------------------------------------------------
     def review_list(self, queue: str = ReviewQueue.PENDING, **filters: Any) -> dict[str, Any]:
         """One page of the 待审批 (pending) or 待提交 (ready) list: {"total", "batches", …}."""

@@ -73,7 +73,8 @@ class MainWindow(QMainWindow):
         }
         # The union's level picks the menu (app/views/roles.py); superior pages need the server.
         self.level = level
-        self._factories.update(roles.superior_factories(superior_api or self._superior_api, profile.documents))
+        self._factories.update(roles.superior_factories(superior_api or self._superior_api, profile.documents,
+                                                        level))
         self._nav_items: dict[str, QTreeWidgetItem] = {}
         for group, items in roles.menu_for(level, MENU):
             parent = self.nav.invisibleRootItem()

@@ -28,11 +28,14 @@ def menu_for(level: str, grassroots_menu: Menu) -> Menu:
     return SUPERIOR_MENUS.get(level, grassroots_menu)
 
 
-def superior_factories(api: Callable[[], Any], documents: Path | None) -> dict[str, Callable[[], QWidget]]:
-    """Builders of the superior pages, each asking `api()` for the signed-in SuperiorApi."""
-    from app.views.superior_pages import BatchesPage, ReviewPage
+def superior_factories(api: Callable[[], Any], documents: Path | None,
+                       level: str = "district") -> dict[str, Callable[[], QWidget]]:
+    """Builders of the superior pages, each asking `api()` for the signed-in SuperiorApi; a
+    superior level's 业务工作台 shows its subtree's figures from the server."""
+    from app.views.superior_pages import BatchesPage, ReviewPage, SuperiorWorkbench
 
-    return {
+    workbench = {"workbench": lambda: SuperiorWorkbench(api)} if level in SUPERIOR_MENUS else {}
+    return {**workbench,
         "review_pending": lambda: ReviewPage(api, "pending", documents),
         "review_ready": lambda: ReviewPage(api, "ready", documents),
         "district_batches": lambda: BatchesPage(api, center=False),

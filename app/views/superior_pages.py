@@ -390,3 +390,25 @@ class BatchesPage(OnlinePage):
         reason, ok = QInputDialog.getText(self, self.tr("驳回凭证"), self.tr("驳回原因（区局会看到）："))
         if ok and reason.strip():
             self.act(lambda api: api.center_reject(batch, reason.strip()), lambda _r: None)
+
+
+class SuperiorWorkbench(OnlinePage):
+    """业务工作台 of a secondary, district or the center: the subtree's figures from the server."""
+
+    def __init__(self, api: ApiSource) -> None:
+        super().__init__(api, "业务工作台")
+        self.figures = QLabel("")
+        self.figures.setStyleSheet("font-size: 16pt;")
+        self.layout_.addWidget(self.figures)
+        self.layout_.addWidget(QLabel(self.tr("近一年入会人数（按月）")))
+        self.model = RowsModel([("月份", lambda r: r["month"]), ("新增入会人数", lambda r: str(r["count"]))], self)
+        self.table = _table(self, self.model, {"月份": 8, "新增入会人数": 8})
+        self.layout_.addWidget(self.table, 1)
+
+    def fetch(self, api: Any) -> Any:
+        return api.figures()
+
+    def show_result(self, result: Any) -> None:
+        self.figures.setText(self.tr("{0}　　会员数 {1}　　基层工会组织数 {2}　　覆盖企业数 {3}").format(
+            result["union"]["name"], result["members"], result["grassroots_unions"], result["enterprises"]))
+        self.model.set_rows(result["joins_by_month"])

@@ -14,6 +14,7 @@ from app.protocol.superior import MAX_BATCHES_PER_DECISION, MAX_REASON_CHARS, Re
 from server.api import as_user, call, token
 from server.settings import ServerContext
 from server.superior import review
+from server.superior.figures import subtree_figures
 
 BatchNo = Annotated[str, Path(min_length=1, max_length=64)]
 
@@ -69,6 +70,10 @@ def router(ctx: ServerContext) -> APIRouter:
     @api.post("/batches/{batch_no}/remove", summary="移除: out of 待提交, back to 待审批 (district)")
     async def remove(batch_no: BatchNo, access_token: str | None = Depends(token)) -> dict[str, Any]:
         return await call(as_user(ctx, access_token, lambda user: review.remove(ctx, user, batch_no)))
+
+    @api.get("/figures", summary="业务工作台 figures over the caller's subtree (the center: the city)")
+    async def figures(access_token: str | None = Depends(token)) -> dict[str, Any]:
+        return await call(as_user(ctx, access_token, lambda user: subtree_figures(ctx, user)))
 
     return api
 

@@ -178,3 +178,11 @@ def test_scope_refusals_over_http(server: Server, clerk: Session) -> None:
     # Nothing changed: the batch still waits for its first reviewer.
     assert [b["batch_no"] for b in _pending(secondary)] == [batch]
     assert _pending(secondary)[0]["review_mark"] is None
+
+
+def test_workbench_figures_of_the_subtree(server: Server) -> None:
+    for username in ("secondary", "district", "center"):
+        figures = Session(server, username).get("/review/figures").json()
+        assert (figures["members"], figures["grassroots_unions"]) == (8, 2), username
+    r = Session(server, "grassroots").get("/review/figures")
+    assert r.status_code == 403 and r.json()["problem"] == "union_scope"

@@ -115,6 +115,9 @@ def test_district_menu_review_and_ready_pages(qtbot, world: dict[str, Any], bund
     assert ready.totals.text().startswith("合计参保人数：8人(会员卡参保人数8人，社保卡参保人数0人)。保障费用：208元；")
     assert "以服务器时间为准" in ready.totals.text() and ready.submit_button.isEnabled()
     _show(qtbot, window, "district_batches", "district-batches.png")
+    bench = _show(qtbot, window, "workbench", "district-workbench.png")
+    qtbot.waitUntil(lambda: "会员数" in bench.figures.text(), timeout=10_000)  # in service, both unions
+    assert "基层工会组织数 2" in bench.figures.text() and "覆盖企业数 4" in bench.figures.text()
 
 
 def test_batch_detail_dialog_shows_masked_roster_and_signature(qtbot, world: dict[str, Any], bundled_font) -> None:
