@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from peewee import fn
+from peewee import SQL, fn
 
 from server.campaigns import shanghai_today
 from server.models import Enterprise, Member, Union, User
@@ -30,10 +30,11 @@ def subtree_figures(ctx: ServerContext, user: User) -> dict[str, Any]:
     grassroots = Union.select().where(inside & (Union.level == "grassroots")).count()
     enterprises = Enterprise.select().join(Union, on=(Enterprise.union == Union.id)).where(inside).count()
     since = (shanghai_today(ctx) - timedelta(days=365)).isoformat()
-    month = fn.SUBSTR(Member.join_date, 1, 7)
+    # Constants inlined: PostgreSQL matches GROUP BY to the selected expression only without parameters.
+    month = fn.SUBSTR(Member.join_date, SQL("1"), SQL("7"))
     joins = (Member.select(month.alias("month"), fn.COUNT(Member.id).alias("n"))
              .join(Union, on=(Member.union == Union.id))
-             .where(inside & (Member.join_date >= since)).group_by(month).order_by(month).tuples())
+             .where(inside & (Member.join_date >= since)).group_by(SQL("1")).order_by(SQL("1")).tuples())
     return {"union": {"org_code": own.org_code, "name": own.name, "level": own.level}, "members": members,
             "grassroots_unions": grassroots, "enterprises": enterprises,
             "joins_by_month": [{"month": m, "count": n} for m, n in joins]}
