@@ -258,6 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_superior import add_parsers
 
     add_parsers(sub)
+    from app import cli_enrollment  # enroll, ss-check, confirm, retirement, batches, notice
+
+    cli_enrollment.add_commands(sub)
     return parser
 
 
