@@ -106,16 +106,18 @@ class SsRow:
     employment: str  # 在职 / 不明确 or "-"
     checking: bool  # asked, answer not back yet (校验中)
     advice: str  # FAQ 4 when the card stays abnormal after a check, else ""
+    label: str | None = None  # 会员标签
 
 
 def _checking(c: Candidate, checked_at: datetime | None, asked: CheckRequest | None) -> bool:
     return asked is not None and c.count == TAB_AWAITING and (checked_at is None or checked_at < asked.asked_at)
 
 
-def _checked_at(ids: list[int]) -> dict[int, datetime | None]:
-    out: dict[int, datetime | None] = {}
+def _checked_and_label(ids: list[int]) -> dict[int, tuple[datetime | None, str | None]]:
+    out: dict[int, tuple[datetime | None, str | None]] = {}
     for chunk in chunked(ids, 500):
-        out.update(Member.select(Member.id, Member.ss_checked_at).where(Member.id.in_(list(chunk))).tuples())
+        query = Member.select(Member.id, Member.ss_checked_at, Member.label).where(Member.id.in_(list(chunk)))
+        out.update((i, (at, label)) for i, at, label in query.tuples())
     return out
 
 
@@ -129,15 +131,16 @@ def rows(union_id: int, plan_year: int, tab: str, *, ss_status: str | None = Non
     elif ss_status:
         people = [c for c in people if c.ss_card_status == ss_status]
     asked = last_request(union_id)
-    checked = _checked_at([c.id for c in people]) if tab == TAB_AWAITING else {}
+    extra = _checked_and_label([c.id for c in people])
     out = []
     for c in people:
-        busy = _checking(c, checked.get(c.id), asked)
-        stays_abnormal = tab == TAB_AWAITING and not busy and checked.get(c.id) is not None
+        checked_at, label = extra.get(c.id, (None, None))
+        busy = _checking(c, checked_at, asked)
+        stays_abnormal = tab == TAB_AWAITING and not busy and checked_at is not None
         out.append(SsRow(c.id, c.member_no, c.name, mask_id(c.id_number),
                          SS_CARD_LABELS.get(c.ss_card_status or "", "-"),
                          EMPLOYMENT_LABELS.get(c.employment_status or "", "-"), busy,
-                         CARD_ADVICE if stays_abnormal else ""))
+                         CARD_ADVICE if stays_abnormal else "", label))
     return out
 
 

@@ -45,6 +45,11 @@ RETIREE_WARNING = ("【重要提示】{year}年1月1日前（不含当日）的�
 COUNT_LABELS = (("total", "会员总人数"), ("carded", "有卡总人数"), ("submitted", "集中参保已提交人数"),
                 ("no_card", "未办卡人数"), ("retired", "退休人数"), ("deceased", "死亡人数"), ("pending", "待确认人数"),
                 ("individual", "灵活就业/企业外入会（请其通过申工社个人办理）"))
+#: The SS channel's counts (manual §3.2.2): its own population only (no member card, 身份证).
+SS_COUNT_LABELS = (("submitted", "集中参保已提交人数"), ("retired", "退休人数"), ("deceased", "死亡人数"),
+                   ("pending", "待确认人数"), ("awaiting_check", "待校验人数"))
+SS_REASONS = ("社保卡参保列表仅显示没有工会会员服务卡且证件类型是身份证的职工；已参加本年度保障、已有会员卡"
+              "（请进行会员卡参保）或证件类型不是身份证的职工不会出现（常见问题3，可在下一步查询原因）。")
 
 
 class OverviewPage(QWizardPage):
@@ -109,7 +114,10 @@ class OverviewPage(QWizardPage):
         central = self.w.kind == enrollment.KIND_CENTRAL
         self.deadline.setText(enrollment.deadline_text(info) if central else enrollment.instant_text(info))
         self.warning.setText(self.tr(RETIREE_WARNING).format(year=info.plan_year))
-        links = "　".join(f'<a href="{key}">{self.tr(label)}：{getattr(counts, key)}人</a>' for key, label in COUNT_LABELS)
+        labels = SS_COUNT_LABELS if self.w.channel == "ss" else COUNT_LABELS
+        if self.w.channel == "ss":
+            self.reasons.setText(self.tr(SS_REASONS))
+        links = "　".join(f'<a href="{key}">{self.tr(label)}：{getattr(counts, key)}人</a>' for key, label in labels)
         if counts.flagged:
             links += self.tr('　<a href="flagged" style="color:#c0392b">可能已退休待确认：{0}人</a>').format(counts.flagged)
         self.counts.setText(links)
@@ -142,7 +150,7 @@ class OverviewPage(QWizardPage):
             model.setParent(table)
             table.setModel(model)
             table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-            table.setWindowTitle(dict(COUNT_LABELS).get(which, self.tr("可能已退休待确认")))
+            table.setWindowTitle(dict(COUNT_LABELS + SS_COUNT_LABELS).get(which, self.tr("可能已退休待确认")))
             table.setWindowFlag(Qt.WindowType.Dialog)
             table.resize(self.fontMetrics().horizontalAdvance("中") * 50, self.fontMetrics().height() * 30)
             table.show()
@@ -273,6 +281,13 @@ class EnrollmentWizard(QWizard):
         self.overview_id = self.addPage(self.overview)
         self.retirement_id = self.addPage(self.retirement)
         self.roster_id = self.addPage(self.roster)
+        self.member_ids: list[int] | None = None  # the SS channel's 待提交 selection
+        self.ss_lists_id = -1
+        if channel == "ss":  # 待校验 / 待提交 between the overview and the rest (app.views.ss_enrollment)
+            from app.views.ss_enrollment import SsListsPage
+
+            self.ss_lists = SsListsPage(self)
+            self.ss_lists_id = self.addPage(self.ss_lists)
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("下一步"))
         self.setButtonText(QWizard.WizardButton.BackButton, self.tr("上一步"))
         self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("取消"))
@@ -299,14 +314,16 @@ class EnrollmentWizard(QWizard):
         ops.run_db(self, work, done, failed)
 
     def load_draft(self, callback) -> None:
-        plan_type = self.plan_type
+        plan_type, member_ids = self.plan_type, self.member_ids
         ops.run_db(self, lambda: enrollment.draft(self.union_id, self.plan_year, plan_type, channel=self.channel,
-                                                  kind=self.kind), callback)
+                                                  kind=self.kind, member_ids=member_ids), callback)
 
     def nextId(self) -> int:
         # The retirement page only when someone is flagged.
         current = self.currentId()
-        if current == self.overview_id:
+        if current == self.overview_id and self.ss_lists_id != -1:
+            return self.ss_lists_id
+        if current in (self.overview_id, self.ss_lists_id):
             return self.retirement_id if self._flagged else self.roster_id
         if current == self.retirement_id:
             return self.roster_id

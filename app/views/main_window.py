@@ -38,7 +38,7 @@ MENU: list[tuple[str | None, list[tuple[str, str]]]] = [
     (None, [("workbench", "业务工作台")]),
     ("会员管理", [("members", "会员信息")]),
     ("会员服务卡管理", [("card_info", "卡片信息管理"), ("card_queue", "待办会员列表"), ("card_batches", "办卡批次管理"),
-                 ("card_enrollment", "会员卡参保信息管理")]),
+                 ("card_enrollment", "会员卡参保信息管理"), ("ss_enrollment", "社保卡参保信息管理")]),
 ]
 
 
@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
             "card_queue": lambda: self._make_card_page("card_queue"),
             "card_batches": lambda: self._make_card_page("card_batches"),
             "card_enrollment": self._make_card_enrollment,
+            "ss_enrollment": lambda: self._make_card_enrollment("ss"),
         }
         # The union's level picks the menu (app/views/roles.py); superior pages need the server.
         self.level = level
@@ -193,16 +194,18 @@ class MainWindow(QMainWindow):
             from app.views.card_batches import CardBatchesPage as PageClass
         return PageClass(self.union_id, self.plan_year, self.actor)
 
-    def _make_card_enrollment(self) -> QWidget:
+    def _make_card_enrollment(self, channel: str = "card") -> QWidget:
         from app.services.unions import setting_values
         from app.views.enrollment_pages import CardEnrollmentPage
+        from app.views.ss_enrollment import SsEnrollmentPage
 
         def fingerprint() -> str:  # read where it is used: on the database worker
             return setting_values("device_fingerprint").get("device_fingerprint") \
                 or "本机尚未登录，签名将在联网同步时生成"
 
-        return CardEnrollmentPage(self.union_id, self.plan_year, self.actor, documents=self.profile.documents,
-                                  fingerprint=fingerprint)
+        page_class = SsEnrollmentPage if channel == "ss" else CardEnrollmentPage
+        return page_class(self.union_id, self.plan_year, self.actor, documents=self.profile.documents,
+                          fingerprint=fingerprint)
 
     def _superior_api(self):  # the signed-in account's SuperiorApi, None when not signed in
         if self.sync is None or self.sync.signed_in is None:
