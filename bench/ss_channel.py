@@ -114,11 +114,13 @@ def lists_and_counts(union_id: int, runs: int) -> None:
     ss, counts = timed(lambda: enrollment.count(union_id, PLAN_YEAR, "ss"), runs)
     awaiting, rows = timed(lambda: ss_channel.rows(union_id, PLAN_YEAR, ss_channel.TAB_AWAITING), runs)
     ready, ready_rows = timed(lambda: ss_channel.rows(union_id, PLAN_YEAR, ss_channel.TAB_READY), runs)
+    both, _ = timed(lambda: ss_channel.tabs(union_id, PLAN_YEAR), runs)
     print(f"card channel counts (baseline): {card * 1000:8.0f} ms")
     print(f"SS counts line:                 {ss * 1000:8.0f} ms  ratio {ss / card:5.2f}  "
           f"(待校验 {counts.awaiting_check:,}, 可参保 {counts.eligible:,})")
     print(f"SS 待校验 tab ({len(rows):,} rows):     {awaiting * 1000:8.0f} ms  ratio {awaiting / card:5.2f}")
     print(f"SS 待提交 tab ({len(ready_rows):,} rows):     {ready * 1000:8.0f} ms  ratio {ready / card:5.2f}")
+    print(f"SS page, both tabs in one pass: {both * 1000:8.0f} ms  ratio {both / card:5.2f}")
 
 
 def check_request(union_id: int, server_db: Path) -> None:

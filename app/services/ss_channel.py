@@ -121,27 +121,33 @@ def _checked_and_label(ids: list[int]) -> dict[int, tuple[datetime | None, str |
     return out
 
 
-def rows(union_id: int, plan_year: int, tab: str, *, ss_status: str | None = None) -> list[SsRow]:
-    """The members of one tab (待校验 or 待提交), optionally only one 社保卡状态 ("none": never checked)."""
-    if tab not in TABS:
-        raise ValueError(tab)
-    people = [c for c in candidates(union_id, plan_year, CHANNEL_SS) if c.count == tab]
+def tabs(union_id: int, plan_year: int, *, ss_status: str | None = None) -> dict[str, list[SsRow]]:
+    """Both tabs (待校验, 待提交) from one pass of the rule, optionally only one 社保卡状态 ("none":
+    never checked)."""
+    people = [c for c in candidates(union_id, plan_year, CHANNEL_SS) if c.count in TABS]
     if ss_status == "none":
         people = [c for c in people if c.ss_card_status is None]
     elif ss_status:
         people = [c for c in people if c.ss_card_status == ss_status]
     asked = last_request(union_id)
     extra = _checked_and_label([c.id for c in people])
-    out = []
+    out: dict[str, list[SsRow]] = {tab: [] for tab in TABS}
     for c in people:
         checked_at, label = extra.get(c.id, (None, None))
         busy = _checking(c, checked_at, asked)
-        stays_abnormal = tab == TAB_AWAITING and not busy and checked_at is not None
-        out.append(SsRow(c.id, c.member_no, c.name, mask_id(c.id_number),
-                         SS_CARD_LABELS.get(c.ss_card_status or "", "-"),
-                         EMPLOYMENT_LABELS.get(c.employment_status or "", "-"), busy,
-                         CARD_ADVICE if stays_abnormal else "", label))
+        stays_abnormal = c.count == TAB_AWAITING and not busy and checked_at is not None
+        out[c.count].append(SsRow(c.id, c.member_no, c.name, mask_id(c.id_number),
+                                  SS_CARD_LABELS.get(c.ss_card_status or "", "-"),
+                                  EMPLOYMENT_LABELS.get(c.employment_status or "", "-"), busy,
+                                  CARD_ADVICE if stays_abnormal else "", label))
     return out
+
+
+def rows(union_id: int, plan_year: int, tab: str, *, ss_status: str | None = None) -> list[SsRow]:
+    """The members of one tab (待校验 or 待提交); see `tabs`."""
+    if tab not in TABS:
+        raise ValueError(tab)
+    return tabs(union_id, plan_year, ss_status=ss_status)[tab]
 
 
 def card_advice_ids(union_id: int, plan_year: int) -> list[int]:

@@ -168,9 +168,8 @@ class SsListsPage(QWizardPage):
         union_id, year, status = self.w.union_id, self.w.plan_year, self.ss_filter.currentData()
 
         def work():
-            return (ss_channel.rows(union_id, year, ss_channel.TAB_AWAITING, ss_status=status),
-                    ss_channel.rows(union_id, year, ss_channel.TAB_READY, ss_status=status),
-                    ss_channel.last_request(union_id))
+            both = ss_channel.tabs(union_id, year, ss_status=status)
+            return both[ss_channel.TAB_AWAITING], both[ss_channel.TAB_READY], ss_channel.last_request(union_id)
 
         ops.run_db(self, work, self.show_lists, lambda exc: show_error(self, exc))
 

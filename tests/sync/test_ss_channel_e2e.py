@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,20 +14,14 @@ from app.models import Batch, Member, Outbox
 from app.paths import Profile
 from app.services import confirmations, enrollment, ss_channel
 from app.sync import account
-from app.sync.client import ServerClient
 
-from server.embedded import DEMO_CLERK, DEMO_PASSWORD, start_demo_server
+from server.embedded import DEMO_CLERK
+from tests.sync import test_enrollment_e2e as card_e2e
+
+signed = card_e2e.signed  # the card channel's fixture: a demo server, the clerk signed in and synced
+reviewer, submission_id = card_e2e.reviewer, card_e2e.submission_id
 
 ABNORMAL = {"封存", "挂失", "锁定", "注销", "不明确", "-"}
-
-
-@pytest.fixture
-def signed(tmp_path: Path, profile: Profile, file_keyring) -> Iterator[account.SignedIn]:
-    url, stop = start_demo_server(tmp_path / "server.db", members_per_union=60)
-    signed = account.sign_in(url, DEMO_CLERK, DEMO_PASSWORD, profile_root=profile.root)
-    signed.engine.sync()
-    yield signed
-    stop()
 
 
 def wait_for_answers(engine, year: int) -> None:
@@ -50,16 +43,6 @@ def checked(engine, year: int) -> None:
 def settle_flags(engine, year: int, channel: str) -> None:
     for c in enrollment.members_for_count(engine.union_id, year, channel, "flagged"):
         enrollment.settle_retirement(c.id, "working", plan_year=year, actor=DEMO_CLERK)
-
-
-def reviewer(engine) -> ServerClient:
-    client = ServerClient(engine.client.base_url)
-    client.login("district", DEMO_PASSWORD)
-    return client
-
-
-def submission_id(engine, batch_no: str) -> int:
-    return next(r["submission_id"] for r in engine.client.submissions() if r["batch_no"] == batch_no)
 
 
 def submit(engine, profile: Profile, year: int, plan_type: str, channel: str, ids: list[int], **kw) -> str:
