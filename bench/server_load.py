@@ -140,14 +140,15 @@ def build_world(db_url: str, unions: int, members: int) -> tuple[list[Clerk], in
     2 × `members` eligible carded members per union. Returns the clerks and the plan year."""
     from server import accounts
     from server.campaigns import shanghai_today
-    from server.db import create_tables, open_database, session, write_tx
+    from server.db import open_database, session, write_tx
     from server.demo import init_demo
+    from server.migrations import migrate
     from server.models import Member, Union, User
     from server.security import hash_password
     from server.settings import ServerContext
 
     open_database(db_url)
-    create_tables()
+    migrate()
     ctx = ServerContext()
     clerks: list[Clerk] = []
     with session():

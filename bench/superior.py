@@ -44,12 +44,13 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 def build(root: Path, batches: int, members: int) -> tuple[ServerContext, Any, list[str]]:
     """A fresh database: city → district → N grassroots unions, one signed batch each."""
-    from server.db import create_tables, open_database, session, write_tx
+    from server.db import open_database, session, write_tx
     from server.demo import create_campaign
+    from server.migrations import migrate
     from server.models import Device, Submission, Union
 
     open_database(f"sqlite:///{root / 'bench.db'}")
-    create_tables()
+    migrate()
     ctx = ServerContext()
     today = ctx.now().date()
     key = protocol.generate_device_key()

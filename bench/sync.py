@@ -31,14 +31,15 @@ PASSWORD = "bench-2025"
 
 def build_server_db(db_file: Path, members: int) -> None:
     from server.campaigns import shanghai_today
-    from server.db import create_tables, open_database, session
+    from server.db import open_database, session
     from server.demo import _member_rows, init_demo, insert_members, is_initialised
+    from server.migrations import migrate
     from server.models import Member, Union
     from server.settings import ServerContext, Settings, system_clock
 
     url = f"sqlite:///{db_file}"
     open_database(url)
-    create_tables()
+    migrate()
     ctx = ServerContext(settings=Settings(), clock=system_clock)
     with session():
         if not is_initialised():

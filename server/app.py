@@ -1,7 +1,7 @@
 """The central server's HTTP API: a FastAPI app factory.
 
-`create_app(db_url)` binds the tables to the database, creates missing tables
-and returns the app; the job worker runs in a background thread for the
+`create_app(db_url)` binds the tables to the database, brings its schema up to date
+(server/migrations.py) and returns the app; the job worker runs in a background thread for the
 app's lifetime (unless `Settings.run_worker` is off). Processes keep no state of their own — the
 database is the one source of truth — so any number of them may run behind a load balancer.
 
@@ -24,10 +24,11 @@ from starlette.concurrency import run_in_threadpool
 
 from app.protocol.superior import MAX_VOUCHER_BYTES
 from server import accounts, errors, logins
-from server.db import create_tables, open_database, session
+from server.db import open_database, session
 from server.jobs import JobWorker
-from server.problems import ProblemError
 from server.middleware import RequestLimits, SecurityHeaders
+from server.migrations import migrate
+from server.problems import ProblemError
 from server.routes import auth, district, organisation, review, submissions, sync
 from server.settings import Clock, ServerContext, Settings, system_clock
 
@@ -41,7 +42,7 @@ def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | 
     # peewee's DEBUG log prints every query's parameters: ID numbers, token hashes. Never let it.
     logging.getLogger("peewee").setLevel(max(logging.INFO, logging.getLogger("peewee").level))
     open_database(db_url)
-    create_tables()
+    migrate()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -9,6 +9,7 @@
     union-server review approve|return BATCH --actor USERNAME [--reason …]
     union-server campaign create --file F.toml | campaign show [--plan-year Y]
     union-server worker [--once]
+    union-server migrate [--db URL]
 
 Passwords made here are printed once and never stored in clear; a reset is done by an account of a
 superior union (its password is asked for, or read from UNION_SERVER_ACTOR_PASSWORD).
@@ -30,11 +31,12 @@ log = logging.getLogger("union_server.cli")
 
 
 def _context(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from server.db import create_tables, open_database
+    from server.db import open_database
+    from server.migrations import migrate
     from server.settings import ServerContext
 
     open_database(args.db)
-    create_tables()
+    migrate()
     return ServerContext()
 
 
@@ -178,6 +180,17 @@ def cmd_worker(args: argparse.Namespace) -> int:
         time.sleep(args.poll)
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from server.db import open_database
+    from server.migrations import LATEST, current_version, migrate
+
+    open_database(args.db)
+    before = current_version()
+    after = migrate()
+    print(f"数据库结构版本：{'无' if before is None else before} → {after}（当前程序的最新版本为 {LATEST}）。")
+    return 0
+
+
 def cmd_review(args: argparse.Namespace) -> int:
     """A superior union approves or returns a batch — until the review screens exist."""
     from server import submissions
@@ -299,6 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", help="the campaign's TOML file (create)")
     p.add_argument("--plan-year", type=int, help="which plan year to show (default: the current one)")
     p.add_argument("--json", action="store_true", help="one line of JSON")
+
+    add("migrate", "Bring the database's schema up to date (serve and every command also do it as they "
+        "start); prints the version before and after.", cmd_migrate)
 
     p = add("worker", "Run SS-check jobs (as many workers as you like, on PostgreSQL).", cmd_worker)
     p.add_argument("--once", action="store_true", help="run the jobs that are due, then exit")

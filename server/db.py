@@ -149,33 +149,6 @@ def write_tx():  # type: ignore[no-untyped-def]
     return db.atomic()
 
 
-def create_tables() -> None:
-    """Create every table and index that does not exist yet, and add columns that later versions
-    added to existing tables (each nullable or with a default)."""
-    from server.models import ALL_MODELS
-
-    with session():
-        database.obj.create_tables(ALL_MODELS, safe=True)
-        _add_missing_columns(ALL_MODELS)
-
-
-def _add_missing_columns(models: list) -> None:  # type: ignore[type-arg]
-    from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
-
-    db = database.obj
-    migrator = SqliteMigrator(db) if isinstance(db, SqliteDatabase) else PostgresqlMigrator(db)
-    steps = []
-    for model in models:
-        table = model._meta.table_name
-        present = {column.name for column in db.get_columns(table)}
-        for field in model._meta.sorted_fields:
-            if field.column_name not in present:
-                steps.append(migrator.add_column(table, field.column_name, field))
-    if steps:
-        with db.atomic():
-            migrate(*steps)
-
-
 def drop_tables() -> None:
     """Drop every table (tests only)."""
     from server.models import ALL_MODELS

@@ -66,13 +66,14 @@ def start_demo_server(db_path: str | Path, *, members_per_union: int = 150, cloc
     Every demo account's password is DEMO_PASSWORD; the grassroots clerk is DEMO_CLERK.
     """
     from server.app import create_app
-    from server.db import create_tables, open_database, session
+    from server.db import open_database, session
     from server.demo import init_demo, is_initialised
+    from server.migrations import migrate
 
     url = f"sqlite:///{Path(db_path).resolve()}"
     ctx = ServerContext(settings=settings or Settings(), clock=clock or system_clock)
     open_database(url)
-    create_tables()
+    migrate()
     with session():
         if not is_initialised():
             init_demo(ctx, password=DEMO_PASSWORD, members_per_union=members_per_union)

@@ -243,7 +243,8 @@ class Member(BaseModel):
     updated = DateTimeField()
 
     class Meta:
-        indexes = ((("union", "id_number"), True),)
+        # (union, phone): every member upsert looks for another member of the union with the phone.
+        indexes = ((("union", "id_number"), True), (("union", "phone"), False))
 
 
 class Change(BaseModel):
@@ -487,6 +488,14 @@ class Voucher(BaseModel):
     decided_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="voucher_decisions")
 
 
+class SchemaVersion(BaseModel):
+    """A schema version the database reached, and when (server/migrations.py)."""
+
+    version = IntegerField(primary_key=True)
+    name = CharField()
+    applied = DateTimeField()
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Union,
     Enterprise,
@@ -511,4 +520,5 @@ ALL_MODELS: list[type[BaseModel]] = [
     DistrictBatch,
     BatchReview,
     Voucher,
+    SchemaVersion,
 ]

@@ -42,13 +42,23 @@ def _commands() -> list[str]:
 def test_every_command_has_help_and_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
     commands = _commands()
     assert commands == sorted(["serve", "init-demo", "create-union", "create-user", "reset-password",
-                               "load-registry", "review", "campaign", "worker"])
+                               "load-registry", "review", "campaign", "worker", "migrate"])
     for command in commands:
         with pytest.raises(SystemExit) as exit_info:
             cli.main([command, "--help"])
         assert exit_info.value.code == 0
         assert "--db" in capsys.readouterr().out
         assert f"union-server {command}" in (cli.__doc__ or "")
+
+
+def test_migrate_reports_the_schema_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from server.migrations import LATEST
+
+    db = f"sqlite:///{tmp_path / 'new.db'}"
+    assert cli.main(["migrate", "--db", db]) == 0
+    assert f"数据库结构版本：无 → {LATEST}" in capsys.readouterr().out
+    assert cli.main(["migrate", "--db", db]) == 0
+    assert f"数据库结构版本：{LATEST} → {LATEST}" in capsys.readouterr().out
 
 
 def test_admin_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,15 +36,16 @@ SENT_ON = date(2026, 6, 30)
 @pytest.fixture
 def signed(tmp_path: Path, profile: Profile, file_keyring) -> Iterator[tuple[account.SignedIn, MovableClock]]:
     from server.campaigns import publish_campaign
-    from server.db import create_tables, open_database, session
+    from server.db import open_database, session
     from server.demo import create_campaign, init_demo
+    from server.migrations import migrate
 
     clock = MovableClock()
     clock.offset = datetime.combine(SENT_ON, time(10), SHANGHAI) - clock()
     ctx = ServerContext(clock=clock)
     db_file = tmp_path / "server.db"
     open_database(f"sqlite:///{db_file}")
-    create_tables()
+    migrate()
     with session():
         init_demo(ctx, password=DEMO_PASSWORD, members_per_union=60)
         publish_campaign(ctx, create_campaign(ctx, PLAN_YEAR, SENT_ON))  # covers 2026, half from July

@@ -1,0 +1,180 @@
+"""Versioned schema migrations of the central server's database, on SQLite and PostgreSQL.
+
+The database records its schema version in `schema_version`: one row per version it reached
+(version, name, applied). At every start `migrate()` brings it up to date:
+- a fresh database gets every table of the current models at once, recorded at `LATEST`;
+- a database from before versioning (the first wave's tables, no `schema_version`) is recorded at
+  version 1 and then upgraded;
+- otherwise each step above the recorded version runs, in order, each in its own transaction with
+  its version row, so a step that fails leaves the database whole at the version before it.
+Server processes that start together queue on the write lock (SQLite) or an advisory lock
+(PostgreSQL, whose DDL is transactional too), so each step runs once.
+
+Adding a step when a model changes:
+1. change the model in server/models.py — that is what a fresh database gets;
+2. append `Step(N, "what and why", function)` to STEPS below: the function brings a database at
+   version N-1 to the same schema, with `playhouse.migrate` operations (`migrator.add_column`,
+   `migrator.add_index`, …) passed to `run`, `database.obj.create_tables([NewModel])` for a new
+   table, and any data it must move;
+3. tests/server/test_server_migrations.py then checks that a database upgraded from version 1
+   has the same tables, columns and indexes as a fresh one and keeps its rows, on both backends.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from peewee import fn
+from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import migrate as run
+
+from server.db import database, is_sqlite, session, write_tx
+from server.models import (
+    ALL_MODELS,
+    BaseModel,
+    BatchReview,
+    Campaign,
+    DistrictBatch,
+    LoginGuard,
+    SchemaVersion,
+    Token,
+    User,
+    Voucher,
+)
+
+log = logging.getLogger("union_server.migrations")
+
+#: The schema the first wave made with `create_tables` before versions were recorded.
+BASELINE = 1
+
+#: Serialises migrating processes on PostgreSQL (an arbitrary, fixed advisory-lock key).
+_LOCK_KEY = 0x756E696F6E  # "union"
+
+
+@dataclass(frozen=True)
+class Step:
+    version: int
+    name: str
+    apply: Callable[[SchemaMigrator], None]
+
+
+def _v2_member_phone_index(migrator: SchemaMigrator) -> None:
+    run(migrator.add_index("member", ("union_id", "phone"), False))
+
+
+def _columns(table: str) -> set[str]:
+    """The column names of `table` where the connection looks for it (PostgreSQL's search_path;
+    peewee's get_columns would look in "public")."""
+    schema = "main" if is_sqlite() else database.obj.execute_sql("SELECT current_schema()").fetchone()[0]
+    return {column.name for column in database.obj.get_columns(table, schema)}
+
+
+def _add_missing_columns(migrator: SchemaMigrator, model: type[BaseModel], names: tuple[str, ...],
+                         not_null: dict[str, tuple[str, str, str]] | None = None) -> None:
+    """Add those of `model`'s columns `names` that its table lacks. A NOT NULL column is given as
+    (SQLite type, PostgreSQL type, SQL default) in `not_null` and added with a column default:
+    SQLite's migrator would rebuild the table for it, and dropping the old table trips the foreign
+    keys that point at it."""
+    table = model._meta.table_name
+    present = _columns(table)
+    for name in (n for n in names if n not in present):
+        if not_null and name in not_null:
+            sqlite_type, pg_type, default = not_null[name]
+            kind = sqlite_type if is_sqlite() else pg_type
+            database.obj.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {kind} NOT NULL DEFAULT {default}')
+        else:
+            run(migrator.add_column(table, name, model._meta.fields[name]))
+
+
+def _v3_login_security(migrator: SchemaMigrator) -> None:
+    # Between versions 1 and 3, main's create_tables made these at start itself (88514b6), so a
+    # database without a version may already hold some of them: add only what is missing.
+    database.obj.create_tables([LoginGuard], safe=True)
+    _add_missing_columns(migrator, User, ("must_change_password",),
+                         {"must_change_password": ("INTEGER", "BOOLEAN", "0" if is_sqlite() else "false")})
+    _add_missing_columns(migrator, Token, ("family", "rotated"))
+    database.obj.execute_sql('CREATE INDEX IF NOT EXISTS "token_family" ON "token" ("family")')
+
+
+def _v4_superior_side(migrator: SchemaMigrator) -> None:
+    # Main's create_tables made these at start too (0771f6b, before this module landed).
+    database.obj.create_tables([DistrictBatch, BatchReview, Voucher], safe=True)
+    _add_missing_columns(migrator, Campaign, ("voucher_deadline", "union_categories", "version"),
+                         {"version": ("INTEGER", "INTEGER", "1")})
+
+
+STEPS: tuple[Step, ...] = (
+    Step(2, "index member (union, phone): every member upsert looks for another member with the phone",
+         _v2_member_phone_index),
+    Step(3, "login security: login_guard; user must_change_password; token family and rotated",
+         _v3_login_security),
+    Step(4, "superior side: district_batch, batch_review, voucher; campaign voucher_deadline, "
+            "union_categories and version", _v4_superior_side),
+)
+
+LATEST = STEPS[-1].version if STEPS else BASELINE
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def _lock() -> None:
+    if not is_sqlite():
+        database.obj.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+
+
+def _table_exists(name: str) -> bool:
+    """Whether `name` exists where the connection looks for tables (PostgreSQL's search_path)."""
+    if is_sqlite():
+        sql, params = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    else:
+        sql, params = "SELECT to_regclass(%s) IS NOT NULL", (name,)
+    row = database.obj.execute_sql(sql, params).fetchone()
+    return bool(row and row[0])
+
+
+def current_version() -> int | None:
+    """The schema version recorded in the database (None before `migrate` ever ran on it)."""
+    with session():
+        if not _table_exists(SchemaVersion._meta.table_name):
+            return None
+        return SchemaVersion.select(fn.MAX(SchemaVersion.version)).scalar()
+
+
+def _start() -> None:
+    """Record the version of a database that has none: LATEST for a fresh one (made whole from
+    the models), BASELINE for one the first wave made."""
+    with write_tx():
+        _lock()
+        if _table_exists(SchemaVersion._meta.table_name):
+            return
+        if _table_exists("trade_union"):
+            SchemaVersion.create_table()
+            SchemaVersion.create(version=BASELINE, name="first-wave schema", applied=_now())
+            log.info("server database without a schema version: recorded as version %d", BASELINE)
+        else:
+            database.obj.create_tables(ALL_MODELS)
+            SchemaVersion.create(version=LATEST, name="created", applied=_now())
+            log.info("new server database created at schema version %d", LATEST)
+
+
+def migrate() -> int:
+    """Bring the bound database's schema up to date; returns its version."""
+    with session():
+        _start()
+        migrator = SchemaMigrator.from_database(database.obj)
+        for step in STEPS:
+            with write_tx():
+                _lock()
+                if step.version <= SchemaVersion.select(fn.MAX(SchemaVersion.version)).scalar():
+                    continue
+                step.apply(migrator)
+                SchemaVersion.create(version=step.version, name=step.name, applied=_now())
+            log.info("server database upgraded to schema version %d: %s", step.version, step.name)
+        return int(SchemaVersion.select(fn.MAX(SchemaVersion.version)).scalar())
+
+
+__all__ = ["BASELINE", "LATEST", "STEPS", "Step", "current_version", "migrate"]

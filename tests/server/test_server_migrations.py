@@ -1,0 +1,173 @@
+"""Versioned server migrations: a database made by the server before schema versions existed
+(tests/server/data/server_v1.*.sql, dumped from what commit 7d423a9's code stored) upgrades in
+place on SQLite and PostgreSQL, keeps every row, ends with exactly the schema a fresh database
+gets, and serves its old data; a second start changes nothing."""
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, urlencode, urlparse, urlunparse
+
+import httpx
+import pytest
+
+from server.app import create_app
+from server.db import database, is_sqlite, open_database, session
+from server.embedded import serve_in_thread
+from server.migrations import BASELINE, LATEST, STEPS, current_version, migrate
+from server.models import ALL_MODELS, SchemaVersion, Submission
+
+DATA = Path(__file__).resolve().parent / "data"
+PASSWORD = "fixture-password-1"  # what make_server_v1.py gave every demo account
+# The tables version 1 had (later steps add the others).
+LATER_TABLES = ("schema_version", "login_guard", "district_batch", "batch_review", "voucher")
+TABLES = [m._meta.table_name for m in ALL_MODELS if m._meta.table_name not in LATER_TABLES]
+
+
+def _pg_place(base: str, schema: str) -> str:
+    """A URL of `base`'s database whose connections work in their own new schema."""
+    import psycopg
+
+    parsed = urlparse(base)
+    plain = urlunparse(parsed._replace(scheme="postgresql", query=""))
+    with psycopg.connect(urlunparse(parsed._replace(scheme="postgresql")), autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    return f"{plain}?{urlencode({'options': f'-c search_path={schema}'}, quote_via=quote)}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def places(request: pytest.FixtureRequest, tmp_path: Path, pg_session_url: str | None) -> Iterator[tuple[str, str, str]]:
+    """(backend, an empty database for the old dump, an empty one to create fresh)."""
+    if request.param == "sqlite":
+        yield "sqlite", f"sqlite:///{tmp_path / 'old.db'}", f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    if pg_session_url is None:
+        pytest.skip("UNION_TEST_PG_URL is not set")
+    tag = secrets.token_hex(3)
+    yield "postgresql", _pg_place(pg_session_url, f"old_{tag}"), _pg_place(pg_session_url, f"fresh_{tag}")
+    import psycopg
+
+    close_all = getattr(database.obj, "close_all", None)
+    if close_all is not None:
+        close_all()
+    with psycopg.connect(urlunparse(urlparse(pg_session_url)._replace(scheme="postgresql")), autocommit=True) as conn:
+        for schema in (f"old_{tag}", f"fresh_{tag}"):
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _load_v1(backend: str, url: str) -> None:
+    """The old server's database, as its own code left it."""
+    script = (DATA / f"server_v1.{backend}.sql").read_text(encoding="utf-8")
+    if backend == "sqlite":
+        con = sqlite3.connect(urlparse(url).path)
+        con.executescript(script)
+        con.close()
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(script)
+
+
+def _row_counts() -> dict[str, int]:
+    with session():
+        return {m._meta.table_name: m.select().count() for m in ALL_MODELS if m._meta.table_name in TABLES}
+
+
+def _indexes(table: str) -> list[tuple[str, tuple[str, ...], bool]]:
+    db = database.obj
+    if is_sqlite():
+        return sorted((i.name, tuple(i.columns), i.unique) for i in db.get_indexes(table))
+    # Not peewee's get_indexes: it matches tables by name across schemas.
+    rows = db.execute_sql(
+        "SELECT i.relname, array_to_string(ARRAY(SELECT pg_get_indexdef(x.indexrelid, k + 1, TRUE) "
+        "FROM generate_subscripts(x.indkey, 1) AS k ORDER BY k), ','), x.indisunique "
+        "FROM pg_index AS x JOIN pg_class AS i ON i.oid = x.indexrelid WHERE x.indrelid = to_regclass(%s)",
+        (table,)).fetchall()
+    return sorted((name, tuple(columns.split(",")), unique) for name, columns, unique in rows)
+
+
+def _schema() -> dict[str, object]:
+    """Every table's columns (name, type, null), indexes (name, columns, unique) and foreign keys,
+    as the database reports them."""
+    db = database.obj
+    with session():
+        schema = "main" if is_sqlite() else db.execute_sql("SELECT current_schema()").fetchone()[0]
+        out: dict[str, object] = {}
+        for model in ALL_MODELS:
+            table = model._meta.table_name
+            out[table] = (
+                sorted((c.name, c.data_type.lower(), c.null) for c in db.get_columns(table, schema)),
+                _indexes(table),
+                sorted((k.column, k.dest_table, k.dest_column) for k in db.get_foreign_keys(table, schema)),
+            )
+        return out
+
+
+def test_a_first_wave_database_upgrades_in_place_and_keeps_its_data(places: tuple[str, str, str]) -> None:
+    backend, old_url, fresh_url = places
+    create_app(fresh_url)
+    assert current_version() == LATEST
+    fresh = _schema()
+
+    _load_v1(backend, old_url)
+    open_database(old_url)
+    before = _row_counts()
+    assert all(before.values()), f"the fixture should fill every table: {before}"
+    assert current_version() is None
+    with session():
+        stored = {s.batch_no: (s.payload, s.signature, bytes(s.pdf)) for s in Submission.select()}
+
+    app = create_app(old_url)  # migrates at start
+    assert current_version() == LATEST > BASELINE
+    assert _row_counts() == before
+    assert _schema() == fresh
+    with session():
+        assert {s.batch_no: (s.payload, s.signature, bytes(s.pdf)) for s in Submission.select()} == stored
+        versions = [row.version for row in SchemaVersion.select().order_by(SchemaVersion.version)]
+    assert versions == [BASELINE] + [step.version for step in STEPS]
+
+    # The upgraded server serves what the old one stored, and takes new work.
+    url, stop = serve_in_thread(app)
+    with httpx.Client(base_url=url, timeout=30) as http:
+        login = http.post("/auth/login", json={"username": "grassroots", "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        feed = http.get("/changes", params={"limit": 1000}, headers=auth).json()
+        assert feed["latest"] == len(feed["changes"]) > 0
+        listed = http.get("/submissions", headers=auth).json()["submissions"]
+        assert {s["batch_no"]: s["status"] for s in listed} == {"JZ-FIXTURE-1": "returned",
+                                                                  "JZ-FIXTURE-2": "under_review"}
+        latest = {c["key"]: c["data"] for c in feed["changes"] if c["entity"] == "member"}  # the last wins
+        member = next(iter(latest.values()))
+        record = {"key": secrets.token_hex(16), "kind": "member_upsert",
+                  "payload": {"id_number": member["id_number"], "fields": {"label": "升级后"},
+                              "base_versions": member["versions"]}}
+        [result] = http.post("/push", json={"records": [record]}, headers=auth).json()["results"]
+        assert result["status"] == "ok", result
+    stop()
+
+    # Starting again finds nothing to do.
+    assert migrate() == LATEST
+    assert current_version() == LATEST
+
+
+def test_a_step_that_fails_leaves_the_version_before_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from server import migrations
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _load_v1("sqlite", url)
+    open_database(url)
+
+    def broken(migrator: object) -> None:
+        database.obj.execute_sql("CREATE TABLE half_done (x INTEGER)")
+        raise RuntimeError("disk unplugged")
+
+    monkeypatch.setattr(migrations, "STEPS", (migrations.Step(BASELINE + 1, "broken", broken),))
+    with pytest.raises(RuntimeError, match="disk unplugged"):
+        migrate()
+    assert current_version() == BASELINE
+    with session():
+        assert not database.obj.table_exists("half_done")
