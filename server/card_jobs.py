@@ -1,9 +1,7 @@
 """Card work in the background: verifying applications and issuing cards, over two adapters.
 
-`CardJob`s are claimed like SS-check jobs (server/jobs.py): one due job at a time, with
-`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL (any number of workers on any number of machines)
-or inside an IMMEDIATE transaction on SQLite; a claim is a lease, taken again after
-`job_lease_seconds` if its worker died. The adapters are looked up outside the write transaction;
+`CardJob`s are claimed as leases like SS-check jobs (server/leases.py): one due job at a time,
+taken again after `job_lease_seconds` if its worker died. The adapters are looked up outside the write transaction;
 the results, the members' changes and the feed entries are written in one transaction with the
 job's completion.
 
@@ -29,7 +27,8 @@ from app.rules.codes import CardStatus
 from server.campaigns import shanghai_today
 from server.cards import IdentityRecord, check_application, emit_batch
 from server.changes import emit_change, member_record
-from server.db import is_sqlite, session, write_tx
+from server.db import session, write_tx
+from server.leases import DONE, QUEUED, claim, still_ours
 from server.members import find_members
 from server.models import CardBatch, CardBatchMember, CardJob, Union
 from server.settings import ServerContext
@@ -117,33 +116,6 @@ def configure(*, identity: IdentityRegistry | None = None, issuer: CardIssuer | 
 # --- claiming and running ------------------------------------------------------------------------
 
 
-def claim_job(ctx: ServerContext, worker: str) -> CardJob | None:
-    """Claim one due card job (or one whose lease ran out), or None."""
-    now = ctx.now_naive()
-    lease_expired = now - timedelta(seconds=ctx.settings.job_lease_seconds)
-    due = (((CardJob.status == "queued") & (CardJob.not_before <= now))
-           | ((CardJob.status == "claimed") & (CardJob.claimed_at < lease_expired)))
-    if not CardJob.select(CardJob.id).where(due).exists():  # look before taking the write lock
-        return None
-    with write_tx():
-        query = CardJob.select().where(due).order_by(CardJob.not_before, CardJob.id).limit(1)
-        if not is_sqlite():
-            query = query.for_update("FOR UPDATE SKIP LOCKED")
-        job = query.first()
-        if job is None:
-            return None
-        job.status, job.claimed_by, job.claimed_at = "claimed", worker, now
-        job.save()
-    return job
-
-
-def _still_ours(job: CardJob) -> CardJob | None:
-    current = CardJob.get_by_id(job.id)
-    if current.status != "claimed" or current.claimed_by != job.claimed_by:
-        return None  # our lease ran out and another worker took the job
-    return current
-
-
 def run_verification(ctx: ServerContext, job: CardJob, identity: IdentityRegistry) -> int:
     """Check each member of a "verify" job and publish a card_check per member."""
     numbers = list(job.id_numbers or [])
@@ -151,7 +123,7 @@ def run_verification(ctx: ServerContext, job: CardJob, identity: IdentityRegistr
     now = ctx.now_naive()
     today = shanghai_today(ctx)
     with write_tx():
-        current = _still_ours(job)
+        current = still_ours(job)
         if current is None:
             return 0
         members = find_members(job.union_id, numbers)
@@ -165,7 +137,7 @@ def run_verification(ctx: ServerContext, job: CardJob, identity: IdentityRegistr
                 "reason": "".join(p.reason for p in problems),
                 "checked_at": now.isoformat() + "Z",
             })
-        current.status, current.finished = "done", now
+        current.status, current.finished = DONE, now
         current.save()
     return len(numbers)
 
@@ -181,7 +153,7 @@ def run_issue(ctx: ServerContext, job: CardJob, issuer: CardIssuer) -> int:
                            [Application(row.id, row.id_number, row.name or "") for row in pending]) if pending else {}
     now = ctx.now_naive()
     with write_tx():
-        current = _still_ours(job)
+        current = still_ours(job)
         if current is None:
             return 0
         numbers = [row.id_number for row in pending]
@@ -219,10 +191,10 @@ def run_issue(ctx: ServerContext, job: CardJob, issuer: CardIssuer) -> int:
         batch.save()
         emit_batch(ctx, batch)
         if left:  # the issuer left some undecided: ask again later
-            current.status, current.claimed_by, current.claimed_at = "queued", None, None
+            current.status, current.claimed_by, current.claimed_at = QUEUED, None, None
             current.not_before = now + timedelta(seconds=max(ctx.settings.card_issue_delay_seconds, 60))
         else:
-            current.status, current.finished = "done", now
+            current.status, current.finished = DONE, now
         current.save()
     log.info("card batch %s: %d issued now, %d left", batch.batch_no, issued, left)
     return issued
@@ -234,7 +206,7 @@ def run_pending(ctx: ServerContext, worker: str, adapters: Adapters | None = Non
     done = 0
     while True:
         with session():
-            job = claim_job(ctx, worker)
+            job = claim(CardJob, ctx, worker)
             if job is None:
                 return done
             if job.kind == "verify":
@@ -246,4 +218,4 @@ def run_pending(ctx: ServerContext, worker: str, adapters: Adapters | None = Non
 
 
 __all__ = ["ADAPTERS", "Adapters", "Application", "CardIssuer", "DemoCardIssuer", "IdentityRegistry",
-           "IssueResult", "NoIdentityRegistry", "claim_job", "configure", "luhn_digit", "run_pending"]
+           "IssueResult", "NoIdentityRegistry", "configure", "luhn_digit", "run_pending"]

@@ -28,22 +28,13 @@ from typing import Any
 
 from app import protocol as wire
 from app.protocol import CardBatchStatus, CardOutcome, Entity, PushRecord, canonical_text, format_timestamp
-from app.rules.address import validate_work_address
-from app.rules.codes import (
-    CATEGORY_LABELS,
-    LIFE_STATUS_LABELS,
-    CardStatus,
-    Category,
-    IdType,
-    LifeStatus,
-)
-from app.rules.expiry import check_id_expiry
-from app.rules.idcard import mask_id, validate_document
-from app.rules.phone import normalize_phone
-from app.rules.problems import ERROR, RuleError
+from app.rules import cards as cards_rule
+from app.rules.codes import CardStatus
+from app.rules.idcard import mask_id
 from server.accounts import audit, union_for
 from server.campaigns import shanghai_today
 from server.changes import emit_change, member_record
+from server.leases import QUEUED
 from server.members import find_members
 from server.models import CardBatch, CardBatchMember, CardJob, Device, Member, Union, User
 from server.problems import ProblemError
@@ -64,55 +55,24 @@ class CardProblem:
     reason: str
 
 
+#: How the server words the shared rule's card codes where its advice differs from the rule's.
+SERVER_WORDS: dict[str, str] = {
+    cards_rule.NOT_IN_SERVICE: "服务器记录该会员的状态为“{life}”，只有在职会员可以集体办卡。",
+    cards_rule.NAME_MISSING: "服务器上该会员的姓名为空。请补填姓名并同步后重新校验。",
+    cards_rule.PHONE_MISSING: "服务器上该会员的手机号码为空。办理会员卡需要会员本人的11位手机号码，请补填并同步后重新校验。",
+}
+
+
 def check_application(member: Member | None, today: date, identity: IdentityRecord | None = None,
                       *, in_batch: bool = False) -> list[CardProblem]:
-    """Why `member` cannot have a member card now ([] when they can).
-
-    The server's word on a card application: the member exists here, is in service, belongs to
-    a linked enterprise, has no card (nor one being made — unless `in_batch`, the batch being the
-    one making it), a valid document whose number agrees with the recorded birth date and gender,
-    an expiry present and not past, a work address and a phone; and, when the identity registry
-    knows the number, the same name and not deceased.
-    """
+    """Why `member` cannot have a member card now ([] when they can): the shared rule
+    (app.rules.cards.application_problems) on the server's record, worded for the server; and,
+    when the identity registry knows the number, the same name and not deceased."""
     if member is None:
         return [CardProblem("card_member_unknown", "服务器上没有该会员的信息。请先同步上传会员信息后重新校验。")]
-    problems: list[CardProblem] = []
-    if member.card_status == CardStatus.ISSUED:
-        problems.append(CardProblem("card_exists", "该会员已有会员卡，无需再办。"))
-    elif member.card_status == CardStatus.APPLYING and not in_batch:
-        problems.append(CardProblem("card_applying", "该会员的会员卡正在办理中，请勿重复申请。"))
-    if member.life_status != LifeStatus.IN_SERVICE:
-        label = LIFE_STATUS_LABELS.get(member.life_status, member.life_status)
-        problems.append(CardProblem("card_not_in_service", f"服务器记录该会员的状态为“{label}”，只有在职会员可以集体办卡。"))
-    if (member.category or Category.LINKED_ENTERPRISE) != Category.LINKED_ENTERPRISE:
-        label = CATEGORY_LABELS.get(member.category, member.category)
-        problems.append(CardProblem("card_category", f"{label}会员不能由工会集体办卡，请会员通过“申工社”个人办卡。"))
-    if not (member.name or "").strip():
-        problems.append(CardProblem("card_name_missing", "服务器上该会员的姓名为空。请补填姓名并同步后重新校验。"))
-    birth = None
-    try:
-        _, parsed = validate_document(member.id_type or IdType.MAINLAND, member.id_number, today)
-    except RuleError as error:
-        problems.append(CardProblem(error.code, error.problem.message))
-        parsed = None
-    if parsed is not None:
-        birth = parsed.birth_date
-        if member.birth_date and member.birth_date != parsed.birth_date.isoformat():
-            problems.append(CardProblem("card_id_inconsistent",
-                                        "证件号码中的出生日期与登记的出生日期不一致。请核对证件号码。"))
-        elif member.gender and member.gender != str(parsed.gender):
-            problems.append(CardProblem("card_id_inconsistent", "证件号码中的性别与登记的性别不一致。请核对证件号码。"))
-    for problem in check_id_expiry(member.id_expiry, today, birth, for_card=True):
-        if problem.severity == ERROR:
-            problems.append(CardProblem(problem.code, problem.message))
-    try:
-        validate_work_address(member.work_address, required=True)
-    except RuleError as error:
-        problems.append(CardProblem(error.code, error.problem.message))
-    try:
-        normalize_phone(member.phone or "")
-    except RuleError as error:
-        problems.append(CardProblem(error.code, error.problem.message))
+    fields = {name: getattr(member, name) for name in cards_rule.APPLICATION_FIELDS}
+    found = cards_rule.application_problems(fields, today, in_batch=in_batch)
+    problems = [CardProblem(p.code, text) for p, text in zip(found, cards_rule.word(found, fields, SERVER_WORDS))]
     if identity is not None:
         if identity.deceased:
             problems.append(CardProblem("card_identity_deceased", "人口信息登记该证件持有人已死亡，不能办卡。请核对证件号码。"))
@@ -128,7 +88,7 @@ def request_verification(ctx: ServerContext, user: User, payload: wire.CardVerif
     now = ctx.now_naive()
     not_before = now + timedelta(seconds=ctx.settings.card_check_delay_seconds)
     job = CardJob.create(union=union, kind="verify", requested_by=user, request_id=payload.request_id,
-                         id_numbers=numbers, status="queued", not_before=not_before, created=now)
+                         id_numbers=numbers, status=QUEUED, not_before=not_before, created=now)
     audit(ctx, "card_verification_requested", user=user, union=union, entity="card_job", entity_key=str(job.id),
           detail={"count": len(numbers)})
     return {"job_id": job.id, "request_id": payload.request_id, "count": len(numbers),
@@ -176,7 +136,7 @@ def receive_batch(ctx: ServerContext, user: User, device: Device, record: PushRe
     accepted = sum(1 for row in outcomes if row["outcome"] == CardOutcome.PENDING)
     batch.refused = len(outcomes) - accepted
     if accepted:
-        CardJob.create(union=union, kind="issue", requested_by=user, batch=batch, status="queued",
+        CardJob.create(union=union, kind="issue", requested_by=user, batch=batch, status=QUEUED,
                        not_before=now + timedelta(seconds=ctx.settings.card_issue_delay_seconds), created=now)
     else:
         batch.status = CardBatchStatus.DONE

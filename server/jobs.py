@@ -1,10 +1,8 @@
 """SS-card / employment checks as background jobs over a registry adapter.
 
 A clerk's request queues a job (`SsCheckJob`, not before now + the configured delay). Workers —
-a thread inside each server process, or `union-server worker` — claim one due job at a time: on
-PostgreSQL with `SELECT … FOR UPDATE SKIP LOCKED`, so any number of workers on any number of
-machines never take the same job; on SQLite inside an IMMEDIATE transaction. A claim is a lease:
-a job whose worker died is claimed again after `job_lease_seconds`. Each member is looked up in
+a thread inside each server process, or `union-server worker` — claim due jobs as leases
+(server/leases.py, shared with the card jobs). Each member is looked up in
 the registry; the result is written to the member and appended to the union's change feed in one
 transaction with the job's completion.
 
@@ -16,10 +14,8 @@ from __future__ import annotations
 import csv
 import logging
 import os
-import socket
 import threading
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -28,7 +24,8 @@ from app.rules.codes import EMPLOYMENT_LABELS, SS_CARD_LABELS, EmploymentStatus,
 from app.rules.normalize import compact
 from server import card_jobs
 from server.changes import emit_change
-from server.db import is_sqlite, session, write_tx
+from server.db import session, write_tx
+from server.leases import DONE, claim, still_ours, worker_name
 from server.models import Member, RegistryEntry, SsCheckJob
 from server.settings import ServerContext
 
@@ -121,33 +118,6 @@ def save_registry(ctx: ServerContext, entries: Iterable[tuple[str, tuple[str, st
 # --- Claiming and running jobs -------------------------------------------------------------------
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
-
-
-def claim_job(ctx: ServerContext, worker: str) -> SsCheckJob | None:
-    """Claim one due job (or one whose lease ran out), or None."""
-    now = ctx.now_naive()
-    lease_expired = now - timedelta(seconds=ctx.settings.job_lease_seconds)
-    due = (((SsCheckJob.status == "queued") & (SsCheckJob.not_before <= now))
-           | ((SsCheckJob.status == "claimed") & (SsCheckJob.claimed_at < lease_expired)))
-    # Look before taking the write lock: an idle worker polling must not block writers.
-    if not SsCheckJob.select(SsCheckJob.id).where(due).exists():
-        return None
-    with write_tx():
-        query = SsCheckJob.select().where(due).order_by(SsCheckJob.not_before, SsCheckJob.id).limit(1)
-        if not is_sqlite():
-            query = query.for_update("FOR UPDATE SKIP LOCKED")
-        job = query.first()
-        if job is None:
-            return None
-        job.status = "claimed"
-        job.claimed_by = worker
-        job.claimed_at = now
-        job.save()
-    return job
-
-
 def _insurance_status(member: Member, ss: str, employment: str) -> str | None:
     if employment == str(EmploymentStatus.EMPLOYED):
         return "paid"
@@ -164,9 +134,9 @@ def run_job(ctx: ServerContext, job: SsCheckJob, registry: Registry) -> int:
     results = registry.lookup(numbers)
     now = ctx.now_naive()
     with write_tx():
-        current = SsCheckJob.get_by_id(job.id)
-        if current.status != "claimed" or current.claimed_by != job.claimed_by:
-            return 0  # our lease ran out and another worker took the job
+        current = still_ours(job)
+        if current is None:
+            return 0
         for start in range(0, len(numbers), 500):
             members = Member.select().where((Member.union == job.union_id) & Member.id_number.in_(numbers[start:start + 500]))
             for member in members:
@@ -185,8 +155,7 @@ def run_job(ctx: ServerContext, job: SsCheckJob, registry: Registry) -> int:
                     "checked_at": now.isoformat() + "Z",
                     "job_id": job.id,
                 })
-        current.status = "done"
-        current.finished = now
+        current.status, current.finished = DONE, now
         current.save()
     return len(numbers)
 
@@ -198,7 +167,7 @@ def run_pending(ctx: ServerContext, registry: Registry | None = None, worker: st
     done = 0
     while True:
         with session():
-            job = claim_job(ctx, worker)
+            job = claim(SsCheckJob, ctx, worker)
             if job is None:
                 return done
             count = run_job(ctx, job, registry)

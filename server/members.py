@@ -44,6 +44,7 @@ from app.rules.problems import RuleError
 from server.accounts import audit, union_for
 from server.campaigns import shanghai_today
 from server.changes import emit_change, member_record
+from server.leases import QUEUED
 from server.models import Member, SsCheckJob, Union, User
 from server.problems import ProblemError
 from server.settings import ServerContext
@@ -186,7 +187,7 @@ def ss_check_request(ctx: ServerContext, user: User, payload: SsCheckRequest) ->
                                           "message": "只有证件类型为身份证的会员可以获取社保卡和就业状态"})
     now = ctx.now_naive()
     not_before = now + timedelta(seconds=ctx.settings.ss_check_delay_seconds)
-    job = SsCheckJob.create(union=union, requested_by=user, id_numbers=wanted, status="queued",
+    job = SsCheckJob.create(union=union, requested_by=user, id_numbers=wanted, status=QUEUED,
                             not_before=not_before, created=now)
     audit(ctx, "ss_check_requested", user=user, union=union, entity="ss_check_job", entity_key=str(job.id),
           detail={"count": len(wanted)})

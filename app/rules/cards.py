@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -28,7 +28,7 @@ from app.rules.codes import (
 )
 from app.rules.idcard import validate_document
 from app.rules.phone import normalize_phone
-from app.rules.problems import ERROR, RuleError
+from app.rules.problems import ERROR, Problem, RuleError
 
 PASSED, FAILED, UNVERIFIED = "passed", "failed", "unverified"
 RESULT_LABELS = {PASSED: "已通过", FAILED: "未通过", UNVERIFIED: "未校验"}
@@ -108,56 +108,116 @@ def as_date(value: Any) -> date | None:
         return None
 
 
-def check_member(m: Mapping[str, Any], today: date) -> LocalCheck:
-    """The local checks of a card application for one member (a mapping of Member's columns).
+#: What a card application may fail on, besides the document, expiry, address and phone rules'
+#: own codes (their sentences are theirs). `application_problems` returns these codes with a
+#: neutral sentence; the card queue (`check_member`) and the server (server/cards.py) word the ones
+#: whose advice depends on where the clerk reads it.
+CARD_EXISTS = "card_exists"
+CARD_APPLYING = "card_applying"
+NOT_IN_SERVICE = "card_not_in_service"
+NOT_LINKED = "card_category"
+NAME_MISSING = "card_name_missing"
+ID_INCONSISTENT = "card_id_inconsistent"
+PHONE_MISSING = "phone_missing"
 
-    Every failure is a sentence saying what is wrong and what to do, as RULES.md's rules word it.
-    """
-    reasons: list[str] = []
-    status = m.get("card_status")
-    if status == CardStatus.ISSUED:
-        reasons.append(f"该会员已有会员卡（{mask_card_no(m.get('card_no'))}），无需再办，请移出待办。")
-    elif status == CardStatus.APPLYING:
-        reasons.append("该会员的会员卡正在办理中（已在办卡批次中），请移出待办。")
-    life = m.get("life_status")
-    if life and life != LifeStatus.IN_SERVICE:
-        reasons.append(f"该会员的状态为“{LIFE_STATUS_LABELS.get(life, life)}”，只有在职会员可以由工会集体办卡，请移出待办。")
-    category = m.get("category")
-    if category and category != Category.LINKED_ENTERPRISE:
-        reasons.append(f"{CATEGORY_LABELS.get(category, category)}会员不能由工会集体办卡，"
-                       "请会员通过“申工社”微信公众号个人办卡，并移出待办。")
-    if not (m.get("name") or "").strip():
-        reasons.append("姓名为空。请在会员信息中补填姓名。")
+
+def _facts(m: Mapping[str, Any]) -> dict[str, str]:
+    """What the sentences name: the masked card number and the status and category labels."""
+    life, category = m.get("life_status") or "", m.get("category") or ""
+    return {"card_no": mask_card_no(m.get("card_no")), "life": LIFE_STATUS_LABELS.get(life, life),
+            "category": CATEGORY_LABELS.get(category, category)}
+
+
+def _document_problems(m: Mapping[str, Any], today: date) -> list[Problem]:
+    """The document: its number valid for its type and agreeing with the recorded birth date and
+    gender, and (for a card) an expiry present, plausible and not past."""
+    problems: list[Problem] = []
+    id_type = m.get("id_type") or ""
     birth = None
     try:
-        _, parsed = validate_document(m.get("id_type") or "", m.get("id_number") or "", today)
-        birth = parsed.birth_date if parsed is not None else None
+        _, parsed = validate_document(id_type, m.get("id_number") or "", today)
     except RuleError as error:
-        reasons.append(error.problem.message)
-    if m.get("id_type") != IdType.MAINLAND:
-        birth = None  # the ID-card validity bands apply to the mainland card only
-    mainland = m.get("id_type") == IdType.MAINLAND
-    for problem in expiry.check_id_expiry(m.get("id_expiry"), today, birth, for_card=True):
+        problems.append(error.problem)
+        parsed = None
+    if parsed is not None:
+        birth = parsed.birth_date
+        if m.get("birth_date") and as_date(m.get("birth_date")) != parsed.birth_date:
+            problems.append(Problem(ID_INCONSISTENT, "证件号码中的出生日期与登记的出生日期不一致。请核对证件号码。"))
+        elif m.get("gender") and m.get("gender") != str(parsed.gender):
+            problems.append(Problem(ID_INCONSISTENT, "证件号码中的性别与登记的性别不一致。请核对证件号码。"))
+    mainland = id_type == IdType.MAINLAND
+    for problem in expiry.check_id_expiry(m.get("id_expiry"), today, birth if mainland else None, for_card=True):
         if problem.severity == ERROR:
             # The expiry rules speak of the mainland card; other documents are 证件.
-            reasons.append(problem.message if mainland else problem.message.replace("身份证", "证件"))
+            problems.append(problem if mainland else replace(problem, message=problem.message.replace("身份证", "证件")))
+    return problems
+
+
+def application_problems(m: Mapping[str, Any], today: date, *, in_batch: bool = False) -> list[Problem]:
+    """Why member `m` (a mapping of the member's fields, local row or server record) cannot
+    apply for a member card now, [] when they can (SPEC §5.3, RULES.md): no card yet, nor one
+    being made — unless `in_batch`, the batch being the one making it —, in service, of a linked
+    enterprise, a name, a valid document agreeing with the recorded birth date and gender with an
+    expiry present and not past, a work address of 7–19 Chinese characters and a mobile phone.
+    """
+    problems: list[Problem] = []
+    status = m.get("card_status")
+    if status == CardStatus.ISSUED:
+        problems.append(Problem(CARD_EXISTS, "该会员已有会员卡，无需再办。"))
+    elif status == CardStatus.APPLYING and not in_batch:
+        problems.append(Problem(CARD_APPLYING, "该会员的会员卡正在办理中，请勿重复申请。"))
+    if (m.get("life_status") or LifeStatus.IN_SERVICE) != LifeStatus.IN_SERVICE:
+        problems.append(Problem(NOT_IN_SERVICE, "该会员的状态为“{life}”，只有在职会员可以由工会集体办卡。"))
+    if (m.get("category") or Category.LINKED_ENTERPRISE) != Category.LINKED_ENTERPRISE:
+        problems.append(Problem(NOT_LINKED, "{category}会员不能由工会集体办卡，请会员通过“申工社”个人办卡。"))
+    if not (m.get("name") or "").strip():
+        problems.append(Problem(NAME_MISSING, "姓名为空。请补填姓名。"))
+    problems += _document_problems(m, today)
     try:
         validate_work_address(m.get("work_address"), required=True)
     except RuleError as error:
-        reasons.append(error.problem.message)
+        problems.append(error.problem)
     if not m.get("phone"):
-        reasons.append("手机号码为空。办理会员卡需要会员本人的11位手机号码，请在会员信息中补填。")
+        problems.append(Problem(PHONE_MISSING, "手机号码为空。办理会员卡需要会员本人的11位手机号码，请补填。"))
     else:
         try:
             normalize_phone(m.get("phone"))
         except RuleError as error:
-            reasons.append(error.problem.message)
+            problems.append(error.problem)
+    return problems
+
+
+def word(problems: list[Problem], m: Mapping[str, Any], words: Mapping[str, str]) -> list[str]:
+    """The sentences a clerk reads for `problems`: `words` by code where given, else the rule's,
+    with the member's facts ({card_no}, {life}, {category}) filled in."""
+    facts = _facts(m)
+    return [words.get(p.code, p.message).format(**facts) for p in problems]
+
+
+#: How the card queue (待办会员列表) words the card codes: each says to take the member out.
+QUEUE_WORDS: dict[str, str] = {
+    CARD_EXISTS: "该会员已有会员卡（{card_no}），无需再办，请移出待办。",
+    CARD_APPLYING: "该会员的会员卡正在办理中（已在办卡批次中），请移出待办。",
+    NOT_IN_SERVICE: "该会员的状态为“{life}”，只有在职会员可以由工会集体办卡，请移出待办。",
+    NOT_LINKED: "{category}会员不能由工会集体办卡，请会员通过“申工社”微信公众号个人办卡，并移出待办。",
+    NAME_MISSING: "姓名为空。请在会员信息中补填姓名。",
+    PHONE_MISSING: "手机号码为空。办理会员卡需要会员本人的11位手机号码，请在会员信息中补填。",
+}
+
+
+def check_member(m: Mapping[str, Any], today: date) -> LocalCheck:
+    """The local checks of a card application for one member (a mapping of Member's columns):
+    the shared rule, worded for the card queue."""
+    reasons = word(application_problems(m, today), m, QUEUE_WORDS)
     return LocalCheck(FAILED if reasons else PASSED, tuple(reasons))
 
 
 #: Member columns whose change re-runs the checks (in this order in the fingerprint).
 SIG_FIELDS = ("name", "id_type", "id_number", "id_expiry", "birth_date", "phone", "work_address", "category",
-              "life_status", "card_status")
+              "life_status", "card_status", "gender")
+
+#: What `application_problems` reads of a member.
+APPLICATION_FIELDS = SIG_FIELDS + ("card_no",)
 
 
 def data_sig(m: Mapping[str, Any]) -> str:

@@ -247,3 +247,39 @@ def test_check_application_rules(today) -> None:
     assert codes(id_number=G1_NO_CARD[0][:-1] + ("0" if G1_NO_CARD[0][-1] != "0" else "1")) == ["id_check_char"]
     deceased = check_application(member(), today, IdentityRecord(name="乙0", deceased=True))
     assert [p.code for p in deceased] == ["card_identity_deceased"]
+
+
+@pytest.mark.parametrize(("change", "codes"), [
+    ({}, []),
+    ({"card_status": "issued", "card_no": "6231000000000000001"}, ["card_exists"]),
+    ({"life_status": "retired"}, ["card_not_in_service"]),
+    ({"category": "flexible"}, ["card_category"]),
+    ({"name": " "}, ["card_name_missing"]),
+    ({"birth_date": "1990-02-03"}, ["card_id_inconsistent"]),
+    ({"phone": None}, ["phone_missing"]),
+    ({"id_type": None}, ["id_type_unknown"]),
+    ({"id_type": "passport", "id_number": "E12345678", "id_expiry": "2001-01-01", "birth_date": None,
+      "gender": None}, ["expiry_past"]),
+])
+def test_client_and_server_apply_one_card_rule(change: dict[str, Any], codes: list[str]) -> None:
+    """The card queue on the PC and the server check a card application with the one rule of
+    app.rules.cards and get the same problem codes; each side words them for where they are read."""
+    from datetime import date
+
+    from app.rules import cards as rule
+
+    today = date.today()
+    row = {"id_number": G1_NO_CARD[0], "name": "乙0", "id_type": "mainland", "id_expiry": "2035-01-01",
+           "gender": "male", "birth_date": "1990-02-02", "phone": "13900000000",
+           "work_address": "上海市黄浦区南京东路100号", "category": "linked_enterprise",
+           "life_status": "in_service", "card_status": "none", "card_no": None, **change}
+    assert [p.code for p in rule.application_problems(row, today)] == codes
+    server = check_application(Member(**row), today)
+    assert [p.code for p in server] == codes
+    queue = rule.check_member(row, today)
+    assert len(queue.reasons) == len(codes) and queue.result == ("failed" if codes else "passed")
+    if codes == ["card_exists"]:
+        assert queue.reasons == ("该会员已有会员卡（6231 **** 0001），无需再办，请移出待办。",)
+        assert server[0].reason == "该会员已有会员卡，无需再办。"
+    if codes == ["expiry_past"]:  # a passport: both say 证件, not 身份证
+        assert "证件" in queue.reasons[0] and "身份证" not in queue.reasons[0] + server[0].reason

@@ -152,7 +152,7 @@ QUEUE_CHECK_COLUMNS = (
     "q.id", "q.member_id", "q.local_result", "q.local_reason", "q.local_sig", "q.checked_at", "q.result",
     "q.reason", "q.server_result", "q.server_reason", "q.server_request", "m.name", "m.id_type", "m.id_number", "m.id_expiry",
     "m.birth_date", "m.phone", "m.work_address", "m.category", "m.life_status", "m.card_status",
-    "m.card_no", "m.sync_state",
+    "m.card_no", "m.sync_state", "m.gender",
 )
 
 

@@ -14,6 +14,7 @@ from app.models import AuditEntry, Member, Union, db
 from app.models.bulk import insert_rows
 from app.models.outbox import enqueue
 from app.models.queries import (
+    QUEUE_CHECK_COLUMNS,
     QueueFilter,
     applying_among,
     count_queue,
@@ -80,10 +81,7 @@ def refresh_verification(union_id: int, today: date, *, queue_ids: list[int] | N
     with db.atomic("IMMEDIATE"):
         rows = queue_check_rows(union_id, queue_ids)
         total = len(rows)
-        names = ("id", "member_id", "local_result", "local_reason", "local_sig", "checked_at", "result", "reason",
-                 "server_result", "server_reason", "server_request", "name", "id_type", "id_number", "id_expiry",
-                 "birth_date", "phone", "work_address", "category", "life_status", "card_status", "card_no",
-                 "sync_state")
+        names = [column.split(".")[1] for column in QUEUE_CHECK_COLUMNS]
         now = _now()
         stamp = str(now)
         day = today.isoformat()
