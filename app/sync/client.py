@@ -1,9 +1,11 @@
 """HTTP client for the central server (requests): timeouts, retries, token refresh, problems.
 
 Every request has a timeout; idempotent requests (GETs, and pushes — each record carries its
-idempotency key) retry with backoff on connection errors and 502/503/504; TLS verification stays
-on (a custom CA bundle may be given). Errors come out as `ServerProblem` (the server refused, with
-its stable problem code) or `Offline` (no answer): both carry a Chinese message.
+idempotency key) retry with backoff on connection errors and 502/503/504 (urllib3's `Retry` on the
+session's adapters, which resends the same request, headers and all); a login and a review
+decision are sent once. TLS verification stays on (a custom CA bundle may be given). Errors come
+out as `ServerProblem` (the server refused, with its stable problem code) or `Offline` (no
+answer): both carry a Chinese message.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
 
 from app.protocol import MAX_CLOCK_SKEW, message_for, parse_timestamp
 from app.rules.errors import ClerkFacingError
@@ -24,8 +28,23 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 60.0
-RETRIES = 3
-BACKOFF = 0.5  # seconds, doubled each retry
+RETRIES = 3  # attempts of an idempotent request
+BACKOFF = 0.5  # seconds: urllib3 waits 0, then 2 × 0.5 s, 4 × 0.5 s … between attempts
+RETRY_STATUSES = (502, 503, 504)
+
+
+def _session(ca_bundle: str | None, attempts: int) -> requests.Session:
+    """A session whose requests are tried `attempts` times on connection and read errors and on
+    502/503/504 (the last answer is returned)."""
+    retry = Retry(total=attempts - 1, backoff_factor=BACKOFF, status_forcelist=RETRY_STATUSES,
+                  allowed_methods=None, raise_on_status=False, respect_retry_after_header=True)
+    http = requests.Session()
+    http.verify = ca_bundle or True
+    http.headers["User-Agent"] = "union-clerk/1"
+    adapter = HTTPAdapter(max_retries=retry)
+    http.mount("https://", adapter)
+    http.mount("http://", adapter)
+    return http
 
 
 class SyncError(ClerkFacingError):
@@ -100,34 +119,22 @@ class ServerClient:
         # sent with the next login, so strangers who lock the account do not lock this PC out.
         self.device_cookie: str | None = None
         self.tokens_changed = tokens_changed
-        self.retries = retries
-        self.http = requests.Session()
-        self.http.verify = ca_bundle or True
-        self.http.headers["User-Agent"] = "union-clerk/1"
+        self.http = _session(ca_bundle, max(retries, 1))
+        self.http_once = _session(ca_bundle, 1)  # requests that must not be sent twice
 
     # ---- plumbing ------------------------------------------------------------------------
-    def _send(self, method: str, path: str, *, auth: bool = True, retry: bool = True, **kwargs: Any) -> requests.Response:
-        attempts = self.retries if retry else 1
-        delay = BACKOFF
-        for attempt in range(1, attempts + 1):
-            headers = dict(kwargs.pop("headers", {}) or {})
-            if auth and self.access_token:
-                headers["Authorization"] = f"Bearer {self.access_token}"
-            try:
-                response = self.http.request(method, self.base_url + path, headers=headers,
-                                             timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                log.info("%s %s: no answer (%s), attempt %d", method, path, type(exc).__name__, attempt)
-                if attempt == attempts:
-                    raise Offline(type(exc).__name__) from exc
-            else:
-                if response.status_code in (502, 503, 504) and attempt < attempts:
-                    log.info("%s %s: %d, retrying", method, path, response.status_code)
-                else:
-                    return response
-            time.sleep(delay)
-            delay *= 2
-        raise AssertionError("unreachable")
+    def _send(self, method: str, path: str, *, auth: bool = True, retry: bool = True,
+              headers: dict[str, str] | None = None, **kwargs: Any) -> requests.Response:
+        headers = dict(headers or {})
+        if auth and self.access_token:
+            headers["Authorization"] = f"Bearer {self.access_token}"
+        http = self.http if retry else self.http_once
+        try:
+            return http.request(method, self.base_url + path, headers=headers,
+                                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            log.info("%s %s: no answer (%s)", method, path, type(exc).__name__)
+            raise Offline(type(exc).__name__) from exc
 
     def _json(self, method: str, path: str, *, auth: bool = True, retry: bool = True, **kwargs: Any) -> Any:
         response = self._send(method, path, auth=auth, retry=retry, **kwargs)
