@@ -1,6 +1,7 @@
 """Versioned server migrations: a database made by the server before schema versions existed
-(tests/server/data/server_v1.*.sql, dumped from what commit 7d423a9's code stored) upgrades in
-place on SQLite and PostgreSQL, keeps every row, ends with exactly the schema a fresh database
+(tests/server/data/server_v1*.sql, dumped from what commits 7d423a9 and 88514b6 stored — the
+first wave's tables, and those plus the login-security table and columns) upgrades in place on
+SQLite and PostgreSQL, keeps every row, ends with exactly the schema a fresh database
 gets, and serves its old data; a second start changes nothing."""
 from __future__ import annotations
 
@@ -57,9 +58,13 @@ def places(request: pytest.FixtureRequest, tmp_path: Path, pg_session_url: str |
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
-def _load_v1(backend: str, url: str) -> None:
+#: Dumps of databases the server made before versions, by the commit whose code made them.
+DUMPS = {"7d423a9": "server_v1", "88514b6": "server_v1_88514b6"}
+
+
+def _load_v1(backend: str, url: str, made_by: str = "7d423a9") -> None:
     """The old server's database, as its own code left it."""
-    script = (DATA / f"server_v1.{backend}.sql").read_text(encoding="utf-8")
+    script = (DATA / f"{DUMPS[made_by]}.{backend}.sql").read_text(encoding="utf-8")
     if backend == "sqlite":
         con = sqlite3.connect(urlparse(url).path)
         con.executescript(script)
@@ -106,13 +111,15 @@ def _schema() -> dict[str, object]:
         return out
 
 
-def test_a_first_wave_database_upgrades_in_place_and_keeps_its_data(places: tuple[str, str, str]) -> None:
+@pytest.mark.parametrize("made_by", sorted(DUMPS))
+def test_an_unversioned_database_upgrades_in_place_and_keeps_its_data(places: tuple[str, str, str],
+                                                                       made_by: str) -> None:
     backend, old_url, fresh_url = places
     create_app(fresh_url)
     assert current_version() == LATEST
     fresh = _schema()
 
-    _load_v1(backend, old_url)
+    _load_v1(backend, old_url, made_by)
     open_database(old_url)
     before = _row_counts()
     assert all(before.values()), f"the fixture should fill every table: {before}"

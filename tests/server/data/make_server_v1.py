@@ -1,11 +1,15 @@
-"""Make the "database from before schema versions" fixtures: server_v1.sqlite.sql and
-server_v1.postgresql.sql, the dumps of what main's server code (commit 7d423a9, the last before
-server/migrations.py) made with `create_tables` and then stored while clerks worked.
+"""Make the "database from before schema versions" fixtures: server_v1[_<commit>].sqlite.sql and
+….postgresql.sql, the dumps of what main's server code made with `create_tables` (before
+server/migrations.py) and then stored while clerks worked:
+- server_v1.*: commit 7d423a9, the first wave's tables;
+- server_v1_88514b6.*: commit 88514b6, whose create_tables also added the login-security table and
+  columns (migration step 3 must find them there and add them to the older databases).
 
-Run once, with that checkout first on the path (it needs its create_app, which did not migrate):
+Run once per commit, with that checkout first on the path (it needs its create_app, which did not
+migrate), the stem of the files to write, and an empty PostgreSQL database:
 
-    git worktree add --detach /tmp/main-v1 7d423a9
-    PYTHONPATH=/tmp/main-v1 .venv/bin/python tests/server/data/make_server_v1.py postgresql://…/empty_db
+    mkdir /tmp/main-v1 && git archive 7d423a9 | tar -x -C /tmp/main-v1
+    PYTHONPATH=/tmp/main-v1 .venv/bin/python tests/server/data/make_server_v1.py server_v1 postgresql://…/empty_db
 
 It builds the demo world (a few members per union), then through the HTTP API: a member edit, an
 SS check and a confirmation, a signed submission that the district returns and its replacement,
@@ -30,7 +34,10 @@ PDF = b"%PDF-1.4\n% fixture notice\n%%EOF\n"
 
 
 def _work(url: str) -> None:
-    from app.sync import protocol
+    try:
+        import app.protocol as protocol
+    except ImportError:  # before the protocol kernel
+        from app.sync import protocol  # type: ignore[no-redef]
     from server import card_jobs, jobs
     from server.app import create_app
     from server.db import session
@@ -114,8 +121,8 @@ def _work(url: str) -> None:
     http.close()
 
 
-def _sqlite(tmp: Path) -> None:
-    db_file = tmp / "server_v1.db"
+def _sqlite(tmp: Path, stem: str) -> None:
+    db_file = tmp / f"{stem}.db"
     db_file.unlink(missing_ok=True)
     _work(f"sqlite:///{db_file}")
     from server.db import database
@@ -124,10 +131,10 @@ def _sqlite(tmp: Path) -> None:
     con = sqlite3.connect(db_file)
     text = "\n".join(con.iterdump()) + "\n"
     con.close()
-    (HERE / "server_v1.sqlite.sql").write_text(text, encoding="utf-8")
+    (HERE / f"{stem}.sqlite.sql").write_text(text, encoding="utf-8")
 
 
-def _postgresql(url: str) -> None:
+def _postgresql(url: str, stem: str) -> None:
     _work(url)
     from server.db import database
 
@@ -144,12 +151,12 @@ def _postgresql(url: str) -> None:
         lines.append(line.replace("public.", ""))
     text = "\n".join(lines) + "\n"
     assert not re.search(r"^\\", text, re.M), "psql meta-commands left in the dump"
-    (HERE / "server_v1.postgresql.sql").write_text(text, encoding="utf-8")
+    (HERE / f"{stem}.postgresql.sql").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
     import tempfile
 
-    _sqlite(Path(tempfile.mkdtemp()))
-    if len(sys.argv) > 1:
-        _postgresql(sys.argv[1])
+    _sqlite(Path(tempfile.mkdtemp()), sys.argv[1])
+    if len(sys.argv) > 2:
+        _postgresql(sys.argv[2], sys.argv[1])
