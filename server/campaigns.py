@@ -9,6 +9,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from peewee import chunked
+
 from app.protocol import SHANGHAI, Entity, format_timestamp, money
 from app.rules.codes import PLAN_TYPE_LABELS, PlanType
 from app.rules.eligibility import DEFAULT_UNION_CATEGORIES
@@ -147,9 +149,9 @@ def set_plan_fee(campaign: Campaign, plan_type: str, fee: object, city: object, 
 def publish_campaign(ctx: ServerContext, campaign: Campaign) -> int:
     """Put the campaign's config into every union's feed (after it is created or changed)."""
     ids = [u.id for u in Union.select(Union.id).order_by(Union.id)]
-    for start in range(0, len(ids), 200):
+    for chunk in chunked(ids, 200):  # a transaction per 200 unions' feed rows
         with write_tx():
-            for union in Union.select().where(Union.id.in_(ids[start:start + 200])):
+            for union in Union.select().where(Union.id.in_(chunk)):
                 emit_change(ctx, union.id, Entity.CAMPAIGN, str(campaign.plan_year), campaign_config(campaign, union))
     return len(ids)
 

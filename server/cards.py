@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from peewee import chunked
+
 from app import protocol as wire
 from app.protocol import CardBatchStatus, CardOutcome, Entity, PushRecord, canonical_text, format_timestamp
 from app.rules import cards as cards_rule
@@ -34,6 +36,7 @@ from app.rules.idcard import mask_id
 from server.accounts import audit, union_for
 from server.campaigns import shanghai_today
 from server.changes import emit_change, member_record
+from server.db import IN_LIST
 from server.leases import QUEUED
 from server.members import find_members
 from server.models import CardBatch, CardBatchMember, CardJob, Device, Member, Union, User
@@ -131,8 +134,8 @@ def receive_batch(ctx: ServerContext, user: User, device: Device, record: PushRe
                              payload_sha256=hashlib.sha256(text.encode()).hexdigest(), signature=record.signature,
                              received=now, updated=now)
     outcomes = _first_outcomes(ctx, batch, payload, found)
-    for start in range(0, len(outcomes), 500):
-        CardBatchMember.insert_many(outcomes[start:start + 500]).execute()
+    for chunk in chunked(outcomes, IN_LIST):
+        CardBatchMember.insert_many(chunk).execute()
     accepted = sum(1 for row in outcomes if row["outcome"] == CardOutcome.PENDING)
     batch.refused = len(outcomes) - accepted
     if accepted:

@@ -27,6 +27,10 @@ from playhouse.pool import PooledPsycopg3Database
 
 database = DatabaseProxy()
 
+#: Values per `IN (…)` list or multi-row INSERT (peewee.chunked): well under SQLite's 32,766
+#: bound variables and PostgreSQL's 65,535, small enough to keep each statement quick.
+IN_LIST = 500
+
 DEFAULT_URL = "sqlite:///union-server.db"
 
 SQLITE_PRAGMAS: dict[str, object] = {

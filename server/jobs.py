@@ -19,12 +19,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
+from peewee import chunked
+
 from app.protocol import Entity
 from app.rules.codes import EMPLOYMENT_LABELS, SS_CARD_LABELS, EmploymentStatus, SsCardStatus, code_for_label
 from app.rules.normalize import compact
 from server import card_jobs
 from server.changes import emit_change
-from server.db import session, write_tx
+from server.db import IN_LIST, session, write_tx
 from server.leases import DONE, claim, still_ours, worker_name
 from server.models import Member, RegistryEntry, SsCheckJob
 from server.settings import ServerContext
@@ -45,8 +47,8 @@ class TableRegistry:
 
     def lookup(self, id_numbers: list[str]) -> dict[str, tuple[str, str]]:
         found: dict[str, tuple[str, str]] = {}
-        for start in range(0, len(id_numbers), 500):
-            query = RegistryEntry.select().where(RegistryEntry.id_number.in_(id_numbers[start:start + 500]))
+        for chunk in chunked(id_numbers, IN_LIST):
+            query = RegistryEntry.select().where(RegistryEntry.id_number.in_(chunk))
             for row in query:
                 found[row.id_number] = (row.ss_card_status, row.employment_status)
         return found
@@ -104,9 +106,7 @@ def load_registry(ctx: ServerContext, path: str | os.PathLike[str]) -> tuple[int
 
 def save_registry(ctx: ServerContext, entries: Iterable[tuple[str, tuple[str, str]]]) -> None:
     now = ctx.now_naive()
-    items = list(entries)
-    for start in range(0, len(items), 500):
-        chunk = items[start:start + 500]
+    for chunk in chunked(entries, IN_LIST):
         with write_tx():
             RegistryEntry.delete().where(RegistryEntry.id_number.in_([n for n, _ in chunk])).execute()
             RegistryEntry.insert_many([
@@ -137,8 +137,8 @@ def run_job(ctx: ServerContext, job: SsCheckJob, registry: Registry) -> int:
         current = still_ours(job)
         if current is None:
             return 0
-        for start in range(0, len(numbers), 500):
-            members = Member.select().where((Member.union == job.union_id) & Member.id_number.in_(numbers[start:start + 500]))
+        for chunk in chunked(numbers, IN_LIST):
+            members = Member.select().where((Member.union == job.union_id) & Member.id_number.in_(chunk))
             for member in members:
                 ss, employment = results.get(member.id_number, (str(SsCardStatus.UNKNOWN), str(EmploymentStatus.UNKNOWN)))
                 member.ss_card_status = ss

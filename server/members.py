@@ -23,6 +23,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from peewee import chunked
+
 from app.protocol import Confirmation, Entity, MemberUpsert, SsCheckRequest, WireError, format_timestamp, read_text
 from app.rules.address import validate_work_address
 from app.rules.codes import (
@@ -44,6 +46,7 @@ from app.rules.problems import RuleError
 from server.accounts import audit, union_for
 from server.campaigns import shanghai_today
 from server.changes import emit_change, member_record
+from server.db import IN_LIST
 from server.leases import QUEUED
 from server.models import Member, SsCheckJob, Union, User
 from server.problems import ProblemError
@@ -110,8 +113,8 @@ def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str
 def find_members(union: Union | int, numbers: list[str]) -> dict[str, Member]:
     """The union's members with these ID numbers, by number (numbers not on the server left out)."""
     found: dict[str, Member] = {}
-    for start in range(0, len(numbers), 500):
-        query = Member.select().where((Member.union == union) & Member.id_number.in_(numbers[start:start + 500]))
+    for chunk in chunked(numbers, IN_LIST):
+        query = Member.select().where((Member.union == union) & Member.id_number.in_(chunk))
         found.update((member.id_number, member) for member in query)
     return found
 
