@@ -52,10 +52,6 @@ class MainlandId:
     birth_date: date
     gender: Gender
 
-    @property
-    def province_code(self) -> str:
-        return self.region_code[:2]
-
 
 def upgrade_legacy_id(raw15: str) -> str:
     """The 18-digit form of a 15-digit legacy number: '19' after the address code, plus check char."""
@@ -64,10 +60,6 @@ def upgrade_legacy_id(raw15: str) -> str:
         raise fail("id_legacy_format", f"“{digits}”不是15位数字的旧身份证号码，无法升级为18位。请核对证件。", FIELD)
     first17 = digits[:6] + "19" + digits[6:]
     return first17 + check_character(first17)
-
-
-def _age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def parse_mainland_id(raw: str, today: date | None = None) -> MainlandId:
