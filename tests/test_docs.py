@@ -37,9 +37,12 @@ def named_paths(text: str) -> list[str]:
 
 
 def resolves(dotted: str) -> bool:
-    """A module, or an attribute of one (`app.__version__`)."""
-    if importlib.util.find_spec(dotted) is not None:
-        return True
+    """A module, or an attribute of one (`app.__version__`, `server.db.IN_LIST`)."""
+    try:
+        if importlib.util.find_spec(dotted) is not None:
+            return True
+    except ModuleNotFoundError:  # the parent is a module, not a package: `dotted` names an attribute
+        pass
     module, _, attribute = dotted.rpartition(".")
     return importlib.util.find_spec(module) is not None and hasattr(importlib.import_module(module), attribute)
 
