@@ -23,6 +23,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from peewee import chunked
+
 from app import protocol as wire
 from app.protocol import (
     MAX_CLOCK_SKEW,
@@ -46,7 +48,7 @@ from app.rules.retirement import probably_retired
 from server.accounts import audit, can_access
 from server.campaigns import fee_split, is_open, shanghai_today
 from server.changes import emit_change
-from server.db import write_tx
+from server.db import IN_LIST, write_tx
 from server.models import Campaign, Device, Enrollment, Member, Nonce, Submission, Union, User
 from server.problems import ProblemError
 from server.security import pdf_problem
@@ -202,8 +204,7 @@ def _check_members(union: Union, payload: wire.Submission) -> list[dict[str, Any
     numbers = [row.id_number for row in payload.members]
     found: dict[str, Member] = {}
     enrolled: set[str] = set()
-    for start in range(0, len(numbers), 500):
-        chunk = numbers[start:start + 500]
+    for chunk in chunked(numbers, IN_LIST):
         for member in Member.select().where((Member.union == union) & Member.id_number.in_(chunk)):
             found[member.id_number] = member
         enrolled.update(row.id_number for row in Enrollment.select(Enrollment.id_number).where(
@@ -274,8 +275,8 @@ def apply(ctx: ServerContext, user: User, prepared: PreparedSubmission, digest: 
     )
     batch = [{"plan_year": payload.plan_year, "id_number": row.id_number, "union": union.id, "submission": sub.id,
               "channel": payload.channel} for row in payload.members]
-    for start in range(0, len(batch), 500):
-        Enrollment.insert_many(batch[start:start + 500]).execute()
+    for chunk in chunked(batch, IN_LIST):
+        Enrollment.insert_many(chunk).execute()
     emit_change(ctx, union.id, Entity.SUBMISSION, sub.batch_no, submission_record(sub))
     audit(ctx, "submission_received", user=user, union=union, entity="submission", entity_key=sub.batch_no,
           detail={"count": len(payload.members), "plan_type": sub.plan_type, "channel": sub.channel})

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from peewee import chunked
+
 from app.models.tables import Member, RetirementAnswer
 
 
@@ -17,9 +19,9 @@ def retirement_answers(union_id: int, plan_year: int) -> dict[int, tuple[str, da
 def answers_of(member_ids: list[int], plan_year: int) -> dict[int, tuple[str, date | None]]:
     """The answers for this plan year of the given members (a page of a list)."""
     out: dict[int, tuple[str, date | None]] = {}
-    for start in range(0, len(member_ids), 500):
+    for chunk in chunked(member_ids, 500):
         query = (RetirementAnswer.select(RetirementAnswer.member, RetirementAnswer.answer, RetirementAnswer.retired_on)
                  .where((RetirementAnswer.plan_year == plan_year)
-                        & RetirementAnswer.member.in_(member_ids[start:start + 500])))
+                        & RetirementAnswer.member.in_(chunk)))
         out.update({m: (a, r) for m, a, r in query.tuples()})
     return out

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from peewee import SqliteDatabase
+from peewee import SqliteDatabase, chunked
 
 from app.models.db import rotating_backup, schema_version
 from app.models.tables import V1_TABLES, RetirementAnswer
@@ -48,8 +48,8 @@ def _v3_retirement_answers(database: SqliteDatabase) -> None:
         answers.append({"member": member_id, "plan_year": year, "answer": answer,
                         "retired_on": retired_on if answer == "retired" else None,
                         "answered_at": answered_at or updated_at})
-    for start in range(0, len(answers), 500):
-        RetirementAnswer.insert_many(answers[start:start + 500]).execute()
+    for chunk in chunked(answers, 500):
+        RetirementAnswer.insert_many(chunk).execute()
     database.execute_sql('UPDATE "member" SET "retirement_confirmation" = NULL')
 
 
