@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -52,11 +53,53 @@ def test_sync_imports_only_models_and_rules(path: Path) -> None:
     assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
 
 
+#: The one view that may hold the database object: ops' db worker opens and closes its own
+#: thread's connection (ARCHITECTURE.md: a worker thread opens its own and closes it).
+VIEW_DATABASE_HANDLES = {"ops.py": {"db"}}
+
+
+def model_names_imported(path: Path) -> list[str]:
+    """What a module takes from app.models that is a table class or the database itself, and any
+    import of peewee, playhouse or a whole app.models module (which would reach the tables)."""
+    import importlib
+
+    from peewee import Database, Model
+
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names
+                      if a.name.split(".")[0] in {"peewee", "playhouse"} or a.name.startswith("app.models")]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            if node.module.split(".")[0] in {"peewee", "playhouse"}:
+                found.append(node.module)
+            elif node.module == "app" and any(a.name == "models" for a in node.names):
+                found.append("app.models")
+            elif node.module.startswith("app.models"):
+                module = importlib.import_module(node.module)
+                for alias in node.names:
+                    value = getattr(module, alias.name, None)
+                    if isinstance(value, ModuleType) or isinstance(value, Database) or (
+                            isinstance(value, type) and issubclass(value, Model)):
+                        found.append(f"{node.module}.{alias.name}")
+    allowed = VIEW_DATABASE_HANDLES.get(path.name, set())
+    return [name for name in found if name.rsplit(".", 1)[-1] not in allowed]
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "app/views").rglob("*.py")), ids=lambda p: p.name)
-def test_views_write_no_sql(path: Path) -> None:
-    """Views ask services; they never build SQL or use peewee themselves."""
+def test_views_touch_no_tables(path: Path) -> None:
+    """Views ask services (through ops); they never hold a table class, peewee or SQL."""
     text = path.read_text(encoding="utf-8")
-    assert "execute_sql" not in text and "peewee" not in {n.split(".")[0] for n in _imports(path)}
+    assert "execute_sql" not in text
+    names = model_names_imported(path)
+    assert not names, f"{path.relative_to(ROOT)} imports {names}: ask a service instead"
+
+
+def test_the_view_check_catches_a_table_class(tmp_path: Path) -> None:
+    sample = tmp_path / "page.py"
+    sample.write_text("def f():\n    from app.models import DatabaseEnvironmentError, Setting\n"
+                      "    from app.models.queries import MemberFilter\n    import peewee\n", encoding="utf-8")
+    assert model_names_imported(sample) == ["app.models.Setting", "peewee"]
 
 
 #: What of the app the central server may import (ARCHITECTURE.md, "Decisions added after the first wave").
