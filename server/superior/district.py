@@ -15,6 +15,8 @@ from datetime import timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from peewee import chunked
+
 from app.protocol import SHANGHAI, Entity, SubmissionStatus, canonical_text, format_timestamp, money
 from app.protocol.superior import DISTRICT_BATCH_LABELS, ReviewQueue
 from app.rules.codes import PlanType
@@ -24,7 +26,7 @@ from app.rules.problems import RuleError
 from server.accounts import audit
 from server.changes import emit_change
 from server.campaigns import current_campaign, day_end, day_start, is_open
-from server.db import is_sqlite, write_tx
+from server.db import IN_LIST, is_sqlite, write_tx
 from server.models import BatchReview, Campaign, DistrictBatch, Submission, Union, User
 from server.problems import ProblemError
 from server.settings import ServerContext
@@ -133,8 +135,7 @@ def submit(ctx: ServerContext, user: User, handler_name: str, handler_phone: str
             amount=sums.notice_amount, handler_name=name, handler_phone=phone, submitted_by=user, submitted=now,
             updated=now)
         ids = [s.id for s in subs]
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+        for chunk in chunked(ids, IN_LIST):
             BatchReview.update(district_batch=batch, updated=now).where(BatchReview.submission.in_(chunk)).execute()
             Submission.update(status=SubmissionStatus.COMPLETED, decided=now, decided_by=user).where(
                 Submission.id.in_(chunk)).execute()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from peewee import JOIN
+from peewee import JOIN, chunked
 
 from app.protocol import Entity, SubmissionStatus, payload_sha256, verify
 from app.protocol.superior import MAX_BATCHES_PER_DECISION, MAX_REASON_CHARS, REVIEW_MARK_LABELS, ReviewMark, ReviewQueue
@@ -23,7 +23,7 @@ from app.rules.idcard import mask_id
 from server.accounts import audit
 from server.campaigns import day_end, day_start
 from server.changes import emit_change
-from server.db import is_sqlite, write_tx
+from server.db import IN_LIST, is_sqlite, write_tx
 from server.models import BatchReview, Device, Enrollment, Submission, Union, User
 from server.problems import ProblemError
 from server.settings import ServerContext
@@ -145,8 +145,7 @@ def signature_check(sub: Submission) -> dict[str, Any]:
 def _resolve(own: Union, batch_nos: list[str]) -> dict[str, Submission]:
     """The batches of `own`'s subtree with these numbers (absent ones are left out)."""
     found: dict[str, Submission] = {}
-    for start in range(0, len(batch_nos), 500):
-        chunk = batch_nos[start:start + 500]
+    for chunk in chunked(batch_nos, IN_LIST):
         query = (Submission.select(Submission).join(Union, on=(Submission.union == Union.id))
                  .where(Submission.batch_no.in_(chunk) & in_subtree(own)))
         if not is_sqlite():
