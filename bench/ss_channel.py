@@ -86,13 +86,14 @@ def build_client(path: Path, members: int, checks: int) -> int:
 
 def build_server(path: Path, numbers: list[str]) -> tuple[Any, Any]:
     """A server database holding the union's `numbers` and a registry answer for each (a mix)."""
-    from server.db import create_tables, open_database, write_tx
+    from server.db import open_database, write_tx
     from server.jobs import save_registry
+    from server.migrations import migrate
     from server.models import Member, Union
     from server.settings import ServerContext
 
     open_database(f"sqlite:///{path}")
-    create_tables()
+    migrate()
     ctx = ServerContext()
     now = ctx.now_naive()
     union = Union.create(name="上海基准测试有限公司工会委员会", org_code="91310101MA1FL0BENX", union_type="工会委员会",
