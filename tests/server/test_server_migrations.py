@@ -1,8 +1,9 @@
 """Versioned server migrations: a database made by the server before schema versions existed
-(tests/server/data/server_v1*.sql, dumped from what commits 7d423a9 and 88514b6 stored — the
-first wave's tables, and those plus the login-security table and columns) upgrades in place on
-SQLite and PostgreSQL, keeps every row, ends with exactly the schema a fresh database
-gets, and serves its old data; a second start changes nothing."""
+(tests/server/data/server_v1*.sql, dumped from what commits 7d423a9, 88514b6 and 569fa16 stored —
+the first wave's tables; those plus the login-security table and columns; those plus the superior
+side's — the last main before versions) upgrades in place on SQLite and PostgreSQL, keeps every row,
+ends with exactly the schema a fresh database gets, and serves its old data; a second start changes
+nothing."""
 from __future__ import annotations
 
 import secrets
@@ -59,7 +60,7 @@ def places(request: pytest.FixtureRequest, tmp_path: Path, pg_session_url: str |
 
 
 #: Dumps of databases the server made before versions, by the commit whose code made them.
-DUMPS = {"7d423a9": "server_v1", "88514b6": "server_v1_88514b6"}
+DUMPS = {"7d423a9": "server_v1", "88514b6": "server_v1_88514b6", "569fa16": "server_v1_569fa16"}
 
 
 def _load_v1(backend: str, url: str, made_by: str = "7d423a9") -> None:

@@ -3,7 +3,9 @@
 server/migrations.py) and then stored while clerks worked:
 - server_v1.*: commit 7d423a9, the first wave's tables;
 - server_v1_88514b6.*: commit 88514b6, whose create_tables also added the login-security table and
-  columns (migration step 3 must find them there and add them to the older databases).
+  columns (migration step 3 must find them there and add them to the older databases);
+- server_v1_569fa16.*: commit 569fa16, the last main before migrations landed, whose create_tables
+  also made the superior side's tables and campaign columns (step 4).
 
 Run once per commit, with that checkout first on the path (it needs its create_app, which did not
 migrate), the stem of the files to write, and an empty PostgreSQL database:
@@ -31,6 +33,15 @@ from fastapi.testclient import TestClient
 HERE = Path(__file__).resolve().parent
 PASSWORD = "fixture-password-1"
 PDF = b"%PDF-1.4\n% fixture notice\n%%EOF\n"
+
+
+def _pdf() -> bytes:
+    """The notice PDF: a real one where the server parses it (272060c on), else a token one."""
+    try:
+        from server.demo import demo_notice_pdf
+    except ImportError:
+        return PDF
+    return demo_notice_pdf("fixture notice")
 
 
 def _work(url: str) -> None:
@@ -89,6 +100,7 @@ def _work(url: str) -> None:
     import secrets
 
     n = len(carded)
+    pdf = _pdf()
     payload = {
         "protocol": 1, "union": org, "batch_no": "JZ-FIXTURE-1", "kind": "central", "plan_year": plan_year,
         "channel": "card", "plan_type": "A",
@@ -98,17 +110,25 @@ def _work(url: str) -> None:
         "totals": {"count": n, "fee": f"{26 * n}.00", "city": f"{13 * n}.00", "district": f"{13 * n}.00",
                    "grassroots": "0.00"},
         "fee_split": {"fee": "26.00", "city": "13.00", "district": "13.00", "grassroots": "0.00"},
-        "notice_pdf_sha256": hashlib.sha256(PDF).hexdigest(), "replaces": None,
+        "notice_pdf_sha256": hashlib.sha256(pdf).hexdigest(), "replaces": None,
         "nonce": secrets.token_hex(16), "timestamp": protocol.format_timestamp(ctx.now()),
     }
-    receipt = push("submission", payload, signed=True, pdf=PDF)["receipt"]
+    try:  # where the server prices and dates each row itself (#12), as its demo client does
+        from server.demo import demo_submission
+    except ImportError:
+        pass
+    else:
+        carded = [m for m in carded if m.category == "linked_enterprise"]
+        payload = demo_submission(org, plan_year, [m.id_number for m in carded], pdf, batch_no="JZ-FIXTURE-1",
+                                  nonce=payload["nonce"], timestamp=payload["timestamp"]).to_wire()
+    receipt = push("submission", payload, signed=True, pdf=pdf)["receipt"]
     district = http.post("/auth/login", json={"username": "district", "password": PASSWORD}).json()
     decided = http.post(f"/submissions/{receipt['submission_id']}/decision",
                         json={"decision": "return", "reason": "名单需补充"},
                         headers={"Authorization": f"Bearer {district['access_token']}"})
     assert decided.status_code == 200, decided.text
     again = dict(payload, batch_no="JZ-FIXTURE-2", replaces="JZ-FIXTURE-1", nonce=secrets.token_hex(16))
-    push("submission", again, signed=True, pdf=PDF)  # stays under review: its members are enrolled
+    push("submission", again, signed=True, pdf=pdf)  # stays under review: its members are enrolled
     with session():
         applicants = list(Member.select().join(Union).where(
             (Union.org_code == org) & Member.card_no.is_null() & (Member.life_status == "in_service")
