@@ -7,9 +7,11 @@ write (the import, the retirement answers) never touch the clerk's own data.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QWidget, QWizard
 
 from app.views import ops
@@ -138,6 +140,20 @@ def _import_source(window) -> Path:
     return source
 
 
+#: Steps whose work runs while they are shown (a progress bar), then moves on by itself.
+TRANSIENT_STEPS = ("check", "write")
+#: Set while a transient step is on screen: the database worker waits on it (see _hold_worker).
+_held: threading.Event | None = None
+
+
+def _hold_worker() -> None:
+    """Keep the database worker busy until close_all, so a step that starts work on it (校验,
+    导入) is seen the way the clerk sees it while the work runs, not after it moved on."""
+    global _held
+    gate = _held = threading.Event()
+    ops.run_db(None, lambda: gate.wait(60))
+
+
 def _import(window, step: str) -> QWidget:
     """The import wizard: file → category → check → preview → write → result."""
     page = window.page("members")
@@ -154,6 +170,10 @@ def _import(window, step: str) -> QWidget:
     target = getattr(wizard, f"{step}_page")
     for _ in range(6):
         if wizard.currentPage() is target:
+            break
+        if step in TRANSIENT_STEPS and wizard.page(wizard.nextId()) is target:
+            _hold_worker()
+            wizard.next()
             break
         wizard.next()
         ops.drain()
@@ -188,12 +208,17 @@ def show(window, name: str) -> QWidget:
     widget = widget.window() if widget is not None else window
     if isinstance(widget, (QDialog, QWizard)) and not widget.isVisible():
         widget.show()
-    ops.drain()
+    if _held is None:
+        ops.drain()
+    else:  # the worker is held: paint what is shown without waiting for it
+        QCoreApplication.processEvents()
     return widget
 
 
 def close_all(window) -> None:
     """Close every dialog and wizard a screen opened (the soak opens them again and again)."""
+    global _held
+    held, _held = _held, None
     for child in window.findChildren(QDialog):
         if hasattr(child, "ask"):
             child.ask = lambda _text: True
@@ -203,4 +228,6 @@ def close_all(window) -> None:
     for child in window.findChildren(QWidget):
         if child.isWindow() and child is not window and child.isVisible():
             child.close()
+    if held is not None:  # after the wizard was cancelled: its work finds the cancel
+        held.set()
     ops.drain()
