@@ -16,12 +16,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,18 +28,12 @@ from app.models.queries import CardBatchFilter
 from app.services import cards
 from app.views import ops
 from app.views.card_table import CardBatchMemberModel, CardBatchModel
+from app.views.list_page import plain_table
 
 
-def _table(model, parent: QWidget) -> QTableView:
-    table = QTableView(parent)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().setDefaultSectionSize(parent.fontMetrics().height() + 8)
-    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
+def _widths(model, widths: tuple[int, ...]) -> dict[str, int]:
+    """Column widths in Chinese characters, by the model's headers in order."""
+    return {column[0]: width for column, width in zip(model.COLUMNS, widths)}
 
 
 class CardBatchesPage(QWidget):
@@ -78,15 +70,10 @@ class CardBatchesPage(QWidget):
         filters.addWidget(self.search_button)
         filters.addStretch(1)
 
-        self.table = _table(self.model, self)
+        self.table = plain_table(self, self.model, _widths(self.model, (11, 5, 9, 9, 5, 20)))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        em = self.fontMetrics().horizontalAdvance("中")
-        for i, width in enumerate((11, 5, 9, 9, 5, 20)):
-            self.table.horizontalHeader().resizeSection(i, em * width)
-        self.member_table = _table(self.members, self)
+        self.member_table = plain_table(self, self.members, _widths(self.members, (6, 11, 6, 9, 20)))
         self.member_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        for i, width in enumerate((6, 11, 6, 9, 20)):
-            self.member_table.horizontalHeader().resizeSection(i, em * width)
         self.members_title = QLabel(self.tr("请选择一个批次查看办卡结果。"))
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
@@ -96,6 +83,7 @@ class CardBatchesPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(lower)
+        em = self.fontMetrics().horizontalAdvance("中")
         splitter.setSizes([em * 12, em * 16])
 
         self.count_label = QLabel()
