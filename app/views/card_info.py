@@ -135,10 +135,13 @@ class CardInfoPage(ListPage, QWidget):
         """加入待办 for the selected members."""
         queue_members(self, self.union_id, self.selected_ids(), self.actor, lambda _result: self.requery())
 
+    def _member_saved(self, _member_id: int) -> None:
+        self.requery()
+
     def open_detail(self, *_args) -> None:
         from app.views.member_dialog import open_member_dialog
 
         index = self.table.currentIndex()
         if index.isValid():
             open_member_dialog(self, self.model.data(index, Qt.ItemDataRole.UserRole), plan_year=self.plan_year,
-                               actor=self.actor, on_saved=lambda _id: self.requery())
+                               actor=self.actor, on_saved=self._member_saved)

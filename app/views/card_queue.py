@@ -40,6 +40,7 @@ from app.views.card_table import (
     CardQueueModel,
     Snapshot,
 )
+from app.views.windows import open_modeless
 
 NOTICE_OK = "color: #1e7b34;"
 NOTICE_WARN = "color: #9a6700;"
@@ -273,7 +274,10 @@ class CardQueuePage(ListPage, QWidget):
         queued = self._current_row(row)
         if queued is not None:
             open_member_dialog(self, queued.member_id, plan_year=self.plan_year, actor=self.actor,
-                               on_saved=lambda _id: self.refresh())
+                               on_saved=self._member_saved)
+
+    def _member_saved(self, _member_id: int) -> None:
+        self.refresh()
 
     def edit_expiry(self, row: int | None = None):
         """修改证件到期日 for one queued member."""
@@ -284,8 +288,7 @@ class CardQueuePage(ListPage, QWidget):
             return None
         dialog = CardExpiryDialog(queued, actor=self.actor, plan_year=self.plan_year, parent=self)
         dialog.saved.connect(self._expiry_saved)
-        dialog.open()
-        return dialog
+        return open_modeless(dialog)
 
     def _expiry_saved(self, row: cards.QueueRow) -> None:
         text = self.tr("已将{0}的证件到期日改为{1}，重新校验结果：{2}。").format(row.name, row.id_expiry, row.result_label)

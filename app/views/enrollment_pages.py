@@ -34,6 +34,7 @@ from app.views import ops
 from app.views.enrollment_tables import BatchMemberModel
 from app.views.list_page import plain_table
 from app.views.table_model import LINK, ListTableModel
+from app.views.windows import open_modeless
 
 CONFIRM_WORDS = ("已确认的会员会自动加入集中参保名单且无法移除；请仔细核对会员状态后再点击“确认”按钮；"
                  "若之前已提交过集中参保名单，确认后需再次提交。")
@@ -310,19 +311,20 @@ class CardEnrollmentPage(QWidget):
         wizard = EnrollmentWizard(self.union_id, self.plan_year, self.actor, kind=kind, channel=self.channel,
                                   documents=self.documents, fingerprint=self.fingerprint, replaces=replaces,
                                   parent=self)
-        wizard.submitted.connect(lambda _no: self.refresh())
-        wizard.open()
-        return wizard
+        wizard.submitted.connect(self._submitted)
+        return open_modeless(wizard)
+
+    def _submitted(self, _batch_no) -> None:
+        self.refresh()
 
     def open_pending(self) -> PendingDialog:
         dialog = PendingDialog(self.union_id, self.plan_year, self.actor, self)
-        dialog.open()
-        return dialog
+        return open_modeless(dialog)
 
     def open_detail(self, *_args) -> None:
         b = self.selected()
         if b is not None:
-            BatchDetailDialog(b, self).open()
+            open_modeless(BatchDetailDialog(b, self))
 
     def resubmit(self) -> None:
         b = self.selected()

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from app.views.sync_controller import SyncController
 from app.views import ops, roles
 from app.views.workbench import WorkbenchPage
+from app.views.windows import open_modeless
 
 log = logging.getLogger(__name__)
 
@@ -274,9 +275,12 @@ class MainWindow(QMainWindow):
         dialog = ConflictDialog(self.union_id, self.actor, self)
         if self.sync is not None:
             dialog.resolved.connect(self.sync.sync_now)
-        dialog.loaded.connect(lambda n: n or self._no_conflicts(dialog))
-        dialog.open()
-        return dialog
+        dialog.loaded.connect(self._conflicts_loaded)
+        return open_modeless(dialog)
+
+    def _conflicts_loaded(self, found: int) -> None:
+        if not found:
+            self._no_conflicts(self.sender())
 
     def _no_conflicts(self, dialog: QWidget) -> None:
         dialog.close()

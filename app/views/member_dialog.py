@@ -43,6 +43,7 @@ from app.services.errors import ValidationFailed
 from app.services.members import FIELD_LABELS, FLAG_LABELS, MemberDetail
 from app.views import ops
 from app.views.errors import show_error
+from app.views.windows import open_modeless
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def open_member_dialog(parent: QWidget, member_id: int, *, plan_year: int, actor
         dialog = MemberDialog(member_id, plan_year=plan_year, actor=actor, data=data, parent=parent)
         if on_saved is not None:
             dialog.saved.connect(on_saved)
-        dialog.open()
+        open_modeless(dialog)
 
     ops.run_db(parent, lambda: load_member(member_id, plan_year), show)
 

@@ -19,6 +19,7 @@ from app.views import ops
 from app.views.list_page import ListPage, fill_enterprises, list_table
 from app.views.member_dialog import open_member_dialog
 from app.views.member_table import MemberTableModel
+from app.views.windows import open_modeless
 
 
 
@@ -162,9 +163,11 @@ class MemberListPage(ListPage, QWidget):
         backup_dir = getattr(getattr(self.window(), "profile", None), "backups", None)
         wizard = ImportWizard(self.union_id, self.actor, backup_dir, parent=self)
         # The list and every page showing member figures (the workbench) reload after an import.
-        wizard.imported.connect(lambda _result: self._member_saved(0))
-        wizard.open()
-        return wizard
+        wizard.imported.connect(self._imported)
+        return open_modeless(wizard)
+
+    def _imported(self, _result) -> None:
+        self._member_saved(0)
 
     def download_template(self, *_args) -> None:
         from app.views.import_wizard import save_template
@@ -178,5 +181,4 @@ class MemberListPage(ListPage, QWidget):
         dialog = ExportDialog(self.union_id, self.current_filter(), total=self.model.total,
                               sort_key=self.model.sort_key, descending=self.model.descending,
                               plan_year=self.plan_year, parent=self)
-        dialog.open()
-        return dialog
+        return open_modeless(dialog)

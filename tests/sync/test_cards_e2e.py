@@ -137,7 +137,6 @@ def test_queue_verify_correct_submit_issue(qtbot, engine: SyncEngine, server_url
     # 修改证件到期日: the correction is validated, audited and marked for the sync.
     dialog = queue.edit_expiry(row)
     assert isinstance(dialog, CardExpiryDialog)
-    qtbot.addWidget(dialog)
     corrected = date(TODAY.year + 8, 3, 1)
     dialog.expiry.setText(f"{corrected.year}/{corrected.month}/{corrected.day}")
     with qtbot.waitSignal(dialog.saved, timeout=5000):

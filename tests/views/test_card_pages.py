@@ -216,7 +216,6 @@ def test_expiry_link_opens_the_dialog_which_refuses_impossible_dates(qtbot, queu
     _click_action(qtbot, page, row, "expiry")
     assert dialogs and dialogs[0] is not None
     dialog = dialogs[0]
-    qtbot.addWidget(dialog)
     dialog.expiry.setText("2033-02-30")
     assert not dialog.save_button.isEnabled() and "不是真实存在的日期" in dialog.preview.text()
     dialog.long_term.setChecked(True)

@@ -63,7 +63,6 @@ def test_wizard_submits_after_settling_a_retiree(qtbot, union: int, profile: Pro
     qtbot.addWidget(page)
     page.load_now()
     wizard = page.open_wizard(enrollment.KIND_CENTRAL)
-    qtbot.addWidget(wizard)
     overview = wizard.overview
     qtbot.waitUntil(overview.isComplete, timeout=5000)
     qtbot.waitUntil(lambda: overview.header.text().startswith("保障年度：2025年"), timeout=5000)
@@ -87,15 +86,15 @@ def test_wizard_submits_after_settling_a_retiree(qtbot, union: int, profile: Pro
     assert roster.header.text() == ("保障年度：2025年。可参保人数：20人。——保障费用：520元；市总统一划拨：260元；"
                                     "区局/各级工会缴费：260元；基层单位缴费：0元。")
     shot(wizard, "wizard-roster")
-    with qtbot.waitSignal(wizard.submitted, timeout=10_000):
+    roster_rows = roster.model.rowCount()
+    assert roster_rows == 20 and roster.model.index(0, 1).data().count("*") >= 8
+    with qtbot.waitSignal(wizard.submitted, timeout=10_000):  # the wizard closes and is deleted
         wizard.accept()
     batch = Batch.get()
     assert batch.member_count == 20 and batch.status == "queued" and Path(batch.notice_path).exists()
     assert Member.get(Member.member_no == "00050").life_status == "retired"
     page.load_now()
     assert page.table.rowCount() == 1 and page.table.item(0, 4).text() == "待发送"
-    roster_rows = roster.model.rowCount()
-    assert roster_rows == 20 and roster.model.index(0, 1).data().count("*") >= 8
     page.table.selectRow(0)
     page.open_detail()
     from app.views.enrollment_pages import BatchDetailDialog
