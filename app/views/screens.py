@@ -11,10 +11,11 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QDialog, QWidget, QWizard
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtWidgets import QApplication, QDialog, QWidget, QWizard
 
 from app.views import ops
+from app.views.windows import open_modeless
 
 PAGES = ("workbench", "members", "card_info", "card_queue", "card_batches", "card_enrollment")
 
@@ -44,8 +45,7 @@ def _member_detail(window) -> QWidget:
 def _conflicts(window) -> QWidget:
     from app.views.conflict_dialog import ConflictDialog
 
-    dialog = ConflictDialog(window.union_id, window.actor, window)
-    dialog.show()
+    dialog = open_modeless(ConflictDialog(window.union_id, window.actor, window))
     ops.drain()
     return dialog
 
@@ -80,8 +80,7 @@ def _batch_detail(window) -> QWidget:
     if not page._batches:
         return page
     biggest = max(page._batches, key=lambda b: b.member_count)
-    dialog = BatchDetailDialog(biggest, page)
-    dialog.show()
+    dialog = open_modeless(BatchDetailDialog(biggest, page))
     ops.drain()
     return dialog
 
@@ -219,15 +218,18 @@ def close_all(window) -> None:
     """Close every dialog and wizard a screen opened (the soak opens them again and again)."""
     global _held
     held, _held = _held, None
-    for child in window.findChildren(QDialog):
-        if hasattr(child, "ask"):
-            child.ask = lambda _text: True
-        if child.isVisible():
-            child.reject()
-        child.deleteLater()
-    for child in window.findChildren(QWidget):
-        if child.isWindow() and child is not window and child.isVisible():
-            child.close()
+    # The top-level widgets, not window.findChildren: that would make a Python wrapper for each of
+    # the window's thousands of Qt-made children, and keep it after its widget is gone.
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QDialog):
+            if hasattr(widget, "ask"):
+                widget.ask = lambda _text: True
+            if widget.isVisible():
+                widget.reject()
+            widget.deleteLater()
     if held is not None:  # after the wizard was cancelled: its work finds the cancel
         held.set()
     ops.drain()
+    # Closed dialogs delete themselves (WA_DeleteOnClose) once control is back in an event loop;
+    # with none running here, deliver those deletions now.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
