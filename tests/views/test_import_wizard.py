@@ -117,6 +117,9 @@ def test_pages_validate_before_moving_on(qtbot, wizard: ImportWizard, tmp_path: 
 
     wizard.file_page.path.setText(str(members_file(tmp_path / "m.xlsx", 3)))
     wizard.next()
+    # The enterprises come from the database worker: with none listed yet the page would say
+    # the union has none, not that one must be chosen.
+    qtbot.waitUntil(lambda: wizard.category_page.enterprise.count() > 1, timeout=5000)
     wizard.category_page.select(Category.LINKED_ENTERPRISE)
     wizard.category_page.enterprise.setCurrentIndex(0)
     wizard.next()
