@@ -17,13 +17,23 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget, QWizard
 from app.views import ops
 from app.views.windows import open_modeless
 
+#: How long a screen waits for the database worker (a 100,000-member profile on a busy machine
+#: takes more than ops.drain's default 30 s to count an enrollment).
+DRAIN_MS = 300_000
+
+
+def _drain() -> None:
+    if not ops.drain(DRAIN_MS):
+        raise TimeoutError(f"the database worker was still busy after {DRAIN_MS // 1000} s")
+
+
 PAGES = ("workbench", "members", "card_info", "card_queue", "card_batches", "card_enrollment")
 
 
 def _page(name: str) -> Callable[[QWidget], QWidget]:
     def show(window) -> QWidget:
         window.show_page(name)
-        ops.drain()
+        _drain()
         return window
     return show
 
@@ -33,12 +43,12 @@ def _member_detail(window) -> QWidget:
 
     page = window.page("members")
     window.show_page("members")
-    ops.drain()
+    _drain()
     ids = page.model.ids()
     if not len(ids):
         return page
     open_member_dialog(page, ids[0], plan_year=window.plan_year, actor=window.actor)
-    ops.drain()
+    _drain()
     return page.findChild(MemberDialog)
 
 
@@ -46,7 +56,7 @@ def _conflicts(window) -> QWidget:
     from app.views.conflict_dialog import ConflictDialog
 
     dialog = open_modeless(ConflictDialog(window.union_id, window.actor, window))
-    ops.drain()
+    _drain()
     return dialog
 
 
@@ -62,13 +72,13 @@ def _login(window) -> QWidget:
 def _enrollment_page(window):
     page = window.page("card_enrollment")
     window.show_page("card_enrollment")
-    ops.drain()
+    _drain()
     return page
 
 
 def _pending(window) -> QWidget:
     dialog = _enrollment_page(window).open_pending()
-    ops.drain()
+    _drain()
     return dialog
 
 
@@ -81,7 +91,7 @@ def _batch_detail(window) -> QWidget:
         return page
     biggest = max(page._batches, key=lambda b: b.member_count)
     dialog = open_modeless(BatchDetailDialog(biggest, page))
-    ops.drain()
+    _drain()
     return dialog
 
 
@@ -90,37 +100,37 @@ def _wizard(window, step: str) -> QWidget:
 
     page = _enrollment_page(window)
     wizard = page.open_wizard(enrollment.KIND_CENTRAL)
-    ops.drain()
+    _drain()
     if step == "overview":
         return wizard
     wizard.next()  # to 退休人员确认 when someone is flagged, else to 参保名单
-    ops.drain()
+    _drain()
     if step == "roster" and wizard.currentId() == wizard.retirement_id:
         wizard.retirement.model.answer_all("working")  # a throwaway copy: the answers may be saved
         wizard.next()
-        ops.drain()
-    ops.drain()
+        _drain()
+    _drain()
     return wizard
 
 
 def _card_expiry(window) -> QWidget:
     page = window.page("card_queue")
     window.show_page("card_queue")
-    ops.drain()
+    _drain()
     if not page.model.row_count():
         return page
     page.model.load_rows(0, 0)
     dialog = page.edit_expiry(0)
-    ops.drain()
+    _drain()
     return dialog or page
 
 
 def _export(window) -> QWidget:
     page = window.page("members")
     window.show_page("members")
-    ops.drain()
+    _drain()
     dialog = page.export_members()
-    ops.drain()
+    _drain()
     return dialog
 
 
@@ -135,7 +145,7 @@ def _import_source(window) -> Path:
         union_id = window.union_id
         ops.run_db(window, lambda: spreadsheets.export_members(union_id, MemberFilter(text="0001"), source,
                                                                full_ids=True))
-        ops.drain()
+        _drain()
     return source
 
 
@@ -157,10 +167,10 @@ def _import(window, step: str) -> QWidget:
     """The import wizard: file → category → check → preview → write → result."""
     page = window.page("members")
     window.show_page("members")
-    ops.drain()
+    _drain()
     wizard = page.import_members()
     wizard.ask = lambda _text: True  # the confirmations a clerk would answer 是
-    ops.drain()
+    _drain()
     if step == "file":
         return wizard
     wizard.file_page.path.setText(str(_import_source(window)))
@@ -175,7 +185,7 @@ def _import(window, step: str) -> QWidget:
             wizard.next()
             break
         wizard.next()
-        ops.drain()
+        _drain()
     return wizard
 
 
@@ -208,7 +218,7 @@ def show(window, name: str) -> QWidget:
     if isinstance(widget, (QDialog, QWizard)) and not widget.isVisible():
         widget.show()
     if _held is None:
-        ops.drain()
+        _drain()
     else:  # the worker is held: paint what is shown without waiting for it
         QCoreApplication.processEvents()
     return widget
@@ -229,7 +239,7 @@ def close_all(window) -> None:
             widget.deleteLater()
     if held is not None:  # after the wizard was cancelled: its work finds the cancel
         held.set()
-    ops.drain()
+    _drain()
     # Closed dialogs delete themselves (WA_DeleteOnClose) once control is back in an event loop;
     # with none running here, deliver those deletions now.
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
