@@ -116,15 +116,13 @@ def test_wizard_shows_the_window_and_a_shut_one_blocks_the_roster(qtbot, union: 
     page = CardEnrollmentPage(union, 2025, "clerk", documents=profile.documents, fingerprint=lambda: "ab12 cd34")
     qtbot.addWidget(page)
     page.load_now()
-    wizard = page.open_wizard(enrollment.KIND_CENTRAL)
-    qtbot.addWidget(wizard)
+    wizard = page.open_wizard(enrollment.KIND_CENTRAL)  # the page owns it; closed, it is deleted
     qtbot.waitUntil(lambda: wizard.overview.window_note.text() != "", timeout=5000)
     assert wizard.overview.window_note.text().startswith("集中参保办理截止：2024年12月25日（北京时间当日24时，以服务器时间为准），还剩57天")
     wizard.close()
 
     set_clock(datetime.fromisoformat("2024-12-27T09:00:00+08:00"))  # the server's calendar: two days late
-    wizard = page.open_wizard(enrollment.KIND_CENTRAL)
-    qtbot.addWidget(wizard)
+    wizard = page.open_wizard(enrollment.KIND_CENTRAL)  # the page owns it; closed, it is deleted
     overview = wizard.overview
     qtbot.waitUntil(lambda: overview.window_note.text() != "", timeout=5000)
     assert overview.window_note.text().startswith("集中参保办理已于2024年12月25日截止（以服务器时间为准），现在提交将不被受理。")
