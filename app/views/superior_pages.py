@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.protocol.superior import REVIEW_MARK_LABELS
 from app.views import ops
 from app.views.list_page import list_table
+from app.views.windows import open_modeless
 
 ApiSource = Callable[[], Any]  # the signed-in account's SuperiorApi, or None when not signed in
 
@@ -317,13 +318,13 @@ class ReviewPage(OnlinePage):
         if chosen:
             from app.views.superior_dialogs import BatchDetailDialog
 
-            BatchDetailDialog(self.api, chosen[0], self.documents, self).open()
+            open_modeless(BatchDetailDialog(self.api, chosen[0], self.documents, self))
 
     def submit_list(self) -> None:
         from app.views.superior_dialogs import DistrictSubmitDialog
 
-        DistrictSubmitDialog(self.api, self.last_result[1] if self.last_result else None, self.documents, self,
-                             done=self.refresh).open()
+        open_modeless(DistrictSubmitDialog(self.api, self.last_result[1] if self.last_result else None,
+                                           self.documents, self, done=self.refresh))
 
 
 class BatchesPage(OnlinePage):
