@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication, QDialog, QWidget, QWizard
 
 from app.views import ops
+from app.views.main_window import MENU
 from app.views.windows import open_modeless
 
 #: How long a screen waits for the database worker (a 100,000-member profile on a busy machine
@@ -27,7 +28,8 @@ def _drain() -> None:
         raise TimeoutError(f"the database worker was still busy after {DRAIN_MS // 1000} s")
 
 
-PAGES = ("workbench", "members", "card_info", "card_queue", "card_batches", "card_enrollment")
+#: The main window's pages (a grassroots union's menu): new pages join --page list by themselves.
+PAGES = tuple(name for _group, items in MENU for name, _label in items)
 
 
 def _page(name: str) -> Callable[[QWidget], QWidget]:
