@@ -37,6 +37,7 @@ from app.views import ops
 from app.views.enrollment_pages import CardEnrollmentPage, PendingDialog
 from app.views.errors import show_error
 from app.views.table_model import ListTableModel
+from app.views.windows import open_modeless
 
 FAQ3_HINT = "社保卡参保列表仅显示没有工会会员服务卡且证件类型是身份证的职工。"
 
@@ -229,8 +230,7 @@ class SsListsPage(QWizardPage):
     def open_pending(self) -> PendingDialog:
         dialog = PendingDialog(self.w.union_id, self.w.plan_year, self.w.actor, self)
         dialog.finished.connect(self.reload)
-        dialog.open()
-        return dialog
+        return open_modeless(dialog)
 
     def add_to_queue(self) -> None:
         ids, union_id, actor = list(self._advised), self.w.union_id, self.w.actor

@@ -57,8 +57,7 @@ def test_ss_wizard_checks_lists_and_submits_a_selection(qtbot, union: int, profi
     qtbot.addWidget(page)
     page.load_now()
     assert not page.carded_button.isVisible()
-    wizard = page.open_wizard(enrollment.KIND_CENTRAL)
-    qtbot.addWidget(wizard)
+    wizard = page.open_wizard(enrollment.KIND_CENTRAL)  # the page owns it; closed, it is deleted
     overview = wizard.overview
     qtbot.waitUntil(lambda: overview.header.text().startswith("保障年度：2025年"), timeout=5000)
     assert overview.header.text() == ("保障年度：2025年。可参保人数：36人。——保障费用：936元；市总统一划拨：468元；"
@@ -122,8 +121,7 @@ def test_card_advice_after_a_check_adds_to_the_card_queue(qtbot, union: int, pro
     Member.update(work_address="上海市黄浦区南京东路一百号").execute()
     page = SsEnrollmentPage(union, 2025, "clerk", documents=profile.documents, fingerprint=lambda: "ab12")
     qtbot.addWidget(page)
-    wizard = page.open_wizard(enrollment.KIND_CENTRAL)
-    qtbot.addWidget(wizard)
+    wizard = page.open_wizard(enrollment.KIND_CENTRAL)  # the page owns it; closed, it is deleted
     qtbot.waitUntil(wizard.overview.isComplete, timeout=5000)
     wizard.next()
     lists = wizard.ss_lists
