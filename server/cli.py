@@ -10,6 +10,8 @@
     union-server campaign create --file F.toml | campaign show [--plan-year Y]
     union-server worker [--once]
     union-server migrate [--db URL]
+    union-server backup OUT [--keep N]          (OUT: a file, or a folder for timestamped backups)
+    union-server restore FILE [--yes] [--no-safety-backup]
 
 Passwords made here are printed once and never stored in clear; a reset is done by an account of a
 superior union (its password is asked for, or read from UNION_SERVER_ACTOR_PASSWORD).
@@ -24,6 +26,7 @@ import sys
 import time
 from collections.abc import Sequence
 from importlib import metadata
+from pathlib import Path
 
 from server.db import DEFAULT_URL
 
@@ -249,6 +252,53 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from server.backup import BackupError, backup, prune
+
+    try:
+        result = backup(args.db, args.out)
+    except BackupError as error:
+        print(f"备份失败：{error}", file=sys.stderr)
+        return 1
+    print(f"已备份到 {result.path}（{result.size / 2**20:.1f} MB，{result.backend}）")
+    if args.keep:
+        for old in prune(result.path.parent, args.keep):
+            print(f"已删除旧备份 {old}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from server.backup import BackupError, restore
+
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("恢复会替换数据库的全部内容：请先停止服务器和 worker，再加 --yes 运行。", file=sys.stderr)
+            return 2
+        answer = input(f"用 {args.file} 替换数据库 {_redacted(args.db)} 的全部内容？已停止服务器和 worker 请输入 yes：")
+        if answer.strip().lower() != "yes":
+            print("未恢复。", file=sys.stderr)
+            return 1
+    try:
+        safety = restore(args.db, args.file, safety_backup=not args.no_safety_backup)
+    except BackupError as error:
+        print(f"恢复失败：{error}", file=sys.stderr)
+        return 1
+    if safety is not None:
+        print(f"恢复前的数据库已另存为 {safety}")
+    print(f"已从 {args.file} 恢复数据库。")
+    return 0
+
+
+def _redacted(url: str) -> str:
+    """The database URL without its password, for messages."""
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    if parsed.password:
+        return url.replace(f":{parsed.password}@", ":***@", 1)
+    return url
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="union-server", description="上海市工会会员专享保障 中心服务器")
     # The distribution's version (app.__version__, read from the installed metadata: the server imports
@@ -312,6 +362,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", help="the campaign's TOML file (create)")
     p.add_argument("--plan-year", type=int, help="which plan year to show (default: the current one)")
     p.add_argument("--json", action="store_true", help="one line of JSON")
+    p = add("backup", "Back the database up while the server runs (SQLite: backup API; PostgreSQL: pg_dump).",
+            cmd_backup)
+    p.add_argument("out", type=Path, help="the backup file, or a folder for a timestamped union-server-….sqlite3|.pgdump")
+    p.add_argument("--keep", type=int, default=0, metavar="N",
+                   help="with a folder: keep only the newest N timestamped backups there")
+
+    p = add("restore", "Replace the database with a backup (stop the server and workers first); the current "
+            "database is first saved beside the backup file.", cmd_restore)
+    p.add_argument("file", type=Path, help="a file made by `union-server backup`")
+    p.add_argument("--yes", action="store_true", help="do not ask (scripts); the server must be stopped")
+    p.add_argument("--no-safety-backup", action="store_true", help="do not save the current database first")
 
     add("migrate", "Bring the database's schema up to date (serve and every command also do it as they "
         "start); prints the version before and after.", cmd_migrate)
