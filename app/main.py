@@ -71,26 +71,6 @@ def _start_demo(profile: Profile, *, offline: bool, members: int):
     return None, None
 
 
-def _resume_session(profile: Profile, sync) -> None:
-    """Pick up the saved login (keyring) on a worker; offline or none leaves the app offline."""
-    from app.sync.account import resume
-    from app.views import ops
-
-    def resumed(signed_in) -> None:
-        if signed_in is not None:
-            sync.set_signed_in(signed_in)
-            sync.sync_now()
-
-    def failed(exc: BaseException) -> None:
-        from app.views.errors import describe_sync_error
-
-        sync.last_error = describe_sync_error(exc)
-        sync.online = False
-        sync.statusChanged.emit()
-
-    ops.run_io(None, lambda: resume(profile.root), resumed, failed)
-
-
 def _screenshot_copy(profile: Profile) -> Profile:
     """A throwaway copy of the profile for screenshots (SQLite's backup API): screens that write —
     an import, the retirement answers — never touch the clerk's own data."""
@@ -162,11 +142,17 @@ def _open_union(args: argparse.Namespace, profile: Profile):
                                              members=args.demo_members)
         union = current_union()
     if union is None:
-        from app.views.login_dialog import LoginDialog
+        from app.views.first_start import FirstStartDialog
 
-        dialog = LoginDialog(profile.root)
-        if not dialog.exec() or dialog.signed_in is None:
-            return 1
+        dialog = FirstStartDialog(profile.root)
+        dialog.exec()
+        if dialog.choice == FirstStartDialog.DEMO:  # on a throwaway profile, never the clerk's own
+            from app.models import close_database
+
+            close_database()
+            return main(["--demo", *(["--offline-demo"] if args.offline_demo else [])])
+        if dialog.choice != FirstStartDialog.SIGNED_IN:
+            return 0  # the clerk pressed 退出
         signed_in = dialog.signed_in
         union = current_union()
     return union, signed_in, stop_server
@@ -243,7 +229,9 @@ def main(argv: list[str] | None = None) -> int:
             sync.set_signed_in(signed_in)
             sync.sync_now()
         elif not args.quit_after_show:
-            _resume_session(profile, sync)
+            from app import site_config
+
+            sync.resume(profile.root, site_config.current().ca_bundle)
     if args.quit_after_show:
         app.processEvents()
         window.repaint()

@@ -27,6 +27,23 @@ def resource_path(*parts: str) -> Path:
     return Path(str(root)).joinpath(*parts)
 
 
+#: The offline manual's entry page, looked for in this order (installer/union-clerk.spec ships
+#: docs/manual/ as `manual/`, or the README until a manual exists).
+MANUAL_PAGES = ("index.html", "README.md")
+
+
+def manual_path() -> Path | None:
+    """The offline manual to open (帮助 → 使用手册, the first-start dialog); None if none ships."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        candidates = [Path(frozen_root, "manual", page) for page in MANUAL_PAGES]
+    else:
+        checkout = Path(__file__).resolve().parents[1]
+        candidates = [checkout / "docs" / "manual" / page for page in MANUAL_PAGES]
+        candidates.append(checkout / "README.md")
+    return next((path for path in candidates if path.is_file()), None)
+
+
 def default_profile_dir() -> Path:
     """The clerk's profile folder in the OS's per-user data location."""
     return Path(user_data_dir(APP_NAME, APP_AUTHOR, roaming=False)) / "profile"

@@ -100,3 +100,26 @@ def load() -> SiteConfig:
         if path.is_file():
             return parse(path)
     return SiteConfig()
+
+
+_current: SiteConfig | None = None
+
+
+def current() -> SiteConfig:
+    """This run's site configuration, read once (the files do not change while the app runs)."""
+    global _current
+    if _current is None:
+        _current = load()
+    return _current
+
+
+def forget() -> None:
+    """Read the files again on the next current() (tests; IT changed a file)."""
+    global _current
+    _current = None
+
+
+def server_url(saved: str = "") -> str:
+    """The server address a login form starts with: IT's site configuration wins over the one
+    this profile used last, which wins over nothing."""
+    return current().server_url or saved

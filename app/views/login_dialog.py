@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,15 +31,23 @@ if TYPE_CHECKING:
 
 
 class LoginDialog(QDialog):
-    """账号 + 密码 → a signed-in engine (the work runs on a worker)."""
+    """账号 + 密码 → a signed-in engine (the work runs on a worker).
+
+    The server address comes from IT's site configuration (or the one used last) and sits under
+    高级: a clerk rarely needs to see it, and can still change it there. It opens by itself when
+    no address is known."""
 
     def __init__(self, profile_root: Path, *, server_url: str = "", username: str = "",
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        from app import site_config
+
+        site = site_config.current()
         self.profile_root = profile_root
+        self.ca_bundle = site.ca_bundle
         self.signed_in: account.SignedIn | None = None
         self.setWindowTitle(self.tr("登录"))
-        self.server = QLineEdit(server_url)
+        self.server = QLineEdit(site_config.server_url(server_url))
         self.server.setPlaceholderText("https://…")
         self.username = QLineEdit(username)
         self.password = QLineEdit()
@@ -52,31 +62,62 @@ class LoginDialog(QDialog):
         self.error.setStyleSheet("color: #c0392b;")
         self.error.hide()
         form = QFormLayout()
-        form.addRow(self.tr("服务器地址"), self.server)
         form.addRow(self.tr("账号"), self.username)
         form.addRow(self.tr("密码"), self.password)
         form.addRow(self.tr("新密码"), self.new_password)
         form.addRow(self.tr("确认新密码"), self.new_password2)
         self.form = form
         self._show_new_password(False)
+        self.advanced_button = QToolButton()
+        self.advanced_button.setText(self.tr("高级"))
+        self.advanced_button.setCheckable(True)
+        self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_button.setAutoRaise(True)
+        self.advanced_button.toggled.connect(self.show_advanced)
+        self.advanced = QWidget()
+        advanced_form = QFormLayout(self.advanced)
+        advanced_form.setContentsMargins(0, 0, 0, 0)
+        advanced_form.addRow(self.tr("服务器地址"), self.server)
+        where = str(site.source) if site.source else self.tr("未设置（服务器地址请向上级工会或单位电脑管理员询问）")
+        self.site_note = QLabel(self.tr("站点配置：{0}").format(where))
+        self.site_note.setWordWrap(True)
+        self.site_note.setStyleSheet("color: #666666;")
+        advanced_form.addRow(self.site_note)
         hint = QLabel(self.tr("忘记账号或密码，请联系上级工会进行账号找回或密码重置。"))
         hint.setWordWrap(True)
+        self.site_problems = QLabel("\n".join(site.problems))
+        self.site_problems.setWordWrap(True)
+        self.site_problems.setStyleSheet("color: #b9770e;")
+        self.site_problems.setVisible(bool(site.problems))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("登录"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("离线工作"))
         self.buttons.accepted.connect(self.try_login)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(hint)
-        layout.addWidget(self.buttons)
+        self.body = QVBoxLayout(self)
+        self.body.addLayout(form)
+        self.body.addWidget(self.advanced_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.body.addWidget(self.advanced)
+        self.body.addWidget(self.site_problems)
+        self.body.addWidget(self.error)
+        self.body.addWidget(hint)
+        self.body.addWidget(self.buttons)
+        self.show_advanced(not self.server.text())
         (self.password if username else self.username).setFocus()
+
+    def show_advanced(self, shown: bool) -> None:
+        self.advanced.setVisible(shown)
+        self.advanced_button.setChecked(shown)
+        self.advanced_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     def try_login(self) -> None:
         url, user, password = self.server.text().strip(), self.username.text().strip(), self.password.text()
-        if not url or not user or not password:
-            self._show_error(self.tr("请填写服务器地址、账号和密码。"))
+        if not url:
+            self.show_advanced(True)
+            self._show_error(self.tr("请在“高级”中填写服务器地址（向上级工会或单位电脑管理员询问）。"))
+            return
+        if not user or not password:
+            self._show_error(self.tr("请填写账号和密码。"))
             return
         new_password = self.new_password.text() if self.changing_password else None
         if new_password is not None and (not new_password or new_password != self.new_password2.text()):
@@ -86,8 +127,9 @@ class LoginDialog(QDialog):
         self.error.hide()
         from app.sync import account
 
+        ca_bundle = self.ca_bundle
         ops.run_io(self, lambda: account.sign_in(url, user, password, profile_root=self.profile_root,
-                                                 new_password=new_password),
+                                                 ca_bundle=ca_bundle, new_password=new_password),
                    self._done, self._failed)
 
     def _show_new_password(self, shown: bool) -> None:

@@ -5,7 +5,6 @@ Only pages that work are listed; later capabilities add theirs to `MENU`.
 from __future__ import annotations
 
 import logging
-import os
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -159,6 +158,10 @@ class MainWindow(QMainWindow):
         logs = QAction(self.tr("打开日志文件夹"), self)
         logs.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.profile.logs))))
         help_menu.addAction(logs)
+        manual = QAction(self.tr("使用手册"), self)
+        manual.setShortcut(QKeySequence.StandardKey.HelpContents)
+        manual.triggered.connect(self._open_manual)
+        help_menu.addAction(manual)
         about = QAction(self.tr("关于"), self)
         about.triggered.connect(self.about)
         help_menu.addAction(about)
@@ -308,7 +311,23 @@ class MainWindow(QMainWindow):
         ops.run_io(self, lambda: sign_out(self.profile.root))
         self.sync.set_signed_in(None)
 
+    def _open_manual(self) -> None:
+        from app.views.about_dialog import open_manual
+
+        open_manual(self)
+
     def about(self) -> None:
-        QMessageBox.about(self, self.tr("关于"), self.tr(
-            "工会会员专享保障参保客户端\n档案文件夹：{0}\n技术支持：上海工会职工服务热线 12351").format(
-            os.fspath(self.profile.root)))
+        """关于: the server is the signed-in one, else the one this profile used last (read on the worker)."""
+        from app.services.unions import setting_values
+
+        signed_in = self.sync.signed_in if self.sync is not None else None
+        if signed_in is not None:
+            self._open_about(signed_in.engine.client.base_url)
+        else:
+            ops.run_db(self, lambda: setting_values("server_url").get("server_url", ""), self._open_about)
+
+    def _open_about(self, server_url: str) -> None:
+        from app.views.about_dialog import AboutDialog
+
+        update = self.sync.update if self.sync is not None else None
+        AboutDialog(self.profile.root, server_url=server_url, update=update, parent=self).open()

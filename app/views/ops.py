@@ -269,6 +269,12 @@ def drain(msecs: int = 30_000) -> bool:
     return False
 
 
+def run_io_with_progress(parent: QObject | None, fn: Callable[[Progress], Any],
+                         on_success=None, on_failure=None, on_progress=None) -> Progress:
+    """Like run_io, for long network work that reports progress (a first download)."""
+    return _start("io", parent, fn, on_success, on_failure, on_progress, True)  # type: ignore[return-value]
+
+
 def wait_all(msecs: int = 30_000) -> bool:
     """Block until every pool is idle (shutdown and tests)."""
     done = all(p.waitForDone(msecs) for p in _pools.values())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -48,6 +49,10 @@ class SyncController(QObject):
         self.last_sync: datetime | None = None
         self.last_error = ""
         self.keyring_note = ""
+        #: What the server last said about client versions (app.sync.updates.UpdateInfo), or None.
+        self.update = None
+        #: (profile folder, CA bundle) while a saved login waits for the server to be reachable.
+        self.resume_pending: tuple[Path, str | None] | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(AUTO_SYNC_MS)
         self.timer.timeout.connect(self.sync_now)
@@ -80,7 +85,45 @@ class SyncController(QObject):
         self.pending = n
         self.statusChanged.emit()
 
+    def resume(self, profile_root: Path, ca_bundle: str | None = None) -> None:
+        """Pick up the saved login (keyring) on a worker. With no server the app works offline and
+        tries again on 同步 and every few minutes; nothing is lost meanwhile."""
+        self.resume_pending = (profile_root, ca_bundle)
+        self.timer.start()
+        ops.run_db(self, _last_sync, self._show_last_sync)
+        self._try_resume()
+
+    def _try_resume(self) -> None:
+        if self.resume_pending is None or self.running:
+            return
+        from app.sync import account
+
+        root, ca_bundle = self.resume_pending
+        self.running = True
+        self.statusChanged.emit()
+        ops.run_io(self, lambda: account.resume(root, ca_bundle=ca_bundle), self._resumed, self._resume_failed)
+
+    def _resumed(self, signed_in: account.SignedIn | None) -> None:
+        self.running, self.resume_pending = False, None
+        if signed_in is None:  # no saved login: 登录… is the way in
+            self.timer.stop()
+            self.statusChanged.emit()
+            return
+        self.set_signed_in(signed_in)
+        self.sync_now()
+
+    def _resume_failed(self, exc: BaseException) -> None:
+        from app.sync.client import Offline
+
+        if not isinstance(exc, Offline):  # the server refused the saved login: log in again
+            self.resume_pending = None
+            self.timer.stop()
+        self._failed(exc)
+
     def sync_now(self) -> None:
+        if self.signed_in is None and self.resume_pending is not None:
+            self._try_resume()
+            return
         if self.signed_in is None or self.running:
             return
         self.running = True

@@ -32,7 +32,9 @@ class SyncStatusWidget(QWidget):
 
     def update_view(self) -> None:
         c = self.controller
-        if c.signed_in is None:
+        if c.signed_in is None and c.resume_pending is not None:
+            state, colour = (self.tr("正在连接服务器…"), "#2c7be5") if c.running else (self.tr("● 离线"), "#c0392b")
+        elif c.signed_in is None:
             state, colour = self.tr("未登录（离线工作）"), "#888888"
         elif c.running:
             state, colour = self.tr("正在同步…"), "#2c7be5"
@@ -51,4 +53,4 @@ class SyncStatusWidget(QWidget):
         metrics = self.error.fontMetrics()
         self.error.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, self.error.maximumWidth()))
         self.error.setToolTip(text)
-        self.button.setEnabled(c.signed_in is not None and not c.running)
+        self.button.setEnabled((c.signed_in is not None or c.resume_pending is not None) and not c.running)
