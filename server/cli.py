@@ -49,7 +49,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.app import create_app
     from server.settings import Settings
 
-    settings = Settings(ss_check_delay_seconds=args.ss_check_delay, run_worker=not args.no_worker)
+    settings = Settings(ss_check_delay_seconds=args.ss_check_delay, run_worker=not args.no_worker,
+                        latest_client_version=args.latest_client, client_download_url=args.client_download_url,
+                        min_client_version=args.min_client)
     app = create_app(args.db, settings=settings)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=True)
     return 0
@@ -320,6 +322,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how long an SS check waits before a worker answers it (default 0)")
     p.add_argument("--no-worker", action="store_true", help="do not run the SS-check worker in this process")
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.add_argument("--latest-client", default=os.environ.get("UNION_SERVER_LATEST_CLIENT", ""), metavar="VERSION",
+                   help="the newest clerk app version, announced to older apps as 有新版本 "
+                        "(env UNION_SERVER_LATEST_CLIENT)")
+    p.add_argument("--client-download-url", default=os.environ.get("UNION_SERVER_CLIENT_DOWNLOAD_URL", ""),
+                   metavar="URL", help="where clerks download it (env UNION_SERVER_CLIENT_DOWNLOAD_URL)")
+    p.add_argument("--min-client", default=os.environ.get("UNION_SERVER_MIN_CLIENT", ""), metavar="VERSION",
+                   help="the oldest clerk app version that may still sync; older ones are told to update "
+                        "(env UNION_SERVER_MIN_CLIENT)")
 
     p = add("init-demo", "Create the demo hierarchy, accounts, campaign, members and registry.", cmd_init_demo)
     p.add_argument("--password", help="one password for every demo account (default: random, printed once)")

@@ -58,6 +58,11 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     max_changes_page: int = 5000
     scrypt_n: int = 2**14
+    # Client versions (server/routes/client_versions.py): the newest, its download page, the oldest that
+    # may still sync ("" = no such limit).
+    latest_client_version: str = ""
+    client_download_url: str = ""
+    min_client_version: str = ""
 
 
 @dataclass

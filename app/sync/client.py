@@ -170,6 +170,10 @@ class ServerClient:
             raise ClockSkew(skew)
         return skew
 
+    def client_version(self, version: str, protocol: int) -> dict[str, Any]:
+        """What the server says about this app's version (app.sync.updates)."""
+        return self._json("GET", "/client-version", auth=False, params={"version": version, "protocol": protocol})
+
     def login(self, username: str, password: str, device_cookie: str | None = None) -> dict[str, Any]:
         # Not retried: a retry could count as a second failed attempt towards the lockout.
         body = self._json("POST", "/auth/login", auth=False, retry=False,

@@ -44,7 +44,9 @@ from app.protocol import (
 )
 from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
 from app.sync import cards as card_sync
+from app.sync import updates
 from app.sync.client import ClockSkew, ServerClient, ServerProblem
+from app.sync.updates import UpdateInfo
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,8 @@ class SyncReport:
     #: what changed in batches re-priced by the server's date before they were sent.
     notices: list[str] = field(default_factory=list)
     finished_at: datetime | None = None
+    #: what the server said about this app's version (app.sync.updates), None if nothing
+    update: UpdateInfo | None = None
 
     def summary(self) -> str:
         parts = [f"上传 {self.pushed} 条", f"下载 {self.pulled} 条变化"]
@@ -142,6 +146,7 @@ class SyncEngine:
     def sync(self, progress: Progress | None = None) -> SyncReport:
         report = SyncReport()
         self.check_clock()
+        report.update = updates.check(self.client)  # refuses (ClientTooOld) only when the server says so
         self.run_db(self.queue_member_changes)
         # After the member changes, so a corrected expiry reaches the server before its check.
         self.run_db(lambda: card_sync.queue_server_checks(self.union_id, self.org_code))

@@ -127,6 +127,7 @@ class FirstStartDialog(LoginDialog):
         self.progress.setFormat(self.tr("正在下载本工会的会员和参保活动…"))
         self.progress.show()
         engine = self.signed_in.engine  # type: ignore[union-attr]
+        engine.run_db = ops.call_db  # its database work on the database worker, like every sync
         ops.run_io_with_progress(self, lambda progress: engine.sync(lambda _phase, done, total: progress(done, total)),
                                  self._downloaded, self._download_failed, self._progressed)
 

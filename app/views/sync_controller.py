@@ -137,6 +137,7 @@ class SyncController(QObject):
     def _done(self, result) -> None:
         report, pending = result
         self.running, self.online, self.pending = False, True, pending
+        self.update = report.update
         self.last_sync = report.finished_at
         self.last_error = "；".join(dict.fromkeys(report.errors))[:500]
         self.statusChanged.emit()
@@ -146,7 +147,10 @@ class SyncController(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         from app.sync.client import Offline, SyncError
+        from app.sync.updates import ClientTooOld
 
+        if isinstance(exc, ClientTooOld):
+            self.update = exc.info
         self.running = False
         self.online = False if isinstance(exc, Offline) else self.online
         if not isinstance(exc, SyncError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
+from app.views.about_dialog import update_text
 from app.views.sync_controller import SyncController
 
 
@@ -17,6 +18,10 @@ class SyncStatusWidget(QWidget):
         self.state = QLabel()
         self.pending = QLabel()
         self.last = QLabel()
+        #: 有新版本 with its download page, when the server announces one (never installed by itself)
+        self.update_notice = QLabel()
+        self.update_notice.setOpenExternalLinks(True)
+        self.update_notice.setStyleSheet("color: #b9770e; font-weight: bold;")
         self.error = QLabel()
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setMaximumWidth(self.fontMetrics().horizontalAdvance("中") * 24)
@@ -25,7 +30,7 @@ class SyncStatusWidget(QWidget):
         self.button.clicked.connect(controller.sync_now)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for w in (self.error, self.state, self.pending, self.last, self.button):
+        for w in (self.update_notice, self.error, self.state, self.pending, self.last, self.button):
             layout.addWidget(w)
         controller.statusChanged.connect(self.update_view)
         self.update_view()
@@ -53,4 +58,7 @@ class SyncStatusWidget(QWidget):
         metrics = self.error.fontMetrics()
         self.error.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, self.error.maximumWidth()))
         self.error.setToolTip(text)
+        notice = update_text(c.update)
+        self.update_notice.setText(notice)
+        self.update_notice.setVisible(bool(notice))
         self.button.setEnabled((c.signed_in is not None or c.resume_pending is not None) and not c.running)
