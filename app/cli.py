@@ -198,6 +198,30 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_devices(args: argparse.Namespace) -> int:
+    """The PCs registered for the signed-in account (本机 marked); --revoke stops one of the others."""
+    from app.sync import account
+
+    profile = _open(args)
+    signed = account.resume(profile.root, allow_insecure=args.allow_insecure)
+    if signed is None:
+        print("错误：本档案尚未登录或登录已失效。请先用 sync --server URL --username 账号 登录。", file=sys.stderr)
+        return 2
+    if args.revoke:
+        account.revoke_device(signed, args.revoke)
+    listed = account.devices(signed)
+    if args.json:
+        print(json.dumps({"username": signed.username, "revoked": args.revoke, "devices": listed}, ensure_ascii=False))
+        return 0
+    if args.revoke:
+        print(f"已停用设备 {args.revoke}：服务器不再接受它签名的提交。")
+    for d in listed:
+        state = f"已停用 {d['revoked'][:16].replace('T', ' ')}" if d["revoked"] else "使用中"
+        mark = "（本机）" if d["this_pc"] else ""
+        print(f"{d['fingerprint']}  {d['label']}{mark}  登记于 {d['registered'][:16].replace('T', ' ')}  {state}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="union-clerk-cli", description="工会会员专享保障参保客户端：命令行工具")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -250,6 +274,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="允许用不加密的 http:// 连接其他电脑上的服务器（仅限测试环境）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("devices", help="列出本账号登记过的电脑；--revoke 停用其中不认识或不再使用的一台")
+    p.add_argument("--revoke", metavar="FINGERPRINT", help="要停用的电脑的指纹（见列表第一列；不能停用本机）")
+    p.add_argument("--allow-insecure", action="store_true",
+                   help="允许用不加密的 http:// 连接其他电脑上的服务器（仅限测试环境）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(func=cmd_devices)
 
     p = sub.add_parser("stats", help="业务工作台统计数字")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")

@@ -15,7 +15,7 @@ from pathlib import Path
 from app.models import Setting
 from app.protocol import generate_device_key, private_key_b64, private_key_from_b64, public_key_b64
 from app.sync import credentials
-from app.sync.client import InsecureServer, ServerClient, is_insecure_url
+from app.sync.client import InsecureServer, ServerClient, SyncError, is_insecure_url
 from app.sync.engine import SyncEngine, link_union
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,27 @@ def resume(profile_root: Path, *, ca_bundle: str | None = None, allow_insecure: 
                      Path(profile_root) / "documents")
     return SignedIn(engine, session.username, me.get("display_name") or session.username, me["union"]["name"],
                     me.get("role") or "", True)
+
+
+class ThisPC(SyncError):
+    """Revoking the key this PC signs with would leave it unable to submit until it logs in anew."""
+
+    message = "这是本机正在使用的电脑，不能在本机停用。"
+    action = "请在另一台登录过本账号的电脑上停用它；本机不再使用时，选“退出登录”即可。"
+
+
+def devices(signed: SignedIn) -> list[dict]:
+    """The account's registered PCs, newest first; `this_pc` marks the one signing here."""
+    this = signed.engine.device_fingerprint
+    return [{**d, "this_pc": d["fingerprint"] == this} for d in signed.engine.client.devices()]
+
+
+def revoke_device(signed: SignedIn, fingerprint: str) -> None:
+    """Stop the server accepting another PC's key: one the clerk does not know ("新设备已登录"),
+    or an old one when the account has reached its limit of PCs."""
+    if fingerprint == signed.engine.device_fingerprint:
+        raise ThisPC()
+    signed.engine.client.revoke_device(fingerprint)
 
 
 def sign_out(profile_root: Path) -> None:

@@ -143,3 +143,48 @@ def test_cli_refuses_plain_http_to_another_host(tmp_path: Path, file_keyring: Pa
 
     with pytest.raises(InsecureServer):
         account.sign_in("http://clerk-server.invalid", "u", "p", profile_root=tmp_path / "q")
+
+
+def test_the_clerk_lists_her_pcs_and_revokes_one_she_does_not_know(
+        server_url: str, profile: Profile, tmp_path: Path, file_keyring: Path, monkeypatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from app import cli
+    from app.models import close_database
+    from app.protocol import private_key_from_b64, public_key_b64
+
+    # Another PC logs in as the clerk (the profile fixture's database stands for it).
+    account.sign_in(server_url, DEMO_CLERK, DEMO_PASSWORD, profile_root=profile.root)
+    other_key = credentials.load_device_key(account.profile_key(profile.root), DEMO_CLERK)
+    close_database()
+    mine = tmp_path / "my-pc"
+    monkeypatch.setenv("UNION_CLERK_PASSWORD", DEMO_PASSWORD)
+    assert cli.main(["--profile", str(mine), "sync", "--server", server_url, "--username", DEMO_CLERK, "--json"]) == 0
+    close_database()
+    capsys.readouterr()
+
+    assert cli.main(["--profile", str(mine), "devices", "--json"]) == 0
+    close_database()
+    listed = json.loads(capsys.readouterr().out)["devices"]
+    assert len(listed) == 2 and [d["this_pc"] for d in listed].count(True) == 1
+    this_pc = next(d["fingerprint"] for d in listed if d["this_pc"])
+    stranger = next(d["fingerprint"] for d in listed if not d["this_pc"])
+
+    assert cli.main(["--profile", str(mine), "devices", "--revoke", this_pc, "--json"]) == 2
+    close_database()
+    refused = json.loads(capsys.readouterr().out)
+    assert "本机" in refused["error"] and "退出登录" in refused["action"]
+
+    assert cli.main(["--profile", str(mine), "devices", "--revoke", stranger]) == 0
+    close_database()
+    out = capsys.readouterr().out
+    assert f"已停用设备 {stranger}" in out and "（本机）" in out
+    # The server no longer takes the other PC's key; this PC's key still works.
+    client = ServerClient(server_url)
+    client.login(DEMO_CLERK, DEMO_PASSWORD)
+    with pytest.raises(ServerProblem) as caught:
+        client.register_device(public_key_b64(private_key_from_b64(other_key)), "other")
+    assert caught.value.problem == "unknown_device"
+    states = {d["fingerprint"]: d["revoked"] for d in client.devices()}
+    assert states[stranger] is not None and states[this_pc] is None
