@@ -424,7 +424,7 @@ class SyncEngine:
             return
         notices.append(f"新设备已登录：账号 {data.get('username')} 于 {str(data.get('registered'))[:16].replace('T', ' ')}"
                        f"（UTC）在“{data.get('label') or '未命名电脑'}”登记了电脑（指纹 {data.get('fingerprint')}）。"
-                       "如不是本单位的操作，请立即修改密码并停用该电脑")
+                       "如不是本单位的操作，请立即修改密码，并在“同步 → 设备管理”中停用该电脑")
 
     @staticmethod
     def _ss_fields(data: dict[str, Any]) -> dict[str, Any]:

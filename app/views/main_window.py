@@ -153,6 +153,9 @@ class MainWindow(QMainWindow):
             logout = QAction(self.tr("退出登录"), self)
             logout.triggered.connect(self.logout)
             sync_menu.addAction(logout)
+            devices = QAction(self.tr("设备管理…"), self)
+            devices.triggered.connect(self.show_devices)
+            sync_menu.addAction(devices)
 
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
         logs = QAction(self.tr("打开日志文件夹"), self)
@@ -315,6 +318,17 @@ class MainWindow(QMainWindow):
         from app.views.about_dialog import open_manual
 
         open_manual(self)
+
+    def show_devices(self) -> QWidget | None:
+        """设备管理…: the account's PCs (online; asks to log in first when signed out)."""
+        if self.sync is None or self.sync.signed_in is None:
+            QMessageBox.information(self, self.tr("设备管理"), self.tr("请先登录（同步 → 登录…），再查看本账号登录过的电脑。"))
+            return None
+        from app.views.devices_dialog import DevicesDialog
+
+        dialog = DevicesDialog(self.sync.signed_in, self)
+        dialog.open()
+        return dialog
 
     def about(self) -> None:
         """关于: the server is the signed-in one, else the one this profile used last (read on the worker)."""
