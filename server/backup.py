@@ -107,6 +107,9 @@ def backup(url: str, out: Path) -> BackupResult:
         out = timestamped(out, backend)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
+    if os.name == "posix":  # member data: readable by the server's account only, from the first byte
+        os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+        os.chmod(partial, 0o600)
     try:
         if backend == "sqlite":
             _sqlite_backup(sqlite_path(url), partial)
@@ -115,8 +118,6 @@ def backup(url: str, out: Path) -> BackupResult:
         os.replace(partial, out)
     finally:
         partial.unlink(missing_ok=True)
-    if os.name == "posix":
-        os.chmod(out, 0o600)  # member data: readable by the server's account only
     return BackupResult(out, backend, out.stat().st_size)
 
 
