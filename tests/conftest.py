@@ -79,7 +79,8 @@ def no_keyring() -> Iterator[None]:
 #: View code allowed to touch the database on the GUI thread, as (path under the repo, function).
 #: Start-up opens the profile's database and reads its union before any window exists (and a
 #: demo fills its throwaway profile then).
-GUI_DB_ALLOWED = frozenset({("app/main.py", "main"), ("app/main.py", "_start_demo")})
+GUI_DB_ALLOWED = frozenset({("app/main.py", "main"), ("app/main.py", "_open_union"),
+                            ("app/main.py", "_start_demo")})
 
 _REPO = str(Path(__file__).resolve().parents[1]) + os.sep
 _VIEW_CODE = (_REPO + os.path.join("app", "views") + os.sep, _REPO + os.path.join("app", "main.py"))
