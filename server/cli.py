@@ -301,6 +301,21 @@ def _redacted(url: str) -> str:
     return url
 
 
+def _add_backup_commands(add) -> None:  # type: ignore[no-untyped-def]
+    """`backup` and `restore` (server/backup.py), with build_parser's `add`."""
+    p = add("backup", "Back the database up while the server runs (SQLite: backup API; PostgreSQL: pg_dump).",
+            cmd_backup)
+    p.add_argument("out", type=Path, help="the backup file, or a folder for a timestamped union-server-….sqlite3|.pgdump")
+    p.add_argument("--keep", type=int, default=0, metavar="N",
+                   help="with a folder: keep only the newest N timestamped backups there")
+
+    p = add("restore", "Replace the database with a backup (stop the server and workers first); the current "
+            "database is first saved beside the backup file.", cmd_restore)
+    p.add_argument("file", type=Path, help="a file made by `union-server backup`")
+    p.add_argument("--yes", action="store_true", help="do not ask (scripts); the server must be stopped")
+    p.add_argument("--no-safety-backup", action="store_true", help="do not save the current database first")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="union-server", description="上海市工会会员专享保障 中心服务器")
     # The distribution's version (app.__version__, read from the installed metadata: the server imports
@@ -372,17 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", help="the campaign's TOML file (create)")
     p.add_argument("--plan-year", type=int, help="which plan year to show (default: the current one)")
     p.add_argument("--json", action="store_true", help="one line of JSON")
-    p = add("backup", "Back the database up while the server runs (SQLite: backup API; PostgreSQL: pg_dump).",
-            cmd_backup)
-    p.add_argument("out", type=Path, help="the backup file, or a folder for a timestamped union-server-….sqlite3|.pgdump")
-    p.add_argument("--keep", type=int, default=0, metavar="N",
-                   help="with a folder: keep only the newest N timestamped backups there")
 
-    p = add("restore", "Replace the database with a backup (stop the server and workers first); the current "
-            "database is first saved beside the backup file.", cmd_restore)
-    p.add_argument("file", type=Path, help="a file made by `union-server backup`")
-    p.add_argument("--yes", action="store_true", help="do not ask (scripts); the server must be stopped")
-    p.add_argument("--no-safety-backup", action="store_true", help="do not save the current database first")
+    _add_backup_commands(add)
 
     add("migrate", "Bring the database's schema up to date (serve and every command also do it as they "
         "start); prints the version before and after.", cmd_migrate)
