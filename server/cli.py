@@ -271,6 +271,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from server.backup import BackupError, restore
+    from server.migrations import current_version
 
     if not args.yes:
         if not sys.stdin.isatty():
@@ -287,7 +288,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return 1
     if safety is not None:
         print(f"恢复前的数据库已另存为 {safety}")
-    print(f"已从 {args.file} 恢复数据库。")
+    print(f"已从 {args.file} 恢复数据库（数据库结构版本 {current_version()}）。")
     return 0
 
 
@@ -301,8 +302,11 @@ def _redacted(url: str) -> str:
     return url
 
 
-def _add_backup_commands(add) -> None:  # type: ignore[no-untyped-def]
-    """`backup` and `restore` (server/backup.py), with build_parser's `add`."""
+def _add_database_commands(add) -> None:  # type: ignore[no-untyped-def]
+    """`migrate` (server/migrations.py), `backup` and `restore` (server/backup.py), with build_parser's `add`."""
+    add("migrate", "Bring the database's schema up to date (serve and every command also do it as they "
+        "start); prints the version before and after.", cmd_migrate)
+
     p = add("backup", "Back the database up while the server runs (SQLite: backup API; PostgreSQL: pg_dump).",
             cmd_backup)
     p.add_argument("out", type=Path, help="the backup file, or a folder for a timestamped union-server-….sqlite3|.pgdump")
@@ -388,10 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plan-year", type=int, help="which plan year to show (default: the current one)")
     p.add_argument("--json", action="store_true", help="one line of JSON")
 
-    _add_backup_commands(add)
-
-    add("migrate", "Bring the database's schema up to date (serve and every command also do it as they "
-        "start); prints the version before and after.", cmd_migrate)
+    _add_database_commands(add)
 
     p = add("worker", "Run SS-check jobs (as many workers as you like, on PostgreSQL).", cmd_worker)
     p.add_argument("--once", action="store_true", help="run the jobs that are due, then exit")
