@@ -3,10 +3,11 @@
 - SQLite: SQLite's online backup API — a consistent copy while the server runs; the copy is
   checked (`PRAGMA integrity_check`) and written as one self-contained file.
 - PostgreSQL: `pg_dump --format=custom` — a consistent snapshot while the server runs — and
-  `pg_restore --clean --if-exists --single-transaction`, so a restore either replaces the data
-  whole or leaves the database as it was. The PostgreSQL client programs must be installed on the
-  server host (Debian: postgresql-client); the password goes to them in PGPASSWORD, never on a
-  command line another user could read in `ps`.
+  `pg_restore --clean --if-exists` fed to `psql` in one transaction (with the DROPs of any server
+  table the backup lacks), so a restore either replaces the data whole or leaves the database as
+  it was. The PostgreSQL client programs must be installed on the server host (Debian:
+  postgresql-client); the password goes to them in PGPASSWORD, never on a command line another
+  user could read in `ps`.
 
 A backup is written under a temporary name and renamed when complete, so a file with the final
 name is always a whole backup. A restore is done with the server and its workers stopped; before
@@ -17,11 +18,13 @@ ahead, so clerks' PCs whose cursors had passed the backup still pull what comes 
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -256,9 +259,15 @@ def _pg_env(url: str) -> tuple[dict[str, str], str, list[str]]:
 def _run(cmd: list[str], env: dict[str, str], what: str) -> str:
     result = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        raise BackupError(f"{what}失败：{detail[-1] if detail else result.returncode}")
+        raise BackupError(f"{what}失败：{_last_error(result.stderr or result.stdout, result.returncode)}")
     return result.stdout
+
+
+def _last_error(output: str, code: int) -> str:
+    """The line that says what went wrong (PostgreSQL's ERROR, not the 'Command was' after it)."""
+    lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if "ERROR" in line or "错误" in line]
+    return (errors or lines or [str(code)])[-1]
 
 
 def _pg_dump(url: str, out: Path) -> None:
@@ -268,19 +277,55 @@ def _pg_dump(url: str, out: Path) -> None:
     _pg_check_dump(out)
 
 
-def _pg_check_dump(path: Path) -> None:
+def _pg_dump_tables(path: Path) -> set[str]:
+    """The names of the tables a pg_dump file holds (from its table of contents)."""
     listing = _run([_pg_program("pg_restore"), "--list", str(path)], dict(os.environ), "读取备份目录")
-    if not re.search(rf"TABLE \S+ {marker_table()}\b", listing):
+    return set(re.findall(r"^\d+; \d+ \d+ TABLE \S+ (\S+) ", listing, flags=re.M))
+
+
+def _pg_check_dump(path: Path) -> None:
+    if marker_table() not in _pg_dump_tables(path):
         raise BackupError(f"{path} 不是 union-server 的备份（没有账号表）。")
 
 
 def _pg_restore(url: str, source: Path) -> None:
+    """One transaction (psql reads it; COMMIT only once pg_restore has written all of it): drop the
+    server's tables the backup lacks — a newer server made them, and left behind they would carry
+    a schema version the restored data has not reached and foreign keys that block the restore —
+    then pg_restore's script, which drops and re-creates the backup's own tables."""
     from server.db import database
+    from server.models import ALL_MODELS
 
     # Our own pooled connections would hold locks the restore's DROPs wait for.
     close_all = getattr(database.obj, "close_all", None)
     if close_all is not None:
         close_all()
     env, dbname, _ = _pg_env(url)
-    _run([_pg_program("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-          "--single-transaction", "--exit-on-error", f"--dbname={dbname}", str(source)], env, "pg_restore 恢复")
+    stale = sorted({m._meta.table_name for m in ALL_MODELS} - _pg_dump_tables(source))
+    head = "SET client_min_messages = warning;\nBEGIN;\n" + "".join(
+        f'DROP TABLE IF EXISTS "{table}" CASCADE;\n' for table in stale)
+    with tempfile.TemporaryFile() as script_err, tempfile.TemporaryFile() as psql_err:
+        script = subprocess.Popen([_pg_program("pg_restore"), "--clean", "--if-exists", "--no-owner",
+                                   "--no-privileges", "--file=-", str(source)],
+                                  env=env, stdout=subprocess.PIPE, stderr=script_err)
+        psql = subprocess.Popen([_pg_program("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", f"--dbname={dbname}"],
+                                env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=psql_err)
+        assert script.stdout is not None and psql.stdin is not None
+        try:
+            psql.stdin.write(head.encode())
+            shutil.copyfileobj(script.stdout, psql.stdin)
+            psql.stdin.write(b"COMMIT;\n" if script.wait() == 0 else b"ROLLBACK;\n")
+        except BrokenPipeError:  # psql stopped at an error: nothing was committed
+            pass
+        finally:
+            with contextlib.suppress(BrokenPipeError):
+                psql.stdin.close()
+        if script.poll() is None:
+            script.kill()
+        script.wait()
+        psql.wait()
+        for process, output, what in ((psql, psql_err, "psql 执行恢复"), (script, script_err, "pg_restore 读取备份")):
+            if process.returncode != 0:
+                output.seek(0)
+                message = _last_error(output.read().decode(errors="replace"), process.returncode)
+                raise BackupError(f"{what}失败：{message}（数据库未改动）")

@@ -19,7 +19,7 @@ from server.app import create_app
 from server.db import database, is_sqlite, open_database, session
 from server.embedded import serve_in_thread
 from server.migrations import BASELINE, LATEST, STEPS, current_version, migrate
-from server.models import ALL_MODELS, SchemaVersion, Submission
+from server.models import ALL_MODELS, Member, SchemaVersion, Submission
 
 DATA = Path(__file__).resolve().parent / "data"
 PASSWORD = "fixture-password-1"  # what make_server_v1.py gave every demo account
@@ -179,3 +179,38 @@ def test_a_step_that_fails_leaves_the_version_before_it(tmp_path: Path, monkeypa
     assert current_version() == BASELINE
     with session():
         assert not database.obj.table_exists("half_done")
+
+
+def test_restoring_an_older_servers_backup_upgrades_it_through_the_steps(places: tuple[str, str, str],
+                                                                        tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """`union-server restore` of a backup an older server made, over today's database (which has
+    tables and a schema version the backup lacks), goes through the same steps as a start: nothing
+    of the newer database is left behind to make the backup look already upgraded."""
+    from server import cli as server_cli
+
+    backend, old_url, fresh_url = places
+    create_app(fresh_url)
+    fresh = _schema()
+
+    _load_v1(backend, old_url)
+    open_database(old_url)
+    before = _row_counts()
+    backup_file = tmp_path / f"old-server{'.sqlite3' if backend == 'sqlite' else '.pgdump'}"
+    assert server_cli.main(["backup", "--db", old_url, str(backup_file)]) == 0
+    assert current_version() is None  # backing up changes nothing
+
+    create_app(old_url)  # today's server starts on it: version LATEST, the later tables made
+    assert current_version() == LATEST
+    with session():
+        Member.delete().execute()  # a mistake made after the backup
+
+    assert server_cli.main(["restore", "--db", old_url, str(backup_file), "--yes"]) == 0
+    assert f"数据库结构版本 {LATEST}" in capsys.readouterr().out
+    open_database(old_url)
+    assert current_version() == LATEST
+    with session():
+        versions = [row.version for row in SchemaVersion.select().order_by(SchemaVersion.version)]
+    assert versions == [BASELINE] + [step.version for step in STEPS]
+    assert _row_counts() == before
+    assert _schema() == fresh
