@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from app import __version__, site_config
@@ -182,9 +182,13 @@ def app_main(monkeypatch, tmp_path: Path, qapp):  # type: ignore[no-untyped-def]
     # The app's event loop ends by _drive's exit(), never by a last-window quit: that one is
     # posted, and would end whatever event loop the next test runs.
     qapp.setQuitOnLastWindowClosed(False)
+    translators = set(qapp.findChildren(QTranslator))
     yield app_main_module.main
     qapp.setQuitOnLastWindowClosed(True)
     QCoreApplication.setApplicationName(name)
+    for translator in set(qapp.findChildren(QTranslator)) - translators:  # main() loads Qt's Chinese
+        qapp.removeTranslator(translator)
+        translator.deleteLater()
     ops.wait_all(15_000)
 
 
