@@ -10,21 +10,18 @@ import pytest
 from app.paths import Profile
 from app.sync import account
 from app.sync.client import ServerClient
-from app.views import ops
 from app.views.devices_dialog import DevicesDialog
-from app.views.main_window import MainWindow
-from app.views.sync_controller import SyncController
-from server.embedded import DEMO_CLERK, DEMO_PASSWORD, start_demo_server
+from tests.views.window_kit import demo_server, signed_in_window
+
+from server.embedded import DEMO_CLERK, DEMO_PASSWORD
 
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 
 @pytest.fixture
 def server_url(tmp_path: Path) -> Iterator[str]:
-    url, stop = start_demo_server(tmp_path / "server.db", members_per_union=5)
-    yield url
-    ops.wait_all(10_000)
-    stop()
+    with demo_server(tmp_path, members_per_union=5) as url:
+        yield url
 
 
 def _row(dialog: DevicesDialog, this_pc: bool) -> int:
@@ -36,12 +33,7 @@ def test_the_clerk_sees_her_pcs_and_stops_another(qtbot, server_url: str, profil
     other = account.sign_in(server_url, DEMO_CLERK, DEMO_PASSWORD, profile_root=tmp_path / "other-pc")
     other_fp = other.engine.device_fingerprint
     signed = account.sign_in(server_url, DEMO_CLERK, DEMO_PASSWORD, profile_root=profile.root)
-    sync = SyncController()
-    window = MainWindow(profile=profile, union_id=signed.engine.union_id, union_name=signed.union_name,
-                        plan_year=2027, actor=DEMO_CLERK, remember_geometry=False, sync=sync)
-    qtbot.addWidget(window)
-    window.show()
-    sync.set_signed_in(signed)
+    window, _ = signed_in_window(qtbot, profile, signed)
     dialog = window.show_devices()
     assert isinstance(dialog, DevicesDialog)
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 2, timeout=10_000)

@@ -15,21 +15,20 @@ from app.services import members as member_service
 from app.sync import account
 from app.sync.client import ServerClient
 from app.views import ops
-from app.views.main_window import MainWindow
 from app.views.conflict_dialog import ConflictDialog
 from app.views.login_dialog import LoginDialog
 from app.views.sync_controller import SyncController
 from app.views.sync_status import SyncStatusWidget
 
-from server.embedded import DEMO_CLERK, DEMO_PASSWORD, start_demo_server
+from tests.views.window_kit import demo_server, signed_in_window
+
+from server.embedded import DEMO_CLERK, DEMO_PASSWORD
 
 
 @pytest.fixture
 def server_url(tmp_path: Path) -> Iterator[str]:
-    url, stop = start_demo_server(tmp_path / "server.db", members_per_union=20)
-    yield url
-    ops.wait_all(10_000)
-    stop()
+    with demo_server(tmp_path, members_per_union=20) as url:
+        yield url
 
 
 def test_login_dialog_wrong_then_right(qtbot, server_url: str, profile: Profile, file_keyring, bundled_font) -> None:
@@ -49,12 +48,7 @@ def test_login_dialog_wrong_then_right(qtbot, server_url: str, profile: Profile,
 def test_window_syncs_and_resolves_a_conflict(qtbot, server_url: str, profile: Profile, file_keyring,
                                              bundled_font, tmp_path: Path) -> None:
     signed = account.sign_in(server_url, DEMO_CLERK, DEMO_PASSWORD, profile_root=profile.root)
-    sync = SyncController()
-    window = MainWindow(profile=profile, union_id=signed.engine.union_id, union_name=signed.union_name,
-                        plan_year=2027, actor=DEMO_CLERK, remember_geometry=False, sync=sync)
-    qtbot.addWidget(window)
-    window.show()
-    sync.set_signed_in(signed)
+    window, sync = signed_in_window(qtbot, profile, signed)
     with qtbot.waitSignal(sync.synced, timeout=15_000):
         sync.sync_now()
     status: SyncStatusWidget = window.sync_status
