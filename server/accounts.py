@@ -22,7 +22,6 @@ from server.models import (
     AuditEntry,
     Device,
     Enterprise,
-    LoginGuard,
     Token,
     Union,
     User,
@@ -99,7 +98,8 @@ def check_role(user: User, union: Union) -> None:
         raise ProblemError("union_scope", "账号的角色与所在工会的级别不符，请联系上级工会更正账号")
 
 
-def _require_password(password: str, *hints: str) -> None:
+def require_password(password: str, *hints: str) -> None:
+    """Refuse (password_weak) a password the policy does not accept; hints: the account's names."""
     problem = password_problem(password, [h for h in hints if h])
     if problem is not None:
         raise ProblemError("password_weak", problem)
@@ -115,7 +115,10 @@ def password_problem_for(username: str, new_password: str) -> str | None:
 
 
 def create_user(ctx: ServerContext, *, username: str, password: str, union: Union, role: str = "",
-                display_name: str = "") -> User:
+                display_name: str = "", must_change_password: bool = False, by: User | None = None,
+                detail: dict[str, Any] | None = None) -> User:
+    """A new account of `union`. `by`: the superior's account that made it (audited as the actor);
+    `must_change_password`: its first login must set its own password (the maker knows this one)."""
     if not role:
         role = "clerk" if union.level == "grassroots" else "reviewer"
     if role not in ROLES:
@@ -123,53 +126,18 @@ def create_user(ctx: ServerContext, *, username: str, password: str, union: Unio
     if not role_valid(role, union.level):
         levels = "、".join(ROLE_LEVELS[role])
         raise ProblemError("validation", f"{role} 角色只能设在 {levels} 级工会，{union.name} 是 {union.level} 级")
-    _require_password(password, username, display_name, union.name)
+    require_password(password, username, display_name, union.name)
     with write_tx():
         try:
             user = User.create(
                 username=username, union=union, role=role, display_name=display_name,
                 password_hash=hash_password(password, ctx.settings.scrypt_n), created=ctx.now_naive(),
+                must_change_password=must_change_password,
             )
         except IntegrityError:
             raise ProblemError("validation", f"用户名 {username} 已存在") from None
-        audit(ctx, "create_user", union=union, entity="user", entity_key=username)
+        audit(ctx, "create_user", user=by, union=union, entity="user", entity_key=username, detail=detail)
     return user
-
-
-def superior_target(actor: User, username: str) -> User:
-    """The account `username` if `actor` is a superior union's reviewer (a strict ancestor of the
-    account's union) or the center; an unknown name answers exactly like a forbidden one."""
-    target = User.get_or_none(User.username == username)
-    actor_union = Union.get_by_id(actor.union_id)
-    allowed = False
-    if target is not None and role_valid(actor.role, actor_union.level) and actor.role != "clerk":
-        target_union = Union.get_by_id(target.union_id)
-        is_superior = actor_union.id != target_union.id and actor_union.contains(target_union)
-        allowed = is_superior or actor.role == "center"
-    if not allowed:
-        raise ProblemError("union_scope", "只有上级工会的账号可以重置下级工会账号的密码或解除锁定")
-    assert target is not None
-    return target
-
-
-def reset_password(ctx: ServerContext, *, actor: User, username: str, new_password: str) -> None:
-    """A superior union's account resets a subordinate union's account password (manual §1).
-
-    The lock is lifted, every token and device cookie of the account is revoked, and the account
-    must choose its own new password at its next login (so the superior, who knows this one,
-    cannot use it to become the clerk)."""
-    target = superior_target(actor, username)
-    target_union = Union.get_by_id(target.union_id)
-    _require_password(new_password, username, target.display_name, target_union.name)
-    new_hash = hash_password(new_password, ctx.settings.scrypt_n)
-    with write_tx():
-        target.password_hash = new_hash
-        target.must_change_password = True
-        target.save()
-        LoginGuard.delete().where(LoginGuard.key == f"user:{username}").execute()
-        Token.delete().where(Token.user == target).execute()
-        audit(ctx, "reset_password", user=actor, union=target_union, entity="user", entity_key=username)
-    log.info("password of %s reset by %s", username, actor.username)
 
 
 # --- Login and tokens ----------------------------------------------------------------------------
@@ -239,6 +207,8 @@ def refresh(ctx: ServerContext, refresh_token: str) -> dict[str, Any]:
             raise ProblemError("token_expired")
         elif user.disabled:
             raise ProblemError("auth_failed")
+        elif user.must_change_password:
+            raise ProblemError("password_change_required", {"must_change_password": True})
         else:
             row.rotated = now
             row.save()
@@ -267,6 +237,10 @@ def authenticate(ctx: ServerContext, access_token: str | None) -> User:
     user = User.get_by_id(row.user_id)
     if user.disabled:
         raise ProblemError("auth_failed")
+    if user.must_change_password:
+        # A reset or a superior's new account: nothing but /auth/change-password until the
+        # account has chosen its own password (a reset revokes the tokens; this holds regardless).
+        raise ProblemError("password_change_required", {"must_change_password": True})
     check_role(user, Union.get_by_id(user.union_id))
     return user
 

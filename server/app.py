@@ -29,12 +29,13 @@ from server.jobs import JobWorker
 from server.middleware import RequestLimits, SecurityHeaders
 from server.migrations import migrate
 from server.problems import ProblemError
+from server.routes import accounts as account_routes
 from server.routes import auth, client_versions, district, organisation, review, submissions, sync
 from server.settings import Clock, ServerContext, Settings, system_clock
 
 API_VERSION = "1.0"
 
-ROUTERS = (auth, organisation, sync, submissions, review, district, client_versions)
+ROUTERS = (auth, account_routes, organisation, sync, submissions, review, district, client_versions)
 
 
 def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | None = None) -> FastAPI:

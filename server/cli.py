@@ -5,6 +5,7 @@
     union-server create-union --name … --org-code … --type … --level … [--parent ORG_CODE]
     union-server create-user --username … --union ORG_CODE [--role …]
     union-server reset-password --actor USERNAME --username USERNAME
+    union-server account list|create|reset|lock|unlock [USERNAME] [--union ORG_CODE] [--actor USERNAME]
     union-server load-registry FILE
     union-server review approve|return BATCH --actor USERNAME [--reason …]
     union-server campaign create --file F.toml | campaign show [--plan-year Y]
@@ -14,7 +15,8 @@
     union-server restore FILE [--yes] [--no-safety-backup]
 
 Passwords made here are printed once and never stored in clear; a reset is done by an account of a
-superior union (its password is asked for, or read from UNION_SERVER_ACTOR_PASSWORD).
+superior union (its password is asked for, or read from UNION_SERVER_ACTOR_PASSWORD). `account`
+(server/cli_accounts.py) is IT's account management: as IT, or `--actor` as a superior's account.
 """
 from __future__ import annotations
 
@@ -125,7 +127,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 
 def cmd_reset_password(args: argparse.Namespace) -> int:
-    from server import accounts
+    from server import account_admin
     from server.db import session
     from server.models import User
     from server.problems import ProblemError
@@ -142,7 +144,7 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
             print("上级工会账号或密码不正确。", file=sys.stderr)
             return 1
         try:
-            accounts.reset_password(ctx, actor=actor, username=args.username, new_password=new_password)
+            account_admin.reset_password(ctx, actor, args.username, new_password)
         except ProblemError as error:
             print(error.message, error.detail or "", file=sys.stderr)
             return 1
@@ -373,6 +375,10 @@ def build_parser() -> argparse.ArgumentParser:
             cmd_reset_password)
     p.add_argument("--actor", required=True, help="username of the superior union's account doing the reset")
     p.add_argument("--username", required=True, help="the account whose password is reset")
+
+    from server.cli_accounts import add_parser as add_account
+
+    add_account(add)
 
     p = add("load-registry", "Load the SS-card/employment registry export (CSV or xlsx with columns "
             "证件号码, 社保卡状态, 就业状态).", cmd_load_registry)

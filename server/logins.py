@@ -88,7 +88,7 @@ class Attempt:
     """A reserved login attempt: what to check the password against and which guards count it."""
 
     username: str
-    user_id: int | None  # None: unknown or disabled account (checked against a dummy hash)
+    user_id: int | None  # None: unknown account (checked against a dummy hash)
     password_hash: str | None
     guard_key: str  # "user:<name>" or "cookie:<hash>"
     address_key: str | None  # None for a trusted (device cookie) attempt
@@ -153,9 +153,9 @@ def reserve(ctx: ServerContext, username: str, address: str, cookie: str | None)
             minutes = _minutes_left(guard.locked_until, now)
             raise ProblemError("account_locked", {"retry_after_minutes": minutes}, delay=_delay(ctx, s.max_failed_logins))
         _count(guard, now, lockout, s.max_failed_logins, lockout)
-    usable = user is not None and not user.disabled
-    return Attempt(username=username, user_id=user.id if usable else None,
-                   password_hash=user.password_hash if usable else None, guard_key=guard_key,
+    # A superior's lock (`disabled`) is told only after the right password (admit_user).
+    return Attempt(username=username, user_id=user.id if user is not None else None,
+                   password_hash=user.password_hash if user is not None else None, guard_key=guard_key,
                    address_key=address_key, failures=guard.failures,
                    cookie_id=trusted.id if trusted is not None else None)
 
@@ -221,15 +221,17 @@ def admit_user(ctx: ServerContext, attempt: Attempt, *, new_hash: str | None = N
     with write_tx():
         _clear(ctx, attempt)
         user = User.get_by_id(attempt.user_id)
-        if new_hash is not None:
+        if new_hash is not None and not user.disabled:
             user.password_hash = new_hash
             user.must_change_password = False
             user.save()
             Token.delete().where((Token.user == user) & (Token.kind != "login_cookie")).execute()
             accounts.audit(ctx, "change_password", user=user, entity="user", entity_key=user.username)
     # Refusals after a right password keep the cleared count (they are not guesses).
+    if user.disabled:
+        raise ProblemError("account_disabled")
     if user.must_change_password:
-        raise ProblemError("password_change_required")
+        raise ProblemError("password_change_required", {"must_change_password": True})
     union = Union.get_by_id(user.union_id)
     if union.union_type in UNSUPPORTED_UNION_TYPES:
         raise ProblemError("union_type_unsupported", union.union_type)
@@ -283,15 +285,6 @@ async def change_password(ctx: ServerContext, gate: PasswordGate, username: str,
         attempt = await _checked(ctx, gate, username, password, address, cookie)
         new_hash = await gate.run(hash_password, new_password, ctx.settings.scrypt_n)
         return await _in_session(lambda: admit_user(ctx, attempt, new_hash=new_hash))
-
-
-def unlock(ctx: ServerContext, actor: User, username: str) -> None:
-    """A superior union's account lifts the lock on a subordinate's account (manual §1)."""
-    with write_tx():
-        target = accounts.superior_target(actor, username)
-        LoginGuard.delete().where(LoginGuard.key == f"user:{target.username}").execute()
-        accounts.audit(ctx, "unlock", user=actor, union=Union.get_by_id(target.union_id), entity="user",
-                       entity_key=username)
 
 
 def _forget_old_guards(ctx: ServerContext) -> None:

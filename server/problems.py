@@ -34,6 +34,7 @@ HTTP_STATUS: dict[str, int] = {
     "rate_limited": 429,
     "password_weak": 422,
     "password_change_required": 403,
+    "account_disabled": 403,
     "device_limit": 409,
     "batch_state": 409,
     "voucher_invalid": 422,

@@ -1,6 +1,7 @@
 """The HTTP API by concern: each module's `router(ctx)` builds one `APIRouter`.
 
-- auth: login, tokens, the caller's account, device keys, password resets;
+- auth: login, tokens, the caller's account, device keys;
+- accounts: a superior union's management of its subordinates' accounts (list, create, reset, lock, unlock);
 - organisation: the union tree and the campaign's configuration;
 - sync: server time, push, the change feed;
 - submissions: batches, their notice PDFs and the superior union's decision;

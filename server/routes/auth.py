@@ -1,4 +1,4 @@
-"""Accounts and device keys: /auth/*, /me, /devices, password resets."""
+"""Logins and device keys: /auth/*, /me, /devices (a superior's account management: routes/accounts.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -32,10 +32,6 @@ class RefreshIn(BaseModel):
 class DeviceIn(BaseModel):
     public_key: str = Field(min_length=1, max_length=128, description="base64 raw Ed25519 public key")
     label: str = Field(default="", max_length=100, description="e.g. the PC's name")
-
-
-class ResetPasswordIn(BaseModel):
-    new_password: str = Field(min_length=1, max_length=256)
 
 
 async def _delayed(action: Awaitable[dict[str, Any]]) -> dict[str, Any]:
@@ -96,18 +92,6 @@ def router(ctx: ServerContext) -> APIRouter:
     @api.post("/devices/{fingerprint}/revoke", summary="Stop accepting a device key")
     async def revoke_device(fingerprint: str, access_token: str | None = Depends(token)) -> dict[str, Any]:
         await call(as_user(ctx, access_token, lambda user: accounts.revoke_device(ctx, user, fingerprint)))
-        return {"ok": True}
-
-    @api.post("/users/{username}/reset-password", summary="A superior union resets a subordinate account's password")
-    async def reset_password(username: str, body: ResetPasswordIn,
-                             access_token: str | None = Depends(token)) -> dict[str, Any]:
-        await call(as_user(ctx, access_token, lambda user: accounts.reset_password(
-            ctx, actor=user, username=username, new_password=body.new_password)))
-        return {"ok": True}
-
-    @api.post("/users/{username}/unlock", summary="A superior union lifts the login lock of a subordinate account")
-    async def unlock(username: str, access_token: str | None = Depends(token)) -> dict[str, Any]:
-        await call(as_user(ctx, access_token, lambda user: logins.unlock(ctx, user, username)))
         return {"ok": True}
 
     return api

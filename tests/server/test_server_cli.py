@@ -42,8 +42,8 @@ def _commands() -> list[str]:
 def test_every_command_has_help_and_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
     commands = _commands()
     assert commands == sorted(["serve", "init-demo", "create-union", "create-user", "reset-password",
-                               "load-registry", "review", "campaign", "worker", "migrate", "backup",
-                               "restore"])
+                               "account", "load-registry", "review", "campaign", "worker", "migrate",
+                               "backup", "restore"])
     for command in commands:
         with pytest.raises(SystemExit) as exit_info:
             cli.main([command, "--help"])
