@@ -19,8 +19,12 @@ from typing import Any
 from app.protocol.accounts import MAX_ACCOUNTS_PAGE
 
 
+class WrongActor(Exception):
+    """The --actor account's password did not match."""
+
+
 def _actor(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """The acting superior account (None: IT), its password checked; SystemExit(1) if wrong."""
+    """The acting superior account (None: IT), its password checked (WrongActor)."""
     from server.models import User
     from server.security import verify_password
 
@@ -31,8 +35,7 @@ def _actor(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         password = getpass.getpass(f"请输入上级工会账号 {args.actor} 的密码：")
     actor = User.get_or_none(User.username == args.actor)
     if actor is None or not verify_password(password, actor.password_hash):
-        print("上级工会账号或密码不正确。", file=sys.stderr)
-        raise SystemExit(1)
+        raise WrongActor()
     return actor
 
 
@@ -90,9 +93,11 @@ def cmd_account(args: argparse.Namespace) -> int:
         print(f"account {args.action} 需要账号名。", file=sys.stderr)
         return 2
     with session():
-        actor = _actor(args)
         try:
-            return _run(args, ctx, actor)
+            return _run(args, ctx, _actor(args))
+        except WrongActor:
+            print("上级工会账号或密码不正确。", file=sys.stderr)
+            return 1
         except ProblemError as error:
             record = {"error": error.message, "action": "请核对账号或组织机构代码；只能管理本工会下级工会的账号。",
                       "problem": error.code}
