@@ -289,6 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_superior import add_parsers
 
     add_parsers(sub)
+    from app import cli_accounts  # account list|create|reset|lock|unlock
+
+    cli_accounts.add_parsers(sub)
     from app import cli_enrollment  # enroll, ss-check, confirm, retirement, batches, notice
 
     cli_enrollment.add_commands(sub)
