@@ -55,3 +55,8 @@ class AccountAdminApi:
 
     def audit(self, username: str) -> list[dict[str, Any]]:
         return list(self.client._json("GET", _user(username) + "/audit")["entries"])
+
+    def unions(self) -> list[dict[str, Any]]:
+        """The unions whose accounts this account manages: those below its own (GET /unions lists
+        the own union first — its path is the prefix of every other — then its subordinates)."""
+        return list(self.client._json("GET", "/unions")["unions"])[1:]

@@ -1,6 +1,7 @@
 """The account's union level decides the app (SPEC §5.10): which menu the main window shows and
 which pages it can build. Grassroots clerks get today's pages; a secondary union 集中参保审核; a
-district union 审核, 待提交 and 参保批次管理 (缴费凭证); the city's center 缴费凭证审核. The superior
+district union 审核, 待提交 and 参保批次管理 (缴费凭证); the city's center 缴费凭证审核; each of
+them 账号管理 of the unions below it. The superior
 pages need the server and say so when offline (app/views/superior_pages.py).
 """
 from __future__ import annotations
@@ -13,14 +14,17 @@ from PySide6.QtWidgets import QWidget
 
 Menu = list[tuple[str | None, list[tuple[str, str]]]]
 
+#: 账号管理 (下级工会的账号: 新建、重置密码、锁定) closes every superior menu.
+ACCOUNTS_MENU = ("账号管理", [("accounts", "下级工会账号管理")])
+
 SUPERIOR_MENUS: dict[str, Menu] = {
     "secondary": [(None, [("workbench", "业务工作台")]),
-                  ("集中参保审核", [("review_pending", "待审批参保列表")])],
+                  ("集中参保审核", [("review_pending", "待审批参保列表")]), ACCOUNTS_MENU],
     "district": [(None, [("workbench", "业务工作台")]),
                  ("集中参保审核", [("review_pending", "待审批参保列表"), ("review_ready", "待提交参保列表")]),
-                 ("会员服务卡管理系统", [("district_batches", "参保批次管理")])],
+                 ("会员服务卡管理系统", [("district_batches", "参保批次管理")]), ACCOUNTS_MENU],
     "city": [(None, [("workbench", "业务工作台")]),
-             ("职保中心", [("center_batches", "缴费凭证审核")])],
+             ("职保中心", [("center_batches", "缴费凭证审核")]), ACCOUNTS_MENU],
 }
 
 
@@ -32,6 +36,7 @@ def superior_factories(api: Callable[[], Any], documents: Path | None,
                        level: str = "district") -> dict[str, Callable[[], QWidget]]:
     """Builders of the superior pages, each asking `api()` for the signed-in SuperiorApi; a
     superior level's 业务工作台 shows its subtree's figures from the server."""
+    from app.views.accounts_page import AccountsPage
     from app.views.superior_pages import BatchesPage, ReviewPage, SuperiorWorkbench
 
     workbench = {"workbench": lambda: SuperiorWorkbench(api)} if level in SUPERIOR_MENUS else {}
@@ -40,4 +45,5 @@ def superior_factories(api: Callable[[], Any], documents: Path | None,
         "review_ready": lambda: ReviewPage(api, "ready", documents),
         "district_batches": lambda: BatchesPage(api, center=False),
         "center_batches": lambda: BatchesPage(api, center=True),
+        "accounts": lambda: AccountsPage(api),
     }

@@ -95,7 +95,8 @@ def _show(qtbot, window, name: str, shot: str | None = None) -> Any:
 
 def test_district_menu_review_and_ready_pages(qtbot, world: dict[str, Any], bundled_font) -> None:
     window = _window(qtbot, world["profile"], "district", world["api"])
-    assert set(window._nav_items) == {"workbench", "review_pending", "review_ready", "district_batches"}
+    assert set(window._nav_items) == {"workbench", "review_pending", "review_ready", "district_batches",
+                                       "accounts"}
     assert window._nav_items["review_pending"].parent().text(0) == "集中参保审核"
     pending = _show(qtbot, window, "review_pending", "district-review-pending.png")
     assert pending.model.rowCount() == 2 and pending.banner.text() == ""
@@ -137,11 +138,11 @@ def test_batch_detail_dialog_shows_masked_roster_and_signature(qtbot, world: dic
 
 def test_center_menu_and_offline_is_said(qtbot, world: dict[str, Any], bundled_font) -> None:
     window = _window(qtbot, world["profile"], "city", None)
-    assert set(window._nav_items) == {"workbench", "center_batches"}
+    assert set(window._nav_items) == {"workbench", "center_batches", "accounts"}
     page = _show(qtbot, window, "center_batches", "center-batches-offline.png")
     assert "需要连接服务器" in page.banner.text() and "不会丢失" in page.banner.text()
     secondary = _window(qtbot, world["profile"], "secondary", None)
-    assert set(secondary._nav_items) == {"workbench", "review_pending"}
+    assert set(secondary._nav_items) == {"workbench", "review_pending", "accounts"}
     grassroots = _window(qtbot, world["profile"], "grassroots", None)
     assert "review_pending" not in grassroots._nav_items and "card_queue" in grassroots._nav_items
 
