@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from app.protocol.accounts import DONE_LABELS, account_line, changed_text
 from app.rules.errors import ClerkFacingError
 
 #: What to do when the server refuses, by problem code.
@@ -56,48 +57,39 @@ def _emit(args: argparse.Namespace, record: dict[str, Any], text: str) -> None:
     print(json.dumps(record, ensure_ascii=False) if args.json else text)
 
 
-def row_text(row: dict[str, Any]) -> str:
-    return (f"{row['username']}\t{row['display_name']}\t{row['role_label']}\t{row['union']['name']}"
-            f"（{row['union']['org_code']}）\t{row['state_label']}")
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     offset = 0
     while True:
         page = _call(args, lambda api, at=offset: api.accounts(args.union, args.query or "", at, 1000))
         for row in page["accounts"]:
-            _emit(args, row, row_text(row))
+            _emit(args, row, account_line(row))
         offset += len(page["accounts"])
         if not page["accounts"] or offset >= page["total"]:
             return 0
 
 
-def _changed(args: argparse.Namespace, answer: dict[str, Any], done: str) -> int:
-    row = answer["account"]
-    text = f"{done}：{row['username']}（{row['union']['name']}），状态：{row['state_label']}"
-    if answer.get("password"):
-        text += f"\n新密码（只显示这一次，请当面或电话告知本人；首次登录须修改）：{answer['password']}"
-    _emit(args, answer, text)
+def _changed(args: argparse.Namespace, answer: dict[str, Any], action: str) -> int:
+    _emit(args, answer, changed_text(answer, DONE_LABELS[action]))
     return 0
 
 
 def cmd_create(args: argparse.Namespace) -> int:
     given = os.environ.get(PASSWORD_ENV) or None
     answer = _call(args, lambda api: api.create(args.union, args.username, args.display_name, given, args.role or ""))
-    return _changed(args, answer, "已创建账号")
+    return _changed(args, answer, "create")
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
     given = os.environ.get(PASSWORD_ENV) or None
-    return _changed(args, _call(args, lambda api: api.reset_password(args.username, given)), "已重置密码")
+    return _changed(args, _call(args, lambda api: api.reset_password(args.username, given)), "reset")
 
 
 def cmd_lock(args: argparse.Namespace) -> int:
-    return _changed(args, _call(args, lambda api: api.lock(args.username, args.reason or "")), "已锁定账号")
+    return _changed(args, _call(args, lambda api: api.lock(args.username, args.reason or "")), "lock")
 
 
 def cmd_unlock(args: argparse.Namespace) -> int:
-    return _changed(args, _call(args, lambda api: api.unlock(args.username)), "已解除锁定")
+    return _changed(args, _call(args, lambda api: api.unlock(args.username)), "unlock")
 
 
 def add_parsers(sub: Any) -> None:

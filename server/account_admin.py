@@ -215,30 +215,30 @@ def reset_password(ctx: ServerContext, actor: User | None, username: str, passwo
     return _with_password(_row(ctx, target, union), secret, generated)
 
 
-def lock(ctx: ServerContext, actor: User | None, username: str, reason: str = "") -> dict[str, Any]:
-    """No login for the account until a superior unlocks it; its sessions end now."""
+def _set_locked(ctx: ServerContext, actor: User | None, username: str, locked: bool,
+                detail: dict[str, Any]) -> dict[str, Any]:
     target, union = managed_account(actor, username)
     with write_tx():
         target = User.get_by_id(target.id)
-        target.disabled = True
+        target.disabled = locked
         target.save()
-        _revoke_sessions(target)
-        _audit(ctx, actor, AccountAction.LOCK, union, username, {"reason": reason.strip()} if reason.strip() else {})
-    log.info("account %s locked by %s", username, actor.username if actor else IT_ACTOR)
+        if locked:
+            _revoke_sessions(target)
+        else:
+            _clear_throttling(target)
+        _audit(ctx, actor, AccountAction.LOCK if locked else AccountAction.UNLOCK, union, username, detail)
+    log.info("account %s %s by %s", username, "locked" if locked else "unlocked", actor.username if actor else IT_ACTOR)
     return {"account": _row(ctx, target, union)}
+
+
+def lock(ctx: ServerContext, actor: User | None, username: str, reason: str = "") -> dict[str, Any]:
+    """No login for the account until a superior unlocks it; its sessions end now."""
+    return _set_locked(ctx, actor, username, True, {"reason": reason.strip()} if reason.strip() else {})
 
 
 def unlock(ctx: ServerContext, actor: User | None, username: str) -> dict[str, Any]:
     """Lift a superior's lock and the failed-login throttling of the account (issue #18)."""
-    target, union = managed_account(actor, username)
-    with write_tx():
-        target = User.get_by_id(target.id)
-        target.disabled = False
-        target.save()
-        _clear_throttling(target)
-        _audit(ctx, actor, AccountAction.UNLOCK, union, username)
-    log.info("account %s unlocked by %s", username, actor.username if actor else IT_ACTOR)
-    return {"account": _row(ctx, target, union)}
+    return _set_locked(ctx, actor, username, False, {})
 
 
 def audit_trail(ctx: ServerContext, actor: User | None, username: str, limit: int = 50) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ import os
 import sys
 from typing import Any
 
-from app.protocol.accounts import MAX_ACCOUNTS_PAGE
+from app.protocol.accounts import DONE_LABELS, MAX_ACCOUNTS_PAGE, account_line, changed_text
 
 
 class WrongActor(Exception):
@@ -43,11 +43,6 @@ def _line(args: argparse.Namespace, record: dict[str, Any], text: str) -> None:
     print(json.dumps(record, ensure_ascii=False) if args.json else text)
 
 
-def _account_text(row: dict[str, Any]) -> str:
-    return (f"{row['username']}\t{row['display_name']}\t{row['role_label']}\t{row['union']['name']}"
-            f"（{row['union']['org_code']}）\t{row['state_label']}")
-
-
 def _run(args: argparse.Namespace, ctx, actor) -> int:  # type: ignore[no-untyped-def]
     from server import account_admin as admin
 
@@ -58,7 +53,7 @@ def _run(args: argparse.Namespace, ctx, actor) -> int:  # type: ignore[no-untype
             page = admin.list_accounts(ctx, actor, union=args.union, text=args.query or "", offset=offset,
                                        limit=MAX_ACCOUNTS_PAGE)
             for row in page["accounts"]:
-                _line(args, row, _account_text(row))
+                _line(args, row, account_line(row))
             offset += len(page["accounts"])
             if not page["accounts"] or offset >= page["total"]:
                 return 0
@@ -71,12 +66,7 @@ def _run(args: argparse.Namespace, ctx, actor) -> int:  # type: ignore[no-untype
         answer = admin.lock(ctx, actor, args.username, args.reason or "")
     else:
         answer = admin.unlock(ctx, actor, args.username)
-    row = answer["account"]
-    done = {"create": "已创建账号", "reset": "已重置密码", "lock": "已锁定账号", "unlock": "已解除锁定"}[args.action]
-    text = f"{done} {row['username']}（{row['union']['name']}），状态：{row['state_label']}"
-    if answer.get("password"):
-        text += f"\n新密码（只显示这一次，请当面或电话告知本人；首次登录须修改）：{answer['password']}"
-    _line(args, answer, text)
+    _line(args, answer, changed_text(answer, DONE_LABELS[args.action]))
     return 0
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Any
 
 #: Usernames: letters, digits and . _ - (what a clerk can type and read back over the phone).
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$"
@@ -65,6 +66,26 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 
+def account_line(row: dict[str, Any]) -> str:
+    """An account row as one line of text (both CLIs)."""
+    return (f"{row['username']}\t{row['display_name']}\t{row['role_label']}\t{row['union']['name']}"
+            f"（{row['union']['org_code']}）\t{row['state_label']}")
+
+
+def changed_text(answer: dict[str, Any], done: str) -> str:
+    """What a creation, reset, lock or unlock did, with a generated password once (both CLIs)."""
+    row = answer["account"]
+    text = f"{done}：{row['username']}（{row['union']['name']}），状态：{row['state_label']}"
+    if answer.get("password"):
+        text += f"\n新密码（只显示这一次，请当面或电话告知本人；首次登录须修改）：{answer['password']}"
+    return text
+
+
+#: What each action reads as when done.
+DONE_LABELS: dict[str, str] = {"create": "已创建账号", "reset": "已重置密码", "lock": "已锁定账号",
+                               "unlock": "已解除锁定"}
+
+
 def username_problem(username: str) -> str | None:
     """Why `username` cannot name a new account (a Chinese sentence), or None."""
     if not re.match(USERNAME_PATTERN, username or ""):
@@ -75,5 +96,5 @@ def username_problem(username: str) -> str | None:
 __all__ = [
     "ACCOUNT_STATE_LABELS", "ACTION_LABELS", "LEVEL_LABELS", "MAX_ACCOUNTS_PAGE", "MAX_DISPLAY_NAME",
     "MAX_LOCK_REASON", "MAX_PASSWORD", "MAX_USERNAME", "ROLE_LABELS", "USERNAME_PATTERN", "AccountAction",
-    "AccountState", "username_problem",
+    "AccountState", "DONE_LABELS", "account_line", "changed_text", "username_problem",
 ]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -18,6 +17,7 @@ from app.sync.account_admin import AccountAdminApi
 from app.sync.client import ServerClient, ServerProblem
 from app.sync.superior import SuperiorApi
 from app.views import ops
+from test_superior_pages import _window
 from server.embedded import DEMO_PASSWORD, start_demo_server
 
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -40,16 +40,6 @@ def _superior(url: str, username: str) -> SuperiorApi:
     client = ServerClient(url)
     client.login(username, DEMO_PASSWORD)
     return SuperiorApi(client)
-
-
-def _window(qtbot, profile: Profile, level: str, api: Any):
-    from app.views.main_window import MainWindow
-
-    window = MainWindow(profile=profile, union_id=1, union_name="上海市黄浦区总工会", plan_year=2026, actor="district",
-                        remember_geometry=False, level=level, superior_api=lambda: api)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    return window
 
 
 def _shot(widget, name: str) -> None:
