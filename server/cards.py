@@ -36,6 +36,7 @@ from app.rules.idcard import mask_id
 from server.accounts import audit, union_for
 from server.campaigns import shanghai_today
 from server.changes import emit_change, member_record
+from server.claims import refuse_elsewhere
 from server.db import IN_LIST
 from server.leases import QUEUED
 from server.members import find_members
@@ -88,6 +89,7 @@ def request_verification(ctx: ServerContext, user: User, payload: wire.CardVerif
     """card_verification: queue the check; the answers come through the feed."""
     union = union_for(user, payload.union, write=True)
     numbers = payload.id_numbers
+    refuse_elsewhere(union, numbers)
     now = ctx.now_naive()
     not_before = now + timedelta(seconds=ctx.settings.card_check_delay_seconds)
     job = CardJob.create(union=union, kind="verify", requested_by=user, request_id=payload.request_id,
@@ -122,6 +124,7 @@ def receive_batch(ctx: ServerContext, user: User, device: Device, record: PushRe
     if CardBatch.select().where((CardBatch.union == union) & (CardBatch.batch_no == payload.batch_no)).exists():
         raise ProblemError("card_batch_exists", {"batch_no": payload.batch_no})
     numbers = [m.id_number for m in payload.members]
+    refuse_elsewhere(union, numbers)
     found = find_members(union, numbers)
     missing = [n for n in numbers if n not in found]
     if missing:

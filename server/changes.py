@@ -45,7 +45,7 @@ REVIEW_MEMBER_FIELDS: tuple[str, ...] = (
 )
 _PRIVATE = frozenset({"phone", "work_address", "birth_date", "id_expiry", "member_no", "join_date", "gender",
                       "label", "versions"})
-_KEYED_BY_ID_NUMBER = frozenset({Entity.MEMBER, Entity.SS_CHECK, Entity.CARD_CHECK})
+_KEYED_BY_ID_NUMBER = frozenset({Entity.MEMBER, Entity.SS_CHECK, Entity.CARD_CHECK, Entity.TRANSFER})
 
 
 def _masked(value: Any) -> Any:

@@ -28,6 +28,7 @@ from app.rules.retirement import RetirementCategory, retirement_date
 from server import accounts
 from server.campaigns import publish_campaign, set_plan_fee, shanghai_today
 from server.changes import emit_change, member_record
+from server.claims import ensure_claim
 from server.db import write_tx
 from server.jobs import save_registry
 from server.models import Campaign, Member, Union
@@ -227,6 +228,7 @@ def insert_members(ctx: ServerContext, union: Union, rows: list[dict[str, Any]])
             fields = {k: v for k, v in row.items() if k not in ("union",)}
             versions = {name: 1 for name in CLERK_OWNED_FIELDS}
             member = Member.create(union=union, versions=versions, version=1, updated=now, **fields)
+            ensure_claim(ctx, union, member)
             emit_change(ctx, union.id, Entity.MEMBER, member.id_number, member_record(member))
 
 

@@ -46,6 +46,7 @@ from app.rules.problems import RuleError
 from server.accounts import audit, union_for
 from server.campaigns import shanghai_today
 from server.changes import emit_change, member_record
+from server.claims import ensure_claim, refuse_elsewhere
 from server.db import IN_LIST
 from server.leases import QUEUED
 from server.models import Member, SsCheckJob, Union, User
@@ -132,9 +133,12 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
     raw_number, fields, base = payload.id_number, payload.fields, payload.base_versions
     # Look the member up by the number as typed and as normalised (x → X, full-width digits).
     candidate = raw_number.strip().upper()
+    refuse_elsewhere(union, [candidate])  # one union per person (SPEC §5.10), before anything else
     member = Member.get_or_none((Member.union == union) & (Member.id_number == candidate))
     id_type = member.id_type if member is not None else None
     number, values = normalize_fields(fields, id_type, raw_number, shanghai_today(ctx))
+    if number != candidate:
+        refuse_elsewhere(union, [number])
     if member is None and number != candidate:
         member = Member.get_or_none((Member.union == union) & (Member.id_number == number))
     if member is None and not values.get("name"):
@@ -173,6 +177,7 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
         member.version = version
         member.updated = now
         member.save()
+        ensure_claim(ctx, union, member)
         emit_change(ctx, union.id, Entity.MEMBER, number, member_record(member))
         audit(ctx, "member_created" if created else "member_updated", user=user, union=union,
               entity="member", entity_key=mask_id(number), detail={"fields": sorted(changed)})
@@ -183,6 +188,7 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
 def ss_check_request(ctx: ServerContext, user: User, payload: SsCheckRequest) -> dict[str, Any]:
     union = union_for(user, payload.union, write=True)
     wanted = payload.id_numbers
+    refuse_elsewhere(union, wanted)
     found = _known_members(union, wanted)
     not_mainland = [n for n in wanted if found[n].id_type not in (None, str(IdType.MAINLAND))]
     if not_mainland:

@@ -38,6 +38,8 @@ from server.models import (
     Campaign,
     DistrictBatch,
     LoginGuard,
+    MemberClaim,
+    MemberTransfer,
     SchemaVersion,
     Token,
     User,
@@ -105,6 +107,16 @@ def _v4_superior_side(migrator: SchemaMigrator) -> None:
                          {"version": ("INTEGER", "INTEGER", "1")})
 
 
+def _v5_member_claims(migrator: SchemaMigrator) -> None:
+    # One union per person: every existing person is claimed by the union that has had them
+    # longest (the lowest member id); a legacy second copy elsewhere is then refused its writes.
+    database.obj.create_tables([MemberClaim, MemberTransfer], safe=True)
+    database.obj.execute_sql(
+        'INSERT INTO "member_claim" ("id_number", "union_id", "member_id", "since") '
+        'SELECT m."id_number", m."union_id", m."id", m."updated" FROM "member" AS m '
+        'WHERE m."id" = (SELECT MIN(o."id") FROM "member" AS o WHERE o."id_number" = m."id_number")')
+
+
 STEPS: tuple[Step, ...] = (
     Step(2, "index member (union, phone): every member upsert looks for another member with the phone",
          _v2_member_phone_index),
@@ -112,6 +124,8 @@ STEPS: tuple[Step, ...] = (
          _v3_login_security),
     Step(4, "superior side: district_batch, batch_review, voucher; campaign voucher_deadline, "
             "union_categories and version", _v4_superior_side),
+    Step(5, "member transfer: member_claim (one union per person, backfilled), member_transfer",
+         _v5_member_claims),
 )
 
 LATEST = STEPS[-1].version if STEPS else BASELINE

@@ -488,6 +488,35 @@ class Voucher(BaseModel):
     decided_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="voucher_decisions")
 
 
+class MemberClaim(BaseModel):
+    """Which union a person (by normalised document number) is an active member of: one union at a
+    time (SPEC §5.10). The unique number is what makes the claim race-safe — of two unions adding
+    the same new person at once, exactly one insert succeeds on either backend. A transfer moves
+    the claim together with the member row."""
+
+    id = AutoField()
+    id_number = CharField(max_length=32, unique=True)
+    union = ForeignKeyField(Union, on_delete="CASCADE")
+    member = ForeignKeyField(Member, unique=True, on_delete="CASCADE")
+    since = DateTimeField()
+
+
+class MemberTransfer(BaseModel):
+    """A transfer of members (批量转移) as requested: who moved whom from which union to which, why.
+    `key` is the caller's idempotency key: a repeat with the same request gets the first answer."""
+
+    id = AutoField()
+    key = CharField(max_length=64, unique=True)
+    request_sha256 = CharField(max_length=64)
+    source = ForeignKeyField(Union, backref="transfers_out", on_delete="CASCADE")
+    target = ForeignKeyField(Union, backref="transfers_in", on_delete="CASCADE")
+    user = ForeignKeyField(User, on_delete="RESTRICT")
+    reason = TextField()
+    id_numbers = JSONText()
+    response = JSONText()
+    created = DateTimeField()
+
+
 class SchemaVersion(BaseModel):
     """A schema version the database reached, and when (server/migrations.py)."""
 
@@ -520,5 +549,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     DistrictBatch,
     BatchReview,
     Voucher,
+    MemberClaim,
+    MemberTransfer,
     SchemaVersion,
 ]

@@ -38,6 +38,9 @@ HTTP_STATUS: dict[str, int] = {
     "device_limit": 409,
     "batch_state": 409,
     "voucher_invalid": 422,
+    "member_elsewhere": 409,
+    "transfer_target": 422,
+    "transfer_under_review": 409,
     "internal": 500,
 }
 

@@ -48,6 +48,7 @@ from app.rules.retirement import probably_retired
 from server.accounts import audit, can_access
 from server.campaigns import fee_split, is_open, shanghai_today
 from server.changes import emit_change
+from server.claims import refuse_elsewhere
 from server.db import IN_LIST, write_tx
 from server.models import Campaign, Device, Enrollment, Member, Nonce, Submission, Union, User
 from server.problems import ProblemError
@@ -202,6 +203,7 @@ def _check_members(union: Union, payload: wire.Submission) -> list[dict[str, Any
     """Every member eligible by the shared rule and not enrolled this year (else `ineligible`);
     returns the warnings (probably retired)."""
     numbers = [row.id_number for row in payload.members]
+    refuse_elsewhere(union, numbers)
     found: dict[str, Member] = {}
     enrolled: set[str] = set()
     for chunk in chunked(numbers, IN_LIST):

@@ -50,6 +50,9 @@ class Entity(StrEnum):
     # A PC registered (or revoked) for an account of the union, keyed by its key's fingerprint:
     # {"username", "fingerprint", "label", "registered", "revoked"} — the clerk's "新设备已登录".
     DEVICE = "device"
+    # A member transferred out of or into the union (app.protocol.transfers), keyed by ID number:
+    # {"direction": "out"|"in", "reason", "at", "other_union": org code, "history": {...} (in)}.
+    TRANSFER = "transfer"
 
 
 class Channel(StrEnum):

@@ -19,12 +19,13 @@ from server.app import create_app
 from server.db import database, is_sqlite, open_database, session
 from server.embedded import serve_in_thread
 from server.migrations import BASELINE, LATEST, STEPS, current_version, migrate
-from server.models import ALL_MODELS, Member, SchemaVersion, Submission
+from server.models import ALL_MODELS, Member, MemberClaim, SchemaVersion, Submission
 
 DATA = Path(__file__).resolve().parent / "data"
 PASSWORD = "fixture-password-1"  # what make_server_v1.py gave every demo account
 # The tables version 1 had (later steps add the others).
-LATER_TABLES = ("schema_version", "login_guard", "district_batch", "batch_review", "voucher")
+LATER_TABLES = ("schema_version", "login_guard", "district_batch", "batch_review", "voucher", "member_claim",
+                "member_transfer")
 TABLES = [m._meta.table_name for m in ALL_MODELS if m._meta.table_name not in LATER_TABLES]
 
 
@@ -136,6 +137,12 @@ def test_an_unversioned_database_upgrades_in_place_and_keeps_its_data(places: tu
         assert {s.batch_no: (s.payload, s.signature, bytes(s.pdf)) for s in Submission.select()} == stored
         versions = [row.version for row in SchemaVersion.select().order_by(SchemaVersion.version)]
     assert versions == [BASELINE] + [step.version for step in STEPS]
+    with session():
+        # Every person got one claim, by the union that had them first (version 5).
+        people = Member.select(Member.id_number).distinct().count()
+        assert MemberClaim.select().count() == people > 0
+        assert all(c.member.union_id == c.union_id and c.member.id_number == c.id_number
+                   for c in MemberClaim.select())
 
     # The upgraded server serves what the old one stored, and takes new work.
     url, stop = serve_in_thread(app)
