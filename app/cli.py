@@ -295,6 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app import cli_enrollment  # enroll, ss-check, confirm, retirement, batches, notice
 
     cli_enrollment.add_commands(sub)
+    from app.cli_transfer import add_parsers as add_transfer  # transfer out (批量转移)
+
+    add_transfer(sub)
     return parser
 
 

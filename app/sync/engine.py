@@ -44,6 +44,7 @@ from app.protocol import (
 )
 from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
 from app.sync import cards as card_sync
+from app.sync import transfers as transfer_sync
 from app.sync import updates
 from app.sync.client import ClockSkew, ServerClient, ServerProblem
 from app.sync.updates import UpdateInfo
@@ -384,6 +385,7 @@ class SyncEngine:
         new_rows: dict[str, dict[str, Any]] = {}
         card_checks: list[dict[str, Any]] = []
         card_batches: list[dict[str, Any]] = []
+        moved = [c for c in changes if c["entity"] == Entity.TRANSFER]
         for change in changes:
             entity, data = change["entity"], change.get("data") or {}
             if entity == Entity.MEMBER:
@@ -415,6 +417,7 @@ class SyncEngine:
         insert_rows(Member, list(new_rows.values()))
         card_sync.apply_card_checks(self.union_id, card_checks)
         card_sync.apply_card_batches(self.union_id, card_batches)
+        transfer_sync.apply_transfers(self.union_id, moved, self.actor)
         if self._first_pull is not None:
             self._first_pull.update(new_rows)
 

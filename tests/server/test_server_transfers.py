@@ -76,24 +76,29 @@ def test_a_member_of_another_union_is_refused_at_every_route(server: Server, cle
     assert "转移" in PROBLEMS["member_elsewhere"] and "其他工会" in PROBLEMS["member_elsewhere"]
 
 
+def _race(number: str, phones: tuple[str, str], *clerks: Session) -> dict[str, dict[str, Any]]:
+    """Both clerks push the same new person at the same moment; each union's answer."""
+    barrier = threading.Barrier(len(clerks))
+    results: dict[str, dict[str, Any]] = {}
+
+    def add(who: Session, phone: str) -> None:
+        record = member_upsert(number, {**NEW_FIELDS, "phone": phone})
+        barrier.wait()
+        [results[who.org_code]] = who.push(record)
+
+    threads = [threading.Thread(target=add, args=(who, phone)) for who, phone in zip(clerks, phones, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
 def test_two_unions_adding_the_same_new_person_at_once_end_with_one(server: Server, clerk: Session,
                                                                     clerk2: Session) -> None:
     for round_ in range(6):
         number = mainland_id("19930707", 20 + round_)
-        barrier = threading.Barrier(2)
-        results: dict[str, dict[str, Any]] = {}
-
-        def add(who: Session, phone: str, number: str = number) -> None:
-            record = member_upsert(number, {**NEW_FIELDS, "phone": phone})
-            barrier.wait()
-            [results[who.org_code]] = who.push(record)
-
-        threads = [threading.Thread(target=add, args=(who, f"1361234{round_:02d}{i:02d}"))
-                   for i, who in enumerate((clerk, clerk2))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        results = _race(number, (f"1361234{round_:02d}01", f"1361234{round_:02d}02"), clerk, clerk2)
         statuses = sorted(r["status"] for r in results.values())
         assert statuses == ["error", "ok"], results
         loser = next(r for r in results.values() if r["status"] == "error")
