@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from app.models.tables import AuditEntry
 
+#: A member transferred into / out of the union (批量转移, app.sync.transfers). A transfer-in's
+#: note is the transfer's JSON, with the history that came with the member (read-only).
+TRANSFER_IN = "member.transfer_in"
+TRANSFER_OUT = "member.transfer_out"
+
 
 def record(actor: str, action: str, *, member_id: int | None = None, field: str = "",
            old: object = None, new: object = None, note: str = "") -> None:

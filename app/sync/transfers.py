@@ -6,7 +6,7 @@ a retry safe). The PCs learn of it on their next pull: the releasing union's PC 
 member — with the member's edits still waiting to go up, which the server would refuse now — and
 writes the removal to the audit trail; the receiving union's PC already has the member from the
 `member` change before it, and keeps the history that came with the transfer (cards, past
-enrollments) read-only in its audit trail (`history_of`).
+enrollments) read-only in its audit trail (app.services.transfers.history_of).
 """
 from __future__ import annotations
 
@@ -15,16 +15,11 @@ import uuid
 from typing import Any
 
 from app.models import Member, Outbox, audit
-from app.models.tables import AuditEntry
+from app.models.audit import TRANSFER_IN, TRANSFER_OUT
 from app.protocol import RecordKind
 from app.protocol.transfers import TransferDirection, TransferRequest
 from app.rules.idcard import mask_id
 from app.sync.client import ServerClient
-
-#: Audit actions of the two sides; a transfer-in entry's note is the transfer's JSON (with history).
-TRANSFER_IN = "member.transfer_in"
-TRANSFER_OUT = "member.transfer_out"
-
 
 def request_transfer(client: ServerClient, *, to_union: str, reason: str, id_numbers: list[str],
                      from_union: str | None = None, key: str | None = None) -> dict[str, Any]:
@@ -62,19 +57,4 @@ def _remove(member: Member, data: dict[str, Any], actor: str) -> None:
     member.delete_instance()
 
 
-def history_of(member_id: int) -> list[dict[str, Any]]:
-    """What came with the member at each transfer into this union, newest first: {"at", "from",
-    "reason", "cards": [...], "enrollments": [...]} — read-only history."""
-    rows = (AuditEntry.select().where((AuditEntry.member == member_id) & (AuditEntry.action == TRANSFER_IN))
-            .order_by(AuditEntry.id.desc()))
-    out = []
-    for row in rows:
-        data = json.loads(row.note or "{}")
-        history = data.get("history") or {}
-        out.append({"at": data.get("at"), "from": data.get("other_union"), "from_name": data.get("other_union_name"),
-                    "reason": data.get("reason"), "phone_cleared": bool(data.get("phone_cleared")),
-                    "cards": list(history.get("cards") or []), "enrollments": list(history.get("enrollments") or [])})
-    return out
-
-
-__all__ = ["TRANSFER_IN", "TRANSFER_OUT", "apply_transfers", "history_of", "request_transfer"]
+__all__ = ["apply_transfers", "request_transfer"]

@@ -71,6 +71,9 @@ class MemberListPage(ListPage, QWidget):
         self.queue_button = QPushButton(self.tr("加入待办"))
         self.queue_button.setToolTip(self.tr("把选中的会员加入待办会员列表，准备办理会员服务卡"))
         self.queue_button.setEnabled(False)
+        self.transfer_button = QPushButton(self.tr("批量转移"))
+        self.transfer_button.setToolTip(self.tr("把选中的会员转到其他基层工会（需联网）"))
+        self.transfer_button.setEnabled(False)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
         bottom.addWidget(self.import_button)
@@ -79,6 +82,7 @@ class MemberListPage(ListPage, QWidget):
         bottom.addWidget(self.refresh_button)
         bottom.addWidget(self.detail_button)
         bottom.addWidget(self.queue_button)
+        bottom.addWidget(self.transfer_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -96,6 +100,7 @@ class MemberListPage(ListPage, QWidget):
         self.template_button.clicked.connect(self.download_template)
         self.export_button.clicked.connect(self.export_members)
         self.queue_button.clicked.connect(self.add_to_card_queue)
+        self.transfer_button.clicked.connect(self.transfer_members)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
         QShortcut(QKeySequence.StandardKey.Refresh, self, activated=self.requery)
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self.open_detail)
@@ -136,6 +141,7 @@ class MemberListPage(ListPage, QWidget):
     def _selection_changed(self, *_args) -> None:
         self.detail_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
         self.queue_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
+        self.transfer_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
 
     def open_detail(self, *_args) -> None:
         index = self.table.currentIndex()
@@ -153,6 +159,14 @@ class MemberListPage(ListPage, QWidget):
         from app.views.card_queue import queue_members
 
         queue_members(self, self.union_id, self.selected_ids(), self.actor)
+
+    def transfer_members(self, *_args):
+        """批量转移 (app.views.transfer_dialog): the list reloads once the members have moved."""
+        from app.views.transfer_dialog import open_transfer_dialog
+
+        dialog = open_transfer_dialog(self, self.selected_ids())
+        dialog.transferred.connect(lambda _answer: self._member_saved(0))
+        return dialog
 
     # --- 批量导入 / 下载模板 / 导出 (app.views.import_wizard, app.views.export_dialog) ---------------
 

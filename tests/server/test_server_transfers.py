@@ -120,6 +120,8 @@ def _feed(who: Session, entity: str) -> dict[str, dict[str, Any]]:
 
 def test_a_transfer_moves_the_member_with_their_history(server: Server, clerk: Session, clerk2: Session) -> None:
     moving, staying = G1_CARDED[0], G1_CARDED[1]
+    [card] = clerk.push(_batch(clerk, [moving]))  # refused at once (has a card): a line of card history
+    assert card["status"] == "ok" and card["receipt"]["refused"] == 1, card
     batch = _submit(clerk, [moving, staying])
     # Under review (submitted, then approved by the district): not yet.
     r = _transfer(clerk, [moving])
@@ -147,6 +149,8 @@ def test_a_transfer_moves_the_member_with_their_history(server: Server, clerk: S
     assert (arrived["direction"], arrived["other_union"], arrived["reason"]) == ("in", G1, "调动至南东商贸")
     [enrolled] = arrived["history"]["enrollments"]
     assert (enrolled["plan_year"], enrolled["status"], enrolled["channel"]) == (server.plan_year, "completed", "card")
+    [applied] = arrived["history"]["cards"]
+    assert applied["outcome"] == "refused" and "已有会员卡" in applied["reason"]
     # The releasing union's feed says the member left.
     left = _feed(clerk, "transfer")[moving]
     assert (left["direction"], left["other_union"]) == ("out", G2)
@@ -171,6 +175,12 @@ def test_who_may_transfer_to_where(server: Server, clerk: Session, clerk2: Sessi
     assert r.status_code == 403 and r.json()["problem"] == "union_scope"
     r = _transfer(clerk, [number], reason="")
     assert r.status_code == 422
+    with session():  # a card being made for the member: not now either
+        Member.update(card_status="applying").where(Member.id_number == number).execute()
+    r = _transfer(clerk, [number])
+    assert r.status_code == 409 and r.json()["detail"]["members"][0]["reason"] == "会员卡正在办理中", r.text
+    with session():
+        Member.update(card_status="issued").where(Member.id_number == number).execute()
     # A common superior (the street union over both) moves a member between its unions.
     secondary = Session(server, "secondary")
     r = _transfer(secondary, [G2_CARDED[1]], to=G1, from_union=G2)

@@ -17,7 +17,8 @@ from app import cli
 from app.models import AuditEntry, Member, close_database, open_database
 from app.paths import Profile
 from app.sync import account
-from app.sync.transfers import TRANSFER_OUT, history_of
+from app.models.audit import TRANSFER_OUT
+from app.services.transfers import history_of
 from server.embedded import DEMO_CLERK, DEMO_PASSWORD, start_demo_server
 
 G1 = "813101010000000041"
