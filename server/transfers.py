@@ -128,11 +128,12 @@ def _move(ctx: ServerContext, member: Member, source: Union, target: Union, reas
 def _apply(ctx: ServerContext, user: User, request: TransferRequest, digest: str) -> dict[str, Any]:
     source, target = _unions(user, request)
     _lock(source, target)
-    members = find_members(source, request.id_numbers)
-    missing = [n for n in request.id_numbers if n not in members]
+    found = find_members(source, request.id_numbers)
+    missing = [n for n in request.id_numbers if n not in found]
     if missing:
         raise ProblemError("not_found", {"missing": [mask_id(n) for n in missing[:20]], "count": len(missing),
                                          "message": "这些人员不是转出工会的会员（或尚未同步到服务器），请核对证件号码"})
+    members = {n: found[n] for n in request.id_numbers}  # in the order asked
     busy = _busy(source, members)
     if busy:
         raise ProblemError("transfer_under_review", {"members": busy[:20], "count": len(busy)})
