@@ -502,18 +502,15 @@ class MemberClaim(BaseModel):
 
 
 class MemberTransfer(BaseModel):
-    """A transfer of members (批量转移) as requested: who moved whom from which union to which, why.
-    `key` is the caller's idempotency key: a repeat with the same request gets the first answer."""
+    """A transfer of members (批量转移): who moved whom from which union to which, and why (a fact;
+    its idempotency key and first answer are an `IdempotencyRecord` of kind "transfer")."""
 
     id = AutoField()
-    key = CharField(max_length=64, unique=True)
-    request_sha256 = CharField(max_length=64)
     source = ForeignKeyField(Union, backref="transfers_out", on_delete="CASCADE")
     target = ForeignKeyField(Union, backref="transfers_in", on_delete="CASCADE")
     user = ForeignKeyField(User, on_delete="RESTRICT")
     reason = TextField()
     id_numbers = JSONText()
-    response = JSONText()
     created = DateTimeField()
 
 

@@ -41,7 +41,9 @@ log = logging.getLogger("union_server.push")
 Effect = Callable[[], dict[str, Any]]
 
 
-def _stored_answer(user: User, key: str, digest: str) -> dict[str, Any] | None:
+def stored_answer(user: User, key: str, digest: str) -> dict[str, Any] | None:
+    """The first answer to the idempotency key `key` (None: not seen); the same key for another
+    payload or another union is idempotency_conflict. Push records and transfers share the keys."""
     row = IdempotencyRecord.get_or_none(IdempotencyRecord.key == key)
     if row is None:
         return None
@@ -97,7 +99,7 @@ def process_record(ctx: ServerContext, user: User, device_fingerprint: str | Non
             digest = payload_sha256(record.payload)
         except CanonicalJsonError as error:
             raise ProblemError("validation", f"payload 无法规范化：{error}（金额请用字符串）") from None
-        stored = _stored_answer(user, record.key, digest)
+        stored = stored_answer(user, record.key, digest)
         if stored is not None:
             return stored
         result = _apply_once(ctx, user, record, digest, _prepare(ctx, user, device_fingerprint, record, digest))
@@ -136,7 +138,7 @@ def _apply_once(ctx: ServerContext, user: User, record: PushRecord, digest: str,
         with write_tx():
             _lock_union(user.union_id)
             # Again under the lock: a duplicate sent concurrently may have committed meanwhile.
-            stored = _stored_answer(user, record.key, digest)
+            stored = stored_answer(user, record.key, digest)
             if stored is not None:
                 return stored
             result = {"key": record.key, "status": "ok", "receipt": apply()}
@@ -145,7 +147,7 @@ def _apply_once(ctx: ServerContext, user: User, record: PushRecord, digest: str,
             return result
     except IntegrityError:
         # A concurrent push of the same record (or nonce) won the race.
-        stored = _stored_answer(user, record.key, digest)
+        stored = stored_answer(user, record.key, digest)
         if stored is not None:
             return stored
         if record.kind == RecordKind.SUBMISSION and Nonce.get_or_none(Nonce.value == record.payload.get("nonce")):

@@ -27,10 +27,12 @@ from server.accounts import audit, can_access, union_for
 from server.changes import emit_change, member_record
 from server.db import IN_LIST, is_sqlite, write_tx
 from server.members import find_members
+from server.push import stored_answer
 from server.models import (
     CardBatch,
     CardBatchMember,
     Enrollment,
+    IdempotencyRecord,
     Member,
     MemberClaim,
     MemberTransfer,
@@ -146,18 +148,11 @@ def _apply(ctx: ServerContext, user: User, request: TransferRequest, digest: str
                       "members": masked[:200], "phone_cleared": len(cleared)})
     answer = {"key": request.key, "from_union": source.org_code, "to_union": target.org_code,
               "transferred": list(members), "count": len(members), "phone_cleared": len(cleared)}
-    MemberTransfer.create(key=request.key, request_sha256=digest, source=source, target=target, user=user,
-                          reason=request.reason, id_numbers=list(members), response=answer, created=ctx.now_naive())
+    MemberTransfer.create(source=source, target=target, user=user, reason=request.reason, id_numbers=list(members),
+                          created=ctx.now_naive())
+    IdempotencyRecord.create(key=request.key, union=user.union_id, user=user, kind="transfer", payload_sha256=digest,
+                             response=answer, created=ctx.now_naive())
     return answer
-
-
-def _stored(user: User, key: str, digest: str) -> dict[str, Any] | None:
-    row = MemberTransfer.get_or_none(MemberTransfer.key == key)
-    if row is None:
-        return None
-    if row.user_id != user.id or row.request_sha256 != digest:
-        raise ProblemError("idempotency_conflict", {"key": key})
-    return row.response
 
 
 def transfer(ctx: ServerContext, user: User, request: TransferRequest) -> dict[str, Any]:
@@ -166,10 +161,10 @@ def transfer(ctx: ServerContext, user: User, request: TransferRequest) -> dict[s
     digest = payload_sha256(request.to_wire())
     try:
         with write_tx():
-            stored = _stored(user, request.key, digest)
+            stored = stored_answer(user, request.key, digest)
             return stored if stored is not None else _apply(ctx, user, request, digest)
     except IntegrityError:
-        stored = _stored(user, request.key, digest)
+        stored = stored_answer(user, request.key, digest)
         if stored is None:
             raise ProblemError("validation", "数据正被同时修改，请稍后重试") from None
         return stored
