@@ -214,6 +214,7 @@ ALL_CATEGORIES = tuple(str(c) for c in Category)
 def confirm_members(ctx: ServerContext, user: User, payload: Confirmation) -> dict[str, Any]:
     union = union_for(user, payload.union, write=True)
     wanted = payload.id_numbers
+    refuse_elsewhere(union, wanted)
     found = _known_members(union, wanted)
     plan_year = default_plan_year(shanghai_today(ctx))
     not_pending = [n for n in wanted if found[n].insurance_status not in ("pending", "confirmed") and not confirmable(

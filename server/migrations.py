@@ -113,8 +113,8 @@ def _v5_member_claims(migrator: SchemaMigrator) -> None:
     database.obj.create_tables([MemberClaim, MemberTransfer], safe=True)
     database.obj.execute_sql(
         'INSERT INTO "member_claim" ("id_number", "union_id", "member_id", "since") '
-        'SELECT m."id_number", m."union_id", m."id", m."updated" FROM "member" AS m '
-        'WHERE m."id" = (SELECT MIN(o."id") FROM "member" AS o WHERE o."id_number" = m."id_number")')
+        'SELECT m."id_number", m."union_id", m."id", m."updated" FROM "member" AS m JOIN '
+        '(SELECT MIN("id") AS "first" FROM "member" GROUP BY "id_number") AS f ON f."first" = m."id"')
 
 
 STEPS: tuple[Step, ...] = (

@@ -64,6 +64,9 @@ def test_a_member_of_another_union_is_refused_at_every_route(server: Server, cle
     # SS check request.
     [check] = clerk2.push({"key": str(uuid.uuid4()), "kind": "ss_check_request", "payload": {"id_numbers": [uncarded]}})
     _refused(check)
+    # Confirmation of 人保状态 too.
+    [confirm] = clerk2.push({"key": str(uuid.uuid4()), "kind": "confirmation", "payload": {"id_numbers": [uncarded]}})
+    _refused(confirm)
     # An enrollment including them, next to the union's own member.
     [enrol] = clerk2.push(submission_record(clerk2, submission_payload(clerk2, [G2_CARDED[0], carded])))
     _refused(enrol)
