@@ -88,7 +88,19 @@ def test_a_transfer_moves_the_member_between_pcs(world, tmp_path: Path, capsys) 
     assert local.sync_state == "error" and "其他工会的会员" in local.sync_error and "转移" in local.sync_error
     assert report.refused == 1
 
+    # A common superior (the street union over both) moves the member back with --from.
+    pc3, _ = _pc(tmp_path, "pc3", url, "secondary")
+    code, lines = _cli(capsys, pc3, "transfer", "out", "--from", G2, "--to", G1, "--reason", "调回", number, "--json")
+    assert code == 0 and [(r["from_union"], r["to_union"]) for r in lines] == [(G2, G1)], lines
+    # Each PC follows on its next sync: the second union's loses the member, the first has them back.
+    _pc(tmp_path, "pc2", url, "grassroots2")
+    assert not Member.select().where(Member.id_number == number).exists()
+    _, signed1 = _pc(tmp_path, "pc1", url, DEMO_CLERK)
+    back = Member.get((Member.union == signed1.engine.union_id) & (Member.id_number == number))
+    assert back.card_no == card_no and [h["from"] for h in history_of(back.id)] == [G2]
+
     # Offline: exit 3.
     stop()
-    code, [offline] = _cli(capsys, pc2, "transfer", "out", "--to", G1, "--reason", "调回", number, "--json")
+    code, [offline] = _cli(capsys, pc3, "transfer", "out", "--from", G1, "--to", G2, "--reason", "调动", number,
+                           "--json")
     assert code == 3 and offline["error"]
