@@ -207,3 +207,16 @@ def test_a_moved_phone_that_clashes_is_cleared_for_the_receiving_union(server: S
     assert r.status_code == 200 and r.json()["phone_cleared"] == 1, r.text
     assert _feed(clerk2, "member")[G1_CARDED[3]]["phone"] is None
     assert _feed(clerk2, "transfer")[G1_CARDED[3]]["phone_cleared"] is True
+
+
+def test_a_member_record_that_goes_takes_its_claim_with_it(server: Server, clerk: Session, clerk2: Session) -> None:
+    """When a union's member record is deleted (a removal), the person is free to join another
+    union: the claim goes with the record (ON DELETE CASCADE, enforced on both backends)."""
+    number = G1_NO_CARD[1]
+    _refused(clerk2.push(member_upsert(number, NEW_FIELDS))[0])
+    with session():
+        Member.delete().where(Member.id_number == number).execute()
+        assert not MemberClaim.select().where(MemberClaim.id_number == number).exists()
+    [joined] = clerk2.push(member_upsert(number, NEW_FIELDS))
+    assert joined["status"] == "ok", joined
+    assert _members_with(number) == [G2]
