@@ -322,20 +322,8 @@ def _add_database_commands(add) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("--no-safety-backup", action="store_true", help="do not save the current database first")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="union-server", description="上海市工会会员专享保障 中心服务器")
-    # The distribution's version (app.__version__, read from the installed metadata: the server imports
-    # nothing of app but the rules and the protocol kernel).
-    parser.add_argument("--version", action="version", version=f"%(prog)s {metadata.version('union-clerk')}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def add(name: str, help_text: str, func) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--db", default=os.environ.get("UNION_SERVER_DB", DEFAULT_URL),
-                       help=f"database URL: sqlite:///FILE or postgresql://USER:PW@HOST/DB (default {DEFAULT_URL})")
-        p.set_defaults(func=func)
-        return p
-
+def _add_serve(add) -> None:  # type: ignore[no-untyped-def]
+    """`serve`: the HTTP API, its SS-check worker and what it announces to older clerk apps."""
     p = add("serve", "Run the HTTP API (and the SS-check worker) with uvicorn.", cmd_serve)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
@@ -351,6 +339,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-client", default=os.environ.get("UNION_SERVER_MIN_CLIENT", ""), metavar="VERSION",
                    help="the oldest clerk app version that may still sync; older ones are told to update "
                         "(env UNION_SERVER_MIN_CLIENT)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="union-server", description="上海市工会会员专享保障 中心服务器")
+    # The distribution's version (app.__version__, read from the installed metadata: the server imports
+    # nothing of app but the rules and the protocol kernel).
+    parser.add_argument("--version", action="version", version=f"%(prog)s {metadata.version('union-clerk')}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_text: str, func) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--db", default=os.environ.get("UNION_SERVER_DB", DEFAULT_URL),
+                       help=f"database URL: sqlite:///FILE or postgresql://USER:PW@HOST/DB (default {DEFAULT_URL})")
+        p.set_defaults(func=func)
+        return p
+
+    _add_serve(add)
 
     p = add("init-demo", "Create the demo hierarchy, accounts, campaign, members and registry.", cmd_init_demo)
     p.add_argument("--password", help="one password for every demo account (default: random, printed once)")
