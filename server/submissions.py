@@ -49,7 +49,7 @@ from server.accounts import audit, can_access
 from server.campaigns import fee_split, is_open, shanghai_today
 from server.changes import emit_change
 from server.claims import refuse_elsewhere
-from server.db import IN_LIST, write_tx
+from server.db import IN_LIST
 from server.models import Campaign, Device, Enrollment, Member, Nonce, Submission, Union, User
 from server.problems import ProblemError
 from server.security import pdf_problem
@@ -328,27 +328,17 @@ def list_submissions(user: User, union: Union, plan_year: int | None, status: st
 
 
 def decide(ctx: ServerContext, actor: User, submission_id: int, decision: str, reason: str | None) -> dict[str, Any]:
-    """A superior union approves or returns a batch under review (SPEC §5.10)."""
+    """A superior union approves or returns a batch by its id (POST /submissions/{id}/decision,
+    `union-server review`): the same decision as the review lists make (server/superior/review.py) —
+    a secondary's approval marks it 二级工会, a district's puts it in 待提交; it stays 区局确认中."""
+    from server.superior import review
+
     if decision not in ("approve", "return"):
         raise ProblemError("validation", "decision 应为 approve 或 return")
-    if decision == "return" and not (reason or "").strip():
-        raise ProblemError("validation", "退回时必须填写退回原因")
-    with write_tx():
-        sub = get_submission(actor, submission_id)
-        union = Union.get_by_id(sub.union_id)
-        if actor.role != "center" and actor.union_id == union.id:
-            raise ProblemError("union_scope", "不能审核本工会自己的批次")
-        if sub.status != SubmissionStatus.UNDER_REVIEW:
-            raise ProblemError("validation", "该批次已审核过")
-        sub.status = SubmissionStatus.APPROVED if decision == "approve" else SubmissionStatus.RETURNED
-        sub.return_reason = reason.strip() if decision == "return" and reason else None
-        sub.decided = ctx.now_naive()
-        sub.decided_by = actor
-        sub.save()
-        if decision == "return":
-            Enrollment.delete().where(Enrollment.submission == sub).execute()
-        record = submission_record(sub)
-        emit_change(ctx, union.id, Entity.SUBMISSION, sub.batch_no, record)
-        audit(ctx, f"submission_{sub.status}", user=actor, union=union, entity="submission",
-              entity_key=sub.batch_no, detail={"reason": sub.return_reason})
-    return record
+    sub = get_submission(actor, submission_id)
+    if decision == "return":
+        return review.return_batch(ctx, actor, sub.batch_no, reason or "")
+    [result] = review.approve(ctx, actor, [sub.batch_no])["results"]
+    if result["status"] != "ok":
+        raise ProblemError(result["problem"], message=result["message"])
+    return review.batch_record(Submission.get_by_id(sub.id))

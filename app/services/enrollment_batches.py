@@ -22,9 +22,10 @@ STATUS_LABELS = {
     "queued": "待发送",
     "under_review": "区局确认中",
     "returned": "退回",
-    "approved": "已通过",
+    "approved": "区局确认中",  # a first-wave server's district approval: the manual has no 已通过
     "completed": "已完成",
-    "refused": "未被受理",
+    "not_accepted": "未被受理",  # the district's payment to the center failed (SPEC §5.9)
+    "refused": "服务器未接收",  # the server refused the batch when it was sent (see its problem)
 }
 #: Statuses whose members count as submitted (a returned or refused batch frees its members).
 LIVE_STATUSES = ("queued", "under_review", "approved", "completed")

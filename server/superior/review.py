@@ -60,6 +60,11 @@ def feed_record(sub: Submission, review: BatchReview | None, district_batch: str
     return record
 
 
+def batch_record(sub: Submission) -> dict[str, Any]:
+    """A batch's feed record as it stands now."""
+    return feed_record(sub, BatchReview.get_or_none(BatchReview.submission == sub))
+
+
 def _queue_condition(own: Union, queue: ReviewQueue) -> Any:
     waiting = BatchReview.mark.is_null()
     if queue == ReviewQueue.READY:
