@@ -214,9 +214,11 @@ def cmd_batches(args: argparse.Namespace) -> int:
     for b in batches(cli._union_id(), channel=args.channel):
         record = {"batch_no": b.batch_no, "channel": b.channel, "kind": KIND_NAMES.get(b.kind, b.kind),
                   "plan_year": b.plan_year, "plan_type": b.plan_type, "count": b.member_count, "status": b.status,
-                  "status_label": b.status_label, "reason": b.return_reason or b.problem,
+                  "status_label": b.status_label, "review_mark": b.review_mark,
+                  "review_mark_label": b.review_mark_label, "reason": b.return_reason or b.problem,
                   "submitted_at": b.submitted_at, "updated_at": b.updated_at, "replaces": b.replaces}
         _print(args, record, f"{b.batch_no}  {b.kind_label}  {b.channel}  {b.member_count}人  {b.status_label}"
+                             + (f"  审核标识：{b.review_mark_label}" if b.review_mark_label else "")
                              + (f"（{record['reason']}）" if record["reason"] else ""))
     return 0
 

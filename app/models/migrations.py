@@ -60,8 +60,14 @@ def _v4_batch_note(database: SqliteDatabase) -> None:
         database.execute_sql('ALTER TABLE "batch" ADD COLUMN "note" TEXT')
 
 
+def _v5_batch_review_mark(database: SqliteDatabase) -> None:
+    """batch.review_mark: 审核标识 (who approved the batch so far: 二级工会 / 区局) from the server's feed."""
+    if "review_mark" not in {c.name for c in database.get_columns("batch")}:
+        database.execute_sql('ALTER TABLE "batch" ADD COLUMN "review_mark" VARCHAR(255)')
+
+
 STEPS: list[Callable[[SqliteDatabase], None]] = [_v1_initial, _v2_sort_indexes, _v3_retirement_answers,
-                                                  _v4_batch_note]
+                                                  _v4_batch_note, _v5_batch_review_mark]
 LATEST = len(STEPS)
 
 

@@ -167,8 +167,9 @@ class Outbox(BaseModel):
 class Batch(BaseModel):
     """An enrollment submission (参保批次) made on this PC, and its status from the server.
 
-    status: queued (in the outbox, not yet accepted) → under_review (区局确认中) → returned (退回,
-    with return_reason) | approved → completed (已完成); refused: the server did not accept it.
+    status: queued (in the outbox, not yet accepted) → under_review (区局确认中; review_mark says who
+    approved it so far) → returned (退回, with return_reason) | completed (已完成) | not_accepted
+    (未被受理: the district's payment failed); refused: the server did not accept it when sent.
     """
 
     id = AutoField()
@@ -184,6 +185,7 @@ class Batch(BaseModel):
     return_reason = TextField(null=True)
     problem = TextField(null=True)  # why the server refused it, in words
     note = TextField(null=True)  # what changed before it was sent (re-priced by the server's date)
+    review_mark = CharField(null=True)  # 审核标识 from the server: secondary (二级工会) / district (区局)
     replaces = CharField(null=True)  # batch_no of the returned batch this one replaces
     notice_path = TextField(null=True)
     notice_sha256 = CharField(null=True)

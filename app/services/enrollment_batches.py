@@ -10,6 +10,7 @@ from pathlib import Path
 from peewee import fn
 
 from app.models import Batch, BatchMember
+from app.protocol.superior import REVIEW_MARK_LABELS
 from app.rules.coverage import KIND_CENTRAL, KIND_INSTANT_CARDED, KIND_INSTANT_NEW_CARD
 from app.rules.eligibility import CHANNEL_CARD, CHANNEL_SS
 
@@ -89,10 +90,16 @@ class BatchInfo:
     notice_path: str | None
     replaces: str | None
     note: str | None = None  # what re-pricing by the server's date changed before it was sent
+    review_mark: str | None = None  # 审核标识: who approved it so far (secondary / district)
 
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def review_mark_label(self) -> str:
+        """审核标识 as the clerk reads it: 二级工会, 区局(产业), or nothing yet."""
+        return REVIEW_MARK_LABELS.get(self.review_mark or "", "")
 
     @property
     def kind_label(self) -> str:
@@ -112,7 +119,7 @@ def batches(union_id: int, *, channel: str | None = None, status: str | None = N
         query = query.where(Batch.plan_year == plan_year)
     return [BatchInfo(b.id, b.batch_no, b.kind, b.channel, b.plan_year, b.plan_type, b.member_count, b.status,
                       b.return_reason, b.problem, b.submitted_at, b.updated_at, b.notice_path, b.replaces,
-                      b.note)
+                      b.note, b.review_mark)
             for b in query.order_by(Batch.submitted_at.desc(), Batch.id.desc())]
 
 

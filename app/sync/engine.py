@@ -412,7 +412,7 @@ class SyncEngine:
                 self._device_notice(data)
             elif entity == Entity.SUBMISSION:
                 Batch.update(status=data.get("status") or SubmissionStatus.UNDER_REVIEW, return_reason=data.get("return_reason"),
-                             updated_at=datetime.now().replace(microsecond=0)).where(
+                             review_mark=data.get("review_mark"), updated_at=datetime.now().replace(microsecond=0)).where(
                     Batch.batch_no == change["key"]).execute()
         insert_rows(Member, list(new_rows.values()))
         card_sync.apply_card_checks(self.union_id, card_checks)

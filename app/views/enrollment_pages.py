@@ -161,12 +161,13 @@ class BatchDetailDialog(QDialog):
         self.setWindowTitle(self.tr("批次详情 — {0}").format(batch.batch_no))
         info = QLabel(self.tr("批次编号：{0}　类型：{1}　保障类型：{2}　人数：{3}　状态：{4}").format(
             batch.batch_no, batch.kind_label, PLAN_TYPE_LABELS.get(batch.plan_type, batch.plan_type),
-            batch.member_count, batch.status_label))
+            batch.member_count, batch.status_label)
+            + (self.tr("　审核标识：{0}").format(batch.review_mark_label) if batch.review_mark_label else ""))
         info.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(info)
         for text in (batch.return_reason and self.tr("退回原因：{0}").format(batch.return_reason),
-                     batch.problem and self.tr("未被受理：{0}").format(batch.problem)):
+                     batch.problem and self.tr("服务器未接收：{0}").format(batch.problem)):
             if text:
                 label = QLabel(text)
                 label.setWordWrap(True)
@@ -186,7 +187,7 @@ class CardEnrollmentPage(QWidget):
 
     page_name = "card_enrollment"
     channel = CHANNEL_CARD
-    COLUMNS = ("批次编号", "会员卡参保人数", "提交时间", "最后更新时间", "状态", "参保类型", "保障类型", "说明")
+    COLUMNS = ("批次编号", "会员卡参保人数", "提交时间", "最后更新时间", "状态", "审核标识", "参保类型", "保障类型", "说明")
 
     def __init__(self, union_id: int, plan_year: int, actor: str, *, documents: Path,
                  fingerprint: callable, parent: QWidget | None = None) -> None:
@@ -279,13 +280,14 @@ class CardEnrollmentPage(QWidget):
         self._batches = rows
         self.table.setRowCount(len(rows))
         for r, b in enumerate(rows):
-            note = b.return_reason or b.problem or b.note or (self.tr("替代 {0}").format(b.replaces) if b.replaces else "")
+            note = (b.return_reason and self.tr("退回原因：{0}").format(b.return_reason)) or b.problem or b.note \
+                or (self.tr("替代 {0}").format(b.replaces) if b.replaces else "")
             values = (b.batch_no, b.member_count, b.submitted_at.strftime("%Y-%m-%d %H:%M"),
-                      b.updated_at.strftime("%Y-%m-%d %H:%M"), b.status_label, b.kind_label,
+                      b.updated_at.strftime("%Y-%m-%d %H:%M"), b.status_label, b.review_mark_label, b.kind_label,
                       PLAN_TYPE_LABELS.get(b.plan_type, b.plan_type), note)
             for c, value in enumerate(values):
                 item = _item(value)
-                if c == 4 and b.status in ("returned", "refused"):
+                if c == 4 and b.status in ("returned", "refused", "not_accepted"):
                     item.setForeground(Qt.GlobalColor.red)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()

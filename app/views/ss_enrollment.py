@@ -270,7 +270,7 @@ class SsEnrollmentPage(CardEnrollmentPage):
 
     page_name = "ss_enrollment"
     channel = CHANNEL_SS
-    COLUMNS = ("批次编号", "社保卡参保人数", "提交时间", "最后更新时间", "状态", "参保类型", "保障类型", "说明")
+    COLUMNS = ("批次编号", "社保卡参保人数", "提交时间", "最后更新时间", "状态", "审核标识", "参保类型", "保障类型", "说明")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

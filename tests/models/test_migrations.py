@@ -56,3 +56,32 @@ def test_v2_keeps_each_retirement_answer_for_the_plan_year_it_was_given_in(tmp_p
         assert list(prof.backups.glob("backup-*-migrate-v1.sqlite3"))
     finally:
         close_database()
+
+
+def test_v5_adds_the_review_mark_to_an_old_batch_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A v4 profile (its batch table without review_mark) upgrades in place; its batches keep their rows."""
+    from app.models import Batch
+
+    prof = Profile(tmp_path / "p4").create()
+    with monkeypatch.context() as m:
+        m.setattr(migrations, "STEPS", migrations.STEPS[:4])
+        m.setattr(migrations, "LATEST", 4)
+        open_database(prof.database, backup_dir=prof.backups)
+    db.execute_sql('ALTER TABLE "batch" DROP COLUMN "review_mark"')  # as v4 made it
+    db.execute_sql("INSERT INTO \"union\" (id, name, org_code, union_type, level, parent_name) "
+                   "VALUES (1, '测试工会', '', '工会委员会', 'grassroots', '')")
+    db.execute_sql('INSERT INTO "batch" (union_id, batch_no, kind, channel, plan_year, plan_type, member_count, totals,'
+                   " status, submitted_at, updated_at, actor) VALUES (1, 'JZ1', 'central', 'card', 2025, 'A', 2, '{}',"
+                   " 'under_review', '2024-10-28 10:00:00', '2024-10-28 10:00:00', 'clerk')")
+    assert "review_mark" not in {c.name for c in db.get_columns("batch")}
+    close_database()
+    open_database(prof.database, backup_dir=prof.backups)
+    try:
+        assert schema_version() == migrations.LATEST
+        batch = Batch.get(Batch.batch_no == "JZ1")
+        assert (batch.status, batch.review_mark) == ("under_review", None)
+        Batch.update(review_mark="secondary").where(Batch.id == batch.id).execute()
+        assert Batch.get_by_id(batch.id).review_mark == "secondary"
+        assert list(prof.backups.glob("backup-*-migrate-v4.sqlite3"))
+    finally:
+        close_database()

@@ -106,6 +106,15 @@ def test_the_workflow_through_the_cli(server, profile: Profile, capsys) -> None:
         (sent["batch_no"], "returned", "请核对名单", "central")]
     code, rows = run(capsys, profile, "batches", "--json")
     assert {r["channel"] for r in rows} == {"card", "ss"}
+    # The secondary approves the card batch: 审核标识 二级工会 after a sync, still 区局确认中.
+    secondary = ServerClient(signed.engine.client.base_url)
+    secondary.login("secondary", DEMO_PASSWORD)
+    card_id = next(r["submission_id"] for r in signed.engine.client.submissions() if r["batch_no"] == card["batch_no"])
+    secondary.decide(card_id, "approve")
+    one(capsys, profile, "sync", "--json")
+    code, rows = run(capsys, profile, "batches", "--channel", "card", "--json")
+    assert [(r["status_label"], r["review_mark"], r["review_mark_label"]) for r in rows] == [
+        ("区局确认中", "secondary", "二级工会")]
 
 
 def test_refusals_and_offline(server, profile: Profile, capsys) -> None:

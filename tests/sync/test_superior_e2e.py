@@ -107,10 +107,18 @@ def test_from_grassroots_batch_to_completed(world: dict[str, Any], profile: Prof
     assert Batch.get(Batch.batch_no == ss_batch).status == "returned"
     assert "经办人确认" in Batch.get(Batch.batch_no == ss_batch).return_reason
     assert Batch.get(Batch.batch_no == card_batch).status == "under_review"
+    # The clerk's batch list after the sync: who approved it so far (审核标识) and the reason.
+    listed = {b.batch_no: b for b in enrollment_batches.batches(engine.union_id)}
+    assert (listed[card_batch].status_label, listed[card_batch].review_mark_label) == ("区局确认中", "二级工会")
+    assert (listed[ss_batch].status_label, listed[ss_batch].return_reason) == (
+        "退回", "社保卡参保名单缺少经办人确认，请核对后重新提交")
     again = _submit(engine, profile, year, "ss", ss[:1], replaces=ss_batch)
 
     district = _as(url, "district")
     assert district.approve([card_batch, again])["approved"] == 2
+    engine.sync()
+    marks = {b.batch_no: (b.status_label, b.review_mark_label) for b in enrollment_batches.batches(engine.union_id)}
+    assert marks[card_batch] == marks[again] == ("区局确认中", "区局(产业)")
     totals = district.district_totals()
     assert totals["line"] == ("合计参保人数：5人(会员卡参保人数4人，社保卡参保人数1人)。保障费用：130元；市总统一划拨：65元；"
                               "区局/各级工会缴费：65元；基层单位缴费：0。")

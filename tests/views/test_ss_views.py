@@ -137,7 +137,8 @@ def test_ss_batches_page_filters(qtbot, union: int, profile: Profile, bundled_fo
     for no, channel, status, day in made:
         Batch.create(union=union, batch_no=no, kind="central", channel=channel, plan_year=2025, plan_type="A",
                      member_count=2, totals="{}", status=status, submitted_at=day, updated_at=day, actor="clerk",
-                     return_reason="请核对名单" if status == "returned" else None)
+                     return_reason="请核对名单" if status == "returned" else None,
+                     review_mark="secondary" if no == "JZ1" else None)
     page = SsEnrollmentPage(union, 2025, "clerk", documents=profile.documents, fingerprint=lambda: "ab12")
     qtbot.addWidget(page)
     page.load_now()
@@ -147,7 +148,9 @@ def test_ss_batches_page_filters(qtbot, union: int, profile: Profile, bundled_fo
     page.date_range(date(2024, 10, 1), date(2024, 10, 31))
     page.load_now()
     assert page.table.rowCount() == 1 and page.table.item(0, 0).text() == "JZ1"
+    assert page.table.horizontalHeaderItem(5).text() == "审核标识" and page.table.item(0, 5).text() == "二级工会"
     page.use_dates.setChecked(False)
     page.status.setCurrentIndex(page.status.findData("returned"))
     page.load_now()
-    assert page.table.rowCount() == 1 and page.table.item(0, 7).text() == "请核对名单"
+    assert page.table.rowCount() == 1 and page.table.item(0, 8).text() == "退回原因：请核对名单"
+    assert page.table.item(0, 5).text() == ""
