@@ -13,7 +13,7 @@ from peewee import chunked
 
 from app.protocol import SHANGHAI, Entity, format_timestamp, money
 from app.rules.codes import PLAN_TYPE_LABELS, PlanType
-from app.rules.eligibility import DEFAULT_UNION_CATEGORIES
+from app.rules.eligibility import union_categories
 from app.rules.fees import FeeSplit
 from server.changes import emit_change
 from server.db import write_tx
@@ -74,6 +74,12 @@ def fee_split(campaign: Campaign, plan_type: str, union: Union) -> FeeSplit:
                     grassroots=Decimal(row.grassroots))
 
 
+def enrolled_categories(campaign: Campaign) -> tuple[str, ...]:
+    """The member categories the unions enroll in this campaign (RULES.md "Who the union enrolls"):
+    its `union_categories`, or the shared default — the value the PCs cache and the server checks."""
+    return union_categories({"union_categories": campaign.union_categories})
+
+
 def campaign_config(campaign: Campaign, union: Union | None) -> dict[str, Any]:
     """The campaign as the client caches it, with `union`'s fee split."""
     plan_types = []
@@ -99,6 +105,8 @@ def campaign_config(campaign: Campaign, union: Union | None) -> dict[str, Any]:
             "coverage": {"start": campaign.coverage_start.isoformat(), "end": campaign.coverage_end.isoformat()},
         },
         "payment_deadline": campaign.payment_deadline.isoformat(),
+        # The district unions' vouchers are accepted by this day, else 未被受理.
+        "voucher_deadline": (campaign.voucher_deadline or campaign.submission_window_end).isoformat(),
         "enrollment_closes_at": format_timestamp(day_end(campaign.payment_deadline)
                                                  + timedelta(seconds=campaign.grace_seconds)),
         "grace_seconds": campaign.grace_seconds,
@@ -109,9 +117,10 @@ def campaign_config(campaign: Campaign, union: Union | None) -> dict[str, Any]:
         },
         "half_year": campaign.half_year or {},
         # The categories the union enrolls (RULES.md "Who the union enrolls"); the server refuses the
-        # others with the same rule and value.
-        "union_categories": list(DEFAULT_UNION_CATEGORIES),
+        # others with the same rule and value (server.submissions).
+        "union_categories": list(enrolled_categories(campaign)),
         "plan_types": plan_types,
+        "version": campaign.version,
         "updated": campaign.updated.isoformat() + "Z",
     }
 

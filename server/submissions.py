@@ -46,7 +46,7 @@ from app.rules.idcard import mask_id
 from app.rules.problems import RuleError
 from app.rules.retirement import probably_retired
 from server.accounts import audit, can_access
-from server.campaigns import fee_split, is_open, shanghai_today
+from server.campaigns import enrolled_categories, fee_split, is_open, shanghai_today
 from server.changes import emit_change
 from server.claims import refuse_elsewhere
 from server.db import IN_LIST
@@ -116,14 +116,15 @@ _REASON_TEXT = {
 }
 
 
-def _ineligible_reason(member: Member | None, row: SubmissionMember, channel: str, plan_year: int) -> str | None:
-    """Why a submitted member cannot be enrolled, by the same rule the client applies."""
+def _ineligible_reason(member: Member | None, row: SubmissionMember, channel: str, plan_year: int,
+                       categories: tuple[str, ...]) -> str | None:
+    """Why a submitted member cannot be enrolled, by the same rule and categories the client applies."""
     if member is None:
         return "该会员尚未同步到服务器"
     fields = {name: getattr(member, name) for name in (
         "life_status", "retired_on", "insurance_status", "card_no", "id_type", "ss_card_status", "employment_status",
         "category")}
-    code = ineligible_reason(fields, channel=channel, plan_year=plan_year)
+    code = ineligible_reason(fields, channel=channel, plan_year=plan_year, categories=categories)
     if code is not None:
         return _REASON_TEXT.get(code, REASONS.get(code, code))
     if channel == Channel.CARD and row.card_no not in (None, "", member.card_no):
@@ -199,9 +200,9 @@ def _check_batch(ctx: ServerContext, union: Union, payload: wire.Submission) -> 
     return campaign, replaces
 
 
-def _check_members(union: Union, payload: wire.Submission) -> list[dict[str, Any]]:
-    """Every member eligible by the shared rule and not enrolled this year (else `ineligible`);
-    returns the warnings (probably retired)."""
+def _check_members(union: Union, payload: wire.Submission, categories: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Every member eligible by the shared rule (the campaign's `categories`) and not enrolled this
+    year (else `ineligible`); returns the warnings (probably retired)."""
     numbers = [row.id_number for row in payload.members]
     refuse_elsewhere(union, numbers)
     found: dict[str, Member] = {}
@@ -215,7 +216,7 @@ def _check_members(union: Union, payload: wire.Submission) -> list[dict[str, Any
     warnings = []
     for row in payload.members:
         member = found.get(row.id_number)
-        reason = _ineligible_reason(member, row, payload.channel, payload.plan_year)
+        reason = _ineligible_reason(member, row, payload.channel, payload.plan_year, categories)
         if reason is None and row.id_number in enrolled:
             reason = "本保障年度已参保"
         if reason is not None:
@@ -259,7 +260,7 @@ def apply(ctx: ServerContext, user: User, prepared: PreparedSubmission, digest: 
     """The checks that need the database, then the insert (call inside the write transaction)."""
     payload, union = prepared.submission, prepared.union
     campaign, replaces = _check_batch(ctx, union, payload)
-    warnings = _check_members(union, payload)
+    warnings = _check_members(union, payload, enrolled_categories(campaign))
     received_on, cover = decided_coverage(ctx, campaign, payload)
     _check_coverage(payload, received_on, cover)
     totals, per_person = expected_totals(campaign, union, payload.plan_type, payload.members)

@@ -80,6 +80,13 @@ def union_categories(config: Mapping[str, Any] | None) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+def individual_categories(categories: Iterable[str]) -> tuple[str, ...]:
+    """The member categories a campaign's `union_categories` leaves out: those members get their
+    protection individually (申工社), counted but never enrolled or billed by the union."""
+    enrolled = {str(c) for c in categories}
+    return tuple(str(c) for c in Category if str(c) not in enrolled)
+
+
 def _value(member: Mapping[str, Any], name: str) -> Any:
     value = member.get(name)
     return str(value) if value is not None and not isinstance(value, (date, bool)) else value

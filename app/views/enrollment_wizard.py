@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.rules.codes import PLAN_TYPE_LABELS
+from app.rules.codes import CATEGORY_LABELS, PLAN_TYPE_LABELS
+from app.rules.eligibility import individual_categories
 from app.services import enrollment
 from app.views import ops
 from app.views.enrollment_tables import (
@@ -45,6 +46,18 @@ RETIREE_WARNING = ("【重要提示】{year}年1月1日前（不含当日）的�
 COUNT_LABELS = (("total", "会员总人数"), ("carded", "有卡总人数"), ("submitted", "集中参保已提交人数"),
                 ("no_card", "未办卡人数"), ("retired", "退休人数"), ("deceased", "死亡人数"), ("pending", "待确认人数"),
                 ("individual", "灵活就业/企业外入会（请其通过申工社个人办理）"))
+
+
+def count_labels(categories: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The card channel's counts; the 申工社 one names the categories the campaign's `union_categories`
+    leave to the members themselves (none left: no such count)."""
+    others = individual_categories(categories)
+    if not others:
+        return COUNT_LABELS[:-1]
+    return COUNT_LABELS[:-1] + (("individual", "/".join(CATEGORY_LABELS[c] for c in others)
+                                 + "（请其通过申工社个人办理）"),)
+
+
 #: The SS channel's counts (manual §3.2.2): its own population only (no member card, 身份证).
 SS_COUNT_LABELS = (("submitted", "集中参保已提交人数"), ("retired", "退休人数"), ("deceased", "死亡人数"),
                    ("pending", "待确认人数"), ("awaiting_check", "待校验人数"))
@@ -114,7 +127,7 @@ class OverviewPage(QWizardPage):
         central = self.w.kind == enrollment.KIND_CENTRAL
         self.deadline.setText(enrollment.deadline_text(info) if central else enrollment.instant_text(info))
         self.warning.setText(self.tr(RETIREE_WARNING).format(year=info.plan_year))
-        labels = SS_COUNT_LABELS if self.w.channel == "ss" else COUNT_LABELS
+        labels = SS_COUNT_LABELS if self.w.channel == "ss" else count_labels(info.union_categories)
         if self.w.channel == "ss":
             self.reasons.setText(self.tr(SS_REASONS))
         links = "　".join(f'<a href="{key}">{self.tr(label)}：{getattr(counts, key)}人</a>' for key, label in labels)

@@ -29,7 +29,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.rules.codes import PlanType
+from app.rules.codes import CATEGORY_LABELS, PlanType
+from app.rules.eligibility import DEFAULT_UNION_CATEGORIES
 from app.rules.fees import FeeSplit
 from app.rules.problems import RuleError
 from server.campaigns import campaign_config, publish_campaign, set_plan_fee, shanghai_today
@@ -39,8 +40,6 @@ from server.problems import ProblemError
 from server.settings import ServerContext
 
 PLAN_TYPES = tuple(str(p) for p in PlanType)
-#: RULES.md "Who the union enrolls": the default of `union_categories`.
-DEFAULT_UNION_CATEGORIES = ("linked_enterprise",)
 
 
 def _day(value: object, where: str) -> date:
@@ -77,6 +76,15 @@ def _fees(raw: object) -> dict[str, FeeSplit]:
     return out
 
 
+def _categories(raw: object) -> list[str]:
+    """`union_categories`: member categories the unions enroll (RULES.md "Who the union enrolls")."""
+    if raw is None:
+        return list(DEFAULT_UNION_CATEGORIES)
+    if not isinstance(raw, list) or not raw or any(c not in CATEGORY_LABELS for c in raw):
+        raise ProblemError("validation", "union_categories 应为非空列表，取值为 " + "、".join(CATEGORY_LABELS))
+    return list(dict.fromkeys(str(c) for c in raw))
+
+
 def read_campaign(text: str) -> dict[str, Any]:
     """The campaign a TOML text describes, validated (ProblemError validation otherwise)."""
     try:
@@ -98,10 +106,10 @@ def read_campaign(text: str) -> dict[str, Any]:
     bank = raw.get("bank_account") or {}
     if not all(isinstance(bank.get(k), str) and bank[k].strip() for k in ("name", "number", "bank")):
         raise ProblemError("validation", "bank_account 需要 name、number、bank（户名、帐号、开户行）")
-    categories = raw.get("union_categories", list(DEFAULT_UNION_CATEGORIES))
+    categories = _categories(raw.get("union_categories"))
     return {"plan_year": year, "fee": fee, "enroll": enroll, "submit": submit, "voucher": voucher, "cover": cover,
             "bank": bank, "half_year": raw.get("half_year") or {}, "grace": int(raw.get("grace_seconds", 0)),
-            "categories": list(categories), "fees": _fees(raw.get("plan_types"))}
+            "categories": categories, "fees": _fees(raw.get("plan_types"))}
 
 
 def create_campaign(ctx: ServerContext, text: str) -> dict[str, Any]:
@@ -136,12 +144,7 @@ def create_campaign(ctx: ServerContext, text: str) -> dict[str, Any]:
 def show_campaign(ctx: ServerContext, plan_year: int | None) -> dict[str, Any]:
     from server.campaigns import current_campaign
 
-    campaign = current_campaign(ctx, plan_year)
-    config = campaign_config(campaign, None)
-    config.update(version=campaign.version,
-                  voucher_deadline=(campaign.voucher_deadline or campaign.submission_window_end).isoformat(),
-                  union_categories=campaign.union_categories or list(DEFAULT_UNION_CATEGORIES))
-    return config
+    return campaign_config(current_campaign(ctx, plan_year), None)
 
 
 def load(path: Path) -> str:

@@ -13,6 +13,7 @@ from app.rules.eligibility import (
     PARTITION,
     REASONS,
     confirmable,
+    individual_categories,
     ineligible_reason,
     retirement_standing,
     union_categories,
@@ -79,6 +80,15 @@ def test_flexible_and_outside_enterprise_members_go_through_shengongshe(category
 def test_union_categories_default_to_linked_enterprise() -> None:
     assert union_categories({}) == union_categories(None) == DEFAULT_UNION_CATEGORIES == ("linked_enterprise",)
     assert ineligible_reason({**CARDED, "category": None}, channel=CHANNEL_CARD, plan_year=2025) is None
+
+
+@pytest.mark.parametrize("enrolled, left", [
+    (DEFAULT_UNION_CATEGORIES, ("flexible", "outside_enterprise")),
+    (("linked_enterprise", "flexible"), ("outside_enterprise",)),
+    (("outside_enterprise", "linked_enterprise", "flexible"), ()),
+])
+def test_individual_categories_are_those_the_campaign_leaves_out(enrolled, left) -> None:
+    assert individual_categories(enrolled) == left
 
 
 def test_normal_ss_card_with_unclear_employment_can_be_confirmed() -> None:

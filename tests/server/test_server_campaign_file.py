@@ -71,8 +71,11 @@ def test_create_show_and_publish(db: str, tmp_path: Path, capsys: pytest.Capture
     open_database(db)
     with session():
         assert Campaign.select().where(Campaign.plan_year == 2031).count() == 1
-        feeds = Change.select().where((Change.entity == "campaign") & (Change.entity_key == "2031")).count()
-        assert feeds == 2 * 5  # twice, to each of the demo's five unions
+        feeds = Change.select().where((Change.entity == "campaign") & (Change.entity_key == "2031"))
+        assert feeds.count() == 2 * 5  # twice, to each of the demo's five unions
+        # What the PCs cache: the campaign's own categories and deadlines, not the defaults.
+        assert {tuple(c.payload["union_categories"]) for c in feeds} == {("linked_enterprise", "flexible")}
+        assert {c.payload["voucher_deadline"] for c in feeds} == {"2030-12-31"}
 
 
 @pytest.mark.parametrize("change,words", [
@@ -83,6 +86,8 @@ def test_create_show_and_publish(db: str, tmp_path: Path, capsys: pytest.Capture
     (('[plan_types.B]', '[plan_types.C]'), "保障类型 C"),
     (('number = "316023-03002745697"', 'number = ""'), "bank_account"),
     (('fee_window = ["2030-10-25", "2030-10-31"]', 'fee_window = ["2030-10-31", "2030-10-25"]'), "早于"),
+    (('union_categories = ["linked_enterprise", "flexible"]', 'union_categories = ["retired"]'), "union_categories"),
+    (('union_categories = ["linked_enterprise", "flexible"]', 'union_categories = []'), "union_categories"),
 ])
 def test_invalid_campaigns_are_refused(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                        change: tuple[str, str], words: str) -> None:

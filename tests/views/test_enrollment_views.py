@@ -137,3 +137,28 @@ def test_wizard_shows_the_window_and_a_shut_one_blocks_the_roster(qtbot, union: 
     qtbot.waitUntil(lambda: roster.draft is not None, timeout=5000)
     assert not roster.isComplete() and "集中参保办理已于2024年12月25日截止" in roster.blocking.text()
     assert Batch.select().count() == 0
+
+
+def test_wizard_counts_follow_the_cached_campaigns_union_categories(qtbot, union: int, profile: Profile,
+                                                                   bundled_font) -> None:
+    """The campaign's `union_categories` (cached with it) decide who the wizard enrolls and which
+    categories its 申工社 count names: by default 灵活就业类 and 企业外入会类; widened, only the rest."""
+    add(union, 60, category="flexible")
+    add(union, 61, category="outside_enterprise")
+    page = CardEnrollmentPage(union, 2025, "clerk", documents=profile.documents, fingerprint=lambda: "ab12 cd34")
+    qtbot.addWidget(page)
+
+    def overview_text() -> tuple[str, str]:
+        wizard = page.open_wizard(enrollment.KIND_CENTRAL)  # the page owns it; closed, it is deleted
+        overview = wizard.overview
+        qtbot.waitUntil(lambda: overview.header.text().startswith("保障年度：2025年"), timeout=5000)
+        texts = overview.header.text(), overview.counts.text()
+        wizard.close()
+        return texts
+
+    header, counts = overview_text()
+    assert "灵活就业类/企业外入会类（请其通过申工社个人办理）：2人" in counts and "可参保人数：21人" in header
+    campaign.cache_campaign({**CAMPAIGN, "union_categories": ["linked_enterprise", "flexible"]})
+    header, counts = overview_text()
+    assert "企业外入会类（请其通过申工社个人办理）：1人" in counts and "灵活就业类" not in counts
+    assert "可参保人数：22人" in header  # the 灵活就业类 member is the union's to enroll now
