@@ -66,15 +66,22 @@ def cache_campaign(config: dict[str, Any]) -> None:
     Setting.replace(key="campaign:current", value=str(config["plan_year"])).execute()
 
 
-def campaign(plan_year: int | None = None) -> CampaignInfo | None:
-    """The cached campaign of `plan_year` (default: the current one), or None before any sync."""
+def cached_config(plan_year: int | None = None) -> dict[str, Any] | None:
+    """The campaign config of `plan_year` (default: the current one) as the server served it and
+    the last sync kept it, or None before any sync."""
     if plan_year is None:
         current = Setting.get_or_none(Setting.key == "campaign:current")
         if current is None:
             return None
         plan_year = int(current.value)
     row = Setting.get_or_none(Setting.key == f"campaign:{plan_year}")
-    return CampaignInfo.from_config(json.loads(row.value)) if row else None
+    return json.loads(row.value) if row else None
+
+
+def campaign(plan_year: int | None = None) -> CampaignInfo | None:
+    """The cached campaign of `plan_year` (default: the current one), or None before any sync."""
+    config = cached_config(plan_year)
+    return CampaignInfo.from_config(config) if config else None
 
 
 def require_campaign(plan_year: int | None = None) -> CampaignInfo:

@@ -27,6 +27,10 @@ class SuperiorApi:
         """业务工作台 over the account's subtree: 会员数, 基层工会组织数, 覆盖企业数, joins by month."""
         return dict(self._get("/review/figures"))
 
+    def campaign(self, plan_year: int | None = None) -> dict[str, Any]:
+        """The campaign as the server serves it now (参保活动配置)."""
+        return dict(self.client.campaign(plan_year))
+
     # ---- 集中参保审核 ----------------------------------------------------------------------
     def review_list(self, queue: str = ReviewQueue.PENDING, **filters: Any) -> dict[str, Any]:
         """One page of the 待审批 (pending) or 待提交 (ready) list: {"total", "batches", …}."""

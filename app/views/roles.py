@@ -1,8 +1,8 @@
 """The account's union level decides the app (SPEC §5.10): which menu the main window shows and
 which pages it can build. Grassroots clerks get today's pages; a secondary union 集中参保审核; a
-district union 审核, 待提交 and 参保批次管理 (缴费凭证); the city's center 缴费凭证审核; each of
-them 账号管理 of the unions below it. The superior
-pages need the server and say so when offline (app/views/superior_pages.py).
+district union 审核, 待提交 and 参保批次管理 (缴费凭证); the city's center 缴费凭证审核 and
+参保活动配置; each of them 账号管理 of the unions below it. The superior pages need the server and say
+so when offline (app/views/superior_pages.py).
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ SUPERIOR_MENUS: dict[str, Menu] = {
                  ("集中参保审核", [("review_pending", "待审批参保列表"), ("review_ready", "待提交参保列表")]),
                  ("会员服务卡管理系统", [("district_batches", "参保批次管理")]), ACCOUNTS_MENU],
     "city": [(None, [("workbench", "业务工作台")]),
-             ("职保中心", [("center_batches", "缴费凭证审核")]), ACCOUNTS_MENU],
+             ("职保中心", [("center_batches", "缴费凭证审核"), ("center_campaign", "参保活动配置")]), ACCOUNTS_MENU],
 }
 
 
@@ -37,6 +37,7 @@ def superior_factories(api: Callable[[], Any], documents: Path | None,
     """Builders of the superior pages, each asking `api()` for the signed-in SuperiorApi; a
     superior level's 业务工作台 shows its subtree's figures from the server."""
     from app.views.accounts_page import AccountsPage
+    from app.views.campaign_page import CampaignPage
     from app.views.superior_pages import BatchesPage, ReviewPage, SuperiorWorkbench
 
     workbench = {"workbench": lambda: SuperiorWorkbench(api)} if level in SUPERIOR_MENUS else {}
@@ -46,4 +47,5 @@ def superior_factories(api: Callable[[], Any], documents: Path | None,
         "district_batches": lambda: BatchesPage(api, center=False),
         "center_batches": lambda: BatchesPage(api, center=True),
         "accounts": lambda: AccountsPage(api),
+        "center_campaign": lambda: CampaignPage(api),
     }

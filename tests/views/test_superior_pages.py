@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from app import protocol
 from app.paths import Profile
@@ -138,7 +139,7 @@ def test_batch_detail_dialog_shows_masked_roster_and_signature(qtbot, world: dic
 
 def test_center_menu_and_offline_is_said(qtbot, world: dict[str, Any], bundled_font) -> None:
     window = _window(qtbot, world["profile"], "city", None)
-    assert set(window._nav_items) == {"workbench", "center_batches", "accounts"}
+    assert set(window._nav_items) == {"workbench", "center_batches", "center_campaign", "accounts"}
     page = _show(qtbot, window, "center_batches", "center-batches-offline.png")
     assert "需要连接服务器" in page.banner.text() and "不会丢失" in page.banner.text()
     secondary = _window(qtbot, world["profile"], "secondary", None)
@@ -146,3 +147,37 @@ def test_center_menu_and_offline_is_said(qtbot, world: dict[str, Any], bundled_f
     grassroots = _window(qtbot, world["profile"], "grassroots", None)
     assert "review_pending" not in grassroots._nav_items and "card_queue" in grassroots._nav_items
 
+
+
+def test_center_campaign_page_online_and_from_the_cache(qtbot, world: dict[str, Any], bundled_font) -> None:
+    """参保活动配置: the center reads the campaign the server serves — plan types with fee and split,
+    every window, the bank account — and offline the copy this PC cached, said so."""
+    from app.services import campaign
+    from app.views.campaign_page import OFFLINE_NOTE
+
+    client = ServerClient(world["url"])
+    client.login("center", DEMO_PASSWORD)
+    window = _window(qtbot, world["profile"], "city", SuperiorApi(client))
+    assert window._nav_items["center_campaign"].parent().text(0) == "职保中心"
+    page = _show(qtbot, window, "center_campaign")
+    qtbot.waitUntil(lambda: page.plans.rowCount() == 4, timeout=10_000)
+    config = client.campaign()
+    assert page.banner.text() == "" and page.config == config
+    assert [page.plans.data(page.plans.index(r, 0)) for r in range(4)] == [
+        "A类会员专享基本保障", "B类会员专享基本保障", "A+类会员专享基本保障", "B+类会员专享基本保障"]
+    assert [page.plans.data(page.plans.index(0, c)) for c in range(1, 5)] == ["26.00", "13.00", "13.00", "0.00"]
+    whats = [page.windows.data(page.windows.index(r, 0)) for r in range(page.windows.rowCount())]
+    assert whats == ["区局调整费用分担", "基层工会集中参保办理与缴费", "区局提交至职保中心", "区局缴费凭证确认截止", "保障期间"]
+    assert page.windows.data(page.windows.index(2, 2)) == config["windows"]["submission_window"]["end"]
+    facts = " ".join(w.text() for w in page.findChildren(QLabel))
+    assert "上海银行人民广场支行" in facts and "316023-03002745697" in facts and "关联企业类" in facts
+    assert f"{config['plan_year']}年（第1版" in facts
+    qtbot.wait(200)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(SHOTS / "center-campaign.png"))
+
+    campaign.cache_campaign(config)  # what the PC's last sync kept
+    offline = _window(qtbot, world["profile"], "city", None)
+    page = _show(qtbot, offline, "center_campaign", "center-campaign-offline.png")
+    qtbot.waitUntil(lambda: page.plans.rowCount() == 4, timeout=10_000)
+    assert page.banner.text() == OFFLINE_NOTE and page.config == config
