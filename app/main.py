@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", metavar="FILE", help="把主窗口画到 PNG 文件后退出（可离屏运行）")
     parser.add_argument("--page", default="workbench",
                         help="截图时显示的页面、向导步骤或对话框；--page list 列出全部名称")
+    parser.add_argument("--role", choices=("grassroots", "secondary", "district", "city"),
+                        help="演示或截图时的工会级别：基层、二级工会、区局(产业)、市总(职保中心)；"
+                             "--page list --role 级别 只列出该级别的页面")
     parser.add_argument("--demo-members", type=int, default=300, help=argparse.SUPPRESS)
     parser.add_argument("--offline-demo", action="store_true", help="演示时不启动内置服务器，只用本机演示数据")
     # For bench/member_list.py: quit as soon as the main window has been shown and painted.
@@ -50,19 +53,20 @@ def _skip_postgres_driver_probe() -> None:
             sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
-def _start_demo(profile: Profile, *, offline: bool, members: int):
-    """The demo: an embedded central server on loopback, logged in as the grassroots clerk, with
-    the first pull done. Offline (screenshots) or without the server's packages: local demo data."""
+def _start_demo(profile: Profile, *, offline: bool, members: int, role: str | None = None):
+    """The demo: an embedded central server on loopback, logged in as the demo account of `role`
+    (the grassroots clerk by default), with the first pull done. Offline (a grassroots screenshot)
+    or without the server's packages: local demo data."""
     if not offline:
         try:
-            from server.embedded import DEMO_CLERK, DEMO_PASSWORD, start_demo_server
+            from server.embedded import DEMO_LOGINS, DEMO_PASSWORD, start_demo_server
         except ImportError:
             log.info("server packages not installed: demo without a server")
         else:
             from app.sync.account import sign_in
 
             url, stop = start_demo_server(profile.root / "demo-server.sqlite3")
-            signed_in = sign_in(url, DEMO_CLERK, DEMO_PASSWORD, profile_root=profile.root)
+            signed_in = sign_in(url, DEMO_LOGINS[role or "grassroots"], DEMO_PASSWORD, profile_root=profile.root)
             signed_in.engine.sync()
             return signed_in, stop
     from app.services import demo as demo_service
@@ -138,8 +142,9 @@ def _open_union(args: argparse.Namespace, profile: Profile):
         return 2
     union, signed_in, stop_server = current_union(), None, None
     if union is None and args.demo:
-        signed_in, stop_server = _start_demo(profile, offline=bool(args.screenshot) or args.offline_demo,
-                                             members=args.demo_members)
+        superior = args.role not in (None, "grassroots")  # superior pages need the server, in screenshots too
+        signed_in, stop_server = _start_demo(profile, offline=(bool(args.screenshot) and not superior) or args.offline_demo,
+                                             members=args.demo_members, role=args.role)
         union = current_union()
     if union is None:
         from app.views.first_start import FirstStartDialog
@@ -174,6 +179,32 @@ def _shut_down(profile: Profile, throwaway: bool, stop_server=None) -> None:
         shutil.rmtree(profile.root, ignore_errors=True)
 
 
+def _window_level(args: argparse.Namespace, own: str) -> str | None:
+    """The menu the window gets: the union's own level; for a screenshot, the level whose screen
+    was asked for (--role, else the union's own, else the first level that has it). None (said on
+    stderr) when no such screen exists for it."""
+    if not args.screenshot:
+        return own
+    from app.views.screens import level_for
+
+    level = level_for(args.page, own, args.role)
+    if level is None:
+        listing = f"--page list --role {args.role}" if args.role else "--page list"
+        print(f"{args.role + ' 级别' if args.role else ''}没有名为 {args.page} 的页面；{listing} 列出可用名称",
+              file=sys.stderr)
+    return level
+
+
+def _screenshot_api(args: argparse.Namespace, signed_in):
+    """A screenshot's superior pages ask the demo server the signed-in account reached (no sync runs)."""
+    if not args.screenshot or signed_in is None:
+        return None
+    from app.sync.superior import SuperiorApi
+
+    api = SuperiorApi(signed_in.engine.client)
+    return lambda: api
+
+
 def _run_screenshot(window, app, args: argparse.Namespace, profile: Profile) -> int:
     from app.views import errors as error_views
     from app.views.screens import SCREENS
@@ -196,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.page == "list":
         from app.views.screens import names
 
-        print("\n".join(names()))
+        print("\n".join(names(args.role)))
         return 0
     _skip_postgres_driver_probe()
     profile, throwaway = _prepare_profile(args)
@@ -216,10 +247,14 @@ def main(argv: list[str] | None = None) -> int:
     from app.views.main_window import MainWindow
     from app.views.sync_controller import SyncController
 
+    level = _window_level(args, union.level)
+    if level is None:
+        return 2
     sync = None if args.screenshot else SyncController()
     window = MainWindow(profile=profile, union_id=union.id, union_name=union.name,
                         plan_year=default_plan_year(date.today()), actor=signed_in.username if signed_in else "clerk",
-                        demo=args.demo, remember_geometry=not args.screenshot, sync=sync, level=union.level)
+                        demo=args.demo, remember_geometry=not args.screenshot, sync=sync, level=level,
+                        superior_api=_screenshot_api(args, signed_in))
     if args.screenshot:
         return _run_screenshot(window, app, args, profile)
     window.show_page("workbench")

@@ -20,6 +20,8 @@ from server.settings import Clock, ServerContext, Settings, system_clock
 
 DEMO_PASSWORD = "demo-union-2025"
 DEMO_CLERK = "grassroots"
+#: The demo account `union-clerk --demo --role LEVEL` signs in as, by union level.
+DEMO_LOGINS = {"grassroots": DEMO_CLERK, "secondary": "secondary", "district": "district", "city": "center"}
 
 
 def free_socket(host: str = "127.0.0.1") -> socket.socket:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget, QWizard
 
 from app.views import ops
 from app.views.main_window import MENU
+from app.views.roles import SUPERIOR_MENUS
 from app.views.windows import open_modeless
 
 #: How long a screen waits for the database worker (a 100,000-member profile on a busy machine
@@ -30,6 +31,11 @@ def _drain() -> None:
 
 #: The main window's pages (a grassroots union's menu): new pages join --page list by themselves.
 PAGES = tuple(name for _group, items in MENU for name, _label in items)
+#: Each superior level's pages, from its menu (app.views.roles): they join --page list by themselves.
+SUPERIOR_PAGES: dict[str, tuple[str, ...]] = {
+    level: tuple(name for _group, items in menu for name, _label in items) for level, menu in SUPERIOR_MENUS.items()}
+#: The levels in the order --page list shows them; "city" is the center (职保中心).
+LEVELS = ("grassroots", *SUPERIOR_PAGES)
 
 
 def _page(name: str) -> Callable[[QWidget], QWidget]:
@@ -191,6 +197,34 @@ def _import(window, step: str) -> QWidget:
     return wizard
 
 
+def _review_detail(window) -> QWidget:
+    """批次详情 of the first batch in 待审批参保列表 (the server's masked roster and signature check)."""
+    from app.views.superior_dialogs import BatchDetailDialog
+
+    page = window.page("review_pending")
+    window.show_page("review_pending")
+    _drain()
+    if not page.model.rowCount():
+        return page
+    dialog = open_modeless(BatchDetailDialog(page.api, page.model.rows[0]["batch_no"], page.documents, page))
+    _drain()
+    return dialog
+
+
+def _district_submit(window) -> QWidget:
+    """提交列表中的参保信息 over the district's 待提交参保列表 (its totals line, the final warning)."""
+    page = window.page("review_ready")
+    window.show_page("review_ready")
+    _drain()
+    dialog = page.submit_list()
+    _drain()
+    return dialog
+
+
+#: Dialogs of the superior pages, by the level whose menu opens them.
+SUPERIOR_DIALOGS: dict[str, tuple[str, ...]] = {"secondary": ("review_detail",),
+                                                "district": ("review_detail", "district_submit")}
+
 SCREENS: dict[str, Callable[[QWidget], QWidget]] = {
     **{name: _page(name) for name in PAGES},
     "member_detail": _member_detail,
@@ -206,10 +240,30 @@ SCREENS: dict[str, Callable[[QWidget], QWidget]] = {
     **{f"import_{step}": (lambda w, s=step: _import(w, s))
        for step in ("file", "category", "check", "preview", "write", "result")},
 }
+GRASSROOTS_SCREENS = tuple(SCREENS)
+SCREENS.update({name: _page(name) for pages in SUPERIOR_PAGES.values() for name in pages if name not in SCREENS})
+SCREENS.update(review_detail=_review_detail, district_submit=_district_submit)
 
 
-def names() -> list[str]:
-    return list(SCREENS)
+def names(level: str | None = "grassroots") -> list[str]:
+    """The screens of a union of `level` (its menu's pages and what they open); None: every level's."""
+    if level is None:
+        return list(dict.fromkeys(name for each in LEVELS for name in names(each)))
+    if level == "grassroots":
+        return list(GRASSROOTS_SCREENS)
+    return [*SUPERIOR_PAGES.get(level, ()), *SUPERIOR_DIALOGS.get(level, ())]
+
+
+def level_for(name: str, own: str, role: str | None = None) -> str | None:
+    """The level whose window shows screen `name`: `role` when given, else the profile's `own`
+    level, else the first level that has it (so a superior page can be shot from any profile);
+    None when the chosen role has no such screen."""
+    wanted = role or own
+    if name in names(wanted if wanted in LEVELS else "grassroots"):
+        return wanted
+    if role is not None:
+        return None
+    return next((level for level in LEVELS if name in names(level)), None)
 
 
 def show(window, name: str) -> QWidget:

@@ -320,10 +320,10 @@ class ReviewPage(OnlinePage):
 
             open_modeless(BatchDetailDialog(self.api, chosen[0], self.documents, self))
 
-    def submit_list(self) -> None:
+    def submit_list(self) -> QWidget:
         from app.views.superior_dialogs import DistrictSubmitDialog
 
-        open_modeless(DistrictSubmitDialog(self.api, self.last_result[1] if self.last_result else None,
+        return open_modeless(DistrictSubmitDialog(self.api, self.last_result[1] if self.last_result else None,
                                            self.documents, self, done=self.refresh))
 
 
