@@ -77,11 +77,16 @@ def _login(window) -> QWidget:
     return dialog
 
 
-def _enrollment_page(window):
-    page = window.page("card_enrollment")
-    window.show_page("card_enrollment")
+def _shown_page(window, name: str) -> QWidget:
+    """Page `name` of the window, shown and filled."""
+    page = window.page(name)
+    window.show_page(name)
     _drain()
     return page
+
+
+def _enrollment_page(window):
+    return _shown_page(window, "card_enrollment")
 
 
 def _pending(window) -> QWidget:
@@ -201,22 +206,16 @@ def _review_detail(window) -> QWidget:
     """批次详情 of the first batch in 待审批参保列表 (the server's masked roster and signature check)."""
     from app.views.superior_dialogs import BatchDetailDialog
 
-    page = window.page("review_pending")
-    window.show_page("review_pending")
-    _drain()
-    if not page.model.rowCount():
-        return page
-    dialog = open_modeless(BatchDetailDialog(page.api, page.model.rows[0]["batch_no"], page.documents, page))
+    page = _shown_page(window, "review_pending")
+    rows = page.model.rows
+    dialog = open_modeless(BatchDetailDialog(page.api, rows[0]["batch_no"], page.documents, page)) if rows else page
     _drain()
     return dialog
 
 
 def _district_submit(window) -> QWidget:
     """提交列表中的参保信息 over the district's 待提交参保列表 (its totals line, the final warning)."""
-    page = window.page("review_ready")
-    window.show_page("review_ready")
-    _drain()
-    dialog = page.submit_list()
+    dialog = _shown_page(window, "review_ready").submit_list()
     _drain()
     return dialog
 

@@ -11,13 +11,19 @@ from app.models import migrations
 from app.paths import Profile
 
 
-def _v1_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Profile:
-    prof = Profile(tmp_path / "p").create()
+def _open_at(version: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Profile:
+    """A new profile whose database is open at schema `version` (the later steps not run)."""
+    prof = Profile(tmp_path / f"p{version}").create()
     with monkeypatch.context() as m:
-        m.setattr(migrations, "STEPS", migrations.STEPS[:1])
-        m.setattr(migrations, "LATEST", 1)
+        m.setattr(migrations, "STEPS", migrations.STEPS[:version])
+        m.setattr(migrations, "LATEST", version)
         open_database(prof.database, backup_dir=prof.backups)
-    assert schema_version() == 1
+    assert schema_version() == version
+    return prof
+
+
+def _v1_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Profile:
+    prof = _open_at(1, tmp_path, monkeypatch)
     db.execute_sql("INSERT INTO \"union\" (id, name, org_code, union_type, level, parent_name) "
                    "VALUES (1, '测试工会', '', '工会委员会', 'grassroots', '')")
     for n, (answer, life, life_date, updated) in enumerate([
@@ -62,11 +68,7 @@ def test_v5_adds_the_review_mark_to_an_old_batch_table(tmp_path: Path, monkeypat
     """A v4 profile (its batch table without review_mark) upgrades in place; its batches keep their rows."""
     from app.models import Batch
 
-    prof = Profile(tmp_path / "p4").create()
-    with monkeypatch.context() as m:
-        m.setattr(migrations, "STEPS", migrations.STEPS[:4])
-        m.setattr(migrations, "LATEST", 4)
-        open_database(prof.database, backup_dir=prof.backups)
+    prof = _open_at(4, tmp_path, monkeypatch)
     db.execute_sql('ALTER TABLE "batch" DROP COLUMN "review_mark"')  # as v4 made it
     db.execute_sql("INSERT INTO \"union\" (id, name, org_code, union_type, level, parent_name) "
                    "VALUES (1, '测试工会', '', '工会委员会', 'grassroots', '')")

@@ -4,29 +4,17 @@ widened category, the server accepts that batch by the same value — and refuse
 center narrows them again, even from a PC whose cached copy is still the wider one."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from app.models import Batch, Member, Outbox
 from app.paths import Profile
 from app.services import campaign, confirmations, enrollment
 from app.sync import account
-from server.embedded import DEMO_CLERK, DEMO_PASSWORD, start_demo_server
+from server.embedded import DEMO_CLERK
 from server.settings import ServerContext
+from tests.sync.test_enrollment_e2e import signed  # noqa: F401 (the signed-in demo clerk, a fixture)
 
 WIDE = ["linked_enterprise", "flexible"]
-
-
-@pytest.fixture
-def signed(tmp_path: Path, profile: Profile, file_keyring) -> Iterator[account.SignedIn]:
-    url, stop = start_demo_server(tmp_path / "server.db", members_per_union=60)
-    signed_in = account.sign_in(url, DEMO_CLERK, DEMO_PASSWORD, profile_root=profile.root)
-    signed_in.engine.sync()
-    yield signed_in
-    stop()
 
 
 def _center_sets(categories: list[str] | None) -> None:
@@ -58,7 +46,7 @@ def _submit(engine: Any, profile: Profile, year: int, ids: list[int]) -> str:
     return str(sent.batch_no)
 
 
-def test_widened_categories_reach_the_pc_and_the_server_checks_the_same(signed: account.SignedIn,
+def test_widened_categories_reach_the_pc_and_the_server_checks_the_same(signed: account.SignedIn,  # noqa: F811
                                                                         profile: Profile) -> None:
     engine = signed.engine
     year = enrollment.require_campaign().plan_year
