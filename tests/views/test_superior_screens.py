@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialog
 from app.sync.client import ServerClient
 from app.sync.superior import SuperiorApi
 from app.views import screens
+from app.views.roles import SUPERIOR_MENUS
 from server.embedded import DEMO_LOGINS, DEMO_PASSWORD
 from tests.views.test_superior_pages import _window, world  # noqa: F401 (a fixture)
 
@@ -30,10 +31,12 @@ def _union_clerk(*args: str, timeout: int = 300) -> subprocess.CompletedProcess[
 
 def test_page_list_by_role() -> None:
     listed = {role: _union_clerk("--page", "list", "--role", role).stdout.split() for role in screens.LEVELS}
-    assert listed["secondary"] == ["workbench", "review_pending", "review_detail"]
-    assert listed["district"] == ["workbench", "review_pending", "review_ready", "district_batches", "review_detail",
-                                  "district_submit"]
-    assert listed["city"] == ["workbench", "center_batches", "center_campaign"]
+    for role, menu in SUPERIOR_MENUS.items():  # each level's menu pages, then the dialogs they open
+        pages = [name for _group, items in menu for name, _label in items]
+        assert listed[role] == pages + list(screens.SUPERIOR_DIALOGS.get(role, ())), role
+    assert {"review_pending", "review_detail"} <= set(listed["secondary"])
+    assert {"review_ready", "district_batches", "district_submit"} <= set(listed["district"])
+    assert {"center_batches", "center_campaign"} <= set(listed["city"])
     assert {"members", "enroll_roster", "import_result"} <= set(listed["grassroots"])
     assert not {"review_pending", "center_campaign"} & set(listed["grassroots"])
     everything = _union_clerk("--page", "list").stdout.split()
