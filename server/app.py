@@ -13,7 +13,10 @@ thread inside one `session()` (server/api.py). Nothing logs a password, token, k
 """
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -73,6 +76,27 @@ def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | 
     for module in ROUTERS:
         app.include_router(module.router(ctx))
     return app
+
+
+#: What `union-server serve --workers N` hands each of its HTTP worker processes (they are
+#: started by uvicorn from an import string, so they read their configuration from the environment).
+ENV_DB = "UNION_SERVER_DB"
+ENV_SETTINGS = "UNION_SERVER_SETTINGS"
+
+
+def settings_to_env(settings: Settings) -> str:
+    return json.dumps(dataclasses.asdict(settings))
+
+
+def app_from_env() -> FastAPI:
+    """The app factory of a multi-process server (`uvicorn server.app:app_from_env --factory`):
+    the database URL from UNION_SERVER_DB, the settings from UNION_SERVER_SETTINGS (JSON of
+    `Settings` fields; unknown fields are an error). Every process is stateless."""
+    url = os.environ.get(ENV_DB)
+    if not url:
+        raise RuntimeError(f"{ENV_DB} is not set: the database URL the server processes share")
+    fields = json.loads(os.environ.get(ENV_SETTINGS) or "{}")
+    return create_app(url, settings=Settings(**fields))
 
 
 def _body_limit(ctx: ServerContext, path: str) -> int:

@@ -1,6 +1,6 @@
 """`union-server`: run and administer the central server.
 
-    union-server serve [--db URL] [--host H] [--port P]
+    union-server serve [--db URL] [--host H] [--port P] [--workers N]
     union-server init-demo [--db URL] [--password P] [--members N]
     union-server create-union --name … --org-code … --type … --level … [--parent ORG_CODE]
     union-server create-user --username … --union ORG_CODE [--role …]
@@ -49,13 +49,50 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.app import create_app
+    from server.db import is_postgres_url
     from server.settings import Settings
 
     settings = Settings(ss_check_delay_seconds=args.ss_check_delay, run_worker=not args.no_worker,
                         latest_client_version=args.latest_client, client_download_url=args.client_download_url,
                         min_client_version=args.min_client)
+    if args.workers < 1:
+        print("--workers 至少为 1。", file=sys.stderr)
+        return 2
+    if args.workers > 1:
+        if not is_postgres_url(args.db):
+            print(f"--workers {args.workers} 需要 PostgreSQL 数据库：SQLite 只有一个写入者，适合一个区的试点"
+                  "（单进程，不加 --workers）；全市请使用 PostgreSQL（postgresql://…，见 installer/server/README.md）。",
+                  file=sys.stderr)
+            return 2
+        return _serve_workers(args, settings)
     app = create_app(args.db, settings=settings)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=True)
+    return 0
+
+
+def _serve_workers(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
+    """N uvicorn worker processes, each made by `server.app:app_from_env` with no job worker of its
+    own; this (supervising) process migrates the schema once and runs the one job worker."""
+    import dataclasses
+
+    import uvicorn
+
+    from server.app import ENV_DB, ENV_SETTINGS, settings_to_env
+    from server.jobs import JobWorker
+
+    ctx = _context(args)
+    ctx.settings = settings
+    os.environ[ENV_DB] = args.db
+    os.environ[ENV_SETTINGS] = settings_to_env(dataclasses.replace(settings, run_worker=False))
+    worker = JobWorker(ctx) if settings.run_worker else None
+    if worker is not None:
+        worker.start()
+    try:
+        uvicorn.run("server.app:app_from_env", factory=True, workers=args.workers, host=args.host,
+                    port=args.port, log_level=args.log_level, proxy_headers=True)
+    finally:
+        if worker is not None:
+            worker.stop()
     return 0
 
 
@@ -330,6 +367,10 @@ def _add_serve(add) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("--ss-check-delay", type=int, default=0, metavar="SECONDS",
                    help="how long an SS check waits before a worker answers it (default 0)")
     p.add_argument("--no-worker", action="store_true", help="do not run the SS-check worker in this process")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="HTTP worker processes (default 1; N>1 needs PostgreSQL — SQLite serves a district's "
+                   "pilot with one process, PostgreSQL the city); the SS-check worker runs once, in the "
+                   "supervising process")
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.add_argument("--latest-client", default=os.environ.get("UNION_SERVER_LATEST_CLIENT", ""), metavar="VERSION",
                    help="the newest clerk app version, announced to older apps as 有新版本 "
