@@ -44,8 +44,8 @@ from app.protocol import (
 )
 from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
 from app.sync import cards as card_sync
+from app.sync import member_queue, updates
 from app.sync import transfers as transfer_sync
-from app.sync import updates
 from app.sync.client import ClockSkew, ServerClient, ServerProblem
 from app.sync.updates import UpdateInfo
 
@@ -182,25 +182,8 @@ class SyncEngine:
 
     # ---- up ---------------------------------------------------------------------------------
     def queue_member_changes(self) -> int:
-        """Turn members changed here into member_upsert outbox rows (one transaction)."""
-        queued = 0
-        with db.atomic("IMMEDIATE"):
-            members = (Member.select().where(UNSENT & (Member.union == self.union_id) & (Member.sync_state == "to_send"))
-                       .order_by(Member.id))
-            for m in members:
-                versions = json.loads(m.field_versions or "{}")
-                dirty = json.loads(m.dirty_fields or "[]")
-                names = list(CLERK_OWNED_FIELDS) if not versions else [f for f in dirty if f in CLERK_OWNED_FIELDS]
-                if not names:
-                    m.sync_state, m.dirty_fields = "sent", "[]"
-                    m.save()
-                    continue
-                enqueue(MemberUpsert(m.id_number, wire_fields(m, names), {n: int(versions.get(n, 0)) for n in names},
-                                     union=self.org_code), member_id=m.id)
-                m.sync_state, m.dirty_fields, m.sync_error = "sending", "[]", None
-                m.save()
-                queued += 1
-        return queued
+        """Turn members changed here into member_upsert outbox rows (short transactions, by chunk)."""
+        return member_queue.queue_member_changes(self.union_id, self.org_code)
 
     def _record(self, row: Outbox) -> dict[str, Any]:
         kind, payload = RecordKind(row.kind), json.loads(row.payload)
@@ -247,6 +230,7 @@ class SyncEngine:
         with db.atomic("IMMEDIATE"):
             for row in rows:
                 self._apply_result(row, by_key.get(row.key), report)
+            member_queue.prune_answered_upserts(rows)
 
     def _prepare(self, row: Outbox, report: SyncReport) -> Outbox:
         """Price a submission never sent as the server will on its date (see prepare_submission)."""
