@@ -13,6 +13,7 @@
     union-server migrate [--db URL]
     union-server backup OUT [--keep N]          (OUT: a file, or a folder for timestamped backups)
     union-server restore FILE [--yes] [--no-safety-backup]
+    union-server prune [--db URL]
 
 Passwords made here are printed once and never stored in clear; a reset is done by an account of a
 superior union (its password is asked for, or read from UNION_SERVER_ACTOR_PASSWORD). `account`
@@ -235,6 +236,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prune(args: argparse.Namespace) -> int:
+    from server.pruning import prune
+
+    counts = prune(_context(args))
+    print(f"已清理过期的幂等记录 {counts['idempotency_records']} 条、提交随机数 {counts['nonces']} 个。")
+    return 0
+
+
 def cmd_review(args: argparse.Namespace) -> int:
     """A superior union approves or returns a batch — until the review screens exist."""
     from server import submissions
@@ -445,6 +454,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one line of JSON")
 
     _add_database_commands(add)
+
+    add("prune", "Delete idempotency records and submission nonces past their replay windows (the job "
+        "worker of serve does it hourly; run this from cron when every serve has --no-worker).", cmd_prune)
 
     p = add("worker", "Run SS-check jobs (as many workers as you like, on PostgreSQL).", cmd_worker)
     p.add_argument("--once", action="store_true", help="run the jobs that are due, then exit")

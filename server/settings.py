@@ -57,6 +57,11 @@ class Settings:
     max_push_bytes: int = 24 * 1024 * 1024
     max_body_bytes: int = 64 * 1024
     max_changes_page: int = 5000
+    # Replay windows (server/pruning.py): how long a push record's first answer and a submission's
+    # nonce are kept, and how often the job worker prunes what is older.
+    idempotency_window_days: int = 90
+    nonce_window_seconds: int = 24 * 3600
+    prune_interval_seconds: int = 3600
     scrypt_n: int = 2**14
     # Client versions (server/routes/client_versions.py): the newest, its download page, the oldest that
     # may still sync ("" = no such limit).

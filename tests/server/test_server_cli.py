@@ -43,7 +43,7 @@ def test_every_command_has_help_and_is_documented(capsys: pytest.CaptureFixture[
     commands = _commands()
     assert commands == sorted(["serve", "init-demo", "create-union", "create-user", "reset-password",
                                "account", "load-registry", "review", "campaign", "worker", "migrate",
-                               "backup", "restore"])
+                               "backup", "restore", "prune"])
     for command in commands:
         with pytest.raises(SystemExit) as exit_info:
             cli.main([command, "--help"])
