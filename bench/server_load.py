@@ -75,6 +75,15 @@ class Phase:
     def throughput(self) -> float:
         return self.done / self.wall if self.wall else 0.0
 
+    def record(self, lock: threading.Lock, elapsed: float, error: str | None) -> None:
+        """One request's outcome: its latency, or its error."""
+        with lock:
+            if error is None:
+                self.done += 1
+                self.latencies.append(elapsed)
+            else:
+                self.errors.append(error)
+
     def percentile(self, q: float) -> float:
         if not self.latencies:
             return float("nan")
@@ -215,13 +224,21 @@ def free_port() -> int:
 @contextmanager
 def running_server(db_url: str, log_file: Path) -> Iterator[str]:
     """`union-server serve` on a free loopback port, stopped (and waited for) at the end."""
+    with serving(db_url, log_file) as (url, _):
+        yield url
+
+
+@contextmanager
+def serving(db_url: str, log_file: Path, workers: int = 1) -> Iterator[tuple[str, int]]:
+    """`union-server serve [--workers N]` on a free loopback port: its URL and its (supervising)
+    process id; stopped (and waited for) at the end."""
     import requests
 
     port = free_port()
     script = Path(sys.executable).with_name("union-server")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "server.cli"]
     command += ["serve", "--db", db_url, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-                "--no-worker"]
+                "--no-worker"] + (["--workers", str(workers)] if workers > 1 else [])
     with open(log_file, "wb") as log:
         proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -237,7 +254,7 @@ def running_server(db_url: str, log_file: Path) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the server did not start within 60 s") from None
                 time.sleep(0.1)
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         try:
@@ -301,12 +318,7 @@ def push_one(url: str, clerk: Clerk, numbers: list[str], plan_year: int, phase: 
     except Exception as exc:  # noqa: BLE001 - every failure is counted and shown
         elapsed = time.perf_counter() - started
         error = f"{clerk.username}: {type(exc).__name__} {exc}"
-    with lock:
-        if error is None:
-            phase.done += 1
-            phase.latencies.append(elapsed)
-        else:
-            phase.errors.append(error)
+    phase.record(lock, elapsed, error)
 
 
 def run_phase(name: str, jobs: list[Callable[[Phase, threading.Lock], None]], workers: int,

@@ -1,0 +1,213 @@
+"""City-scale bench (issue #19), first slice: 1 vs 2 server processes on PostgreSQL.
+
+Builds a fresh PostgreSQL database with the server's own code (bench/server_load.py's world):
+2 × U grassroots unions, each with a clerk and 140 eligible carded members. Then, for one and
+for two server processes (`union-server serve` and `serve --workers 2`, each on its own half of
+the unions so both start from the same state), for each client count C:
+
+- the first-sync wave: every clerk pushes 140 new members (member_upsert records, one request);
+- the submission wave: every clerk pushes one signed 140-member central-enrollment submission.
+
+It prints throughput, p50/p95/p99 latency, errors (must be 0), the ratio of two processes to one
+(the target is ≥ 1.8 on 2 cores), the server's RSS after the waves (its whole process tree), the
+database size per member, and checks every effect is on the server exactly once.
+
+    python bench/city.py [--unions 2000] [--clients 24,64] [--pg URL]
+
+Not yet measured here (#19): the 100,000-member union's first pull after 10 % of it changed
+twice, compaction, and SQLite.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import server_load as world  # noqa: E402 - bench/server_load.py: databases, world, server, clients
+from server_load import Clerk, Phase  # noqa: E402
+
+MEMBERS = 140  # per union: the carded ones submitted, as many new ones upserted
+
+
+def new_member_id(k: int) -> str:
+    """The k-th new member's ID number: the world's k-th with another district's code (黄浦 → 卢湾)."""
+    from app.rules.idcard import check_character
+
+    first17 = "310103" + world.mainland_id(k)[6:17]
+    return first17 + check_character(first17)
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its descendants (Linux /proc), in MB."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        parents[int(entry.name)] = int(fields["PPid"].strip())
+        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [p for p, pp in parents.items() if pp == parent and p not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(rss.get(p, 0) for p in tree) / 1024
+
+
+def upsert_one(url: str, clerk: Clerk, first: int, phase: Phase, lock: threading.Lock) -> None:
+    """Push MEMBERS new members of the clerk's union in one request."""
+    from app.protocol import MemberUpsert, PushRecord
+
+    records = []
+    for n in range(MEMBERS):
+        number = new_member_id(first + n)
+        payload = MemberUpsert(number, {"name": f"新会员{n}", "id_type": "身份证", "phone": f"137{first + n:08d}",
+                                        "work_address": "上海市黄浦区九江路二百号"}, {}, union=clerk.org_code)
+        records.append(PushRecord(str(uuid.uuid4()), payload.KIND, payload.to_wire()).to_wire())
+    body = {"device_fingerprint": clerk.fingerprint, "records": records}
+    started = time.perf_counter()
+    error = None
+    try:
+        response = world.http().post(url + "/push", json=body, headers={"Authorization": f"Bearer {clerk.token}"},
+                                     timeout=120)
+        if response.status_code != 200:
+            error = f"{clerk.username}: HTTP {response.status_code} {response.text[:200]}"
+        else:
+            bad = [r for r in response.json()["results"] if r.get("status") != "ok"]
+            if bad:
+                error = f"{clerk.username}: {len(bad)} refused, e.g. {bad[0].get('problem')} {bad[0].get('detail')}"
+    except Exception as exc:  # noqa: BLE001 - every failure is counted and shown
+        error = f"{clerk.username}: {type(exc).__name__} {exc}"
+    elapsed = time.perf_counter() - started
+    phase.record(lock, elapsed, error)
+
+
+def count_members(db_url: str, clerks: list[Clerk]) -> int:
+    from server.db import open_database, session
+    from server.models import Member, Union
+
+    open_database(db_url)
+    with session():
+        ids = [u.id for u in Union.select(Union.id).where(Union.org_code.in_([c.org_code for c in clerks]))]
+        return int(Member.select().where(Member.union.in_(ids)).count())
+
+
+def database_size(db_url: str) -> tuple[int, int]:
+    """(bytes of the database, members in it)."""
+    from server.db import database, open_database, session
+    from server.models import Member
+
+    open_database(db_url)
+    with session():
+        size = database.obj.execute_sql("SELECT pg_database_size(current_database())").fetchone()[0]
+        return int(size), int(Member.select().count())
+
+
+def run_config(db_url: str, clerks: list[Clerk], processes: int, clients: list[int], plan_year: int,
+               work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """Both waves with each client count against a server of `processes` processes. The clerks
+    are split among the client counts, so every wave works on unions untouched before."""
+    result: dict[str, Any] = {"processes": processes, "waves": {}}
+    with world.serving(db_url, work / f"server-{processes}.log", processes) as (url, pid):
+        signed = world.run_phase("sign-in", [lambda p, lock, c=c: world.sign_in(url, c) for c in clerks],
+                                 4, args.max_seconds)  # the server queues at most a few logins
+        if signed.errors:
+            raise RuntimeError(f"sign-in failed: {signed.errors[:3]}")
+        share = len(clerks) // len(clients)
+        for i, count in enumerate(clients):
+            mine = clerks[i * share:(i + 1) * share]
+            upserts = world.run_phase("upserts", [
+                lambda p, lock, c=c: upsert_one(url, c, int(c.org_code[12:17]) * MEMBERS, p, lock)
+                for c in mine], count, args.max_seconds)
+            submissions = world.run_phase("submissions", [
+                lambda p, lock, c=c: world.push_one(url, c, c.numbers, plan_year, p, lock) for c in mine],
+                count, args.max_seconds)
+            result["waves"][count] = (len(mine), upserts, submissions)
+        result["rss_mb"] = tree_rss_mb(pid)
+    result["members"] = count_members(db_url, clerks)
+    result["subs"] = world.count_effects(db_url, clerks)[0]
+    return result
+
+
+def line(name: str, phase: Phase, per: int, unit: str) -> str:
+    return (f"    {name:<12} {phase.done:>5} ok, {len(phase.errors)} errors, {phase.throughput * per:8.1f} {unit}/s, "
+            f"p50 {phase.percentile(0.5) * 1000:6.0f} ms, p95 {phase.percentile(0.95) * 1000:6.0f} ms, "
+            f"p99 {phase.percentile(0.99) * 1000:6.0f} ms")
+
+
+def report(results: list[dict[str, Any]], clients: list[int], size: tuple[int, int]) -> bool:
+    ok = True
+    for result in results:
+        print(f"\n{result['processes']} server process(es); server RSS after the waves {result['rss_mb']:.0f} MB")
+        for count in clients:
+            unions, upserts, submissions = result["waves"][count]
+            print(f"  {count} concurrent clerks, {unions} unions:")
+            print(line("upserts", upserts, MEMBERS, "members"))
+            print(line("submissions", submissions, 1, "batches"))
+            ok = ok and not upserts.errors and not submissions.errors
+        expected_members = sum(u * 2 * MEMBERS for u, _, _ in result["waves"].values())
+        expected_subs = sum(s.done for _, _, s in result["waves"].values())
+        exact = result["members"] == expected_members and result["subs"] == expected_subs
+        print(f"  on the server: {result['members']:,} members (expected {expected_members:,}), "
+              f"{result['subs']} submissions (expected {expected_subs}) — {'exact' if exact else 'NOT EXACT'}")
+        ok = ok and exact
+    if len(results) == 2:
+        print("\nratios, 2 processes / 1 process (target ≥ 1.8 on 2 cores):")
+        for count in clients:
+            one, two = results[0]["waves"][count], results[1]["waves"][count]
+            print(f"  {count} clerks: upserts {two[1].throughput / one[1].throughput:.2f}×, "
+                  f"submissions {two[2].throughput / one[2].throughput:.2f}×")
+    print(f"\ndatabase: {size[0] / 1e6:.1f} MB for {size[1]:,} members, {size[0] / max(size[1], 1) / 1024:.2f} KiB per member")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--unions", type=int, default=2000, help="unions per server configuration (default 2000)")
+    parser.add_argument("--clients", default="24,64", help="concurrent clerks, comma-separated (default 24,64)")
+    parser.add_argument("--pg", default=os.environ.get(world.PG_ENV), help=f"PostgreSQL URL (default ${world.PG_ENV})")
+    parser.add_argument("--max-seconds", type=float, default=900, help="bound on each wave (default 900)")
+    args = parser.parse_args()
+    clients = [int(c) for c in args.clients.split(",")]
+    if not args.pg:
+        print("needs PostgreSQL: --pg URL or $UNION_TEST_PG_URL")
+        return 2
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    work = Path(tempfile.mkdtemp(prefix="union-bench-city-"))
+    try:
+        with world.postgres_database(args.pg) as db_url:
+            t = time.perf_counter()
+            clerks, plan_year = world.build_world(db_url, 2 * args.unions, MEMBERS // 2)
+            print(f"built {2 * args.unions} unions with {MEMBERS} members each in {time.perf_counter() - t:.0f} s",
+                  flush=True)
+            results = [run_config(db_url, clerks[:args.unions], 1, clients, plan_year, work, args),
+                       run_config(db_url, clerks[args.unions:], 2, clients, plan_year, work, args)]
+            size = database_size(db_url)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
+          f"Python {platform.python_version()}; PostgreSQL on loopback; baseline: one server process")
+    return 0 if report(results, clients, size) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
