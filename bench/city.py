@@ -8,9 +8,10 @@ the unions so both start from the same state), for each client count C:
 - the first-sync wave: every clerk pushes 140 new members (member_upsert records, one request);
 - the submission wave: every clerk pushes one signed 140-member central-enrollment submission.
 
-It prints throughput, p50/p95/p99 latency, errors (must be 0), the ratio of two processes to one
-(the target is ≥ 1.8 on 2 cores), the server's RSS after the waves (its whole process tree), the
-database size per member, and checks every effect is on the server exactly once.
+It prints throughput, p50/p95/p99 latency, errors (must be 0), the server's CPU per upserted
+member and per batch (its whole process tree: a figure other load on the box does not move), the
+ratio of two processes to one (the target is ≥ 1.8 on 2 cores), the server's RSS after the waves,
+the database size per member, and checks every effect is on the server exactly once.
 
     python bench/city.py [--unions 2000] [--clients 24,64] [--pg URL]
 
@@ -48,27 +49,29 @@ def new_member_id(k: int) -> str:
     return first17 + check_character(first17)
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and its descendants (Linux /proc), in MB."""
+def tree_usage(pid: int) -> tuple[float, float]:
+    """(resident MB, CPU seconds so far) of a process and its descendants (Linux /proc)."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
+    usage: dict[int, tuple[int, int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            status = (entry / "status").read_text()
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        parents[int(entry.name)] = int(fields["PPid"].strip())
-        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
+        # After the command: state, ppid, …, utime (12th), stime (13th), …, rss in pages (22nd).
+        parents[int(entry.name)] = int(stat[1])
+        usage[int(entry.name)] = (int(stat[21]), int(stat[11]) + int(stat[12]))
     tree, frontier = {pid}, [pid]
     while frontier:
         parent = frontier.pop()
         children = [p for p, pp in parents.items() if pp == parent and p not in tree]
         tree.update(children)
         frontier.extend(children)
-    return sum(rss.get(p, 0) for p in tree) / 1024
+    pages = sum(usage.get(p, (0, 0))[0] for p in tree)
+    ticks = sum(usage.get(p, (0, 0))[1] for p in tree)
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6, ticks / os.sysconf("SC_CLK_TCK")
 
 
 def upsert_one(url: str, clerk: Clerk, first: int, phase: Phase, lock: threading.Lock) -> None:
@@ -124,7 +127,7 @@ def run_config(db_url: str, clerks: list[Clerk], processes: int, clients: list[i
                work: Path, args: argparse.Namespace) -> dict[str, Any]:
     """Both waves with each client count against a server of `processes` processes. The clerks
     are split among the client counts, so every wave works on unions untouched before."""
-    result: dict[str, Any] = {"processes": processes, "waves": {}}
+    result: dict[str, Any] = {"processes": processes, "waves": {}, "cpu": {}}
     with world.serving(db_url, work / f"server-{processes}.log", processes) as (url, pid):
         signed = world.run_phase("sign-in", [lambda p, lock, c=c: world.sign_in(url, c) for c in clerks],
                                  4, args.max_seconds)  # the server queues at most a few logins
@@ -133,14 +136,17 @@ def run_config(db_url: str, clerks: list[Clerk], processes: int, clients: list[i
         share = len(clerks) // len(clients)
         for i, count in enumerate(clients):
             mine = clerks[i * share:(i + 1) * share]
+            cpu = tree_usage(pid)[1]
             upserts = world.run_phase("upserts", [
                 lambda p, lock, c=c: upsert_one(url, c, int(c.org_code[12:17]) * MEMBERS, p, lock)
                 for c in mine], count, args.max_seconds)
+            upsert_cpu, cpu = tree_usage(pid)[1] - cpu, tree_usage(pid)[1]
             submissions = world.run_phase("submissions", [
                 lambda p, lock, c=c: world.push_one(url, c, c.numbers, plan_year, p, lock) for c in mine],
                 count, args.max_seconds)
             result["waves"][count] = (len(mine), upserts, submissions)
-        result["rss_mb"] = tree_rss_mb(pid)
+            result["cpu"][count] = (upsert_cpu, tree_usage(pid)[1] - cpu)
+        result["rss_mb"] = tree_usage(pid)[0]
     result["members"] = count_members(db_url, clerks)
     result["subs"] = world.count_effects(db_url, clerks)[0]
     return result
@@ -159,8 +165,11 @@ def report(results: list[dict[str, Any]], clients: list[int], size: tuple[int, i
         for count in clients:
             unions, upserts, submissions = result["waves"][count]
             print(f"  {count} concurrent clerks, {unions} unions:")
-            print(line("upserts", upserts, MEMBERS, "members"))
-            print(line("submissions", submissions, 1, "batches"))
+            upsert_cpu, submission_cpu = result["cpu"][count]
+            print(line("upserts", upserts, MEMBERS, "members")
+                  + f", server CPU {upsert_cpu / max(upserts.done * MEMBERS, 1) * 1000:.2f} ms/member")
+            print(line("submissions", submissions, 1, "batches")
+                  + f", server CPU {submission_cpu / max(submissions.done, 1) * 1000:.0f} ms/batch")
             ok = ok and not upserts.errors and not submissions.errors
         expected_members = sum(u * 2 * MEMBERS for u, _, _ in result["waves"].values())
         expected_subs = sum(s.done for _, _, s in result["waves"].values())
