@@ -211,12 +211,16 @@ def cmd_load_registry(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from server.jobs import run_pending, worker_name
 
+    from server.pruning import prune_when_due
+
     ctx = _context(args)
+    pruned_at = None
     while True:
         done = run_pending(ctx)
         from server import card_jobs
 
         done += card_jobs.run_pending(ctx, worker_name())
+        pruned_at = prune_when_due(ctx, pruned_at)
         if done:
             log.info("ran %d ss check jobs", done)
         if args.once:
@@ -351,7 +355,8 @@ def _redacted(url: str) -> str:
 
 
 def _add_database_commands(add) -> None:  # type: ignore[no-untyped-def]
-    """`migrate` (server/migrations.py), `backup` and `restore` (server/backup.py), with build_parser's `add`."""
+    """`migrate` (server/migrations.py), `backup` and `restore` (server/backup.py), `prune`
+    (server/pruning.py), with build_parser's `add`."""
     add("migrate", "Bring the database's schema up to date (serve and every command also do it as they "
         "start); prints the version before and after.", cmd_migrate)
 
@@ -366,6 +371,9 @@ def _add_database_commands(add) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("file", type=Path, help="a file made by `union-server backup`")
     p.add_argument("--yes", action="store_true", help="do not ask (scripts); the server must be stopped")
     p.add_argument("--no-safety-backup", action="store_true", help="do not save the current database first")
+
+    add("prune", "Delete idempotency records and submission nonces past their replay windows now (job "
+        "workers — serve's and `union-server worker` — do it hourly).", cmd_prune)
 
 
 def _add_serve(add) -> None:  # type: ignore[no-untyped-def]
@@ -454,9 +462,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one line of JSON")
 
     _add_database_commands(add)
-
-    add("prune", "Delete idempotency records and submission nonces past their replay windows (the job "
-        "worker of serve does it hourly; run this from cron when every serve has --no-worker).", cmd_prune)
 
     p = add("worker", "Run SS-check jobs (as many workers as you like, on PostgreSQL).", cmd_worker)
     p.add_argument("--once", action="store_true", help="run the jobs that are due, then exit")

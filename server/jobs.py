@@ -15,7 +15,6 @@ import csv
 import logging
 import os
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
@@ -30,7 +29,7 @@ from server.changes import emit_change
 from server.db import IN_LIST, session, write_tx
 from server.leases import DONE, claim, still_ours, worker_name
 from server.models import Member, RegistryEntry, SsCheckJob
-from server.pruning import prune
+from server.pruning import prune_when_due
 from server.settings import ServerContext
 
 log = logging.getLogger("union_server.jobs")
@@ -202,9 +201,7 @@ class JobWorker(threading.Thread):
                 run_pending(self.ctx, self.registry, worker)
                 card_jobs.run_pending(self.ctx, worker)
                 expire_unpaid(self.ctx)
-                if pruned_at is None or time.monotonic() - pruned_at >= self.ctx.settings.prune_interval_seconds:
-                    pruned_at = time.monotonic()
-                    prune(self.ctx)
+                pruned_at = prune_when_due(self.ctx, pruned_at)
             except Exception:  # a bad job must not kill the worker (logged)
                 log.exception("ss check worker failed; retrying")
             self.ctx.wake_worker.wait(self.ctx.settings.worker_poll_seconds)

@@ -12,12 +12,14 @@
   payload refused as stale anyway; nonces are kept for `Settings.nonce_window_seconds` (a day).
 
 `prune(ctx)` deletes what is past its window in slices of PRUNE_SLICE rows, one short write
-transaction each, so it never holds the SQLite write lock or PostgreSQL row locks for long. The
-job worker runs it every `Settings.prune_interval_seconds`; `union-server prune` runs it now.
+transaction each, so it never holds the SQLite write lock or PostgreSQL row locks for long. Job
+workers (serve's and `union-server worker`) run it every `Settings.prune_interval_seconds`
+(`prune_when_due`); `union-server prune` runs it now.
 """
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from peewee import ModelSelect
@@ -58,3 +60,13 @@ def prune(ctx: ServerContext) -> dict[str, int]:
     if records or nonces:
         log.info("pruned %d idempotency records and %d nonces", records, nonces)
     return {"idempotency_records": records, "nonces": nonces}
+
+
+def prune_when_due(ctx: ServerContext, last_run: float | None) -> float | None:
+    """Prune when `prune_interval_seconds` have passed since `last_run` (time.monotonic(), None:
+    never); returns the time of the latest run, for the next call."""
+    if last_run is not None and time.monotonic() - last_run < ctx.settings.prune_interval_seconds:
+        return last_run
+    started = time.monotonic()
+    prune(ctx)
+    return started

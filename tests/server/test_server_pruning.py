@@ -82,7 +82,7 @@ def test_replays_inside_and_after_the_windows(server: Server, clerk: Session) ->
         assert _member_changes(number) == changes
 
 
-def test_prune_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_prune_and_worker_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = f"sqlite:///{tmp_path / 'prune.db'}"
     open_database(db)
     migrate()
@@ -99,4 +99,10 @@ def test_prune_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "幂等记录 2 条" in capsys.readouterr().out
     with session():
         assert [r.key for r in IdempotencyRecord.select()] == ["key-2"]
+        assert [n.value for n in Nonce.select()] == [f"nonce-{2:016d}"]
+    # `union-server worker` prunes as it starts (and hourly), as serve's job worker does.
+    with session():
+        Nonce.create(value="nonce-old-for-worker", seen_at=old)
+    assert cli.main(["worker", "--db", db, "--once"]) == 0
+    with session():
         assert [n.value for n in Nonce.select()] == [f"nonce-{2:016d}"]
