@@ -41,6 +41,7 @@ HTTP_STATUS: dict[str, int] = {
     "member_elsewhere": 409,
     "transfer_target": 422,
     "transfer_under_review": 409,
+    "member_enrolled": 409,
     "internal": 500,
 }
 

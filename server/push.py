@@ -29,7 +29,7 @@ from app.protocol import (
     payload_sha256,
     verify,
 )
-from server import cards, members, submissions
+from server import cards, member_status, members, submissions
 from server.accounts import device_for
 from server.db import is_sqlite, write_tx
 from server.models import Device, IdempotencyRecord, Nonce, Union, User
@@ -88,6 +88,10 @@ def _prepare(ctx: ServerContext, user: User, device_fingerprint: str | None, rec
         return lambda: members.ss_check_request(ctx, user, payload)
     if isinstance(payload, wire.Confirmation):
         return lambda: members.confirm_members(ctx, user, payload)
+    if isinstance(payload, wire.MemberRemoval):
+        return lambda: member_status.remove_member(ctx, user, payload)
+    if isinstance(payload, wire.LifeStatusReport):
+        return lambda: member_status.report_life_status(ctx, user, payload)
     return lambda: cards.request_verification(ctx, user, payload)
 
 

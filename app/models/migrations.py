@@ -14,7 +14,7 @@ from typing import Callable
 from peewee import SqliteDatabase, chunked
 
 from app.models.db import rotating_backup, schema_version
-from app.models.tables import V1_TABLES, RetirementAnswer
+from app.models.tables import V1_TABLES, RemovedMember, RetirementAnswer
 from app.rules.coverage import default_plan_year
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,13 @@ def _v5_batch_review_mark(database: SqliteDatabase) -> None:
         database.execute_sql('ALTER TABLE "batch" ADD COLUMN "review_mark" VARCHAR(255)')
 
 
+def _v6_removed_members(database: SqliteDatabase) -> None:
+    """Members the clerk removed, kept until the server confirms (app.services.member_status)."""
+    database.create_tables([RemovedMember])
+
+
 STEPS: list[Callable[[SqliteDatabase], None]] = [_v1_initial, _v2_sort_indexes, _v3_retirement_answers,
-                                                  _v4_batch_note, _v5_batch_review_mark]
+                                                  _v4_batch_note, _v5_batch_review_mark, _v6_removed_members]
 LATEST = len(STEPS)
 
 

@@ -306,4 +306,27 @@ class RetirementAnswer(BaseModel):
 #: The tables schema v1 made (frozen: later tables are created by their own migration step).
 V1_TABLES = [Setting, Union, Enterprise, Member, AuditEntry, Outbox, Batch, BatchMember, SyncState,
              CardQueue, CardBatch, CardBatchMember]
-ALL_TABLES = [*V1_TABLES, RetirementAnswer]
+class RemovedMember(BaseModel):
+    """A member the clerk removed (会员管理 → 删除), kept until and after the server confirms.
+
+    The member's row goes at once (lists, counts and enrollment never see them again); `snapshot`
+    holds it (JSON) so a removal the server refuses puts the member back as they were. state:
+    sending (queued in the outbox) → removed (the server confirmed, or another PC of the union
+    removed them) | refused (put back; `problem` says why).
+    """
+
+    id = AutoField()
+    union = ForeignKeyField(Union, backref="removed_members", on_delete="CASCADE")
+    id_number = CharField(index=True)
+    member_no = CharField(default="")
+    name = CharField()
+    reason = TextField()
+    actor = CharField(default="")
+    removed_at = DateTimeField(default=_now)
+    state = CharField(default="sending")
+    problem = TextField(null=True)
+    snapshot = TextField()
+    outbox = ForeignKeyField(Outbox, null=True, on_delete="SET NULL")
+
+
+ALL_TABLES = [*V1_TABLES, RetirementAnswer, RemovedMember]

@@ -25,6 +25,14 @@ class RecordKind(StrEnum):
     # Applies for the cards; the card numbers come down as `member` changes, per-member outcomes
     # as `card_batch` changes.
     CARD_BATCH = "card_batch"
+    # The clerk removes a member from the union (会员管理 → 删除, with a reason); refused while the
+    # member is enrolled for a plan year not yet over. Answered at once; other PCs of the union
+    # learn it as a `member_removal` change.
+    MEMBER_REMOVAL = "member_removal"
+    # The clerk reports a member retired or deceased on a date (or back in service, to undo a
+    # mistake); life_status stays server-owned, so this is a report the server applies and feeds
+    # back down as a `member` change.
+    LIFE_STATUS = "life_status"
 
 
 #: Kinds whose payload is signed with the device key.
@@ -53,6 +61,8 @@ class Entity(StrEnum):
     # A member transferred out of or into the union (app.protocol.transfers), keyed by ID number:
     # {"direction": "out"|"in", "reason", "at", "other_union": org code, "history": {...} (in)}.
     TRANSFER = "transfer"
+    # A member removed from the union, keyed by id_number: {"id_number", "reason", "removed_at"}.
+    MEMBER_REMOVAL = "member_removal"
 
 
 class Channel(StrEnum):

@@ -31,7 +31,7 @@ from app.protocol.kinds import (
     SubmissionKind,
 )
 from app.protocol.wire import WireError, money, read_money
-from app.rules.codes import PlanType
+from app.rules.codes import LifeStatus, PlanType
 from app.rules.fees import FeeSplit, FeeTotals
 from app.rules.idcard import mask_id
 
@@ -191,6 +191,68 @@ class CardVerification:
         obj = _object(raw, "payload")
         request_id = _matching(obj.get("request_id"), _TOKEN, "request_id 应为8–64位的字母、数字、- 或 _")
         return cls(request_id, read_id_numbers(obj.get("id_numbers")), _union(obj))
+
+
+# --- member_removal, life_status ---------------------------------------------------------------
+
+#: Longest removal reason a record may carry.
+MAX_REASON = 200
+
+
+def _id_number(obj: Mapping[str, Any]) -> str:
+    number = obj.get("id_number")
+    if not isinstance(number, str) or not number.strip():
+        raise WireError({"field": "id_number", "message": "缺少证件号码"})
+    return number.strip().upper()
+
+
+@dataclass(frozen=True)
+class MemberRemoval:
+    """The clerk removes a member from the union, saying why (audited on both sides)."""
+
+    id_number: str
+    reason: str
+    union: str | None = None
+
+    KIND: ClassVar[RecordKind] = RecordKind.MEMBER_REMOVAL
+
+    def to_wire(self) -> Wire:
+        return _with_union(self.union, {"id_number": self.id_number, "reason": self.reason})
+
+    @classmethod
+    def from_wire(cls, raw: object) -> MemberRemoval:
+        obj = _object(raw, "payload")
+        reason = obj.get("reason")
+        if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
+            raise WireError({"field": "reason", "message": f"请填写删除原因（1–{MAX_REASON}个字）"})
+        return cls(_id_number(obj), reason.strip(), _union(obj))
+
+
+@dataclass(frozen=True)
+class LifeStatusReport:
+    """The clerk reports a member retired or deceased on a date, or back in service (no date)."""
+
+    id_number: str
+    life_status: LifeStatus
+    on: date | None = None
+    union: str | None = None
+
+    KIND: ClassVar[RecordKind] = RecordKind.LIFE_STATUS
+
+    def to_wire(self) -> Wire:
+        return _with_union(self.union, {"id_number": self.id_number, "life_status": str(self.life_status),
+                                        "on": self.on.isoformat() if self.on else None})
+
+    @classmethod
+    def from_wire(cls, raw: object) -> LifeStatusReport:
+        obj = _object(raw, "payload")
+        status = obj.get("life_status")
+        if status not in tuple(LifeStatus):
+            raise WireError({"field": "life_status", "message": "life_status 应为 in_service、retired 或 deceased"})
+        on = _day(obj.get("on"), "on")
+        if (status == LifeStatus.IN_SERVICE) != (on is None):
+            raise WireError({"field": "on", "message": "退休或死亡须填写日期；恢复在职不填日期"})
+        return cls(_id_number(obj), LifeStatus(status), on, _union(obj))
 
 
 # --- card_batch (signed) -------------------------------------------------------------------------
@@ -372,7 +434,8 @@ def _expect(condition: bool, detail: str) -> None:
 
 # --- the envelope --------------------------------------------------------------------------------
 
-Payload = MemberUpsert | SsCheckRequest | Confirmation | CardVerification | CardBatch | Submission
+Payload = (MemberUpsert | SsCheckRequest | Confirmation | CardVerification | CardBatch | Submission
+           | MemberRemoval | LifeStatusReport)
 
 PAYLOADS: dict[RecordKind, type[Payload]] = {
     RecordKind.MEMBER_UPSERT: MemberUpsert,
@@ -381,6 +444,8 @@ PAYLOADS: dict[RecordKind, type[Payload]] = {
     RecordKind.CARD_VERIFICATION: CardVerification,
     RecordKind.CARD_BATCH: CardBatch,
     RecordKind.SUBMISSION: Submission,
+    RecordKind.MEMBER_REMOVAL: MemberRemoval,
+    RecordKind.LIFE_STATUS: LifeStatusReport,
 }
 
 

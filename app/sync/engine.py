@@ -44,7 +44,7 @@ from app.protocol import (
 )
 from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
 from app.sync import cards as card_sync
-from app.sync import member_queue, updates
+from app.sync import member_queue, removals, updates
 from app.sync import transfers as transfer_sync
 from app.sync.client import ClockSkew, ServerClient, ServerProblem
 from app.sync.updates import UpdateInfo
@@ -142,6 +142,8 @@ class SyncEngine:
         #: on its one database worker (the network stays on the calling thread); by default the
         #: work runs where sync() is called (CLI, tests, benches).
         self.run_db: Callable[[Callable[[], Any]], Any] = lambda fn: fn()
+        #: While a page is applied: members whose life-status report waits to go up.
+        self._marked: set[int] = set()
 
     # ---- the whole round ------------------------------------------------------------------
     def sync(self, progress: Progress | None = None) -> SyncReport:
@@ -263,6 +265,8 @@ class SyncEngine:
             report.pushed += 1
             if row.kind in (RecordKind.CARD_VERIFICATION, RecordKind.CARD_BATCH):
                 card_sync.push_answered(row.kind, json.loads(row.payload), receipt=result.get("receipt"))
+            if row.kind == RecordKind.MEMBER_REMOVAL:
+                removals.removal_answered(row, None)
             if row.kind == RecordKind.SUBMISSION:
                 receipt = result.get("receipt") or {}
                 Batch.update(status=receipt.get("status") or SubmissionStatus.UNDER_REVIEW, problem=None,
@@ -294,9 +298,14 @@ class SyncEngine:
         report.errors.append(message)
         if row.kind in (RecordKind.CARD_VERIFICATION, RecordKind.CARD_BATCH):
             card_sync.push_answered(row.kind, json.loads(row.payload), problem=message)
+        if row.kind == RecordKind.MEMBER_REMOVAL:
+            removals.removal_answered(row, message)
         if row.kind == RecordKind.SUBMISSION:
             Batch.update(status="refused", problem=message, updated_at=datetime.now().replace(microsecond=0)).where(
                 Batch.outbox == row.id).execute()
+        if member is not None and row.kind == RecordKind.LIFE_STATUS:
+            member.sync_error = message  # the clerk's mark stays here; the message says what to fix
+            member.save()
         if member is not None and row.kind == RecordKind.MEMBER_UPSERT:
             if problem == "conflict":
                 detail = result.get("detail") or {}
@@ -357,6 +366,12 @@ class SyncEngine:
 
     def apply_changes(self, changes: list[dict[str, Any]]) -> None:
         """Apply one page of the feed (inside the caller's transaction)."""
+        removed = [c for c in changes if c["entity"] == Entity.MEMBER_REMOVAL]
+        if removed:
+            removals.apply_removals(self.union_id, removed)
+        leaving = removals.removing(self.union_id)
+        if leaving:  # a removal on its way up: older changes of that member must not bring them back
+            changes = [c for c in changes if c["key"] not in leaving or c["entity"] not in (Entity.MEMBER, Entity.SS_CHECK)]
         members = [c for c in changes if c["entity"] in (Entity.MEMBER, Entity.SS_CHECK)]
         numbers = list({c["key"] for c in members})
         local: dict[str, Member] = {}
@@ -366,6 +381,7 @@ class SyncEngine:
         for chunk in chunked(numbers, 500):
             for m in Member.select().where((Member.union == self.union_id) & Member.id_number.in_(chunk)):
                 local[m.id_number] = m
+        self._marked = removals.life_status_pending([m.id for m in local.values()])
         new_rows: dict[str, dict[str, Any]] = {}
         card_checks: list[dict[str, Any]] = []
         card_batches: list[dict[str, Any]] = []
@@ -460,6 +476,8 @@ class SyncEngine:
 
     def _merge_member(self, m: Member, data: dict[str, Any]) -> None:
         for k, v in self._server_owned(data).items():
+            if k in ("life_status", "life_status_date") and m.id in self._marked:
+                continue  # the clerk's retired/deceased mark is on its way up
             setattr(m, k, v)
         versions = json.loads(m.field_versions or "{}")
         server_versions = data.get("versions") or {}

@@ -37,7 +37,7 @@ from app.rules.codes import (
 )
 from app.rules.cards import mask_card_no
 from app.rules.idcard import mask_id
-from app.services import audit
+from app.services import member_status
 from app.services import members as member_service
 from app.services.errors import ValidationFailed
 from app.services.members import FIELD_LABELS, FLAG_LABELS, MemberDetail
@@ -52,13 +52,13 @@ class MemberData:
 
     detail: MemberDetail
     enterprises: list[tuple[int, str]]
-    history: list[dict]
+    history: list[member_status.HistoryEntry]
 
 
 def load_member(member_id: int, plan_year: int) -> MemberData:
     """On the database worker."""
     detail = member_service.get_member(member_id, plan_year=plan_year, today=date.today())
-    return MemberData(detail, member_service.enterprises(detail.union_id), audit.history(member_id))
+    return MemberData(detail, member_service.enterprises(detail.union_id), member_status.history(member_id))
 
 
 def open_member_dialog(parent: QWidget, member_id: int, *, plan_year: int, actor: str,
@@ -89,7 +89,7 @@ class MemberDialog(QDialog):
         tabs = QTabWidget()
         tabs.addTab(self._edit_page(d, data.enterprises), self.tr("可修改信息"))
         tabs.addTab(self._info_page(d), self.tr("基本信息"))
-        tabs.addTab(self._history_table(data.history), self.tr("修改记录"))
+        tabs.addTab(self._history_table(data.history), self.tr("历史记录"))
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
@@ -198,10 +198,12 @@ class MemberDialog(QDialog):
         return page
 
     def _history_table(self, history) -> QTableWidget:
-        """修改记录: one member's audit entries (a handful; a plain table widget)."""
-        self.history = QTableWidget(0, 5)
-        self.history.setHorizontalHeaderLabels([self.tr("时间"), self.tr("操作人"), self.tr("字段"),
-                                                self.tr("原值"), self.tr("新值")])
+        """历史记录: everything that happened to one member (a handful; a plain table widget)."""
+        self.history = QTableWidget(0, 7)
+        self.history.setHorizontalHeaderLabels([self.tr("时间"), self.tr("操作人"), self.tr("操作"), self.tr("字段"),
+                                                self.tr("原值"), self.tr("新值"), self.tr("说明")])
+        self.history.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.history.verticalHeader().setVisible(False)
         self.history.horizontalHeader().setStretchLastSection(True)
         self._show_history(history)
         return self.history
@@ -222,13 +224,14 @@ class MemberDialog(QDialog):
         linked = self.category.currentData() == Category.LINKED_ENTERPRISE
         self.enterprise.setEnabled(linked)
 
-    def _show_history(self, entries: list[dict]) -> None:
+    def _show_history(self, entries: list[member_status.HistoryEntry]) -> None:
+        """历史记录: everything that happened to the member, newest first."""
         self.history.setRowCount(len(entries))
         for row, e in enumerate(entries):
-            values = [str(e["at"]), e["actor"], FIELD_LABELS.get(e["field"], e["field"]),
-                      e["old"] or "", e["new"] or ""]
+            values = [e.at.strftime("%Y-%m-%d %H:%M"), e.actor, e.action, e.field, e.old, e.new, e.note]
             for col, value in enumerate(values):
                 self.history.setItem(row, col, QTableWidgetItem(value))
+        self.history.resizeColumnsToContents()
 
     def changes(self) -> dict[str, object]:
         """The fields the clerk changed, as raw input."""

@@ -74,6 +74,12 @@ class MemberListPage(ListPage, QWidget):
         self.transfer_button = QPushButton(self.tr("批量转移"))
         self.transfer_button.setToolTip(self.tr("把选中的会员转到其他基层工会（需联网）"))
         self.transfer_button.setEnabled(False)
+        # 会员管理 (manual: "若要删除可在“会员管理”删除"): acting on the selected members.
+        self.status_button = QPushButton(self.tr("标记退休/死亡"))
+        self.status_button.setEnabled(False)
+        self.remove_button = QPushButton(self.tr("删除"))
+        self.remove_button.setEnabled(False)
+        self.removed_button = QPushButton(self.tr("已删除会员"))
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
         bottom.addWidget(self.import_button)
@@ -83,6 +89,9 @@ class MemberListPage(ListPage, QWidget):
         bottom.addWidget(self.detail_button)
         bottom.addWidget(self.queue_button)
         bottom.addWidget(self.transfer_button)
+        bottom.addWidget(self.status_button)
+        bottom.addWidget(self.remove_button)
+        bottom.addWidget(self.removed_button)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -101,6 +110,9 @@ class MemberListPage(ListPage, QWidget):
         self.export_button.clicked.connect(self.export_members)
         self.queue_button.clicked.connect(self.add_to_card_queue)
         self.transfer_button.clicked.connect(self.transfer_members)
+        self.status_button.clicked.connect(self.mark_life_status)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.removed_button.clicked.connect(self.show_removed)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
         QShortcut(QKeySequence.StandardKey.Refresh, self, activated=self.requery)
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self.open_detail)
@@ -139,9 +151,10 @@ class MemberListPage(ListPage, QWidget):
         self.count_label.setText(self.tr("共 {0} 人").format(total))
 
     def _selection_changed(self, *_args) -> None:
-        self.detail_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
-        self.queue_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
-        self.transfer_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
+        chosen = bool(self.table.selectionModel().selectedRows())
+        for button in (self.detail_button, self.queue_button, self.transfer_button, self.status_button,
+                       self.remove_button):
+            button.setEnabled(chosen)
 
     def open_detail(self, *_args) -> None:
         index = self.table.currentIndex()
@@ -166,6 +179,31 @@ class MemberListPage(ListPage, QWidget):
 
         dialog = open_transfer_dialog(self, self.selected_ids())
         dialog.transferred.connect(lambda _answer: self._member_saved(0))
+        return dialog
+
+    # --- 会员管理: 删除, 标记退休/死亡, 已删除会员 (app.views.member_status_dialogs) ---------------------
+
+    def _selected_names(self) -> list[str]:
+        rows = (self.model.row_at(i.row()) for i in self.table.selectionModel().selectedRows())
+        return [row.name for row in rows if row is not None]
+
+    def remove_selected(self, *_args):
+        from app.views.member_status_dialogs import remove_members
+
+        return remove_members(self, self.union_id, self.selected_ids(), self._selected_names(), self.actor,
+                              lambda _n: self._member_saved(0))
+
+    def mark_life_status(self, *_args):
+        from app.views.member_status_dialogs import mark_life_status
+
+        return mark_life_status(self, self.union_id, self.selected_ids(), self._selected_names(), self.actor,
+                                lambda _n: self._member_saved(0))
+
+    def show_removed(self, *_args):
+        from app.views.member_status_dialogs import RemovedMembersDialog
+
+        dialog = RemovedMembersDialog(self.union_id, self)
+        dialog.open()
         return dialog
 
     # --- 批量导入 / 下载模板 / 导出 (app.views.import_wizard, app.views.export_dialog) ---------------

@@ -18,6 +18,8 @@ from app.protocol import (
     CardVerification,
     Channel,
     Confirmation,
+    LifeStatusReport,
+    MemberRemoval,
     MemberUpsert,
     Period,
     PushRecord,
@@ -28,6 +30,7 @@ from app.protocol import (
     SubmissionMember,
     WireError,
 )
+from app.rules.codes import LifeStatus
 from app.rules.fees import FeeSplit, batch_totals
 
 NUMBER = "110101199003070011"
@@ -56,6 +59,9 @@ RECORDS = [
     CardBatch("813101010000000041", "BK2026120100000001", [CardApplicant(NUMBER, "王伟")]),
     _submission(),
     _submission(replaces="JZ2025", channel=Channel.SS, kind=SubmissionKind.INSTANT_CARDED),
+    MemberRemoval(NUMBER, "调离本单位", union="813101010000000041"),
+    LifeStatusReport(NUMBER, LifeStatus.RETIRED, date(2026, 11, 30)),
+    LifeStatusReport(NUMBER, LifeStatus.IN_SERVICE),
 ]
 
 
@@ -171,3 +177,18 @@ def test_server_json_documents_are_the_canonical_text() -> None:
     assert JSONText().db_value(value) == protocol.canonical_text(value)
     with pytest.raises(protocol.CanonicalJsonError):
         JSONText().db_value({"fee": 26.0})
+
+
+@pytest.mark.parametrize(("kind", "payload", "fragment"), [
+    (MemberRemoval, {"id_number": NUMBER, "reason": "  "}, "删除原因"),
+    (MemberRemoval, {"id_number": NUMBER, "reason": "很长" * 101}, "删除原因"),
+    (MemberRemoval, {"reason": "调离"}, "证件号码"),
+    (LifeStatusReport, {"id_number": NUMBER, "life_status": "dead", "on": "2026-01-01"}, "life_status"),
+    (LifeStatusReport, {"id_number": NUMBER, "life_status": "retired", "on": None}, "须填写日期"),
+    (LifeStatusReport, {"id_number": NUMBER, "life_status": "in_service", "on": "2026-01-01"}, "不填日期"),
+    (LifeStatusReport, {"id_number": NUMBER, "life_status": "deceased", "on": "2026-02-30"}, "应为日期"),
+])
+def test_member_status_records_say_what_is_wrong(kind, payload: dict, fragment: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(WireError) as refused:
+        kind.from_wire(payload)
+    assert fragment in str(refused.value.detail)

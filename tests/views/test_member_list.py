@@ -123,3 +123,56 @@ def test_page_screenshot(qtbot, page: MemberListPage, tmp_path) -> None:
 def _drain_workers():
     yield
     ops.wait_all(5000)
+
+
+def _select(page: MemberListPage, rows: list[int]) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    page.model.load_rows(0, max(rows))
+    ops.drain()
+    for r in rows:
+        page.table.selectionModel().select(page.model.index(r, 0), QItemSelectionModel.SelectionFlag.Select
+                                           | QItemSelectionModel.SelectionFlag.Rows)
+
+
+def test_remove_members_asks_a_reason_and_audits(qtbot, page: MemberListPage) -> None:
+    from app.models.tables import RemovedMember
+    from app.views.member_status_dialogs import RemovedMembersDialog
+
+    _select(page, [0, 1])
+    assert page.remove_button.isEnabled()
+    chosen = set(page.selected_ids())
+    dialog = page.remove_selected()
+    assert not dialog.ok.isEnabled()  # no reason yet
+    dialog.reason.setCurrentText("调离本单位")
+    assert dialog.ok.isEnabled()
+    dialog.ok.click()
+    qtbot.waitUntil(lambda: page.model.total == 298, timeout=5000)
+    assert not Member.select().where(Member.id.in_(list(chosen))).exists()
+    assert {r.reason for r in RemovedMember.select()} == {"调离本单位"}
+    assert AuditEntry.select().where(AuditEntry.action == "member.delete").count() == 2
+    removed = page.show_removed()
+    assert isinstance(removed, RemovedMembersDialog)
+    qtbot.waitUntil(lambda: removed.table.rowCount() == 2, timeout=5000)
+    assert removed.table.item(0, 4).text() == "调离本单位" and removed.table.item(0, 6).text() == "待发送"
+
+
+def test_mark_retired_from_the_member_list(qtbot, page: MemberListPage) -> None:
+    from datetime import date
+
+    from PySide6.QtCore import QDate
+
+    member_id = Member.select().where(Member.life_status == "in_service").order_by(Member.member_no).first().id
+    _select(page, [list(page.model.ids()).index(member_id)])
+    assert page.selected_ids() == [member_id]
+    dialog = page.mark_life_status()
+    dialog.when.setDate(QDate(2026, 6, 30))
+    dialog.accept()
+    qtbot.waitUntil(lambda: Member.get_by_id(member_id).life_status == "retired", timeout=5000)
+    assert Member.get_by_id(member_id).life_status_date == date(2026, 6, 30)
+    ops.drain()
+    open_member_dialog(page, member_id, plan_year=PLAN_YEAR, actor="clerk")
+    ops.drain()
+    history = page.findChild(MemberDialog).history
+    texts = [history.item(0, c).text() for c in range(history.columnCount())]
+    assert "状态变更" in texts and "退休（2026-06-30）" in texts
