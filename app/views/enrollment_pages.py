@@ -271,6 +271,11 @@ class CardEnrollmentPage(QWidget):
     def refresh(self) -> None:
         ops.run_db(self, self._query, self.show_batches)
 
+    def show_status(self, status: str) -> None:
+        """Show only the batches of one status (the workbench's 退回, 未被受理 and 待发送 figures)."""
+        self.status.setCurrentIndex(max(0, self.status.findData(status)))
+        self.refresh()
+
     def load_now(self) -> None:
         """Load and wait, painting meanwhile (screenshots, tests): the work stays on the worker."""
         self.refresh()

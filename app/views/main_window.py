@@ -64,7 +64,7 @@ class MainWindow(QMainWindow):
         #: Pages are built the first time they are shown, so start-up builds only the first.
         self.pages: dict[str, QWidget] = {}
         self._factories = {
-            "workbench": lambda: WorkbenchPage(union_id),
+            "workbench": self._make_workbench,
             "members": self._make_member_list,
             "card_info": lambda: self._make_card_page("card_info"),
             "card_queue": lambda: self._make_card_page("card_queue"),
@@ -184,6 +184,34 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     # ---- pages -----------------------------------------------------------------------
+    def _make_workbench(self) -> QWidget:
+        page = WorkbenchPage(self.union_id, self.plan_year)
+        page.openRequested.connect(self.open_todo)
+        return page
+
+    def open_todo(self, target: str):
+        """A figure of the workbench's to-do list: its list, page or dialog."""
+        kind, _, what = target.partition(":")
+        if kind == "list":
+            from app.views.todo_lists import open_list
+
+            return open_list(self, self.union_id, self.plan_year, what, self.actor)
+        if kind == "dialog" and what == "pending":
+            from app.views.enrollment_pages import PendingDialog
+
+            dialog = PendingDialog(self.union_id, self.plan_year, self.actor, self)
+            dialog.confirmed.connect(lambda _n: self.page("workbench").refresh())
+            dialog.open()
+            return dialog
+        name, _, status = what.partition(":")
+        self.show_page(name)
+        page = self.page(name)
+        if status and hasattr(page, "show_status"):
+            page.show_status(status)
+        elif name == "card_queue" and hasattr(page, "result_filter"):
+            page.result_filter.setCurrentIndex(max(0, page.result_filter.findData("failed")))
+        return page
+
     def _make_member_list(self) -> QWidget:
         from app.views.member_list import MemberListPage
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFrame,
     QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.views import ops
 
 if TYPE_CHECKING:
-    from app.services import stats
+    from app.services import stats, todo
 
 GRANULARITY_LABELS = {"day": "按日", "week": "按周", "month": "按月"}
 
@@ -52,12 +53,60 @@ class FigureCard(QFrame):
         self.value.setText(f"{n:,}")
 
 
+class TodoPanel(QGroupBox):
+    """待办事项: each figure opens its list (`openRequested(target)`), and the days left to each
+    date of the campaign's calendar."""
+
+    openRequested = Signal(str)
+    COLUMNS = 2  # items side by side, so the panel stays short on a 768-pixel screen
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("待办事项"), parent)
+        self.grid = QGridLayout()
+        self.grid.setHorizontalSpacing(self.fontMetrics().horizontalAdvance("中") * 2)
+        self.calendar = QLabel(self.tr("正在读取…"))
+        self.calendar.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.calendar)
+        layout.addLayout(self.grid)
+        self.figures: dict[str, QLabel] = {}
+
+    def show_todo(self, data: todo.Todo) -> None:
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.figures = {}
+        for n, item in enumerate(data.items):
+            row, col = divmod(n, self.COLUMNS)
+            figure = QLabel(f'<a href="{item.opens}"><b>{item.count:,}</b></a>' if item.count else "0")
+            figure.setObjectName(f"todo_{item.key}")
+            figure.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            figure.linkActivated.connect(self.openRequested)
+            label = QLabel(self.tr(item.label))
+            label.setToolTip(self.tr(item.hint))
+            label.setStyleSheet("" if item.count else "color: #888888;")
+            self.grid.addWidget(figure, row, col * 2)
+            self.grid.addWidget(label, row, col * 2 + 1)
+            self.figures[item.key] = figure
+        self.grid.setColumnStretch(self.COLUMNS * 2 - 1, 1)
+        if data.deadlines:
+            soon = [d for d in data.deadlines if d.days_left >= 0]
+            self.calendar.setText(self.tr("{0}年度参保日程（以服务器日历为准）：").format(data.plan_year)
+                                  + "；".join(d.text for d in (soon or data.deadlines[-1:])) + "。")
+        else:
+            self.calendar.setText(self.tr("本机还没有本年度参保活动的日程，请联网同步后查看截止日期。"))
+
+
 class WorkbenchPage(QWidget):
     page_name = "workbench"
+    #: A to-do figure was clicked: what it opens ("list:…", "page:…", "dialog:…").
+    openRequested = Signal(str)
 
-    def __init__(self, union_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, union_id: int, plan_year: int | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.union_id = union_id
+        self.plan_year = plan_year
         self.title = QLabel(self.tr("业务工作台"))
         self.title.setObjectName("pageTitle")
         self.members_card = FigureCard(self.tr("会员数"))
@@ -66,6 +115,8 @@ class WorkbenchPage(QWidget):
         cards = QGridLayout()
         for i, card in enumerate((self.members_card, self.unions_card, self.enterprises_card)):
             cards.addWidget(card, 0, i)
+        self.todo = TodoPanel()
+        self.todo.openRequested.connect(self.openRequested)
 
         today = date.today()
         self.start = QDateEdit(_qdate(today - timedelta(weeks=11, days=today.weekday())))
@@ -85,7 +136,6 @@ class WorkbenchPage(QWidget):
 
         controls = QHBoxLayout()
         controls.addWidget(QLabel(self.tr("入会人数统计图")))
-        controls.addWidget(self.total_label)
         controls.addStretch(1)
         for w in (self.today_button, self.week_button, self.month_button):
             controls.addWidget(w)
@@ -105,7 +155,9 @@ class WorkbenchPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(cards)
+        layout.addWidget(self.todo)
         layout.addLayout(controls)
+        layout.addWidget(self.total_label)
         layout.addWidget(self.chart_area, 1)
 
         self.query_button.clicked.connect(self.refresh_chart)
@@ -131,7 +183,21 @@ class WorkbenchPage(QWidget):
             return stats.workbench_figures(union_id)
 
         ops.run_db(self, figures, self.show_figures)
+        self.refresh_todo()
         self.refresh_chart()
+
+    def refresh_todo(self) -> None:
+        if self.plan_year is None:
+            self.todo.hide()
+            return
+        union_id, plan_year = self.union_id, self.plan_year
+
+        def work():
+            from app.services import todo
+
+            return todo.todo(union_id, plan_year, date.today())
+
+        ops.run_db(self, work, self.todo.show_todo)
 
     def load_now(self) -> None:
         """Load and wait, painting meanwhile (screenshots, tests): the work stays on the worker."""
@@ -175,8 +241,8 @@ class WorkbenchPage(QWidget):
         self.chart.removeAllSeries()
         for axis in self.chart.axes():
             self.chart.removeAxis(axis)
-        new_set = QBarSet(self.tr("新增"))
-        old_set = QBarSet(self.tr("原有"))
+        new_set = QBarSet(self.tr("新增（按入会日期）"))
+        old_set = QBarSet(self.tr("原有（本期导入或同步）"))
         new_set.append([b.new for b in buckets])
         old_set.append([b.existing for b in buckets])
         series = QBarSeries()
@@ -199,5 +265,11 @@ class WorkbenchPage(QWidget):
         self.chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(axis_x)
         series.attachAxis(axis_y)
-        total = sum(b.new for b in buckets)
-        self.total_label.setText(self.tr("本期共计入会人数 {0}").format(total))
+        # 新增 counts joins (by join date); members an import or a first sync recorded here who had
+        # joined earlier are 原有, said apart so they are never read as this period's joins.
+        joined = sum(b.new for b in buckets)
+        recorded = sum(b.existing for b in buckets)
+        text = self.tr("本期新增入会 {0} 人").format(joined)
+        if recorded:
+            text += self.tr("（另有 {0} 名原有会员在本期导入或同步，不计入新增）").format(recorded)
+        self.total_label.setText(text)

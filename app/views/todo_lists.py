@@ -1,0 +1,92 @@
+"""The members behind a figure of the workbench's to-do list (证件将到期, 可能已退休待确认, 可参保尚未提交):
+a table model over rows computed on the database worker; a double click opens the member."""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.rules.cards import mask_card_no
+from app.rules.idcard import mask_id
+from app.views import ops
+from app.views.table_model import ListTableModel
+
+TITLES = {
+    "id_expiring": "证件在截止日前到期的会员",
+    "flagged": "可能已退休待确认的会员",
+    "eligible": "可参保尚未提交的会员",
+}
+
+
+class TodoMembersModel(ListTableModel):
+    """Enrollment candidates (app.services.enrollment.Candidate) as the to-do lists show them."""
+
+    COLUMNS = (("会员编号", None, "member_no"), ("姓名", None, "name"), ("证件号码", None, "id_number"),
+               ("会员卡号", None, "card_no"), ("法定退休日期", None, "retirement_dates"), ("说明", None, "reason_text"))
+
+    def display(self, row, attribute: str) -> str:
+        if attribute == "id_number":
+            return mask_id(row.id_number)
+        if attribute == "card_no":
+            return mask_card_no(row.card_no) if row.card_no else ""
+        if attribute == "retirement_dates":
+            return " 或 ".join(d.isoformat() for d in row.retirement_dates)
+        return super().display(row, attribute)
+
+
+class TodoMembersDialog(QDialog):
+    """One to-do list of members, filled from the database worker."""
+
+    def __init__(self, union_id: int, plan_year: int, which: str, *, actor: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.union_id, self.plan_year, self.which, self.actor = union_id, plan_year, which, actor
+        self.setWindowTitle(self.tr(TITLES.get(which, "会员")))
+        self.model = TodoMembersModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(self.open_member)
+        self.count = QLabel(self.tr("正在读取…"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
+        layout.addWidget(buttons)
+        em = self.fontMetrics().horizontalAdvance("中")
+        self.resize(em * 56, em * 30)
+        from app.services import todo
+
+        ops.run_db(self, lambda: todo.todo_members(union_id, plan_year, which, date.today()), self.show_rows)
+
+    def show_rows(self, rows) -> None:
+        self.model.set_rows(rows)
+        self.count.setText(self.tr("共 {0} 人。双击一行查看会员详情。").format(len(rows)))
+
+    def open_member(self, index) -> None:
+        from app.views.member_dialog import open_member_dialog
+
+        row = self.model.row_at(index.row())
+        if row is not None:
+            open_member_dialog(self, row.id, plan_year=self.plan_year, actor=self.actor)
+
+
+def open_list(parent: QWidget, union_id: int, plan_year: int, which: str, actor: str) -> TodoMembersDialog:
+    dialog = TodoMembersDialog(union_id, plan_year, which, actor=actor, parent=parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
