@@ -66,8 +66,12 @@ def _start_demo(profile: Profile, *, offline: bool, members: int, role: str | No
             from app.sync.account import sign_in
 
             url, stop = start_demo_server(profile.root / "demo-server.sqlite3")
-            signed_in = sign_in(url, DEMO_LOGINS[role or "grassroots"], DEMO_PASSWORD, profile_root=profile.root)
-            signed_in.engine.sync()
+            try:
+                signed_in = sign_in(url, DEMO_LOGINS[role or "grassroots"], DEMO_PASSWORD, profile_root=profile.root)
+                signed_in.engine.sync()
+            except BaseException:
+                stop()
+                raise
             return signed_in, stop
     from app.services import demo as demo_service
 
@@ -163,20 +167,15 @@ def _open_union(args: argparse.Namespace, profile: Profile):
     return union, signed_in, stop_server
 
 
-def _shut_down(profile: Profile, throwaway: bool, stop_server=None) -> None:
-    """Let the workers finish, close the database (the worker's connection first, so the last
-    one to close checkpoints the WAL), stop the demo server, remove a throwaway profile."""
+def _shut_down(stop_server=None) -> None:
+    """Let the workers finish, close the worker's database connection (before the main thread's,
+    so the last one to close checkpoints the WAL), stop the demo server."""
     from app.views import ops
 
     ops.wait_all()
     ops.release_database()
     if stop_server is not None:
         stop_server()
-    if throwaway:
-        from app.models import close_database
-
-        close_database()
-        shutil.rmtree(profile.root, ignore_errors=True)
 
 
 def _window_level(args: argparse.Namespace, own: str) -> str | None:
@@ -205,7 +204,23 @@ def _screenshot_api(args: argparse.Namespace, signed_in):
     return lambda: api
 
 
-def _run_screenshot(window, app, args: argparse.Namespace, profile: Profile) -> int:
+def _remove_profile(profile: Profile) -> None:
+    """Close what holds files in the throwaway profile (database work still in flight after a
+    failed start, the database, the log file: Windows will not delete an open file), remove it."""
+    from app.models import close_database
+
+    if "app.views.ops" in sys.modules:
+        _shut_down()
+    close_database()
+    root = str(profile.root)
+    for handler in list(logging.getLogger().handlers):
+        if str(getattr(handler, "baseFilename", "")).startswith(root):
+            logging.getLogger().removeHandler(handler)
+            handler.close()
+    shutil.rmtree(profile.root, ignore_errors=True)
+
+
+def _run_screenshot(window, app, args: argparse.Namespace) -> int:
     from app.views import errors as error_views
     from app.views.screens import SCREENS
 
@@ -218,7 +233,6 @@ def _run_screenshot(window, app, args: argparse.Namespace, profile: Profile) -> 
         error_views.show_error(None, exc)
         return 1
     window.close()
-    _shut_down(profile, throwaway=True)
     return 0 if ok else 1
 
 
@@ -233,7 +247,14 @@ def main(argv: list[str] | None = None) -> int:
     profile, throwaway = _prepare_profile(args)
     if args.screenshot and not throwaway:
         profile, throwaway = _screenshot_copy(profile), True
+    try:
+        return _run(args, profile)
+    finally:
+        if throwaway:  # a demo's or a screenshot's folder goes however the run ended, a failed start too
+            _remove_profile(profile)
 
+
+def _run(args: argparse.Namespace, profile: Profile) -> int:
     from app.logs import setup_logging
 
     setup_logging(profile.log_file)
@@ -256,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
                         demo=args.demo, remember_geometry=not args.screenshot, sync=sync, level=level,
                         superior_api=_screenshot_api(args, signed_in))
     if args.screenshot:
-        return _run_screenshot(window, app, args, profile)
+        return _run_screenshot(window, app, args)
     window.show_page("workbench")
     window.show()
     if sync is not None:
@@ -271,10 +292,10 @@ def main(argv: list[str] | None = None) -> int:
         app.processEvents()
         window.repaint()
         print(f"shown {time.perf_counter():.6f}", flush=True)
-        _shut_down(profile, throwaway=False)
+        _shut_down()
         return 0
     code = app.exec()
-    _shut_down(profile, throwaway, stop_server)
+    _shut_down(stop_server)
     return code
 
 

@@ -33,15 +33,29 @@ MANUAL_PAGES = ("index.html", "README.md")
 
 
 def manual_path() -> Path | None:
-    """The offline manual to open (帮助 → 使用手册, the first-start dialog); None if none ships."""
+    """The offline manual to open (the first-start dialog; 帮助 → 操作说明 shows the same page in the
+    app): the app's own, resources/manual, shipped with it; None if none ships."""
+    candidates = [resource_path("manual", "index.html")]
     frozen_root = getattr(sys, "_MEIPASS", None)
     if frozen_root:
-        candidates = [Path(frozen_root, "manual", page) for page in MANUAL_PAGES]
+        candidates += [Path(frozen_root, "manual", page) for page in MANUAL_PAGES]
     else:
         checkout = Path(__file__).resolve().parents[1]
-        candidates = [checkout / "docs" / "manual" / page for page in MANUAL_PAGES]
+        candidates += [checkout / "docs" / "manual" / page for page in MANUAL_PAGES]
         candidates.append(checkout / "README.md")
     return next((path for path in candidates if path.is_file()), None)
+
+
+def qt_translation_dirs(qt_reported: str) -> list[Path]:
+    """Where Qt's own translations (qtbase_zh_CN.qm) may be, in the order to try: where Qt says
+    (a venv, an installed wheel), then where a frozen build keeps them under `sys._MEIPASS`
+    (PyInstaller's PySide6 layout), then the app's own resources/translations."""
+    dirs = [Path(qt_reported)] if qt_reported else []
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        dirs += [Path(frozen_root, "PySide6", "Qt", "translations"), Path(frozen_root, "PySide6", "translations")]
+    dirs.append(resource_path("translations"))
+    return dirs
 
 
 def default_profile_dir() -> Path:

@@ -399,6 +399,45 @@ def _add_serve(add) -> None:  # type: ignore[no-untyped-def]
                         "(env UNION_SERVER_MIN_CLIENT)")
 
 
+def cmd_notice(args: argparse.Namespace) -> int:
+    """Publish a notice (帮助 → 查看通知) to every union, or to one union and everything under it."""
+    from pathlib import Path
+
+    from server import notices
+    from server.db import session, write_tx
+    from server.models import Union
+    from server.problems import ProblemError
+
+    ctx = _context(args)
+    body = Path(args.body_file).read_text(encoding="utf-8") if args.body_file else (args.body or "")
+    with session():
+        union = None
+        if args.union:
+            union = Union.get_or_none(Union.org_code == args.union)
+            if union is None:
+                print(f"没有组织代码为 {args.union} 的工会。", file=sys.stderr)
+                return 1
+        try:
+            with write_tx():
+                notice = notices.publish(ctx, args.title, body, union=union, publisher=args.publisher or "")
+        except ProblemError as error:
+            print(error.message, error.detail or "", file=sys.stderr)
+            return 2
+    print(f"已发布通知 {notice.id}：{notice.title}")
+    return 0
+
+
+def _add_notice(add) -> None:  # type: ignore[no-untyped-def]
+    """`notice` (server/notices.py), with build_parser's `add`."""
+    p = add("notice", "Publish a notice the clerks read under 帮助 → 查看通知 (every union, or --union and "
+            "everything under it).", cmd_notice)
+    p.add_argument("--title", required=True, help="the notice's title")
+    p.add_argument("--body", help="the notice's text")
+    p.add_argument("--body-file", help="read the notice's text from this UTF-8 file")
+    p.add_argument("--union", help="org code of the union whose subtree receives it (default: every union)")
+    p.add_argument("--publisher", help="who publishes it, as the clerks read it (default: 上海市总工会 or the union)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="union-server", description="上海市工会会员专享保障 中心服务器")
     # The distribution's version (app.__version__, read from the installed metadata: the server imports
@@ -462,6 +501,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one line of JSON")
 
     _add_database_commands(add)
+
+    _add_notice(add)
 
     p = add("worker", "Run SS-check jobs (as many workers as you like, on PostgreSQL).", cmd_worker)
     p.add_argument("--once", action="store_true", help="run the jobs that are due, then exit")

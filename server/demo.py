@@ -207,7 +207,9 @@ def _member_rows(union: Union, enterprises: tuple[str, ...], count: int, seed: i
             "label": rng.choice(["", "", "劳模", "新会员", "工会干部"]) or None,
             "category": category,
             "enterprise_name": rng.choice(enterprises) if category == Category.LINKED_ENTERPRISE and enterprises else None,
-            "join_date": date(rng.randint(2005, today.year), rng.randint(1, 12), rng.randint(1, 28)).isoformat(),
+            # Never in the future: nobody joins after today.
+            "join_date": min(date(rng.randint(2005, today.year), rng.randint(1, 12), rng.randint(1, 28)),
+                             today).isoformat(),
             "post_type": person["post_type"],
             "life_status": person["life_status"],
             "retired_on": person["retired_on"],
@@ -257,6 +259,20 @@ def create_campaign(ctx: ServerContext, plan_year: int, today: date) -> Campaign
     return campaign
 
 
+def _publish_notices(ctx: ServerContext, campaign: Campaign) -> None:
+    """Two notices for 帮助 → 查看通知, as the center would publish them."""
+    from server import notices
+
+    with write_tx():
+        notices.publish(ctx, f"{campaign.plan_year}年度工会会员专享保障集中参保开始办理",
+                        f"{campaign.plan_year}年度集中参保已开始办理。请各基层工会于{campaign.payment_deadline:%Y年%m月%d日}之前"
+                        "完成参保提交，并将参保费用划入所属区局（产业）工会账户。"
+                        f"{campaign.plan_year}年1月1日前（不含当日）退休的人员不在保障范围，请仔细核对。",
+                        publisher="上海市总工会职工服务中心")
+        notices.publish(ctx, "技术支持电话", "遇到问题请拨打上海工会职工服务热线 12351（24小时）。",
+                        publisher="上海市总工会职工服务中心")
+
+
 def init_demo(ctx: ServerContext, *, password: str | None = None, members_per_union: int = 150,
               seed: int = 2025) -> DemoResult:
     """Build the demo world in an empty database; `password` for every account, else random ones."""
@@ -279,6 +295,7 @@ def init_demo(ctx: ServerContext, *, password: str | None = None, members_per_un
         result.accounts[username] = secret
     campaign = create_campaign(ctx, result.plan_year, today)
     publish_campaign(ctx, campaign)
+    _publish_notices(ctx, campaign)
     used_ids: set[str] = set()
     used_phones: set[str] = set()
     registry: dict[str, tuple[str, str]] = {}

@@ -40,6 +40,7 @@ from server.models import (
     LoginGuard,
     MemberClaim,
     MemberTransfer,
+    Notice,
     SchemaVersion,
     Token,
     User,
@@ -117,6 +118,10 @@ def _v5_member_claims(migrator: SchemaMigrator) -> None:
         '(SELECT MIN("id") AS "first" FROM "member" GROUP BY "id_number") AS f ON f."first" = m."id"')
 
 
+def _v6_notices(migrator: SchemaMigrator) -> None:
+    database.obj.create_tables([Notice])
+
+
 STEPS: tuple[Step, ...] = (
     Step(2, "index member (union, phone): every member upsert looks for another member with the phone",
          _v2_member_phone_index),
@@ -126,6 +131,7 @@ STEPS: tuple[Step, ...] = (
             "union_categories and version", _v4_superior_side),
     Step(5, "member transfer: member_claim (one union per person, backfilled), member_transfer",
          _v5_member_claims),
+    Step(6, "notice: the notices clerks read under 帮助 → 查看通知 (GET /notices)", _v6_notices),
 )
 
 LATEST = STEPS[-1].version if STEPS else BASELINE

@@ -514,6 +514,18 @@ class MemberTransfer(BaseModel):
     created = DateTimeField()
 
 
+class Notice(BaseModel):
+    """A notice (通知) for the clerks of a union and everything under it (server.notices)."""
+
+    id = AutoField()
+    title = CharField()
+    body = TextField()
+    publisher = CharField(default="")
+    scope = CharField(default="/")  # the publishing union's path; "/" reaches every union
+    published = DateTimeField(index=True)
+    expires = DateTimeField(null=True)
+
+
 class SchemaVersion(BaseModel):
     """A schema version the database reached, and when (server/migrations.py)."""
 
@@ -548,5 +560,6 @@ ALL_MODELS: list[type[BaseModel]] = [
     Voucher,
     MemberClaim,
     MemberTransfer,
+    Notice,
     SchemaVersion,
 ]

@@ -223,6 +223,10 @@ class ServerClient:
     def changes(self, since: int, limit: int = 1000) -> dict[str, Any]:
         return self._json("GET", "/changes", params={"since": since, "limit": limit})
 
+    def notices(self) -> list[dict[str, Any]]:
+        """The notices the caller's union receives now (帮助 → 查看通知), newest first."""
+        return self._json("GET", "/notices")["notices"]
+
     def submissions(self, **params: Any) -> list[dict[str, Any]]:
         return self._json("GET", "/submissions", params={k: v for k, v in params.items() if v is not None})["submissions"]
 

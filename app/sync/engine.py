@@ -156,6 +156,7 @@ class SyncEngine:
         self.push(report, progress)
         self.pull(report, progress)
         self.refresh_campaign()
+        self.refresh_notices()
         self.run_db(lambda: self._finish(report))
         return report
 
@@ -522,6 +523,24 @@ class SyncEngine:
 
         self.run_db(store)
         return config
+
+
+    def refresh_notices(self) -> None:
+        """Keep the server's current notices for 查看通知 (offline too); an older server without
+        notices leaves what was kept."""
+        try:
+            notices = self.client.notices()
+        except ServerProblem as exc:
+            if exc.problem == "not_found":
+                return
+            raise
+
+        def store() -> None:
+            Setting.replace(key="notices", value=json.dumps(notices, ensure_ascii=False)).execute()
+            Setting.replace(key="notices:fetched_at",
+                            value=datetime.now().replace(microsecond=0).isoformat()).execute()
+
+        self.run_db(store)
 
 
 def enterprise_id_for(union_id: int, name: str | None) -> int | None:

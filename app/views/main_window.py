@@ -158,13 +158,18 @@ class MainWindow(QMainWindow):
             sync_menu.addAction(devices)
 
         help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
+        for text, slot, key in ((self.tr("操作说明"), self.show_manual, "F1"),
+                                (self.tr("技术支持"), self.show_support, None),
+                                (self.tr("查看通知"), self.show_notices, None)):
+            action = QAction(text, self)
+            action.triggered.connect(slot)
+            if key:
+                action.setShortcut(QKeySequence(key))
+            help_menu.addAction(action)
+        help_menu.addSeparator()
         logs = QAction(self.tr("打开日志文件夹"), self)
         logs.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.profile.logs))))
         help_menu.addAction(logs)
-        manual = QAction(self.tr("使用手册"), self)
-        manual.setShortcut(QKeySequence.StandardKey.HelpContents)
-        manual.triggered.connect(self._open_manual)
-        help_menu.addAction(manual)
         about = QAction(self.tr("关于"), self)
         about.triggered.connect(self.about)
         help_menu.addAction(about)
@@ -342,11 +347,6 @@ class MainWindow(QMainWindow):
         ops.run_io(self, lambda: sign_out(self.profile.root))
         self.sync.set_signed_in(None)
 
-    def _open_manual(self) -> None:
-        from app.views.about_dialog import open_manual
-
-        open_manual(self)
-
     def show_devices(self) -> QWidget | None:
         """设备管理…: the account's PCs (online; asks to log in first when signed out)."""
         if self.sync is None or self.sync.signed_in is None:
@@ -355,6 +355,23 @@ class MainWindow(QMainWindow):
         from app.views.devices_dialog import DevicesDialog
 
         dialog = DevicesDialog(self.sync.signed_in, self)
+        dialog.open()
+        return dialog
+
+    def show_manual(self, *_args):
+        from app.views.help import open_manual
+
+        return open_manual(self)
+
+    def show_support(self, *_args):
+        from app.views.help import open_support
+
+        return open_support(self)
+
+    def show_notices(self, *_args):
+        from app.views.help import NoticesDialog
+
+        dialog = NoticesDialog(self)
         dialog.open()
         return dialog
 

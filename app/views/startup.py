@@ -12,7 +12,7 @@ from PySide6.QtCore import QLibraryInfo, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from app.paths import resource_path
+from app.paths import qt_translation_dirs, resource_path
 
 log = logging.getLogger(__name__)
 
@@ -21,14 +21,17 @@ ICON = ("icons", "union-clerk.png")
 
 
 def install_qt_translations(app: QApplication) -> QTranslator | None:
-    """Load Qt's Simplified Chinese catalogue into `app`; None (logged) when it is missing."""
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    """Load Qt's Simplified Chinese catalogue into `app` from the first folder that has it (a
+    frozen build's own layout included); None (logged) when none does."""
     translator = QTranslator(app)
-    if not translator.load(QT_CATALOG, folder):
-        log.warning("Qt translation %s not found in %s: standard buttons stay in English", QT_CATALOG, folder)
-        return None
-    app.installTranslator(translator)
-    return translator
+    folders = qt_translation_dirs(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
+    for folder in folders:
+        if translator.load(QT_CATALOG, str(folder)):
+            app.installTranslator(translator)
+            return translator
+    log.warning("Qt translation %s not found in %s: standard buttons stay in English", QT_CATALOG,
+                ", ".join(map(str, folders)))
+    return None
 
 
 def set_app_icon(app: QApplication) -> None:

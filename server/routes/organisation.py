@@ -1,4 +1,4 @@
-"""The union tree and the campaign's configuration: /unions, /campaigns/current."""
+"""The union tree, the campaign's configuration and the notices: /unions, /campaigns/current, /notices."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 
 from app.protocol import format_timestamp
-from server import accounts, campaigns
+from server import accounts, campaigns, notices
 from server.api import as_user, call, token
 from server.models import Union, User
 from server.settings import ServerContext
@@ -40,5 +40,9 @@ def router(ctx: ServerContext) -> APIRouter:
             return config
 
         return await call(as_user(ctx, access_token, run))
+
+    @api.get("/notices", tags=["organisation"], summary="Notices for the caller's union (帮助 → 查看通知)")
+    async def get_notices(access_token: str | None = Depends(token)) -> dict[str, Any]:
+        return await call(as_user(ctx, access_token, lambda user: notices.for_user(ctx, user)))
 
     return api

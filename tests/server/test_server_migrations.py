@@ -1,9 +1,9 @@
 """Versioned server migrations: a database made by the server before schema versions existed
 (tests/server/data/server_v1*.sql, dumped from what commits 7d423a9, 88514b6 and 569fa16 stored —
 the first wave's tables; those plus the login-security table and columns; those plus the superior
-side's — the last main before versions) upgrades in place on SQLite and PostgreSQL, keeps every row,
-ends with exactly the schema a fresh database gets, and serves its old data; a second start changes
-nothing."""
+side's — the last main before versions) upgrades in place on SQLite and PostgreSQL (later steps
+add the notices), keeps every row, ends with exactly the schema a fresh database gets, and serves
+its old data; a second start changes nothing."""
 from __future__ import annotations
 
 import secrets
@@ -15,17 +15,19 @@ from urllib.parse import quote, urlencode, urlparse, urlunparse
 import httpx
 import pytest
 
+from server import notices
 from server.app import create_app
-from server.db import database, is_sqlite, open_database, session
+from server.db import database, is_sqlite, open_database, session, write_tx
 from server.embedded import serve_in_thread
 from server.migrations import BASELINE, LATEST, STEPS, current_version, migrate
 from server.models import ALL_MODELS, Member, MemberClaim, SchemaVersion, Submission
+from server.settings import ServerContext
 
 DATA = Path(__file__).resolve().parent / "data"
 PASSWORD = "fixture-password-1"  # what make_server_v1.py gave every demo account
 # The tables version 1 had (later steps add the others).
 LATER_TABLES = ("schema_version", "login_guard", "district_batch", "batch_review", "voucher", "member_claim",
-                "member_transfer")
+                "member_transfer", "notice")
 TABLES = [m._meta.table_name for m in ALL_MODELS if m._meta.table_name not in LATER_TABLES]
 
 
@@ -162,6 +164,10 @@ def test_an_unversioned_database_upgrades_in_place_and_keeps_its_data(places: tu
                               "base_versions": member["versions"]}}
         [result] = http.post("/push", json={"records": [record]}, headers=auth).json()["results"]
         assert result["status"] == "ok", result
+        # The notices table the upgrade added (version 6) serves what is published into it.
+        with session(), write_tx():
+            notices.publish(ServerContext(), "升级后的通知", "正文", publisher="上海市总工会")
+        assert [n["title"] for n in http.get("/notices", headers=auth).json()["notices"]] == ["升级后的通知"]
     stop()
 
     # Starting again finds nothing to do.

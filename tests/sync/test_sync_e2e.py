@@ -194,3 +194,13 @@ def test_clock_skew_refuses_to_sync(engine: SyncEngine, monkeypatch) -> None:
         engine.client.check_clock(now=datetime.now(timezone.utc) + timedelta(minutes=7))
     assert "5分钟" in caught.value.message
     engine.client.check_clock()  # a right clock passes
+
+
+def test_sync_keeps_the_servers_notices_for_offline_reading(engine: SyncEngine) -> None:
+    from app.services.notices_feed import cached_notices
+
+    assert cached_notices() == ([], None)
+    engine.sync()
+    notices, fetched = cached_notices()
+    assert fetched is not None and len(notices) == 2
+    assert any("集中参保开始办理" in n.title for n in notices) and notices[0].publisher

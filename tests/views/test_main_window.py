@@ -47,3 +47,17 @@ def test_screenshot_command_renders_chinese(tmp_path: Path) -> None:
     # Not blank: many distinct colours where text and table rows are drawn.
     colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
     assert len(colours) > 20
+
+
+def test_a_failed_demo_start_leaves_no_throwaway_profile(tmp_path: Path) -> None:
+    """The demo's throwaway folder goes however the run ends: here the start fails (a page that
+    does not exist) after the profile was made and filled."""
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "app.main", "--demo", "--screenshot", str(tmp_path / "x.png"),
+                             "--page", "no-such-page"], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode != 0
+    assert not list(tmp_path.glob("union-clerk-demo-*"))
+    ok = subprocess.run([sys.executable, "-m", "app.main", "--demo", "--screenshot", str(tmp_path / "y.png"),
+                         "--page", "workbench"], capture_output=True, text=True, timeout=120, env=env)
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "y.png").is_file() and not list(tmp_path.glob("union-clerk-demo-*"))

@@ -1,6 +1,8 @@
 """Qt's own dialogs speak Chinese, and the window has the app icon."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
@@ -27,3 +29,25 @@ def test_app_icon_is_bundled_and_set(qapp: QApplication) -> None:
     startup.set_app_icon(qapp)
     assert not qapp.windowIcon().isNull()
     assert qapp.windowIcon().availableSizes()
+
+
+def test_a_frozen_build_finds_qt_translations_in_its_own_folder(qapp: QApplication, tmp_path, monkeypatch) -> None:
+    """PyInstaller unpacks qtbase_zh_CN.qm under sys._MEIPASS/PySide6/Qt/translations; where Qt's
+    own path points elsewhere (no qt.conf), the app still finds it there."""
+    import shutil
+    import sys
+
+    from PySide6.QtCore import QLibraryInfo
+
+    real = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)) / "qtbase_zh_CN.qm"
+    frozen = tmp_path / "PySide6" / "Qt" / "translations"
+    frozen.mkdir(parents=True)
+    shutil.copy(real, frozen)
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    monkeypatch.setattr(startup.QLibraryInfo, "path", lambda _which: str(tmp_path / "nowhere"))
+    translator = startup.install_qt_translations(qapp)
+    try:
+        assert translator is not None
+        assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
+    finally:
+        qapp.removeTranslator(translator)
