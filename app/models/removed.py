@@ -13,12 +13,13 @@ from typing import Any
 from app.models.tables import AuditEntry, BatchMember, CardBatchMember, Member, RemovedMember
 
 
-def restore(removal: RemovedMember) -> int | None:
+def restore(removal: RemovedMember) -> int:
     """Put the removed member back as they were (unless someone of that number exists again)."""
-    existing = Member.get_or_none((Member.union == removal.union_id) & (Member.id_number == removal.id_number))
+    union_id: int = removal.union_id  # type: ignore[attr-defined]  # peewee's foreign-key id
+    existing = Member.get_or_none((Member.union == union_id) & (Member.id_number == removal.id_number))
     if existing is not None:
-        return existing.id
-    row: dict[str, Any] = json.loads(removal.snapshot)
+        return int(existing.id)
+    row: dict[str, Any] = json.loads(str(removal.snapshot))
     row.pop("id", None)
     for name in ("birth_date", "join_date", "life_status_date"):
         if row.get(name):
@@ -27,8 +28,8 @@ def restore(removal: RemovedMember) -> int | None:
         if row.get(name):
             row[name] = datetime.fromisoformat(str(row[name]))
     links = row.pop("links", {})
-    row["union"] = removal.union_id
-    member_id = Member.insert(row).execute()
+    row["union"] = union_id
+    member_id = int(Member.insert(row).execute())
     # What pointed at the member (set to NULL when the row went) points at it again.
     for table, ids in ((AuditEntry, links.get("audit_entry")), (BatchMember, links.get("batch_member")),
                        (CardBatchMember, links.get("card_batch_member"))):
