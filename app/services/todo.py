@@ -6,14 +6,13 @@ union: about a second).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from peewee import fn
 
-from app.models import Batch, Member, Outbox, Setting
+from app.models import Batch, Member, Outbox
 from app.models.tables import CardBatch, CardQueue
 from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
 from app.rules.dates import LONG_TERM
@@ -59,17 +58,6 @@ class Todo:
         return [i for i in self.items if i.count]
 
 
-def cached_campaign(plan_year: int | None = None) -> dict[str, Any] | None:
-    """The campaign config as the server served it (cached at the last sync), or None."""
-    if plan_year is None:
-        current = Setting.get_or_none(Setting.key == "campaign:current")
-        if current is None:
-            return None
-        plan_year = int(current.value)
-    row = Setting.get_or_none(Setting.key == f"campaign:{plan_year}")
-    return json.loads(row.value) if row else None
-
-
 #: The campaign's dates a grassroots clerk works to, in the order they come (SPEC.md §6).
 CALENDAR = (
     (("windows", "enrollment", "start"), "集中参保开始"),
@@ -109,11 +97,19 @@ def expiring_ids(union_id: int, before: date) -> list[int]:
     return [r[0] for r in query.tuples()]
 
 
+def _config(plan_year: int) -> dict[str, Any] | None:
+    """The plan year's cached campaign, or the current one (a PC that synced before the year's
+    campaign was published)."""
+    from app.services.campaign import cached_config
+
+    return cached_config(plan_year) or cached_config()
+
+
 def todo(union_id: int, plan_year: int, today: date) -> Todo:
     """The to-do list of the plan year: each figure, what it opens, and the calendar."""
     from app.services import enrollment
 
-    config = cached_campaign(plan_year) or cached_campaign()
+    config = _config(plan_year)
     card_deadline = date.fromisoformat(config["payment_deadline"]) if config else None
     card = enrollment.count(union_id, plan_year, CHANNEL_CARD)
     ss = enrollment.count(union_id, plan_year, CHANNEL_SS)
@@ -147,7 +143,7 @@ def todo_members(union_id: int, plan_year: int, which: str, today: date) -> list
     from app.services import enrollment
 
     if which == "id_expiring":
-        config = cached_campaign(plan_year) or cached_campaign()
+        config = _config(plan_year)
         before = date.fromisoformat(config["payment_deadline"]) if config else today
         ids = set(expiring_ids(union_id, before))
         return [c for c in enrollment.candidates(union_id, plan_year, CHANNEL_CARD) if c.id in ids]

@@ -17,11 +17,8 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QRadioButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +27,8 @@ from app.rules.codes import LifeStatus
 from app.services import member_status
 from app.views import ops
 from app.views.errors import show_error
+from app.views.list_dialog import ListDialog
+from app.views.table_model import ListTableModel
 
 REMOVAL_REASONS = ("调离本单位", "已离职", "退会", "重复录入", "录入错误")
 REMOVAL_WORDS = ("删除后，该会员不再出现在会员列表和参保名单中，删除会同步到服务器并记入操作记录。"
@@ -133,41 +132,25 @@ class LifeStatusDialog(QDialog):
         return None if self.status() == LifeStatus.IN_SERVICE else self.when.date().toPython()
 
 
-class RemovedMembersDialog(QDialog):
+class RemovedModel(ListTableModel):
+    COLUMNS = (("删除时间", None, "removed_at"), ("姓名", None, "name"), ("会员编号", None, "member_no"),
+               ("证件号码", None, "masked_id"), ("删除原因", None, "reason"), ("操作人", None, "actor"),
+               ("状态", None, "state"))
+
+    def display(self, row: member_status.RemovedRow, attribute: str) -> str:
+        if attribute == "removed_at":
+            return row.removed_at.strftime("%Y-%m-%d %H:%M")
+        if attribute == "state" and row.problem:
+            return f"{row.state}：{row.problem}"
+        return str(getattr(row, attribute))
+
+
+class RemovedMembersDialog(ListDialog):
     """已删除会员: who was removed, when, by whom, why, and whether the server has confirmed."""
 
-    HEADERS = ("删除时间", "姓名", "会员编号", "证件号码", "删除原因", "操作人", "状态")
-
     def __init__(self, union_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("已删除会员"))
-        self.table = QTableWidget(0, len(self.HEADERS))
-        self.table.setHorizontalHeaderLabels([self.tr(h) for h in self.HEADERS])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.count = QLabel(self.tr("正在读取…"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.count)
-        layout.addWidget(buttons)
-        em = self.fontMetrics().horizontalAdvance("中")
-        self.resize(em * 56, em * 26)
-        ops.run_db(self, lambda: member_status.removed(union_id), self.show_rows)
-
-    def show_rows(self, rows: list[member_status.RemovedRow]) -> None:
-        self.table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            state = row.state + (f"：{row.problem}" if row.problem else "")
-            values = (row.removed_at.strftime("%Y-%m-%d %H:%M"), row.name, row.member_no, row.masked_id, row.reason,
-                      row.actor, state)
-            for c, value in enumerate(values):
-                self.table.setItem(r, c, QTableWidgetItem(value))
-        self.count.setText(self.tr("共 {0} 人").format(len(rows)))
+        super().__init__(self.tr("已删除会员"), RemovedModel(), lambda: member_status.removed(union_id),
+                         height_em=26, parent=parent)
 
 
 def remove_members(page: QWidget, union_id: int, member_ids: list[int], names: list[str], actor: str,

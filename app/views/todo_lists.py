@@ -5,20 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
-    QHeaderView,
-    QLabel,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
 from app.rules.cards import mask_card_no
 from app.rules.idcard import mask_id
-from app.views import ops
+from app.views.list_dialog import ListDialog
 from app.views.table_model import ListTableModel
 
 TITLES = {
@@ -44,38 +35,18 @@ class TodoMembersModel(ListTableModel):
         return super().display(row, attribute)
 
 
-class TodoMembersDialog(QDialog):
-    """One to-do list of members, filled from the database worker."""
+class TodoMembersDialog(ListDialog):
+    """One to-do list of members, filled from the database worker; a double click opens one."""
+
+    COUNT_TEXT = "共 {0} 人。双击一行查看会员详情。"
 
     def __init__(self, union_id: int, plan_year: int, which: str, *, actor: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.union_id, self.plan_year, self.which, self.actor = union_id, plan_year, which, actor
-        self.setWindowTitle(self.tr(TITLES.get(which, "会员")))
-        self.model = TodoMembersModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.doubleClicked.connect(self.open_member)
-        self.count = QLabel(self.tr("正在读取…"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.count)
-        layout.addWidget(buttons)
-        em = self.fontMetrics().horizontalAdvance("中")
-        self.resize(em * 56, em * 30)
         from app.services import todo
 
-        ops.run_db(self, lambda: todo.todo_members(union_id, plan_year, which, date.today()), self.show_rows)
-
-    def show_rows(self, rows) -> None:
-        self.model.set_rows(rows)
-        self.count.setText(self.tr("共 {0} 人。双击一行查看会员详情。").format(len(rows)))
+        self.plan_year, self.actor = plan_year, actor
+        super().__init__(TITLES.get(which, "会员"), TodoMembersModel(),
+                         lambda: todo.todo_members(union_id, plan_year, which, date.today()), parent=parent)
+        self.table.doubleClicked.connect(self.open_member)
 
     def open_member(self, index) -> None:
         from app.views.member_dialog import open_member_dialog
