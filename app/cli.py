@@ -9,6 +9,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from app import __version__
 from app.paths import Profile, default_profile_dir
@@ -26,12 +27,22 @@ def _open(args: argparse.Namespace) -> Profile:
 
 
 def _union_id() -> int:
+    from app.services.errors import ClerkError
     from app.services.members import current_union
 
     union = current_union()
     if union is None:
-        raise SystemExit("档案中还没有工会数据。请先登录同步，或运行 demo-data 生成演示数据。")
-    return union.id
+        raise ClerkError("档案中还没有工会数据。", "请先登录同步（sync --server URL --username 账号），"
+                         "或运行 demo-data 生成演示数据。")
+    return int(union.id)
+
+
+def _emit(args: argparse.Namespace, payload: dict[str, object], text: str) -> None:
+    """A command's outcome: one JSON object on stdout with --json, else the sentence for a person."""
+    if getattr(args, "json", False):
+        print(json.dumps(payload, ensure_ascii=False, default=str))
+    else:
+        print(text)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -55,7 +66,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     _open(args)
     out = maintenance.backup(Path(args.out))
-    print(f"已备份到 {out}")
+    _emit(args, {"backup": str(out)}, f"已备份到 {out}")
     return 0
 
 
@@ -64,7 +75,8 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
     _open(args)
     summary = demo.fill_demo(args.count, seed=args.seed)
-    print(f"演示数据已生成：工会 {summary.union_id}，会员 {summary.members} 人。")
+    _emit(args, {"union_id": summary.union_id, "members": summary.members},
+          f"演示数据已生成：工会 {summary.union_id}，会员 {summary.members} 人。")
     return 0
 
 
@@ -149,7 +161,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     _open(args)
     result = spreadsheets.export_members(_union_id(), MemberFilter(), Path(args.out), full_ids=args.full_ids)
     shown = "含完整证件号码和手机号码" if result.full_ids else "证件号码和手机号码已隐去中间几位"
-    print(f"已导出 {result.rows} 名会员到 {result.path}（{shown}）。")
+    _emit(args, {"rows": result.rows, "path": str(result.path), "full_ids": result.full_ids},
+          f"已导出 {result.rows} 名会员到 {result.path}（{shown}）。")
     return 0
 
 
@@ -157,7 +170,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     from app.services import spreadsheets
 
     out = spreadsheets.write_template(Path(args.out))
-    print(f"会员导入模板已保存到 {out}")
+    _emit(args, {"template": str(out)}, f"会员导入模板已保存到 {out}")
     return 0
 
 
@@ -165,13 +178,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
     import getpass
     import os
 
+    from app.services.errors import ClerkError
     from app.sync import account
 
     profile = _open(args)
     # Offline (exit 3) and the other SyncErrors (exit 2) are refused by main().
     if args.username:
         if not args.server:
-            raise SystemExit("首次登录请用 --server 指定服务器地址。")
+            raise ClerkError("首次登录需要服务器地址。", "请用 --server URL 指定服务器地址。")
         password = os.environ.get("UNION_CLERK_PASSWORD") or getpass.getpass("密码：")
         signed = account.sign_in(args.server, args.username, password, profile_root=profile.root,
                                  new_password=os.environ.get("UNION_CLERK_NEW_PASSWORD") or None,
@@ -181,8 +195,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     else:
         signed = account.resume(profile.root, allow_insecure=args.allow_insecure)
         if signed is None:
-            print("错误：本档案尚未登录或登录已失效。请加 --server URL --username 账号 登录。", file=sys.stderr)
-            return 2
+            raise ClerkError("本档案尚未登录或登录已失效。", "请加 --server URL --username 账号 登录。")
     from app.services.enrollment_send import reprice_for_send
 
     signed.engine.prepare_submission = reprice_for_send  # offline batches priced by the server's date
@@ -200,13 +213,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def cmd_devices(args: argparse.Namespace) -> int:
     """The PCs registered for the signed-in account (本机 marked); --revoke stops one of the others."""
+    from app.services.errors import ClerkError
     from app.sync import account
 
     profile = _open(args)
     signed = account.resume(profile.root, allow_insecure=args.allow_insecure)
     if signed is None:
-        print("错误：本档案尚未登录或登录已失效。请先用 sync --server URL --username 账号 登录。", file=sys.stderr)
-        return 2
+        raise ClerkError("本档案尚未登录或登录已失效。", "请先用 sync --server URL --username 账号 登录。")
     if args.revoke:
         account.revoke_device(signed, args.revoke)
     listed = account.devices(signed)
@@ -222,11 +235,109 @@ def cmd_devices(args: argparse.Namespace) -> int:
     return 0
 
 
+def _member_id(union_id: int, id_number: str) -> int:
+    from app.models import Member
+    from app.services.errors import NotFound
+
+    member = Member.get_or_none((Member.union == union_id) & (Member.id_number == id_number.strip().upper()))
+    if member is None:
+        raise NotFound(f"本工会没有证件号码为 {id_number} 的会员。", "请核对证件号码（可用 members --json 查看）。")
+    return int(member.id)
+
+
+def cmd_member_remove(args: argparse.Namespace) -> int:
+    """删除会员 with a reason (audited, synced; refused while enrolled)."""
+    from app.services import member_status
+
+    _open(args)
+    union_id = _union_id()
+    ids = [_member_id(union_id, n) for n in args.id_number]
+    removed = member_status.remove_members(union_id, ids, args.reason, actor=args.actor, today=date.today())
+    _emit(args, {"removed": removed, "reason": args.reason},
+          f"已删除 {removed} 名会员（原因：{args.reason}），联网同步后通知服务器。")
+    return 0
+
+
+def cmd_member_status(args: argparse.Namespace) -> int:
+    """标记退休 / 标记死亡 / 恢复在职."""
+    from app.services import member_status
+    from app.services.errors import ClerkError
+
+    _open(args)
+    union_id = _union_id()
+    try:
+        on = date.fromisoformat(args.on) if args.on else None
+    except ValueError:
+        raise ClerkError(f"日期“{args.on}”的格式不对。", "请写成 2026-06-30 这样的格式。") from None
+    ids = [_member_id(union_id, n) for n in args.id_number]
+    changed = member_status.set_life_status(union_id, ids, args.status, on, actor=args.actor, today=date.today())
+    _emit(args, {"changed": changed, "life_status": args.status, "on": on.isoformat() if on else None},
+          f"已更新 {changed} 名会员的状态，联网同步后通知服务器。")
+    return 0
+
+
+def cmd_todo(args: argparse.Namespace) -> int:
+    """业务工作台 → 待办事项: what is left, and the days left to each deadline."""
+    from app.services import todo
+    from app.services.members import default_plan_year
+
+    _open(args)
+    today = date.today()
+    plan_year = args.plan_year or default_plan_year(today)
+    data = todo.todo(_union_id(), plan_year, today)
+    lines = [f"{plan_year}年度待办事项："] + [f"  {i.label}：{i.count}（{i.hint}）" for i in data.items]
+    lines += [f"  {d.text}" for d in data.deadlines] or ["  本机还没有参保活动日程，请先同步。"]
+    _emit(args, {"plan_year": plan_year,
+                 "items": [{"key": i.key, "label": i.label, "count": i.count, "hint": i.hint} for i in data.items],
+                 "deadlines": [{"label": d.label, "day": d.day.isoformat(), "days_left": d.days_left}
+                               for d in data.deadlines]},
+          "\n".join(lines))
+    return 0
+
+
+class JsonArgumentParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one JSON refusal (exit 2) when --json was asked."""
+
+    def error(self, message: str) -> NoReturn:
+        if "--json" in _ARGV:
+            print(json.dumps({"error": f"命令参数不正确：{message}", "action": f"请运行 {self.prog} --help 查看用法。"},
+                             ensure_ascii=False))
+            self.exit(2)
+        super().error(message)
+
+
+#: The arguments main() was given (tests call main(argv) without touching sys.argv).
+_ARGV: list[str] = []
+
+
+def _add_member_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("member-remove", help="删除会员（须填写原因；已参加本年度保障的会员在保障期内不能删除）")
+    p.add_argument("id_number", nargs="+", metavar="证件号码", help="要删除的会员的证件号码（可多个）")
+    p.add_argument("--reason", required=True, help="删除原因，如 调离本单位、已离职、重复录入")
+    p.add_argument("--actor", default="cli", help=argparse.SUPPRESS)
+    p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
+    p.set_defaults(func=cmd_member_remove)
+
+    p = sub.add_parser("member-status", help="标记会员退休、死亡，或恢复在职")
+    p.add_argument("id_number", nargs="+", metavar="证件号码", help="会员的证件号码（可多个）")
+    p.add_argument("--status", required=True, choices=["retired", "deceased", "in_service"],
+                   help="retired 退休、deceased 死亡、in_service 恢复在职")
+    p.add_argument("--on", metavar="YYYY-MM-DD", help="退休或死亡的日期（恢复在职不填）")
+    p.add_argument("--actor", default="cli", help=argparse.SUPPRESS)
+    p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
+    p.set_defaults(func=cmd_member_status)
+
+    p = sub.add_parser("todo", help="业务工作台的待办事项和各截止日期的剩余天数")
+    p.add_argument("--plan-year", type=int, help="保障年度（默认：正在准备的年度）")
+    p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出")
+    p.set_defaults(func=cmd_todo)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="union-clerk-cli", description="工会会员专享保障参保客户端：命令行工具")
+    parser = JsonArgumentParser(prog="union-clerk-cli", description="工会会员专享保障参保客户端：命令行工具")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--profile", metavar="DIR", help="档案文件夹（默认：本用户的应用数据目录）")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=JsonArgumentParser)
 
     p = sub.add_parser("check", help="检查数据库完整性和结构版本（正常时退出码为 0）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -234,11 +345,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("backup", help="把数据库备份到文件 OUT")
     p.add_argument("out", metavar="OUT", help="备份文件的路径（已有同名文件时覆盖）")
+    p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("demo-data", help="生成演示工会和会员")
     p.add_argument("--count", type=int, default=300, help="会员人数（默认 300）")
     p.add_argument("--seed", type=int, default=2025, help="随机种子：同一种子生成同样的会员（默认 2025）")
+    p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
     p.set_defaults(func=cmd_demo_data)
 
     p = sub.add_parser("members", help="输出会员（每行一个 JSON，含完整证件号码）")
@@ -260,10 +373,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="把全部会员导出到 .xlsx（默认隐去证件号码和手机号码的中间几位）")
     p.add_argument("out", metavar="OUT.xlsx", help="导出文件的路径")
     p.add_argument("--full-ids", action="store_true", help="导出完整的证件号码和手机号码（请妥善保管文件）")
+    p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("template", help="保存会员导入模板（.xlsx）")
     p.add_argument("out", metavar="OUT.xlsx", help="模板文件的路径")
+    p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("sync", help="与服务器同步：上传本机修改，下载服务器的变化（离线时退出码为 3）")
@@ -285,6 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="业务工作台统计数字")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(func=cmd_stats)
+    _add_member_commands(sub)
 
     from app.cli_superior import add_parsers
 
@@ -312,8 +428,11 @@ def refuse(args: argparse.Namespace, exc: ClerkFacingError, **extra: object) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit 0 done, 2 refused (a reason the clerk can fix), 3 offline, 1 a bug (logged); with
+    --json every outcome is one JSON object, refusals and bugs as {"error", "action"}."""
     from app.services.errors import clerk_facing
 
+    _ARGV[:] = list(argv if argv is not None else sys.argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
@@ -321,9 +440,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:
         known = clerk_facing(exc)
-        if known is None:
+        if known is not None:
+            return refuse(args, known)
+        if not getattr(args, "json", False):
             raise
-        return refuse(args, known)
+        import logging
+
+        logging.getLogger("app.cli").error("unexpected error", exc_info=exc)
+        print(json.dumps({"error": "程序出现意外错误，刚才的操作没有完成。",
+                          "action": "请重试；如果问题重复出现，请把日志文件发给技术支持（12351）。"}, ensure_ascii=False))
+        return 1
 
 
 if __name__ == "__main__":
