@@ -9,6 +9,7 @@
     union-server load-registry FILE
     union-server review approve|return BATCH --actor USERNAME [--reason …]
     union-server campaign create --file F.toml | campaign show [--plan-year Y]
+    union-server notice --title … --body …|--body-file FILE [--union ORG_CODE]
     union-server worker [--once]
     union-server migrate [--db URL]
     union-server backup OUT [--keep N]          (OUT: a file, or a folder for timestamped backups)
