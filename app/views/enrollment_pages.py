@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -190,8 +190,9 @@ class CardEnrollmentPage(QWidget):
     COLUMNS = ("批次编号", "会员卡参保人数", "提交时间", "最后更新时间", "状态", "审核标识", "参保类型", "保障类型", "说明")
 
     def __init__(self, union_id: int, plan_year: int, actor: str, *, documents: Path,
-                 fingerprint: callable, parent: QWidget | None = None) -> None:
+                 fingerprint: callable, sync=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.sync = sync  # the SyncController: a submission is sent at once when signed in
         self.union_id, self.plan_year, self.actor = union_id, plan_year, actor
         self.documents = documents
         self.fingerprint = fingerprint  # () -> str: the device key's fingerprint (after login)
@@ -317,7 +318,7 @@ class CardEnrollmentPage(QWidget):
 
         wizard = EnrollmentWizard(self.union_id, self.plan_year, self.actor, kind=kind, channel=self.channel,
                                   documents=self.documents, fingerprint=self.fingerprint, replaces=replaces,
-                                  parent=self)
+                                  sync=self.sync, parent=self)
         wizard.submitted.connect(self._submitted)
         return open_modeless(wizard)
 
@@ -341,19 +342,26 @@ class CardEnrollmentPage(QWidget):
     def open_selected_notice(self) -> None:
         b = self.selected()
         if b and b.notice_path:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(b.notice_path))
+            from app.views.submit_result import open_file
+
+            open_file(Path(b.notice_path))
 
     def download_notice(self) -> None:
+        """重新下载集中参保告知书: made again from what is submitted now, saved into the notice folder
+        (Downloads unless the clerk chose another) and opened."""
+        from app.views.submit_result import copy_notice, open_file
+
         fingerprint = self.fingerprint  # read on the database worker
 
-        def done(path: Path) -> None:
+        def saved(path: Path) -> None:
             box = QMessageBox(QMessageBox.Icon.Information, self.tr("告知书"),
                               self.tr("已按目前提交的名单重新生成告知书：\n{0}").format(path), parent=self)
-            open_button = box.addButton(self.tr("打开"), QMessageBox.ButtonRole.AcceptRole)
             box.addButton(self.tr("关闭"), QMessageBox.ButtonRole.RejectRole)
-            box.exec()
-            if box.clickedButton() is open_button:
-                QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            open_modeless(box)
+            open_file(path)
+
+        def made(path: Path) -> None:
+            copy_notice(self, path, saved)
 
         def work() -> Path:
             from app.services.enrollment_notice import regenerate_latest_notice
@@ -361,4 +369,4 @@ class CardEnrollmentPage(QWidget):
             return regenerate_latest_notice(self.union_id, self.plan_year, fingerprint=fingerprint(),
                                             documents=self.documents)
 
-        ops.run_db(self, work, done)
+        ops.run_db(self, work, made)

@@ -8,8 +8,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -244,13 +243,23 @@ class RosterPage(QWizardPage):
         self.model = RosterModel(self)
         self.table = plain_table(self, self.model, {"姓名": 6, "证件号码": 11, "会员卡号": 9, "起保日期": 7,
                                                     "终保日期": 7})
-        note = QLabel(self.tr("点击“提交至上级审核”后，参保告知书将自动保存到本机，每次提交告知书都将更新。"))
+        note = QLabel(self.tr("点击“提交至上级审核”后，联网时立即发送；参保告知书自动保存并打开，每次提交告知书都将更新。"))
         note.setWordWrap(True)
+        from app.views.submit_result import notice_folder
+
+        self.folder = QLabel(self.tr("告知书保存到：{0}").format(notice_folder()))
+        self.folder.setWordWrap(True)
+        change = QPushButton(self.tr("更改…"))
+        change.clicked.connect(self.change_folder)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(change)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.blocking)
         layout.addWidget(self.table, 1)
         layout.addWidget(note)
+        layout.addLayout(folder_row)
         self.draft: enrollment.Draft | None = None
         self.setFinalPage(True)
 
@@ -271,13 +280,21 @@ class RosterPage(QWizardPage):
     def isComplete(self) -> bool:
         return self.draft is not None and not self.draft.blocking
 
+    def change_folder(self) -> None:
+        from app.views.submit_result import choose_notice_folder
+
+        folder = choose_notice_folder(self)
+        if folder is not None:
+            self.folder.setText(self.tr("告知书保存到：{0}").format(folder))
+
 
 class EnrollmentWizard(QWizard):
     submitted = Signal(str)
 
     def __init__(self, union_id: int, plan_year: int, actor: str, *, kind: str, channel: str, documents: Path,
-                 fingerprint, replaces: str | None = None, parent: QWidget | None = None) -> None:
+                 fingerprint, replaces: str | None = None, sync=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.sync = sync  # the SyncController, when signed in: a submission is sent at once
         self.union_id, self.plan_year, self.actor = union_id, plan_year, actor
         self.kind, self.channel, self.documents = kind, channel, documents
         self.fingerprint, self.replaces = fingerprint, replaces
@@ -362,19 +379,14 @@ class EnrollmentWizard(QWizard):
                    self._submitted, self._failed)
 
     def _submitted(self, result: enrollment.Submitted) -> None:
+        """Sent at once when online; the result dialog says what became of it (区局确认中, or the
+        server's refusal), or that it waits to be sent; the notice is saved for the clerk and opened."""
+        from app.views.submit_result import SubmitResultDialog
+
         self.result_path = result.notice_path
         self.submitted.emit(result.batch_no)
-        box = QMessageBox(QMessageBox.Icon.Information, self.tr("已提交"), self.tr(
-            "批次 {0}（{1} 人）已保存并排入发送队列，联网同步后即提交至上级工会审核（状态：区局确认中）。\n"
-            "如果现在离线，请在 {3} 之前联网同步：以服务器收到的时间为准，逾期到达的提交不被受理，"
-            "需按即时参保流程另行办理。\n\n告知书已保存：{2}").format(
-            result.batch_no, result.count, result.notice_path, result.payment_deadline.strftime("%Y年%m月%d日")),
-            parent=self)
-        open_button = box.addButton(self.tr("打开告知书"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(self.tr("关闭"), QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        if box.clickedButton() is open_button:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.notice_path)))
+        self.result_dialog = SubmitResultDialog(result, self.sync, self.parentWidget())
+        self.result_dialog.open()
         super().accept()
 
     def _failed(self, exc: BaseException) -> None:

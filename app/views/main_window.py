@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -90,9 +91,20 @@ class MainWindow(QMainWindow):
         self.nav.expandAll()
         self.nav.currentItemChanged.connect(self._nav_changed)
 
+        from app.views.returned_banner import ReturnedBanner
+
+        # A returned batch's notice stays over the pages until the clerk opens it.
+        self.returned_banner = ReturnedBanner(union_id)
+        self.returned_banner.opened.connect(lambda: self.open_todo("page:card_enrollment:returned"))
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.returned_banner)
+        right_layout.addWidget(self.stack, 1)
+        QTimer.singleShot(0, self.returned_banner.refresh)  # after the first paint, like the pages
         splitter = QSplitter()
         splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
+        splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         em = self.fontMetrics().horizontalAdvance("中")
         splitter.setSizes([em * 15, em * 70])
@@ -245,7 +257,7 @@ class MainWindow(QMainWindow):
 
         page_class = SsEnrollmentPage if channel == "ss" else CardEnrollmentPage
         return page_class(self.union_id, self.plan_year, self.actor, documents=self.profile.documents,
-                          fingerprint=fingerprint)
+                          fingerprint=fingerprint, sync=self.sync)
 
     def _superior_api(self):  # the signed-in account's SuperiorApi, None when not signed in
         if self.sync is None or self.sync.signed_in is None:
@@ -286,6 +298,7 @@ class MainWindow(QMainWindow):
     def load_now(self) -> None:
         """Fill pages synchronously from now on (screenshots and tests)."""
         self._loaded_sync = True
+        self.returned_banner.refresh()
         for page in self.pages.values():
             page.load_now()
 
@@ -304,6 +317,7 @@ class MainWindow(QMainWindow):
     def _after_sync(self, report) -> None:
         for page in self.pages.values():
             page.refresh()
+        self.returned_banner.refresh()
         self.statusBar().showMessage(self.tr("同步完成：{0}").format(report.summary()), 10_000)
 
     def show_conflicts(self, *_args):

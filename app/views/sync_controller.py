@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AUTO_SYNC_MS = 5 * 60 * 1000
+PENDING_REFRESH_MS = 3000
 
 
 def _last_sync() -> datetime | None:
@@ -38,6 +39,8 @@ class SyncController(QObject):
 
     statusChanged = Signal()
     synced = Signal(object)  # SyncReport
+    #: A sync did not finish; the clerk's words for why (offline, refused, …).
+    syncFailed = Signal(str)
     conflictsFound = Signal(int)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -56,6 +59,12 @@ class SyncController(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(AUTO_SYNC_MS)
         self.timer.timeout.connect(self.sync_now)
+        # 待发送 N 条 stays live: what waits is counted again every few seconds (a count of the
+        # outbox on the database worker), whatever page queued it.
+        self.pending_timer = QTimer(self)
+        self.pending_timer.setInterval(PENDING_REFRESH_MS)
+        self.pending_timer.timeout.connect(self.refresh_pending)
+        self._again = False
 
     def set_signed_in(self, signed_in: account.SignedIn | None) -> None:
         self.signed_in = signed_in
@@ -67,9 +76,11 @@ class SyncController(QObject):
             # A batch prepared offline is priced by the server's date just before it is first sent.
             signed_in.engine.prepare_submission = reprice_for_send
             self.timer.start()
+            self.pending_timer.start()
             ops.run_db(self, _last_sync, self._show_last_sync)
         else:
             self.timer.stop()
+            self.pending_timer.stop()
             self.online = None
         self.statusChanged.emit()
 
@@ -79,11 +90,13 @@ class SyncController(QObject):
             self.statusChanged.emit()
 
     def refresh_pending(self) -> None:
-        ops.run_db(self, pending_changes, self._pending)
+        ops.run_db(self, pending_changes, self._pending,
+                   lambda exc: log.info("pending count not read: %s", type(exc).__name__))
 
     def _pending(self, n: int) -> None:
-        self.pending = n
-        self.statusChanged.emit()
+        if n != self.pending:
+            self.pending = n
+            self.statusChanged.emit()
 
     def resume(self, profile_root: Path, ca_bundle: str | None = None) -> None:
         """Pick up the saved login (keyring) on a worker. With no server the app works offline and
@@ -121,10 +134,14 @@ class SyncController(QObject):
         self._failed(exc)
 
     def sync_now(self) -> None:
+        """Sync now; asked while one runs (F9 right after a submit), another follows it."""
         if self.signed_in is None and self.resume_pending is not None:
             self._try_resume()
             return
-        if self.signed_in is None or self.running:
+        if self.signed_in is None:
+            return
+        if self.running:
+            self._again = True
             return
         self.running = True
         self.statusChanged.emit()
@@ -144,6 +161,12 @@ class SyncController(QObject):
         self.synced.emit(report)
         if report.conflicts:
             self.conflictsFound.emit(report.conflicts)
+        self._follow_up()
+
+    def _follow_up(self) -> None:
+        if self._again:
+            self._again = False
+            self.sync_now()
 
     def _failed(self, exc: BaseException) -> None:
         from app.sync.client import Offline, SyncError
@@ -157,4 +180,8 @@ class SyncController(QObject):
             log.error("sync failed unexpectedly", exc_info=exc)
         self.last_error = describe_sync_error(exc)
         self.statusChanged.emit()
+        self.syncFailed.emit(self.last_error)
         self.refresh_pending()
+        if self.online is not False:  # offline: the next try is the timer's
+            self._follow_up()
+        self._again = False

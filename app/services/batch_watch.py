@@ -1,0 +1,36 @@
+"""What became of the clerk's batches: one batch's status (after 提交至上级审核 sends it), and the
+returned batches the clerk has not opened yet (the notice that stays until opened)."""
+from __future__ import annotations
+
+import json
+
+from app.models import Batch, Setting, db
+
+SEEN_KEY = "returned_seen"
+
+
+def batch_status(batch_no: str) -> tuple[str, str | None]:
+    """(status code, the server's refusal in words or None) of a batch made on this PC."""
+    batch = Batch.get_or_none(Batch.batch_no == batch_no)
+    if batch is None:
+        return "missing", None
+    return batch.status, batch.problem
+
+
+def _seen() -> set[str]:
+    row = Setting.get_or_none(Setting.key == SEEN_KEY)
+    return set(json.loads(row.value)) if row else set()
+
+
+def unseen_returned(union_id: int) -> list:  # list[enrollment.BatchInfo]
+    """Returned batches (退回) whose notice the clerk has not opened, newest first."""
+    from app.services.enrollment import batches
+
+    seen = _seen()
+    return [b for b in batches(union_id, status="returned") if b.batch_no not in seen]
+
+
+def mark_returned_seen(batch_nos: list[str]) -> None:
+    with db.atomic("IMMEDIATE"):
+        seen = _seen() | set(batch_nos)
+        Setting.replace(key=SEEN_KEY, value=json.dumps(sorted(seen))).execute()
