@@ -82,7 +82,8 @@ class FilePage(QWizardPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("选择要导入的文件"))
-        self.setSubTitle(self.tr("仅支持 Excel 文件（.xlsx）。请使用“下载模板”得到的模板填写会员信息。"))
+        self.setSubTitle(self.tr("可以导入 Excel 文件（.xlsx、.xls、.xlsb）和 WPS/LibreOffice 表格（.ods）。"
+                                 "请使用“下载模板”得到的模板填写会员信息。"))
         self.path = QLineEdit()
         self.path.setPlaceholderText(self.tr("点击“选择文件…”，或把文件路径粘贴到这里"))
         self.browse = QPushButton(self.tr("选择文件…"))
@@ -116,7 +117,7 @@ class FilePage(QWizardPage):
     def choose(self) -> None:
         start = self.path.text().strip() or str(Path.home())
         path, _ = QFileDialog.getOpenFileName(self, self.tr("选择会员信息文件"), start,
-                                              self.tr("Excel 工作簿 (*.xlsx);;所有文件 (*)"))
+                                              self.tr("表格文件 (*.xlsx *.xls *.xlsb *.ods);;所有文件 (*)"))
         if path:
             self.path.setText(path)
 
@@ -126,9 +127,9 @@ class FilePage(QWizardPage):
         if not text or not path.is_file():
             self.error.setText(self.tr("找不到这个文件，请重新选择。"))
             return False
-        if path.suffix.lower() != ".xlsx":
-            self.error.setText(self.tr("只支持 .xlsx 文件。如果是 .xls 或 .csv 文件，请在 Excel 中“另存为”"
-                                       "Excel 工作簿 (*.xlsx) 后再选择。"))
+        if path.suffix.lower() not in spreadsheets.SUFFIXES:
+            self.error.setText(self.tr("只能导入 .xlsx、.xls、.xlsb 或 .ods 表格。如果是 .csv 或其他文件，请在 Excel 中"
+                                       "“另存为”Excel 工作簿 (*.xlsx) 后再选择。"))
             return False
         self.wizard().source = path
         return True

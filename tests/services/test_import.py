@@ -246,11 +246,13 @@ def test_corrupt_sheet_xml_is_damaged(profile: Profile, union: int, tmp_path: Pa
         importer.prepare_import(path, opts(union))
 
 
-def test_wrong_extension_is_refused(profile: Profile, union: int, tmp_path: Path) -> None:
+def test_the_content_decides_not_the_extension(profile: Profile, union: int, tmp_path: Path) -> None:
+    """A real workbook is read whatever its name says (issue #13: formats are read by content)."""
     path = _valid_file(tmp_path).rename(tmp_path / "members.xlsm")
-    with pytest.raises(FileRefused, match=r"\.xlsx"):
-        importer.prepare_import(path, opts(union))
-    upper = (tmp_path / "members.xlsm").rename(tmp_path / "MEMBERS.XLSX")
+    assert importer.prepare_import(path, opts(union)).new_rows
+    odd = path.rename(tmp_path / "members.dat")
+    assert importer.prepare_import(odd, opts(union)).new_rows
+    upper = odd.rename(tmp_path / "MEMBERS.XLSX")
     assert importer.prepare_import(upper, opts(union)).new_rows
 
 

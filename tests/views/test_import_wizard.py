@@ -109,7 +109,7 @@ def test_pages_validate_before_moving_on(qtbot, wizard: ImportWizard, tmp_path: 
     wizard.file_page.path.setText(str(tmp_path / "missing.xlsx"))
     wizard.next()
     assert wizard.currentId() == ImportWizard.FILE and "找不到" in wizard.file_page.error.text()
-    old = tmp_path / "old.xls"
+    old = tmp_path / "members.csv"
     old.write_bytes(b"x")
     wizard.file_page.path.setText(str(old))
     wizard.next()

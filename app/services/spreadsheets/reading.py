@@ -18,11 +18,12 @@ from app.services.spreadsheets.columns import COLUMNS_BY_KEY, REQUIRED_KEYS, col
 from app.services.spreadsheets.fileformat import (
     HEADER_SEARCH_ROWS,
     FileRefused,
+    FORMATS,
     SheetSize,
     check_file,
     check_size,
-    measure_sheet,
     sheet_parts,
+    sheet_size,
 )
 
 log = logging.getLogger(__name__)
@@ -169,20 +170,19 @@ def read_member_sheet(path: Path, progress: ProgressFn | None = None, *, span: t
 
 
 def _read_member_sheet(path: Path, reporter: _ReadProgress) -> SheetData:
-    import python_calamine
-
-    check_file(path)
+    kind = check_file(path)
+    sizes: list[SheetSize | None] = []
+    if kind == "xlsx":  # sized from its XML before loading (the other formats after calamine's parse)
+        try:
+            with zipfile.ZipFile(path) as archive:
+                sizes = [sheet_size(archive, part) if part else None for part in sheet_parts(archive)]
+        except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
+            raise FileRefused(f"文件“{path.name}”已损坏，无法打开。",
+                              "请确认文件能在 Excel 中正常打开，另存为 .xlsx 后再导入。") from None
     try:
-        with zipfile.ZipFile(path) as archive:
-            parts = sheet_parts(archive)
-            sizes = [measure_sheet(archive, part) if part else None for part in parts]
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
-        raise FileRefused(f"文件“{path.name}”已损坏，无法打开。",
-                          "请确认文件能在 Excel 中正常打开，另存为 .xlsx 后再导入。") from None
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        workbook = _open_workbook(path, kind)
     except Exception as exc:  # noqa: BLE001 - calamine's errors are all "cannot read this file"
-        raise _damaged(path, exc) from None
+        raise _damaged(path, exc, kind) from None
     try:
         return _read_first_member_sheet(workbook, path, sizes, reporter)
     finally:
@@ -190,15 +190,28 @@ def _read_member_sheet(path: Path, reporter: _ReadProgress) -> SheetData:
             workbook.close()
 
 
-def _damaged(path: Path, exc: BaseException) -> FileRefused:
+def _open_workbook(path: Path, kind: str) -> Any:
+    """calamine's workbook of `path`, read as what its bytes say it is: by path when the extension
+    agrees (calamine picks its reader by extension), else from the bytes (it sniffs them)."""
     import python_calamine
 
-    log.info("calamine could not read %s: %s", path.name, type(exc).__name__)
+    if path.suffix.lower().lstrip(".") == kind or (kind == "xlsx" and path.suffix.lower() == ".xlsm"):
+        return python_calamine.CalamineWorkbook.from_path(str(path))
+    with path.open("rb") as stream:
+        return python_calamine.CalamineWorkbook.from_filelike(stream)
+
+
+def _damaged(path: Path, exc: BaseException, kind: str = "xlsx") -> FileRefused:
+    import python_calamine
+
+    log.info("calamine could not read %s (%s): %s", path.name, kind, type(exc).__name__)
     if isinstance(exc, python_calamine.PasswordError):
         return FileRefused(f"文件“{path.name}”设置了密码，程序无法读取。",
                            "请在 Excel 中去掉密码后另存为 .xlsx，再导入。")
-    return FileRefused(f"文件“{path.name}”已损坏，或者内容不是有效的 Excel 表格，无法读取。",
-                       "请确认文件能在 Excel 中正常打开，另存为 .xlsx 后再导入；或使用“下载模板”重新填写。")
+    what = FORMATS.get(kind, "Excel")
+    extra = "如果是 WPS 表格（.et）文件，请在 WPS 中另存为 .xlsx 后再导入；" if kind == "xls" else ""
+    return FileRefused(f"文件“{path.name}”看起来是{what}，但已损坏或内容无效，无法读取。",
+                       f"请确认文件能在 Excel 或 WPS 中正常打开，{extra}另存为 .xlsx 后再导入；或使用“下载模板”重新填写。")
 
 
 def _read_first_member_sheet(workbook: Any, path: Path, sizes: list[SheetSize | None],
@@ -297,7 +310,5 @@ def read_with_calamine(path: Path) -> list[list[Any]]:
 
 
 def read_with_calamine_sheet(path: Path, sheet_name: str) -> list[list[Any]]:
-    import python_calamine
-
-    with python_calamine.CalamineWorkbook.from_path(str(path)) as workbook:
+    with _open_workbook(path, check_file(path)) as workbook:
         return workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
