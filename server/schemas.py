@@ -18,7 +18,8 @@ from app.protocol import (
     RecordKind,
     SubmissionKind,
 )
-from app.rules.codes import PlanType
+from app.protocol.records import MAX_REASON
+from app.rules.codes import LifeStatus, PlanType
 
 _TEXT = {"type": ["string", "null"], "maxLength": MAX_TEXT}
 _ID = {"type": "string", "minLength": 1, "maxLength": MAX_ID_NUMBER}
@@ -63,6 +64,11 @@ PAYLOADS: dict[RecordKind, dict[str, Any]] = {
         fee_split=_SPLIT, notice_pdf_sha256={"type": "string", "pattern": "^[0-9a-f]{64}$"},
         replaces={"type": ["string", "null"]}, nonce={"type": "string", "minLength": 16, "maxLength": 128},
         timestamp={"type": "string"}),
+    RecordKind.MEMBER_REMOVAL: _object(["id_number", "reason"], id_number=_ID, union=_ORG,
+                                       reason={"type": "string", "minLength": 1, "maxLength": MAX_REASON}),
+    RecordKind.LIFE_STATUS: _object(
+        ["id_number", "life_status"], id_number=_ID, union=_ORG,
+        life_status={"enum": [str(s) for s in LifeStatus]}, on={"type": ["string", "null"], "format": "date"}),
 }
 
 

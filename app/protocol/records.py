@@ -199,13 +199,6 @@ class CardVerification:
 MAX_REASON = 200
 
 
-def _id_number(obj: Mapping[str, Any]) -> str:
-    number = obj.get("id_number")
-    if not isinstance(number, str) or not number.strip():
-        raise WireError({"field": "id_number", "message": "缺少证件号码"})
-    return number.strip().upper()
-
-
 @dataclass(frozen=True)
 class MemberRemoval:
     """The clerk removes a member from the union, saying why (audited on both sides)."""
@@ -225,7 +218,8 @@ class MemberRemoval:
         reason = obj.get("reason")
         if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
             raise WireError({"field": "reason", "message": f"请填写删除原因（1–{MAX_REASON}个字）"})
-        return cls(_id_number(obj), reason.strip(), _union(obj))
+        return cls(_id_number(obj.get("id_number")), read_text(reason, "reason", limit=MAX_REASON) or "",
+                   _union(obj))
 
 
 @dataclass(frozen=True)
@@ -252,7 +246,7 @@ class LifeStatusReport:
         on = _day(obj.get("on"), "on")
         if (status == LifeStatus.IN_SERVICE) != (on is None):
             raise WireError({"field": "on", "message": "退休或死亡须填写日期；恢复在职不填日期"})
-        return cls(_id_number(obj), LifeStatus(status), on, _union(obj))
+        return cls(_id_number(obj.get("id_number")), LifeStatus(status), on, _union(obj))
 
 
 # --- card_batch (signed) -------------------------------------------------------------------------

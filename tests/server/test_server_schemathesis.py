@@ -86,7 +86,8 @@ def test_schemathesis_finds_no_server_error(server: Server, clerk: Session) -> N
     # Push records are typed per kind, so generated cases reach inside `payload`.
     variants = spec["components"]["schemas"]["PushRecord"]["oneOf"]
     assert {v["properties"]["kind"]["const"] for v in variants} == {
-        "member_upsert", "ss_check_request", "confirmation", "card_verification", "card_batch", "submission"}
+        "member_upsert", "ss_check_request", "confirmation", "card_verification", "card_batch", "submission",
+        "member_removal", "life_status"}
     operations = [result.ok() for result in schemathesis.openapi.from_dict(spec).get_all_operations()]
     assert len(operations) >= 15, [op.label for op in operations]
 
