@@ -77,19 +77,7 @@ class MainWindow(QMainWindow):
         self.level = level
         self._factories.update(roles.superior_factories(superior_api or self._superior_api, profile.documents,
                                                         level))
-        self._nav_items: dict[str, QTreeWidgetItem] = {}
-        for group, items in roles.menu_for(level, MENU):
-            parent = self.nav.invisibleRootItem()
-            if group:
-                parent = QTreeWidgetItem(self.nav, [self.tr(group)])
-                parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                parent.setExpanded(True)
-            for name, label in items:
-                item = QTreeWidgetItem(parent, [self.tr(label)])
-                item.setData(0, Qt.ItemDataRole.UserRole, name)
-                self._nav_items[name] = item
-        self.nav.expandAll()
-        self.nav.currentItemChanged.connect(self._nav_changed)
+        self._fill_nav()
 
         from app.views.returned_banner import ReturnedBanner
 
@@ -130,6 +118,22 @@ class MainWindow(QMainWindow):
             self._restore_geometry(em)
         else:
             self.resize(em * 90, em * 52)
+
+    def _fill_nav(self) -> None:
+        """The page tree at the left: the manual's menus and their pages."""
+        self._nav_items: dict[str, QTreeWidgetItem] = {}
+        for group, items in roles.menu_for(self.level, MENU):
+            parent = self.nav.invisibleRootItem()
+            if group:
+                parent = QTreeWidgetItem(self.nav, [self.tr(group)])
+                parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                parent.setExpanded(True)
+            for name, label in items:
+                item = QTreeWidgetItem(parent, [self.tr(label)])
+                item.setData(0, Qt.ItemDataRole.UserRole, name)
+                self._nav_items[name] = item
+        self.nav.expandAll()
+        self.nav.currentItemChanged.connect(self._nav_changed)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from app.models.queries import MemberFilter
 from app.rules.codes import CATEGORY_LABELS, LIFE_STATUS_LABELS, INSURANCE_STATUS_LABELS
 from app.views import ops
-from app.views.list_page import ListPage, fill_enterprises, list_table
+from app.views.list_page import ListPage, fill_enterprises, hbox, list_table
 from app.views.member_dialog import open_member_dialog
 from app.views.member_table import MemberTableModel
 from app.views.windows import open_modeless
@@ -62,36 +62,7 @@ class MemberListPage(ListPage, QWidget):
                                                     "状态": 6, "提示": 10})
 
         self.count_label = QLabel()
-        self.detail_button = QPushButton(self.tr("查看详情"))
-        self.detail_button.setEnabled(False)
-        self.refresh_button = QPushButton(self.tr("刷新"))
-        self.import_button = QPushButton(self.tr("批量导入"))
-        self.template_button = QPushButton(self.tr("下载模板"))
-        self.export_button = QPushButton(self.tr("导出"))
-        self.queue_button = QPushButton(self.tr("加入待办"))
-        self.queue_button.setToolTip(self.tr("把选中的会员加入待办会员列表，准备办理会员服务卡"))
-        self.queue_button.setEnabled(False)
-        self.transfer_button = QPushButton(self.tr("批量转移"))
-        self.transfer_button.setToolTip(self.tr("把选中的会员转到其他基层工会（需联网）"))
-        self.transfer_button.setEnabled(False)
-        # 会员管理 (manual: "若要删除可在“会员管理”删除"): acting on the selected members.
-        self.status_button = QPushButton(self.tr("标记退休/死亡"))
-        self.status_button.setEnabled(False)
-        self.remove_button = QPushButton(self.tr("删除"))
-        self.remove_button.setEnabled(False)
-        self.removed_button = QPushButton(self.tr("已删除会员"))
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.count_label, 1)
-        bottom.addWidget(self.import_button)
-        bottom.addWidget(self.template_button)
-        bottom.addWidget(self.export_button)
-        bottom.addWidget(self.refresh_button)
-        bottom.addWidget(self.detail_button)
-        bottom.addWidget(self.queue_button)
-        bottom.addWidget(self.transfer_button)
-        bottom.addWidget(self.status_button)
-        bottom.addWidget(self.remove_button)
-        bottom.addWidget(self.removed_button)
+        bottom = self._bottom_row()
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -116,6 +87,30 @@ class MemberListPage(ListPage, QWidget):
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
         QShortcut(QKeySequence.StandardKey.Refresh, self, activated=self.requery)
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self.open_detail)
+
+    def _bottom_row(self) -> QHBoxLayout:
+        """The count and the actions on the list and its selection."""
+        self.detail_button = QPushButton(self.tr("查看详情"))
+        self.detail_button.setEnabled(False)
+        self.refresh_button = QPushButton(self.tr("刷新"))
+        self.import_button = QPushButton(self.tr("批量导入"))
+        self.template_button = QPushButton(self.tr("下载模板"))
+        self.export_button = QPushButton(self.tr("导出"))
+        self.queue_button = QPushButton(self.tr("加入待办"))
+        self.queue_button.setToolTip(self.tr("把选中的会员加入待办会员列表，准备办理会员服务卡"))
+        self.queue_button.setEnabled(False)
+        self.transfer_button = QPushButton(self.tr("批量转移"))
+        self.transfer_button.setToolTip(self.tr("把选中的会员转到其他基层工会（需联网）"))
+        self.transfer_button.setEnabled(False)
+        # 会员管理 (manual: "若要删除可在“会员管理”删除"): acting on the selected members.
+        self.status_button = QPushButton(self.tr("标记退休/死亡"))
+        self.status_button.setEnabled(False)
+        self.remove_button = QPushButton(self.tr("删除"))
+        self.remove_button.setEnabled(False)
+        self.removed_button = QPushButton(self.tr("已删除会员"))
+        return hbox((self.count_label, 1), *((b, 0) for b in (
+            self.import_button, self.template_button, self.export_button, self.refresh_button, self.detail_button,
+            self.queue_button, self.transfer_button, self.status_button, self.remove_button, self.removed_button)))
 
     def _combo(self, all_label: str, labels: dict[str, str]) -> QComboBox:
         combo = QComboBox()
