@@ -5,12 +5,10 @@ for confirmation in the manual's words ("您选择的保障类型为：…请确
 """
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -29,14 +27,11 @@ from app.rules.eligibility import individual_categories
 from app.services import enrollment
 from app.views import ops
 from app.views.enrollment_tables import (
-    AnswerDelegate,
     CandidateModel,
-    DateDelegate,
-    RetireeModel,
     RosterModel,
-    retiree_answers,
 )
 from app.views.errors import show_error
+from app.views.retirement_page import RetirementPage
 from app.views.list_page import plain_table
 
 RETIREE_WARNING = ("【重要提示】{year}年1月1日前（不含当日）的退休人员均不在本次集中参保的保障范围。本系统已按出生日期和"
@@ -168,63 +163,6 @@ class OverviewPage(QWizardPage):
             table.show()
 
         ops.run_db(self, lambda: enrollment.members_for_count(w.union_id, w.plan_year, w.channel, which), shown)
-
-
-class RetirementPage(QWizardPage):
-    """退休人员确认: every probable retiree is settled — 仍在职, or 已退休 on a date."""
-
-    def __init__(self, wizard: "EnrollmentWizard") -> None:
-        super().__init__()
-        self.w = wizard
-        self.setTitle(self.tr("退休人员确认"))
-        self.setSubTitle(self.tr("以下会员按法定退休年龄计算，可能在保障年度开始前已退休。请逐一确认：仍在职的可以参保；"
-                                 "已退休的请填写退休日期，将不会提交。"))
-        self.model = RetireeModel(self)
-        self.table = plain_table(self, self.model, {"会员编号": 6, "姓名": 6, "证件号码": 11, "法定退休日期": 12,
-                                                    "确认": 6})
-        self.table.setItemDelegateForColumn(RetireeModel.ANSWER, AnswerDelegate(self.table))
-        self.table.setItemDelegateForColumn(RetireeModel.DATE, DateDelegate(self.table))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
-        working_all = QPushButton(self.tr("全部仍在职"))
-        working_all.clicked.connect(lambda: self.model.answer_all("working"))
-        row = QHBoxLayout()
-        row.addWidget(QLabel(self.tr("点击“确认”一栏选择；已退休的请在“退休日期”一栏填写日期。")), 1)
-        row.addWidget(working_all)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
-        layout.addLayout(row)
-        self.model.answersChanged.connect(self.completeChanged)
-        self._saved: list[tuple[int, str, date | None]] | None = None
-
-    def initializePage(self) -> None:
-        w = self.w
-        ops.run_db(self, lambda: retiree_answers(enrollment.members_for_count(w.union_id, w.plan_year, w.channel,
-                                                                              "flagged")),
-                   self.show_people)
-
-    def show_people(self, people: list) -> None:
-        self.model.set_rows(people)
-        self.completeChanged.emit()
-
-    def isComplete(self) -> bool:
-        return self.model.row_count() > 0 and self.model.complete()
-
-    def validatePage(self) -> bool:
-        # Settling is the clerk's own answer per member (audited), written before the roster is
-        # made so the next page reflects it; it is not part of the submission itself. The answers
-        # are saved in one transaction on the database worker; the wizard moves on when they are.
-        answers = self.model.answers()
-        if answers == self._saved:
-            return True
-        actor, plan_year = self.w.actor, self.w.plan_year
-
-        def saved(_result: None) -> None:
-            self._saved = answers
-            self.w.next()
-
-        ops.run_db(self, lambda: enrollment.settle_retirements(answers, plan_year=plan_year, actor=actor), saved,
-                   lambda exc: show_error(self, exc))
-        return False
 
 
 class RosterPage(QWizardPage):
