@@ -18,6 +18,12 @@ def test_qt_standard_buttons_are_chinese_after_prepare(qapp: QApplication) -> No
         assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         assert box.button(QDialogButtonBox.StandardButton.Save).text() == "保存"
+        # What Qt's catalogue lacks of its own file dialog comes from startup.QT_MISSING.
+        assert QCoreApplication.translate("QFileDialog", "&Look in:") == "查找范围(&L)："
+        assert QCoreApplication.translate("QAbstractFileIconProvider", "Folder") == "文件夹"
+        # Everything else passes through: the app's own words, and text no catalogue knows.
+        assert QCoreApplication.translate("MemberListPage", "会员信息") == "会员信息"
+        assert QCoreApplication.translate("QPlatformTheme", "no such text") == "no such text"
     finally:
         qapp.removeTranslator(translator)
     assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
