@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import secrets
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -60,6 +61,10 @@ REPRICE = {"coverage_mismatch", "price_mismatch"}
 MAX_REPRICE_ATTEMPTS = 3
 
 Progress = Callable[[str, int, int], None]
+
+
+class SyncCancelled(Exception):
+    """Cancelled between two steps; nothing lost (each push answer, each page with its cursor, was stored whole)."""
 
 
 @dataclass
@@ -144,21 +149,35 @@ class SyncEngine:
         self.run_db: Callable[[Callable[[], Any]], Any] = lambda fn: fn()
         #: While a page is applied: members whose life-status report waits to go up.
         self._marked: set[int] = set()
+        self.cancelled = threading.Event()  # set by cancel() from any thread
+
+    def cancel(self) -> None:
+        """Stop the running sync at its next step (it raises SyncCancelled)."""
+        self.cancelled.set()
+
+    def _stop_if_cancelled(self) -> None:
+        if self.cancelled.is_set():
+            raise SyncCancelled
 
     # ---- the whole round ------------------------------------------------------------------
     def sync(self, progress: Progress | None = None) -> SyncReport:
+        """One round; `progress(stage, done, total)` after each request ("上传") or page ("下载");
+        `cancel()` from its start on (a click right after 同步 too) stops it at the next step."""
         report = SyncReport()
-        self.check_clock()
-        report.update = updates.check(self.client)  # refuses (ClientTooOld) only when the server says so
-        self.run_db(self.queue_member_changes)
-        # After the member changes, so a corrected expiry reaches the server before its check.
-        self.run_db(lambda: card_sync.queue_server_checks(self.union_id, self.org_code))
-        self.push(report, progress)
-        self.pull(report, progress)
-        self.refresh_campaign()
-        self.refresh_notices()
-        self.run_db(lambda: self._finish(report))
-        return report
+        try:
+            self.check_clock()
+            report.update = updates.check(self.client)  # refuses (ClientTooOld) only when the server says so
+            self.run_db(self.queue_member_changes)
+            # After the member changes, so a corrected expiry reaches the server before its check.
+            self.run_db(lambda: card_sync.queue_server_checks(self.union_id, self.org_code))
+            self.push(report, progress)
+            self.pull(report, progress)
+            self.refresh_campaign()
+            self.refresh_notices()
+            self.run_db(lambda: self._finish(report))
+            return report
+        finally:
+            self.cancelled.clear()
 
     def _finish(self, report: SyncReport) -> None:
         report.conflicts = Member.select().where(UNSENT & (Member.union == self.union_id)
@@ -212,6 +231,7 @@ class SyncEngine:
                 progress("上传", done, total)
             if all(by_key.get(r.key, {}).get("problem") in TRANSIENT for r in rows):
                 return  # the server is not taking anything now; try again next sync
+            self._stop_if_cancelled()
 
     def _next_to_send(self, report: SyncReport) -> list[Outbox]:
         """The next outbox rows, marked as sending (submissions priced and stamped) in one transaction."""
@@ -343,7 +363,8 @@ class SyncEngine:
         # A profile's first pull replays the whole feed: old device registrations are no news.
         self._notices: list[str] | None = report.notices if self.cursor() else None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull") as prefetch:
-            page = self.client.changes(self.run_db(self.cursor), PULL_PAGE)
+            start = self.run_db(self.cursor)
+            page = self.client.changes(start, PULL_PAGE)
             while True:
                 changes = page.get("changes") or []
                 more = bool(page.get("more")) and bool(changes)
@@ -352,10 +373,11 @@ class SyncEngine:
                 self.run_db(partial(self._apply_page, changes, cursor))
                 report.pulled += len(changes)
                 report.cursor = cursor
-                if progress:
-                    progress("下载", cursor, int(page.get("latest") or cursor))
+                if progress:  # changes of this union since the sync began
+                    progress("下载", cursor - start, int(page.get("latest") or cursor) - start)
                 if upcoming is None:
                     return
+                self._stop_if_cancelled()
                 page = upcoming.result()
 
     def _apply_page(self, changes: list[dict[str, Any]], cursor: int) -> None:

@@ -42,6 +42,8 @@ class SyncController(QObject):
     #: A sync did not finish; the clerk's words for why (offline, refused, …).
     syncFailed = Signal(str)
     conflictsFound = Signal(int)
+    #: (stage, done, total) from the sync's worker: "上传" per push request, "下载" per page.
+    progressed = Signal(str, int, int)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +67,10 @@ class SyncController(QObject):
         self.pending_timer.setInterval(PENDING_REFRESH_MS)
         self.pending_timer.timeout.connect(self.refresh_pending)
         self._again = False
+        #: While a sync runs: {"上传": (done, total), "下载": (done, total)} for the status bar.
+        self.progress: dict[str, tuple[int, int]] = {}
+        self.cancelling = False
+        self.progressed.connect(self._progressed)
 
     def set_signed_in(self, signed_in: account.SignedIn | None) -> None:
         self.signed_in = signed_in
@@ -143,13 +149,27 @@ class SyncController(QObject):
         if self.running:
             self._again = True
             return
-        self.running = True
+        self.running, self.cancelling, self.progress = True, False, {}
         self.statusChanged.emit()
         engine = self.signed_in.engine
         # The network on the I/O pool; every read and write of the profile (each pulled page with
         # its cursor, in one transaction) on the database worker, between the user's own work.
         engine.run_db = ops.call_db
-        ops.run_io(self, lambda: (engine.sync(), ops.call_db(pending_changes)), self._done, self._failed)
+        ops.run_io(self, lambda: (engine.sync(self.progressed.emit), ops.call_db(pending_changes)), self._done,
+                   self._failed)
+
+    def _progressed(self, stage: str, done: int, total: int) -> None:
+        if self.running:
+            self.progress[stage] = (done, total)
+            self.statusChanged.emit()
+
+    def cancel(self) -> None:
+        """取消: the running sync stops at its next step; what it sent or received is kept."""
+        if self.running and self.signed_in is not None and not self.cancelling:
+            self.cancelling = True
+            self._again = False
+            self.signed_in.engine.cancel()
+            self.statusChanged.emit()
 
     def _done(self, result) -> None:
         report, pending = result
@@ -170,11 +190,18 @@ class SyncController(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         from app.sync.client import Offline, SyncError
+        from app.sync.engine import SyncCancelled
         from app.sync.updates import ClientTooOld
 
         if isinstance(exc, ClientTooOld):
             self.update = exc.info
         self.running = False
+        if isinstance(exc, SyncCancelled):
+            self.cancelling, self._again = False, False
+            self.last_error = "已取消同步：已完成的部分都已保存，下次同步从中断处继续。"
+            self.statusChanged.emit()
+            self.refresh_pending()
+            return
         self.online = False if isinstance(exc, Offline) else self.online
         if not isinstance(exc, SyncError):
             log.error("sync failed unexpectedly", exc_info=exc)

@@ -28,9 +28,15 @@ class SyncStatusWidget(QWidget):
         self.button = QToolButton()
         self.button.setText(self.tr("同步"))
         self.button.clicked.connect(controller.sync_now)
+        self.progress = QLabel()  # 上传 a/b  下载 c/d, while a sync runs
+        self.cancel = QToolButton()
+        self.cancel.setText(self.tr("取消"))
+        self.cancel.setToolTip(self.tr("停止本次同步；已上传、已下载的部分都会保留"))
+        self.cancel.clicked.connect(controller.cancel)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for w in (self.update_notice, self.error, self.state, self.pending, self.last, self.button):
+        for w in (self.update_notice, self.error, self.state, self.progress, self.cancel, self.pending, self.last,
+                  self.button):
             layout.addWidget(w)
         controller.statusChanged.connect(self.update_view)
         self.update_view()
@@ -42,7 +48,7 @@ class SyncStatusWidget(QWidget):
         elif c.signed_in is None:
             state, colour = self.tr("未登录（离线工作）"), "#888888"
         elif c.running:
-            state, colour = self.tr("正在同步…"), "#2c7be5"
+            state, colour = self.tr("正在取消…") if c.cancelling else self.tr("正在同步…"), "#2c7be5"
         elif c.online is False:
             state, colour = self.tr("● 离线"), "#c0392b"
         elif c.online:
@@ -62,3 +68,7 @@ class SyncStatusWidget(QWidget):
         self.update_notice.setText(notice)
         self.update_notice.setVisible(bool(notice))
         self.button.setEnabled((c.signed_in is not None or c.resume_pending is not None) and not c.running)
+        self.progress.setText("  ".join(f"{stage} {done:,}/{total:,}" for stage, (done, total) in c.progress.items()))
+        self.progress.setVisible(c.running and bool(c.progress))
+        self.cancel.setVisible(c.running and c.signed_in is not None)  # not while the saved login is resumed
+        self.cancel.setEnabled(not c.cancelling)
