@@ -62,8 +62,8 @@ class CardInfoPage(ListPage, QWidget):
         filters.addWidget(self.card_status, 1)
         filters.addWidget(self.enterprise, 1)
 
-        self.table = list_table(self, self.model, {"证件号码": 11, "关联企业": 12, "手机号码": 8, "会员卡号": 9,
-                                                    "证件类型": 6, "提示": 10})
+        self.table = list_table(self, self.model, {"证件号码": 11, "关联企业": 13, "手机号码": 8, "会员卡号": 9,
+                                                    "证件类型": 12, "提示": 10})
 
         self.count_label = QLabel()
         self.queue_button = QPushButton(self.tr("加入待办"))

@@ -145,7 +145,7 @@ class CardQueuePage(ListPage, QWidget):
 
     def _table(self) -> QTableView:
         self.table = list_table(
-            self, self.model, {"姓名": 5, "证件类型": 6, "证件号码": 11, "加入待办时间": 9, "证件到期日": 6,
+            self, self.model, {"姓名": 5, "证件类型": 12, "证件号码": 11, "加入待办时间": 9, "证件到期日": 6,
                                "信息校验结果": 7, "校验说明": 22, "操作": 16},
             sort_column=self.model.column_of("加入待办时间"), sort_order=Qt.SortOrder.DescendingOrder,
             default_width=6, stretch_last=False)

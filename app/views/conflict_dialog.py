@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.views import ops
 from app.views.table_model import ListTableModel
+from app.views.sizing import resize_in_screen
 
 CHOICES = (("mine", "保留本机的修改"), ("server", "采用服务器上的内容"))
 
@@ -129,7 +130,7 @@ class ConflictDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setStretchLastSection(True)
         em = self.fontMetrics().horizontalAdvance("中")
-        for column, width in enumerate((16, 9, 16, 16)):
+        for column, width in enumerate((16, 9, 20, 20)):  # an address (6–20 characters) shows whole
             self.table.setColumnWidth(column, em * width)
         intro = QLabel(self.tr("以下会员信息在您上次同步后，服务器上也被修改过。请逐项选择保留哪一方的内容；"
                                "选择后会记入修改记录。"))
@@ -154,7 +155,7 @@ class ConflictDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
         layout.addWidget(self.buttons)
-        self.resize(em * 76, em * 25)
+        resize_in_screen(self, em * 76, em * 25)
         ops.run_db(self, lambda: conflict_rows(union_id), self._show)
 
     def _show(self, rows: list[ConflictRow]) -> None:

@@ -34,6 +34,7 @@ from app.views import ops
 from app.views.enrollment_tables import BatchMemberModel
 from app.views.list_page import plain_table
 from app.views.table_model import LINK, ListTableModel
+from app.views.sizing import resize_in_screen
 from app.views.windows import open_modeless
 
 CONFIRM_WORDS = ("已确认的会员会自动加入集中参保名单且无法移除；请仔细核对会员状态后再点击“确认”按钮；"
@@ -110,7 +111,7 @@ class PendingDialog(QDialog):
         self.search.returnPressed.connect(self.reload)
         self.all_button.clicked.connect(lambda: self.confirm(None))
         em = self.fontMetrics().horizontalAdvance("中")
-        self.resize(em * 48, em * 34)
+        resize_in_screen(self, em * 48, em * 34)
         self._latest = ops.Latest(self)
         self.reload()
 
@@ -178,7 +179,7 @@ class BatchDetailDialog(QDialog):
                                                     "终保日期": 7})
         layout.addWidget(self.table, 1)
         em = self.fontMetrics().horizontalAdvance("中")
-        self.resize(em * 60, em * 34)
+        resize_in_screen(self, em * 60, em * 34)
         self.model.requery(batch.id)
 
 
@@ -229,6 +230,8 @@ class CardEnrollmentPage(QWidget):
         self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # A union's batches are a handful: each column as wide as what it holds, 说明 the rest.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
         self.detail_button = QPushButton(self.tr("批次详情"))

@@ -33,6 +33,7 @@ from app.views.enrollment_tables import (
 from app.views.errors import show_error
 from app.views.retirement_page import RetirementPage
 from app.views.list_page import plain_table
+from app.views.sizing import resize_in_screen
 
 RETIREE_WARNING = ("【重要提示】{year}年1月1日前（不含当日）的退休人员均不在本次集中参保的保障范围。本系统已按出生日期和"
                    "法定退休年龄（含渐进式延迟退休）计算每位会员的退休日期，并标出可能已退休的人员，请逐一确认；"
@@ -261,7 +262,7 @@ class EnrollmentWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("取消"))
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("提交至上级审核"))
         em = self.fontMetrics().horizontalAdvance("中")
-        self.resize(em * 64, em * 44)
+        resize_in_screen(self, em * 64, em * 44)
         self._flagged = 0
 
     # ---- work on the database worker ---------------------------------------------------

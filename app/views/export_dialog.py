@@ -29,6 +29,7 @@ from app.services import spreadsheets
 from app.services.spreadsheets import ExportResult
 from app.views import ops
 from app.views.errors import describe
+from app.views.sizing import resize_in_screen
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ class ExportDialog(QDialog):
         self.export_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.reject)
         em = self.fontMetrics().horizontalAdvance("中")
-        self.resize(em * 40, self.sizeHint().height())
+        resize_in_screen(self, em * 40, self.sizeHint().height())
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("导出会员信息"), self.path.text(),

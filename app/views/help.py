@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.paths import resource_path
 from app.views import ops
+from app.views.sizing import resize_in_screen
 
 MANUAL = ("manual", "index.html")
 SUPPORT = ("manual", "support.html")
@@ -54,7 +55,7 @@ class ManualDialog(QDialog):
         layout.addWidget(self.browser, 1)
         layout.addLayout(bottom)
         em = self.fontMetrics().horizontalAdvance("中")
-        self.resize(em * 60, em * 40)
+        resize_in_screen(self, em * 60, em * 40)
 
     def _anchor(self, url: QUrl) -> None:
         if url.scheme() in ("http", "https", "mailto"):
@@ -71,7 +72,7 @@ def open_manual(parent: QWidget) -> ManualDialog:
 def open_support(parent: QWidget) -> ManualDialog:
     dialog = ManualDialog(SUPPORT, "技术支持", parent)
     em = dialog.fontMetrics().horizontalAdvance("中")
-    dialog.resize(em * 40, em * 26)
+    resize_in_screen(dialog, em * 40, em * 26)
     dialog.open()
     return dialog
 
@@ -100,7 +101,7 @@ class NoticesDialog(QDialog):
         layout.addWidget(buttons)
         self.list.currentItemChanged.connect(self._show)
         em = self.fontMetrics().horizontalAdvance("中")
-        self.resize(em * 56, em * 30)
+        resize_in_screen(self, em * 56, em * 30)
         from app.services import notices_feed
 
         ops.run_db(self, notices_feed.cached_notices, self.show_notices)

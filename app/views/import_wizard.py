@@ -44,6 +44,7 @@ from app.views import ops
 from app.views.errors import describe
 from app.views.import_issues import issues_layout
 from app.views.list_page import fill_enterprises
+from app.views.sizing import resize_in_screen
 
 log = logging.getLogger(__name__)
 
@@ -516,7 +517,7 @@ class ImportWizard(QWizard):
             self.setPage(page_id, page)
         self.check_page.checked.connect(lambda: QTimer.singleShot(0, self._advance_after_check))
         em = self.fontMetrics().horizontalAdvance("中")
-        self.resize(em * 58, em * 40)
+        resize_in_screen(self, em * 58, em * 40)
 
     def _advance_after_check(self) -> None:
         if self.currentId() == self.CHECK and self.plan is not None:

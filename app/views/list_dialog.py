@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.views import ops
 from app.views.table_model import ListTableModel
+from app.views.sizing import resize_in_screen
 
 
 class ListDialog(QDialog):
@@ -50,7 +51,7 @@ class ListDialog(QDialog):
         layout.addWidget(self.count)
         layout.addWidget(buttons)
         em = self.fontMetrics().horizontalAdvance("中")
-        self.resize(em * width_em, em * height_em)
+        resize_in_screen(self, em * width_em, em * height_em)
         ops.run_db(self, load, self.show_rows)
 
     def show_rows(self, rows: Sequence[Any]) -> None:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
+    QScrollArea,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from app.views.sync_controller import SyncController
 from app.views import ops, roles
 from app.views.workbench import WorkbenchPage
+from app.views.sizing import resize_in_screen
 from app.views.windows import open_modeless
 
 log = logging.getLogger(__name__)
@@ -90,9 +93,15 @@ class MainWindow(QMainWindow):
         right_layout.addWidget(self.returned_banner)
         right_layout.addWidget(self.stack, 1)
         QTimer.singleShot(0, self.returned_banner.refresh)  # after the first paint, like the pages
+        # On a small screen (1366×768 at 150 % is 911×512) a page scrolls rather than push the
+        # window past the screen's edge; at 100 % nothing scrolls.
+        scroll = QScrollArea()
+        scroll.setWidget(right)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         splitter = QSplitter()
         splitter.addWidget(self.nav)
-        splitter.addWidget(right)
+        splitter.addWidget(scroll)
         splitter.setStretchFactor(1, 1)
         em = self.fontMetrics().horizontalAdvance("中")
         splitter.setSizes([em * 15, em * 70])
@@ -117,7 +126,7 @@ class MainWindow(QMainWindow):
         if remember_geometry:
             self._restore_geometry(em)
         else:
-            self.resize(em * 90, em * 52)
+            resize_in_screen(self, em * 90, em * 52)
 
     def _fill_nav(self) -> None:
         """The page tree at the left: the manual's menus and their pages."""
@@ -196,7 +205,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(em * 90, em * 52)
+            resize_in_screen(self, em * 90, em * 52)
 
     def closeEvent(self, event) -> None:
         if self._remember_geometry:

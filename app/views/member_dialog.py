@@ -43,6 +43,7 @@ from app.services.errors import ValidationFailed
 from app.services.members import FIELD_LABELS, FLAG_LABELS, MemberDetail
 from app.views import ops
 from app.views.errors import show_error
+from app.views.sizing import resize_in_screen
 from app.views.windows import open_modeless
 
 
@@ -101,7 +102,7 @@ class MemberDialog(QDialog):
         layout.addWidget(tabs)
         layout.addWidget(self.buttons)
         em = self.fontMetrics().horizontalAdvance("中")
-        self.resize(em * 40, em * 36)
+        resize_in_screen(self, em * 40, em * 36)
 
     def _info_page(self, d: MemberDetail) -> QWidget:
         """基本信息: what the clerk reads, the ID masked until 显示完整号码."""

@@ -58,8 +58,8 @@ class MemberListPage(ListPage, QWidget):
         for combo in (self.category, self.life, self.card, self.insurance, self.enterprise):
             filters.addWidget(combo, 1)
 
-        self.table = list_table(self, self.model, {"证件号码": 11, "关联企业": 12, "手机号码": 8, "会员卡": 11,
-                                                    "状态": 6, "提示": 10})
+        self.table = list_table(self, self.model, {"证件类型": 12, "证件号码": 11, "关联企业": 13, "手机号码": 8,
+                                                    "会员类型": 7, "会员卡": 11, "状态": 10, "提示": 10})
 
         self.count_label = QLabel()
         bottom = self._bottom_row()

@@ -77,6 +77,15 @@ def _login(window) -> QWidget:
     return dialog
 
 
+def _login_refused(window) -> QWidget:
+    """登录 after a refusal of several lines (issue #13: the lines once overlapped)."""
+    from app.protocol import message_for
+
+    dialog = _login(window)
+    dialog._show_error(message_for("account_locked") + "\n忘记账号或密码，请联系上级工会进行账号找回或密码重置。")
+    return dialog
+
+
 def _shown_page(window, name: str) -> QWidget:
     """Page `name` of the window, shown and filled."""
     page = window.page(name)
@@ -224,11 +233,33 @@ def _district_submit(window) -> QWidget:
 SUPERIOR_DIALOGS: dict[str, tuple[str, ...]] = {"secondary": ("review_detail",),
                                                 "district": ("review_detail", "district_submit")}
 
+def _dialog(opener: Callable[[QWidget], QWidget | None]) -> Callable[[QWidget], QWidget]:
+    """A dialog the main window opens (帮助's, a to-do list), filled."""
+    def show(window) -> QWidget:
+        dialog = opener(window)
+        _drain()
+        return dialog or window
+    return show
+
+
+def _on_selected_member(action: str) -> Callable[[QWidget], QWidget]:
+    """会员管理's dialogs for the first member of the list: 删除, 标记退休/死亡, 已删除会员."""
+    def show(window) -> QWidget:
+        page = _shown_page(window, "members")
+        if page.model.row_count():
+            page.table.selectRow(0)
+        dialog = getattr(page, action)()
+        _drain()
+        return dialog or page
+    return show
+
+
 SCREENS: dict[str, Callable[[QWidget], QWidget]] = {
     **{name: _page(name) for name in PAGES},
     "member_detail": _member_detail,
     "conflicts": _conflicts,
     "login": _login,
+    "login_refused": _login_refused,
     "export": _export,
     "card_expiry": _card_expiry,
     "pending": _pending,
@@ -238,6 +269,13 @@ SCREENS: dict[str, Callable[[QWidget], QWidget]] = {
     "enroll_roster": lambda w: _wizard(w, "roster"),
     **{f"import_{step}": (lambda w, s=step: _import(w, s))
        for step in ("file", "category", "check", "preview", "write", "result")},
+    "member_remove": _on_selected_member("remove_selected"),
+    "member_life_status": _on_selected_member("mark_life_status"),
+    "removed_members": _on_selected_member("show_removed"),
+    "todo_list": _dialog(lambda w: w.open_todo("list:id_expiring")),
+    "manual": _dialog(lambda w: w.show_manual()),
+    "support": _dialog(lambda w: w.show_support()),
+    "notices": _dialog(lambda w: w.show_notices()),
 }
 GRASSROOTS_SCREENS = tuple(SCREENS)
 SCREENS.update({name: _page(name) for pages in SUPERIOR_PAGES.values() for name in pages if name not in SCREENS})
