@@ -60,6 +60,7 @@ def main() -> int:
     from app.models import close_database, open_database
     from app.paths import Profile
     from app.services import demo, enrollment
+    from app.services.campaign import cache_campaign
     from app.services.unions import default_plan_year
 
     root = Path(tempfile.mkdtemp(prefix="union-clerk-manual-"))
@@ -68,7 +69,7 @@ def main() -> int:
         open_database(profile.database, backup_dir=profile.backups)
         demo.fill_demo(300)
         plan_year = default_plan_year(date.today())
-        enrollment.cache_campaign(campaign(plan_year))
+        cache_campaign(campaign(plan_year))
         from app.views.main_window import MainWindow
 
         window = MainWindow(profile=profile, union_id=1, union_name=demo.DEMO_UNION, plan_year=plan_year,

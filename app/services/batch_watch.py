@@ -24,7 +24,7 @@ def _seen() -> set[str]:
 
 def unseen_returned(union_id: int) -> list:  # list[enrollment.BatchInfo]
     """Returned batches (退回) whose notice the clerk has not opened, newest first."""
-    from app.services.enrollment import batches
+    from app.services.enrollment_batches import batches
 
     seen = _seen()
     return [b for b in batches(union_id, status="returned") if b.batch_no not in seen]

@@ -164,7 +164,7 @@ def history(member_id: int) -> list[HistoryEntry]:
 
 
 def _batch_note(batch: Any) -> str:
-    from app.services.enrollment import STATUS_LABELS
+    from app.services.enrollment_batches import STATUS_LABELS
 
     text = STATUS_LABELS.get(batch.status, batch.status)
     return f"{text}：{batch.return_reason}" if batch.return_reason else text

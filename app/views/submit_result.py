@@ -144,7 +144,7 @@ class SubmitResultDialog(QDialog):
 
     def _status(self, status: tuple[str, str | None]) -> None:
         code, problem = status
-        from app.services.enrollment import STATUS_LABELS
+        from app.services.enrollment_batches import STATUS_LABELS
 
         label = STATUS_LABELS.get(code, code)
         if code == "refused":

@@ -12,6 +12,7 @@ from app.paths import Profile
 from app.rules.codes import Gender, InsuranceStatus
 from app.rules.idcard import check_character
 from app.services import enrollment, stats, todo
+from app.services.campaign import cache_campaign
 
 TODAY = date(2024, 11, 20)
 PLAN_YEAR = 2025
@@ -38,7 +39,7 @@ def _member(union_id: int, n: int, *, birth: date = date(1990, 1, 1), card: bool
 @pytest.fixture
 def union(profile: Profile) -> int:
     union = Union.create(name="测试工会", org_code="91310101MA1FL0XX1X")
-    enrollment.cache_campaign(CAMPAIGN)
+    cache_campaign(CAMPAIGN)
     return union.id
 
 

@@ -15,10 +15,11 @@ from app.models.tables import RetirementAnswer
 from app.paths import Profile
 from app.rules.codes import LifeStatus
 from app.services import enrollment
+from app.services.campaign import cache_campaign
 from app.views import ops
 from app.views.enrollment_pages import CardEnrollmentPage
 
-from tests.services.test_enrollment import CAMPAIGN, add
+from tests.services.enrollment_kit import CAMPAIGN, add
 
 FLAGGED = 500
 
@@ -26,7 +27,7 @@ FLAGGED = 500
 @pytest.fixture
 def union(profile: Profile) -> int:
     u = Union.create(name="上海建朗信息科技有限公司工会", org_code="91310101MA1FL0XX1X")
-    enrollment.cache_campaign(CAMPAIGN)
+    cache_campaign(CAMPAIGN)
     for n in range(10):
         add(u.id, n)
     for n in range(FLAGGED - 1):  # men retiring in Oct or Nov 2024: flagged for plan year 2025

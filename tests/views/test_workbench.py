@@ -9,6 +9,7 @@ import pytest
 from app.models import Member
 from app.paths import Profile
 from app.services import enrollment
+from app.services.campaign import cache_campaign
 from app.views import ops
 from app.views.main_window import MainWindow
 from app.views.todo_lists import TodoMembersDialog
@@ -28,7 +29,7 @@ def campaign() -> dict:
 
 @pytest.fixture
 def window(qtbot, demo_profile: Profile, bundled_font) -> MainWindow:
-    enrollment.cache_campaign(campaign())
+    cache_campaign(campaign())
     win = MainWindow(profile=demo_profile, union_id=1, union_name="测试工会", plan_year=PLAN_YEAR, actor="clerk",
                      remember_geometry=False)
     qtbot.addWidget(win)
