@@ -49,7 +49,7 @@ def latest_member(engine, id_number: str) -> dict:
 
 def eligible_ids(engine, year: int) -> list[int]:
     for c in enrollment.members_for_count(engine.union_id, year, "card", "flagged"):
-        enrollment.settle_retirement(c.id, "working", actor=DEMO_CLERK)
+        enrollment.settle_retirement(c.id, "working", plan_year=year, actor=DEMO_CLERK)
     return [c.id for c in enrollment.members_for_count(engine.union_id, year, "card", "eligible")]
 
 

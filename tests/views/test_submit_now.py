@@ -28,9 +28,9 @@ def signed(tmp_path: Path, profile: Profile, file_keyring) -> Iterator[account.S
     url, stop = start_demo_server(tmp_path / "server.db", members_per_union=30)
     signed = account.sign_in(url, DEMO_CLERK, DEMO_PASSWORD, profile_root=profile.root)
     signed.engine.sync()
-    for c in enrollment.members_for_count(signed.engine.union_id, enrollment.require_campaign().plan_year, "card",
-                                          "flagged"):
-        enrollment.settle_retirement(c.id, "working", actor=DEMO_CLERK)
+    year = enrollment.require_campaign().plan_year
+    for c in enrollment.members_for_count(signed.engine.union_id, year, "card", "flagged"):
+        enrollment.settle_retirement(c.id, "working", plan_year=year, actor=DEMO_CLERK)
     yield signed
     ops.wait_all(10_000)
     stop()
