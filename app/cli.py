@@ -333,6 +333,25 @@ def _add_member_commands(sub: argparse._SubParsersAction) -> None:  # type: igno
     p.set_defaults(func=cmd_todo)
 
 
+def _add_server_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """sync and devices: the commands that talk to the server as the signed-in clerk."""
+    p = sub.add_parser("sync", help="与服务器同步：上传本机修改，下载服务器的变化（离线时退出码为 3）")
+    p.add_argument("--server", metavar="URL", help="服务器地址（首次登录时需要）")
+    p.add_argument("--username", metavar="账号", help="登录账号；密码取自环境变量 UNION_CLERK_PASSWORD 或提示输入"
+                   "（上级工会重置密码后，新密码取自 UNION_CLERK_NEW_PASSWORD）")
+    p.add_argument("--allow-insecure", action="store_true",
+                   help="允许用不加密的 http:// 连接其他电脑上的服务器（仅限测试环境）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("devices", help="列出本账号登记过的电脑；--revoke 停用其中不认识或不再使用的一台")
+    p.add_argument("--revoke", metavar="FINGERPRINT", help="要停用的电脑的指纹（见列表第一列；不能停用本机）")
+    p.add_argument("--allow-insecure", action="store_true",
+                   help="允许用不加密的 http:// 连接其他电脑上的服务器（仅限测试环境）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(func=cmd_devices)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = JsonArgumentParser(prog="union-clerk-cli", description="工会会员专享保障参保客户端：命令行工具")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -381,21 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
     p.set_defaults(func=cmd_template)
 
-    p = sub.add_parser("sync", help="与服务器同步：上传本机修改，下载服务器的变化（离线时退出码为 3）")
-    p.add_argument("--server", metavar="URL", help="服务器地址（首次登录时需要）")
-    p.add_argument("--username", metavar="账号", help="登录账号；密码取自环境变量 UNION_CLERK_PASSWORD 或提示输入"
-                   "（上级工会重置密码后，新密码取自 UNION_CLERK_NEW_PASSWORD）")
-    p.add_argument("--allow-insecure", action="store_true",
-                   help="允许用不加密的 http:// 连接其他电脑上的服务器（仅限测试环境）")
-    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
-    p.set_defaults(func=cmd_sync)
-
-    p = sub.add_parser("devices", help="列出本账号登记过的电脑；--revoke 停用其中不认识或不再使用的一台")
-    p.add_argument("--revoke", metavar="FINGERPRINT", help="要停用的电脑的指纹（见列表第一列；不能停用本机）")
-    p.add_argument("--allow-insecure", action="store_true",
-                   help="允许用不加密的 http:// 连接其他电脑上的服务器（仅限测试环境）")
-    p.add_argument("--json", action="store_true", help="以 JSON 输出")
-    p.set_defaults(func=cmd_devices)
+    _add_server_commands(sub)
 
     p = sub.add_parser("stats", help="业务工作台统计数字")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")

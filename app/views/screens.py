@@ -233,6 +233,7 @@ def _district_submit(window) -> QWidget:
 SUPERIOR_DIALOGS: dict[str, tuple[str, ...]] = {"secondary": ("review_detail",),
                                                 "district": ("review_detail", "district_submit")}
 
+
 def _dialog(opener: Callable[[QWidget], QWidget | None]) -> Callable[[QWidget], QWidget]:
     """A dialog the main window opens (帮助's, a to-do list), filled."""
     def show(window) -> QWidget:
