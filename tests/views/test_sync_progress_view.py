@@ -40,6 +40,7 @@ def test_the_status_bar_counts_and_a_cancel_keeps_what_was_sent(qtbot, server_ur
     monkeypatch.setattr(sync_engine, "PUSH_CHUNK", 10)
     sync = SyncController()
     widget = SyncStatusWidget(sync)
+    sync.setParent(widget)  # its timers (the 3 s 待发送 count) go with the widget, not into later tests
     qtbot.addWidget(widget)
     widget.show()
     sync.set_signed_in(signed)
