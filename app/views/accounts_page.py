@@ -104,8 +104,8 @@ class AccountsPage(OnlinePage):
             row.addWidget(widget)
         self.layout_.addLayout(row)
         self.model = AccountsModel(ACCOUNT_COLUMNS, self)
-        self.table = _table(self, self.model, {"账号": 9, "使用人": 12, "角色": 5, "所属工会": 16,
-                                               "组织机构代码": 11, "工会级别": 7, "状态": 13})
+        self.table = _table(self, self.model, {"账号": 9, "使用人": 14, "角色": 5, "所属工会": 17,
+                                               "组织机构代码": 11, "工会级别": 8, "状态": 13, "最近登录": 9})
         self.table.doubleClicked.connect(lambda _index: self.show_audit())
         self.layout_.addWidget(self.table, 1)
         self.count = QLabel("")

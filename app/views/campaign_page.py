@@ -92,7 +92,8 @@ class CampaignPage(QWidget):
         layout.addLayout(self.facts)
         layout.addWidget(QLabel(self.tr("保障类型、费用标准与默认分担（元/人）")))
         self.plans = RowsModel(PLAN_COLUMNS, self)
-        self.plan_table = plain_table(self, self.plans, {"保障类型": 14, "每人保障费用(元)": 9, "区局/各级工会缴费": 10})
+        self.plan_table = plain_table(self, self.plans, {"保障类型": 14, "每人保障费用(元)": 9, "区局/各级工会缴费": 10,
+                                                               "有效期": 15})
         layout.addWidget(self.plan_table, 2)
         layout.addWidget(QLabel(self.tr("办理窗口与截止日期（北京时间，以服务器时间为准）")))
         self.windows = RowsModel(WINDOW_COLUMNS, self)

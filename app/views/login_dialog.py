@@ -103,6 +103,7 @@ class LoginDialog(QDialog):
         self.body.addWidget(hint)
         self.body.addWidget(self.buttons)
         self.show_advanced(not self.server.text())
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 24)  # a refusal wraps in a few lines
         (self.password if username else self.username).setFocus()
 
     def show_advanced(self, shown: bool) -> None:
@@ -154,8 +155,12 @@ class LoginDialog(QDialog):
         self._show_error(describe_sync_error(exc))
 
     def _show_error(self, text: str) -> None:
+        """The refusal in red under the fields; the dialog grows to hold every line of it (a
+        refusal of several lines once overlapped the hint below it, issue #13)."""
         self.error.setText(text)
         self.error.show()
+        self.body.activate()
+        self.adjustSize()
 
 
 def tell_if_not_saved(parent: QWidget, signed_in: account.SignedIn) -> None:

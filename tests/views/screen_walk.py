@@ -8,7 +8,9 @@ Run in a child process, so that each walk has its own screen size and scale fact
         python -m tests.views.screen_walk PROFILE OUTDIR
 
 It prints one JSON object per screen: {"screen", "english": [...], "misfits": [...], "png"}.
-The walk runs on a throwaway copy of PROFILE (the import and the retirement answers write).
+The walk runs on a throwaway copy of PROFILE (the import and the retirement answers write). The
+superior levels' screens ("district.review_pending", …) are walked over windows of their level
+signed in to a loopback demo server that holds two batches to review.
 """
 from __future__ import annotations
 
@@ -46,7 +48,10 @@ ALLOWED = frozenset({"PDF", "Excel", "ID", "WPS", "OpenDocument", "LibreOffice",
                      "ods", "csv", "Ctrl", "Shift", "Alt", "Tab", "Enter", "Esc", "Del", "Home", "End"})
 WORD = re.compile(r"\b[A-Za-z]{2,}\b")
 #: Data that is not wording: addresses, file paths and names (with a dot or a slash in them).
-NOT_WORDS = re.compile(r"(?:https?://|[A-Za-z]:\\)\S*|\S*[/\\]\S*|[\w-]+\.(?:xlsx|xls|xlsb|ods|pdf|sqlite3|log|html)\b")
+NOT_WORDS = re.compile(r"(?:https?://|[A-Za-z]:\\)\S*|\S*[/\\]\S*|[\w-]+\.(?:xlsx|xls|xlsb|ods|pdf|sqlite3|log|html)\b"
+                       r"|\b(?:JZ|JS|BK)-?(?=[0-9A-Za-z]*\d)[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*")  # batch numbers (批次编号)
+#: Columns whose cells are names the accounts were given (data, whatever their letters).
+DATA_COLUMNS = frozenset({"账号", "操作人"})
 #: Columns of free text whose long values are elided on purpose (the whole text is in the tooltip
 #: or the detail); every other column must show its values whole.
 FREE_TEXT = frozenset({"工作单位详细地址", "地址", "说明", "校验说明", "提示", "备注", "内容", "原因", "退回原因", "详情", "错误",
@@ -76,9 +81,12 @@ def _view_texts(view: QAbstractItemView) -> list[str]:
     out = [str(model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) or "") for c in range(_columns(model))
            if not (isinstance(view, QTableView) and view.isColumnHidden(c))]
 
+    data = {c for c in range(_columns(model))
+            if model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) in DATA_COLUMNS}
+
     def walk(parent: QModelIndex, depth: int) -> None:
         for r in range(min(model.rowCount(parent), ROWS_CHECKED)):
-            for c in range(_columns(model)):
+            for c in (c for c in range(_columns(model)) if c not in data):
                 value = model.data(model.index(r, c, parent))
                 if isinstance(value, str):
                     out.append(value)
@@ -231,7 +239,70 @@ def _qt_own(window: QWidget, name: str) -> QWidget:
 QT_OWN = ("qt_message_box", "qt_file_dialog", "qt_text_menu")
 
 
+#: The superior levels whose screens are walked too, each over a window of its level signed in to a
+#: loopback demo server (their pages read the server; offline they would show only a banner).
+SUPERIOR_LEVELS = ("secondary", "district", "city")
+
+
+def superior_name(level: str, name: str) -> str:
+    return f"{level}.{name}"
+
+
+def _report(name: str, widget: QWidget, out_dir: Path) -> None:
+    png = out_dir / f"{name}.png"
+    widget.grab().save(str(png))
+    print(json.dumps({"screen": name, "english": english(widget), "misfits": misfits(widget), "png": str(png)},
+                     ensure_ascii=False), flush=True)
+
+
+def _superior_world(root: Path):  # -> (url, stop)
+    """A demo server with a batch from each of two grassroots unions waiting for review."""
+    from server.embedded import start_demo_server
+    from tests.views.test_superior_pages import _submit_as
+
+    url, stop = start_demo_server(root / "walk-server.sqlite3", members_per_union=40)
+    _submit_as(url, "grassroots", 5)
+    _submit_as(url, "grassroots2", 3)
+    return url, stop
+
+
+def _walk_superior(app, profile, union, out_dir: Path, only: list[str] | None) -> None:
+    from app.sync.client import ServerClient
+    from app.sync.superior import SuperiorApi
+    from app.views import screens
+    from app.views.main_window import MainWindow
+    from server.embedded import DEMO_LOGINS, DEMO_PASSWORD
+
+    wanted = {level: [n for n in screens.names(level) if only is None or superior_name(level, n) in only]
+              for level in SUPERIOR_LEVELS}
+    if not any(wanted.values()):
+        return
+    url, stop = _superior_world(Path(profile.root))
+    try:
+        for level, names in wanted.items():
+            if not names:
+                continue
+            client = ServerClient(url)
+            client.login(DEMO_LOGINS[level], DEMO_PASSWORD)
+            api = SuperiorApi(client)
+            window = MainWindow(profile=profile, union_id=union.id, union_name=union.name, plan_year=2026,
+                                actor=DEMO_LOGINS[level], remember_geometry=False, level=level,
+                                superior_api=lambda api=api: api)
+            window.load_now()
+            window.show()
+            app.processEvents()
+            for name in names:
+                widget = screens.show(window, name)
+                app.processEvents()
+                _report(superior_name(level, name), widget, out_dir)
+                screens.close_all(window)
+            window.close()
+    finally:
+        stop()
+
+
 def walk(profile_dir: Path, out_dir: Path, only: list[str] | None = None) -> int:
+    """The grassroots window's screens and Qt's own, then each superior level's screens."""
     from app import main as app_main
     from app.paths import Profile
     from app.services.unions import default_plan_year
@@ -250,18 +321,16 @@ def walk(profile_dir: Path, out_dir: Path, only: list[str] | None = None) -> int
     window.show()
     app.processEvents()
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name in only or [*screens.names(), *QT_OWN]:
+    for name in [n for n in [*screens.names(), *QT_OWN] if only is None or n in only]:
         widget = _qt_own(window, name) if name in QT_OWN else screens.show(window, name)
         app.processEvents()
-        png = out_dir / f"{name}.png"
-        widget.grab().save(str(png))
-        print(json.dumps({"screen": name, "english": english(widget), "misfits": misfits(widget),
-                          "png": str(png)}, ensure_ascii=False), flush=True)
+        _report(name, widget, out_dir)
         if name in QT_OWN:
             widget.close()
             widget.deleteLater()
         screens.close_all(window)
     window.close()
+    _walk_superior(app, profile, union, out_dir, only)
     ops.wait_all()
     ops.release_database()
     import shutil

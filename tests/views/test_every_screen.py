@@ -1,5 +1,6 @@
-"""Every screen a clerk meets — each page, wizard step and dialog of app.views.screens, and Qt's
-own message box, file dialog and text-field menu — walked on a 1366×768 screen at 100 % and at
+"""Every screen a clerk meets — each page, wizard step and dialog of app.views.screens (the SS
+pages, and each superior level's pages over a demo server, included), and Qt's own message box,
+file dialog and text-field menu — walked on a 1366×768 screen at 100 % and at
 150 % (QT_SCALE_FACTOR=1.5: 911×512 logical pixels) by tests/views/screen_walk.py (issue #13
 items 1 and 4): no English word in any visible text, nothing cut, nothing outside its window, no
 window larger than the screen. The PNGs land in build/screenshots/1366x768 and
@@ -60,7 +61,11 @@ def at_150(walk_profile: Path, tmp_path_factory) -> dict[str, dict]:
 
 
 def test_every_screen_is_walked_and_photographed(at_100: dict[str, dict]) -> None:
-    assert set(at_100) == {*screens.names(), *screen_walk.QT_OWN}
+    superior = {screen_walk.superior_name(level, name) for level in screen_walk.SUPERIOR_LEVELS
+                for name in screens.names(level)}
+    assert {"district.review_pending", "district.district_submit", "city.center_batches"} <= superior
+    assert {"ss_enrollment", "card_enrollment"} <= set(screens.names())
+    assert set(at_100) == {*screens.names(), *screen_walk.QT_OWN, *superior}
     assert all(Path(r["png"]).stat().st_size > 5_000 for r in at_100.values())
 
 
