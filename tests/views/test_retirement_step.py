@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QDateEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QComboBox, QDateEdit
 
 from app.models import Member, Union
 from app.models.tables import RetirementAnswer
@@ -16,10 +16,10 @@ from app.paths import Profile
 from app.rules.codes import LifeStatus
 from app.services import enrollment
 from app.services.campaign import cache_campaign
-from app.views import ops
 from app.views.enrollment_pages import CardEnrollmentPage
 
 from tests.services.enrollment_kit import CAMPAIGN, add
+from tests.views.test_enrollment_views import _no_modal  # noqa: F401 (an autouse fixture)
 
 FLAGGED = 500
 
@@ -37,12 +37,6 @@ def union(profile: Profile) -> int:
     return u.id
 
 
-@pytest.fixture(autouse=True)
-def _no_modal(monkeypatch):
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Ok)
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: 0)
-    yield
-    ops.wait_all(10_000)
 
 
 @pytest.fixture
