@@ -155,11 +155,11 @@ def history(member_id: int) -> list[HistoryEntry]:
     field_labels = _field_labels()
     out = [HistoryEntry(e.at, e.actor, ACTION_LABELS.get(e.action, e.action), field_labels.get(e.field, e.field),
                         e.old_value or "", e.new_value or "", e.note or "")
-           for e in AuditEntry.select().where(AuditEntry.member == member_id)]
+           for e in AuditEntry.select().where(AuditEntry.member == member_id).order_by(AuditEntry.id.desc())]
     for batch in (Batch.select().join(BatchMember).where(BatchMember.member == member_id)):
         out.append(HistoryEntry(batch.submitted_at, batch.actor, "提交参保", "", "",
                                 f"{batch.plan_year}年度 批次 {batch.batch_no}", _batch_note(batch)))
-    out.sort(key=lambda e: e.at, reverse=True)
+    out.sort(key=lambda e: e.at, reverse=True)  # stable: entries of one second stay newest first
     return out
 
 
