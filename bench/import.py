@@ -13,8 +13,10 @@ each phase in a fresh process so that its peak memory is its own:
   insert, index rebuild and commit, to show what part of the import is SQLite's own work;
 - a re-import where nothing changed, and one where 10 % of the rows changed;
 - peak RSS of each;
-and the ratios to the bare calamine parse. Targets (issue 4): full import ≤ 2.0× the bare parse,
-peak RSS ≤ 400 MB, progress at least every 0.25 s.
+and the ratios to the bare calamine parse. Targets (issue 10, against the floor it measures; the
+issue-4 target of 2.0× the bare parse is withdrawn, as SQLite's own insert and index build exceed
+it): full import ≤ 1.25× the floor, the floor ≤ 2.5× the bare calamine parse, peak RSS ≤ 400 MB,
+progress at least every 0.25 s.
 
     python bench/import.py [--rows 100000] [--dir DIR] [--runs 3]
 """
@@ -389,7 +391,9 @@ def main() -> None:
     gap = max(r["longest_gap"] for r in [*fresh, same, tenth])
     peak = max(r["peak_mb"] for r in [*fresh, same, tenth])
     print(f"\nlongest gap between progress reports: {gap:.3f} s (target ≤ 0.25 s)")
-    print(f"full import / bare parse: {full / parse:.2f}× (target ≤ 2.0×); peak RSS {peak:.0f} MB (target ≤ 400 MB)")
+    print(f"full import / floor: {full / low['seconds']:.2f}× (target ≤ 1.25×)")
+    print(f"floor / bare parse: {low['seconds'] / parse:.2f}× (target ≤ 2.5×)")
+    print(f"peak RSS: {peak:.0f} MB (target ≤ 400 MB)")
     if not args.dir:
         shutil.rmtree(work, ignore_errors=True)
 
