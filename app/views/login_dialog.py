@@ -49,6 +49,8 @@ class LoginDialog(QDialog):
         self.setWindowTitle(self.tr("登录"))
         self.server = QLineEdit(site_config.server_url(server_url))
         self.server.setPlaceholderText("https://…")
+        # Wide enough for a whole address with a port (it was cut to "://union.example.cn").
+        self.server.setMinimumWidth(self.server.fontMetrics().horizontalAdvance("https://union.example.cn:8443/中中"))
         self.username = QLineEdit(username)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)

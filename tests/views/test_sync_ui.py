@@ -45,6 +45,16 @@ def test_login_dialog_wrong_then_right(qtbot, server_url: str, profile: Profile,
     assert dialog.signed_in is not None and dialog.signed_in.username == DEMO_CLERK
 
 
+def test_login_dialog_shows_a_server_address_whole(qtbot, profile: Profile, bundled_font) -> None:
+    url = "https://union.example.cn:8443/"
+    dialog = LoginDialog(profile.root, server_url=url, username="clerk01")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    # The field's text area (its width less the frame and text margins) holds the whole address.
+    assert dialog.server.width() - 12 >= dialog.server.fontMetrics().horizontalAdvance(url)
+
+
 def test_window_syncs_and_resolves_a_conflict(qtbot, server_url: str, profile: Profile, file_keyring,
                                              bundled_font, tmp_path: Path) -> None:
     signed = account.sign_in(server_url, DEMO_CLERK, DEMO_PASSWORD, profile_root=profile.root)
