@@ -65,6 +65,7 @@ def eligible_numbers(db_file: Path, count: int) -> list[str]:
     rows = con.execute(
         "SELECT m.id_number FROM member m JOIN trade_union u ON u.id = m.union_id "
         "WHERE u.org_code = '813101010000000041' AND m.card_status = 'issued' AND m.life_status = 'in_service' "
+        "AND m.category = 'linked_enterprise' "  # the server refuses flexible and outside members (ineligible)
         "AND m.id_type = 'mainland' AND (m.insurance_status IS NULL OR m.insurance_status != 'pending') "
         "AND m.birth_date >= '1975-01-01' AND m.id_number NOT IN (SELECT id_number FROM enrollment) "
         "ORDER BY m.id LIMIT ?", (count,)).fetchall()
