@@ -35,6 +35,10 @@ if [ "$namespace" = 1 ]; then
 else
   echo "   no mount namespace here: the environment is emptied, Python installations stay visible"
 fi
+# Qt libraries the issue rules out (installer/union-clerk.spec drops them and what pulls them in).
+unwanted=$(find "$APP" \( -iname '*Qt6Pdf*' -o -iname '*Qt6Quick*' -o -iname '*Qt6Qml*' -o -iname '*Qt6WebEngine*' \
+  -o -iname '*Qt6VirtualKeyboard*' \) | sort)
+if [ -n "$unwanted" ]; then echo "Qt libraries the app does not use were bundled:" >&2; echo "$unwanted" >&2; exit 1; fi
 version=$(run "\"$APP/union-clerk-cli\" --version")
 echo "   $version"
 case "$version" in union-clerk-cli\ [0-9]*) ;; *) echo "unexpected --version output" >&2; exit 1 ;; esac

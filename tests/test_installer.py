@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import ast
 import configparser
+import importlib.util
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,3 +97,47 @@ def test_uninstaller_keeps_data_unless_asked() -> None:
     uninstall = script[script.index('Section "Uninstall"'):]
     data_removal = uninstall.index('RMDir /r "${DATA_DIR}"')
     assert uninstall.rindex("${If} $RemoveData == 1", 0, data_removal) > 0
+
+
+def spec_filter():
+    """The spec's keep() with the tables it reads, taken from the spec itself (the rest of the
+    spec runs PyInstaller)."""
+    tree = ast.parse((INSTALLER / "union-clerk.spec").read_text(encoding="utf-8"))
+    wanted = {"UNUSED_QT_PLUGINS", "UNUSED_QT_LIBS", "KEEP_QT_TRANSLATIONS", "keep"}
+    nodes = [n for n in tree.body if (isinstance(n, ast.FunctionDef) and n.name in wanted)
+             or (isinstance(n, ast.Assign) and any(getattr(t, "id", "") in wanted for t in n.targets))]
+    namespace: dict = {}
+    exec(compile(ast.Module(body=nodes, type_ignores=[]), "union-clerk.spec", "exec"), namespace)  # noqa: S102 - our own spec
+    return namespace["keep"]
+
+
+@pytest.mark.parametrize(("dest", "kept"), [
+    ("PySide6/Qt/plugins/imageformats/libqpdf.so", False),  # it links QtPdf (4.5 MB), never used
+    ("PySide6/Qt/lib/libQt6Pdf.so.6", False),
+    ("libQt6Pdf.so.6", False),
+    ("PySide6/plugins/imageformats/qpdf.dll", False),
+    ("PySide6/Qt6Pdf.dll", False),
+    ("PySide6/Qt/lib/libQt6Quick.so.6", False),
+    ("PySide6/Qt/plugins/imageformats/libqjpeg.so", True),
+    ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
+    ("PySide6/Qt/lib/libQt6Charts.so.6", True),
+    ("PySide6/Qt/translations/qtbase_zh_CN.qm", True),
+    ("PySide6/Qt/translations/qtbase_de.qm", False),
+])
+def test_the_spec_keeps_only_the_qt_the_app_uses(dest: str, kept: bool) -> None:
+    assert spec_filter()((dest, "/src/" + dest.rsplit("/", 1)[-1], "BINARY")) is kept
+
+
+def test_frozen_startup_bench_reports_what_its_timer_measures() -> None:
+    """bench/frozen_startup.py reads the results of bench/member_list.py's process timer (it broke
+    once when the timer began returning wall and CPU time together)."""
+    spec = importlib.util.spec_from_file_location("frozen_startup", ROOT / "bench" / "frozen_startup.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    shows = [sys.executable, "-c", "print('shown', flush=True)"]
+    frozen = [bench.time_process(shows) for _ in range(3)]
+    venv = [bench.time_process(shows) for _ in range(3)]
+    lines = bench.report(frozen, venv).splitlines()
+    assert len(lines) == 3 and "from the venv" in lines[0] and "frozen union-clerk" in lines[1]
+    assert re.fullmatch(r"ratio frozen / venv: \d+\.\d\d, by CPU \d+\.\d\d   \(target ≤ 1\.3\)", lines[2])
