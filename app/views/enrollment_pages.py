@@ -165,7 +165,6 @@ class BatchDetailDialog(QDialog):
             batch.member_count, batch.status_label)
             + (self.tr("　审核标识：{0}").format(batch.review_mark_label) if batch.review_mark_label else ""))
         info.setWordWrap(True)
-        self.info = info
         layout = QVBoxLayout(self)
         layout.addWidget(info)
         for text in (batch.return_reason and self.tr("退回原因：{0}").format(batch.return_reason),
@@ -180,9 +179,7 @@ class BatchDetailDialog(QDialog):
                                                     "终保日期": 7})
         layout.addWidget(self.table, 1)
         em = self.fontMetrics().horizontalAdvance("中")
-        # Wide enough that the figures line does not wrap (it broke 待发送 after 待发), within the screen.
-        width = max(em * 60, min(em * 96, info.fontMetrics().horizontalAdvance(info.text()) + em * 2))
-        resize_in_screen(self, width, em * 34)
+        resize_in_screen(self, em * 60, em * 34)
         self.model.requery(batch.id)
 
 
