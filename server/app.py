@@ -34,11 +34,13 @@ from server.migrations import migrate
 from server.problems import ProblemError
 from server.routes import accounts as account_routes
 from server.routes import auth, client_versions, district, organisation, review, submissions, sync, transfers
+from server.routes import fees as fee_routes
 from server.settings import Clock, ServerContext, Settings, system_clock
 
 API_VERSION = "1.0"
 
-ROUTERS = (auth, account_routes, organisation, sync, submissions, review, district, client_versions, transfers)
+ROUTERS = (auth, account_routes, organisation, sync, submissions, review, district, client_versions, transfers,
+           fee_routes)
 
 
 def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | None = None) -> FastAPI:

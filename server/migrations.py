@@ -21,6 +21,7 @@ Adding a step when a model changes:
 """
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from server.models import (
     MemberTransfer,
     Notice,
     SchemaVersion,
+    Submission,
     Token,
     User,
     Voucher,
@@ -122,6 +124,22 @@ def _v6_notices(migrator: SchemaMigrator) -> None:
     database.obj.create_tables([Notice])
 
 
+def _v7_submission_fee_split(migrator: SchemaMigrator) -> None:
+    # The split each batch was priced with, from its signed payload (a district's later change of
+    # its split never reprices a batch already received).
+    _add_missing_columns(migrator, Submission, ("fee_split",))
+    last = 0
+    while True:
+        rows = list(Submission.select(Submission.id, Submission.payload).where(Submission.id > last)
+                    .order_by(Submission.id).limit(500))
+        if not rows:
+            return
+        for row in rows:
+            split = json.loads(row.payload).get("fee_split")
+            Submission.update(fee_split=split).where(Submission.id == row.id).execute()
+        last = rows[-1].id
+
+
 STEPS: tuple[Step, ...] = (
     Step(2, "index member (union, phone): every member upsert looks for another member with the phone",
          _v2_member_phone_index),
@@ -132,6 +150,8 @@ STEPS: tuple[Step, ...] = (
     Step(5, "member transfer: member_claim (one union per person, backfilled), member_transfer",
          _v5_member_claims),
     Step(6, "notice: the notices clerks read under 帮助 → 查看通知 (GET /notices)", _v6_notices),
+    Step(7, "submission fee_split: the per-person split a batch was priced with (保障金额设置)",
+         _v7_submission_fee_split),
 )
 
 LATEST = STEPS[-1].version if STEPS else BASELINE

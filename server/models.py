@@ -296,6 +296,9 @@ class Submission(BaseModel):
     plan_type = CharField()
     member_count = IntegerField()
     totals = JSONText()
+    # The per-person split it was priced with ({"fee", "city", "district", "grassroots"}, as in its
+    # signed payload): a district's later change of its split never reprices it.
+    fee_split = JSONText(null=True)
     payload = TextField()
     payload_sha256 = CharField(max_length=64)
     signature = TextField()

@@ -25,6 +25,7 @@ HTTP_STATUS: dict[str, int] = {
     "conflict": 409,
     "plan_type_mismatch": 409,
     "window_closed": 403,
+    "fee_window_closed": 403,
     "ineligible": 422,
     "coverage_mismatch": 422,
     "price_mismatch": 422,

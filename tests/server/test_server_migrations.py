@@ -6,6 +6,8 @@ add the notices), keeps every row, ends with exactly the schema a fresh database
 its old data; a second start changes nothing."""
 from __future__ import annotations
 
+import json
+
 import secrets
 import sqlite3
 from collections.abc import Iterator
@@ -128,8 +130,9 @@ def test_an_unversioned_database_upgrades_in_place_and_keeps_its_data(places: tu
     before = _row_counts()
     assert all(before.values()), f"the fixture should fill every table: {before}"
     assert current_version() is None
-    with session():
-        stored = {s.batch_no: (s.payload, s.signature, bytes(s.pdf)) for s in Submission.select()}
+    with session():  # the columns version 1 has (a later step adds others)
+        stored = {s.batch_no: (s.payload, s.signature, bytes(s.pdf)) for s in Submission.select(
+            Submission.batch_no, Submission.payload, Submission.signature, Submission.pdf)}
 
     app = create_app(old_url)  # migrates at start
     assert current_version() == LATEST > BASELINE
@@ -137,6 +140,8 @@ def test_an_unversioned_database_upgrades_in_place_and_keeps_its_data(places: tu
     assert _schema() == fresh
     with session():
         assert {s.batch_no: (s.payload, s.signature, bytes(s.pdf)) for s in Submission.select()} == stored
+        # Step 7: each batch's per-person split, from its signed payload.
+        assert all(s.fee_split == json.loads(s.payload)["fee_split"] for s in Submission.select())
         versions = [row.version for row in SchemaVersion.select().order_by(SchemaVersion.version)]
     assert versions == [BASELINE] + [step.version for step in STEPS]
     with session():
