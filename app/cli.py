@@ -111,6 +111,10 @@ def cmd_members(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     from app.services import stats
 
+    if getattr(args, "action", None) == "download":  # 下载集中参保统计表 (app/cli_fees.py)
+        from app.cli_fees import cmd_stats_download
+
+        return cmd_stats_download(args)
     _open(args)
     figures = stats.workbench_figures(_union_id())
     if args.json:
@@ -405,6 +409,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="业务工作台统计数字")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(func=cmd_stats)
+    from app import cli_fees  # fees show|set, stats download, district notice
+
+    cli_fees.add_stats_download(p)
+    cli_fees.add_parsers(sub)
     _add_member_commands(sub)
 
     from app.cli_superior import add_parsers

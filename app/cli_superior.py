@@ -145,7 +145,7 @@ def _review_parsers(sub: Any) -> None:
 
 def _district_parsers(sub: Any) -> None:
     district = sub.add_parser("district", help="区局(产业)工会：待提交合计、提交至职保中心").add_subparsers(
-        dest="district_command", required=True, metavar="ACTION", help="totals | submit")
+        dest="district_command", required=True, metavar="ACTION", help="totals | submit | notice")
     p = district.add_parser("totals", help="待提交参保列表的合计行")
     p.add_argument("--plan-year", type=int, help="保障年度（默认：当前活动）")
     _json_flag(p)
@@ -157,6 +157,9 @@ def _district_parsers(sub: Any) -> None:
     p.add_argument("--plan-year", type=int, help="保障年度（默认：当前活动）")
     _json_flag(p)
     p.set_defaults(func=cmd_district_submit)
+    from app.cli_fees import add_notice_parser
+
+    add_notice_parser(district)
     voucher = sub.add_parser("voucher", help="缴费凭证（区局(产业)工会）").add_subparsers(
         dest="voucher_command", required=True, metavar="ACTION", help="upload")
     p = voucher.add_parser("upload", help="上传缴费凭证照片（JPEG/PNG）到区局批次")
