@@ -42,10 +42,11 @@ def save_district_notice(receipt: dict[str, Any], target: Path) -> Path:
     return Path(target)
 
 
-def window_text(window: dict[str, Any], now: datetime | None = None) -> str:
-    """"提交时间：12月26日至12月31日（以服务器时间为准），还剩 2天3小时" — or why it is closed."""
+def window_text(window: dict[str, Any], now: datetime | None = None, what: str = "提交时间") -> str:
+    """"提交时间：12月26日至12月31日（以服务器时间为准），还剩 2天3小时" — or why it is closed
+    (`what`: the window's name, e.g. 调整时间 of 保障金额设置)."""
     start, end = date.fromisoformat(window["start"]), date.fromisoformat(window["end"])
-    span = f"提交时间：{start.month}月{start.day}日至{end.month}月{end.day}日（以服务器时间为准）"
+    span = f"{what}：{start.month}月{start.day}日至{end.month}月{end.day}日（以服务器时间为准）"
     moment = now or parse_timestamp(window["server_time"])
     opens, closes = parse_timestamp(window["opens_at"]), parse_timestamp(window["closes_at"])
     if moment < opens:

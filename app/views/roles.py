@@ -1,8 +1,9 @@
 """The account's union level decides the app (SPEC §5.10): which menu the main window shows and
 which pages it can build. Grassroots clerks get today's pages; a secondary union 集中参保审核; a
-district union 审核, 待提交 and 参保批次管理 (缴费凭证); the city's center 缴费凭证审核 and
-参保活动配置; each of them 账号管理 of the unions below it. The superior pages need the server and say
-so when offline (app/views/superior_pages.py).
+district union 审核, 待提交, 参保批次管理 (缴费凭证, 统计表, 告知书) and 保障金额设置; the city's center
+缴费凭证审核, 参保活动配置 and 保障金额设置 (the city-wide figures); each of them 账号管理 of the
+unions below it. The superior pages need the server and say so when offline
+(app/views/superior_pages.py).
 """
 from __future__ import annotations
 
@@ -22,9 +23,10 @@ SUPERIOR_MENUS: dict[str, Menu] = {
                   ("集中参保审核", [("review_pending", "待审批参保列表")]), ACCOUNTS_MENU],
     "district": [(None, [("workbench", "业务工作台")]),
                  ("集中参保审核", [("review_pending", "待审批参保列表"), ("review_ready", "待提交参保列表")]),
-                 ("会员服务卡管理系统", [("district_batches", "参保批次管理")]), ACCOUNTS_MENU],
+                 ("会员服务卡管理系统", [("district_batches", "参保批次管理"), ("fees", "保障金额设置")]), ACCOUNTS_MENU],
     "city": [(None, [("workbench", "业务工作台")]),
-             ("职保中心", [("center_batches", "缴费凭证审核"), ("center_campaign", "参保活动配置")]), ACCOUNTS_MENU],
+             ("职保中心", [("center_batches", "缴费凭证审核"), ("center_campaign", "参保活动配置"),
+                         ("fees", "保障金额设置")]), ACCOUNTS_MENU],
 }
 
 
@@ -38,14 +40,16 @@ def superior_factories(api: Callable[[], Any], documents: Path | None,
     superior level's 业务工作台 shows its subtree's figures from the server."""
     from app.views.accounts_page import AccountsPage
     from app.views.campaign_page import CampaignPage
+    from app.views.fees_page import FeesPage
     from app.views.superior_pages import BatchesPage, ReviewPage, SuperiorWorkbench
 
     workbench = {"workbench": lambda: SuperiorWorkbench(api)} if level in SUPERIOR_MENUS else {}
     return {**workbench,
         "review_pending": lambda: ReviewPage(api, "pending", documents),
         "review_ready": lambda: ReviewPage(api, "ready", documents),
-        "district_batches": lambda: BatchesPage(api, center=False),
+        "district_batches": lambda: BatchesPage(api, center=False, documents=documents),
         "center_batches": lambda: BatchesPage(api, center=True),
         "accounts": lambda: AccountsPage(api),
         "center_campaign": lambda: CampaignPage(api),
+        "fees": lambda: FeesPage(api),
     }

@@ -50,14 +50,25 @@ REVIEW_COLUMNS: list[Column] = [
     ("提交时间", lambda r: r["received_at"][:16].replace("T", " ")),
     ("批次编号", lambda r: r["batch_no"]),
 ]
+
+
+def local_time(stamp: str | None) -> str:
+    """A server timestamp (UTC) as a Shanghai "YYYY-MM-DD HH:MM"; empty for none."""
+    from app.protocol import SHANGHAI, parse_timestamp
+
+    return parse_timestamp(stamp).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if stamp else ""
+
+
+#: 参保批次管理 (manual §4.8): the manual's columns first, then what the center also needs.
 DISTRICT_COLUMNS: list[Column] = [
     ("批次编号", lambda r: r["batch_no"]),
-    ("区局(产业)工会", lambda r: r["union"]["name"]),
     ("参保人数", lambda r: str(r["member_count"])),
-    ("参保资金总额", lambda r: r["amount"]),
-    ("提交时间", lambda r: r["submitted_at"][:16].replace("T", " ")),
+    ("提交时间", lambda r: local_time(r["submitted_at"])),
+    ("最后更新时间", lambda r: local_time(r.get("updated_at"))),
     ("状态", lambda r: r["status_label"]),
-    ("凭证上传时间", lambda r: (r.get("voucher_uploaded_at") or "")[:16].replace("T", " ")),
+    ("凭证上传时间", lambda r: local_time(r.get("voucher_uploaded_at"))),
+    ("区局(产业)工会", lambda r: r["union"]["name"]),
+    ("参保资金总额", lambda r: r["amount"]),
     ("凭证", lambda r: "；".join(f"{v['status_label']}{'：' + v['reason'] if v.get('reason') else ''}"
                                for v in r["vouchers"]) or "未上传"),
 ]
@@ -331,12 +342,15 @@ class BatchesPage(OnlinePage):
     """参保批次管理 (the district: its batches to the center, 上传缴费凭证) or the center's
     缴费凭证审核 (every district batch; 确认 / 驳回)."""
 
-    def __init__(self, api: ApiSource, center: bool) -> None:
+    def __init__(self, api: ApiSource, center: bool, documents: Any = None) -> None:
         super().__init__(api, "缴费凭证审核" if center else "参保批次管理")
-        self.center = center
+        self.center, self.documents = center, documents
         self.model = RowsModel(DISTRICT_COLUMNS, self)
         self.table = _table(self, self.model, {"批次编号": 14, "区局(产业)工会": 14, "参保资金总额": 8,
-                                               "提交时间": 9, "凭证上传时间": 9, "状态": 7})
+                                               "提交时间": 9, "最后更新时间": 9, "凭证上传时间": 9, "状态": 10})
+        self.saved = QLabel("")
+        self.saved.setWordWrap(True)
+        self.layout_.addWidget(self.saved)
         self.layout_.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -349,6 +363,9 @@ class BatchesPage(OnlinePage):
                 button.clicked.connect(slot)
                 buttons.addWidget(button)
         else:
+            from app.views.batch_downloads import add_download_buttons
+
+            add_download_buttons(self, buttons)
             upload = QPushButton(self.tr("上传缴费凭证…"))
             upload.clicked.connect(self.upload)
             buttons.addWidget(upload)
