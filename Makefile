@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # Each benchmark prints its figures with a baseline measured in the same run.
-BENCHES ?= member_list import notice sync cards server_load superior
+BENCHES ?= member_list import notice sync cards server_load superior stats_xlsx
 bench: $(STAMP)
 	for b in $(BENCHES); do QT_QPA_PLATFORM=offscreen $(BIN)/python bench/$$b.py || exit 1; done
 

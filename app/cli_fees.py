@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app.protocol.fees import fee_line
+
 #: What to do when the server refuses, by problem code.
 ACTIONS: dict[str, str] = {
     "fee_window_closed": "区局(产业)工会只能在活动规定的调整时间内修改（fees show 的 window 给出起止日期）；"
@@ -21,8 +23,6 @@ ACTIONS: dict[str, str] = {
     "auth_failed": "请重新运行 union-clerk-cli sync --server URL --username 账号 登录。",
     "token_expired": "请重新运行 union-clerk-cli sync --server URL --username 账号 登录。",
 }
-AMOUNT_LABELS = (("fee", "参保费用"), ("city", "市总统一划拨"), ("district", "区局/各级工会默认缴纳"),
-                 ("grassroots", "基层单位默认缴纳"))
 
 
 def _call(args: argparse.Namespace, fn: Callable[[Any], Any]) -> Any:
@@ -41,12 +41,6 @@ def _call(args: argparse.Namespace, fn: Callable[[Any], Any]) -> Any:
 
 def _emit(args: argparse.Namespace, record: dict[str, Any], text: str) -> None:
     print(json.dumps(record, ensure_ascii=False) if args.json else text)
-
-
-def fee_line(row: dict[str, Any]) -> str:
-    amounts = "，".join(f"{label} {row[key]} 元/人" for key, label in AMOUNT_LABELS)
-    own = "（本区局设置）" if row.get("source") == "district" else ""
-    return f"{row['label']}：{amounts}；有效期 {row['valid_from']} 至 {row['valid_to']}{own}"
 
 
 def cmd_fees_show(args: argparse.Namespace) -> int:

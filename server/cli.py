@@ -482,6 +482,9 @@ def build_parser() -> argparse.ArgumentParser:
     from server.cli_accounts import add_parser as add_account
 
     add_account(add)
+    from server.cli_fees import add_parser as add_fees  # 保障金额设置
+
+    add_fees(add)
 
     p = add("load-registry", "Load the SS-card/employment registry export (CSV or xlsx with columns "
             "证件号码, 社保卡状态, 就业状态).", cmd_load_registry)

@@ -8,6 +8,7 @@ so a city's 52,701 rows stream).
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import copy
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -113,6 +114,15 @@ def save_statistics(table: dict[str, Any], out: Path, on_row: Callable[[int], No
             c.fill = PatternFill("solid", fgColor=fill)
         return c
 
+    # A data row's cells take their kind's style made once (openpyxl looks a style up on every
+    # assignment; copying the made style array is what keeps a city's 52,701 rows quick).
+    styles = {kind: cell(None, kind)._style for kind in ("", "text", "int", "money")}
+
+    def data_cell(value: Any, kind: str) -> Any:
+        c = WriteOnlyCell(sheet, value=value)
+        c._style = copy(styles[kind])
+        return c
+
     title = WriteOnlyCell(sheet, value=f"{table['union']['name']} {table['plan_year']}年度集中参保统计表")
     title.font = Font(bold=True, size=15)
     title.alignment = Alignment(horizontal="center")
@@ -126,7 +136,7 @@ def save_statistics(table: dict[str, Any], out: Path, on_row: Callable[[int], No
     count = 0
     try:
         for count, row in enumerate(table["rows"], start=1):
-            sheet.append([cell(v, kind) for v, (_h, _w, kind) in zip(_values(count, row), COLUMNS, strict=True)])
+            sheet.append([data_cell(v, kind) for v, (_h, _w, kind) in zip(_values(count, row), COLUMNS, strict=True)])
             if on_row and count % 500 == 0:
                 on_row(count)
         sheet.append([cell(v, kind, bold=True, fill="F2F2F2")
