@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QWidg
 from app.views.superior_pages import ApiSource, Column, OnlinePage, RowsModel, _table, local_time
 
 AMOUNTS = ("fee", "city", "district", "grassroots")
-HEADS = ("保障类型名称", "参保费用\n(元/人)", "市总统一划拨\n(元/人)", "区局/各级工会\n默认缴纳(元/人)", "基层单位\n默认缴纳(元/人)",
-         "有效期开始", "有效期结束", "标准来源", "")
+HEADS = ("保障类型名称", "参保费用\n(元/人)", "市总统一\n划拨(元/人)", "区局/各级工会\n默认缴纳(元/人)",
+         "基层单位默认\n缴纳(元/人)", "有效期开始", "有效期结束", "标准来源", "")
 DISTRICT_NOTE = ("区局(产业)工会可在调整时间内修改“区局/各级工会默认缴纳”和“基层单位默认缴纳”，三项之和须等于参保费用；"
                  "参保费用和市总统一划拨由市总工会设置。修改后本区基层工会同步即按新标准计算；已提交的批次仍按提交时的标准。")
 CITY_NOTE = ("职保中心设置全市标准：参保费用、市总统一划拨、区局/各级工会和基层单位默认缴纳、有效期。各区局可在调整时间内"
@@ -59,12 +59,13 @@ class FeeRow:
         widgets: list[QWidget] = [self.label, *self.edits.values(), self.source, self.save]
         for column, widget in enumerate(widgets):
             grid.addWidget(widget, row, column)
-        for key in AMOUNTS:
-            self.edits[key].setMaximumWidth(90)
+        metrics = page.fontMetrics()
+        for key in AMOUNTS:  # room for "99999.99", no more: the row stays whole on a laptop
+            self.edits[key].setFixedWidth(metrics.horizontalAdvance("99999.99") + 2 * metrics.averageCharWidth())
             self.edits[key].textEdited.connect(page.check)
         for key in ("valid_from", "valid_to"):
-            self.edits[key].setMaximumWidth(100)
-            self.edits[key].setPlaceholderText("YYYY-MM-DD")
+            self.edits[key].setFixedWidth(metrics.horizontalAdvance("2030-12-31") + 2 * metrics.averageCharWidth())
+            self.edits[key].setPlaceholderText("年-月-日")
 
     def show(self, plan: dict[str, Any], editable: bool, center: bool) -> None:
         self.plan_type = plan["plan_type"]
@@ -106,6 +107,7 @@ class FeesPage(OnlinePage):
         for column, head in enumerate(HEADS):
             grid.addWidget(QLabel(f"<b>{head}</b>".replace("\n", "<br>")), 0, column)
         self.rows = [FeeRow(self, grid, n + 1) for n in range(4)]
+        grid.setColumnStretch(len(HEADS), 1)  # the columns keep their size; the room goes right
         self.layout_.addLayout(grid)
         self.problems = QLabel("")
         self.problems.setStyleSheet("color: #a33;")
