@@ -164,7 +164,9 @@ def receipt(ctx: ServerContext, batch: DistrictBatch, campaign: Campaign) -> dic
                          "bank": campaign.bank_name},
         "voucher_deadline": (campaign.voucher_deadline or campaign.submission_window_end).isoformat(),
     }
-    body["receipt_sha256"] = _digest(body)
+    # The notice's facts only: the fingerprint a notice downloaded again prints is the first one's,
+    # whatever the batch's status has become since.
+    body["receipt_sha256"] = _digest({k: v for k, v in body.items() if k not in ("status", "status_label")})
     return body
 
 

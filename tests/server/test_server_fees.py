@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from server.db import session
-from server.models import AuditEntry, PlanFee, Submission
+from server.models import AuditEntry, DistrictBatch, PlanFee, Submission
 from test_server_review import _approve, _second_district, _submit
 from union_server_testkit import G1_CARDED, G2_CARDED, Server, Session, submission_payload, submission_record
 
@@ -125,8 +125,11 @@ def test_a_batch_keeps_the_split_it_was_priced_with(server: Server, clerk: Sessi
     assert r.status_code == 200, r.text
     batch_no = r.json()["batch_no"]
     assert r.json()["totals"]["district"] == "49.00" and r.json()["amount"] == "52.00"
+    with session():  # the batch moves on (a voucher accepted); its notice's fingerprint stays
+        DistrictBatch.update(status="completed").where(DistrictBatch.batch_no == batch_no).execute()
     again = district.get(f"/district/batches/{batch_no}/notice")
     assert again.status_code == 200 and again.json()["amount"] == "52.00" and again.json()["batch_no"] == batch_no
+    assert again.json()["status_label"] == "已完成" and again.json()["receipt_sha256"] == r.json()["receipt_sha256"]
     assert Session(server, "district2").get(f"/district/batches/{batch_no}/notice").status_code == 403
     assert {r["status"] for r in district.get("/district/statistics").json()["rows"] if r["count"]} == {"已完成"}
 
