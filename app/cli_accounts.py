@@ -40,17 +40,25 @@ class Refused(ClerkFacingError):
         return {**super().as_dict(), "problem": self.problem}
 
 
-def _call(args: argparse.Namespace, fn: Callable[[Any], Any]) -> Any:
+def call_server(args: argparse.Namespace, make_api: Callable[[Any], Any], fn: Callable[[Any], Any],
+                actions: dict[str, str]) -> Any:
+    """fn(make_api(the signed-in profile's client)); a server refusal becomes `Refused` with what
+    to do from `actions` (by problem code)."""
     from app.cli_superior import _api
-    from app.sync.account_admin import AccountAdminApi
     from app.sync.client import ServerProblem
 
-    api = AccountAdminApi(_api(args).client)
+    api = make_api(_api(args).client)
     try:
         return fn(api)
     except ServerProblem as problem:
-        raise Refused(problem.message, ACTIONS.get(problem.problem, "请核对后重试，或联系上级工会。"),
+        raise Refused(problem.message, actions.get(problem.problem, "请核对后重试，或联系上级工会。"),
                       problem.problem) from None
+
+
+def _call(args: argparse.Namespace, fn: Callable[[Any], Any]) -> Any:
+    from app.sync.account_admin import AccountAdminApi
+
+    return call_server(args, AccountAdminApi, fn, ACTIONS)
 
 
 def _emit(args: argparse.Namespace, record: dict[str, Any], text: str) -> None:

@@ -26,17 +26,10 @@ ACTIONS: dict[str, str] = {
 
 
 def _call(args: argparse.Namespace, fn: Callable[[Any], Any]) -> Any:
-    from app.cli_accounts import Refused
-    from app.cli_superior import _api
-    from app.sync.client import ServerProblem
+    from app.cli_accounts import call_server
     from app.sync.fees import FeesApi
 
-    api = FeesApi(_api(args).client)
-    try:
-        return fn(api)
-    except ServerProblem as problem:
-        raise Refused(problem.message, ACTIONS.get(problem.problem, "请核对后重试，或联系上级工会。"),
-                      problem.problem) from None
+    return call_server(args, FeesApi, fn, ACTIONS)
 
 
 def _emit(args: argparse.Namespace, record: dict[str, Any], text: str) -> None:
@@ -88,9 +81,10 @@ def cmd_district_notice(args: argparse.Namespace) -> int:
 
 
 def _flags(p: argparse.ArgumentParser) -> None:
+    from app.cli_superior import _json_flag
+
     p.add_argument("--plan-year", type=int, help="保障年度（默认：当前活动）")
-    p.add_argument("--json", action="store_true", help="每行输出一个 JSON 对象")
-    p.add_argument("--allow-insecure", action="store_true", help=argparse.SUPPRESS)
+    _json_flag(p)
 
 
 def add_parsers(sub: Any) -> None:
@@ -124,6 +118,7 @@ def add_notice_parser(district: Any) -> None:
     p = district.add_parser("notice", help="再次下载区局批次的集中参保告知书（PDF）")
     p.add_argument("batch", metavar="DISTRICT_BATCH")
     p.add_argument("--out", required=True, metavar="NOTICE.pdf", help="告知书保存路径")
-    p.add_argument("--json", action="store_true", help="每行输出一个 JSON 对象")
-    p.add_argument("--allow-insecure", action="store_true", help=argparse.SUPPRESS)
+    from app.cli_superior import _json_flag
+
+    _json_flag(p)
     p.set_defaults(func=cmd_district_notice)

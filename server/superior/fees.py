@@ -28,19 +28,10 @@ from server.db import write_tx
 from server.models import AuditEntry, Campaign, PlanFee, Union, User
 from server.problems import ProblemError
 from server.settings import ServerContext
-from server.superior.scope import district_union, require_center
+from server.superior.scope import district_or_center
 
 AMOUNTS: tuple[str, ...] = ("fee", "city", "district", "grassroots")
 HISTORY = 20
-
-
-def _editor(user: User) -> tuple[Union, bool]:
-    """The union whose split `user` edits and whether it is the center (city-wide)."""
-    try:
-        require_center(user)
-        return Union.get_by_id(user.union_id), True
-    except ProblemError:
-        return district_union(user), False
 
 
 def window(ctx: ServerContext, campaign: Campaign) -> dict[str, Any]:
@@ -71,7 +62,7 @@ def _history(own: Union, plan_year: int) -> list[dict[str, Any]]:
 
 def show(ctx: ServerContext, user: User, plan_year: int | None = None) -> dict[str, Any]:
     """The fee table as `user`'s union sees and may edit it, the window and the recent changes."""
-    own, center = _editor(user)
+    own, center = district_or_center(user)
     campaign = current_campaign(ctx, plan_year)
     defaults = _fee_rows(campaign, None)
     rows = defaults if center else _fee_rows(campaign, own)
@@ -123,7 +114,7 @@ def _refuse_closed(campaign: Campaign) -> ProblemError:
 def set_split(ctx: ServerContext, user: User, plan_type: str, values: dict[str, Any],
               plan_year: int | None = None) -> dict[str, Any]:
     """保存设置: the center's city-wide row, or a district's own split (inside the fee window)."""
-    own, center = _editor(user)
+    own, center = district_or_center(user)
     campaign = current_campaign(ctx, plan_year)
     if not center and not is_open(ctx, campaign, campaign.fee_window_start, campaign.fee_window_end):
         raise _refuse_closed(campaign)

@@ -48,6 +48,16 @@ def require_center(user: User) -> None:
         raise ProblemError("union_scope", "只有职保中心可以办理")
 
 
+def district_or_center(user: User) -> tuple[Union, bool]:
+    """The union of a district reviewer or of the center (保障金额设置, 集中参保统计表) and whether it
+    is the center; else union_scope."""
+    try:
+        require_center(user)
+        return Union.get_by_id(user.union_id), True
+    except ProblemError:
+        return district_union(user), False
+
+
 def in_subtree(reviewer: Union) -> Any:
     """The query condition (on `Union`, joined as the batch's union) of the unions whose batches
     `reviewer` may see and act on: its subordinates, never itself."""

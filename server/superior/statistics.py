@@ -18,23 +18,14 @@ from app.protocol.superior import SUBMISSION_STATUS_LABELS
 from app.rules.codes import PLAN_TYPE_LABELS
 from server.campaigns import current_campaign
 from server.models import Submission, Union, User
-from server.problems import ProblemError
 from server.settings import ServerContext
-from server.superior.scope import district_union, require_center
+from server.superior.scope import district_or_center
 
 AMOUNTS: tuple[str, ...] = ("fee", "city", "district", "grassroots")
 LIVE = (SubmissionStatus.UNDER_REVIEW, SubmissionStatus.APPROVED, SubmissionStatus.COMPLETED,
         SubmissionStatus.NOT_ACCEPTED)
 NOT_SENT = "未提交"
 Parent = Union.alias()
-
-
-def _scope(user: User) -> Union:
-    try:
-        return district_union(user)
-    except ProblemError:
-        require_center(user)
-        return Union.get_by_id(user.union_id)
 
 
 def _blank(union: Union, parent: str) -> dict[str, Any]:
@@ -62,7 +53,7 @@ def _add(row: dict[str, Any], sub: Submission) -> None:
 
 def statistics(ctx: ServerContext, user: User, plan_year: int | None = None) -> dict[str, Any]:
     """The statistics table's rows and totals for `user`'s district (the center: the city)."""
-    own = _scope(user)
+    own, _center = district_or_center(user)
     campaign = current_campaign(ctx, plan_year)
     inside = Union.path.startswith(own.path) & (Union.level == "grassroots")
     unions = (Union.select(Union, Parent).join(Parent, JOIN.LEFT_OUTER, on=(Union.parent == Parent.id), attr="up")

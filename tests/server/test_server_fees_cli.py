@@ -3,12 +3,11 @@ a district's own split inside the fee window, refused outside it (by the server'
 wrong password; each change audited as the actor's."""
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
+from test_server_account_cli import _run
 from test_server_cli import _restore_root_logging  # noqa: F401 - the autouse fixture
 
 import server.cli as cli
@@ -16,12 +15,6 @@ from server.db import open_database, session
 from server.models import AuditEntry, Campaign
 
 PASSWORD = "Demo-accounts-pw-58"
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[str, Any]]]:
-    code = cli.main(list(argv))
-    out = capsys.readouterr().out
-    return code, [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
 def test_fee_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

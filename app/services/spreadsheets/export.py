@@ -12,7 +12,7 @@ from typing import Any
 from app.rules.codes import GENDER_LABELS, ID_TYPE_LABELS, POST_TYPE_LABELS
 from app.services.spreadsheets.columns import HEADER_FILL, column_letter
 from app.services.spreadsheets.reading import ProgressFn
-from app.services.spreadsheets.saving import discard_stream, save_workbook
+from app.services.spreadsheets.saving import save_streamed
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +47,7 @@ def write_rows(out: Path, sheet_name: str, columns: Sequence[ExportColumn], rows
         cell.fill = fill
         header.append(cell)
     sheet.append(header)
-    try:
-        count = _append_rows(sheet, columns, rows, on_row)
-    except BaseException:
-        discard_stream(sheet)
-        raise
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    save_workbook(workbook, out)
-    return count
+    return save_streamed(workbook, sheet, out, lambda: _append_rows(sheet, columns, rows, on_row))
 
 
 def _append_rows(sheet: Any, columns: Sequence[ExportColumn], rows: Iterable[Sequence[Any]],

@@ -1,12 +1,15 @@
 """Saving a workbook the clerk asked for: whole or not at all, with what to do when it cannot be."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from app.files import atomic_write
 from app.rules.errors import from_os_error
 from app.services.errors import ClerkError
+
+T = TypeVar("T")
 
 
 def save_workbook(workbook: Any, out: Path) -> None:
@@ -29,3 +32,17 @@ def discard_stream(sheet: Any) -> None:
     sheet.close()
     if sheet._writer is not None:
         sheet._writer.cleanup()
+
+
+def save_streamed(workbook: Any, sheet: Any, out: Path, fill: Callable[[], T]) -> T:
+    """Run `fill()` (appending rows to the write-only `sheet`), then save `workbook` to `out` whole;
+    if filling fails, the half-written stream is dropped. Returns what `fill` returned."""
+    try:
+        result = fill()
+    except BaseException:
+        discard_stream(sheet)
+        raise
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_workbook(workbook, out)
+    return result

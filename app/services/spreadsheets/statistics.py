@@ -17,7 +17,7 @@ from typing import Any
 from app.protocol import SHANGHAI, parse_timestamp
 from app.rules.fees import format_yuan
 from app.services.spreadsheets.columns import column_letter
-from app.services.spreadsheets.saving import discard_stream, save_workbook
+from app.services.spreadsheets.saving import save_streamed
 
 #: (header, width, kind): kind "text" for codes kept as text, "int" counts, "money" yuan amounts.
 COLUMNS: tuple[tuple[str, int, str], ...] = (
@@ -133,19 +133,18 @@ def save_statistics(table: dict[str, Any], out: Path, on_row: Callable[[int], No
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     sheet.row_dimensions[HEADER_ROW].height = 32
     sheet.append(header)
-    count = 0
-    try:
+
+    def fill() -> int:
+        count = 0
         for count, row in enumerate(table["rows"], start=1):
             sheet.append([data_cell(v, kind) for v, (_h, _w, kind) in zip(_values(count, row), COLUMNS, strict=True)])
             if on_row and count % 500 == 0:
                 on_row(count)
         sheet.append([cell(v, kind, bold=True, fill="F2F2F2")
                       for v, (_h, _w, kind) in zip(_totals_values(table["totals"]), COLUMNS, strict=True)])
-    except BaseException:
-        discard_stream(sheet)
-        raise
+        return count
+
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    save_workbook(workbook, out)
+    count = save_streamed(workbook, sheet, out, fill)
     return {"path": str(out), "rows": count, "totals": table["totals"], "plan_year": table["plan_year"],
             "bytes": out.stat().st_size, "saved_at": datetime.now(SHANGHAI).isoformat(timespec="seconds")}
