@@ -173,8 +173,9 @@ def _publish(ctx: ServerContext, campaign: Campaign, district: Union | None) -> 
 
         publish_campaign(ctx, campaign)
         return
+    config = campaign_config(campaign, district)  # every union below the district is priced alike
     ids = [u.id for u in Union.select(Union.id).where(Union.path.startswith(district.path)).order_by(Union.id)]
     for chunk in chunked(ids, 200):
         with write_tx():
-            for union in Union.select().where(Union.id.in_(chunk)):
-                emit_change(ctx, union.id, Entity.CAMPAIGN, str(campaign.plan_year), campaign_config(campaign, union))
+            for union_id in chunk:
+                emit_change(ctx, union_id, Entity.CAMPAIGN, str(campaign.plan_year), config)
