@@ -7,6 +7,7 @@
     union-server reset-password --actor USERNAME --username USERNAME
     union-server account list|create|reset|lock|unlock [USERNAME] [--union ORG_CODE] [--actor USERNAME]
     union-server load-registry FILE
+    union-server load-payouts FILE              (the center's payout export: server/payouts.py)
     union-server review approve|return BATCH --actor USERNAME [--reason …]
     union-server campaign create --file F.toml | campaign show [--plan-year Y]
     union-server notice --title … --body …|--body-file FILE [--union ORG_CODE]
@@ -207,6 +208,26 @@ def cmd_load_registry(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
     print(f"已载入社保卡和就业状态 {count} 条。")
     return 0 if not problems else 2
+
+
+def cmd_load_payouts(args: argparse.Namespace) -> int:
+    from server.db import session
+    from server.payouts import load_payouts
+
+    ctx = _context(args)
+    with session():
+        try:
+            result = load_payouts(ctx, args.file)
+        except (OSError, ValueError) as error:
+            print(f"无法读取文件：{error}", file=sys.stderr)
+            return 1
+    for problem in result.errors:
+        print(problem, file=sys.stderr)
+    if result.errors:
+        print("给付记录未载入：请按上面的行号和列名改正文件后重新载入（整个文件一起载入）。", file=sys.stderr)
+        return 2
+    print(f"已载入给付记录 {result.loaded} 条。")
+    return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -488,6 +509,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("load-registry", "Load the SS-card/employment registry export (CSV or xlsx with columns "
             "证件号码, 社保卡状态, 就业状态).", cmd_load_registry)
+    p.add_argument("file", help="the .csv or .xlsx file")
+
+    p = add("load-payouts", "Load the center's payout export (CSV or xlsx with columns 理赔编号, 证件号码, 姓名, "
+            "保障年度, 给付类型, 给付金额, 给付日期); every row checked, nothing loaded if one is bad.", cmd_load_payouts)
     p.add_argument("file", help="the .csv or .xlsx file")
 
     p = add("review", "Approve or return a batch as a superior union's account (password from "

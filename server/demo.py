@@ -299,6 +299,7 @@ def init_demo(ctx: ServerContext, *, password: str | None = None, members_per_un
     used_ids: set[str] = set()
     used_phones: set[str] = set()
     registry: dict[str, tuple[str, str]] = {}
+    paid: list[tuple[str, str]] = []
     for n, key in enumerate(("grassroots1", "grassroots2")):
         union = unions[key]
         enterprises = tuple(e for _, _, code, _, _, _, es in _UNIONS if code == union.org_code for e in es)
@@ -306,7 +307,12 @@ def init_demo(ctx: ServerContext, *, password: str | None = None, members_per_un
         insert_members(ctx, union, rows)
         registry.update(reg)
         result.members += len(rows)
+        paid += [(row["id_number"], row["name"]) for row in rows[:4]]
     save_registry(ctx, registry.items())
+    if paid:  # 给付信息查询: a sample of the center's payout export, as `load-payouts` loads it
+        from server.payouts import load_payout_rows, sample_rows
+
+        load_payout_rows(ctx, sample_rows(paid, today.year, today))
     return result
 
 

@@ -37,11 +37,13 @@ from server.models import (
     BaseModel,
     BatchReview,
     Campaign,
+    CardWithdrawal,
     DistrictBatch,
     LoginGuard,
     MemberClaim,
     MemberTransfer,
     Notice,
+    PayoutRecord,
     SchemaVersion,
     Submission,
     Token,
@@ -140,6 +142,10 @@ def _v7_submission_fee_split(migrator: SchemaMigrator) -> None:
         last = rows[-1].id
 
 
+def _v8_queries(migrator: SchemaMigrator) -> None:
+    database.obj.create_tables([PayoutRecord, CardWithdrawal])
+
+
 STEPS: tuple[Step, ...] = (
     Step(2, "index member (union, phone): every member upsert looks for another member with the phone",
          _v2_member_phone_index),
@@ -152,6 +158,8 @@ STEPS: tuple[Step, ...] = (
     Step(6, "notice: the notices clerks read under 帮助 → 查看通知 (GET /notices)", _v6_notices),
     Step(7, "submission fee_split: the per-person split a batch was priced with (保障金额设置)",
          _v7_submission_fee_split),
+    Step(8, "queries: payout_record (给付信息, union-server load-payouts), card_withdrawal (撤销办卡批次审核)",
+         _v8_queries),
 )
 
 LATEST = STEPS[-1].version if STEPS else BASELINE

@@ -529,6 +529,38 @@ class Notice(BaseModel):
     expires = DateTimeField(null=True)
 
 
+class PayoutRecord(BaseModel):
+    """A claim paid (给付), loaded by the center from its payout export (server/payouts.py); `union`
+    is the union the person was enrolled through that year (else their member union)."""
+
+    id = AutoField()
+    claim_no = CharField(max_length=64, unique=True)  # 理赔编号: reloading a claim replaces it
+    id_number = CharField(max_length=32, index=True)
+    name = CharField()
+    plan_year = IntegerField()
+    union = ForeignKeyField(Union, on_delete="CASCADE")
+    kind = CharField()  # 给付类型
+    amount = Money()
+    paid_on = DateField()
+    loaded = DateTimeField()
+
+
+class CardWithdrawal(BaseModel):
+    """A grassroots request to withdraw a card batch not yet issued (撤销办卡批次) and the
+    district's decision: status pending → approved (the batch withdrawn) or refused (reason)."""
+
+    id = AutoField()
+    batch = ForeignKeyField(CardBatch, backref="withdrawals", on_delete="CASCADE")
+    union = ForeignKeyField(Union, on_delete="CASCADE")
+    requested_by = ForeignKeyField(User, on_delete="RESTRICT")
+    reason = TextField()
+    requested = DateTimeField()
+    status = CharField(default="pending", index=True)
+    decided_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="withdrawal_decisions")
+    decided = DateTimeField(null=True)
+    decision_reason = TextField(null=True)
+
+
 class SchemaVersion(BaseModel):
     """A schema version the database reached, and when (server/migrations.py)."""
 
@@ -564,5 +596,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     MemberClaim,
     MemberTransfer,
     Notice,
+    PayoutRecord,
+    CardWithdrawal,
     SchemaVersion,
 ]

@@ -62,3 +62,13 @@ def in_subtree(reviewer: Union) -> Any:
     """The query condition (on `Union`, joined as the batch's union) of the unions whose batches
     `reviewer` may see and act on: its subordinates, never itself."""
     return Union.path.startswith(reviewer.path) & (Union.id != reviewer.id)
+
+
+def query_scope(user: User) -> Any:
+    """The query condition (on `Union`, joined as the record's union) of the unions whose people
+    `user` may look up (参保/保障/给付信息查询): a superior's or the center's whole subtree, a
+    grassroots clerk's own union only. Anything outside answers as if it did not exist."""
+    own = _own(user)
+    if own.level == "grassroots":
+        return Union.id == own.id
+    return Union.path.startswith(own.path)
