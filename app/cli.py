@@ -427,6 +427,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_transfer import add_parsers as add_transfer  # transfer out (批量转移)
 
     add_transfer(sub)
+    from app.cli_query import add_parsers as add_query  # query enrollment|coverage|payouts
+
+    add_query(sub)
     return parser
 
 

@@ -42,7 +42,8 @@ MENU: list[tuple[str | None, list[tuple[str, str]]]] = [
     (None, [("workbench", "业务工作台")]),
     ("会员管理", [("members", "会员信息")]),
     ("会员服务卡管理", [("card_info", "卡片信息管理"), ("card_queue", "待办会员列表"), ("card_batches", "办卡批次管理"),
-                 ("card_enrollment", "会员卡参保信息管理"), ("ss_enrollment", "社保卡参保信息管理")]),
+                 ("card_enrollment", "会员卡参保信息管理"), ("ss_enrollment", "社保卡参保信息管理"),
+                 ("query_enrollment", "参保信息查询")]),
 ]
 
 

@@ -30,6 +30,13 @@ SUPERIOR_MENUS: dict[str, Menu] = {
 }
 
 
+#: 参保信息查询, 保障信息查询, 给付信息查询 (manual §1, part 4) in every superior menu, before 账号管理.
+QUERY_MENU = ("信息查询", [("query_enrollment", "参保信息查询"), ("query_coverage", "保障信息查询"),
+                          ("query_payouts", "给付信息查询")])
+for _menu in SUPERIOR_MENUS.values():
+    _menu.insert(_menu.index(ACCOUNTS_MENU), QUERY_MENU)
+
+
 def menu_for(level: str, grassroots_menu: Menu) -> Menu:
     return SUPERIOR_MENUS.get(level, grassroots_menu)
 
@@ -41,6 +48,7 @@ def superior_factories(api: Callable[[], Any], documents: Path | None,
     from app.views.accounts_page import AccountsPage
     from app.views.campaign_page import CampaignPage
     from app.views.fees_page import FeesPage
+    from app.views.query_pages import CoverageQueryPage, EnrollmentQueryPage, PayoutQueryPage
     from app.views.superior_pages import BatchesPage, ReviewPage, SuperiorWorkbench
 
     workbench = {"workbench": lambda: SuperiorWorkbench(api)} if level in SUPERIOR_MENUS else {}
@@ -52,4 +60,7 @@ def superior_factories(api: Callable[[], Any], documents: Path | None,
         "accounts": lambda: AccountsPage(api),
         "center_campaign": lambda: CampaignPage(api),
         "fees": lambda: FeesPage(api),
+        "query_enrollment": lambda: EnrollmentQueryPage(api),  # a grassroots clerk's too (manual §3.1)
+        "query_coverage": lambda: CoverageQueryPage(api),
+        "query_payouts": lambda: PayoutQueryPage(api),
     }

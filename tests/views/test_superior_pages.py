@@ -24,6 +24,7 @@ from server.demo import demo_notice_pdf, demo_submission
 from server.embedded import DEMO_PASSWORD, start_demo_server
 
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+QUERIES = ("query_enrollment", "query_coverage", "query_payouts")  # 信息查询 (tests/views/test_query_pages.py)
 FIELDS = ("life_status", "retired_on", "insurance_status", "card_no", "id_type", "ss_card_status",
           "employment_status", "category")
 
@@ -97,7 +98,7 @@ def _show(qtbot, window, name: str, shot: str | None = None) -> Any:
 def test_district_menu_review_and_ready_pages(qtbot, world: dict[str, Any], bundled_font) -> None:
     window = _window(qtbot, world["profile"], "district", world["api"])
     assert set(window._nav_items) == {"workbench", "review_pending", "review_ready", "district_batches",
-                                       "fees", "accounts"}
+                                       "fees", "accounts", *QUERIES}
     assert window._nav_items["review_pending"].parent().text(0) == "集中参保审核"
     pending = _show(qtbot, window, "review_pending", "district-review-pending.png")
     assert pending.model.rowCount() == 2 and pending.banner.text() == ""
@@ -139,11 +140,11 @@ def test_batch_detail_dialog_shows_masked_roster_and_signature(qtbot, world: dic
 
 def test_center_menu_and_offline_is_said(qtbot, world: dict[str, Any], bundled_font) -> None:
     window = _window(qtbot, world["profile"], "city", None)
-    assert set(window._nav_items) == {"workbench", "center_batches", "center_campaign", "fees", "accounts"}
+    assert set(window._nav_items) == {"workbench", "center_batches", "center_campaign", "fees", "accounts", *QUERIES}
     page = _show(qtbot, window, "center_batches", "center-batches-offline.png")
     assert "需要连接服务器" in page.banner.text() and "不会丢失" in page.banner.text()
     secondary = _window(qtbot, world["profile"], "secondary", None)
-    assert set(secondary._nav_items) == {"workbench", "review_pending", "accounts"}
+    assert set(secondary._nav_items) == {"workbench", "review_pending", "accounts", *QUERIES}
     grassroots = _window(qtbot, world["profile"], "grassroots", None)
     assert "review_pending" not in grassroots._nav_items and "card_queue" in grassroots._nav_items
 
