@@ -25,6 +25,7 @@ from typing import Protocol
 from app.protocol import CardBatchStatus, CardCheckResult, CardOutcome, Entity
 from app.rules.codes import CardStatus
 from server.campaigns import shanghai_today
+from server.card_withdrawals import withdrawal_pending
 from server.cards import IdentityRecord, check_application, emit_batch
 from server.changes import emit_change, member_record
 from server.db import session, write_tx
@@ -145,6 +146,14 @@ def run_verification(ctx: ServerContext, job: CardJob, identity: IdentityRegistr
 def run_issue(ctx: ServerContext, job: CardJob, issuer: CardIssuer) -> int:
     """Hand a batch's pending members to the card issuer and publish the cards."""
     batch = CardBatch.get_by_id(job.batch_id)
+    if withdrawal_pending(batch.id):  # 撤销办卡批次 asked: no card is made before the district decides
+        with write_tx():
+            current = still_ours(job)
+            if current is not None:
+                current.status, current.claimed_by, current.claimed_at = QUEUED, None, None
+                current.not_before = ctx.now_naive() + timedelta(seconds=max(ctx.settings.card_issue_delay_seconds, 60))
+                current.save()
+        return 0
     pending = list(CardBatchMember.select().where((CardBatchMember.batch == batch)
                                                   & (CardBatchMember.outcome == CardOutcome.PENDING))
                    .order_by(CardBatchMember.id))

@@ -40,7 +40,7 @@ from server.claims import refuse_elsewhere
 from server.db import IN_LIST
 from server.leases import QUEUED
 from server.members import find_members
-from server.models import CardBatch, CardBatchMember, CardJob, Device, Member, Union, User
+from server.models import CardBatch, CardBatchMember, CardJob, CardWithdrawal, Device, Member, Union, User
 from server.problems import ProblemError
 from server.settings import ServerContext
 
@@ -107,7 +107,13 @@ def batch_state(batch: CardBatch) -> dict[str, Any]:
     return {"batch_no": batch.batch_no, "status": batch.status, "member_count": batch.member_count,
             "issued": batch.issued, "refused": batch.refused, "members": members,
             "submitted_by": batch.user.username, "received_at": batch.received.isoformat() + "Z",
-            "updated_at": batch.updated.isoformat() + "Z"}
+            "updated_at": batch.updated.isoformat() + "Z", "withdrawal": _withdrawal(batch)}
+
+
+def _withdrawal(batch: CardBatch) -> dict[str, Any] | None:
+    """The batch's latest 撤销 request as the clerk sees it (server/card_withdrawals.py), if any."""
+    w = CardWithdrawal.select().where(CardWithdrawal.batch == batch).order_by(CardWithdrawal.id.desc()).first()
+    return None if w is None else {"status": w.status, "reason": w.reason, "decision_reason": w.decision_reason}
 
 
 def emit_batch(ctx: ServerContext, batch: CardBatch) -> None:

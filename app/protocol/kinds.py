@@ -101,12 +101,14 @@ class CardBatchStatus(StrEnum):
 
     ISSUING = "issuing"
     DONE = "done"
+    WITHDRAWN = "withdrawn"  # 撤销办卡批次: approved by the district before any card was made
 
 
 class CardOutcome(StrEnum):
     PENDING = "pending"
     ISSUED = "issued"
     REFUSED = "refused"
+    WITHDRAWN = "withdrawn"  # the batch was withdrawn: the member may be applied for again
 
 
 # Fields the clerk's PC owns: they flow up in member_upsert records, each with the version the

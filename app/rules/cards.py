@@ -41,8 +41,8 @@ SERVER_PASSED = "passed"
 SERVER_FAILED = "failed"
 SERVER_ERROR = "error"  # the server refused the request itself
 
-BATCH_STATUS_LABELS = {"queued": "待发送", "issuing": "制卡中", "done": "已完成", "refused": "未受理"}
-OUTCOME_LABELS = {"pending": "制卡中", "issued": "已发卡", "refused": "未通过"}
+BATCH_STATUS_LABELS = {"queued": "待发送", "issuing": "制卡中", "done": "已完成", "refused": "未受理", "withdrawn": "已撤销"}
+OUTCOME_LABELS = {"pending": "制卡中", "issued": "已发卡", "refused": "未通过", "withdrawn": "已撤销"}
 
 #: The manual's hint under the summary line (§3.1.1).
 SUBMIT_HINT = "（请移除校验未通过及未校验的会员，才能进行提交办卡。）"
