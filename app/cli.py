@@ -430,6 +430,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_query import add_parsers as add_query  # query enrollment|coverage|payouts
 
     add_query(sub)
+    from app.cli_withdrawal import add_parsers as add_withdrawal  # withdrawal request|list|approve|refuse
+
+    add_withdrawal(sub)
     return parser
 
 

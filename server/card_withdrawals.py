@@ -82,12 +82,14 @@ def request_withdrawal(ctx: ServerContext, user: User, batch_no: str, reason: st
 
 
 def list_withdrawals(user: User, status: str | None = WithdrawalStatus.PENDING) -> dict[str, Any]:
-    """撤销办卡批次审核: the requests of the district's unions (pending by default; "" for all)."""
-    own = district_union(user)
+    """撤销办卡批次审核: the requests of the district's unions (pending by default; "" for all); a
+    grassroots clerk gets its own union's, to read the district's answer."""
+    own = Union.get_by_id(user.union_id)
+    scope = (Union.id == own.id) if user.role == "clerk" and own.level == "grassroots" else in_subtree(district_union(user))
     query = (CardWithdrawal.select(CardWithdrawal, CardBatch, Union)
              .join(CardBatch, on=(CardWithdrawal.batch == CardBatch.id))
              .switch(CardWithdrawal).join(Union, JOIN.INNER, on=(CardWithdrawal.union == Union.id))
-             .where(in_subtree(own)))
+             .where(scope))
     if status:
         query = query.where(CardWithdrawal.status == status)
     rows = [record(w, w.batch, w.union) for w in query.order_by(CardWithdrawal.requested, CardWithdrawal.id).limit(2000)]

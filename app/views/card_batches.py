@@ -41,8 +41,10 @@ class CardBatchesPage(QWidget):
 
     page_name = "card_batches"
 
-    def __init__(self, union_id: int, plan_year: int, actor: str, parent: QWidget | None = None) -> None:
+    def __init__(self, union_id: int, plan_year: int, actor: str, parent: QWidget | None = None,
+                 api=None) -> None:
         super().__init__(parent)
+        self.api = api  # the signed-in account's server API source (申请撤销), None without one
         self.union_id = union_id
         self.plan_year = plan_year
         self.actor = actor
@@ -90,8 +92,13 @@ class CardBatchesPage(QWidget):
         self.requeue_button = QPushButton(self.tr("将未通过会员重新加入待办"))
         self.requeue_button.setEnabled(False)
         self.refresh_button = QPushButton(self.tr("刷新"))
+        self.withdraw_button = QPushButton(self.tr("申请撤销"))
+        self.withdraw_button.setEnabled(False)
+        self.withdraw_button.setToolTip(self.tr("撤销尚未发卡的办卡批次（由区局(产业)工会审核，需联网）"))
+        self.withdraw_button.clicked.connect(self.ask_withdrawal)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.withdraw_button)
         bottom.addWidget(self.refresh_button)
         bottom.addWidget(self.requeue_button)
 
@@ -149,6 +156,7 @@ class CardBatchesPage(QWidget):
         self.members.apply(Snapshot(None, "id", False, array("q"), []))
         self.members_title.setText(self.tr("请选择一个批次查看办卡结果。"))
         self.requeue_button.setEnabled(False)
+        self.withdraw_button.setEnabled(False)
 
     def selected_batch(self) -> cards.CardBatchRow | None:
         rows = self.table.selectionModel().selectedRows()
@@ -171,6 +179,16 @@ class CardBatchesPage(QWidget):
     def _members_shown(self, batch: cards.CardBatchRow) -> None:
         self.members_title.setText(self.tr("批次 {0} 的办卡结果：{1}").format(batch.batch_no, batch.outcome_text))
         self.requeue_button.setEnabled(batch.refused > 0)
+        self.withdraw_button.setEnabled(self.api is not None and batch.status == "issuing" and batch.issued == 0)
+
+    def ask_withdrawal(self, _checked: bool = False, reason: str | None = None) -> None:
+        """申请撤销 the selected batch (no card made yet): the district decides (app/views/withdrawal_pages.py)."""
+        from app.views.withdrawal_pages import ask_withdrawal
+
+        batch = self.selected_batch()
+        if batch is not None and self.api is not None:
+            ask_withdrawal(self, self.api, batch.batch_no, reason,
+                           (lambda text: self.members_title.setText(text)) if reason is not None else None)
 
     def requeue_refused(self) -> None:
         """将未通过会员重新加入待办 (the issuer's refusals, to be corrected and applied for again)."""

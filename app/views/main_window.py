@@ -78,8 +78,8 @@ class MainWindow(QMainWindow):
             "ss_enrollment": lambda: self._make_card_enrollment("ss"),
         }
         # The union's level picks the menu (app/views/roles.py); superior pages need the server.
-        self.level = level
-        self._factories.update(roles.superior_factories(superior_api or self._superior_api, profile.documents,
+        self.level, self.api_source = level, superior_api or self._superior_api  # (申请撤销 uses it too)
+        self._factories.update(roles.superior_factories(self.api_source, profile.documents,
                                                         level))
         self._fill_nav()
 
@@ -257,7 +257,9 @@ class MainWindow(QMainWindow):
         elif name == "card_queue":
             from app.views.card_queue import CardQueuePage as PageClass
         else:
-            from app.views.card_batches import CardBatchesPage as PageClass
+            from app.views.card_batches import CardBatchesPage
+
+            return CardBatchesPage(self.union_id, self.plan_year, self.actor, api=self.api_source)  # 申请撤销
         return PageClass(self.union_id, self.plan_year, self.actor)
 
     def _make_card_enrollment(self, channel: str = "card") -> QWidget:

@@ -35,6 +35,8 @@ QUERY_MENU = ("信息查询", [("query_enrollment", "参保信息查询"), ("que
                           ("query_payouts", "给付信息查询")])
 for _menu in SUPERIOR_MENUS.values():
     _menu.insert(_menu.index(ACCOUNTS_MENU), QUERY_MENU)
+#: 撤销办卡批次审核 heads the district's 会员服务卡管理系统 (manual part 4).
+dict(SUPERIOR_MENUS["district"])["会员服务卡管理系统"].insert(0, ("withdrawal_review", "撤销办卡批次审核"))
 
 
 def menu_for(level: str, grassroots_menu: Menu) -> Menu:
@@ -49,6 +51,7 @@ def superior_factories(api: Callable[[], Any], documents: Path | None,
     from app.views.campaign_page import CampaignPage
     from app.views.fees_page import FeesPage
     from app.views.query_pages import CoverageQueryPage, EnrollmentQueryPage, PayoutQueryPage
+    from app.views.withdrawal_pages import WithdrawalReviewPage
     from app.views.superior_pages import BatchesPage, ReviewPage, SuperiorWorkbench
 
     workbench = {"workbench": lambda: SuperiorWorkbench(api)} if level in SUPERIOR_MENUS else {}
@@ -63,4 +66,5 @@ def superior_factories(api: Callable[[], Any], documents: Path | None,
         "query_enrollment": lambda: EnrollmentQueryPage(api),  # a grassroots clerk's too (manual §3.1)
         "query_coverage": lambda: CoverageQueryPage(api),
         "query_payouts": lambda: PayoutQueryPage(api),
+        "withdrawal_review": lambda: WithdrawalReviewPage(api),
     }

@@ -107,6 +107,8 @@ def test_withdrawal_refused_with_a_reason_and_the_cards_are_made(server: Server,
     assert r.status_code == 200 and r.json()["status"] == "refused", r.text
     seen = _batch_feed(clerk, batch)["withdrawal"]
     assert (seen["status"], seen["decision_reason"]) == ("refused", "已提交制卡机构，无法撤销")
+    [mine] = clerk.get("/withdrawals", status="").json()["withdrawals"]  # the clerk reads the answer too
+    assert (mine["status_label"], mine["decision_reason"]) == ("未同意撤销", "已提交制卡机构，无法撤销")
     card_jobs.run_pending(server.ctx, "test-worker")  # the held job runs at once, no delay left
     assert _server_member(G1_NO_CARD[0])["card_status"] == "issued" and _outcomes(batch) == {"issued"}
     with session():
