@@ -37,6 +37,7 @@ def _emit(args: argparse.Namespace, record: dict[str, Any], text: str) -> None:
 def cmd_review_list(args: argparse.Namespace) -> int:
     api = _api(args)
     filters = {"name": args.name, "org_code": args.org_code, "plan_type": args.plan_type, "channel": args.channel,
+               "kind": args.kind,
                "received_from": args.received_from, "received_to": args.received_to, "parent": args.parent}
     offset = 0
     while True:
@@ -126,6 +127,7 @@ def _review_parsers(sub: Any) -> None:
                        ("--channel", "参保通道 card/ss"), ("--received-from", "提交时间起 YYYY-MM-DD"),
                        ("--received-to", "提交时间止 YYYY-MM-DD"), ("--parent", "上级工会的组织机构代码")):
         p.add_argument(flag, help=text)
+    p.add_argument("--kind", choices=["central", "instant"], help="central 集中参保 / instant 即时参保审核（两类即时参保）")
     _json_flag(p)
     p.set_defaults(func=cmd_review_list)
     p = review.add_parser("approve", help="审核通过 / 添加至待提交（可一次多个批次）")

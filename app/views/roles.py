@@ -36,7 +36,8 @@ QUERY_MENU = ("信息查询", [("query_enrollment", "参保信息查询"), ("que
 for _menu in SUPERIOR_MENUS.values():
     _menu.insert(_menu.index(ACCOUNTS_MENU), QUERY_MENU)
 #: 撤销办卡批次审核 heads the district's 会员服务卡管理系统 (manual part 4).
-dict(SUPERIOR_MENUS["district"])["会员服务卡管理系统"].insert(0, ("withdrawal_review", "撤销办卡批次审核"))
+dict(SUPERIOR_MENUS["district"])["会员服务卡管理系统"][:0] = [("withdrawal_review", "撤销办卡批次审核"),
+                                                         ("instant_review", "即时参保审核")]
 
 
 def menu_for(level: str, grassroots_menu: Menu) -> Menu:
@@ -56,7 +57,8 @@ def superior_factories(api: Callable[[], Any], documents: Path | None,
 
     workbench = {"workbench": lambda: SuperiorWorkbench(api)} if level in SUPERIOR_MENUS else {}
     return {**workbench,
-        "review_pending": lambda: ReviewPage(api, "pending", documents),
+        "review_pending": lambda: ReviewPage(api, "pending", documents, "central" if level == "district" else None),
+        "instant_review": lambda: ReviewPage(api, "pending", documents, "instant"),  # 即时参保审核 (district)
         "review_ready": lambda: ReviewPage(api, "ready", documents),
         "district_batches": lambda: BatchesPage(api, center=False, documents=documents),
         "center_batches": lambda: BatchesPage(api, center=True),

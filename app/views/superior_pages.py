@@ -191,9 +191,12 @@ def describe(exc: BaseException) -> str:
 class ReviewPage(OnlinePage):
     """待审批参保列表 (queue "pending") or the district's 待提交参保列表 (queue "ready")."""
 
-    def __init__(self, api: ApiSource, queue: str, documents: Any = None) -> None:
-        super().__init__(api, "待提交参保列表" if queue == "ready" else "待审批参保列表")
-        self.queue = queue
+    def __init__(self, api: ApiSource, queue: str, documents: Any = None, kind: str | None = None) -> None:
+        # kind "instant": 即时参保审核 (the district's approval completes the batch); "central": the
+        # district's 集中参保审核 without the instant batches.
+        super().__init__(api, "即时参保审核" if kind == "instant" else
+                         "待提交参保列表" if queue == "ready" else "待审批参保列表")
+        self.queue, self.kind = queue, kind
         self.documents = documents
         self._filters()
         self.totals = QLabel("")
@@ -218,7 +221,7 @@ class ReviewPage(OnlinePage):
             buttons.addWidget(self.remove_button)
             buttons.addWidget(self.submit_button)
         else:
-            self.approve_button = QPushButton(self.tr("添加至待提交"))
+            self.approve_button = QPushButton(self.tr("审核通过") if kind == "instant" else self.tr("添加至待提交"))
             self.approve_button.clicked.connect(self.approve_selected)
             self.return_button = QPushButton(self.tr("退回"))
             self.return_button.clicked.connect(self.return_selected)
@@ -265,7 +268,7 @@ class ReviewPage(OnlinePage):
         return {"name": self.name.text().strip(), "org_code": self.org_code.text().strip(),
                 "parent": self.parent_code.text().strip(), "plan_type": self.plan_type.currentData(),
                 "channel": self.channel.currentData(), "received_from": day(self.date_from),
-                "received_to": day(self.date_to)}
+                "received_to": day(self.date_to), "kind": self.kind}
 
     def fetch(self, api: Any) -> Any:
         page = api.review_list(self.queue, limit=1000, **self.filters())

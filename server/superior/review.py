@@ -17,7 +17,7 @@ from typing import Any
 
 from peewee import JOIN, chunked
 
-from app.protocol import Entity, SubmissionStatus, payload_sha256, verify
+from app.protocol import Entity, SubmissionKind, SubmissionStatus, payload_sha256, verify
 from app.protocol.superior import MAX_BATCHES_PER_DECISION, MAX_REASON_CHARS, REVIEW_MARK_LABELS, ReviewMark, ReviewQueue
 from app.rules.idcard import mask_id
 from server.accounts import audit
@@ -31,6 +31,8 @@ from server.submissions import submission_record
 from server.superior.scope import district_union, in_subtree, reviewer_union
 
 Parent = Union.alias()
+#: The `kind` filter's value for both instant kinds (即时参保审核).
+INSTANT = "instant"
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,11 @@ def _filtered(query: Any, wanted: ReviewFilter) -> Any:
     if wanted.parent:
         parent = Union.get_or_none(Union.org_code == wanted.parent.strip())
         query = query.where(Union.path.startswith(parent.path if parent is not None else "//none/"))
+    if wanted.kind == INSTANT:  # 即时参保审核: both instant kinds, apart from the central ones
+        query = query.where(Submission.kind != SubmissionKind.CENTRAL)
     for column, value in ((Submission.plan_type, wanted.plan_type), (Submission.channel, wanted.channel),
-                          (Submission.kind, wanted.kind), (Submission.plan_year, wanted.plan_year)):
+                          (Submission.kind, None if wanted.kind == INSTANT else wanted.kind),
+                          (Submission.plan_year, wanted.plan_year)):
         if value:
             query = query.where(column == value)
     return query
@@ -212,6 +217,11 @@ def _approve_one(ctx: ServerContext, actor: User, own: Union, sub: Submission) -
     if not check["valid"]:
         raise ProblemError("bad_signature", f"{check['problem']}：该批次在签名后被改动，不能审批，请退回")
     now = ctx.now_naive()
+    if own.level == "district" and sub.kind != SubmissionKind.CENTRAL:
+        # 即时参保审核: an instant batch never waits for the central submission window; the
+        # district's approval completes it (covered from the day after the server received it).
+        sub.status, sub.decided, sub.decided_by = SubmissionStatus.COMPLETED, now, actor
+        sub.save()
     if own.level == "secondary":
         review.mark, review.secondary_by, review.secondary_at = ReviewMark.SECONDARY, actor, now
     else:
@@ -219,7 +229,7 @@ def _approve_one(ctx: ServerContext, actor: User, own: Union, sub: Submission) -
     review.updated = now
     review.save()
     audit(ctx, "review_approve", user=actor, union=Union.get_by_id(sub.union_id), entity="submission",
-          entity_key=sub.batch_no, detail={"mark": review.mark})
+          entity_key=sub.batch_no, detail={"mark": review.mark, "status": sub.status})
     return publish(ctx, sub, review)
 
 

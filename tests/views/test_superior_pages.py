@@ -98,7 +98,7 @@ def _show(qtbot, window, name: str, shot: str | None = None) -> Any:
 def test_district_menu_review_and_ready_pages(qtbot, world: dict[str, Any], bundled_font) -> None:
     window = _window(qtbot, world["profile"], "district", world["api"])
     assert set(window._nav_items) == {"workbench", "review_pending", "review_ready", "district_batches",
-                                       "fees", "accounts", "withdrawal_review", *QUERIES}
+                                       "fees", "accounts", "withdrawal_review", "instant_review", *QUERIES}
     assert window._nav_items["review_pending"].parent().text(0) == "集中参保审核"
     pending = _show(qtbot, window, "review_pending", "district-review-pending.png")
     assert pending.model.rowCount() == 2 and pending.banner.text() == ""
