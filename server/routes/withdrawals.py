@@ -13,6 +13,7 @@ from server.api import as_user, call, token
 from server.settings import ServerContext
 
 BatchNo = Annotated[str, Path(min_length=1, max_length=64)]
+WithdrawalId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class ReasonIn(BaseModel):
@@ -33,12 +34,12 @@ def router(ctx: ServerContext) -> APIRouter:
         return await call(as_user(ctx, access_token, lambda user: card_withdrawals.list_withdrawals(user, status)))
 
     @api.post("/withdrawals/{withdrawal_id}/approve", summary="同意撤销: the batch withdrawn, its members free again")
-    async def approve(withdrawal_id: int, access_token: str | None = Depends(token)) -> dict[str, Any]:
+    async def approve(withdrawal_id: WithdrawalId, access_token: str | None = Depends(token)) -> dict[str, Any]:
         return await call(as_user(ctx, access_token, lambda user: card_withdrawals.decide(
             ctx, user, withdrawal_id, True)))
 
     @api.post("/withdrawals/{withdrawal_id}/refuse", summary="不同意撤销, with a reason the clerk reads")
-    async def refuse(withdrawal_id: int, body: ReasonIn, access_token: str | None = Depends(token)) -> dict[str, Any]:
+    async def refuse(withdrawal_id: WithdrawalId, body: ReasonIn, access_token: str | None = Depends(token)) -> dict[str, Any]:
         return await call(as_user(ctx, access_token, lambda user: card_withdrawals.decide(
             ctx, user, withdrawal_id, False, body.reason)))
 
