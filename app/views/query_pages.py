@@ -64,6 +64,16 @@ class QueryPage(OnlinePage):
     def build_inputs(self) -> None:
         raise NotImplementedError
 
+    def person_inputs(self, placeholder: str) -> None:
+        """证件号码 and 保障年度 (both pages that ask by person)."""
+        self.id_number = QLineEdit()
+        self.id_number.setPlaceholderText(placeholder)
+        self.id_number.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 14)
+        self.id_number.returnPressed.connect(self.search)
+        self.plan_year = _year_box(self)
+        for widget in (QLabel(self.tr("证件号码")), self.id_number, self.plan_year):
+            self.inputs.addWidget(widget)
+
     def ready(self) -> bool:
         """Whether the inputs are enough to ask (else the page waits for 查询)."""
         return True
@@ -124,13 +134,7 @@ class EnrollmentQueryPage(QueryPage):
     hint = "按证件号码查询该人员历年的参保记录（本单位查询范围内）。列表中的证件号码隐去中间位。"
 
     def build_inputs(self) -> None:
-        self.id_number = QLineEdit()
-        self.id_number.setPlaceholderText(self.tr("证件号码"))
-        self.id_number.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 14)
-        self.id_number.returnPressed.connect(self.search)
-        self.plan_year = _year_box(self)
-        for widget in (QLabel(self.tr("证件号码")), self.id_number, self.plan_year):
-            self.inputs.addWidget(widget)
+        self.person_inputs(self.tr("证件号码"))
 
     def ready(self) -> bool:
         return bool(self.id_number.text().strip())
@@ -180,13 +184,7 @@ class PayoutQueryPage(QueryPage):
     hint = "职保中心已给付的理赔记录（本单位查询范围内）。证件号码和保障年度可不填。"
 
     def build_inputs(self) -> None:
-        self.id_number = QLineEdit()
-        self.id_number.setPlaceholderText(self.tr("证件号码（可不填）"))
-        self.id_number.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 14)
-        self.id_number.returnPressed.connect(self.search)
-        self.plan_year = _year_box(self)
-        for widget in (QLabel(self.tr("证件号码")), self.id_number, self.plan_year):
-            self.inputs.addWidget(widget)
+        self.person_inputs(self.tr("证件号码（可不填）"))
 
     def fetch(self, api: Any) -> Any:
         return api.payouts(self.id_number.text().strip() or None, _year(self.plan_year), limit=5000)
