@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "--page list --role 级别 只列出该级别的页面")
     parser.add_argument("--demo-members", type=int, default=300, help=argparse.SUPPRESS)
     parser.add_argument("--offline-demo", action="store_true", help="演示时不启动内置服务器，只用本机演示数据")
+    parser.add_argument("--allow-insecure", action="store_true",
+                        help="允许用不加密的 http:// 登录其他电脑上的服务器（仅限测试环境，由电脑管理员使用；"
+                             "也可在站点配置中写 allow_insecure = yes）")
     # For bench/member_list.py: quit as soon as the main window has been shown and painted.
     parser.add_argument("--quit-after-show", action="store_true", help=argparse.SUPPRESS)
     return parser
@@ -244,6 +247,10 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(names(args.role)))
         return 0
     _skip_postgres_driver_probe()
+    if args.allow_insecure:
+        from app import site_config
+
+        site_config.permit_insecure()  # the login dialog and the saved login's resume both follow it
     profile, throwaway = _prepare_profile(args)
     if args.screenshot and not throwaway:
         profile, throwaway = _screenshot_copy(profile), True

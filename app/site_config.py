@@ -6,6 +6,8 @@ An INI file named `union-clerk-site.ini`:
     url = https://baozhang.example.org.cn
     ; optional: the city's own root certificate(s), PEM; a relative path is beside this file
     ca_bundle = city-root-ca.pem
+    ; test installations only: allow a plain http:// server on another PC (passwords in clear)
+    allow_insecure = no
 
 It is looked up in this order, the first file found wins:
 1. the file named by the environment variable UNION_CLERK_SITE_CONFIG (IT scripts, tests);
@@ -21,7 +23,7 @@ from __future__ import annotations
 import configparser
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -33,6 +35,8 @@ ENV_VAR = "UNION_CLERK_SITE_CONFIG"
 class SiteConfig:
     server_url: str = ""
     ca_bundle: str | None = None
+    #: IT allows plain http:// to a server on another PC (a test installation; app.sync.client.check_transport)
+    allow_insecure: bool = False
     #: the file these values came from (None: no site configuration)
     source: Path | None = None
     #: what is wrong with the file, in words for the clerk (empty: nothing)
@@ -91,7 +95,14 @@ def parse(path: Path) -> SiteConfig:
             problems.append(f"站点配置文件 {path} 指定的证书文件 {ca_path} 不存在，已改用系统自带的证书。"
                             "请联系电脑管理员补上该文件。")
             ca_bundle = None
-    return SiteConfig(server_url=url.rstrip("/"), ca_bundle=ca_bundle, source=path, problems=tuple(problems))
+    allow_insecure = False
+    try:
+        allow_insecure = parser.getboolean("server", "allow_insecure", fallback=False)
+    except ValueError:
+        problems.append(f"站点配置文件 {path} 中的 allow_insecure 只能写 yes 或 no，已按 no（不允许不加密连接）处理。"
+                        "请联系电脑管理员修改该文件。")
+    return SiteConfig(server_url=url.rstrip("/"), ca_bundle=ca_bundle, allow_insecure=allow_insecure, source=path,
+                      problems=tuple(problems))
 
 
 def load() -> SiteConfig:
@@ -111,6 +122,13 @@ def current() -> SiteConfig:
     if _current is None:
         _current = load()
     return _current
+
+
+def permit_insecure() -> None:
+    """`union-clerk --allow-insecure`: this run may use a plain http:// server on another PC, as if
+    IT's site configuration said `allow_insecure = yes` (a test installation)."""
+    global _current
+    _current = replace(current(), allow_insecure=True)
 
 
 def forget() -> None:

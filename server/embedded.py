@@ -62,8 +62,9 @@ def serve_in_thread(app: FastAPI, host: str = "127.0.0.1", *, access_log: bool =
 
 
 def start_demo_server(db_path: str | Path, *, members_per_union: int = 150, clock: Clock | None = None,
-                      settings: Settings | None = None) -> tuple[str, Callable[[], None]]:
-    """Serve the demo database at `db_path` (created with the demo world if new) on loopback.
+                      settings: Settings | None = None, host: str = "127.0.0.1") -> tuple[str, Callable[[], None]]:
+    """Serve the demo database at `db_path` (created with the demo world if new) on loopback (or
+    on `host`: tests of plain http to another PC).
 
     Every demo account's password is DEMO_PASSWORD; the grassroots clerk is DEMO_CLERK.
     """
@@ -80,4 +81,4 @@ def start_demo_server(db_path: str | Path, *, members_per_union: int = 150, cloc
         if not is_initialised():
             init_demo(ctx, password=DEMO_PASSWORD, members_per_union=members_per_union)
     app = create_app(url, clock=ctx.clock, settings=ctx.settings)
-    return serve_in_thread(app)
+    return serve_in_thread(app, host)

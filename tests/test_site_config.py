@@ -67,3 +67,29 @@ def test_a_broken_file_is_reported_not_raised(tmp_path: Path, text: str, words: 
     assert len(config.problems) == 1 and words in config.problems[0] and str(path) in config.problems[0]
     assert config.ca_bundle is None
 
+
+
+@pytest.mark.parametrize("value, allowed, problems", [
+    ("yes", True, 0), ("no", False, 0), ("true", True, 0), ("maybe", False, 1)])
+def test_it_may_allow_plain_http_for_a_test_installation(tmp_path: Path, value: str, allowed: bool,
+                                                         problems: int) -> None:
+    from app.sync.client import InsecureServer, check_transport
+
+    _write(tmp_path / "program" / site_config.FILE_NAME,
+           f"[server]\nurl = http://10.0.0.5:8765\nallow_insecure = {value}\n")
+    config = site_config.load()
+    assert config.allow_insecure is allowed and len(config.problems) == problems
+    assert config.server_url == "http://10.0.0.5:8765"
+    site_config.forget()
+    try:
+        if allowed:
+            check_transport(config.server_url)
+        else:
+            with pytest.raises(InsecureServer):
+                check_transport(config.server_url)
+            check_transport(config.server_url, allow_insecure=True)  # --allow-insecure
+            site_config.permit_insecure()  # union-clerk --allow-insecure
+            check_transport(config.server_url)
+    finally:
+        site_config.forget()
+    assert not site_config.SiteConfig().allow_insecure

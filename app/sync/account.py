@@ -15,7 +15,7 @@ from pathlib import Path
 from app.models import Setting
 from app.protocol import generate_device_key, private_key_b64, private_key_from_b64, public_key_b64
 from app.sync import credentials
-from app.sync.client import InsecureServer, ServerClient, SyncError, is_insecure_url
+from app.sync.client import ServerClient, SyncError, check_transport
 from app.sync.engine import SyncEngine, link_union
 
 log = logging.getLogger(__name__)
@@ -47,9 +47,9 @@ def sign_in(server_url: str, username: str, password: str, *, profile_root: Path
             allow_insecure: bool = False) -> SignedIn:
     """Log in (with `new_password`: change the password first, as a superior's reset requires),
     make/register this PC's device key, link the local union; keep secrets in the keyring.
-    A plain-http address of another host is refused (InsecureServer) unless `allow_insecure`."""
-    if is_insecure_url(server_url) and not allow_insecure:
-        raise InsecureServer(server_url)
+    A plain-http address of another host is refused (InsecureServer) unless allowed
+    (`allow_insecure`, or the site configuration: client.check_transport)."""
+    check_transport(server_url, allow_insecure)
     key_name = profile_key(profile_root)
     client = ServerClient(server_url, ca_bundle=ca_bundle)
     keyring_ok = True
@@ -94,8 +94,7 @@ def resume(profile_root: Path, *, ca_bundle: str | None = None, allow_insecure: 
         session = credentials.load_session(key_name)
         if session is None:
             return None
-        if is_insecure_url(session.server_url) and not allow_insecure:
-            raise InsecureServer(session.server_url)
+        check_transport(session.server_url, allow_insecure)
         stored = credentials.load_device_key(key_name, session.username)
     except credentials.KeyringUnavailable:
         return None

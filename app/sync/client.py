@@ -79,8 +79,11 @@ class InsecureServer(SyncError):
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
-        self.message = f"服务器地址 {url} 使用不加密的 http://，密码和数据会以明文在网络上传输，已拒绝连接。"
-        self.action = "请改用 https:// 开头的服务器地址；仅在测试环境中可用 --allow-insecure 强制连接。"
+        self.message = (f"服务器地址 {url} 使用不加密的 http://，密码和会员信息会以明文在网络上传输，"
+                        "已拒绝连接（未发送密码）。")
+        self.action = ("请改用 https:// 开头的服务器地址（向上级工会或单位电脑管理员确认）。"
+                       "仅限测试环境：电脑管理员可在站点配置文件 union-clerk-site.ini 的 [server] 中写 "
+                       "allow_insecure = yes，或用 --allow-insecure 启动本程序或命令行工具。")
 
 
 def is_insecure_url(url: str) -> bool:
@@ -95,6 +98,19 @@ def is_insecure_url(url: str) -> bool:
         return not ipaddress.ip_address(host).is_loopback
     except ValueError:
         return True
+
+
+def check_transport(url: str, allow_insecure: bool = False) -> None:
+    """The one rule for the window and the command line, checked before a password or token is
+    sent: plain http:// to another PC is refused (InsecureServer) unless allowed — by
+    `--allow-insecure` (`allow_insecure`) or by IT's site configuration (`allow_insecure = yes`)."""
+    if not is_insecure_url(url) or allow_insecure:
+        return
+    from app import site_config
+
+    if not site_config.current().allow_insecure:
+        raise InsecureServer(url)
+    log.warning("plain http to another host allowed by the site configuration")
 
 
 class ClockSkew(SyncError):

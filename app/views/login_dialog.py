@@ -119,6 +119,14 @@ class LoginDialog(QDialog):
             self.show_advanced(True)
             self._show_error(self.tr("请在“高级”中填写服务器地址（向上级工会或单位电脑管理员询问）。"))
             return
+        from app.sync.client import InsecureServer, check_transport
+
+        try:  # the rule the command line follows too; nothing is sent before it holds
+            check_transport(url)
+        except InsecureServer as refused:
+            self.show_advanced(True)
+            self._show_error(describe_sync_error(refused))
+            return
         if not user or not password:
             self._show_error(self.tr("请填写账号和密码。"))
             return
