@@ -46,14 +46,14 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(digest, expected)
 
 
-# Hashes to verify against when the username does not exist, so both cases cost the same time.
-_DUMMY_HASHES: dict[int, str] = {}
-
-
 def burn_password_check(password: str, n: int = 2**14) -> None:
-    if n not in _DUMMY_HASHES:
-        _DUMMY_HASHES[n] = hash_password(secrets.token_hex(16), n)
-    verify_password(password, _DUMMY_HASHES[n])
+    """The work of checking a password against an account that does not exist: one scrypt of the
+    same cost as a real account's check. The hash it is compared with is random bytes in the stored
+    format — making it needs no scrypt, so even the first unknown name costs exactly one check
+    (a dummy hashed on first use cost two, telling that name apart)."""
+    dummy = "scrypt${}${}${}${}${}".format(n, SCRYPT_R, SCRYPT_P, base64.b64encode(secrets.token_bytes(16)).decode(),
+                                          base64.b64encode(secrets.token_bytes(SCRYPT_DKLEN)).decode())
+    verify_password(password, dummy)
 
 
 # --- Password policy ----------------------------------------------------------------------------

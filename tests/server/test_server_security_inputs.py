@@ -125,15 +125,21 @@ def test_every_record_kind_holds_text_to_the_member_limits(server: Server, clerk
         {"key": str(uuid.uuid4()), "kind": "ss_check_request", "payload": {"id_numbers": ["3101\x00" + "1" * 13]}},
         member_upsert(G1_CARDED[1], {"name": "钱" * 201}),
         submission_record(clerk, sub),
+        {"key": str(uuid.uuid4()), "kind": "confirmation", "payload": {"id_numbers": [long_id]}},
+        {"key": str(uuid.uuid4()), "kind": "member_removal",
+         "payload": {"id_number": G1_CARDED[2], "reason": "调离\x00本单位"}},
+        {"key": str(uuid.uuid4()), "kind": "life_status",
+         "payload": {"id_number": long_id, "life_status": "retired", "on": "2026-06-30"}},
     )
-    assert [r["status"] for r in results] == ["error"] * 6, results
+    assert [r["status"] for r in results] == ["error"] * 9, results
     assert {r["problem"] for r in results} == {"validation"}
     assert results[0]["detail"]["field"] == "name" and "200" in results[0]["detail"]["message"]
     from server.db import session
-    from server.models import CardBatchMember
+    from server.models import CardBatchMember, Member
 
     with session():
         assert not CardBatchMember.select().exists()
+        assert Member.select().where(Member.id_number == G1_CARDED[2]).exists()  # not removed
 
 
 def test_the_notice_must_be_a_real_pdf_and_is_served_as_a_download(server: Server, clerk: Session) -> None:

@@ -30,6 +30,9 @@ def _checked_failures(username: str) -> int:
                                          & (AuditEntry.entity_key == username)).count()
 
 
+_UNUSED_COSTS = iter(2**e for e in range(12, 4, -1))
+
+
 def _burst(server: Server, username: str, guesses: int = 40, threads: int = 16) -> list[int]:
     clients = [server.client() for _ in range(threads)]
 
@@ -64,6 +67,43 @@ def test_unknown_user_answers_exactly_like_a_wrong_password(server: Server) -> N
         assert known.json() == unknown.json(), attempt
     assert known.status_code == 423 and known.json()["problem"] == "account_locked"
     assert known.json()["detail"] == {"retry_after_minutes": 15}
+
+
+def test_unknown_user_costs_the_same_password_work(server: Server, monkeypatch) -> None:
+    """The timing half of finding 2, without a clock: an unknown name's login does exactly the
+    password work of a wrong password for a real account — the same scrypt calls, with the same
+    cost parameters — and waits the same delay (a function of the answer's count of failures).
+    The first unknown name after start-up included: its dummy hash once cost a second scrypt."""
+    import hashlib
+    import threading
+
+    calls: list[tuple[int, int, int, int, int]] = []
+    lock = threading.Lock()
+    real = hashlib.scrypt
+
+    def counted(password: bytes, *, salt: bytes, n: int, r: int, p: int, maxmem: int = 0, dklen: int = 64) -> bytes:
+        with lock:
+            calls.append((n, r, p, len(salt), dklen))
+        return real(password, salt=salt, n=n, r=r, p=p, maxmem=maxmem, dklen=dklen)
+
+    # A hashing cost no other test (or backend) uses, so this server's first unknown name is the
+    # process's first of that cost.
+    cost = server.ctx.settings.scrypt_n = next(_UNUSED_COSTS)
+    from server import accounts
+    from server.models import Union
+
+    with session():
+        grassroots = Union.get(Union.org_code == server.union("grassroots"))
+        accounts.create_user(server.ctx, username="clerk-n12", password=PASSWORD, union=grassroots)
+    monkeypatch.setattr(hashlib, "scrypt", counted)
+    http = server.client()
+    work = []
+    for name in ("first-unknown-name", "clerk-n12", "another-unknown-name"):
+        calls.clear()
+        r = _login(http, name, "wrong-password-x")
+        work.append((r.status_code, r.json(), list(calls)))
+    assert work[0] == work[1] == work[2], work
+    assert len(work[0][2]) == 1 and work[0][2][0][0] == cost and work[0][0] == 401
 
 
 def test_a_stranger_cannot_lock_the_clerk_out_of_her_own_pc(server: Server) -> None:
