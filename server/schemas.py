@@ -21,18 +21,22 @@ from app.protocol import (
 from app.protocol.records import MAX_REASON
 from app.rules.codes import LifeStatus, PlanType
 
-_TEXT = {"type": ["string", "null"], "maxLength": MAX_TEXT}
-_ID = {"type": "string", "minLength": 1, "maxLength": MAX_ID_NUMBER}
-_ORG = {"type": "string", "maxLength": 64, "description": "org code; absent: the caller's union"}
+# app.protocol.read_text refuses control characters (NUL included) in every text.
+_NO_CONTROL = "^[^\\x00-\\x1f\\x7f]*$"
+_TEXT = {"type": ["string", "null"], "maxLength": MAX_TEXT, "pattern": _NO_CONTROL}
+_ID = {"type": "string", "minLength": 1, "maxLength": MAX_ID_NUMBER, "pattern": _NO_CONTROL}
+_ORG = {"type": "string", "maxLength": 64, "pattern": _NO_CONTROL, "description": "org code; absent: the caller's union"}
 _IDS = {"type": "array", "items": _ID, "minItems": 1, "maxItems": MAX_ID_NUMBERS}
 _TOKEN = {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"}
 _MONEY = {"type": "string", "pattern": r"^\d{1,12}\.\d{2}$"}
-_SPLIT = {"type": "object", "required": ["fee", "city", "district", "grassroots"],
+_SPLIT = {"type": "object", "required": ["fee", "city", "district", "grassroots"], "additionalProperties": False,
           "properties": {name: _MONEY for name in ("fee", "city", "district", "grassroots")}}
 
 
 def _object(required: list[str], **properties: Any) -> dict[str, Any]:
-    return {"type": "object", "required": required, "properties": properties}
+    # Closed: fields nobody reads are ignored by the server, but a generated case spent on them
+    # (floats are refused in any field, as money must be strings) never reaches the checks.
+    return {"type": "object", "required": required, "properties": properties, "additionalProperties": False}
 
 
 PAYLOADS: dict[RecordKind, dict[str, Any]] = {
@@ -75,6 +79,7 @@ PAYLOADS: dict[RecordKind, dict[str, Any]] = {
 def typed_push_records(schema: dict[str, Any], _model: Any = None) -> None:
     """pydantic `json_schema_extra`: the PushRecord schema becomes one variant per record kind."""
     common = {name: schema["properties"][name] for name in ("key", "signature", "pdf_b64", "nonce", "timestamp")}
+    common["key"] = {**common["key"], **_TOKEN}  # app.protocol.PushRecord's idempotency key
     schema.pop("properties", None)
     schema.pop("required", None)
     schema["oneOf"] = [

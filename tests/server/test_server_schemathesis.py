@@ -4,6 +4,8 @@ The spec is read from the live server (`/openapi.json`, what `/docs` shows); eve
 cases that fit the schema (positive) and cases that break it (negative), sent to the real server
 on a loopback port with a grassroots clerk's bearer token — and, for the endpoints a superior union
 uses, a district reviewer's. Every answer must be below 500, and every refusal a problem document.
+Push records are typed per kind (server/schemas.py), so generated records of every kind get past
+the payload reader into the server's own checks (scope, eligibility, signatures) — counted.
 Bounded: 30 examples per operation and mode (≈900 requests, ≈12 s per backend), no shrinking.
 Runs on SQLite, and on PostgreSQL too when UNION_TEST_PG_URL is set (the `server` fixture).
 """
@@ -53,8 +55,21 @@ def _headers_for(label: str, clerk: Session, reviewer: Session, server: Server) 
     return lambda: clerk.headers
 
 
+def _count_answers(body: Any, answer: dict[str, Any], answers: Counter[tuple[str, str]]) -> None:
+    """Per record kind, how a generated push's records were answered: "shape" when the payload
+    was refused as malformed (`validation`), else the problem code or "ok" — a record got past
+    the payload reader into the server's own checks."""
+    records = body.get("records") if isinstance(body, dict) else None
+    if not isinstance(records, list):
+        return
+    for record, result in zip(records, answer.get("results", []), strict=False):
+        if isinstance(record, dict) and isinstance(record.get("kind"), str):
+            outcome = result.get("problem") or result.get("status", "")
+            answers[(record["kind"], "shape" if outcome == "validation" else outcome)] += 1
+
+
 def _fuzz(server: Server, operation: Any, mode: GenerationMode, headers: Callable[[], dict[str, str]],
-          statuses: Counter[tuple[str, int]]) -> None:
+          statuses: Counter[tuple[str, int]], answers: Counter[tuple[str, str]]) -> None:
     """Send EXAMPLES generated cases of one operation in one mode; fail on the first 5xx."""
     label = operation.label
     # Negative cases also go without a token now and then: refused, but never with a 5xx.
@@ -66,6 +81,8 @@ def _fuzz(server: Server, operation: Any, mode: GenerationMode, headers: Callabl
         response = case.call(base_url=server.url, headers=headers() if with_token else {}, timeout=30)
         statuses[(label, response.status_code)] += 1
         _check(response, f"{label} ({mode.value})")
+        if label == "POST /push" and response.status_code == 200:
+            _count_answers(case.body, response.json(), answers)
 
     try:
         run()
@@ -85,20 +102,25 @@ def test_schemathesis_finds_no_server_error(server: Server, clerk: Session) -> N
     spec = httpx.get(server.url + "/openapi.json", timeout=30).json()
     # Push records are typed per kind, so generated cases reach inside `payload`.
     variants = spec["components"]["schemas"]["PushRecord"]["oneOf"]
-    assert {v["properties"]["kind"]["const"] for v in variants} == {
-        "member_upsert", "ss_check_request", "confirmation", "card_verification", "card_batch", "submission",
-        "member_removal", "life_status"}
+    from app.protocol import RecordKind
+
+    assert {v["properties"]["kind"]["const"] for v in variants} == {str(k) for k in RecordKind}
     operations = [result.ok() for result in schemathesis.openapi.from_dict(spec).get_all_operations()]
     assert len(operations) >= 15, [op.label for op in operations]
 
     statuses: Counter[tuple[str, int]] = Counter()
+    answers: Counter[tuple[str, str]] = Counter()
     started = time.monotonic()
     for operation in operations:
         headers = _headers_for(operation.label, clerk, reviewer, server)
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            _fuzz(server, operation, mode, headers, statuses)
+            _fuzz(server, operation, mode, headers, statuses, answers)
     elapsed = time.monotonic() - started
     print(f"schemathesis: {sum(statuses.values())} requests over {len(operations)} operations in {elapsed:.1f} s")
+    print("push records answered:", sorted(answers.items()))
+    # Generated records of every kind got past the payload reader into the server's own checks
+    # (scope, eligibility, signature, …): the typed spec reaches inside `payload`.
+    assert {kind for kind, outcome in answers if outcome != "shape"} == {str(k) for k in RecordKind}, answers
 
     assert {label for label, _ in statuses} == {op.label for op in operations}
     # The token was really used: the clerk's everyday endpoints answered 200 to fitting input.
