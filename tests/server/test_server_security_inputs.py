@@ -160,6 +160,12 @@ def test_the_notice_must_be_a_real_pdf_and_is_served_as_a_download(server: Serve
         [result] = clerk.push(record)
         assert result["status"] == "error" and result["problem"] == "validation", result
         assert "PDF" in result["detail"]
+    # The cap: a real PDF one byte over the limit is refused (the limit lowered to the test PDF's size).
+    limit = server.ctx.settings.max_pdf_bytes
+    server.ctx.settings.max_pdf_bytes = len(PDF) - 1
+    [big] = clerk.push(submission_record(clerk, submission_payload(clerk, G1_CARDED[:1])))
+    assert big["status"] == "error" and big["problem"] == "validation" and "过大" in big["detail"], big
+    server.ctx.settings.max_pdf_bytes = limit
     [ok] = clerk.push(submission_record(clerk, submission_payload(clerk, G1_CARDED[:1])))
     assert ok["status"] == "ok", ok
     reviewer = Session(server, "secondary")
