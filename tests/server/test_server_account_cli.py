@@ -66,3 +66,33 @@ def test_account_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str], mo
     monkeypatch.setenv("UNION_SERVER_ACTOR_PASSWORD", "wrong-password")
     assert cli.main(["account", "lock", "grassroots", "--actor", "secondary", "--db", db]) == 1
     assert cli.main(["account", "lock", "--db", db]) == 2  # no account named
+
+
+def test_the_password_policy_holds_on_every_server_command(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #18 finding 6 on the server host's own paths (the HTTP ones: test_server_security_logins
+    and test_server_accounts): a weak password given by IT or a superior is refused and nothing
+    changes; a generated one always passes the policy."""
+    from server.security import password_problem
+
+    db = f"sqlite:///{tmp_path / 'policy.db'}"
+    assert cli.main(["init-demo", "--db", db, "--members", "0", "--password", DEMO_PASSWORD]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("UNION_SERVER_ACTOR_PASSWORD", DEMO_PASSWORD)
+    for weak in ("12345678", "password123", "qwertyuiop"):
+        monkeypatch.setenv("UNION_SERVER_NEW_PASSWORD", weak)
+        assert cli.main(["create-user", "--db", db, "--username", "weak-one", "--union", G2]) == 1
+        assert cli.main(["reset-password", "--db", db, "--actor", "secondary", "--username", "grassroots"]) == 1
+        code, [refused] = _run(capsys, "account", "create", "weak-two", "--union", G2, "--db", db, "--json")
+        assert code == 2 and refused["problem"] == "password_weak", refused
+        code, [refused] = _run(capsys, "account", "reset", "grassroots", "--actor", "secondary", "--db", db, "--json")
+        assert code == 2 and refused["problem"] == "password_weak", refused
+        capsys.readouterr()
+    open_database(db)
+    with session():
+        assert not User.select().where(User.username.in_(["weak-one", "weak-two"])).exists()
+        grassroots = User.get(User.username == "grassroots")
+        assert verify_password(DEMO_PASSWORD, grassroots.password_hash) and not grassroots.must_change_password
+    monkeypatch.delenv("UNION_SERVER_NEW_PASSWORD")
+    code, [reset] = _run(capsys, "account", "reset", "grassroots", "--db", db, "--json")
+    assert code == 0 and password_problem(reset["password"], ["grassroots"]) is None
