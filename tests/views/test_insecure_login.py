@@ -131,3 +131,15 @@ def test_the_command_line_follows_the_same_rule(lan_server: str, site: Path, tmp
     site_config.forget()
     code, answer = sync("site")
     assert code == 0 and "pulled" in answer, answer
+
+    # The saved login is resumed under the same rule: refused once IT takes the permission back.
+    def devices() -> tuple[int, dict]:
+        code = cli.main(["--profile", str(tmp_path / "site"), "devices", "--json"])
+        close_database()
+        return code, json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+    assert devices()[0] == 0
+    site.write_text("[server]\nallow_insecure = no\n", encoding="utf-8")
+    site_config.forget()
+    code, answer = devices()
+    assert code == 2 and "明文" in answer["error"], answer
