@@ -13,6 +13,7 @@ from typing import Any
 from peewee import IntegrityError
 
 from app.protocol import Entity, is_valid_public_key, key_fingerprint
+from server.batch import buffer_audit
 from server.changes import emit_change
 from server.db import write_tx
 from server.models import (
@@ -43,15 +44,11 @@ _PARENT_LEVELS: dict[str, tuple[str, ...]] = {
 
 def audit(ctx: ServerContext, action: str, *, user: User | None = None, union: Union | None = None,
           entity: str = "", entity_key: str = "", detail: dict[str, Any] | None = None) -> None:
-    AuditEntry.create(
-        at=ctx.now_naive(),
-        username=user.username if user else None,
-        union=union if union is not None else (user.union_id if user else None),
-        action=action,
-        entity=entity,
-        entity_key=entity_key,
-        detail=detail or {},
-    )
+    row = {"at": ctx.now_naive(), "username": user.username if user else None,
+           "union": union.id if union is not None else (user.union_id if user else None),
+           "action": action, "entity": entity, "entity_key": entity_key, "detail": detail or {}}
+    if not buffer_audit(row):  # a push request's batch writes it with the others (server/batch.py)
+        AuditEntry.create(**row)
 
 
 # --- Unions and users ----------------------------------------------------------------------------

@@ -46,7 +46,8 @@ from app.rules.problems import RuleError
 from server.accounts import audit, union_for
 from server.campaigns import shanghai_today
 from server.changes import emit_change, member_record
-from server.claims import ensure_claim, refuse_elsewhere
+from server.batch import current as current_batch
+from server.claims import ensure_claim, refusal, refuse_elsewhere
 from server.db import IN_LIST
 from server.leases import QUEUED
 from server.models import Member, SsCheckJob, Union, User
@@ -128,19 +129,36 @@ def _known_members(union: Union, numbers: list[str]) -> dict[str, Member]:
     return found
 
 
+def _member(union: Union, number: str) -> Member | None:
+    """The union's member with this number: from the push request's batch when it looked it up."""
+    batch = current_batch()
+    if batch is not None and (union.id, number) in batch.members:
+        return batch.members[(union.id, number)]
+    return Member.get_or_none((Member.union == union) & (Member.id_number == number))
+
+
+def _refuse_elsewhere(union: Union, number: str) -> None:
+    batch = current_batch()
+    if batch is not None and (union.id, number) in batch.elsewhere:
+        if batch.elsewhere[(union.id, number)]:
+            raise refusal([number])
+        return
+    refuse_elsewhere(union, [number])
+
+
 def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict[str, Any]:
     union = union_for(user, payload.union, write=True)
     raw_number, fields, base = payload.id_number, payload.fields, payload.base_versions
     # Look the member up by the number as typed and as normalised (x → X, full-width digits).
     candidate = raw_number.strip().upper()
-    refuse_elsewhere(union, [candidate])  # one union per person (SPEC §5.10), before anything else
-    member = Member.get_or_none((Member.union == union) & (Member.id_number == candidate))
+    _refuse_elsewhere(union, candidate)  # one union per person (SPEC §5.10), before anything else
+    member = _member(union, candidate)
     id_type = member.id_type if member is not None else None
     number, values = normalize_fields(fields, id_type, raw_number, shanghai_today(ctx))
     if number != candidate:
-        refuse_elsewhere(union, [number])
+        _refuse_elsewhere(union, number)
     if member is None and number != candidate:
-        member = Member.get_or_none((Member.union == union) & (Member.id_number == number))
+        member = _member(union, number)
     if member is None and not values.get("name"):
         raise ProblemError("validation", {"field": "name", "message": "新会员必须填写姓名"})
 
@@ -178,6 +196,8 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
         member.updated = now
         member.save()
         ensure_claim(ctx, union, member)
+        if (batch := current_batch()) is not None:
+            batch.members[(union.id, number)] = member
         emit_change(ctx, union.id, Entity.MEMBER, number, member_record(member))
         audit(ctx, "member_created" if created else "member_updated", user=user, union=union,
               entity="member", entity_key=mask_id(number), detail={"fields": sorted(changed)})

@@ -5,17 +5,26 @@ remembered with the SHA-256 of its canonical payload and its answer, in the same
 the effect: the same key with the same payload gets that first answer back, the same key with a
 different payload gets idempotency_conflict. A refused record had no effect and is not
 remembered, so the client may fix it and send it again under the same key (that is how a member
-conflict is resolved). Each record's transaction first takes its union's write lock and then
-looks the key up again, so a concurrent duplicate waits for the first and answers with its stored
-answer; the key's unique index backs this up — exactly one effect either way.
+conflict is resolved).
+
+A request is written in one transaction (server/batch.py): the stored answers of its keys are
+looked up together first; then, under the union's write lock, the keys are looked up again (a
+concurrent duplicate waits for the first request and answers with its stored answers), the
+members its upserts name are read at once, each record runs in a savepoint of its own (a refused
+record rolls back alone, the others keep their answers), and the feed changes, audit rows and
+idempotency records are inserted together before the commit. The keys' unique index backs this
+up: should the batch still collide with a writer outside the lock, each record is written again
+in a transaction of its own — exactly one effect either way, and a kill at any point leaves the
+whole request applied or none of it.
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from peewee import DataError, IntegrityError
+from peewee import DataError, IntegrityError, chunked
 
 from app import protocol as wire
 from app.protocol import (
@@ -31,25 +40,40 @@ from app.protocol import (
 )
 from server import cards, member_status, members, submissions
 from server.accounts import device_for
-from server.db import is_sqlite, write_tx
+from server.batch import WriteBatch, collecting
+from server.db import IN_LIST, database, is_sqlite, write_tx
 from server.models import Device, IdempotencyRecord, Nonce, Union, User
 from server.problems import ProblemError
 from server.settings import ServerContext
 
 log = logging.getLogger("union_server.push")
 
+UNSTORABLE = "数据中含有无法保存的字符或过长的文字"
+
 Effect = Callable[[], dict[str, Any]]
+
+
+def _answer(user: User, row: IdempotencyRecord, key: str, digest: str) -> dict[str, Any]:
+    """The stored first answer `row` to `key`; another payload or another union is
+    idempotency_conflict."""
+    if row.union_id != user.union_id or row.payload_sha256 != digest:
+        raise ProblemError("idempotency_conflict", {"key": key})
+    return row.response  # type: ignore[no-any-return]
 
 
 def stored_answer(user: User, key: str, digest: str) -> dict[str, Any] | None:
     """The first answer to the idempotency key `key` (None: not seen); the same key for another
     payload or another union is idempotency_conflict. Push records and transfers share the keys."""
     row = IdempotencyRecord.get_or_none(IdempotencyRecord.key == key)
-    if row is None:
-        return None
-    if row.union_id != user.union_id or row.payload_sha256 != digest:
-        raise ProblemError("idempotency_conflict", {"key": key})
-    return row.response
+    return None if row is None else _answer(user, row, key, digest)
+
+
+def _stored_rows(keys: list[str]) -> dict[str, IdempotencyRecord]:
+    """The idempotency records of these keys, by key (one query per IN_LIST keys)."""
+    rows: dict[str, IdempotencyRecord] = {}
+    for chunk in chunked(list(dict.fromkeys(keys)), IN_LIST):
+        rows.update((row.key, row) for row in IdempotencyRecord.select().where(IdempotencyRecord.key.in_(chunk)))
+    return rows
 
 
 def _lock_union(union_id: int) -> None:
@@ -70,7 +94,7 @@ def signer(user: User, device_fingerprint: str | None, record: PushRecord) -> De
 
 
 def _prepare(ctx: ServerContext, user: User, device_fingerprint: str | None, record: PushRecord,
-             digest: str) -> Effect:
+             digest: str) -> tuple[Effect, Any]:
     """Check what needs no lock — the signature, the payload's shape, a submission's PDF (slow
     for big batches) — and return the record's effect, to run under the union's lock."""
     device = signer(user, device_fingerprint, record) if record.kind in SIGNED_KINDS else None
@@ -78,44 +102,57 @@ def _prepare(ctx: ServerContext, user: User, device_fingerprint: str | None, rec
     if isinstance(payload, wire.Submission):
         assert device is not None
         prepared = submissions.prepare(ctx, user, device, record, payload)
-        return lambda: submissions.apply(ctx, user, prepared, digest)
+        return (lambda: submissions.apply(ctx, user, prepared, digest)), payload
     if isinstance(payload, wire.CardBatch):
         assert device is not None
-        return lambda: cards.receive_batch(ctx, user, device, record, payload)
+        return (lambda: cards.receive_batch(ctx, user, device, record, payload)), payload
     if isinstance(payload, wire.MemberUpsert):
-        return lambda: members.member_upsert(ctx, user, payload)
+        return (lambda: members.member_upsert(ctx, user, payload)), payload
     if isinstance(payload, wire.SsCheckRequest):
-        return lambda: members.ss_check_request(ctx, user, payload)
+        return (lambda: members.ss_check_request(ctx, user, payload)), payload
     if isinstance(payload, wire.Confirmation):
-        return lambda: members.confirm_members(ctx, user, payload)
+        return (lambda: members.confirm_members(ctx, user, payload)), payload
     if isinstance(payload, wire.MemberRemoval):
-        return lambda: member_status.remove_member(ctx, user, payload)
+        return (lambda: member_status.remove_member(ctx, user, payload)), payload
     if isinstance(payload, wire.LifeStatusReport):
-        return lambda: member_status.report_life_status(ctx, user, payload)
-    return lambda: cards.request_verification(ctx, user, payload)
+        return (lambda: member_status.report_life_status(ctx, user, payload)), payload
+    return (lambda: cards.request_verification(ctx, user, payload)), payload
 
 
-def process_record(ctx: ServerContext, user: User, device_fingerprint: str | None, raw: dict[str, Any]) -> dict[str, Any]:
-    key, kind = raw.get("key"), raw.get("kind")
+def _read(raw: dict[str, Any]) -> tuple[PushRecord, str]:
+    """The record and the SHA-256 of its canonical payload (validation when it has none)."""
+    record = PushRecord.from_wire(raw)
     try:
-        record = PushRecord.from_wire(raw)
-        try:
-            digest = payload_sha256(record.payload)
-        except CanonicalJsonError as error:
-            raise ProblemError("validation", f"payload 无法规范化：{error}（金额请用字符串）") from None
-        stored = stored_answer(user, record.key, digest)
-        if stored is not None:
-            return stored
-        result = _apply_once(ctx, user, record, digest, _prepare(ctx, user, device_fingerprint, record, digest))
-        if record.kind in JOB_KINDS:
-            ctx.wake_worker.set()
-        return result
+        return record, payload_sha256(record.payload)
+    except CanonicalJsonError as error:
+        raise ProblemError("validation", f"payload 无法规范化：{error}（金额请用字符串）") from None
+
+
+def _refusal(key: Any, kind: Any, caught: ProblemError | WireError) -> dict[str, Any]:
+    error = caught if isinstance(caught, ProblemError) else ProblemError("validation", caught.detail)
+    key, kind = _printable(key), _printable(kind)
+    log.info("push record %s (%s) refused: %s", key if isinstance(key, str) else "?", kind, error.code)
+    return {"key": key, "status": "error", "problem": error.code, "message": error.message,
+            "detail": _printable(error.detail)}
+
+
+@dataclass
+class _Pending:
+    """A record read and not answered from the stored answers: its effect, to run under the lock."""
+
+    index: int
+    record: PushRecord
+    digest: str
+    effect: Effect
+    payload: Any
+
+
+def _alone(ctx: ServerContext, user: User, item: _Pending) -> dict[str, Any]:
+    """The record in a transaction of its own (when its request's batch could not commit)."""
+    try:
+        return _apply_once(ctx, user, item.record, item.digest, item.effect)
     except (ProblemError, WireError) as caught:
-        error = caught if isinstance(caught, ProblemError) else ProblemError("validation", caught.detail)
-        key, kind = _printable(key), _printable(kind)
-        log.info("push record %s (%s) refused: %s", key if isinstance(key, str) else "?", kind, error.code)
-        return {"key": key, "status": "error", "problem": error.code, "message": error.message,
-                "detail": _printable(error.detail)}
+        return _refusal(item.record.key, item.record.kind, caught)
 
 
 def _printable(value: Any) -> Any:
@@ -150,21 +187,120 @@ def _apply_once(ctx: ServerContext, user: User, record: PushRecord, digest: str,
                                      payload_sha256=digest, response=result, created=ctx.now_naive())
             return result
     except IntegrityError:
-        # A concurrent push of the same record (or nonce) won the race.
-        stored = stored_answer(user, record.key, digest)
-        if stored is not None:
-            return stored
-        if record.kind == RecordKind.SUBMISSION and Nonce.get_or_none(Nonce.value == record.payload.get("nonce")):
-            raise ProblemError("replayed_nonce") from None
-        raise ProblemError("validation", "数据正被同时修改，请稍后重试") from None
+        return _after_clash(user, record, digest)
     except DataError:
-        raise ProblemError("validation", "数据中含有无法保存的字符或过长的文字") from None
+        raise ProblemError("validation", UNSTORABLE) from None
+
+
+def _after_clash(user: User, record: PushRecord, digest: str) -> dict[str, Any]:
+    """A unique index refused the record's writes: a concurrent push of the same record (or nonce)
+    won the race — its stored answer, or replayed_nonce, or try again."""
+    stored = stored_answer(user, record.key, digest)
+    if stored is not None:
+        return stored
+    if record.kind == RecordKind.SUBMISSION and Nonce.get_or_none(Nonce.value == record.payload.get("nonce")):
+        raise ProblemError("replayed_nonce") from None
+    raise ProblemError("validation", "数据正被同时修改，请稍后重试") from None
+
+
+def _in_savepoint(user: User, batch: WriteBatch, item: _Pending) -> tuple[dict[str, Any], bool]:
+    """Run the record's effect in a savepoint of the batch's transaction: (answer, new). A refusal
+    rolls back the record's own writes and what it buffered, nothing of the other records'."""
+    mark = batch.mark()
+    try:
+        with database.atomic():
+            answer = {"key": item.record.key, "status": "ok", "receipt": item.effect()}
+    except ProblemError:
+        batch.rollback_to(mark)
+        raise
+    except IntegrityError:
+        batch.rollback_to(mark)
+        return _after_clash(user, item.record, item.digest), False
+    except DataError:
+        batch.rollback_to(mark)
+        raise ProblemError("validation", UNSTORABLE) from None
+    if item.record.kind != RecordKind.MEMBER_UPSERT:
+        batch.forget_lookups()  # other kinds change members and claims the batch may have looked up
+    return answer, True
+
+
+def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending]) -> dict[int, dict[str, Any]]:
+    """Every record of the request in one transaction under the union's lock: each in its own
+    savepoint, the feed changes, audit rows and idempotency records written together at the end."""
+    answers: dict[int, dict[str, Any]] = {}
+    done: dict[str, tuple[str, dict[str, Any]]] = {}  # a key sent twice in one request
+    remembered: list[dict[str, Any]] = []
+    with collecting() as batch, write_tx():
+        _lock_union(user.union_id)
+        # Again under the lock: a duplicate sent concurrently may have committed meanwhile.
+        again = _stored_rows([item.record.key for item in todo])
+        batch.look_up(user.union_id, [item.payload.id_number.strip().upper() for item in todo
+                                      if isinstance(item.payload, wire.MemberUpsert)])
+        for item in todo:
+            key, digest = item.record.key, item.digest
+            try:
+                if key in again:
+                    answers[item.index] = _answer(user, again[key], key, digest)
+                    continue
+                if key in done:
+                    if done[key][0] != digest:
+                        raise ProblemError("idempotency_conflict", {"key": key})
+                    answers[item.index] = done[key][1]
+                    continue
+                answer, new = _in_savepoint(user, batch, item)
+            except (ProblemError, WireError) as caught:
+                answers[item.index] = _refusal(key, item.record.kind, caught)
+                continue
+            answers[item.index] = answer
+            if new:
+                done[key] = (digest, answer)
+                remembered.append({"key": key, "union": user.union_id, "user": user.id, "kind": item.record.kind,
+                                   "payload_sha256": digest, "response": answer, "created": ctx.now_naive()})
+        batch.flush()
+        for chunk in chunked(remembered, IN_LIST // 5):
+            IdempotencyRecord.insert_many(chunk).execute()
+    return answers
+
+
+def _answer_all(ctx: ServerContext, user: User, device_fingerprint: str | None,
+                records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each record's answer: refusals of what cannot be read or prepared, stored answers of keys
+    seen before (looked up together), then the rest written in one transaction."""
+    results: list[dict[str, Any] | None] = [None] * len(records)
+    read: list[tuple[int, PushRecord, str]] = []
+    for index, raw in enumerate(records):
+        try:
+            read.append((index, *_read(raw)))
+        except (ProblemError, WireError) as caught:
+            results[index] = _refusal(raw.get("key"), raw.get("kind"), caught)
+    stored = _stored_rows([record.key for _, record, _ in read])
+    todo: list[_Pending] = []
+    for index, record, digest in read:
+        try:
+            if record.key in stored:
+                results[index] = _answer(user, stored[record.key], record.key, digest)
+                continue
+            todo.append(_Pending(index, record, digest, *_prepare(ctx, user, device_fingerprint, record, digest)))
+        except (ProblemError, WireError) as caught:
+            results[index] = _refusal(record.key, record.kind, caught)
+    if todo:
+        try:
+            answers = _write_batch(ctx, user, todo)
+        except (IntegrityError, DataError):
+            # The batch could not commit as one (a key or nonce taken meanwhile by a writer outside
+            # the union's lock): each record in a transaction of its own, as it would alone.
+            answers = {item.index: _alone(ctx, user, item) for item in todo}
+        for index, answer in answers.items():
+            results[index] = answer
+        if any(item.record.kind in JOB_KINDS and answers[item.index]["status"] == "ok" for item in todo):
+            ctx.wake_worker.set()
+    return [result for result in results if result is not None]
 
 
 def push(ctx: ServerContext, user: User, device_fingerprint: str | None, records: list[dict[str, Any]]) -> dict[str, Any]:
     if len(records) > ctx.settings.max_push_records:
         raise ProblemError("validation", f"一次最多上传 {ctx.settings.max_push_records} 条记录，请分批上传")
-    results = [process_record(ctx, user, device_fingerprint, record) for record in records]
+    results = _answer_all(ctx, user, device_fingerprint, records)
     ok = sum(1 for r in results if r["status"] == "ok")
     log.info("push by %s: %d records, %d ok", user.username, len(results), ok)
     return {"results": results}

@@ -1,0 +1,119 @@
+"""One write transaction for a whole push request: buffered feed changes and audit rows, and the
+members and claims its member upserts need, looked up once.
+
+`collecting()` makes a `WriteBatch` current for the block (a context variable: the request's own
+thread). While one is current, `server.changes.emit_change` and `server.accounts.audit` append to
+it instead of writing a row each; `flush()` — at the end of the transaction, under the union's
+lock — takes each union's sequence numbers with one UPDATE and writes the changes and the audit
+rows with multi-row INSERTs. A record refused halfway (its savepoint rolled back) drops what it
+had buffered with `rollback_to(mark)`, which also forgets the looked-up members and claims, since
+the refused record may have touched them; later records of the batch read the database again.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from peewee import chunked
+
+from server.db import IN_LIST
+from server.models import AuditEntry, Change, Member, MemberClaim, Union
+
+
+@dataclass
+class WriteBatch:
+    """What one request's transaction has buffered and looked up so far."""
+
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    audits: list[dict[str, Any]] = field(default_factory=list)
+    #: (union id, ID number) → the union's member, or None when it has none with that number.
+    members: dict[tuple[int, str], Member | None] = field(default_factory=dict)
+    #: (union id, ID number) → whether another union holds a claim on the number.
+    elsewhere: dict[tuple[int, str], bool] = field(default_factory=dict)
+
+    def mark(self) -> tuple[int, int]:
+        return len(self.changes), len(self.audits)
+
+    def rollback_to(self, mark: tuple[int, int]) -> None:
+        """Forget what a refused record buffered, and every looked-up member and claim."""
+        del self.changes[mark[0]:]
+        del self.audits[mark[1]:]
+        self.forget_lookups()
+
+    def forget_lookups(self) -> None:
+        self.members.clear()
+        self.elsewhere.clear()
+
+    def look_up(self, union_id: int, numbers: Iterable[str]) -> None:
+        """Read the union's members with these numbers, and which numbers another union claims."""
+        wanted = [n for n in dict.fromkeys(numbers) if (union_id, n) not in self.members]
+        for chunk in chunked(wanted, IN_LIST):
+            found = {m.id_number: m for m in Member.select().where(
+                (Member.union == union_id) & Member.id_number.in_(chunk))}
+            claimed = {row.id_number for row in MemberClaim.select(MemberClaim.id_number).where(
+                MemberClaim.id_number.in_(chunk) & (MemberClaim.union != union_id))}
+            for number in chunk:
+                self.members[(union_id, number)] = found.get(number)
+                self.elsewhere[(union_id, number)] = number in claimed
+
+    def flush(self) -> None:
+        """Write the buffered changes (sequence numbers taken per union, in emission order) and
+        audit rows; call inside the transaction, last."""
+        per_union: dict[int, list[dict[str, Any]]] = {}
+        for row in self.changes:
+            per_union.setdefault(row["union"], []).append(row)
+        for union_id, rows in per_union.items():
+            Union.update(change_seq=Union.change_seq + len(rows)).where(Union.id == union_id).execute()
+            last = int(Union.select(Union.change_seq).where(Union.id == union_id).scalar())
+            for offset, row in enumerate(rows):
+                row["seq"] = last - len(rows) + 1 + offset
+            for chunk in chunked(rows, IN_LIST // 5):
+                Change.insert_many(chunk).execute()
+        for chunk in chunked(self.audits, IN_LIST // 5):
+            AuditEntry.insert_many(chunk).execute()
+        self.changes.clear()
+        self.audits.clear()
+
+
+_current: ContextVar[WriteBatch | None] = ContextVar("write_batch", default=None)
+
+
+def current() -> WriteBatch | None:
+    """The batch being collected on this thread, if any."""
+    return _current.get()
+
+
+@contextmanager
+def collecting() -> Iterator[WriteBatch]:
+    batch = WriteBatch()
+    token = _current.set(batch)
+    try:
+        yield batch
+    finally:
+        _current.reset(token)
+
+
+def buffer_change(union_id: int, entity: str, entity_key: str, payload: dict[str, Any], at: datetime) -> bool:
+    """Buffer a feed change in the current batch; False when there is none (write it now)."""
+    batch = _current.get()
+    if batch is None:
+        return False
+    batch.changes.append({"union": union_id, "entity": entity, "entity_key": entity_key, "payload": payload,
+                          "created": at})
+    return True
+
+
+def buffer_audit(row: dict[str, Any]) -> bool:
+    """Buffer an audit row in the current batch; False when there is none (write it now)."""
+    batch = _current.get()
+    if batch is None:
+        return False
+    batch.audits.append(row)
+    return True
+
+
+__all__ = ["WriteBatch", "buffer_audit", "buffer_change", "collecting", "current"]

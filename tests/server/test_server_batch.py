@@ -1,0 +1,192 @@
+"""Batch-shaped pushes (server/push.py, server/batch.py): a request is written in one transaction,
+each record still answered on its own and applied exactly once — on SQLite and PostgreSQL.
+
+- 10 identical pushes at once (new members, a submission, a refused record): every caller gets
+  the same answers; each member, change, audit row, idempotency record and submission exists once.
+- `union-server serve` killed -9 while a big push is being written: each request landed whole or
+  not at all; after a restart the same requests again end with exactly one effect per record.
+"""
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from server.db import session
+from server.models import AuditEntry, Change, IdempotencyRecord, Member, Submission, Union
+from union_server_testkit import G1_CARDED, Server, Session, mainland_id, member_upsert, submission_payload, submission_record
+
+ROOT = Path(__file__).resolve().parents[2]
+BAD_NUMBER = "110101199003071234"  # a wrong check digit: refused with validation, never remembered
+
+
+def new_number(k: int) -> str:
+    birth = (date(1970, 1, 1) + timedelta(days=k // 90)).strftime("%Y%m%d")
+    return mainland_id(birth, k % 90 + 10)
+
+
+def new_members(first: int, count: int) -> list[dict[str, Any]]:
+    return [member_upsert(new_number(k), {"name": f"批量{k}", "id_type": "身份证", "phone": f"1590000{k:04d}"})
+            for k in range(first, first + count)]
+
+
+def effects(union_id: int, numbers: list[str], keys: list[str]) -> dict[str, Any]:
+    """What the server holds of these members and keys."""
+    with session():
+        return {
+            "members": {m.id_number: m.version for m in Member.select().where(Member.id_number.in_(numbers))},
+            "changes": Change.select().where((Change.union == union_id) & (Change.entity == "member")
+                                             & Change.entity_key.in_(numbers)).count(),
+            "created": AuditEntry.select().where((AuditEntry.action == "member_created")
+                                                 & (AuditEntry.union == union_id)).count(),
+            "keys": IdempotencyRecord.select().where(IdempotencyRecord.key.in_(keys)).count(),
+            "submissions": Submission.select().count(),
+        }
+
+
+def _union_id(clerk: Session) -> int:
+    with session():
+        return int(Union.get(Union.org_code == clerk.org_code).id)
+
+
+def test_concurrent_identical_pushes_have_one_effect(server: Server, clerk: Session) -> None:
+    upserts = new_members(0, 60)
+    bad = member_upsert(BAD_NUMBER, {"name": "错号", "id_type": "身份证"})
+    submission = submission_record(clerk, submission_payload(clerk, G1_CARDED[:2]))
+    records = upserts[:30] + [bad, submission] + upserts[30:]
+    body = {"device_fingerprint": clerk.fingerprint, "records": records}
+
+    def send(_: int) -> list[dict[str, Any]]:
+        with httpx.Client(base_url=server.url, timeout=120) as http:
+            response = http.post("/push", json=body, headers=clerk.headers)
+            assert response.status_code == 200, response.text
+            return response.json()["results"]  # type: ignore[no-any-return]
+
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(send, range(10)))
+    assert all(a == answers[0] for a in answers)
+    first = answers[0]
+    assert [r["key"] for r in first] == [r["key"] for r in records]
+    assert first[30]["problem"] == "validation" and first[30]["status"] == "error"
+    assert all(r["status"] == "ok" for i, r in enumerate(first) if i != 30), first
+    assert sum(1 for r in first if r["status"] == "ok" and r["receipt"].get("created") is True) == 60
+
+    numbers = [new_number(k) for k in range(60)]
+    keys = [r["key"] for r in records if r is not bad]
+    assert effects(_union_id(clerk), numbers, keys) == {
+        "members": {n: 1 for n in numbers}, "changes": 60, "created": 60, "keys": 61, "submissions": 1}
+    with session():
+        assert IdempotencyRecord.get_or_none(IdempotencyRecord.key == bad["key"]) is None
+    # The feed numbers stay gapless and in order after the batches.
+    feed = clerk.changes(limit=1000)
+    seqs = [c["seq"] for c in feed["changes"]]
+    assert seqs == list(range(1, len(seqs) + 1)) and feed["latest"] == seqs[-1]
+
+
+def test_refused_record_in_a_batch_leaves_the_others(server: Server, clerk: Session) -> None:
+    """A record refused halfway (its member saved, then the phone clash found) rolls back alone."""
+    first = new_members(100, 3)
+    clash = member_upsert(new_number(103), {"name": "撞号", "id_type": "身份证", "phone": "15900000100"})
+    answers = clerk.push(first[0], clash, first[1], first[2])
+    assert [a["status"] for a in answers] == ["ok", "error", "ok", "ok"], answers
+    numbers = [new_number(k) for k in range(100, 104)]
+    with session():
+        held = {m.id_number for m in Member.select().where(Member.id_number.in_(numbers))}
+    assert held == set(numbers[:3])
+    again = clerk.push(member_upsert(new_number(103), {"name": "撞号", "id_type": "身份证"}, key=clash["key"]))
+    assert again[0]["status"] == "ok" and again[0]["receipt"]["created"]
+
+
+# --- kill -9 in the middle of a batch ---------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve(db_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    script = Path(sys.executable).with_name("union-server")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "server.cli"]
+    with open(log, "ab") as out:
+        proc = subprocess.Popen([*command, "serve", "--db", db_url, "--port", str(port), "--no-worker",
+                                 "--log-level", "warning"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        assert proc.poll() is None, log.read_text(errors="replace")[-2000:]
+        try:
+            httpx.get(url + "/time", timeout=1)
+            return proc, url
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+
+
+def _landed(keys: list[str]) -> int:
+    with session():
+        return IdempotencyRecord.select().where(IdempotencyRecord.key.in_(keys)).count()
+
+
+def test_killed_mid_batch_has_one_effect_per_record(server: Server, clerk: Session, tmp_path: Path) -> None:
+    size = 400
+    requests = [new_members(1000 + i * size, size) for i in range(3)]
+    requests[1].insert(size // 2, submission_record(clerk, submission_payload(clerk, G1_CARDED[:2])))
+    for request in requests:
+        request.insert(7, member_upsert(BAD_NUMBER, {"name": "错号", "id_type": "身份证"}, key=str(uuid.uuid4())))
+    keys = [[r["key"] for r in request if r["payload"].get("id_number") != BAD_NUMBER] for request in requests]
+    all_keys = [k for part in keys for k in part]
+    body = [{"device_fingerprint": clerk.fingerprint, "records": request} for request in requests]
+
+    proc, url = _serve(server.db_url, tmp_path / "serve.log")
+    answered: list[list[dict[str, Any]]] = []
+
+    def push_all() -> None:
+        with httpx.Client(base_url=url, timeout=300) as http:
+            for request in body:
+                answered.append(http.post("/push", json=request, headers=clerk.headers).json()["results"])
+
+    with ThreadPoolExecutor(1) as pool:
+        pushing = pool.submit(push_all)
+        deadline = time.monotonic() + 120
+        while _landed(all_keys) == 0:  # the first request committed: the second is being written
+            assert time.monotonic() < deadline and not pushing.done(), "no request landed"
+            time.sleep(0.005)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        try:
+            pushing.result(60)
+        except httpx.TransportError:
+            pass
+    # Each request landed whole or not at all, and not every one of them did.
+    landed = [_landed(part) for part in keys]
+    assert all(n in (0, len(part)) for n, part in zip(landed, keys)), landed
+    assert 0 < sum(landed) < len(all_keys), landed
+
+    proc, url = _serve(server.db_url, tmp_path / "serve.log")
+    try:
+        with httpx.Client(base_url=url, timeout=300) as http:
+            again = [http.post("/push", json=request, headers=clerk.headers).json()["results"] for request in body]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    for i, answers in enumerate(again):
+        assert [a["status"] for a in answers].count("error") == 1, answers
+        if i < len(answered):
+            assert answers == answered[i]  # the stored answers of what had landed
+    numbers = [r["payload"]["id_number"] for request in requests for r in request
+               if r["kind"] == "member_upsert" and r["payload"]["id_number"] != BAD_NUMBER]
+    assert effects(_union_id(clerk), numbers, all_keys) == {
+        "members": {n: 1 for n in numbers}, "changes": len(numbers), "created": len(numbers),
+        "keys": len(all_keys), "submissions": 1}
