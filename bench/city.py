@@ -123,6 +123,37 @@ def database_size(db_url: str) -> tuple[int, int]:
         return int(size), int(Member.select().count())
 
 
+TABLES = ("member", "change", "idempotency_record", "audit_entry", "member_claim")
+
+
+def table_sizes(db_url: str) -> dict[str, int]:
+    """Bytes of the biggest tables with their indexes (VACUUMed first, so deleted rows are free)."""
+    from server.db import database, open_database, session
+
+    open_database(db_url)
+    with session():
+        for table in TABLES:
+            database.obj.execute_sql(f'VACUUM "{table}"')
+        return {t: int(database.obj.execute_sql("SELECT pg_total_relation_size(%s)", (t,)).fetchone()[0])
+                for t in TABLES}
+
+
+def compaction(db_url: str) -> tuple[int, dict[str, int], dict[str, int]]:
+    """The feed compacted as the job worker does (server/feed.py): (changes deleted, sizes before, after)."""
+    from server.app import create_app
+    from server.feed import compact
+
+    before = table_sizes(db_url)
+    ctx = create_app(db_url).state.ctx
+    deleted = compact(ctx)
+    return deleted, before, table_sizes(db_url)
+
+
+def print_sizes(label: str, sizes: dict[str, int]) -> None:
+    parts = ", ".join(f"{t} {b / 1e6:.1f}" for t, b in sizes.items())
+    print(f"  {label}: {parts} MB; these tables / member table {sum(sizes.values()) / max(sizes['member'], 1):.2f}×")
+
+
 def run_config(db_url: str, clerks: list[Clerk], processes: int, clients: list[int], plan_year: int,
                work: Path, args: argparse.Namespace) -> dict[str, Any]:
     """Both waves with each client count against a server of `processes` processes. The clerks
@@ -211,11 +242,17 @@ def main() -> int:
             results = [run_config(db_url, clerks[:args.unions], 1, clients, plan_year, work, args),
                        run_config(db_url, clerks[args.unions:], 2, clients, plan_year, work, args)]
             size = database_size(db_url)
+            compacted = compaction(db_url)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
           f"Python {platform.python_version()}; PostgreSQL on loopback; baseline: one server process")
-    return 0 if report(results, clients, size) else 1
+    ok = report(results, clients, size)
+    deleted, before, after = compacted
+    print(f"feed compaction: {deleted:,} superseded changes deleted (target: db ≤ 2× the member table)")
+    print_sizes("before", before)
+    print_sizes("after", after)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from peewee import IntegrityError
 
 from app.protocol import Entity, is_valid_public_key, key_fingerprint
 from server.batch import buffer_audit
+from server.batch import current as current_batch
 from server.changes import emit_change
 from server.db import write_tx
 from server.models import (
@@ -269,7 +270,12 @@ def union_for(user: User, org_code: str | None, *, write: bool = False) -> Union
     Reading reaches subordinates (and everything for the center); writing members' data only
     the user's own union (SPEC §3). An unknown code answers union_scope too, so a caller cannot
     probe which codes exist."""
-    own = Union.get_by_id(user.union_id)
+    batch = current_batch()
+    own = batch.unions.get(user.union_id) if batch is not None else None
+    if own is None:
+        own = Union.get_by_id(user.union_id)
+        if batch is not None:
+            batch.unions[user.union_id] = own
     if org_code is None or org_code == "":
         return own
     union = Union.get_or_none(Union.org_code == str(org_code))

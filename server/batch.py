@@ -30,35 +30,60 @@ class WriteBatch:
 
     changes: list[dict[str, Any]] = field(default_factory=list)
     audits: list[dict[str, Any]] = field(default_factory=list)
+    #: New members' claims (one union per person), inserted at the end.
+    claims: list[dict[str, Any]] = field(default_factory=list)
     #: (union id, ID number) → the union's member, or None when it has none with that number.
     members: dict[tuple[int, str], Member | None] = field(default_factory=dict)
-    #: (union id, ID number) → whether another union holds a claim on the number.
-    elsewhere: dict[tuple[int, str], bool] = field(default_factory=dict)
+    #: ID number → the union that holds its claim (None: nobody), for the numbers looked up.
+    holders: dict[str, int | None] = field(default_factory=dict)
+    #: (union id, phone) → the ID numbers of the union's members with that phone, for the phones looked up.
+    phones: dict[tuple[int, str], set[str]] = field(default_factory=dict)
+    #: The union the request writes, read once.
+    unions: dict[int, Union] = field(default_factory=dict)
+    #: The device whose record is being applied, when its changes are not echoed back to it.
+    origin: int | None = None
 
-    def mark(self) -> tuple[int, int]:
-        return len(self.changes), len(self.audits)
+    def mark(self) -> tuple[int, int, int]:
+        return len(self.changes), len(self.audits), len(self.claims)
 
-    def rollback_to(self, mark: tuple[int, int]) -> None:
-        """Forget what a refused record buffered, and every looked-up member and claim."""
+    def rollback_to(self, mark: tuple[int, int, int]) -> None:
+        """Forget what a refused record buffered, and every looked-up member, claim and phone."""
         del self.changes[mark[0]:]
         del self.audits[mark[1]:]
+        del self.claims[mark[2]:]
         self.forget_lookups()
 
     def forget_lookups(self) -> None:
         self.members.clear()
-        self.elsewhere.clear()
+        self.phones.clear()
+        # Claims buffered by the records kept so far still count as held.
+        self.holders = {row["id_number"]: row["union"] for row in self.claims}
 
-    def look_up(self, union_id: int, numbers: Iterable[str]) -> None:
-        """Read the union's members with these numbers, and which numbers another union claims."""
+    def look_up(self, union_id: int, numbers: Iterable[str], phones: Iterable[str]) -> None:
+        """Read the union's members with these numbers, who claims the numbers, and which of the
+        union's members have these phones."""
         wanted = [n for n in dict.fromkeys(numbers) if (union_id, n) not in self.members]
         for chunk in chunked(wanted, IN_LIST):
             found = {m.id_number: m for m in Member.select().where(
                 (Member.union == union_id) & Member.id_number.in_(chunk))}
-            claimed = {row.id_number for row in MemberClaim.select(MemberClaim.id_number).where(
-                MemberClaim.id_number.in_(chunk) & (MemberClaim.union != union_id))}
+            held = {row.id_number: row.union_id for row in MemberClaim.select(
+                MemberClaim.id_number, MemberClaim.union).where(MemberClaim.id_number.in_(chunk))}
             for number in chunk:
                 self.members[(union_id, number)] = found.get(number)
-                self.elsewhere[(union_id, number)] = number in claimed
+                self.holders[number] = held.get(number)
+        for chunk in chunked([p for p in dict.fromkeys(phones) if (union_id, p) not in self.phones], IN_LIST):
+            for phone in chunk:
+                self.phones[(union_id, phone)] = set()
+            for row in Member.select(Member.id_number, Member.phone).where(
+                    (Member.union == union_id) & Member.phone.in_(chunk)):
+                self.phones[(union_id, row.phone)].add(row.id_number)
+
+    def moved_phone(self, union_id: int, number: str, old: str | None, new: str | None) -> None:
+        """A member of the batch changed its phone: keep the looked-up phones true."""
+        if old and (union_id, old) in self.phones:
+            self.phones[(union_id, old)].discard(number)
+        if new and (union_id, new) in self.phones:
+            self.phones[(union_id, new)].add(number)
 
     def flush(self) -> None:
         """Write the buffered changes (sequence numbers taken per union, in emission order) and
@@ -75,8 +100,13 @@ class WriteBatch:
                 Change.insert_many(chunk).execute()
         for chunk in chunked(self.audits, IN_LIST // 5):
             AuditEntry.insert_many(chunk).execute()
+        # A claim another union took meanwhile fails the batch (IntegrityError): the caller then
+        # writes each record alone, and that member's record is refused with member_elsewhere.
+        for chunk in chunked(self.claims, IN_LIST // 5):
+            MemberClaim.insert_many(chunk).execute()
         self.changes.clear()
         self.audits.clear()
+        self.claims.clear()
 
 
 _current: ContextVar[WriteBatch | None] = ContextVar("write_batch", default=None)
@@ -103,7 +133,7 @@ def buffer_change(union_id: int, entity: str, entity_key: str, payload: dict[str
     if batch is None:
         return False
     batch.changes.append({"union": union_id, "entity": entity, "entity_key": entity_key, "payload": payload,
-                          "created": at})
+                          "created": at, "origin": batch.origin})
     return True
 
 

@@ -82,15 +82,18 @@ def review_view(change: dict[str, Any]) -> dict[str, Any] | None:
     return {**change, "key": key, "data": _masked(data)}
 
 
-def changes_since(union: Union, since: int, limit: int, *, review: bool = False) -> dict[str, Any]:
+def changes_since(union: Union, since: int, limit: int, *, review: bool = False,
+                  device: int | None = None) -> dict[str, Any]:
     """One page of the union's feed after `since`; `next` is the cursor to store with it. With
-    `review` (a superior union reading a subordinate's feed) each change is cut to `review_view`."""
-    rows = list(
-        Change.select()
-        .where((Change.union == union) & (Change.seq > since))
-        .order_by(Change.seq)
-        .limit(limit)
-    )
+    `review` (a superior union reading a subordinate's feed) each change is cut to `review_view`.
+    With `device` (the caller's own PC, reading its own union's feed) the changes its own member
+    upserts made are left out — it has them already — and the page still ends where it read to."""
+    # The counter first: every change numbered up to it has committed (same transaction).
+    latest = int(Union.select(Union.change_seq).where(Union.id == union.id).scalar() or 0)
+    query = Change.select().where((Change.union == union) & (Change.seq > since) & (Change.seq <= latest))
+    if device is not None:
+        query = query.where(Change.origin.is_null() | (Change.origin != device))
+    rows = list(query.order_by(Change.seq).limit(limit))
     changes = [
         {
             "seq": row.seq,
@@ -103,12 +106,13 @@ def changes_since(union: Union, since: int, limit: int, *, review: bool = False)
     ]
     if review:
         changes = [view for view in map(review_view, changes) if view is not None]
-    next_cursor = rows[-1].seq if rows else since
-    latest = Union.select(Union.change_seq).where(Union.id == union.id).scalar() or 0
+    # A short page read to the end of the feed: what it skipped (own changes, compacted ones) is
+    # passed too.
+    next_cursor = rows[-1].seq if len(rows) == limit else max(latest, since)
     return {
         "union": union.org_code,
         "changes": changes,
         "next": next_cursor,
-        "latest": int(latest),
+        "latest": latest,
         "more": next_cursor < latest,
     }

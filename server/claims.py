@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from peewee import IntegrityError, chunked
 
 from app.rules.idcard import mask_id
+from server.batch import current as current_batch
 from server.db import IN_LIST, database
 from server.models import Member, MemberClaim, Union
 from server.problems import ProblemError
@@ -52,7 +53,18 @@ def refuse_elsewhere(union: Union | int, numbers: Iterable[str]) -> None:
 
 def ensure_claim(ctx: ServerContext, union: Union, member: Member) -> None:
     """The union's claim on `member` (call inside the write transaction, after the member row is
-    saved): inserted when missing; a concurrent claim by another union wins → member_elsewhere."""
+    saved): inserted when missing; a concurrent claim by another union wins → member_elsewhere.
+    In a push request's batch that looked the number up, a missing claim is inserted at its end."""
+    batch = current_batch()
+    if batch is not None and member.id_number in batch.holders:
+        holder = batch.holders[member.id_number]
+        if holder is not None and holder != union.id:
+            raise refusal([member.id_number])
+        if holder is None:
+            batch.claims.append({"id_number": member.id_number, "union": union.id, "member": member.id,
+                                 "since": ctx.now_naive()})
+            batch.holders[member.id_number] = union.id
+        return
     held = MemberClaim.get_or_none(MemberClaim.id_number == member.id_number)
     if held is not None:
         if held.union_id != union.id:  # claimed meanwhile by a union that committed first

@@ -266,7 +266,8 @@ def cmd_prune(args: argparse.Namespace) -> int:
     from server.pruning import prune
 
     counts = prune(_context(args))
-    print(f"已清理过期的幂等记录 {counts['idempotency_records']} 条、提交随机数 {counts['nonces']} 个。")
+    print(f"已清理过期的幂等记录 {counts['idempotency_records']} 条、提交随机数 {counts['nonces']} 个，"
+          f"压缩变更记录 {counts['changes']} 条。")
     return 0
 
 

@@ -139,11 +139,21 @@ def _member(union: Union, number: str) -> Member | None:
 
 def _refuse_elsewhere(union: Union, number: str) -> None:
     batch = current_batch()
-    if batch is not None and (union.id, number) in batch.elsewhere:
-        if batch.elsewhere[(union.id, number)]:
+    if batch is not None and number in batch.holders:
+        if batch.holders[number] not in (None, union.id):
             raise refusal([number])
         return
     refuse_elsewhere(union, [number])
+
+
+def _phone_taken(union: Union, phone: str, number: str) -> bool:
+    """Whether another member of the union has this phone."""
+    batch = current_batch()
+    if batch is not None and (union.id, phone) in batch.phones:
+        return bool(batch.phones[(union.id, phone)] - {number})
+    return (Member.select(Member.id_number)
+            .where((Member.union == union) & (Member.phone == phone) & (Member.id_number != number))
+            .first()) is not None
 
 
 def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict[str, Any]:
@@ -164,10 +174,7 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
 
     phone = values.get("phone")
     if phone:
-        clash = (Member.select(Member.id_number)
-                 .where((Member.union == union) & (Member.phone == phone) & (Member.id_number != number))
-                 .first())
-        if clash is not None:
+        if _phone_taken(union, phone, number):
             raise ProblemError("validation", {"field": "phone", "message": f"手机号码{phone}已被本工会的其他会员使用，每位会员的手机号码不能重复。"})
 
     now = ctx.now_naive()
@@ -188,6 +195,7 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
     if changed or created:
         version = member.version + 1
         versions = dict(member.versions or {})
+        old_phone = member.phone
         for name, value in changed.items():
             setattr(member, name, value)
             versions[name] = version
@@ -198,6 +206,7 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
         ensure_claim(ctx, union, member)
         if (batch := current_batch()) is not None:
             batch.members[(union.id, number)] = member
+            batch.moved_phone(union.id, number, old_phone, member.phone)
         emit_change(ctx, union.id, Entity.MEMBER, number, member_record(member))
         audit(ctx, "member_created" if created else "member_updated", user=user, union=union,
               entity="member", entity_key=mask_id(number), detail={"fields": sorted(changed)})

@@ -38,7 +38,9 @@ from server.models import (
     BatchReview,
     Campaign,
     CardWithdrawal,
+    Change,
     DistrictBatch,
+    FeedCursor,
     LoginGuard,
     MemberClaim,
     MemberTransfer,
@@ -146,6 +148,13 @@ def _v8_queries(migrator: SchemaMigrator) -> None:
     database.obj.create_tables([PayoutRecord, CardWithdrawal])
 
 
+def _v9_compact_feed(migrator: SchemaMigrator) -> None:
+    database.obj.create_tables([FeedCursor], safe=True)
+    _add_missing_columns(migrator, Change, ("origin",))
+    database.obj.execute_sql('CREATE INDEX IF NOT EXISTS "change_union_id_entity_entity_key_seq" '
+                             'ON "change" ("union_id", "entity", "entity_key", "seq")')
+
+
 STEPS: tuple[Step, ...] = (
     Step(2, "index member (union, phone): every member upsert looks for another member with the phone",
          _v2_member_phone_index),
@@ -160,6 +169,8 @@ STEPS: tuple[Step, ...] = (
          _v7_submission_fee_split),
     Step(8, "queries: payout_record (给付信息, union-server load-payouts), card_withdrawal (撤销办卡批次审核)",
          _v8_queries),
+    Step(9, "a feed that stays small: change origin (no echo), feed_cursor per device, index for "
+            "compaction to the latest change per entity", _v9_compact_feed),
 )
 
 LATEST = STEPS[-1].version if STEPS else BASELINE

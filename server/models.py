@@ -258,9 +258,23 @@ class Change(BaseModel):
     entity_key = CharField()
     payload = JSONText()
     created = DateTimeField()
+    #: The device whose member upsert made the change: its own pulls skip it (no echo).
+    origin = IntegerField(null=True)
 
     class Meta:
-        indexes = ((("union", "seq"), True),)
+        indexes = ((("union", "seq"), True), (("union", "entity", "entity_key", "seq"), False))
+
+
+class FeedCursor(BaseModel):
+    """How far a registered device has passed its union's feed (the `since` of its latest pull,
+    with `device=`): compaction (server/feed.py) keeps every change a device still counted has not
+    passed."""
+
+    id = AutoField()
+    device = ForeignKeyField(Device, unique=True, on_delete="CASCADE")
+    union = ForeignKeyField(Union, on_delete="CASCADE")
+    seq = BigIntegerField(default=0)
+    seen = DateTimeField()
 
 
 class IdempotencyRecord(BaseModel):
@@ -570,7 +584,7 @@ class SchemaVersion(BaseModel):
 
 
 ALL_MODELS: list[type[BaseModel]] = [
-    Union, Enterprise, User, Device, Token, LoginGuard, Campaign, PlanFee, Member, Change,
+    Union, Enterprise, User, Device, Token, LoginGuard, Campaign, PlanFee, Member, Change, FeedCursor,
     IdempotencyRecord, Nonce, Submission, Enrollment, SsCheckJob, RegistryEntry, AuditEntry,
     CardBatch, CardBatchMember, CardJob, DistrictBatch, BatchReview, Voucher, MemberClaim,
     MemberTransfer, Notice, PayoutRecord, CardWithdrawal, SchemaVersion,

@@ -1,4 +1,5 @@
-"""Forgetting what no replay can need any more: idempotency records and submission nonces.
+"""Forgetting what no replay can need any more: idempotency records and submission nonces, and
+the feed changes superseded for every device still counted (server/feed.py).
 
 - An **idempotency record** answers a push record sent again under the same key (an answer lost on
   the way, a retry after a crash) with its first answer. A client resends a record until it is
@@ -25,6 +26,7 @@ from datetime import timedelta
 from peewee import ModelSelect
 
 from app.protocol import MAX_CLOCK_SKEW
+from server import feed
 from server.db import session, write_tx
 from server.models import BaseModel, IdempotencyRecord, Nonce
 from server.settings import ServerContext
@@ -59,7 +61,7 @@ def prune(ctx: ServerContext) -> dict[str, int]:
                                    .order_by(Nonce.id))
     if records or nonces:
         log.info("pruned %d idempotency records and %d nonces", records, nonces)
-    return {"idempotency_records": records, "nonces": nonces}
+    return {"idempotency_records": records, "nonces": nonces, "changes": feed.compact(ctx)}
 
 
 def prune_when_due(ctx: ServerContext, last_run: float | None) -> float | None:

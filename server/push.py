@@ -38,6 +38,8 @@ from app.protocol import (
     payload_sha256,
     verify,
 )
+from app.rules.phone import normalize_phone
+from app.rules.problems import RuleError
 from server import cards, member_status, members, submissions
 from server.accounts import device_for
 from server.batch import WriteBatch, collecting
@@ -224,9 +226,32 @@ def _in_savepoint(user: User, batch: WriteBatch, item: _Pending) -> tuple[dict[s
     return answer, True
 
 
-def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending]) -> dict[int, dict[str, Any]]:
+def _origin(user: User, device_fingerprint: str | None) -> int | None:
+    """The caller's active device that sent the request, if it named one."""
+    if not device_fingerprint:
+        return None
+    device = Device.get_or_none((Device.user == user) & (Device.fingerprint == device_fingerprint)
+                                & Device.revoked.is_null())
+    return None if device is None else int(device.id)
+
+
+def _phones(upserts: list[wire.MemberUpsert]) -> list[str]:
+    """The phones the upserts set, as the server stores them (the unreadable ones are refused later)."""
+    phones = []
+    for payload in upserts:
+        raw = payload.fields.get("phone")
+        if isinstance(raw, str) and raw.strip():
+            try:
+                phones.append(normalize_phone(raw))
+            except RuleError:
+                pass
+    return phones
+
+
+def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending], origin: int | None) -> dict[int, dict[str, Any]]:
     """Every record of the request in one transaction under the union's lock: each in its own
-    savepoint, the feed changes, audit rows and idempotency records written together at the end."""
+    savepoint, the feed changes, audit rows and idempotency records written together at the end.
+    A member upsert's change is marked with the `origin` device, whose pulls skip it (no echo)."""
     answers: dict[int, dict[str, Any]] = {}
     done: dict[str, tuple[str, dict[str, Any]]] = {}  # a key sent twice in one request
     remembered: list[dict[str, Any]] = []
@@ -234,8 +259,8 @@ def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending]) -> dict[i
         _lock_union(user.union_id)
         # Again under the lock: a duplicate sent concurrently may have committed meanwhile.
         again = _stored_rows([item.record.key for item in todo])
-        batch.look_up(user.union_id, [item.payload.id_number.strip().upper() for item in todo
-                                      if isinstance(item.payload, wire.MemberUpsert)])
+        upserts = [item.payload for item in todo if isinstance(item.payload, wire.MemberUpsert)]
+        batch.look_up(user.union_id, [p.id_number.strip().upper() for p in upserts], _phones(upserts))
         for item in todo:
             key, digest = item.record.key, item.digest
             try:
@@ -247,6 +272,7 @@ def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending]) -> dict[i
                         raise ProblemError("idempotency_conflict", {"key": key})
                     answers[item.index] = done[key][1]
                     continue
+                batch.origin = origin if item.record.kind == RecordKind.MEMBER_UPSERT else None
                 answer, new = _in_savepoint(user, batch, item)
             except (ProblemError, WireError) as caught:
                 answers[item.index] = _refusal(key, item.record.kind, caught)
@@ -285,7 +311,7 @@ def _answer_all(ctx: ServerContext, user: User, device_fingerprint: str | None,
             results[index] = _refusal(record.key, record.kind, caught)
     if todo:
         try:
-            answers = _write_batch(ctx, user, todo)
+            answers = _write_batch(ctx, user, todo, _origin(user, device_fingerprint))
         except (IntegrityError, DataError):
             # The batch could not commit as one (a key or nonce taken meanwhile by a writer outside
             # the union's lock): each record in a transaction of its own, as it would alone.

@@ -62,6 +62,9 @@ class Settings:
     idempotency_window_days: int = 90
     nonce_window_seconds: int = 24 * 3600
     prune_interval_seconds: int = 3600
+    # Feed compaction (server/feed.py): a device not seen for this long no longer holds back the
+    # compaction of its union's feed; back, it gets the latest change of each entity it missed.
+    feed_window_days: int = 90
     scrypt_n: int = 2**14
     # Client versions (server/routes/client_versions.py): the newest, its download page, the oldest that
     # may still sync ("" = no such limit).

@@ -236,8 +236,13 @@ class ServerClient:
         body = self._json("POST", "/push", json={"device_fingerprint": device_fingerprint, "records": records})
         return body["results"]
 
-    def changes(self, since: int, limit: int = 1000) -> dict[str, Any]:
-        return self._json("GET", "/changes", params={"since": since, "limit": limit})
+    def changes(self, since: int, limit: int = 1000, device: str | None = None) -> dict[str, Any]:
+        """A page of the feed; with `device` (this PC's fingerprint) the server keeps its cursor
+        and leaves out the changes this PC's own member upserts made."""
+        params: dict[str, Any] = {"since": since, "limit": limit}
+        if device:
+            params["device"] = device
+        return self._json("GET", "/changes", params=params)
 
     def notices(self) -> list[dict[str, Any]]:
         """The notices the caller's union receives now (帮助 → 查看通知), newest first."""

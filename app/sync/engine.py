@@ -340,11 +340,14 @@ class SyncEngine:
         self._notices: list[str] | None = report.notices if self.cursor() else None
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull") as prefetch:
             start = self.run_db(self.cursor)
-            page = self.client.changes(start, PULL_PAGE)
+            # A pull from the start takes every change, this PC's own too (its key may have outlived a lost profile).
+            device = self.device_fingerprint if start > 0 else None
+            page, cursor = self.client.changes(start, PULL_PAGE, device), start
             while True:
                 changes = page.get("changes") or []
-                more = bool(page.get("more")) and bool(changes)
-                upcoming = prefetch.submit(self.client.changes, int(page["next"]), PULL_PAGE) if more else None
+                # Go on while the cursor moves (a page may hold only this PC's own, skipped changes).
+                more = bool(page.get("more")) and int(page["next"]) > cursor
+                upcoming = prefetch.submit(self.client.changes, int(page["next"]), PULL_PAGE, device) if more else None
                 cursor = int(page["next"])
                 self.run_db(partial(self._apply_page, changes, cursor))
                 report.pulled += len(changes)

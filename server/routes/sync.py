@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.protocol import MAX_CLOCK_SKEW, PROTOCOL_VERSION, RecordKind, format_timestamp
-from server import accounts, changes, push
+from server import accounts, changes, feed, push
 from server.api import as_user, call, token
 from server.models import User
 from server.schemas import typed_push_records
@@ -60,11 +60,17 @@ def router(ctx: ServerContext) -> APIRouter:
         since: int = Query(default=0, ge=0, le=2**62),
         limit: int = Query(default=1000, ge=1, le=ctx.settings.max_changes_page),
         union: str | None = Query(default=None, description="org code; default the caller's union"),
+        device: str | None = Query(default=None, max_length=128,
+                                   description="the pulling PC's fingerprint: its cursor is kept, its own changes skipped"),
         access_token: str | None = Depends(token),
     ) -> JSONResponse:
         def run(user: User) -> dict[str, Any]:
             target = accounts.union_for(user, union)
-            return changes.changes_since(target, since, limit, review=target.id != user.union_id)
+            mine = feed.own_device(user, device) if target.id == user.union_id else None
+            if mine is not None:
+                feed.record_cursor(ctx, mine, target.id, since)
+            return changes.changes_since(target, since, limit, review=target.id != user.union_id,
+                                         device=None if mine is None else mine.id)
 
         return JSONResponse(await call(as_user(ctx, access_token, run)))
 

@@ -29,7 +29,8 @@ DATA = Path(__file__).resolve().parent / "data"
 PASSWORD = "fixture-password-1"  # what make_server_v1.py gave every demo account
 # The tables version 1 had (later steps add the others).
 LATER_TABLES = ("schema_version", "login_guard", "district_batch", "batch_review", "voucher", "member_claim",
-                "member_transfer", "notice", "payout_record", "card_withdrawal")
+                "member_transfer", "notice", "payout_record", "card_withdrawal",
+                "feed_cursor")
 TABLES = [m._meta.table_name for m in ALL_MODELS if m._meta.table_name not in LATER_TABLES]
 
 

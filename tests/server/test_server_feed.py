@@ -1,0 +1,107 @@
+"""A feed that stays small (server/feed.py), on SQLite and PostgreSQL: a PC does not pull its own
+member upserts back; compaction keeps every change a counted device has not passed, and a device
+away longer than the window gets the latest change of each entity it missed."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from server.db import session
+from server.feed import compact
+from server.models import Change, FeedCursor
+from server.pruning import prune
+from union_server_testkit import Server, Session, mainland_id, member_upsert
+
+NUMBERS = [mainland_id("19660606", i) for i in range(1, 4)]
+
+
+def _pull(clerk: Session, since: int, device: str | None) -> dict[str, Any]:
+    params: dict[str, Any] = {"since": since, "limit": 5000}
+    if device:
+        params["device"] = device
+    response = clerk.get("/changes", **params)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def _upsert(clerk: Session, number: str, fields: dict[str, Any], base: dict[str, int] | None = None) -> None:
+    answer = clerk.push(member_upsert(number, fields, base))[0]
+    assert answer["status"] == "ok", answer
+
+
+def _history(clerk: Session, rounds: int) -> None:
+    """Three new members, each then given `rounds` new phone numbers."""
+    for k, number in enumerate(NUMBERS):
+        _upsert(clerk, number, {"name": f"压缩{k}", "id_type": "身份证", "phone": f"1580000{k:02d}00"})
+    for r in range(1, rounds + 1):
+        for k, number in enumerate(NUMBERS):
+            _upsert(clerk, number, {"phone": f"1580000{k:02d}{r:02d}"}, {"phone": r})
+
+
+def test_a_pc_does_not_pull_its_own_upserts(clerk: Session) -> None:
+    mine = clerk.fingerprint
+    before = _pull(clerk, 0, mine)["latest"]
+    _history(clerk, 1)
+    own = _pull(clerk, before, mine)
+    assert own["changes"] == [] and own["next"] == own["latest"] > before and not own["more"]
+    # Another PC of the same clerk, and a pull without naming the PC, get them.
+    clerk.register_device()
+    other = _pull(clerk, before, clerk.fingerprint)
+    assert {c["key"] for c in other["changes"] if c["entity"] == "member"} == set(NUMBERS)
+    assert len([c for c in _pull(clerk, before, None)["changes"] if c["entity"] == "member"]) == 6
+    with session():  # each PC's cursor is the `since` of its latest pull
+        assert sorted(c.seq for c in FeedCursor.select()) == [before, before]
+
+
+def _member_changes(page: dict[str, Any]) -> list[tuple[int, str, str]]:
+    return [(c["seq"], c["key"], c["data"]["phone"]) for c in page["changes"] if c["key"] in NUMBERS]
+
+
+def test_compaction_keeps_what_a_counted_device_has_not_passed(server: Server, clerk: Session) -> None:
+    first = clerk.fingerprint
+    clerk.register_device()  # the clerk's second PC: its pushes are news to the first
+    start = _pull(clerk, 0, first)["latest"]
+    _history(clerk, 3)
+    # The first PC has passed the members' creation and first change, not the rest.
+    passed = start + 2 * len(NUMBERS)
+    _pull(clerk, passed, first)
+    _pull(clerk, _pull(clerk, 0, None)["latest"], clerk.fingerprint)  # the second PC is up to date
+    unpassed = _pull(clerk, passed, None)
+    assert compact(server.ctx) > 0
+    assert _pull(clerk, passed, None) == unpassed  # nothing the first PC has not passed went
+    whole = _member_changes(_pull(clerk, 0, None))
+    # Before the floor, each member keeps only what a later change does not supersede (none here).
+    assert [c for c in whole if c[0] <= passed] == []
+    assert len(whole) == 2 * len(NUMBERS)
+    assert prune(server.ctx)["changes"] == 0  # compacted already: nothing more to do
+
+
+def test_a_device_away_longer_than_the_window_gets_the_latest_of_each(server: Server, clerk: Session) -> None:
+    away = clerk.fingerprint
+    start = _pull(clerk, 0, away)["latest"]
+    _history(clerk, 1)
+    early = start + 1
+    _pull(clerk, early, away)  # the away PC has passed one member's creation
+    clerk.register_device()
+    for k, number in enumerate(NUMBERS):
+        _upsert(clerk, number, {"phone": f"1570000{k:02d}99"}, {"phone": 2})
+    latest = _pull(clerk, 0, None)["latest"]
+    _pull(clerk, latest, clerk.fingerprint)
+    # Still counted: nothing it has not passed may go.
+    compact(server.ctx)
+    kept = _member_changes(_pull(clerk, early, None))
+    assert len(kept) == 3 * len(NUMBERS) - 1
+    # Away longer than the window: it no longer holds the feed back.
+    with session():
+        seen = server.ctx.now_naive() - timedelta(days=server.ctx.settings.feed_window_days + 1)
+        FeedCursor.update(seen=seen).where(FeedCursor.seq == early).execute()
+    assert compact(server.ctx) > 0
+    back = _member_changes(_pull(clerk, early, away))
+    # One change per member, each its latest state (the other PC's last phone numbers).
+    assert sorted((key, phone) for _, key, phone in back) == sorted(
+        (n, f"1570000{k:02d}99") for k, n in enumerate(NUMBERS))
+    # A new PC's first pull gets each entity once.
+    with session():
+        total = Change.select().count()
+        entities = Change.select(Change.union, Change.entity, Change.entity_key).distinct().count()
+    assert total == entities
