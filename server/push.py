@@ -19,6 +19,7 @@ whole request applied or none of it.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from app.protocol import (
     PushRecord,
     RecordKind,
     WireError,
-    payload_sha256,
+    canonical_json,
     verify,
 )
 from app.rules.phone import normalize_phone
@@ -87,23 +88,27 @@ def _lock_union(union_id: int) -> None:
         Union.select(Union.id).where(Union.id == union_id).for_update().execute()
 
 
-def signer(user: User, device_fingerprint: str | None, record: PushRecord) -> Device:
-    """The caller's active device whose key signed the record (unknown_device, bad_signature)."""
+def signer(user: User, device_fingerprint: str | None, record: PushRecord, canonical: bytes | None = None) -> Device:
+    """The caller's active device whose key signed the record (unknown_device, bad_signature);
+    `canonical`: the payload's canonical JSON, when the caller has encoded it already."""
     device = device_for(user, device_fingerprint)
-    if record.signature is None or not verify(device.public_key, record.payload, record.signature):
+    signed = canonical if canonical is not None else record.payload
+    if record.signature is None or not verify(device.public_key, signed, record.signature):
         raise ProblemError("bad_signature")
     return device
 
 
 def _prepare(ctx: ServerContext, user: User, device_fingerprint: str | None, record: PushRecord,
-             digest: str) -> tuple[Effect, Any]:
+             digest: str, canonical: bytes | None = None) -> tuple[Effect, Any]:
     """Check what needs no lock — the signature, the payload's shape, a submission's PDF (slow
     for big batches) — and return the record's effect, to run under the union's lock."""
-    device = signer(user, device_fingerprint, record) if record.kind in SIGNED_KINDS else None
+    device = signer(user, device_fingerprint, record, canonical) if record.kind in SIGNED_KINDS else None
     payload = PAYLOADS[record.kind].from_wire(record.payload)
     if isinstance(payload, wire.Submission):
         assert device is not None
         prepared = submissions.prepare(ctx, user, device, record, payload)
+        if canonical is not None:
+            prepared.canonical = canonical.decode("utf-8")
         return (lambda: submissions.apply(ctx, user, prepared, digest)), payload
     if isinstance(payload, wire.CardBatch):
         assert device is not None
@@ -121,13 +126,15 @@ def _prepare(ctx: ServerContext, user: User, device_fingerprint: str | None, rec
     return (lambda: cards.request_verification(ctx, user, payload)), payload
 
 
-def _read(raw: dict[str, Any]) -> tuple[PushRecord, str]:
-    """The record and the SHA-256 of its canonical payload (validation when it has none)."""
+def _read(raw: dict[str, Any]) -> tuple[PushRecord, str, bytes | None]:
+    """The record, the SHA-256 of its canonical payload (validation when it has none) and, for a
+    signed kind, that canonical JSON: encoded once, then hashed, verified and stored."""
     record = PushRecord.from_wire(raw)
     try:
-        return record, payload_sha256(record.payload)
+        canonical = canonical_json(record.payload)
     except CanonicalJsonError as error:
         raise ProblemError("validation", f"payload 无法规范化：{error}（金额请用字符串）") from None
+    return record, hashlib.sha256(canonical).hexdigest(), canonical if record.kind in SIGNED_KINDS else None
 
 
 def _refusal(key: Any, kind: Any, caught: ProblemError | WireError) -> dict[str, Any]:
@@ -293,20 +300,21 @@ def _answer_all(ctx: ServerContext, user: User, device_fingerprint: str | None,
     """Each record's answer: refusals of what cannot be read or prepared, stored answers of keys
     seen before (looked up together), then the rest written in one transaction."""
     results: list[dict[str, Any] | None] = [None] * len(records)
-    read: list[tuple[int, PushRecord, str]] = []
+    read: list[tuple[int, PushRecord, str, bytes | None]] = []
     for index, raw in enumerate(records):
         try:
             read.append((index, *_read(raw)))
         except (ProblemError, WireError) as caught:
             results[index] = _refusal(raw.get("key"), raw.get("kind"), caught)
-    stored = _stored_rows([record.key for _, record, _ in read])
+    stored = _stored_rows([record.key for _, record, _, _ in read])
     todo: list[_Pending] = []
-    for index, record, digest in read:
+    for index, record, digest, canonical in read:
         try:
             if record.key in stored:
                 results[index] = _answer(user, stored[record.key], record.key, digest)
                 continue
-            todo.append(_Pending(index, record, digest, *_prepare(ctx, user, device_fingerprint, record, digest)))
+            todo.append(_Pending(index, record, digest, *_prepare(ctx, user, device_fingerprint, record, digest,
+                                                                      canonical)))
         except (ProblemError, WireError) as caught:
             results[index] = _refusal(record.key, record.kind, caught)
     if todo:

@@ -66,6 +66,7 @@ class PreparedSubmission:
     union: Union
     pdf: bytes
     signature: str
+    canonical: str | None = None  # the payload's canonical JSON, when the caller has it already
 
 
 def _require(condition: bool, detail: str) -> None:
@@ -272,7 +273,7 @@ def apply(ctx: ServerContext, user: User, prepared: PreparedSubmission, digest: 
     sub = Submission.create(
         union=union, user=user, device=prepared.device, batch_no=payload.batch_no, kind=payload.kind,
         plan_year=payload.plan_year, channel=payload.channel, plan_type=payload.plan_type,
-        member_count=len(payload.members), totals=totals, payload=canonical_text(prepared.payload),
+        member_count=len(payload.members), totals=totals, payload=prepared.canonical or canonical_text(prepared.payload),
         fee_split=per_person,
         payload_sha256=digest, signature=prepared.signature, pdf=prepared.pdf,
         pdf_sha256=payload.notice_pdf_sha256, status=SubmissionStatus.UNDER_REVIEW, replaces=replaces, received=now,

@@ -60,14 +60,15 @@ def sign(private_key: Ed25519PrivateKey, obj: Any) -> str:
 
 
 def verify(public_b64: str, obj: Any, signature_b64: str) -> bool:
-    """Whether `signature_b64` is the device key's signature over the canonical JSON of `obj`.
+    """Whether `signature_b64` is the device key's signature over the canonical JSON of `obj`
+    (`obj` given as bytes is that canonical JSON already: a big payload is encoded once).
 
     Any malformed input (bad base64, wrong length, a float in `obj`) is simply "not verified".
     """
     try:
         key = _load_public(public_b64)
         signature = base64.b64decode(signature_b64, validate=True)
-        key.verify(signature, canonical_json(obj))
+        key.verify(signature, obj if isinstance(obj, bytes) else canonical_json(obj))
     except (InvalidSignature, ValueError, TypeError, binascii.Error):
         return False
     return True
