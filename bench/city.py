@@ -15,8 +15,12 @@ the database size per member, and checks every effect is on the server exactly o
 
     python bench/city.py [--unions 2000] [--clients 24,64] [--pg URL]
 
+After the upserts each clerk's union is pulled from 0 as a new PC would (server CPU per member
+pulled, the baseline of the upsert CPU target: ≤ 3×), and at the end the feed is compacted as
+the job worker does and the biggest tables' sizes are printed before and after.
+
 Not yet measured here (#19): the 100,000-member union's first pull after 10 % of it changed
-twice, compaction, and SQLite.
+twice, RSS under 24 concurrent logins (bench/login_flood.py), and SQLite.
 """
 from __future__ import annotations
 
@@ -102,6 +106,28 @@ def upsert_one(url: str, clerk: Clerk, first: int, phase: Phase, lock: threading
     phase.record(lock, elapsed, error)
 
 
+def pull_all(url: str, clerk: Clerk, phase: Phase, lock: threading.Lock, pulled: list[int]) -> None:
+    """A new PC's first pull of the clerk's union: every page of its feed from 0."""
+    started, since, count, error = time.perf_counter(), 0, 0, None
+    try:
+        while True:
+            response = world.http().get(url + "/changes", params={"since": since, "limit": 1000},
+                                        headers={"Authorization": f"Bearer {clerk.token}"}, timeout=120)
+            if response.status_code != 200:
+                error = f"{clerk.username}: HTTP {response.status_code}"
+                break
+            page = response.json()
+            count += sum(1 for c in page["changes"] if c["entity"] == "member")
+            since = page["next"]
+            if not page["more"]:
+                break
+    except Exception as exc:  # noqa: BLE001 - every failure is counted and shown
+        error = f"{clerk.username}: {type(exc).__name__} {exc}"
+    with lock:
+        pulled.append(count)
+    phase.record(lock, time.perf_counter() - started, error)
+
+
 def count_members(db_url: str, clerks: list[Clerk]) -> int:
     from server.db import open_database, session
     from server.models import Member, Union
@@ -172,6 +198,11 @@ def run_config(db_url: str, clerks: list[Clerk], processes: int, clients: list[i
                 lambda p, lock, c=c: upsert_one(url, c, int(c.org_code[12:17]) * MEMBERS, p, lock)
                 for c in mine], count, args.max_seconds)
             upsert_cpu, cpu = tree_usage(pid)[1] - cpu, tree_usage(pid)[1]
+            pulled: list[int] = []
+            pulls = world.run_phase("pulls", [lambda p, lock, c=c, out=pulled: pull_all(url, c, p, lock, out) for c in mine],
+                                    count, args.max_seconds)
+            pull_cpu, cpu = tree_usage(pid)[1] - cpu, tree_usage(pid)[1]
+            result.setdefault("pulls", {})[count] = (pulls, sum(pulled), pull_cpu)
             submissions = world.run_phase("submissions", [
                 lambda p, lock, c=c: world.push_one(url, c, c.numbers, plan_year, p, lock) for c in mine],
                 count, args.max_seconds)
@@ -199,6 +230,12 @@ def report(results: list[dict[str, Any]], clients: list[int], size: tuple[int, i
             upsert_cpu, submission_cpu = result["cpu"][count]
             print(line("upserts", upserts, MEMBERS, "members")
                   + f", server CPU {upsert_cpu / max(upserts.done * MEMBERS, 1) * 1000:.2f} ms/member")
+            pulls, pulled, pull_cpu = result["pulls"][count]
+            per_pull = pull_cpu / max(pulled, 1) * 1000
+            print(line("first pulls", pulls, 1, "unions")
+                  + f", {pulled:,} member changes, server CPU {per_pull:.2f} ms/member; upsert/pull CPU "
+                  f"{upsert_cpu / max(upserts.done * MEMBERS, 1) * 1000 / max(per_pull, 1e-9):.2f}× (target ≤ 3)")
+            ok = ok and not pulls.errors
             print(line("submissions", submissions, 1, "batches")
                   + f", server CPU {submission_cpu / max(submissions.done, 1) * 1000:.0f} ms/batch")
             ok = ok and not upserts.errors and not submissions.errors
