@@ -255,40 +255,57 @@ def report(results: list[dict[str, Any]], clients: list[int], size: tuple[int, i
     return ok
 
 
+def sqlite_run(args: argparse.Namespace, clients: list[int], work: Path) -> tuple[list[dict[str, Any]], tuple[int, int]]:
+    """The waves against one server process on SQLite (one writer: no --workers there)."""
+    with world.sqlite_database(work) as db_url:
+        clerks, plan_year = world.build_world(db_url, args.unions, MEMBERS // 2)
+        results = [run_config(db_url, clerks, 1, clients, plan_year, work, args)]
+        path = Path(db_url[len("sqlite:///"):])
+        size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+        return results, (size, results[0]["members"])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--unions", type=int, default=2000, help="unions per server configuration (default 2000)")
     parser.add_argument("--clients", default="24,64", help="concurrent clerks, comma-separated (default 24,64)")
     parser.add_argument("--pg", default=os.environ.get(world.PG_ENV), help=f"PostgreSQL URL (default ${world.PG_ENV})")
+    parser.add_argument("--sqlite", action="store_true", help="the waves on SQLite with one server process instead")
     parser.add_argument("--max-seconds", type=float, default=900, help="bound on each wave (default 900)")
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
-    if not args.pg:
-        print("needs PostgreSQL: --pg URL or $UNION_TEST_PG_URL")
+    if not args.pg and not args.sqlite:
+        print("needs PostgreSQL: --pg URL or $UNION_TEST_PG_URL (or --sqlite)")
         return 2
     import logging
 
     logging.basicConfig(level=logging.WARNING)
     work = Path(tempfile.mkdtemp(prefix="union-bench-city-"))
+    compacted = None
     try:
-        with world.postgres_database(args.pg) as db_url:
-            t = time.perf_counter()
-            clerks, plan_year = world.build_world(db_url, 2 * args.unions, MEMBERS // 2)
-            print(f"built {2 * args.unions} unions with {MEMBERS} members each in {time.perf_counter() - t:.0f} s",
-                  flush=True)
-            results = [run_config(db_url, clerks[:args.unions], 1, clients, plan_year, work, args),
-                       run_config(db_url, clerks[args.unions:], 2, clients, plan_year, work, args)]
-            size = database_size(db_url)
-            compacted = compaction(db_url)
+        if args.sqlite:
+            results, size = sqlite_run(args, clients, work)
+        else:
+            with world.postgres_database(args.pg) as db_url:
+                t = time.perf_counter()
+                clerks, plan_year = world.build_world(db_url, 2 * args.unions, MEMBERS // 2)
+                print(f"built {2 * args.unions} unions with {MEMBERS} members each in {time.perf_counter() - t:.0f} s",
+                      flush=True)
+                results = [run_config(db_url, clerks[:args.unions], 1, clients, plan_year, work, args),
+                           run_config(db_url, clerks[args.unions:], 2, clients, plan_year, work, args)]
+                size = database_size(db_url)
+                compacted = compaction(db_url)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
-          f"Python {platform.python_version()}; PostgreSQL on loopback; baseline: one server process")
+          f"Python {platform.python_version()}; {'SQLite' if args.sqlite else 'PostgreSQL on loopback'}; "
+          "baseline: one server process")
     ok = report(results, clients, size)
-    deleted, before, after = compacted
-    print(f"feed compaction: {deleted:,} superseded changes deleted (target: db ≤ 2× the member table)")
-    print_sizes("before", before)
-    print_sizes("after", after)
+    if compacted is not None:
+        deleted, before, after = compacted
+        print(f"feed compaction: {deleted:,} superseded changes deleted (target: db ≤ 2× the member table)")
+        print_sizes("before", before)
+        print_sizes("after", after)
     return 0 if ok else 1
 
 
