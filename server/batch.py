@@ -100,13 +100,18 @@ class WriteBatch:
                 Change.insert_many(chunk).execute()
         for chunk in chunked(self.audits, IN_LIST // 5):
             AuditEntry.insert_many(chunk).execute()
-        # A claim another union took meanwhile fails the batch (IntegrityError): the caller then
-        # writes each record alone, and that member's record is refused with member_elsewhere.
-        # In number order: two unions' batches claiming the same people wait, never deadlock.
-        for chunk in chunked(sorted(self.claims, key=lambda row: str(row["id_number"])), IN_LIST // 5):
-            MemberClaim.insert_many(chunk).execute()
+        self.write_claims()
         self.changes.clear()
         self.audits.clear()
+
+    def write_claims(self) -> None:
+        """Insert the buffered claims now: at the end, and before a record of another kind (a
+        removal deletes its member's claim, so that claim must be in the table by then). A claim
+        another union took meanwhile fails the batch (IntegrityError): the caller then writes each
+        record alone, and that member's record is refused with member_elsewhere. In number order:
+        two unions' batches claiming the same people wait for each other, never deadlock."""
+        for chunk in chunked(sorted(self.claims, key=lambda row: str(row["id_number"])), IN_LIST // 5):
+            MemberClaim.insert_many(chunk).execute()
         self.claims.clear()
 
 

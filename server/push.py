@@ -215,6 +215,8 @@ def _after_clash(user: User, record: PushRecord, digest: str) -> dict[str, Any]:
 def _in_savepoint(user: User, batch: WriteBatch, item: _Pending) -> tuple[dict[str, Any], bool]:
     """Run the record's effect in a savepoint of the batch's transaction: (answer, new). A refusal
     rolls back the record's own writes and what it buffered, nothing of the other records'."""
+    if item.record.kind != RecordKind.MEMBER_UPSERT:
+        batch.write_claims()
     mark = batch.mark()
     try:
         with database.atomic():

@@ -190,3 +190,25 @@ def test_killed_mid_batch_has_one_effect_per_record(server: Server, clerk: Sessi
     assert effects(_union_id(clerk), numbers, all_keys) == {
         "members": {n: 1 for n in numbers}, "changes": len(numbers), "created": len(numbers),
         "keys": len(all_keys), "submissions": 1}
+
+
+def test_a_member_added_and_removed_in_one_request_leaves_no_claim(server: Server, clerk: Session,
+                                                                   clerk2: Session) -> None:
+    from app.protocol import MemberRemoval, PushRecord
+
+    from server.models import MemberClaim
+
+    added, kept = new_members(200, 2)
+    number = added["payload"]["id_number"]
+    removal = MemberRemoval(number, "录入有误")
+    remove = PushRecord(str(uuid.uuid4()), removal.KIND, removal.to_wire()).to_wire()
+    answers = clerk.push(added, remove, kept)
+    assert [a["status"] for a in answers] == ["ok", "ok", "ok"], answers
+    assert answers[1]["receipt"]["removed"] is True
+    with session():
+        claims = {c.id_number for c in MemberClaim.select().where(
+            MemberClaim.id_number.in_([number, kept["payload"]["id_number"]]))}
+    assert claims == {kept["payload"]["id_number"]}
+    # The person is free: another union may add them.
+    again = clerk2.push(member_upsert(number, {"name": "批量200", "id_type": "身份证"}))
+    assert again[0]["status"] == "ok", again
