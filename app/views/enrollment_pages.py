@@ -32,7 +32,7 @@ from app.rules.eligibility import CHANNEL_CARD
 from app.services import confirmations, enrollment, enrollment_batches
 from app.views import ops
 from app.views.enrollment_tables import BatchMemberModel
-from app.views.list_page import plain_table
+from app.views.list_page import hbox, plain_table
 from app.views.table_model import LINK, ListTableModel
 from app.views.sizing import resize_in_screen
 from app.views.windows import open_modeless
@@ -221,10 +221,11 @@ class CardEnrollmentPage(QWidget):
         self.notice_button = QPushButton(self.tr("重新下载集中参保告知书"))
         self.carded_button = QPushButton(self.tr("有卡无保人员即时参保办理"))
         self.new_card_button = QPushButton(self.tr("新办卡人员即时参保办理"))
-        actions = QHBoxLayout()
-        for w in (self.enroll_button, self.pending_button, self.notice_button, self.carded_button, self.new_card_button):
-            actions.addWidget(w)
-        actions.addStretch(1)
+        # Two rows, 集中参保 above 即时参保: the five in one row did not fit the page at 150 %.
+        actions = QVBoxLayout()
+        for row in ((self.enroll_button, self.pending_button, self.notice_button),
+                    (self.carded_button, self.new_card_button)):
+            actions.addLayout(hbox(*((w, 0) for w in row), (None, 1)))
 
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
-    QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
     from app.views.sync_controller import SyncController
 from app.views import ops, roles
 from app.views.workbench import WorkbenchPage
-from app.views.sizing import resize_in_screen
+from app.views.sizing import CurrentPageStack, resize_in_screen
 from app.views.windows import open_modeless
 
 log = logging.getLogger(__name__)
@@ -65,7 +64,7 @@ class MainWindow(QMainWindow):
         self.nav = QTreeWidget()
         self.nav.setHeaderHidden(True)
         self.nav.setRootIsDecorated(True)
-        self.stack = QStackedWidget()
+        self.stack = CurrentPageStack()
         #: Pages are built the first time they are shown, so start-up builds only the first.
         self.pages: dict[str, QWidget] = {}
         self._factories = {

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -51,6 +52,10 @@ class MemberListPage(ListPage, QWidget):
         self.insurance = self._combo(self.tr("全部人保状态"), INSURANCE_STATUS_LABELS)
         self.enterprise = QComboBox()
         self.enterprise.addItem(self.tr("全部关联企业"), None)
+        # Enterprise names run to a dozen characters or more: the combo may be narrower than the
+        # longest (its list still shows them whole), so the filters fit the page at 150 %.
+        self.enterprise.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.enterprise.setMinimumContentsLength(8)
         fill_enterprises(self, self.enterprise, union_id)
 
         filters = QHBoxLayout()
@@ -77,40 +82,46 @@ class MemberListPage(ListPage, QWidget):
         self.detail_button.clicked.connect(self.open_detail)
         self.refresh_button.clicked.connect(self.requery)
         self.import_button.clicked.connect(self.import_members)
-        self.template_button.clicked.connect(self.download_template)
+        self.template_action.triggered.connect(self.download_template)
         self.export_button.clicked.connect(self.export_members)
         self.queue_button.clicked.connect(self.add_to_card_queue)
-        self.transfer_button.clicked.connect(self.transfer_members)
-        self.status_button.clicked.connect(self.mark_life_status)
-        self.remove_button.clicked.connect(self.remove_selected)
-        self.removed_button.clicked.connect(self.show_removed)
+        self.transfer_action.triggered.connect(self.transfer_members)
+        self.status_action.triggered.connect(self.mark_life_status)
+        self.remove_action.triggered.connect(self.remove_selected)
+        self.removed_action.triggered.connect(self.show_removed)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
         QShortcut(QKeySequence.StandardKey.Refresh, self, activated=self.requery)
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self.open_detail)
 
     def _bottom_row(self) -> QHBoxLayout:
-        """The count and the actions on the list and its selection."""
+        """The count and the actions on the list and its selection; the rarer ones under 更多 (ten
+        buttons in a row did not fit the page at 150 % scaling)."""
         self.detail_button = QPushButton(self.tr("查看详情"))
         self.detail_button.setEnabled(False)
         self.refresh_button = QPushButton(self.tr("刷新"))
         self.import_button = QPushButton(self.tr("批量导入"))
-        self.template_button = QPushButton(self.tr("下载模板"))
         self.export_button = QPushButton(self.tr("导出"))
         self.queue_button = QPushButton(self.tr("加入待办"))
         self.queue_button.setToolTip(self.tr("把选中的会员加入待办会员列表，准备办理会员服务卡"))
         self.queue_button.setEnabled(False)
-        self.transfer_button = QPushButton(self.tr("批量转移"))
-        self.transfer_button.setToolTip(self.tr("把选中的会员转到其他基层工会（需联网）"))
-        self.transfer_button.setEnabled(False)
+        more = QMenu(self)
+        more.setToolTipsVisible(True)
+        self.template_action = more.addAction(self.tr("下载模板"))
+        more.addSeparator()
+        self.transfer_action = more.addAction(self.tr("批量转移…"))
+        self.transfer_action.setToolTip(self.tr("把选中的会员转到其他基层工会（需联网）"))
         # 会员管理 (manual: "若要删除可在“会员管理”删除"): acting on the selected members.
-        self.status_button = QPushButton(self.tr("标记退休/死亡"))
-        self.status_button.setEnabled(False)
-        self.remove_button = QPushButton(self.tr("删除"))
-        self.remove_button.setEnabled(False)
-        self.removed_button = QPushButton(self.tr("已删除会员"))
+        self.status_action = more.addAction(self.tr("标记退休/死亡…"))
+        self.remove_action = more.addAction(self.tr("删除…"))
+        for action in (self.transfer_action, self.status_action, self.remove_action):
+            action.setEnabled(False)
+        more.addSeparator()
+        self.removed_action = more.addAction(self.tr("已删除会员"))
+        self.more_button = QPushButton(self.tr("更多"))
+        self.more_button.setMenu(more)
         return hbox((self.count_label, 1), *((b, 0) for b in (
-            self.import_button, self.template_button, self.export_button, self.refresh_button, self.detail_button,
-            self.queue_button, self.transfer_button, self.status_button, self.remove_button, self.removed_button)))
+            self.import_button, self.export_button, self.refresh_button, self.detail_button, self.queue_button,
+            self.more_button)))
 
     def _combo(self, all_label: str, labels: dict[str, str]) -> QComboBox:
         combo = QComboBox()
@@ -147,8 +158,8 @@ class MemberListPage(ListPage, QWidget):
 
     def _selection_changed(self, *_args) -> None:
         chosen = bool(self.table.selectionModel().selectedRows())
-        for button in (self.detail_button, self.queue_button, self.transfer_button, self.status_button,
-                       self.remove_button):
+        for button in (self.detail_button, self.queue_button, self.transfer_action, self.status_action,
+                       self.remove_action):
             button.setEnabled(chosen)
 
     def open_detail(self, *_args) -> None:

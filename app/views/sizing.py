@@ -6,8 +6,9 @@ a dialog sized for a big monitor opens whole on a small one, its lists showing f
 """
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QStackedWidget, QWidget
 
 #: Room kept for the window frame and title bar, in logical pixels.
 FRAME_WIDTH, FRAME_HEIGHT = 16, 40
@@ -26,3 +27,21 @@ def resize_in_screen(widget: QWidget, width: int, height: int) -> None:
         return
     area = screen.availableGeometry()
     widget.resize(min(width, area.width() - FRAME_WIDTH), min(height, area.height() - FRAME_HEIGHT))
+
+
+class CurrentPageStack(QStackedWidget):
+    """A stack of pages sized by the page shown, not by the largest page ever built (a
+    QStackedWidget's minimum is the largest of all its pages': one wide page would make every
+    page scroll sideways inside the main window at 150 %)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.currentChanged.connect(lambda _i: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's virtual)
+        page = self.currentWidget()
+        return page.minimumSizeHint().expandedTo(page.minimumSize()) if page is not None else super().minimumSizeHint()

@@ -420,6 +420,7 @@ class SuperiorWorkbench(OnlinePage):
         super().__init__(api, "业务工作台")
         self.figures = QLabel("")
         self.figures.setStyleSheet("font-size: 16pt;")
+        self.figures.setWordWrap(True)  # a long union name and four figures: one line did not fit at 150 %
         self.layout_.addWidget(self.figures)
         self.layout_.addWidget(QLabel(self.tr("近一年入会人数（按月）")))
         self.model = RowsModel([("月份", lambda r: r["month"]), ("新增入会人数", lambda r: str(r["count"]))], self)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -128,9 +129,11 @@ class WorkbenchPage(QWidget):
         for code, label in GRANULARITY_LABELS.items():
             self.granularity.addItem(self.tr(label), code)
         self.granularity.setCurrentIndex(self.granularity.findData("week"))
-        self.today_button = QPushButton(self.tr("今日"))
-        self.week_button = QPushButton(self.tr("本周"))
-        self.month_button = QPushButton(self.tr("本月"))
+        # Tool buttons: as wide as their two characters (a push button is at least 80 px), so the
+        # row fits the page at 150 %.
+        self.today_button = QToolButton(text=self.tr("今日"))
+        self.week_button = QToolButton(text=self.tr("本周"))
+        self.month_button = QToolButton(text=self.tr("本月"))
         self.query_button = QPushButton(self.tr("查询"))
         self.total_label = QLabel()
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QTabBar,
     QTableView,
     QTextEdit,
@@ -199,7 +200,8 @@ def _table_misfits(view: QTableView) -> list[str]:
 
 def misfits(top: QWidget) -> list[str]:
     """What does not fit: the window against the screen, labels and buttons cut, widgets outside
-    the window, table columns that cut their values or push 姓名 out of view."""
+    the window, table columns that cut their values or push 姓名 out of view, a page that scrolls
+    sideways inside the window."""
     screen = (top.screen() or top.window().screen()).availableGeometry()
     out = []
     frame = top.frameGeometry()
@@ -213,6 +215,10 @@ def misfits(top: QWidget) -> list[str]:
             out += _widget_misfits(w, top)
             if isinstance(w, QTableView):
                 out += _table_misfits(w)
+            if isinstance(w, QScrollArea) and w.horizontalScrollBar().isVisible() and w.widget() is not None:
+                # A page wider than the window: its right part (filters, buttons) out of sight.
+                out.append(f"scrolls sideways: the page needs {w.widget().minimumSizeHint().width()} px, "
+                           f"has {w.viewport().width()}")
     return list(dict.fromkeys(out))
 
 

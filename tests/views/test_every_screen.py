@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QScrollArea, QVBoxLayout, QWidget
 
 from app.views import screens
 from tests.views import screen_walk
@@ -82,8 +82,8 @@ def test_every_screen_fits_a_1366x768_screen(request: pytest.FixtureRequest, wal
 
 
 def test_the_walk_sees_english_and_clipping(qtbot) -> None:
-    """The checks can fail: Qt's buttons without its translation are English, and a label in a
-    box too small for it is cut."""
+    """The checks can fail: Qt's buttons without its translation are English, a label in a box too
+    small for it is cut, and a page wider than its window scrolls sideways."""
     box = QMessageBox(QMessageBox.Icon.Question, "提交至上级审核", "确定提交吗？",
                       QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
     qtbot.addWidget(box)
@@ -97,3 +97,15 @@ def test_the_walk_sees_english_and_clipping(qtbot) -> None:
     top.show()
     assert not screen_walk.english(top)
     assert any("needs" in m for m in screen_walk.misfits(top))
+    # A page wider than its window scrolls sideways: its right part is out of sight.
+    window = QWidget()
+    qtbot.addWidget(window)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    wide = QWidget()
+    wide.setMinimumWidth(900)
+    scroll.setWidget(wide)
+    QVBoxLayout(window).addWidget(scroll)
+    window.setFixedSize(400, 300)
+    window.show()
+    assert any("scrolls sideways" in m for m in screen_walk.misfits(window))

@@ -233,7 +233,7 @@ def test_member_list_buttons(qtbot, demo_profile: Profile, bundled_font) -> None
     page = MemberListPage(1, 2027, "clerk")
     qtbot.addWidget(page)
     page.load_now()
-    for button in (page.import_button, page.template_button, page.export_button):
+    for button in (page.import_button, page.template_action, page.export_button):
         assert button.isEnabled()
     page.category.setCurrentIndex(page.category.findData(Category.FLEXIBLE))
     qtbot.waitUntil(lambda: page.model.filter.category == Category.FLEXIBLE, timeout=10_000)

@@ -140,7 +140,7 @@ def test_remove_members_asks_a_reason_and_audits(qtbot, page: MemberListPage) ->
     from app.views.member_status_dialogs import RemovedMembersDialog
 
     _select(page, [0, 1])
-    assert page.remove_button.isEnabled()
+    assert page.remove_action.isEnabled()
     chosen = set(page.selected_ids())
     dialog = page.remove_selected()
     assert not dialog.ok.isEnabled()  # no reason yet
