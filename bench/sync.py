@@ -1,13 +1,18 @@
-"""Sync benchmark: a signed 10,000-member submission, and a first pull of 100,000 members.
+"""Sync benchmark: a signed 10,000-member submission, a first pull of 100,000 members, and the
+first push of 100,000 imported members against the first pull of the same members.
 
 Runs the real server (`union-server serve`, SQLite) in a subprocess on a loopback port and the
 real client (ServerClient + SyncEngine) here. Prints, for this machine:
 - a signed 10,000-member submission pushed and verified end to end (target ≤ 2 s), next to a
   100-member one in the same run (ratio per member);
 - a first pull of 100,000 members into a fresh profile (target ≤ 10 s), next to fetching the same
-  pages without applying them (the HTTP + JSON baseline) — their ratio is the cost of applying.
+  pages without applying them (the HTTP + JSON baseline) — their ratio is the cost of applying;
+- the first push of --push-members members imported from a clerk's .xlsx (bench/import.py's
+  file) into a union that holds only the demo's few members, next to the first pull of the same
+  members into another fresh profile (target, issue #13 item 8: push ≤ 3× pull), each with the
+  CPU time of this process and of the server process.
 
-    python bench/sync.py [--members 100000] [--work DIR]
+    python bench/sync.py [--members 100000] [--push-members 100000] [--push-only] [--work DIR]
 The server database is built once into --work (a few minutes) and reused.
 """
 from __future__ import annotations
@@ -112,12 +117,119 @@ def submission(client, fingerprint: str, key, org_code: str, plan_year: int, num
     return elapsed
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system, its finished children included) of process `pid` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+class Timed:
+    """Wall time, this process's CPU time and the server process's CPU time of a block."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+
+    def __enter__(self) -> Timed:
+        self._t, self._cpu, self._server = time.perf_counter(), time.process_time(), process_cpu(self.server_pid)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.wall = time.perf_counter() - self._t
+        self.cpu = time.process_time() - self._cpu
+        self.server = process_cpu(self.server_pid) - self._server
+
+    def __str__(self) -> str:
+        return f"{self.wall:.2f} s (CPU: here {self.cpu:.2f} s, server {self.server:.2f} s)"
+
+
+def signed_in_profile(url: str, folder: Path):  # type: ignore[no-untyped-def]
+    """A fresh profile linked to the bench account's union, with a registered device: its engine."""
+    from app.models import open_database
+    from app.paths import Profile
+    from app.protocol import generate_device_key, public_key_b64
+    from app.sync.client import ServerClient
+    from app.sync.engine import SyncEngine, link_union
+
+    client = ServerClient(url)
+    client.login("grassroots", PASSWORD)
+    me = client.me()
+    key = generate_device_key()
+    fingerprint = client.register_device(public_key_b64(key), "bench")["fingerprint"]
+    profile = Profile(folder).create()
+    open_database(profile.database, backup_dir=profile.backups)
+    union_id = link_union(me["union"], me["enterprises"])
+    return profile, SyncEngine(client, union_id=union_id, org_code=me["union"]["org_code"], device_key=key,
+                               device_fingerprint=fingerprint, actor="bench")
+
+
+def first_push(work: Path, members: int) -> tuple[int, Timed, int, Timed]:
+    """Import `members` members from an .xlsx into a profile that pulled the demo union, push them
+    all (the first push), then pull the union into a fresh profile (the first pull of the same
+    members). Returns (pushed, push timing, pulled members, pull timing)."""
+    import importlib.util
+    from datetime import date
+
+    from app.models import Member, close_database
+    from app.rules.codes import Category
+    from app.services import importer
+    from app.sync.engine import SyncReport, pending_changes
+
+    spec = importlib.util.spec_from_file_location("bench_import", ROOT / "bench" / "import.py")
+    assert spec is not None and spec.loader is not None
+    bench_import = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_import)
+    sheet = work / f"import-{members}.xlsx"
+    if not sheet.exists():
+        bench_import.write_excel_like(sheet, bench_import.member_rows(members, seed=31, bad_every=10**9))
+
+    db_file = work / "push-server.db"
+    db_file.unlink(missing_ok=True)
+    build_server_db(db_file, 0)
+    url, proc = start_server(db_file)
+    try:
+        profile, engine = signed_in_profile(url, Path(tempfile.mkdtemp(prefix="bench-push-")))
+        engine.sync()  # the demo union's own few members: the clerk's PC is up to date
+        options = importer.ImportOptions(union_id=engine.union_id, category=Category.FLEXIBLE, today=date.today(),
+                                         actor="bench")
+        result = importer.apply_import(importer.prepare_import(sheet, options), backup_dir=profile.backups)
+        print(f"  {result.imported:,} members imported here ({result.failed} refused rows)", flush=True)
+        with Timed(proc.pid) as push:
+            report = SyncReport()
+            engine.queue_member_changes()
+            engine.push(report)
+        left = pending_changes()
+        if left:
+            raise RuntimeError(f"first push: {left} members still to send ({report.refused} refused)")
+        if report.refused:
+            print(f"  the server refused {report.refused} of them", flush=True)
+        close_database()
+
+        _, fresh = signed_in_profile(url, Path(tempfile.mkdtemp(prefix="bench-pull2-")))
+        with Timed(proc.pid) as pull:
+            fresh.pull(SyncReport())
+        pulled = Member.select().count()
+        close_database()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return result.imported, push, pulled, pull
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--push-members", type=int, default=100_000)
+    parser.add_argument("--push-only", action="store_true", help="only the first push and its first pull")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "union-bench-sync")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    machine = f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}"
+    pushed, first_push_t, pulled_again, first_pull_t = first_push(args.work, args.push_members)
+    if args.push_only:
+        print()
+        print(machine)
+        print_push(pushed, first_push_t, pulled_again, first_pull_t)
+        return
     db_file = args.work / f"server-{args.members}.db"
     build_server_db(db_file, args.members)
     # Each run works on a copy, so the built database stays unenrolled and runs are comparable.
@@ -171,13 +283,21 @@ def main() -> None:
         proc.wait(10)
 
     print()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}")
+    print(machine)
     print(f"signed submission, 100 members:     {small * 1000:7.0f} ms")
     print(f"signed submission, 10,000 members:  {big * 1000:7.0f} ms   (target ≤ 2000 ms); "
           f"per member {big / 10_000 * 1e6:.0f} µs vs {small / 100 * 1e6:.0f} µs at 100 (ratio {big / 10_000 / (small / 100):.2f})")
     print(f"feed fetched without applying: {fetched:,} changes in {raw:.2f} s")
     print(f"first pull into a fresh profile: {pulled_members:,} members ({report.pulled:,} changes) in {pull:.2f} s"
           f"   (target ≤ 10 s); ratio to fetch-only {pull / raw:.2f}")
+    print_push(pushed, first_push_t, pulled_again, first_pull_t)
+
+
+def print_push(pushed: int, push: Timed, pulled: int, pull: Timed) -> None:
+    print(f"first push of {pushed} members: {push.wall:.2f} s, ratio to first pull: {push.wall / pull.wall:.2f}"
+          f"   (target ≤ 3)")
+    print(f"  first push: {push}")
+    print(f"  first pull of the same members ({pulled:,} with the demo's own): {pull}")
 
 
 if __name__ == "__main__":
