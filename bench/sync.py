@@ -222,7 +222,7 @@ def main() -> None:
     parser.add_argument("--push-only", action="store_true", help="only the first push and its first pull")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "union-bench-sync")
     args = parser.parse_args()
-    args.work.mkdir(parents=True, exist_ok=True)
+    args.work.mkdir(mode=0o700, parents=True, exist_ok=True)
     machine = f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}"
     pushed, first_push_t, pulled_again, first_pull_t = first_push(args.work, args.push_members)
     if args.push_only:

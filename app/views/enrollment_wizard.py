@@ -34,6 +34,7 @@ from app.views.errors import show_error
 from app.views.retirement_page import RetirementPage
 from app.views.list_page import plain_table
 from app.views.sizing import resize_in_screen
+from app.views.windows import open_modeless
 
 RETIREE_WARNING = ("【重要提示】{year}年1月1日前（不含当日）的退休人员均不在本次集中参保的保障范围。本系统已按出生日期和"
                    "法定退休年龄（含渐进式延迟退休）计算每位会员的退休日期，并标出可能已退休的人员，请逐一确认；"
@@ -324,8 +325,7 @@ class EnrollmentWizard(QWizard):
 
         self.result_path = result.notice_path
         self.submitted.emit(result.batch_no)
-        self.result_dialog = SubmitResultDialog(result, self.sync, self.parentWidget())
-        self.result_dialog.open()
+        self.result_dialog = open_modeless(SubmitResultDialog(result, self.sync, self.parentWidget()))
         super().accept()
 
     def _failed(self, exc: BaseException) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.paths import resource_path
 from app.views import ops
 from app.views.sizing import resize_in_screen
+from app.views.windows import show_beside
 
 MANUAL = ("manual", "index.html")
 SUPPORT = ("manual", "support.html")
@@ -64,17 +65,20 @@ class ManualDialog(QDialog):
 
 
 def open_manual(parent: QWidget) -> ManualDialog:
-    dialog = ManualDialog(MANUAL, "操作说明", parent)
-    dialog.show()
-    return dialog
+    """操作说明 beside the main window, which stays usable while the clerk follows it."""
+    return show_beside(ManualDialog(MANUAL, "操作说明", parent))
 
 
 def open_support(parent: QWidget) -> ManualDialog:
     dialog = ManualDialog(SUPPORT, "技术支持", parent)
     em = dialog.fontMetrics().horizontalAdvance("中")
     resize_in_screen(dialog, em * 40, em * 26)
-    dialog.open()
-    return dialog
+    return show_beside(dialog)
+
+
+def open_notices(parent: QWidget) -> NoticesDialog:
+    """查看通知 beside the main window."""
+    return show_beside(NoticesDialog(parent))
 
 
 class NoticesDialog(QDialog):

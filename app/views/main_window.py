@@ -231,8 +231,7 @@ class MainWindow(QMainWindow):
 
             dialog = PendingDialog(self.union_id, self.plan_year, self.actor, self)
             dialog.confirmed.connect(lambda _n: self.page("workbench").refresh())
-            dialog.open()
-            return dialog
+            return open_modeless(dialog)
         name, _, status = what.partition(":")
         self.show_page(name)
         page = self.page(name)
@@ -383,9 +382,7 @@ class MainWindow(QMainWindow):
             return None
         from app.views.devices_dialog import DevicesDialog
 
-        dialog = DevicesDialog(self.sync.signed_in, self)
-        dialog.open()
-        return dialog
+        return open_modeless(DevicesDialog(self.sync.signed_in, self))
 
     def show_manual(self, *_args):
         from app.views.help import open_manual
@@ -398,11 +395,9 @@ class MainWindow(QMainWindow):
         return open_support(self)
 
     def show_notices(self, *_args):
-        from app.views.help import NoticesDialog
+        from app.views.help import open_notices
 
-        dialog = NoticesDialog(self)
-        dialog.open()
-        return dialog
+        return open_notices(self)
 
     def about(self) -> None:
         """关于: the server is the signed-in one, else the one this profile used last (read on the worker)."""
@@ -418,4 +413,4 @@ class MainWindow(QMainWindow):
         from app.views.about_dialog import AboutDialog
 
         update = self.sync.update if self.sync is not None else None
-        AboutDialog(self.profile.root, server_url=server_url, update=update, parent=self).open()
+        open_modeless(AboutDialog(self.profile.root, server_url=server_url, update=update, parent=self))

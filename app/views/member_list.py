@@ -43,6 +43,7 @@ class MemberListPage(ListPage, QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("搜索：姓名 / 证件号码片段 / 手机号码 / 会员编号"))
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("中") * 7)
         self.category = self._combo(self.tr("全部会员类型"), CATEGORY_LABELS)
         self.life = self._combo(self.tr("全部状态"), LIFE_STATUS_LABELS)
         self.card = QComboBox()
@@ -55,7 +56,7 @@ class MemberListPage(ListPage, QWidget):
         # Enterprise names run to a dozen characters or more: the combo may be narrower than the
         # longest (its list still shows them whole), so the filters fit the page at 150 %.
         self.enterprise.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.enterprise.setMinimumContentsLength(8)
+        self.enterprise.setMinimumContentsLength(6)
         fill_enterprises(self, self.enterprise, union_id)
 
         filters = QHBoxLayout()
@@ -208,9 +209,7 @@ class MemberListPage(ListPage, QWidget):
     def show_removed(self, *_args):
         from app.views.member_status_dialogs import RemovedMembersDialog
 
-        dialog = RemovedMembersDialog(self.union_id, self)
-        dialog.open()
-        return dialog
+        return open_modeless(RemovedMembersDialog(self.union_id, self))
 
     # --- 批量导入 / 下载模板 / 导出 (app.views.import_wizard, app.views.export_dialog) ---------------
 

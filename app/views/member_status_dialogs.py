@@ -29,6 +29,7 @@ from app.views import ops
 from app.views.errors import show_error
 from app.views.list_dialog import ListDialog
 from app.views.table_model import ListTableModel
+from app.views.windows import open_modeless
 
 REMOVAL_REASONS = ("调离本单位", "已离职", "退会", "重复录入", "录入错误")
 REMOVAL_WORDS = ("删除后，该会员不再出现在会员列表和参保名单中，删除会同步到服务器并记入操作记录。"
@@ -165,8 +166,7 @@ def remove_members(page: QWidget, union_id: int, member_ids: list[int], names: l
                    done, lambda exc: show_error(page, exc, page.tr("未删除")))
 
     dialog.accepted.connect(accepted)
-    dialog.open()
-    return dialog
+    return open_modeless(dialog)
 
 
 def mark_life_status(page: QWidget, union_id: int, member_ids: list[int], names: list[str], actor: str,
@@ -181,5 +181,4 @@ def mark_life_status(page: QWidget, union_id: int, member_ids: list[int], names:
                    done, lambda exc: show_error(page, exc, page.tr("未标记")))
 
     dialog.accepted.connect(accepted)
-    dialog.open()
-    return dialog
+    return open_modeless(dialog)

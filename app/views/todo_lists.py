@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from app.rules.cards import mask_card_no
 from app.rules.idcard import mask_id
 from app.views.list_dialog import ListDialog
 from app.views.table_model import ListTableModel
+from app.views.windows import open_modeless
 
 TITLES = {
     "id_expiring": "证件在截止日前到期的会员",
@@ -57,7 +57,4 @@ class TodoMembersDialog(ListDialog):
 
 
 def open_list(parent: QWidget, union_id: int, plan_year: int, which: str, actor: str) -> TodoMembersDialog:
-    dialog = TodoMembersDialog(union_id, plan_year, which, actor=actor, parent=parent)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.open()
-    return dialog
+    return open_modeless(TodoMembersDialog(union_id, plan_year, which, actor=actor, parent=parent))

@@ -1,4 +1,6 @@
-"""Dialogs the app opens without waiting for them."""
+"""Dialogs the app opens without waiting for them: window-modal ones (open_modeless: a question,
+a form, a list to act on) and ones beside the window that leave it usable (show_beside: 帮助's
+manual, support numbers and notices)."""
 from __future__ import annotations
 
 from typing import TypeVar
@@ -7,6 +9,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 D = TypeVar("D", bound=QDialog)
+
+
+def show_beside(dialog: D) -> D:
+    """Show `dialog` beside the main window, which stays usable (a manual or the notices read
+    while working), and delete it when it is closed."""
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.setModal(False)
+    dialog.show()
+    return dialog
 
 
 def open_modeless(dialog: D) -> D:
