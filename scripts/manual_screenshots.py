@@ -85,12 +85,8 @@ def main() -> int:
         save(wizard, "wizard_overview")
         wizard.next()
         save(wizard, "wizard_retirement")
-        settle = getattr(wizard.retirement, "answer_all", None)
-        if settle is not None:
-            settle("working")
-        else:  # one drop-down per flagged member
-            for answer, _when in getattr(wizard.retirement, "answers", []):
-                answer.setCurrentIndex(answer.findData("working"))
+        wizard.retirement.table.selectAll()  # every flagged member 仍在职, as a bulk answer
+        wizard.retirement.answer_selected("working")
         wizard.next()
         ops.drain()
         save(wizard, "wizard_roster")
