@@ -128,7 +128,8 @@ def _joined(rng: random.Random, today: date) -> tuple[date, datetime]:
         join = min(join, recorded - timedelta(days=rng.randrange(30, 2000)))
     else:
         recorded = max(join, today - timedelta(days=400))
-    return join, datetime.combine(recorded, datetime.min.time()) + timedelta(hours=9)
+    # At 09:00, but a member recorded today at midnight: 09:00 today may be still to come.
+    return join, datetime.combine(recorded, datetime.min.time()) + timedelta(hours=9 if recorded < today else 0)
 
 
 def generate_members(count: int, *, union_id: int, enterprise_ids: list[int], today: date,

@@ -59,3 +59,14 @@ def test_join_series_buckets_cover_the_range(demo_profile: Profile) -> None:
     weeks = stats.join_series(1, start, today, "week")
     assert all(b.start.weekday() == 0 for b in weeks)
     assert sum(b.new for b in weeks) >= sum(b.new for b in months) - 7  # first week may start before
+
+
+def test_no_demo_member_joins_in_the_future(demo_profile: Profile) -> None:
+    """Issue #13 item 10: the demo's join dates and the times its members were recorded are today
+    or before, and nobody was recorded before joining."""
+    from datetime import datetime
+
+    today, now = date.today(), datetime.now()
+    members = list(Member.select(Member.join_date, Member.created_at))
+    assert members and all(m.join_date <= today for m in members)
+    assert all(m.created_at <= now and m.join_date <= m.created_at.date() for m in members)

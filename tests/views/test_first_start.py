@@ -278,3 +278,23 @@ def test_first_start_with_no_network_opens_the_demo_instead_of_closing(qapp, app
         assert current_union() is None
     finally:
         close_database()
+
+
+def test_a_demo_start_that_fails_leaves_no_profile_folder(qapp, app_main, tmp_path: Path, monkeypatch) -> None:
+    """Issue #13 item 10: the demo's throwaway profile goes however the start ended, a failed one too."""
+    import tempfile
+
+    from app import main as app_main_module
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+
+    def failing_demo(profile: Profile, **_kwargs):  # type: ignore[no-untyped-def]
+        assert profile.root.parent == temp and profile.root.is_dir()
+        raise RuntimeError("the demo server did not start")
+
+    monkeypatch.setattr(app_main_module, "_start_demo", failing_demo)
+    with pytest.raises(RuntimeError, match="did not start"):
+        app_main(["--demo"])
+    assert not list(temp.glob("union-clerk-demo-*"))
