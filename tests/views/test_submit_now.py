@@ -15,10 +15,11 @@ from app.paths import Profile
 from app.services import batch_watch, enrollment
 from app.sync import account
 from app.sync.client import ServerClient
-from app.views import ops
+from app.views import ops, submit_result
 from app.views.enrollment_wizard import EnrollmentWizard
 from app.views.main_window import MainWindow
-from app.views.submit_result import SubmitResultDialog
+from app.views.submit_result import NOTICE_FOLDER_KEY, SubmitResultDialog
+from app.views.submit_result import notice_folder as the_notice_folder
 from app.views.sync_controller import SyncController
 from server.embedded import DEMO_CLERK, DEMO_PASSWORD, start_demo_server
 
@@ -58,7 +59,10 @@ def submit_through_the_wizard(qtbot, profile: Profile, union_id: int, sync: Sync
 
 
 def test_online_submit_is_sent_at_once_and_says_so(qtbot, signed: account.SignedIn, profile: Profile,
-                                                    notice_folder: Path, bundled_font) -> None:
+                                                    notice_folder: Path, bundled_font,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[Path] = []
+    monkeypatch.setattr(submit_result, "open_file", opened.append)
     sync = SyncController()
     sync.set_signed_in(signed)
     dialog = submit_through_the_wizard(qtbot, profile, signed.engine.union_id, sync)
@@ -73,6 +77,7 @@ def test_online_submit_is_sent_at_once_and_says_so(qtbot, signed: account.Signed
     saved = notice_folder / f"告知书-{batch.batch_no}.pdf"
     qtbot.waitUntil(saved.is_file, timeout=5000)
     assert dialog.notice == saved and saved.read_bytes() == Path(batch.notice_path).read_bytes()
+    assert opened == [saved]  # opened for the clerk once saved
     assert sync.pending == 0
     sync.set_signed_in(None)
 
@@ -122,3 +127,21 @@ def test_a_returned_batch_raises_a_notice_that_stays_until_opened(qtbot, signed:
     ops.drain()
     assert window.returned_banner.isHidden()
     sync.set_signed_in(None)
+
+
+def test_notices_go_to_downloads_unless_the_clerk_chose_a_folder(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Item 7: the notice folder is Downloads until the clerk picks one (更改…), which is remembered;
+    a remembered folder that is gone falls back to Downloads."""
+    from PySide6.QtCore import QSettings, QStandardPaths
+
+    ini = str(tmp_path / "settings.ini")
+    monkeypatch.setattr(submit_result, "QSettings", lambda: QSettings(ini, QSettings.Format.IniFormat))
+    downloads = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation))
+    assert the_notice_folder() == downloads
+    chosen = tmp_path / "告知书"
+    chosen.mkdir()
+    QSettings(ini, QSettings.Format.IniFormat).setValue(NOTICE_FOLDER_KEY, str(chosen))
+    assert the_notice_folder() == chosen
+    chosen.rmdir()
+    assert the_notice_folder() == downloads
