@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QLibraryInfo, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -60,6 +60,13 @@ def set_app_icon(app: QApplication) -> None:
     app.setWindowIcon(QIcon(str(resource_path(*ICON))))
 
 
+def use_chinese_locale() -> None:
+    """Dates, month and day names in Chinese whatever the PC's own language: a calendar pop-up on
+    an English Windows (or under the C locale) said "January" and "Mon"."""
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+
+
 def prepare(app: QApplication) -> None:
     install_qt_translations(app)
+    use_chinese_locale()
     set_app_icon(app)

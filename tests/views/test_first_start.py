@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QTimer, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from app import __version__, site_config
@@ -183,7 +183,9 @@ def app_main(monkeypatch, tmp_path: Path, qapp):  # type: ignore[no-untyped-def]
     # posted, and would end whatever event loop the next test runs.
     qapp.setQuitOnLastWindowClosed(False)
     translators = set(qapp.findChildren(QTranslator))
+    locale = QLocale()
     yield app_main_module.main
+    QLocale.setDefault(locale)  # main() sets the Chinese locale
     qapp.setQuitOnLastWindowClosed(True)
     QCoreApplication.setApplicationName(name)
     for translator in set(qapp.findChildren(QTranslator)) - translators:  # main() loads Qt's Chinese

@@ -57,3 +57,18 @@ def test_a_frozen_build_finds_qt_translations_in_its_own_folder(qapp: QApplicati
         assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
     finally:
         qapp.removeTranslator(translator)
+
+
+def test_calendars_name_months_and_days_in_chinese(qapp: QApplication) -> None:
+    """Under the C locale (or an English Windows) a date field's calendar said "January", "Mon"."""
+    from PySide6.QtCore import QLocale
+    from PySide6.QtWidgets import QCalendarWidget
+
+    before = QLocale()
+    try:
+        startup.use_chinese_locale()
+        calendar = QCalendarWidget()
+        assert calendar.locale().monthName(1) == "一月"
+        assert calendar.locale().dayName(1, QLocale.FormatType.ShortFormat) == "周一"
+    finally:
+        QLocale.setDefault(before)
