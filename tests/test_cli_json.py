@@ -44,8 +44,11 @@ def test_an_empty_profile_is_refused_in_json(tmp_path: Path) -> None:
 def test_wrong_arguments_and_offline(tmp_path: Path) -> None:
     code, answer = run(tmp_path / "p", "import", "x.xlsx", "--json")  # --category missing
     assert code == 2 and refusal(answer) and "--category" in answer["error"] and "--help" in answer["action"]
+    assert answer["error"] == "命令参数不正确：缺少必需的参数：--category"  # argparse's English, in Chinese
     code, answer = run(tmp_path / "p", "member-status", "1", "--status", "married", "--json")
-    assert code == 2 and "married" in answer["error"]
+    assert code == 2 and "married" in answer["error"] and "无效" in answer["error"] and "choose" not in answer["error"]
+    code, answer = run(tmp_path / "p", "members", "--no-such-option", "--json")
+    assert code == 2 and answer["error"] == "命令参数不正确：无法识别的参数：--no-such-option"
     code, answer = run(tmp_path / "p", "sync", "--server", "http://127.0.0.1:9", "--username", "grassroots", "--json",
                        UNION_CLERK_PASSWORD="x")
     assert code == 3 and refusal(answer)
