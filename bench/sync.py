@@ -186,8 +186,10 @@ def first_push(work: Path, members: int) -> tuple[int, Timed, int, Timed]:
     db_file.unlink(missing_ok=True)
     build_server_db(db_file, 0)
     url, proc = start_server(db_file)
+    folders: list[Path] = []
     try:
-        profile, engine = signed_in_profile(url, Path(tempfile.mkdtemp(prefix="bench-push-")))
+        folders = [Path(tempfile.mkdtemp(prefix="bench-push-")), Path(tempfile.mkdtemp(prefix="bench-pull2-"))]
+        profile, engine = signed_in_profile(url, folders[0])
         engine.sync()  # the demo union's own few members: the clerk's PC is up to date
         options = importer.ImportOptions(union_id=engine.union_id, category=Category.FLEXIBLE, today=date.today(),
                                          actor="bench")
@@ -204,7 +206,7 @@ def first_push(work: Path, members: int) -> tuple[int, Timed, int, Timed]:
             print(f"  the server refused {report.refused} of them", flush=True)
         close_database()
 
-        _, fresh = signed_in_profile(url, Path(tempfile.mkdtemp(prefix="bench-pull2-")))
+        _, fresh = signed_in_profile(url, folders[1])
         with Timed(proc.pid) as pull:
             fresh.pull(SyncReport())
         pulled = Member.select().count()
@@ -212,6 +214,8 @@ def first_push(work: Path, members: int) -> tuple[int, Timed, int, Timed]:
     finally:
         proc.terminate()
         proc.wait(10)
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
     return result.imported, push, pulled, pull
 
 
