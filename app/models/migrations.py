@@ -71,8 +71,19 @@ def _v6_removed_members(database: SqliteDatabase) -> None:
     database.create_tables([RemovedMember])
 
 
+def _v7_card_batch_withdrawal(database: SqliteDatabase) -> None:
+    """card_batch.withdrawal_*: the state of the clerk's 申请撤销 from the server's feed (pending,
+    approved, refused with the district's reason) and whether the clerk has seen a refusal."""
+    have = {c.name for c in database.get_columns("card_batch")}
+    for name, kind in (("withdrawal_status", "VARCHAR(255)"), ("withdrawal_reason", "TEXT"),
+                       ("withdrawal_answer", "TEXT"), ("withdrawal_seen", "INTEGER NOT NULL DEFAULT 1")):
+        if name not in have:
+            database.execute_sql(f'ALTER TABLE "card_batch" ADD COLUMN "{name}" {kind}')
+
+
 STEPS: list[Callable[[SqliteDatabase], None]] = [_v1_initial, _v2_sort_indexes, _v3_retirement_answers,
-                                                  _v4_batch_note, _v5_batch_review_mark, _v6_removed_members]
+                                                  _v4_batch_note, _v5_batch_review_mark, _v6_removed_members,
+                                                  _v7_card_batch_withdrawal]
 LATEST = len(STEPS)
 
 

@@ -268,6 +268,12 @@ class CardBatch(BaseModel):
     submitted_at = DateTimeField(default=_now)
     updated_at = DateTimeField(default=_now)
     actor = CharField(default="")
+    # 申请撤销 as the server's feed last told it (v7): pending / approved / refused, the clerk's
+    # reason, the district's reason for refusing, and whether the clerk has seen that refusal.
+    withdrawal_status = CharField(null=True)
+    withdrawal_reason = TextField(null=True)
+    withdrawal_answer = TextField(null=True)
+    withdrawal_seen = BooleanField(default=True)
 
 
 class CardBatchMember(BaseModel):

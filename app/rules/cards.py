@@ -43,6 +43,8 @@ SERVER_ERROR = "error"  # the server refused the request itself
 
 BATCH_STATUS_LABELS = {"queued": "待发送", "issuing": "制卡中", "done": "已完成", "refused": "未受理", "withdrawn": "已撤销"}
 OUTCOME_LABELS = {"pending": "制卡中", "issued": "已发卡", "refused": "未通过", "withdrawn": "已撤销"}
+#: 申请撤销 as the clerk reads it on 办卡批次管理 (the district's words are in app.protocol.withdrawals).
+WITHDRAWAL_STATUS_LABELS = {"pending": "撤销审核中", "approved": "已撤销", "refused": "不同意撤销"}
 
 #: The manual's hint under the summary line (§3.1.1).
 SUBMIT_HINT = "（请移除校验未通过及未校验的会员，才能进行提交办卡。）"

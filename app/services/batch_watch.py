@@ -1,5 +1,6 @@
-"""What became of the clerk's batches: one batch's status (after 提交至上级审核 sends it), and the
-returned batches the clerk has not opened yet (the notice that stays until opened)."""
+"""What became of the clerk's batches: one batch's status (after 提交至上级审核 sends it), the
+returned batches and the refused 申请撤销 of card batches the clerk has not opened yet (the notice
+that stays until opened)."""
 from __future__ import annotations
 
 import json
@@ -34,3 +35,22 @@ def mark_returned_seen(batch_nos: list[str]) -> None:
     with db.atomic("IMMEDIATE"):
         seen = _seen() | set(batch_nos)
         Setting.replace(key=SEEN_KEY, value=json.dumps(sorted(seen))).execute()
+
+
+def unseen_withdrawal_refusals(union_id: int) -> list[tuple[str, str]]:
+    """(batch number, the district's reason) of card batches whose 申请撤销 the district refused
+    and whose notice the clerk has not opened, newest first."""
+    from app.models.tables import CardBatch
+
+    query = (CardBatch.select(CardBatch.batch_no, CardBatch.withdrawal_answer)
+             .where((CardBatch.union == union_id) & (CardBatch.withdrawal_status == "refused")
+                    & (CardBatch.withdrawal_seen == False))  # noqa: E712 (SQL)
+             .order_by(CardBatch.updated_at.desc(), CardBatch.id.desc()))
+    return [(b.batch_no, b.withdrawal_answer or "") for b in query]
+
+
+def mark_withdrawals_seen(batch_nos: list[str]) -> None:
+    from app.models.tables import CardBatch
+
+    with db.atomic("IMMEDIATE"):
+        CardBatch.update(withdrawal_seen=True).where(CardBatch.batch_no.in_(batch_nos)).execute()

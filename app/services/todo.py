@@ -120,6 +120,8 @@ def todo(union_id: int, plan_year: int, today: date) -> Todo:
     refused = Batch.select().where((Batch.union == union_id) & (Batch.status == "refused")).count()
     queued = (Batch.select().where((Batch.union == union_id) & (Batch.status == "queued")).count()
               + CardBatch.select().where((CardBatch.union == union_id) & (CardBatch.status == "queued")).count())
+    withdrawing = CardBatch.select().where((CardBatch.union == union_id)
+                                           & (CardBatch.withdrawal_status == "pending")).count()
     outbox = Outbox.select(fn.COUNT(Outbox.id)).where(Outbox.state.in_(("to_send", "sending"))).scalar()
     expiring = len(expiring_ids(union_id, card_deadline or today))
     deadline_words = f"{card_deadline:%m月%d日}" if card_deadline else "截止日"
@@ -133,6 +135,8 @@ def todo(union_id: int, plan_year: int, today: date) -> Todo:
                  f"会员卡参保 {card.eligible} 人，社保卡参保 {ss.eligible} 人", "list:eligible"),
         TodoItem("returned", "被退回的批次", returned, "查看退回原因，修改后重新提交", "page:card_enrollment:returned"),
         TodoItem("refused", "服务器未受理的批次", refused, "查看原因，修改后重新提交", "page:card_enrollment:refused"),
+        TodoItem("withdrawal_pending", "撤销审核中的办卡批次", withdrawing,
+                 "等待区局(产业)工会审核撤销申请，审核期间该批次暂停制卡", "page:card_batches"),
         TodoItem("queued", "待发送的批次", queued, f"联网同步后提交（共 {outbox} 条待发送）", "page:card_enrollment:queued"),
     ]
     return Todo(plan_year, items, deadlines(config, today), card_deadline)

@@ -28,6 +28,7 @@ from app.models import Member, db
 from app.models.bulk import insert_rows
 from app.models.outbox import enqueue
 from app.models.queries import (
+    note_withdrawal,
     queue_rows_by_request,
     update_card_batch_members,
     update_queue_rows,
@@ -128,8 +129,10 @@ def apply_card_batches(union_id: int, batches: list[Mapping[str, Any]]) -> int:
         batch.refused_count = int(data.get("refused") or 0)
         batch.problem = None
         batch.updated_at = now
+        note_withdrawal(batch, data.get("withdrawal"))
         batch.save()
     return len(batches)
+
 
 
 def push_answered(kind: str, payload: Mapping[str, Any], *, receipt: Mapping[str, Any] | None = None,

@@ -53,6 +53,7 @@ class CardBatchesPage(QWidget):
         self._latest = ops.Latest(self)
         self._loaded = False
         self.last_queue_message = ""
+        self._keep_title: str | None = None  # a batch whose line under the table stays as said
 
         title = QLabel(self.tr("办卡批次管理"))
         title.setObjectName("pageTitle")
@@ -72,11 +73,12 @@ class CardBatchesPage(QWidget):
         filters.addWidget(self.search_button)
         filters.addStretch(1)
 
-        self.table = plain_table(self, self.model, _widths(self.model, (11, 5, 9, 9, 5, 20)))
+        self.table = plain_table(self, self.model, _widths(self.model, (11, 5, 9, 9, 5, 6, 20)))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.member_table = plain_table(self, self.members, _widths(self.members, (6, 11, 6, 9, 20)))
         self.member_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.members_title = QLabel(self.tr("请选择一个批次查看办卡结果。"))
+        self.members_title.setWordWrap(True)
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
@@ -164,6 +166,8 @@ class CardBatchesPage(QWidget):
 
     def _batch_selected(self, _selected: QItemSelection | None = None, _deselected: QItemSelection | None = None) -> None:
         batch = self.selected_batch()
+        if batch is None or batch.batch_no != self._keep_title:
+            self._keep_title = None
         if batch is None:
             self._clear_members()
             return
@@ -177,9 +181,16 @@ class CardBatchesPage(QWidget):
         ops.run_db(self, lambda: self.members.query(batch.id), done)
 
     def _members_shown(self, batch: cards.CardBatchRow) -> None:
-        self.members_title.setText(self.tr("批次 {0} 的办卡结果：{1}").format(batch.batch_no, batch.outcome_text))
+        text = self.tr("批次 {0} 的办卡结果：{1}").format(batch.batch_no, batch.outcome_text)
+        if batch.withdrawal in ("pending", "refused"):
+            text += self.tr("　撤销申请：{0}").format(batch.withdrawal_text)
+        if self._keep_title == batch.batch_no:
+            self._keep_title = None
+        else:
+            self.members_title.setText(text)
         self.requeue_button.setEnabled(batch.refused > 0)
-        self.withdraw_button.setEnabled(self.api is not None and batch.status == "issuing" and batch.issued == 0)
+        self.withdraw_button.setEnabled(self.api is not None and batch.status == "issuing" and batch.issued == 0
+                                        and batch.withdrawal != "pending")
 
     def ask_withdrawal(self, _checked: bool = False, reason: str | None = None) -> None:
         """申请撤销 the selected batch (no card made yet): the district decides (app/views/withdrawal_pages.py)."""
@@ -188,7 +199,16 @@ class CardBatchesPage(QWidget):
         batch = self.selected_batch()
         if batch is not None and self.api is not None:
             ask_withdrawal(self, self.api, batch.batch_no, reason,
-                           (lambda text: self.members_title.setText(text)) if reason is not None else None)
+                           (lambda text: self.members_title.setText(text)) if reason is not None else None,
+                           sent=self._withdrawal_sent)
+
+    def _withdrawal_sent(self, answer: dict) -> None:
+        """Keep the request's state now (撤销审核中, the button off) rather than at the next sync;
+        the line under the table keeps what was just said."""
+        union_id, batch_no = self.union_id, str(answer.get("batch_no") or "")
+        self.withdraw_button.setEnabled(False)
+        self._keep_title = batch_no
+        ops.run_db(self, lambda: cards.note_withdrawal_sent(union_id, batch_no, answer), lambda _none: self.requery())
 
     def requeue_refused(self) -> None:
         """将未通过会员重新加入待办 (the issuer's refusals, to be corrected and applied for again)."""

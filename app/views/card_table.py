@@ -154,6 +154,7 @@ class CardBatchModel(IdTableModel):
         ("提交时间", None, "submitted_at"),
         ("最后更新时间", None, "updated_at"),
         ("状态", None, "status_label"),
+        ("撤销申请", None, "withdrawal_label"),
         ("办理结果", None, "outcome_text"),
     )
 
@@ -173,6 +174,8 @@ class CardBatchModel(IdTableModel):
         return [r for r in cards.card_batches(self.union_id, self.filter) if r.id in wanted]
 
     def background(self, row: cards.CardBatchRow, attribute: str) -> QColor | None:
+        if attribute == "withdrawal_label":
+            return {"pending": WARN, "refused": ALERT}.get(row.withdrawal)
         if attribute in ("status_label", "outcome_text"):
             if row.status == "refused" or row.refused:
                 return ALERT
@@ -181,6 +184,8 @@ class CardBatchModel(IdTableModel):
         return None
 
     def tooltip(self, row: cards.CardBatchRow, attribute: str) -> str | None:
+        if attribute == "withdrawal_label":
+            return row.withdrawal_text or None
         return row.outcome_text if attribute in ("status_label", "outcome_text") else None
 
 

@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
 
         # A returned batch's notice stays over the pages until the clerk opens it.
         self.returned_banner = ReturnedBanner(union_id)
-        self.returned_banner.opened.connect(lambda: self.open_todo("page:card_enrollment:returned"))
+        self.returned_banner.opened.connect(self.open_todo)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)

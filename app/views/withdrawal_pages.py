@@ -114,8 +114,9 @@ class WithdrawalReviewPage(OnlinePage):
 
 
 def ask_withdrawal(parent: QWidget, api: ApiSource, batch_no: str, reason: str | None = None,
-                   done: Any = None) -> None:
-    """申请撤销 from 办卡批次管理: ask the reason, send the request, say what happens next."""
+                   done: Any = None, sent: Any = None) -> None:
+    """申请撤销 from 办卡批次管理: ask the reason, send the request, say what happens next
+    (`sent` gets the server's answer, to keep the request's state on this PC)."""
     source = withdrawal_api(api)()
     if source is None:
         QMessageBox.warning(parent, parent.tr("需要联网"), OFFLINE)
@@ -126,7 +127,9 @@ def ask_withdrawal(parent: QWidget, api: ApiSource, batch_no: str, reason: str |
         if not ok or not reason.strip():
             return
 
-    def sent(answer: dict[str, Any]) -> None:
+    def answered(answer: dict[str, Any]) -> None:
+        if sent is not None:
+            sent(answer)
         message = parent.tr("已申请撤销批次 {0}，等待区局(产业)工会审核；审核期间该批次暂停制卡。同步后可看到审核结果。").format(
             answer["batch_no"])
         if done is not None:
@@ -141,4 +144,4 @@ def ask_withdrawal(parent: QWidget, api: ApiSource, batch_no: str, reason: str |
             QMessageBox.warning(parent, parent.tr("未能申请撤销"), describe(exc))
 
     text = reason.strip()
-    ops.run_io(parent, lambda: source.request(batch_no, text), sent, failed)
+    ops.run_io(parent, lambda: source.request(batch_no, text), answered, failed)

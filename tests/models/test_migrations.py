@@ -87,3 +87,40 @@ def test_v5_adds_the_review_mark_to_an_old_batch_table(tmp_path: Path, monkeypat
         assert list(prof.backups.glob("backup-*-migrate-v4.sqlite3"))
     finally:
         close_database()
+
+
+def test_v7_keeps_a_v6_profiles_card_batches_and_adds_the_withdrawal_state(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A v6 profile (card_batch without the withdrawal columns) with batches and members upgrades in
+    place: the rows stay, nothing is asked for withdrawal, no notice raised; the feed's state fits."""
+    from app.models.queries import note_withdrawal
+    from app.models.tables import CardBatch, CardBatchMember
+    from app.services import batch_watch
+
+    prof = _open_at(6, tmp_path, monkeypatch)
+    for column in ("withdrawal_status", "withdrawal_reason", "withdrawal_answer", "withdrawal_seen"):
+        db.execute_sql(f'ALTER TABLE "card_batch" DROP COLUMN "{column}"')  # as v6 made it
+    db.execute_sql("INSERT INTO \"union\" (id, name, org_code, union_type, level, parent_name) "
+                   "VALUES (1, '测试工会', '', '工会委员会', 'grassroots', '')")
+    for n, status in enumerate(("issuing", "done")):
+        db.execute_sql('INSERT INTO "card_batch" (id, union_id, batch_no, member_count, issued_count, refused_count,'
+                       " status, submitted_at, updated_at, actor) VALUES (?, 1, ?, 1, ?, 0, ?, '2025-11-02 10:00:00',"
+                       " '2025-11-02 10:00:00', 'clerk')", (n + 1, f"BK{n}", n, status))
+        db.execute_sql('INSERT INTO "card_batch_member" (batch_id, member_id, id_number, name, outcome, reason)'
+                       " VALUES (?, NULL, ?, '会员', 'pending', '')", (n + 1, f"ID{n}"))
+    assert "withdrawal_status" not in {c.name for c in db.get_columns("card_batch")}
+    close_database()
+    open_database(prof.database, backup_dir=prof.backups)
+    try:
+        assert schema_version() == migrations.LATEST
+        rows = {b.batch_no: (b.status, b.withdrawal_status, b.withdrawal_seen) for b in CardBatch.select()}
+        assert rows == {"BK0": ("issuing", None, True), "BK1": ("done", None, True)}
+        assert CardBatchMember.select().count() == 2
+        assert batch_watch.unseen_withdrawal_refusals(1) == []
+        batch = CardBatch.get(CardBatch.batch_no == "BK0")
+        note_withdrawal(batch, {"status": "refused", "reason": "填错", "decision_reason": "已制卡"})
+        batch.save()
+        assert batch_watch.unseen_withdrawal_refusals(1) == [("BK0", "已制卡")]
+        assert list(prof.backups.glob("backup-*-migrate-v6.sqlite3"))
+    finally:
+        close_database()

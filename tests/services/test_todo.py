@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.models import Batch, Member, Union
-from app.models.tables import CardQueue
+from app.models.tables import CardBatch, CardQueue
 from app.paths import Profile
 from app.rules.codes import Gender, InsuranceStatus
 from app.rules.idcard import check_character
@@ -57,10 +57,14 @@ def test_each_figure_counts_what_it_says(union: int) -> None:
         Batch.create(union=union, batch_no=f"B{n}", kind="central", channel="card", plan_year=PLAN_YEAR,
                      plan_type="A", member_count=1, totals="{}", status=status)
 
+    for n, asked in enumerate(("pending", "refused", None)):  # a card batch's 申请撤销 waiting for the district
+        CardBatch.create(union=union, batch_no=f"BK{n}", member_count=1, status="issuing", withdrawal_status=asked)
+
     data = todo.todo(union, PLAN_YEAR, TODAY)
     figures = {i.key: i.count for i in data.items}
     assert figures == {"id_expiring": 1, "card_failed": 1, "pending": 1, "retirement": 1,
-                       "not_enrolled": figures["not_enrolled"], "returned": 1, "refused": 1, "queued": 1}
+                       "not_enrolled": figures["not_enrolled"], "returned": 1, "refused": 1,
+                       "withdrawal_pending": 1, "queued": 1}
     card = enrollment.count(union, PLAN_YEAR, "card")
     assert figures["not_enrolled"] == card.eligible + enrollment.count(union, PLAN_YEAR, "ss").eligible > 0
     assert data.card_deadline == date(2024, 12, 25)
@@ -69,6 +73,7 @@ def test_each_figure_counts_what_it_says(union: int) -> None:
     assert fine.id in {c.id for c in todo.todo_members(union, PLAN_YEAR, "eligible", TODAY)}
     targets = {i.key: i.opens for i in data.items}
     assert targets["returned"] == "page:card_enrollment:returned" and targets["pending"] == "dialog:pending"
+    assert targets["withdrawal_pending"] == "page:card_batches"
 
 
 def test_days_left_to_each_date_of_the_servers_calendar(union: int) -> None:

@@ -28,6 +28,7 @@ from app.models.queries.cards import (
     count_card_batch_members,
     count_card_members,
     count_queue,
+    note_withdrawal,
     queue_blocking,
     queue_check_rows,
     queue_counts,
@@ -77,5 +78,5 @@ __all__ = [
     "created_by_day", "enrollment_rows", "indexes_rebuilt", "iter_member_rows", "joins_by_day", "member_ids",
     "member_import_snapshot", "member_page", "member_rows_by_ids", "member_where", "members_fingerprint",
     "queue_blocking", "queue_check_rows", "queue_counts", "queue_ids", "queue_page", "queue_rows_by_ids", "queue_rows_by_request", "queue_where",
-    "queued_among", "should_rebuild_indexes", "table_index_sql", "update_card_batch_members", "update_queue_rows",
+    "note_withdrawal", "queued_among", "should_rebuild_indexes", "table_index_sql", "update_card_batch_members", "update_queue_rows",
 ]

@@ -1,6 +1,7 @@
 """Member cards (app.services.cards): 卡片信息管理, 待办会员列表, 办卡批次管理."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -269,3 +270,16 @@ def update_card_batch_members(batch_id: int, outcomes: list[tuple[str, str | Non
     for chunk in chunked(params, 5000):
         cursor.executemany(sql, chunk)
     return len(params)
+
+
+def note_withdrawal(batch: Any, withdrawal: Mapping[str, Any] | None) -> None:
+    """Keep a CardBatch's latest 申请撤销 as the server tells it (not saved here). A refusal the
+    clerk has not seen yet raises the notice (app.services.batch_watch) until it is opened."""
+    if not withdrawal:
+        return
+    status = str(withdrawal.get("status") or "")
+    answer = str(withdrawal.get("decision_reason") or "") or None
+    if (status, answer) != (batch.withdrawal_status, batch.withdrawal_answer):
+        batch.withdrawal_seen = status != "refused"
+    batch.withdrawal_status, batch.withdrawal_answer = status, answer
+    batch.withdrawal_reason = str(withdrawal.get("reason") or "") or None

@@ -51,6 +51,7 @@ from app.services.cards.batches import (
     batch_members,
     card_batches,
     count_batch_members,
+    note_withdrawal_sent,
     requeue_refused,
 )
 from app.services.cards.info import CardMemberRow, card_info_ids, card_members, card_members_by_ids, count_card_info
@@ -86,7 +87,7 @@ __all__ = [
     "SubmitState", "SubmittedBatch", "VerifyReport", "add_to_queue", "batch_members", "card_batches",
     "card_info_ids", "card_members", "card_members_by_ids", "check_member", "correct_expiry",
     "count_batch_members", "count_card_info", "count_queued", "expiry_flag", "expiry_warning",
-    "list_queue", "mask_card_no", "preview_expiry", "queue_row", "queue_summary", "refresh_verification",
+    "list_queue", "mask_card_no", "note_withdrawal_sent", "preview_expiry", "queue_row", "queue_summary", "refresh_verification",
     "remove_from_queue", "remove_unpassed", "requeue_refused", "reverify", "submit_batch", "submit_state",
     "verify_all",
 ]

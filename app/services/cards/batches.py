@@ -10,9 +10,10 @@ from app.models.queries import (
     card_batch_member_page,
     card_batch_rows,
     count_card_batch_members,
+    note_withdrawal,
 )
 from app.models.tables import CardBatch, CardBatchMember
-from app.rules.cards import BATCH_STATUS_LABELS, OUTCOME_LABELS, mask_card_no
+from app.rules.cards import BATCH_STATUS_LABELS, OUTCOME_LABELS, WITHDRAWAL_STATUS_LABELS, mask_card_no
 from app.rules.idcard import mask_id
 from app.services.cards.queue import AddResult, add_to_queue
 
@@ -29,9 +30,27 @@ class CardBatchRow:
     issued: int
     refused: int
     problem: str
+    withdrawal: str = ""  # 申请撤销: pending / approved / refused, "" when never asked
+    withdrawal_reason: str = ""
+    withdrawal_answer: str = ""  # the district's reason for refusing
+
+    @property
+    def withdrawal_label(self) -> str:
+        return WITHDRAWAL_STATUS_LABELS.get(self.withdrawal, "")
+
+    @property
+    def withdrawal_text(self) -> str:
+        """The request in words: 撤销审核中（原因：…）, 已撤销, 不同意撤销：<the district's reason>."""
+        if self.withdrawal == "refused":
+            return f"不同意撤销：{self.withdrawal_answer or '未说明原因'}（该批次照常制卡）"
+        if self.withdrawal == "pending":
+            return f"撤销审核中（撤销原因：{self.withdrawal_reason}），审核期间该批次暂停制卡"
+        return "已撤销，批次中的会员可重新申请办卡" if self.withdrawal == "approved" else ""
 
     @property
     def outcome_text(self) -> str:
+        if self.status == "withdrawn":
+            return "已撤销，批次中的会员可重新申请办卡。"
         if self.status == "refused":
             return self.problem
         if self.status == "queued":
@@ -54,7 +73,8 @@ def card_batches(union_id: int, f: CardBatchFilter | None = None) -> list[CardBa
         id=r["id"], batch_no=r["batch_no"], member_count=r["member_count"], submitted_at=_stamp(r["submitted_at"]),
         updated_at=_stamp(r["updated_at"]), status=r["status"],
         status_label=BATCH_STATUS_LABELS.get(r["status"], r["status"]), issued=r["issued_count"],
-        refused=r["refused_count"], problem=r["problem"] or "",
+        refused=r["refused_count"], problem=r["problem"] or "", withdrawal=r["withdrawal_status"] or "",
+        withdrawal_reason=r["withdrawal_reason"] or "", withdrawal_answer=r["withdrawal_answer"] or "",
     ) for r in card_batch_rows(union_id, f or CardBatchFilter())]
 
 
@@ -89,3 +109,13 @@ def requeue_refused(batch_id: int, *, actor: str, today: date) -> AddResult:
            .where((CardBatchMember.batch == batch_id) & (CardBatchMember.outcome == "refused")
                   & CardBatchMember.member.is_null(False))]
     return add_to_queue(batch.union_id, ids, actor=actor, today=today)
+
+
+def note_withdrawal_sent(union_id: int, batch_no: str, answer: dict[str, Any]) -> None:
+    """The server's answer to 申请撤销, kept at once (the next sync brings the same from the feed)."""
+    with CardBatch._meta.database.atomic("IMMEDIATE"):
+        batch = CardBatch.get_or_none((CardBatch.union == union_id) & (CardBatch.batch_no == batch_no))
+        if batch is not None:
+            note_withdrawal(batch, {"status": answer.get("status"), "reason": answer.get("reason"),
+                                    "decision_reason": answer.get("decision_reason")})
+            batch.save()
