@@ -197,7 +197,7 @@ def test_queue_verify_correct_submit_issue(qtbot, engine: SyncEngine, server_url
     batches.load_now()
     assert batches.model.data(batches.model.index(0, 0)) == batch_no
     assert batches.model.data(batches.model.index(0, 4)) == "已完成"
-    assert batches.model.data(batches.model.index(0, 5)) == "已发卡4人。"
+    assert batches.model.data(batches.model.index(0, 6)) == "已发卡4人。"
     qtbot.waitUntil(lambda: batches.members.rowCount() == 4, timeout=5000)
     assert {batches.members.data(batches.members.index(r, 2)) for r in range(4)} == {"已发卡"}
 

@@ -285,9 +285,10 @@ def test_batches_page_shows_outcomes_and_requeues_refusals(qtbot, queued: list[i
     page.load_now()
     assert page.model.rowCount() == 1
     headers = [page.model.headerData(c, Qt.Orientation.Horizontal) for c in range(page.model.columnCount())]
-    assert headers[:5] == ["批次编号", "办卡人数", "提交时间", "最后更新时间", "状态"]
+    assert headers == ["批次编号", "办卡人数", "提交时间", "最后更新时间", "状态", "撤销申请", "办理结果"]
     assert page.model.data(page.model.index(0, 4)) == "已完成"
-    assert page.model.data(page.model.index(0, 5)) == "已发卡10人，未通过1人。"
+    assert page.model.data(page.model.index(0, 5)) == ""  # never asked to withdraw
+    assert page.model.data(page.model.index(0, 6)) == "已发卡10人，未通过1人。"
     qtbot.waitUntil(lambda: page.members.rowCount() == 11, timeout=5000)
     outcomes = [page.members.data(page.members.index(r, 2)) for r in range(11)]
     assert outcomes.count("已发卡") == 10 and outcomes.count("未通过") == 1
