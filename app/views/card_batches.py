@@ -73,7 +73,7 @@ class CardBatchesPage(QWidget):
         filters.addWidget(self.search_button)
         filters.addStretch(1)
 
-        self.table = plain_table(self, self.model, _widths(self.model, (11, 5, 9, 9, 5, 6, 20)))
+        self.table = plain_table(self, self.model, _widths(self.model, (11, 5, 9, 9, 5, 6, 14)))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.member_table = plain_table(self, self.members, _widths(self.members, (6, 11, 6, 9, 20)))
         self.member_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)

@@ -26,6 +26,7 @@ from server.embedded import DEMO_PASSWORD, start_demo_server
 from server.settings import Settings
 from test_superior_pages import SHOTS
 from test_withdrawal_pages import _applicants, _card_batch, _server_batch
+from tests.views import screen_walk
 
 PLAN_YEAR = 2026
 REFUSAL = "已提交制卡机构，无法撤销"
@@ -153,6 +154,9 @@ def test_batches_page_and_notice(qtbot, world: dict[str, Any], bundled_font) -> 
     qtbot.wait(300)
     SHOTS.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(SHOTS / "card-batches-withdrawal-refused.png"))
+    assert screen_walk.english(window) == []
+    metrics = page.table.fontMetrics()  # the column holds its longest word (the walk's cell margins)
+    assert page.table.columnWidth(5) >= max(metrics.horizontalAdvance(w) for w in ("撤销审核中", "不同意撤销")) + 6
 
     # 查看并处理: the notice goes (for good: the profile remembers) and 办卡批次管理 is shown.
     window.show_page("workbench")
