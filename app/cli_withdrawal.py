@@ -1,6 +1,7 @@
-"""union-clerk-cli withdrawal request|list|approve|refuse: 撤销办卡批次 (a grassroots clerk asks to
-withdraw a card batch whose cards are not made yet) and 撤销办卡批次审核 (its district approves or
-refuses). Online only; one JSON object a line with --json; exit 2 refused, 3 offline."""
+"""union-clerk-cli withdrawal request|list|approve|refuse|local: 撤销办卡批次 (a grassroots clerk asks
+to withdraw a card batch whose cards are not made yet) and 撤销办卡批次审核 (its district approves or
+refuses). Online only, except `local` (what this PC kept from the last sync); one JSON object a
+line with --json; exit 2 refused, 3 offline."""
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,25 @@ def _line(args: argparse.Namespace, w: dict[str, Any]) -> None:
     print(json.dumps(w, ensure_ascii=False) if args.json else text)
 
 
+def cmd_local(args: argparse.Namespace) -> int:
+    """What this PC knows of its 申请撤销 since the last sync (offline): each card batch asked for."""
+    from app.cli import _open, _union_id
+    from app.services import cards
+
+    _open(args)
+    for b in cards.card_batches(_union_id()):
+        if b.withdrawal:
+            row = {"batch_no": b.batch_no, "batch_status": b.status, "status": b.withdrawal,
+                   "status_label": b.withdrawal_label, "reason": b.withdrawal_reason,
+                   "decision_reason": b.withdrawal_answer or None}
+            print(json.dumps(row, ensure_ascii=False) if args.json
+                  else f"{b.batch_no}\t{b.status_label}\t{b.withdrawal_text}")
+    return 0
+
+
 def cmd_withdrawal(args: argparse.Namespace) -> int:
+    if args.withdrawal_command == "local":
+        return cmd_local(args)
     signed, api = _api(args)
     action = args.withdrawal_command
     if action == "list":
@@ -54,7 +73,7 @@ def cmd_withdrawal(args: argparse.Namespace) -> int:
 def add_parsers(sub: Any) -> None:
     """Register `withdrawal request|list|approve|refuse` on union-clerk-cli's subcommands."""
     top = sub.add_parser("withdrawal", help="撤销办卡批次（基层）与撤销办卡批次审核（区局）（需联网）").add_subparsers(
-        dest="withdrawal_command", required=True, metavar="ACTION", help="request | list | approve | refuse")
+        dest="withdrawal_command", required=True, metavar="ACTION", help="request | list | approve | refuse | local")
     p = top.add_parser("request", help="申请撤销尚未发卡的办卡批次（由区局(产业)工会审核）")
     p.add_argument("batch", metavar="BATCH_NO", help="办卡批次编号")
     p.add_argument("--reason", required=True, help="撤销原因")
@@ -65,6 +84,7 @@ def add_parsers(sub: Any) -> None:
     p = top.add_parser("refuse", help="不同意撤销（写明原因，基层可见），照常制卡")
     p.add_argument("id", type=int, metavar="ID", help="撤销申请的编号")
     p.add_argument("--reason", required=True, help="不同意的原因")
+    top.add_parser("local", help="基层：本机上次同步所知的撤销申请（撤销审核中、已撤销、不同意撤销及原因；无需联网）")
     for p in top.choices.values():
         p.add_argument("--json", action="store_true", help="每行输出一个 JSON 对象")
         p.add_argument("--allow-insecure", action="store_true", help=argparse.SUPPRESS)

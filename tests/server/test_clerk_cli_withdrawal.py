@@ -1,5 +1,6 @@
-"""`union-clerk-cli withdrawal request|list|approve|refuse` against a real loopback server: the
-clerk's request, the district's list and decisions, one JSON object a line, exit 2 refused."""
+"""`union-clerk-cli withdrawal request|list|approve|refuse|local` against a real loopback server: the
+clerk's request, the district's list and decisions, one JSON object a line, exit 2 refused; what
+the clerk's PC kept of them after a sync (local, offline)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,6 +24,9 @@ def test_withdrawal_commands(server: Server, clerk: Session, tmp_path: Path, fil
     code, [refused] = grassroots.run("withdrawal", "request", first, "--reason", "again", "--json")
     assert code == 2 and "等待区局(产业)工会审核" in refused["error"]
     second_id = grassroots.run("withdrawal", "request", second, "--reason", "人员填错", "--json")[1][0]["id"]
+    code, kept = grassroots.run("withdrawal", "local", "--json")  # the request pulled the batches' state
+    assert code == 0 and {(r["batch_no"], r["status_label"], r["reason"]) for r in kept} == {
+        (first, "撤销审核中", "照片未采集"), (second, "撤销审核中", "人员填错")}
 
     district = Cli(server, tmp_path, "district", capsys, monkeypatch)
     code, rows = district.run("withdrawal", "list", "--json")
@@ -36,3 +40,8 @@ def test_withdrawal_commands(server: Server, clerk: Session, tmp_path: Path, fil
     assert code == 0 and {r["status"] for r in mine} == {"approved", "refused"}
     code, [scope] = grassroots.run("withdrawal", "approve", str(second_id), "--json")
     assert code == 2 and scope["error"]
+    assert grassroots.run("sync", "--json")[0] == 0
+    code, kept = grassroots.run("withdrawal", "local", "--json")
+    rows = {r["batch_no"]: (r["batch_status"], r["status_label"], r["decision_reason"]) for r in kept}
+    assert code == 0 and rows[first] == ("withdrawn", "已撤销", None) and set(rows) == {first, second}
+    assert rows[second][1:] == ("不同意撤销", "已送制卡") and rows[second][0] != "withdrawn"  # its cards are made
