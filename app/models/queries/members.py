@@ -51,20 +51,10 @@ ROW_FIELDS = (
 
 
 def member_where(union_id: int, f: MemberFilter) -> Expression:
-    cond = Member.union == union_id
     text = f.text.strip()
-    if text:
-        # instr() rather than LIKE: no wildcard escaping, and exact for Chinese names.
-        def contains(col: Any, needle: str = text) -> Expression:
-            found: Expression = fn.instr(col, needle) > 0
-            return found
-
-        if text.replace("X", "").replace("x", "").isdigit():
-            # Digits: an ID fragment, a phone or a member number.
-            cond &= (contains(Member.id_number, text.upper()) | contains(Member.phone)
-                     | contains(Member.member_no))
-        else:
-            cond &= contains(Member.name) | contains(Member.member_no)
+    # A search starts from the few ids it matches (rowid lookups, then sorted), never from the
+    # sort key's walk over the whole union.
+    cond: Expression = Member.id.in_(_text_matches(union_id, text)) if text else Member.union == union_id
     if f.category:
         cond &= Member.category == f.category
     if f.life_status:
@@ -78,6 +68,26 @@ def member_where(union_id: int, f: MemberFilter) -> Expression:
     if f.insurance_status:
         cond &= Member.insurance_status == f.insurance_status
     return cond
+
+
+def _text_matches(union_id: int, text: str) -> Any:
+    """The ids of the union's members whose name, member number, ID number or phone contains
+    `text`: one walk of each column's (union, column) index, which holds the column and the id,
+    so no member row is read. Filtering the sort key's walk instead reads every row of the union
+    in that order, scattered over the table (a birth-date order took 8x longer than this)."""
+    # Digits: an ID fragment, a phone or a member number; else a name or a member number.
+    # instr() rather than LIKE: no wildcard escaping, and exact for Chinese names.
+    searched: tuple[tuple[Any, str], ...]
+    if text.replace("X", "").replace("x", "").isdigit():
+        searched = ((Member.id_number, text.upper()), (Member.phone, text), (Member.member_no, text))
+    else:
+        searched = ((Member.name, text), (Member.member_no, text))
+    parts = [Member.select(Member.id).where((Member.union == union_id) & (fn.instr(column, needle) > 0))
+             for column, needle in searched]
+    query = parts[0]
+    for part in parts[1:]:
+        query = query | part  # UNION: a member matching in two columns counts once
+    return query
 
 
 def count_members(union_id: int, f: MemberFilter) -> int:
