@@ -7,7 +7,7 @@ from typing import Any
 
 from peewee import JOIN, Expression, chunked, fn
 
-from app.models.queries.members import ROW_FIELDS, MemberFilter, _order, member_where
+from app.models.queries.members import ROW_FIELDS, MemberFilter, _order, ids_in_order, member_where
 from app.models.tables import CardBatch, CardBatchMember, CardQueue, Enterprise, Member
 from app.rules.codes import Category, LifeStatus
 
@@ -48,8 +48,7 @@ def card_member_ids(union_id: int, f: CardMemberFilter, sort_key: str = "member_
                     descending: bool = False) -> list[int]:
     """Every matching member's id in list order (the id-only table model holds these)."""
     query = Member.select(Member.id).where(card_member_where(union_id, f)).order_by(*_order(sort_key, descending))
-    sql, params = query.sql()
-    return [r[0] for r in Member._meta.database.execute_sql(sql, params).fetchall()]
+    return ids_in_order(query)
 
 
 def queued_among(member_ids: list[int]) -> set[int]:
@@ -128,8 +127,7 @@ def queue_ids(union_id: int, f: QueueFilter, sort_key: str = "queued_at", descen
     query = CardQueue.select(CardQueue.id).where(queue_where(union_id, f)).order_by(*order)
     if f.text.strip():
         query = query.join(Member, on=(CardQueue.member == Member.id))
-    sql, params = query.sql()
-    return [r[0] for r in CardQueue._meta.database.execute_sql(sql, params).fetchall()]
+    return ids_in_order(query)
 
 
 def queue_rows_by_ids(ids: list[int]) -> list[dict[str, Any]]:
