@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from member_list import Took, medt, time_process  # noqa: E402 - the same spawn-to-"shown" timer as bench/member_list.py
+from member_list import Took, compile_app, medt, time_process  # noqa: E402 - the same spawn-to-"shown" timer as bench/member_list.py
 
 
 def folder_figures(app: Path) -> tuple[float, int]:
@@ -49,6 +49,7 @@ def main() -> None:
         subprocess.run([str(args.app / "union-clerk-cli"), "--profile", str(profile), "demo-data",
                         "--count", str(args.members)], check=True, capture_output=True)
         cmd = ["--profile", str(profile), "--quit-after-show"]
+        compile_app()
         time_process([str(frozen), *cmd])  # warm the page cache for both
         time_process([str(venv), *cmd])
         frozen_times, venv_times = [], []
