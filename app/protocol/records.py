@@ -16,9 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar, Self
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from app.protocol.keys import sign
 from app.protocol.kinds import (
@@ -34,6 +32,9 @@ from app.protocol.wire import WireError, money, read_money
 from app.rules.codes import LifeStatus, PlanType
 from app.rules.fees import FeeSplit, FeeTotals
 from app.rules.idcard import mask_id
+
+if TYPE_CHECKING:  # cryptography itself is imported when a record is signed (app.protocol.keys)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 #: Most members one record may name (checks, confirmations, card verifications and batches).
 MAX_ID_NUMBERS = 20_000

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
-from app.views.about_dialog import update_text
 from app.views.sync_controller import SyncController
 
 
@@ -64,7 +63,7 @@ class SyncStatusWidget(QWidget):
         metrics = self.error.fontMetrics()
         self.error.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, self.error.maximumWidth()))
         self.error.setToolTip(text)
-        notice = update_text(c.update)
+        notice = _update_notice(c.update)
         self.update_notice.setText(notice)
         self.update_notice.setVisible(bool(notice))
         self.button.setEnabled((c.signed_in is not None or c.resume_pending is not None) and not c.running)
@@ -72,3 +71,13 @@ class SyncStatusWidget(QWidget):
         self.progress.setVisible(c.running and bool(c.progress))
         self.cancel.setVisible(c.running and c.signed_in is not None)  # not while the saved login is resumed
         self.cancel.setEnabled(not c.cancelling)
+
+
+def _update_notice(update: object) -> str:
+    """'有新版本 …' once an update check found one; the about dialog's module (and the site
+    configuration it reads) is imported only then, not at every start-up."""
+    if update is None:
+        return ""
+    from app.views.about_dialog import update_text
+
+    return update_text(update)
