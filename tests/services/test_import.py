@@ -872,3 +872,46 @@ def test_a_member_in_conflict_stays_in_conflict(profile: Profile, union: int, tm
     run(profile, write_xlsx(tmp_path / "2.xlsx", [person(1, 会员标签="劳模")]), opts(union))
     member = Member.get()
     assert member.sync_state == "conflict" and json.loads(member.dirty_fields) == ["label", "phone"]
+
+
+def test_heartbeat_repeats_the_last_report_while_a_step_cannot_report() -> None:
+    """An index build or a commit is one SQLite call: meanwhile the last report is repeated, and a
+    cancel raised by a repeat is left to the work's own next report."""
+    import threading
+
+    from app.services.importer.progress import heartbeat
+
+    seen: list[tuple[int, int]] = []
+    beaten = threading.Event()
+    cancel = threading.Event()
+
+    def progress(done: int, total: int) -> None:
+        seen.append((done, total))
+        if len(seen) > 1:
+            beaten.set()
+        if cancel.is_set():
+            raise RuntimeError("cancelled")
+
+    paced = Monotonic(progress, 0)
+    with heartbeat(paced, every=0.01):
+        paced(7, 20)
+        assert beaten.wait(30)  # a step that does not report (the body blocks here)
+        cancel.set()
+        beaten.clear()
+        seen.clear()
+        seen.append((0, 0))
+        assert beaten.wait(30)  # a raising repeat does not stop the beat, nor reach the body
+    assert set(seen[1:]) == {(7, 20)}
+    with pytest.raises(RuntimeError):
+        paced(8, 20)  # the work's own next report raises the cancel
+
+
+def test_heartbeat_says_nothing_before_the_first_report() -> None:
+    from app.services.importer.progress import heartbeat
+
+    seen: list[tuple[int, int]] = []
+    paced = Monotonic(lambda done, total: seen.append((done, total)), 0)
+    paced.again()
+    with heartbeat(None):
+        pass
+    assert seen == []

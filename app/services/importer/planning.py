@@ -33,6 +33,7 @@ from app.services.importer.progress import (
     Monotonic,
     ProgressFn,
     bulk_allocation,
+    heartbeat,
 )
 from app.services.spreadsheets import FileRefused
 
@@ -82,17 +83,16 @@ def prepare_import(path: Path, options: ImportOptions, progress: ProgressFn | No
     Raises FileRefused for a file that cannot be imported at all, ClerkError for bad options.
     `progress(done, PROGRESS_TOTAL)` is called at least every 0.25 s and may raise to cancel.
     """
-    with bulk_allocation():
-        return _prepare(Path(path), options, progress)
+    check_options(options)
+    paced = Monotonic(progress) if progress else None
+    with bulk_allocation(), heartbeat(paced):
+        return _prepare(Path(path), options, paced)
 
 
-def _prepare(path: Path, options: ImportOptions, progress: ProgressFn | None) -> ImportPlan:
+def _prepare(path: Path, options: ImportOptions, progress: Monotonic | None) -> ImportPlan:
     laps = Laps()
     lap, timings, started = laps.lap, laps.timings, laps.started
 
-    check_options(options)
-    if progress:
-        progress = Monotonic(progress)
     # calamine parses in native code without the GIL: load the union's members meanwhile (with a
     # heartbeat, since a big union can take longer to load than the file to read).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-read") as pool:

@@ -24,7 +24,7 @@ from app.services import spreadsheets
 from app.services.errors import ClerkError
 from app.services.importer.plan import NEW_MEMBER_COLUMNS, ImportOptions, ImportPlan, ImportResult, plan_result
 from app.services.importer.planning import prepare_import
-from app.services.importer.progress import Laps, ProgressFn, bulk_allocation
+from app.services.importer.progress import Laps, Monotonic, ProgressFn, bulk_allocation, heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,9 @@ def apply_import(plan: ImportPlan, *, backup_dir: Path, progress: ProgressFn | N
 
     `progress(done, total)` may raise (cancel): the transaction then rolls back and nothing changes.
     """
-    with bulk_allocation():
-        return _apply(plan, Path(backup_dir), progress)
+    paced = Monotonic(progress, 0) if progress else None
+    with bulk_allocation(), heartbeat(paced):
+        return _apply(plan, Path(backup_dir), paced)
 
 
 def _apply(plan: ImportPlan, backup_dir: Path, progress: ProgressFn | None) -> ImportResult:
