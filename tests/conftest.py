@@ -21,6 +21,11 @@ def profile(tmp_path: Path) -> Iterator[Profile]:
     prof = Profile(tmp_path / "profile").create()
     open_database(prof.database, backup_dir=prof.backups)
     yield prof
+    # A query still running on a worker must not outlive its database: closed under it, the next
+    # test's fresh database answers "no such table" and the error box blocks offscreen forever.
+    ops = sys.modules.get("app.views.ops")
+    if ops is not None:
+        ops.wait_all(60_000)
     close_database()
 
 
