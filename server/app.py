@@ -37,6 +37,7 @@ from server.routes import auth, client_versions, district, organisation, review,
 from server.routes import fees as fee_routes
 from server.routes import queries as query_routes
 from server.routes import withdrawals as withdrawal_routes
+from server.routes import monitor
 from server.settings import Clock, ServerContext, Settings, system_clock
 
 API_VERSION = "1.0"
@@ -44,6 +45,7 @@ API_VERSION = "1.0"
 ROUTERS = (auth, account_routes, organisation, sync, submissions, review, district, client_versions, transfers,
            fee_routes)
 ROUTERS += (query_routes, withdrawal_routes)  # 参保/保障/给付信息查询, 撤销办卡批次审核
+ROUTERS += (monitor,)  # 集中参保实时监控
 
 
 def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | None = None) -> FastAPI:

@@ -14,7 +14,9 @@ from server.settings import ServerContext
 from server.superior.scope import require_center, reviewer_union
 
 
-def _own(user: User) -> Union:
+def scope_union(user: User) -> Union:
+    """The union whose subtree the caller watches: a secondary's or district's reviewer its own, the
+    center the city; anyone else union_scope."""
     try:
         return reviewer_union(user)
     except ProblemError:
@@ -23,7 +25,7 @@ def _own(user: User) -> Union:
 
 
 def subtree_figures(ctx: ServerContext, user: User) -> dict[str, Any]:
-    own = _own(user)
+    own = scope_union(user)
     inside = Union.path.startswith(own.path)
     members = (Member.select().join(Union, on=(Member.union == Union.id))
                .where(inside & (Member.life_status == "in_service")).count())
