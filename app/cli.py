@@ -451,6 +451,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_withdrawal import add_parsers as add_withdrawal  # withdrawal request|list|approve|refuse
 
     add_withdrawal(sub)
+    from app.cli_monitor import add_parsers as add_monitor  # 集中参保实时监控
+
+    add_monitor(sub)
     return parser
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from app.protocol.monitor import MAX_MONITOR_UNIONS
 from app.protocol.superior import ReviewQueue
 from app.sync.client import ServerClient
 
@@ -30,6 +31,16 @@ class SuperiorApi:
     def campaign(self, plan_year: int | None = None) -> dict[str, Any]:
         """The campaign as the server serves it now (参保活动配置)."""
         return dict(self.client.campaign(plan_year))
+
+    # ---- 集中参保实时监控 ------------------------------------------------------------------
+    def monitor(self, plan_year: int | None = None) -> dict[str, Any]:
+        """The campaign's figures over the account's subtree (the center: the city)."""
+        return dict(self._get("/monitor", plan_year=plan_year))
+
+    def monitor_unions(self, figure: str, day: str | None = None, plan_year: int | None = None,
+                       limit: int = MAX_MONITOR_UNIONS) -> dict[str, Any]:
+        """The grassroots unions behind one figure of the monitor (figure "day" with day=YYYY-MM-DD)."""
+        return dict(self._get("/monitor/unions", figure=figure, day=day, plan_year=plan_year, limit=limit))
 
     # ---- 集中参保审核 ----------------------------------------------------------------------
     def review_list(self, queue: str = ReviewQueue.PENDING, **filters: Any) -> dict[str, Any]:

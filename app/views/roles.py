@@ -23,10 +23,11 @@ SUPERIOR_MENUS: dict[str, Menu] = {
                   ("集中参保审核", [("review_pending", "待审批参保列表")]), ACCOUNTS_MENU],
     "district": [(None, [("workbench", "业务工作台")]),
                  ("集中参保审核", [("review_pending", "待审批参保列表"), ("review_ready", "待提交参保列表")]),
-                 ("会员服务卡管理系统", [("district_batches", "参保批次管理"), ("fees", "保障金额设置")]), ACCOUNTS_MENU],
+                 ("会员服务卡管理系统", [("district_batches", "参保批次管理"), ("fees", "保障金额设置"),
+                                  ("monitor", "集中参保实时监控画面")]), ACCOUNTS_MENU],
     "city": [(None, [("workbench", "业务工作台")]),
              ("职保中心", [("center_batches", "缴费凭证审核"), ("center_campaign", "参保活动配置"),
-                         ("fees", "保障金额设置")]), ACCOUNTS_MENU],
+                         ("fees", "保障金额设置"), ("monitor", "集中参保实时监控画面")]), ACCOUNTS_MENU],
 }
 
 
@@ -51,6 +52,7 @@ def superior_factories(api: Callable[[], Any], documents: Path | None,
     from app.views.accounts_page import AccountsPage
     from app.views.campaign_page import CampaignPage
     from app.views.fees_page import FeesPage
+    from app.views.monitor_page import MonitorPage
     from app.views.query_pages import CoverageQueryPage, EnrollmentQueryPage, PayoutQueryPage
     from app.views.withdrawal_pages import WithdrawalReviewPage
     from app.views.superior_pages import BatchesPage, ReviewPage, SuperiorWorkbench
@@ -69,4 +71,5 @@ def superior_factories(api: Callable[[], Any], documents: Path | None,
         "query_coverage": lambda: CoverageQueryPage(api),
         "query_payouts": lambda: PayoutQueryPage(api),
         "withdrawal_review": lambda: WithdrawalReviewPage(api),
+        "monitor": lambda: MonitorPage(api),
     }

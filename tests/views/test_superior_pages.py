@@ -98,7 +98,7 @@ def _show(qtbot, window, name: str, shot: str | None = None) -> Any:
 def test_district_menu_review_and_ready_pages(qtbot, world: dict[str, Any], bundled_font) -> None:
     window = _window(qtbot, world["profile"], "district", world["api"])
     assert set(window._nav_items) == {"workbench", "review_pending", "review_ready", "district_batches",
-                                       "fees", "accounts", "withdrawal_review", "instant_review", *QUERIES}
+                                       "fees", "monitor", "accounts", "withdrawal_review", "instant_review", *QUERIES}
     assert window._nav_items["review_pending"].parent().text(0) == "集中参保审核"
     pending = _show(qtbot, window, "review_pending", "district-review-pending.png")
     assert pending.model.rowCount() == 2 and pending.banner.text() == ""
@@ -140,7 +140,8 @@ def test_batch_detail_dialog_shows_masked_roster_and_signature(qtbot, world: dic
 
 def test_center_menu_and_offline_is_said(qtbot, world: dict[str, Any], bundled_font) -> None:
     window = _window(qtbot, world["profile"], "city", None)
-    assert set(window._nav_items) == {"workbench", "center_batches", "center_campaign", "fees", "accounts", *QUERIES}
+    assert set(window._nav_items) == {"workbench", "center_batches", "center_campaign", "fees", "monitor",
+                                       "accounts", *QUERIES}
     page = _show(qtbot, window, "center_batches", "center-batches-offline.png")
     assert "需要连接服务器" in page.banner.text() and "不会丢失" in page.banner.text()
     secondary = _window(qtbot, world["profile"], "secondary", None)
