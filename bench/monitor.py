@@ -148,16 +148,42 @@ def build_world(db_url: str, unions: int, members: int) -> int:
 
 @contextmanager
 def world_database(kind: str, pg_base: str, work: Path, label: str) -> Iterator[str]:
+    """A fresh database for one world: a temporary SQLite file, or a throwaway PostgreSQL database
+    made with the role of `pg_base` (it has CREATEDB) and dropped afterwards."""
     if kind == "sqlite":
         path = work / f"monitor-{label}.db"
         yield f"sqlite:///{path}"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
-    import server_load
+    import secrets
+    from urllib.parse import urlparse, urlunparse
 
-    with server_load.postgres_database(pg_base) as url:
-        yield url
+    import psycopg
+
+    name = f"union_monitor_bench_{secrets.token_hex(4)}"
+    parsed = urlparse(pg_base)
+    admin = urlunparse(parsed._replace(scheme="postgresql"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunparse(parsed._replace(scheme="postgresql", path=f"/{name}"))
+    finally:
+        _drop(admin, name)
+
+
+def _drop(admin: str, name: str) -> None:
+    """Drop the bench's database; an autovacuum worker on the fresh tables may hold it a moment."""
+    import psycopg
+
+    for _ in range(60):
+        try:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except psycopg.Error:
+            time.sleep(1)
+    print(f"  warning: could not drop database {name}; drop it by hand", flush=True)
 
 
 def measure(db_url: str) -> dict[str, Took]:
@@ -206,9 +232,11 @@ def run(kind: str, pg_base: str, work: Path, unions: int, members: int, label: s
         built, _ = timed(lambda: build_world(url, unions, members))
         print(f"  {kind} {label}: world built in {built}", flush=True)
         result = {"world built": built, **measure(url)}
+        for name, took in result.items():
+            print(f"    {name:28s} {took}", flush=True)
         from server.db import database
 
-        close_all = getattr(database.obj, "close_all", None)
+        close_all = getattr(database.obj, "close_all", None)  # every pooled connection, before the drop
         if close_all is not None:
             close_all()
         else:

@@ -62,9 +62,18 @@ def deadline_text(deadline: dict[str, Any]) -> str:
     return f"{deadline['label']} {deadline['date']}：{when}"
 
 
+def shanghai_time(stamp: str | None) -> str:
+    """A server timestamp as Shanghai wall time, "2025-12-01 09:30" ("" for none)."""
+    if not stamp:
+        return ""
+    from app.protocol import SHANGHAI, parse_timestamp
+
+    return parse_timestamp(stamp).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
 def heading(data: dict[str, Any]) -> str:
     return (f"{data['union']['name']} — {data['plan_year']}年度集中参保实时监控"
-            f"（服务器时间 {data['server_time'][:16].replace('T', ' ')}）")
+            f"（服务器时间 {shanghai_time(data['server_time'])}）")
 
 
 #: The drill-down's and the export's columns: (header, key of a union row).
@@ -82,7 +91,7 @@ def union_cell(row: dict[str, Any], key: str) -> Any:
     """A union row's cell as a table and the workbook show it."""
     value = row.get(key)
     if key == "last_submitted_at":
-        return (value or "")[:16].replace("T", " ")
+        return shanghai_time(value)
     return "" if value is None else value
 
 

@@ -57,12 +57,12 @@ class MonitorPage(OnlinePage):
         self.charts = QHBoxLayout()
         self.layout_.addLayout(self.charts, 3)
         self.day_model = RowsModel(DAY_COLUMNS, self)
-        self.day_table = _table(self, self.day_model, {"日期": 5, "单位": 5, "会员卡": 6, "社保卡": 6, "费用(元)": 9})
+        self.day_table = _table(self, self.day_model, {"日期": 4, "单位": 3, "会员卡": 4, "社保卡": 4, "费用(元)": 6})
         self.day_table.setToolTip(self.tr("每日提交：单位数、会员卡/社保卡参保人数、保障费用；双击一天查看当日提交的基层工会"))
         self.day_table.doubleClicked.connect(lambda index: self.open_day(index.row()))
         self.day_table.verticalHeader().hide()
-        self.day_table.setMinimumWidth(self.day_table.horizontalHeader().length()
-                                       + self.day_table.verticalScrollBar().sizeHint().width() + 4)
+        self.day_table.setFixedWidth(self.day_table.horizontalHeader().length()
+                                     + self.day_table.verticalScrollBar().sizeHint().width() + 4)
         self.charts.addWidget(self.day_table, 0)
         self.day_chart: Any = None
         self.pie_chart: Any = None
@@ -116,8 +116,9 @@ class MonitorPage(OnlinePage):
         self._draw_days(result["days"])
         self._draw_progress(result["unions"])
         self.refreshes += 1
-        self.updated.setText(self.tr("每 {0} 秒自动刷新；点任一数字查看对应的基层工会").format(
-            self.timer.interval() // 1000))
+        counted = words.shanghai_time(result["members"].get("counted_at"))[11:]
+        self.updated.setText(self.tr("每 {0} 秒自动刷新（应参保人数统计于 {1}）；点任一数字查看对应的基层工会").format(
+            self.timer.interval() // 1000, counted))
 
     def _show_tiles(self, tiles: list[words.Tile]) -> None:
         for n, tile in enumerate(tiles):

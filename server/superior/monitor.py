@@ -5,7 +5,9 @@ Every figure is one SQL aggregate (GROUP BY), never a Python loop over members, 
 52,701 unions and 7.36 million members answer in one pass per figure (bench/monitor.py):
 - the grassroots unions by progress (a union's most advanced central batch of the plan year);
 - the members the unions enroll (in service, of the campaign's union categories) and how many
-  could go by each channel (a member card: the card channel; none but a 身份证: the SS channel);
+  could go by each channel (a member card: the card channel; none but a 身份证: the SS channel) —
+  the one scan of the members, so it is kept ELIGIBLE_SECONDS per scope (the answer says when it
+  was counted) while everything else is counted at every answer;
 - members enrolled per channel and the fee, from the batches as stored and priced (in review,
   approved or completed; a returned or not-accepted batch counts for nothing);
 - the same per Shanghai day the batches arrived;
@@ -14,6 +16,9 @@ The expected fee is the eligible members at plan type A's fee (the plan most uni
 """
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -32,6 +37,13 @@ from server.superior.figures import scope_union
 
 LIVE: tuple[str, ...] = (SubmissionStatus.UNDER_REVIEW, SubmissionStatus.APPROVED, SubmissionStatus.COMPLETED)
 RANK_PROGRESS: dict[int, str] = {rank: progress for progress, rank in PROGRESS_RANK.items()}
+#: The eligible members per union are counted at most this often per scope (the one figure that
+#: scans the members; the batches, the campaign's progress, are counted at every answer).
+ELIGIBLE_SECONDS = 300
+
+Eligible = dict[int, tuple[int, int, int]]  # union id -> (eligible, could go by card, by SS)
+_counted: dict[tuple[int, int, tuple[str, ...]], tuple[Any, float, datetime, Eligible]] = {}
+_counted_lock = threading.Lock()
 
 
 def _grassroots(own: Union) -> Any:
@@ -93,6 +105,26 @@ def _eligible_where(own: Union, campaign: Campaign) -> Any:
             & Member.category.in_(list(enrolled_categories(campaign))))
 
 
+def eligible_by_union(ctx: ServerContext, own: Union, campaign: Campaign) -> tuple[datetime, Eligible]:
+    """When the members were counted, and per grassroots union of `own`'s subtree its eligible
+    members (one GROUP BY over the members, kept ELIGIBLE_SECONDS for this scope)."""
+    key = (id(ctx), own.id, enrolled_categories(campaign))
+    now = time.monotonic()
+    with _counted_lock:
+        hit = _counted.get(key)
+        if hit is not None and hit[0]() is ctx and hit[1] > now:
+            return hit[2], hit[3]
+    rows = (Member.select(Member.union, *_eligible_columns()).join(Union, on=(Member.union == Union.id))
+            .where(_eligible_where(own, campaign)).group_by(Member.union).tuples())
+    counts: Eligible = {uid: (int(n), int(card or 0), int(ss or 0)) for uid, n, card, ss in rows}
+    counted = ctx.now()
+    with _counted_lock:
+        for old in [k for k, v in _counted.items() if v[1] <= now or v[0]() is None]:
+            del _counted[old]
+        _counted[key] = (weakref.ref(ctx), now + ELIGIBLE_SECONDS, counted, counts)
+    return counted, counts
+
+
 def _batch_columns() -> list[Any]:
     def channel(name: str) -> Any:
         return fn.SUM(Case(None, [(Submission.channel == name, Submission.member_count)], 0))
@@ -136,9 +168,8 @@ def monitor(ctx: ServerContext, user: User, plan_year: int | None = None) -> dic
     campaign = current_campaign(ctx, plan_year)
     year = campaign.plan_year
     unions = Union.select().where(_grassroots(own)).count()
-    eligible, eligible_card, eligible_ss = (
-        Member.select(*_eligible_columns()).join(Union, on=(Member.union == Union.id))
-        .where(_eligible_where(own, campaign)).scalar(as_tuple=True))
+    counted, per_union = eligible_by_union(ctx, own, campaign)
+    eligible, eligible_card, eligible_ss = (sum(c[i] for c in per_union.values()) for i in range(3))
     card, ss, fee, fee_completed = (
         Submission.select(*_batch_columns()).join(Union, on=(Submission.union == Union.id))
         .where(_live(own, year)).scalar(as_tuple=True))
@@ -147,10 +178,10 @@ def monitor(ctx: ServerContext, user: User, plan_year: int | None = None) -> dic
         "plan_year": year, "server_time": format_timestamp(ctx.now()), "today": shanghai_today(ctx).isoformat(),
         "union": {"org_code": own.org_code, "name": own.name, "level": own.level},
         "unions": {"total": unions, **_progress_counts(own, year, unions)},
-        "members": {"eligible": int(eligible or 0), "eligible_card": int(eligible_card or 0),
-                    "eligible_ss": int(eligible_ss or 0), "enrolled_card": int(card or 0),
-                    "enrolled_ss": int(ss or 0)},
-        "fee": {"per_person": money(per_fee), "expected": money(per_fee * int(eligible or 0)),
+        "members": {"eligible": eligible, "eligible_card": eligible_card, "eligible_ss": eligible_ss,
+                    "enrolled_card": int(card or 0), "enrolled_ss": int(ss or 0),
+                    "counted_at": format_timestamp(counted)},
+        "fee": {"per_person": money(per_fee), "expected": money(per_fee * eligible),
                 "submitted": _yuan(fee), "completed": _yuan(fee_completed)},
         "days": _per_day(own, year),
         "deadlines": _deadlines(ctx, campaign),
@@ -179,14 +210,13 @@ def _union_rows(own: Union) -> dict[int, dict[str, Any]]:
             for uid, code, name, parent_name in rows}
 
 
-def _fill(rows: dict[int, dict[str, Any]], own: Union, campaign: Campaign, day: date | None) -> None:
+def _fill(ctx: ServerContext, rows: dict[int, dict[str, Any]], own: Union, campaign: Campaign,
+          day: date | None) -> None:
     year = campaign.plan_year
     for uid, rank in _union_ranks(own, year).tuples():
         rows[uid]["progress"] = RANK_PROGRESS[int(rank)]
-    eligible = (Member.select(Member.union, *_eligible_columns()).join(Union, on=(Member.union == Union.id))
-                .where(_eligible_where(own, campaign)).group_by(Member.union).tuples())
-    for uid, n, card, ss in eligible:
-        rows[uid].update(eligible=int(n), eligible_card=int(card or 0), eligible_ss=int(ss or 0))
+    for uid, (n, card, ss) in eligible_by_union(ctx, own, campaign)[1].items():
+        rows[uid].update(eligible=n, eligible_card=card, eligible_ss=ss)
     where = _live(own, year)
     if day is not None:
         where &= _shanghai_day() == (day.isoformat() if is_sqlite() else day)
@@ -222,7 +252,7 @@ def unions(ctx: ServerContext, user: User, figure: Figure, plan_year: int | None
     campaign = current_campaign(ctx, plan_year)
     per_fee = _plan_a_fee(campaign, own)
     rows = _union_rows(own)
-    _fill(rows, own, campaign, day)
+    _fill(ctx, rows, own, campaign, day)
     chosen = [row for row in rows.values() if _wanted(figure, row)]
     page = chosen[offset:offset + limit]
     for row in page:

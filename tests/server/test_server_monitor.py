@@ -1,7 +1,8 @@
 """集中参保实时监控 over a real loopback server (SQLite and PostgreSQL): the figures equal what the
 unions submitted, what was returned and what the district completed; members per channel against
 the eligible; the fee against the expected; per day; the unions behind each figure; and the scope —
-a district sees its own subtree only, the center the city, a clerk nothing."""
+a district sees its own subtree only, the center the city, a clerk nothing. The eligible members are
+counted once per ELIGIBLE_SECONDS and scope; the batches at every answer."""
 from __future__ import annotations
 
 from typing import Any
@@ -56,6 +57,7 @@ def test_figures_equal_what_was_submitted_returned_and_completed(
     assert seen["unions"] == {"total": 2, "completed": 0, "reviewing": 1, "not_accepted": 0, "returned": 1,
                               "not_submitted": 0}
     # Eligible: G1's 6 (4 carded, 2 SS-able), G2's 1 (its other member is 灵活就业).
+    assert seen["members"].pop("counted_at")[:10] == seen["server_time"][:10]
     assert seen["members"] == {"eligible": 7, "eligible_card": 5, "eligible_ss": 2, "enrolled_card": 3,
                                "enrolled_ss": 2}
     assert seen["fee"] == {"per_person": "26.00", "expected": "182.00", "submitted": "130.00", "completed": "0.00"}
