@@ -105,6 +105,22 @@ def _eligible_where(own: Union, campaign: Campaign) -> Any:
             & Member.category.in_(list(enrolled_categories(campaign))))
 
 
+def _eligible_rows(own: Union, campaign: Campaign) -> Any:
+    """(union id, eligible, by card, by SS) per grassroots union of the subtree. Grouped by a
+    computed union id, so that SQLite does not walk the whole (union, id_number) index for its
+    order (reading the table in random order: 8× slower for a district, 20× for the city); a
+    district's members are then looked up union by union, and the city's read in one pass."""
+    union_id = (Member.union + SQL("0")).alias("union_id")
+    if own.parent_id is not None:
+        return (Member.select(union_id, *_eligible_columns()).join(Union, on=(Member.union == Union.id))
+                .where(_eligible_where(own, campaign)).group_by(SQL("1")).tuples())
+    grassroots = {uid for (uid,) in Union.select(Union.id).where(_grassroots(own)).tuples()}
+    rows = (Member.select(union_id, *_eligible_columns())
+            .where((Member.life_status == "in_service") & Member.category.in_(list(enrolled_categories(campaign))))
+            .group_by(SQL("1")).tuples())
+    return [row for row in rows if row[0] in grassroots]
+
+
 def eligible_by_union(ctx: ServerContext, own: Union, campaign: Campaign) -> tuple[datetime, Eligible]:
     """When the members were counted, and per grassroots union of `own`'s subtree its eligible
     members (one GROUP BY over the members, kept ELIGIBLE_SECONDS for this scope)."""
@@ -114,9 +130,8 @@ def eligible_by_union(ctx: ServerContext, own: Union, campaign: Campaign) -> tup
         hit = _counted.get(key)
         if hit is not None and hit[0]() is ctx and hit[1] > now:
             return hit[2], hit[3]
-    rows = (Member.select(Member.union, *_eligible_columns()).join(Union, on=(Member.union == Union.id))
-            .where(_eligible_where(own, campaign)).group_by(Member.union).tuples())
-    counts: Eligible = {uid: (int(n), int(card or 0), int(ss or 0)) for uid, n, card, ss in rows}
+    counts: Eligible = {int(uid): (int(n), int(card or 0), int(ss or 0)) for uid, n, card, ss in _eligible_rows(
+        own, campaign)}
     counted = ctx.now()
     with _counted_lock:
         for old in [k for k, v in _counted.items() if v[1] <= now or v[0]() is None]:
