@@ -104,3 +104,22 @@ def test_monitor_cli_json(world: dict[str, Any], capsys, tmp_path: Path) -> None
     assert main(["--profile", profile, "monitor", "--unions", "day", "--json"]) == 2
     refused = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert refused["error"] and refused["action"]
+
+
+def test_monitor_cli_offline_and_for_a_clerk(tmp_path: Path, profile, file_keyring, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Exit 3 when no server answers; 2 with error and action for an account that watches nothing."""
+    from app.cli import main
+    from app.sync import account
+    from server.embedded import start_demo_server
+
+    url, stop = start_demo_server(tmp_path / "server.db", members_per_union=0)
+    try:
+        account.sign_in(url, "grassroots", DEMO_PASSWORD, profile_root=profile.root)
+        assert main(["--profile", str(profile.root), "monitor", "--json"]) == 2
+        refused = json.loads(capsys.readouterr().out.splitlines()[-1])
+        assert refused["error"] and "union_scope" not in refused["error"]
+    finally:
+        stop()
+    assert main(["--profile", str(profile.root), "monitor", "--json"]) == 3
+    offline = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert offline["error"] and offline["action"]
