@@ -80,7 +80,7 @@ def heading(data: dict[str, Any]) -> str:
 UNION_COLUMNS: list[tuple[str, str]] = [
     ("组织机构代码", "org_code"), ("单位名称", "name"), ("上级工会", "parent"), ("参保状态", "progress_label"),
     ("应参保人数", "eligible"), ("有会员卡", "eligible_card"), ("无卡持身份证", "eligible_ss"),
-    ("会员卡参保人数", "enrolled_card"), ("社保卡参保人数", "enrolled_ss"), ("保障费用(元)", "fee"),
+    ("会员卡参保", "enrolled_card"), ("社保卡参保", "enrolled_ss"), ("保障费用(元)", "fee"),
     ("应缴(元)", "fee_expected"), ("最后提交时间", "last_submitted_at"),
 ]
 NUMERIC = {"eligible", "eligible_card", "eligible_ss", "enrolled_card", "enrolled_ss"}

@@ -244,10 +244,11 @@ class UnionsDialog(QDialog):
         self.count.setWordWrap(True)
         layout.addWidget(self.count)
         self.model = RowsModel(UNION_TABLE, self)
-        self.table = _table(self, self.model, {"组织机构代码": 13, "单位名称": 17, "上级工会": 14, "参保状态": 6,
-                                               "最后提交时间": 9})
+        self.table = _table(self, self.model, {
+            "组织机构代码": 12, "单位名称": 17, "上级工会": 16, "参保状态": 5, "应参保人数": 6, "有会员卡": 5,
+            "无卡持身份证": 7, "会员卡参保": 6, "社保卡参保": 6, "保障费用(元)": 7, "应缴(元)": 6, "最后提交时间": 9})
         layout.addWidget(self.table, 1)
-        self.resize(1200, 560)
+        self.resize(1366, 640)
         self.load()
 
     def load(self) -> None:

@@ -13,7 +13,7 @@ from app.sync.client import ServerClient
 from app.sync.superior import SuperiorApi
 from app.views import ops
 from server.embedded import DEMO_PASSWORD
-from tests.views.test_superior_pages import _show, _window, world  # noqa: F401 (a fixture)
+from tests.views.test_superior_pages import SHOTS, _show, _window, world  # noqa: F401 (a fixture)
 
 G1, G2 = "上海示范科技有限公司工会委员会", "上海市黄浦区南京东路街道联合工会"
 
@@ -51,6 +51,8 @@ def test_district_monitor_refreshes_drills_down_and_exports(qtbot, world: dict[s
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=10_000)
     assert dialog.model.data(dialog.model.index(0, 1)) == G2
     assert dialog.model.data(dialog.model.index(0, 3)) == "退回" and "共 1 家" in dialog.count.text()
+    qtbot.wait(100)
+    assert dialog.grab().save(str(SHOTS / "district-monitor-unions.png"))
     dialog.close()
     day = page.open_day(0)
     qtbot.waitUntil(lambda: day.model.rowCount() == 1, timeout=10_000)
