@@ -15,7 +15,8 @@ Measured over HTTP against the real server (in this process) as the center's acc
   (the first answer of a scope counts its eligible members: one GROUP BY over them);
 - refresh: the same again on the open page (median of 3; the eligible counts are kept 5 minutes,
   so a refresh counts the batches only — the campaign's progress);
-- the unions behind 未提交 (drill-down, about 30 % of the city) and the 黄浦 district's monitor.
+- the unions behind 未提交 (drill-down, about 30 % of the city), the .xlsx export with every union
+  (as the page's 导出 Excel: the unions fetched, the workbook written) and the 黄浦 district's monitor.
 Wall time and this process's CPU time (server and client; PostgreSQL's own CPU is not in it).
 
     python bench/monitor.py [--unions 52701] [--members 7360000] [--pg URL] [--no-sqlite]
@@ -219,6 +220,17 @@ def measure(db_url: str) -> dict[str, Took]:
         out["refresh (median of 3)"] = next(r for r in refreshes if r.wall == middle)
         out["drill-down 未提交"], behind = timed(lambda: api.monitor_unions("not_submitted"))
         out["drill-down rows"] = Took(float(behind["total"]), 0.0)
+
+        def export() -> Path:
+            from app.services.monitor import export_xlsx
+
+            target = Path(tempfile.mkdtemp(prefix="monitor-export-")) / "monitor.xlsx"
+            export_xlsx(data, api.monitor_unions("all")["unions"], target)
+            return target
+
+        out["export .xlsx (every union)"], written = timed(export)
+        written.unlink()
+        written.parent.rmdir()
         district = ServerClient(url)
         district.login("district", PASSWORD)
         out["district 黄浦 first answer"], _ = timed(lambda: SuperiorApi(district).monitor())
