@@ -5,12 +5,13 @@ Every command takes `--profile DIR` (default: the per-user profile folder).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import re
 import sys
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from app import __version__
 from app.paths import Profile, default_profile_dir
@@ -374,6 +375,23 @@ def _add_server_commands(sub: argparse._SubParsersAction) -> None:  # type: igno
     p.set_defaults(func=cmd_devices)
 
 
+#: Commands defined in modules of their own: (module, the function that adds its sub-commands).
+_COMMAND_MODULES = (
+    ("app.cli_superior", "add_parsers"),  # review …, district …
+    ("app.cli_accounts", "add_parsers"),  # account list|create|reset|lock|unlock
+    ("app.cli_enrollment", "add_commands"),  # enroll, ss-check, confirm, retirement, batches, notice
+    ("app.cli_transfer", "add_parsers"),  # transfer out (批量转移)
+    ("app.cli_query", "add_parsers"),  # query enrollment|coverage|payouts
+    ("app.cli_withdrawal", "add_parsers"),  # withdrawal request|list|approve|refuse
+    ("app.cli_monitor", "add_parsers"),  # 集中参保实时监控
+)
+
+
+def _add_module_commands(sub: Any) -> None:
+    for module, function in _COMMAND_MODULES:
+        getattr(importlib.import_module(module), function)(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = JsonArgumentParser(prog="union-clerk-cli", description="工会会员专享保障参保客户端：命令行工具")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -433,27 +451,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_fees.add_parsers(sub)
     _add_member_commands(sub)
 
-    from app.cli_superior import add_parsers
-
-    add_parsers(sub)
-    from app import cli_accounts  # account list|create|reset|lock|unlock
-
-    cli_accounts.add_parsers(sub)
-    from app import cli_enrollment  # enroll, ss-check, confirm, retirement, batches, notice
-
-    cli_enrollment.add_commands(sub)
-    from app.cli_transfer import add_parsers as add_transfer  # transfer out (批量转移)
-
-    add_transfer(sub)
-    from app.cli_query import add_parsers as add_query  # query enrollment|coverage|payouts
-
-    add_query(sub)
-    from app.cli_withdrawal import add_parsers as add_withdrawal  # withdrawal request|list|approve|refuse
-
-    add_withdrawal(sub)
-    from app.cli_monitor import add_parsers as add_monitor  # 集中参保实时监控
-
-    add_monitor(sub)
+    _add_module_commands(sub)
     return parser
 
 
