@@ -6,6 +6,7 @@
     union-server create-user --username … --union ORG_CODE [--role …]
     union-server reset-password --actor USERNAME --username USERNAME
     union-server account list|create|reset|lock|unlock [USERNAME] [--union ORG_CODE] [--actor USERNAME]
+    union-server fees show|set --actor USERNAME [--plan-type T] [--fee X --city X] [--district X --grassroots X]
     union-server load-registry FILE
     union-server load-payouts FILE              (the center's payout export: server/payouts.py)
     union-server review approve|return BATCH --actor USERNAME [--reason …]

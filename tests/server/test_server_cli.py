@@ -42,7 +42,7 @@ def _commands() -> list[str]:
 def test_every_command_has_help_and_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
     commands = _commands()
     assert commands == sorted(["serve", "init-demo", "create-union", "create-user", "reset-password",
-                               "account", "load-registry", "review", "campaign", "notice", "worker", "migrate",
+                               "account", "fees", "load-registry", "load-payouts", "review", "campaign", "notice", "worker", "migrate",
                                "backup", "restore", "prune"])
     for command in commands:
         with pytest.raises(SystemExit) as exit_info:
