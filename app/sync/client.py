@@ -148,7 +148,8 @@ class ServerClient:
         try:
             return http.request(method, self.base_url + path, headers=headers,
                                 timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), **kwargs)
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+            # ChunkedEncodingError: the answer was cut off mid-body (the server died while sending it).
             log.info("%s %s: no answer (%s)", method, path, type(exc).__name__)
             raise Offline(type(exc).__name__) from exc
 

@@ -96,3 +96,25 @@ def test_no_answer_is_offline() -> None:
         port = sock.getsockname()[1]
     with pytest.raises(Offline):
         ServerClient(f"http://127.0.0.1:{port}").me()
+
+
+def test_an_answer_cut_off_mid_body_is_offline() -> None:
+    """The server dies while sending its answer (a push's records committed, the answer lost): the
+    client says offline, so the outbox keeps the records and the next sync sends them again."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+
+        def cut_off() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: 1000\r\n\r\n{\"results\": [")
+
+        thread = threading.Thread(target=cut_off, daemon=True)
+        thread.start()
+        with pytest.raises(Offline):
+            ServerClient(f"http://127.0.0.1:{port}", retries=1).me()
+        thread.join(10)
