@@ -11,13 +11,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.views.superior_pages import ApiSource, Column, OnlinePage, RowsModel, _table, local_time
 
 AMOUNTS = ("fee", "city", "district", "grassroots")
-HEADS = ("保障类型名称", "参保费用\n(元/人)", "市总统一\n划拨(元/人)", "区局/各级工会\n默认缴纳(元/人)",
-         "基层单位默认\n缴纳(元/人)", "有效期开始", "有效期结束", "标准来源", "")
+HEADS = ("保障类型名称", "参保费用\n(元/人)", "市总统一\n划拨(元/人)", "区局/各级\n工会默认缴纳\n(元/人)",
+         "基层单位\n默认缴纳\n(元/人)", "有效期\n(开始/结束)", "标准来源", "")
 DISTRICT_NOTE = ("区局(产业)工会可在调整时间内修改“区局/各级工会默认缴纳”和“基层单位默认缴纳”，三项之和须等于参保费用；"
                  "参保费用和市总统一划拨由市总工会设置。修改后本区基层工会同步即按新标准计算；已提交的批次仍按提交时的标准。")
 CITY_NOTE = ("职保中心设置全市标准：参保费用、市总统一划拨、区局/各级工会和基层单位默认缴纳、有效期。各区局可在调整时间内"
@@ -56,10 +56,18 @@ class FeeRow:
         self.source = QLabel("")
         self.save = QPushButton(page.tr("保存设置"))
         self.save.clicked.connect(lambda: page.save_row(self))
-        widgets: list[QWidget] = [self.label, *self.edits.values(), self.source, self.save]
-        for column, widget in enumerate(widgets):
+        dates = QWidget()  # 有效期: the start above the end, so the row fits a laptop at 150 %
+        stacked = QVBoxLayout(dates)
+        stacked.setContentsMargins(0, 0, 0, 0)
+        stacked.setSpacing(2)
+        for key in ("valid_from", "valid_to"):
+            stacked.addWidget(self.edits[key])
+        amounts: list[QWidget] = [self.edits[key] for key in AMOUNTS]
+        for column, widget in enumerate([self.label, *amounts, dates, self.source, self.save]):
             grid.addWidget(widget, row, column)
         metrics = page.fontMetrics()
+        self.label.setWordWrap(True)  # "A+类会员专享基本保障" on two lines
+        self.label.setMinimumWidth(metrics.horizontalAdvance("A+类会员专享"))
         for key in AMOUNTS:  # room for "99999.99", no more: the row stays whole on a laptop
             self.edits[key].setFixedWidth(metrics.horizontalAdvance("99999.99") + 2 * metrics.averageCharWidth())
             self.edits[key].textEdited.connect(page.check)
@@ -99,6 +107,7 @@ class FeesPage(OnlinePage):
     def __init__(self, api: ApiSource) -> None:
         super().__init__(api, "保障金额设置")
         self.window_label = QLabel("")
+        self.window_label.setWordWrap(True)
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.layout_.addWidget(self.window_label)
