@@ -260,6 +260,61 @@ def longest_stall_ms(profile: Path, app) -> tuple[float, float, int]:
     return wall * 1000, cpu * 1000, n
 
 
+def worker_stall(profile: Path, work) -> tuple[Took, float, float]:
+    """`work` on the database worker (as the workbench runs its to-do figures at every start-up)
+    while a 5 ms timer ticks on the UI thread: (the work's wall and CPU time, the timer's longest
+    gap, the UI thread's most CPU between two ticks). Python on the worker holds the GIL and so
+    stalls the UI; SQLite releases it while it steps."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from app.models import close_database, open_database
+    from app.paths import Profile
+    from app.services.members import current_union
+    from app.views import ops
+
+    prof = Profile(profile)
+    open_database(prof.database, backup_dir=prof.backups)
+    union_id = current_union().id
+    ticks: list[tuple[float, float]] = []
+    probe = QTimer()
+    probe.setInterval(5)
+    probe.timeout.connect(lambda: ticks.append((time.perf_counter(), time.thread_time())))
+    loop = QEventLoop()
+    spent: list[Took] = []
+
+    def job():
+        t = start()
+        work(union_id)
+        return took(t)
+
+    probe.start()
+    ops.run_db(None, job, lambda result: (spent.append(result), QTimer.singleShot(20, loop.quit)))
+    loop.exec()
+    probe.stop()
+    ops.drain()
+    close_database()
+    wall = max(b[0] - a[0] for a, b in zip(ticks, ticks[1:]))
+    cpu = max(b[1] - a[1] for a, b in zip(ticks, ticks[1:]))
+    return spent[0], wall * 1000, cpu * 1000
+
+
+def todo_figures(union_id: int) -> None:
+    from datetime import date
+
+    from app.services import todo
+
+    todo.todo(union_id, 2027, date.today())
+
+
+def python_pass(union_id: int) -> None:
+    """What the to-do counts cost before they moved into SQL: the rules applied to every member,
+    once per channel (enrollment.candidates) — kept here as the same-run baseline."""
+    from app.services import enrollment
+
+    for channel in ("card", "ss"):
+        enrollment.candidates(union_id, 2027, channel, ordered=False)
+
+
 def idle_stall_ms(seconds: float) -> float:
     """The longest gap of the same 5 ms timer in an event loop with nothing to do, for as long as
     the stall run took: what the machine alone costs the UI (other processes taking the cores),
@@ -356,6 +411,8 @@ def main() -> None:
     stalled = time.perf_counter()
     stall, stall_cpu, steps = longest_stall_ms(biggest, app)
     idle = idle_stall_ms(time.perf_counter() - stalled)
+    todo_run = [worker_stall(biggest, todo_figures) for _ in range(args.runs)]
+    pass_run = [worker_stall(biggest, python_pass) for _ in range(args.runs)]
     compile_app()
     bare = [time_process([sys.executable, "-c", BARE]) for _ in range(args.runs)]
     ours = [time_process([sys.executable, "-m", "app.main", "--profile", str(biggest), "--quit-after-show"])
@@ -373,6 +430,11 @@ def main() -> None:
     print(f"  the UI thread's CPU in its busiest gap: {stall_cpu:.0f} ms (load average {load:.1f} on "
           f"{os.cpu_count()} cores when it ran)")
     print(f"  an idle event loop's longest gap, as long again: {idle:.0f} ms (the machine's floor)")
+    for label, runs in (("to-do figures (SQL aggregates)", todo_run),
+                        ("the Python pass they replaced (baseline)", pass_run)):
+        spent = medt([r[0] for r in runs])
+        print(f"{label} on the db worker: {spent}; UI's longest gap meanwhile "
+              f"{max(r[1] for r in runs):.0f} ms (UI thread's CPU in it {max(r[2] for r in runs):.0f} ms)")
     bare_t, ours_t = medt(bare), medt(ours)
     print(f"start-up, bare PySide6 window:     {bare_t}")
     print(f"start-up, union-clerk main window: {ours_t}")

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from app.models import Batch, BatchMember, Member, RetirementAnswer, Union
 from app.paths import Profile
-from app.rules.eligibility import PARTITION
+from app.rules.eligibility import COUNT_OF_REASON, PARTITION
 from app.services import campaign, confirmations, enrollment
 
 member_states = st.fixed_dictionaries({
@@ -79,3 +79,57 @@ def test_every_member_is_in_exactly_one_count_of_each_channel(union: int, states
     assert confirmations.confirm(union, None, actor="clerk", plan_year=PLAN_YEAR) == len(offered)
     for channel in ("card", "ss"):
         assert enrollment.count(union, PLAN_YEAR, channel).pending == 0
+
+
+def _python_counts(union_id: int, plan_year: int, channel: str) -> dict[str, int]:
+    """The counts as the wizard made them before they moved into SQL: one Python pass applying
+    the rules (app.rules.eligibility, app.rules.retirement) to every member."""
+    people = enrollment.candidates(union_id, plan_year, channel, ordered=False)
+    tally = dict.fromkeys(COUNT_OF_REASON.values(), 0)
+    for c in people:
+        tally[c.count] += 1
+    tally["carded"] = sum(1 for c in people if c.card_no)
+    tally["flagged"] = sum(1 for c in people if c.eligible and c.retirement == "retirement_unsettled")
+    tally["total"] = len(people)
+    return tally
+
+
+def test_sql_counts_equal_the_python_pass_on_a_demo_profile(union: int) -> None:
+    """The grouped counts (SQL aggregates, the rules once per group) against the rules applied to
+    every member, on a demo union with the retirement cases the demo makes (retiring around the
+    plan year, women of unknown post type), answers of both kinds before and after 1 January, and
+    members in live and freed batches — for plan years on both sides of the 2025 age rules."""
+    import random
+
+    from app.services import demo
+
+    Union.delete().execute()
+    demo.fill_demo(1500, today=date(2024, 10, 29), seed=11)
+    union_id = Union.select().first().id
+    rng = random.Random(5)
+    ids = [m.id for m in Member.select(Member.id).where(Member.union == union_id)]
+    for year in (2025, 2027, 2031):
+        for member_id in rng.sample(ids, 60):
+            answer = rng.choice(["working", "retired"])
+            retired_on = rng.choice([None, date(year - 1, 6, 1), date(year, 1, 1), date(year, 3, 1)])
+            RetirementAnswer.create(member=member_id, plan_year=year, answer=answer,
+                                    retired_on=retired_on if answer == "retired" else None)
+        for status in ("under_review", "returned"):
+            batch = Batch.create(union=union_id, batch_no=f"JZ-{year}-{status}", kind="central", channel="card",
+                                 plan_year=year, plan_type="A", member_count=0, totals="{}", status=status)
+            for member_id in rng.sample(ids, 40):
+                m = Member.get_by_id(member_id)
+                BatchMember.create(batch=batch, member=m, id_number=m.id_number, name=m.name,
+                                   coverage_start=date(year, 1, 1), coverage_end=date(year, 12, 31))
+    Member.update(birth_date=None).where(Member.id.in_(rng.sample(ids, 20))).execute()
+    Member.update(life_status_date="").where(Member.id.in_(rng.sample(ids, 20))).execute()
+    for year in (2023, 2025, 2027, 2031, 2040):
+        grouped = enrollment.counts_by_channel(union_id, year)
+        for channel in ("card", "ss"):
+            counts = grouped[channel]
+            expected = _python_counts(union_id, year, channel)
+            got = {name: getattr(counts, name) for name in expected}
+            assert got == expected, (year, channel)
+            assert counts == enrollment.count(union_id, year, channel)
+    flagged = {year: enrollment.counts_by_channel(union_id, year)["card"].flagged for year in (2025, 2040)}
+    assert flagged[2025] > 0 and flagged[2040] > flagged[2025]  # the test covers flagged members
