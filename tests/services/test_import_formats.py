@@ -103,3 +103,51 @@ def test_a_value_far_below_the_data_is_refused_by_its_row(profile: Profile, unio
     with pytest.raises(FileRefused) as info:
         importer.prepare_import(path, opts(union))
     assert "第 900,000 行还有内容" in info.value.message and "Ctrl+End" in info.value.action
+
+
+def _id(n: int) -> str:
+    first17 = f"3101011985{n % 9 + 1:02d}15{n:02d}1"
+    return first17 + check_character(first17)
+
+
+@pytest.mark.parametrize("corner", ["B3", "A4", "D1", "C7"])
+def test_a_sheet_not_starting_at_a1_is_read_with_its_rows_and_columns_where_excel_shows_them(
+        corner: str, profile: Profile, union: int, tmp_path: Path) -> None:
+    """The sheet is read row by row (progress between rows); calamine's row iterator leaves out
+    the empty columns before the data: members still land with the right values, and a bad cell
+    is reported at its row and column as Excel numbers them."""
+    from python_calamine import CalamineWorkbook
+
+    from app.services.spreadsheets.reading import sheet_rows
+
+    path = tmp_path / f"at-{corner}.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    top, left = ws[corner].row, ws[corner].column
+    people = [("张三", _id(1), "13812345671"), ("李四", _id(2), "1381234567"), ("王五", _id(3), "13812345673")]
+    for r, values in enumerate([("姓名", "证件号码", "手机号码"), *people]):
+        for c, value in enumerate(values):
+            ws.cell(top + r, left + c, value)
+    wb.save(path)
+    with CalamineWorkbook.from_path(str(path)) as book:
+        sheet = book.get_sheet_by_index(0)
+        rows = sheet_rows(sheet)
+        assert rows == sheet.to_python(skip_empty_area=False)
+    assert rows[top - 1][left - 1] == "姓名" and len(rows) == top + 3
+    plan = importer.prepare_import(path, opts(union))
+    result = importer.apply_import(plan, backup_dir=profile.backups)
+    assert (result.imported, result.failed) == (2, 1)
+    assert {(m.name, m.id_number, m.phone) for m in Member.select()} == {people[0], people[2]}
+    bad = result.errors[0]
+    assert bad.row == top + 2 and "手机" in bad.column
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_each_format_reads_row_by_row_as_a_whole_sheet_would(name: str) -> None:
+    from python_calamine import CalamineWorkbook
+
+    from app.services.spreadsheets.reading import sheet_rows
+
+    with CalamineWorkbook.from_path(str(FIXTURES / name)) as book:
+        sheet = book.get_sheet_by_index(0)
+        assert sheet_rows(sheet) == sheet.to_python(skip_empty_area=False)
