@@ -105,8 +105,10 @@ def _retirement(row: dict[str, Any], plan_year: int, answer: tuple[str, date | N
 
 
 def candidates(union_id: int, plan_year: int, channel: str, *, ordered: bool = True,
-               categories: tuple[str, ...] | None = None) -> list[Candidate]:
-    """Every member of the union with their standing in `channel` for `plan_year`."""
+               categories: tuple[str, ...] | None = None, birth_months: tuple[str, ...] | None = None
+               ) -> list[Candidate]:
+    """Every member of the union with their standing in `channel` for `plan_year` (only those born
+    in `birth_months`, "YYYY-MM", when given)."""
     if categories is None:
         from app.services.campaign import union_categories
 
@@ -115,7 +117,7 @@ def candidates(union_id: int, plan_year: int, channel: str, *, ordered: bool = T
     answers = retirement_answers(union_id, plan_year)
     oldest_possible = date(plan_year - WOMEN_WORKER_BASE_AGE, 12, 31).isoformat()
     out: list[Candidate] = []
-    for values in enrollment_rows(union_id, ordered=ordered):
+    for values in enrollment_rows(union_id, ordered=ordered, birth_months=birth_months):
         row = dict(zip(ENROLLMENT_COLUMNS, values))
         reason = eligibility.ineligible_reason(row, channel=channel, plan_year=plan_year,
                                                enrolled=row["id"] in enrolled, categories=categories)
@@ -158,35 +160,45 @@ def count(union_id: int, plan_year: int, channel: str = CHANNEL_CARD) -> Enrollm
     return counts_by_channel(union_id, plan_year, (channel,))[channel]
 
 
-def counts_by_channel(union_id: int, plan_year: int, channels: tuple[str, ...] = CHANNELS,
-                      categories: tuple[str, ...] | None = None) -> dict[str, EnrollmentCounts]:
-    """The counts of each channel, from one aggregate query: the members grouped by what the rules
-    read (queries.eligibility_groups), and the rules of `candidates` applied to one member of each
-    group — a few hundred groups instead of a Python pass over 100,000 members, which would hold
-    the GIL on the database worker for seconds and so stall the UI thread."""
+def _standings(union_id: int, plan_year: int, channels: tuple[str, ...], categories: tuple[str, ...] | None
+               ) -> list[tuple[dict[str, Any], dict[str, tuple[str | None, str | None]]]]:
+    """The members grouped by what the rules read (queries.eligibility_groups), each group with
+    (reason, retirement standing) per channel: the rules of `candidates` applied to one member of
+    the group."""
     if categories is None:
         from app.services.campaign import union_categories
 
         categories = union_categories(plan_year)
     oldest_possible = date(plan_year - WOMEN_WORKER_BASE_AGE, 12, 31).isoformat()
-    groups = eligibility_groups(union_id, plan_year, oldest_possible, LifeStatus.IN_SERVICE, LIVE_STATUSES)
-    tallies = {channel: dict.fromkeys(set(COUNT_OF_REASON.values()), 0) for channel in channels}
-    flagged = dict.fromkeys(channels, 0)
-    total = carded = 0
-    for group in groups:
-        n = group["members"]
-        total += n
-        carded += n if group["has_card"] else 0
+    out = []
+    for group in eligibility_groups(union_id, plan_year, oldest_possible, LifeStatus.IN_SERVICE, LIVE_STATUSES):
         row = {**group, "card_no": "card" if group["has_card"] else None}
         retired_on = group["answer_retired_on"]
         answer = (group["answer"], date.fromisoformat(str(retired_on)[:10]) if retired_on else None) \
             if group["answer"] is not None else None
+        standings: dict[str, tuple[str | None, str | None]] = {}
         for channel in channels:
             reason = eligibility.ineligible_reason(row, channel=channel, plan_year=plan_year,
                                                    enrolled=bool(group["enrolled"]), categories=categories)
             standing = None if reason else _retirement(row, plan_year, answer, oldest_possible)[0]
-            if standing == "retired":
-                reason, standing = "retired", None
+            standings[channel] = ("retired", None) if standing == "retired" else (reason, standing)
+        out.append((group, standings))
+    return out
+
+
+def counts_by_channel(union_id: int, plan_year: int, channels: tuple[str, ...] = CHANNELS,
+                      categories: tuple[str, ...] | None = None) -> dict[str, EnrollmentCounts]:
+    """The counts of each channel, from one aggregate query: the rules applied once per group of
+    alike members (`_standings`) — a few hundred groups instead of a Python pass over 100,000
+    members, which would hold the GIL on the database worker for seconds and so stall the UI."""
+    tallies = {channel: dict.fromkeys(set(COUNT_OF_REASON.values()), 0) for channel in channels}
+    flagged = dict.fromkeys(channels, 0)
+    total = carded = 0
+    for group, standings in _standings(union_id, plan_year, channels, categories):
+        n = group["members"]
+        total += n
+        carded += n if group["has_card"] else 0
+        for channel, (reason, standing) in standings.items():
             tallies[channel][COUNT_OF_REASON[reason]] += n
             flagged[channel] += n if reason is None and standing == "retirement_unsettled" else 0
     return {channel: EnrollmentCounts(total=total, carded=carded, flagged=flagged[channel], **tallies[channel])
@@ -194,8 +206,16 @@ def counts_by_channel(union_id: int, plan_year: int, channels: tuple[str, ...] =
 
 
 def members_for_count(union_id: int, plan_year: int, channel: str, which: str) -> list[Candidate]:
-    """The members behind one count of the confirmation screen (each count opens its list)."""
-    people = candidates(union_id, plan_year, channel)
+    """The members behind one count of the confirmation screen (each count opens its list).
+
+    The flagged list (a few members of a big union) reads only the members born in the months
+    whose groups are flagged (`_standings`), not every member."""
+    months = None
+    if which == "flagged":
+        months = tuple(sorted({group["birth_date"][:7] for group, standings in
+                               _standings(union_id, plan_year, (channel,), None)
+                               if standings[channel] == (None, "retirement_unsettled")}))
+    people = candidates(union_id, plan_year, channel, birth_months=months)
     special: dict[str, Callable[[Candidate], bool]] = {
         "total": lambda c: True,
         "carded": lambda c: bool(c.card_no),

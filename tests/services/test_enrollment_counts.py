@@ -131,5 +131,10 @@ def test_sql_counts_equal_the_python_pass_on_a_demo_profile(union: int) -> None:
             got = {name: getattr(counts, name) for name in expected}
             assert got == expected, (year, channel)
             assert counts == enrollment.count(union_id, year, channel)
+            everyone = enrollment.candidates(union_id, year, channel)
+            flagged_ids = [c.id for c in everyone if c.eligible and c.retirement == "retirement_unsettled"]
+            listed = enrollment.members_for_count(union_id, year, channel, "flagged")  # read by birth month
+            assert [c.id for c in listed] == flagged_ids and len(listed) == counts.flagged, (year, channel)
+            assert [c.retirement_dates for c in listed] == [c.retirement_dates for c in everyone if c.id in set(flagged_ids)]
     flagged = {year: enrollment.counts_by_channel(union_id, year)["card"].flagged for year in (2025, 2040)}
     assert flagged[2025] > 0 and flagged[2040] > flagged[2025]  # the test covers flagged members

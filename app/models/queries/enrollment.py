@@ -10,7 +10,8 @@ ENROLLMENT_COLUMNS = ("id", "member_no", "name", "id_type", "id_number", "gender
                       "ss_card_status", "employment_status", "retirement_confirmation", "category")
 
 
-def enrollment_rows(union_id: int, *, ordered: bool = True) -> list[tuple[Any, ...]]:
+def enrollment_rows(union_id: int, *, ordered: bool = True, birth_months: tuple[str, ...] | None = None
+                    ) -> list[tuple[Any, ...]]:
     """Every member of the union as raw tuples of ENROLLMENT_COLUMNS, in member-number order.
 
     Raw on purpose: peewee's per-row conversion (dates through strptime) costs more than the
@@ -19,8 +20,15 @@ def enrollment_rows(union_id: int, *, ordered: bool = True) -> list[tuple[Any, .
 
     columns = ", ".join(f'"{c}"' for c in ENROLLMENT_COLUMNS)
     order = ' ORDER BY "member_no", "id"' if ordered else ""
+    where = '"union_id" = ?'
+    params: list[Any] = [union_id]
+    if birth_months is not None:  # only the members born in these months ("YYYY-MM")
+        if not birth_months:
+            return []
+        where += f' AND substr("birth_date", 1, 7) IN ({", ".join("?" * len(birth_months))})'
+        params += birth_months
     rows: list[tuple[Any, ...]] = db.execute_sql(
-        f'SELECT {columns} FROM "member" WHERE "union_id" = ?{order}', (union_id,)).fetchall()
+        f'SELECT {columns} FROM "member" WHERE {where}{order}', params).fetchall()
     return rows
 
 
