@@ -12,16 +12,22 @@ registered) counts from 0 while it is within the window. A device away longer th
 no longer holds the floor; when it comes back, its pull from its old cursor gets the latest
 change of every entity changed since — a snapshot of what it missed — and a new PC's first pull
 gets each entity about once. Nothing a device still counted has not passed is ever deleted.
+
+A run costs what changed since the last one, not the feeds' whole history (52,701 unions): each
+union's `FeedMark` says how far compaction got — every change up to its floor that a change up to
+`scanned` supersedes is gone — so a run reads only the changes after the mark (see `_start`), and a
+union whose feed has not grown past its mark's floor is not even looked at.
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from peewee import JOIN, fn
 
 from server.db import session, write_tx
-from server.models import Change, Device, FeedCursor, Union, User
+from server.models import Change, Device, FeedCursor, FeedMark, Union, User
 from server.settings import ServerContext
 
 log = logging.getLogger("union_server.feed")
@@ -61,37 +67,76 @@ def floor(union_id: int, latest: int, counted_since: datetime) -> int:
     return lowest
 
 
-def _compact_union(union_id: int, below: int) -> int:
-    """Delete the union's changes up to `below` that a later change of their entity supersedes."""
-    deleted, start = 0, 0
-    while start < below:
-        end = min(start + COMPACT_SLICE, below)
-        later = Change.alias()
-        superseded = (later.select(later.id).where(
-            (later.union == Change.union) & (later.entity == Change.entity)
-            & (later.entity_key == Change.entity_key) & (later.seq > Change.seq)))
+@dataclass
+class Compaction:
+    """What one `compact` run did: unions it worked on, feed changes it read (the sequence ranges
+    scanned, an upper bound), changes it deleted."""
+
+    unions: int = 0
+    scanned: int = 0
+    deleted: int = 0
+
+
+def _compact_union(union_id: int, start: int, latest: int, below: int) -> int:
+    """Delete the union's changes up to `below` that a change in (start, latest] supersedes."""
+    deleted = 0
+    while start < latest:
+        end = min(start + COMPACT_SLICE, latest)
+        new, old = Change.alias(), Change.alias()
+        superseded = (new.select(old.id)
+                      .join(old, on=((old.union == new.union) & (old.entity == new.entity)
+                                     & (old.entity_key == new.entity_key) & (old.seq < new.seq)))
+                      .where((new.union == union_id) & (new.seq > start) & (new.seq <= end) & (old.seq <= below)))
         with write_tx():
-            deleted += (Change.delete()
-                        .where((Change.union == union_id) & (Change.seq > start) & (Change.seq <= end)
-                               & fn.EXISTS(superseded))
-                        .execute())
+            deleted += Change.delete().where(Change.id.in_(superseded)).execute()
         start = end
     return deleted
 
 
-def compact(ctx: ServerContext) -> int:
-    """Compact every union's feed (see the module's note); returns how many changes went."""
+def _start(floor_was: int, scanned: int, below: int, latest: int) -> int | None:
+    """Where this run reads the union's feed from, None: nothing to do. The union's mark says
+    every change up to `mark.floor` that a change up to `mark.scanned` supersedes is gone. A floor
+    that rose means reading from the old floor (changes between the floors may be superseded by any
+    later one); the same floor, only the changes since the last run. A floor under the mark's (a
+    new device still catching up) waits for the device: nothing is deleted meanwhile."""
+    if below > floor_was:
+        return floor_was
+    if below == floor_was and latest > scanned:
+        return scanned
+    return None
+
+
+def compact_feeds(ctx: ServerContext) -> Compaction:
+    """Compact the feeds of the unions with changes since the last run (see the module's note)."""
     counted_since = ctx.now_naive() - timedelta(days=ctx.settings.feed_window_days)
-    deleted = 0
+    done = Compaction()
     with session():
-        unions = list(Union.select(Union.id, Union.change_seq).where(Union.change_seq > 0).tuples())
-        for union_id, latest in unions:
+        # A union whose feed has not grown past its mark's floor has nothing compaction could read.
+        floor_was = fn.COALESCE(FeedMark.floor, 0)
+        unions = list(Union.select(Union.id, Union.change_seq, floor_was, fn.COALESCE(FeedMark.scanned, 0))
+                      .join(FeedMark, JOIN.LEFT_OUTER, on=(FeedMark.union == Union.id))
+                      .where(Union.change_seq > floor_was).tuples())
+        for union_id, latest, was, scanned in unions:
             below = floor(union_id, int(latest), counted_since)
-            if below > 0:
-                deleted += _compact_union(union_id, below)
-    if deleted:
-        log.info("compacted the change feeds: %d superseded changes deleted", deleted)
-    return deleted
+            start = _start(int(was), int(scanned), below, int(latest))
+            if start is None:
+                continue
+            done.unions += 1
+            done.scanned += int(latest) - start
+            done.deleted += _compact_union(union_id, start, int(latest), below)
+            with write_tx():
+                (FeedMark.insert(union=union_id, floor=below, scanned=latest)
+                 .on_conflict(conflict_target=[FeedMark.union],
+                              update={FeedMark.floor: below, FeedMark.scanned: latest}).execute())
+    if done.deleted:
+        log.info("compacted the change feeds of %d unions: %d changes read, %d superseded deleted",
+                 done.unions, done.scanned, done.deleted)
+    return done
 
 
-__all__ = ["COMPACT_SLICE", "compact", "floor", "own_device", "record_cursor"]
+def compact(ctx: ServerContext) -> int:
+    """Compact the feeds (`compact_feeds`); returns how many changes went."""
+    return compact_feeds(ctx).deleted
+
+
+__all__ = ["COMPACT_SLICE", "Compaction", "compact", "compact_feeds", "floor", "own_device", "record_cursor"]

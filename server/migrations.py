@@ -41,6 +41,7 @@ from server.models import (
     Change,
     DistrictBatch,
     FeedCursor,
+    FeedMark,
     LoginGuard,
     MemberClaim,
     MemberTransfer,
@@ -155,6 +156,10 @@ def _v9_compact_feed(migrator: SchemaMigrator) -> None:
                              'ON "change" ("union_id", "entity", "entity_key", "seq")')
 
 
+def _v11_feed_mark(migrator: SchemaMigrator) -> None:
+    database.obj.create_tables([FeedMark])
+
+
 STEPS: tuple[Step, ...] = (
     Step(2, "index member (union, phone): every member upsert looks for another member with the phone",
          _v2_member_phone_index),
@@ -171,6 +176,8 @@ STEPS: tuple[Step, ...] = (
          _v8_queries),
     Step(9, "a feed that stays small: change origin (no echo), feed_cursor per device, index for "
             "compaction to the latest change per entity", _v9_compact_feed),
+    Step(11, "feed_mark: how far compaction got per union, so a run reads only what changed since",
+         _v11_feed_mark),
 )
 
 LATEST = STEPS[-1].version if STEPS else BASELINE

@@ -277,6 +277,14 @@ class FeedCursor(BaseModel):
     seen = DateTimeField()
 
 
+class FeedMark(BaseModel):
+    """How far compaction (server/feed.py) got in a union's feed: every change up to `floor` that
+    a change up to `scanned` supersedes is gone."""
+    union = ForeignKeyField(Union, primary_key=True, on_delete="CASCADE")
+    floor = BigIntegerField()
+    scanned = BigIntegerField()
+
+
 class IdempotencyRecord(BaseModel):
     """A push record that took effect: its key, the hash of its payload and the first answer."""
 
@@ -587,5 +595,5 @@ ALL_MODELS: list[type[BaseModel]] = [
     Union, Enterprise, User, Device, Token, LoginGuard, Campaign, PlanFee, Member, Change, FeedCursor,
     IdempotencyRecord, Nonce, Submission, Enrollment, SsCheckJob, RegistryEntry, AuditEntry,
     CardBatch, CardBatchMember, CardJob, DistrictBatch, BatchReview, Voucher, MemberClaim,
-    MemberTransfer, Notice, PayoutRecord, CardWithdrawal, SchemaVersion,
+    MemberTransfer, Notice, PayoutRecord, CardWithdrawal, FeedMark, SchemaVersion,
 ]

@@ -1,13 +1,14 @@
 """A feed that stays small (server/feed.py), on SQLite and PostgreSQL: a PC does not pull its own
 member upserts back; compaction keeps every change a counted device has not passed, and a device
-away longer than the window gets the latest change of each entity it missed."""
+away longer than the window gets the latest change of each entity it missed; a compaction run
+reads only what changed since the last one (each union's mark) and keeps what one full run would."""
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
 from server.db import session
-from server.feed import compact
+from server.feed import Compaction, compact, compact_feeds
 from server.models import Change, FeedCursor
 from server.pruning import prune
 from union_server_testkit import Server, Session, mainland_id, member_upsert
@@ -105,3 +106,66 @@ def test_a_device_away_longer_than_the_window_gets_the_latest_of_each(server: Se
         total = Change.select().count()
         entities = Change.select(Change.union, Change.entity, Change.entity_key).distinct().count()
     assert total == entities
+
+
+def _feed() -> list[tuple[int, str, str]]:
+    with session():
+        return list(Change.select(Change.seq, Change.entity, Change.entity_key).order_by(Change.seq).tuples())
+
+
+def _kept_by_a_full_run(below: int) -> list[int]:
+    """The changes a compaction of the whole feed with this floor keeps: those above the floor and
+    the latest of each entity."""
+    feed = _feed()
+    latest = {(entity, key): seq for seq, entity, key in feed}
+    return [seq for seq, entity, key in feed if seq > below or latest[(entity, key)] == seq]
+
+
+def test_a_second_run_reads_only_what_changed_since(server: Server, clerk: Session) -> None:
+    mine = clerk.fingerprint
+    _history(clerk, 2)
+    latest = _pull(clerk, 0, mine)["latest"]
+    _pull(clerk, latest, mine)  # up to date: the floor is the feed's end
+    expected, before = _kept_by_a_full_run(latest), len(_feed())
+    first = compact_feeds(server.ctx)  # (the server's database is the module's: other tests' feed too)
+    assert first.deleted == before - len(expected) >= 2 * len(NUMBERS)
+    assert 0 < first.scanned <= latest
+    assert [seq for seq, _, _ in _feed()] == expected
+    assert compact_feeds(server.ctx) == Compaction(0, 0, 0)  # nothing new: nothing read, nothing deleted
+    for k, number in enumerate(NUMBERS):
+        _upsert(clerk, number, {"phone": f"1590000{k:02d}00"}, {"phone": 3})
+    newest = _pull(clerk, latest, mine)["next"]
+    # Only the three new changes are read; each supersedes its member's last one, under the floor.
+    assert compact_feeds(server.ctx) == Compaction(1, newest - latest, len(NUMBERS))
+    assert [seq for seq, _, _ in _feed()] == _kept_by_a_full_run(latest)
+    _pull(clerk, newest, mine)  # the floor rises over them: they are read again, nothing supersedes them
+    assert compact_feeds(server.ctx) == Compaction(1, newest - latest, 0)
+    assert compact_feeds(server.ctx) == Compaction(0, 0, 0)
+
+
+def test_runs_as_the_floor_moves_keep_what_one_full_run_would(server: Server, clerk: Session) -> None:
+    slow = clerk.fingerprint
+    pusher = clerk.register_device()  # the PC that pushes and keeps up; the first one lags two changes
+    _history(clerk, 1)
+    for step in range(3):
+        latest = _pull(clerk, 0, None)["latest"]
+        _pull(clerk, latest, pusher)
+        _pull(clerk, latest - 2, slow)
+        unpassed = _pull(clerk, latest - 2, None)
+        expected = _kept_by_a_full_run(latest - 2)
+        compact(server.ctx)
+        assert [seq for seq, _, _ in _feed()] == expected
+        assert _pull(clerk, latest - 2, None) == unpassed  # nothing the slow PC has not passed went
+        for k, number in enumerate(NUMBERS):
+            _upsert(clerk, number, {"phone": f"1590000{k:02d}{step:02d}"}, {"phone": 2 + step})
+    # A new PC holds the floor at 0 until it pulls: meanwhile nothing goes, then the feed catches up.
+    new = clerk.register_device()
+    before = _feed()
+    compact(server.ctx)
+    assert _feed() == before
+    latest = _pull(clerk, 0, None)["latest"]
+    for device in (slow, pusher, new):
+        _pull(clerk, latest, device)
+    expected = _kept_by_a_full_run(latest)
+    assert compact(server.ctx) > 0
+    assert [seq for seq, _, _ in _feed()] == expected

@@ -30,7 +30,7 @@ PASSWORD = "fixture-password-1"  # what make_server_v1.py gave every demo accoun
 # The tables version 1 had (later steps add the others).
 LATER_TABLES = ("schema_version", "login_guard", "district_batch", "batch_review", "voucher", "member_claim",
                 "member_transfer", "notice", "payout_record", "card_withdrawal",
-                "feed_cursor")
+                "feed_cursor", "feed_mark")
 TABLES = [m._meta.table_name for m in ALL_MODELS if m._meta.table_name not in LATER_TABLES]
 
 
