@@ -19,8 +19,12 @@ After the upserts each clerk's union is pulled from 0 as a new PC would (server 
 pulled, the baseline of the upsert CPU target: ≤ 3×), and at the end the feed is compacted as
 the job worker does and the biggest tables' sizes are printed before and after.
 
-Not yet measured here (#19): the 100,000-member union's first pull after 10 % of it changed
-twice, RSS under 24 concurrent logins (bench/login_flood.py), and SQLite.
+Then the 100,000-member union (bench/city_union.py, `--big-union N`, 0 skips it): built through
+the push path, 10 % of it changed twice, a new PC's first pull before and after a compaction
+(changes ÷ members, target ≤ 1.2) and the database ÷ the member table (target ≤ 2×), every table's
+size; `--unions 0` runs only that phase.
+
+Not yet measured here (#19): RSS under 24 concurrent logins (bench/login_flood.py).
 """
 from __future__ import annotations
 
@@ -39,6 +43,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+import city_union  # noqa: E402 - bench/city_union.py: the 100,000-member union
 import server_load as world  # noqa: E402 - bench/server_load.py: databases, world, server, clients
 from server_load import Clerk, Phase  # noqa: E402
 
@@ -271,6 +276,8 @@ def main() -> int:
     parser.add_argument("--clients", default="24,64", help="concurrent clerks, comma-separated (default 24,64)")
     parser.add_argument("--pg", default=os.environ.get(world.PG_ENV), help=f"PostgreSQL URL (default ${world.PG_ENV})")
     parser.add_argument("--sqlite", action="store_true", help="the waves on SQLite with one server process instead")
+    parser.add_argument("--big-union", type=int, default=100_000,
+                        help="members of the big union's phase (default 100000; 0 skips it)")
     parser.add_argument("--max-seconds", type=float, default=900, help="bound on each wave (default 900)")
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
@@ -281,9 +288,13 @@ def main() -> int:
 
     logging.basicConfig(level=logging.WARNING)
     work = Path(tempfile.mkdtemp(prefix="union-bench-city-"))
-    compacted = None
+    compacted = big = None
+    results: list[dict[str, Any]] = []
+    size = (0, 0)
     try:
-        if args.sqlite:
+        if not args.unions:
+            pass
+        elif args.sqlite:
             results, size = sqlite_run(args, clients, work)
         else:
             with world.postgres_database(args.pg) as db_url:
@@ -295,17 +306,21 @@ def main() -> int:
                            run_config(db_url, clerks[args.unions:], 2, clients, plan_year, work, args)]
                 size = database_size(db_url)
                 compacted = compaction(db_url)
+        if args.big_union:
+            big = city_union.run(args, work, tree_usage)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
           f"Python {platform.python_version()}; {'SQLite' if args.sqlite else 'PostgreSQL on loopback'}; "
           "baseline: one server process")
-    ok = report(results, clients, size)
+    ok = report(results, clients, size) if results else True
     if compacted is not None:
         deleted, before, after = compacted
         print(f"feed compaction: {deleted:,} superseded changes deleted (target: db ≤ 2× the member table)")
         print_sizes("before", before)
         print_sizes("after", after)
+    if big is not None:
+        ok = city_union.report(big) and ok
     return 0 if ok else 1
 
 
