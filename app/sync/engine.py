@@ -227,8 +227,11 @@ class SyncEngine:
 
     def _apply_results(self, rows: list[Outbox], by_key: dict[str, Any], report: SyncReport) -> None:
         with db.atomic("IMMEDIATE"):
+            accepted = member_queue.apply_accepted_upserts(rows, by_key)
+            report.pushed += len(accepted)
             for row in rows:
-                self._apply_result(row, by_key.get(row.key), report)
+                if row.id not in accepted:
+                    self._apply_result(row, by_key.get(row.key), report)
             member_queue.prune_answered_upserts(rows)
 
     def _prepare(self, row: Outbox, report: SyncReport) -> Outbox:

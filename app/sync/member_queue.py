@@ -13,14 +13,18 @@ row would only grow the profile (137.5 MB for 100,000 members).
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import uuid
+from typing import Any
 
 from peewee import JOIN, chunked
 
 from app.models import Enterprise, Member, Outbox, db
-from app.models.outbox import enqueue
+from app.models.bulk import insert_rows
+from app.models.queries.loading import bulk_update_members
 from app.models.tables import UNSENT
-from app.protocol import CLERK_OWNED_FIELDS, MemberUpsert, RecordKind
+from app.protocol import CLERK_OWNED_FIELDS, MemberUpsert, RecordKind, canonical_text
 
 QUEUE_CHUNK = 1000
 
@@ -43,7 +47,7 @@ def _queue_chunk(union_id: int, org_code: str, ids: list[int]) -> int:
     members = (Member.select(Member, Enterprise).join(Enterprise, JOIN.LEFT_OUTER)
                .where(UNSENT & (Member.union == union_id) & (Member.sync_state == "to_send") & Member.id.in_(ids))
                .order_by(Member.id))
-    nothing, sending = [], []
+    nothing, sending, rows = [], [], []
     for m in members.iterator():
         versions = json.loads(m.field_versions or "{}")
         dirty = json.loads(m.dirty_fields or "[]")
@@ -51,15 +55,45 @@ def _queue_chunk(union_id: int, org_code: str, ids: list[int]) -> int:
         if not names:
             nothing.append(m.id)
             continue
-        enqueue(MemberUpsert(m.id_number, wire_fields(m, names), {n: int(versions.get(n, 0)) for n in names},
-                             union=org_code), member_id=m.id)
+        # As app.models.outbox.enqueue writes a row, the chunk's rows in one executemany.
+        text = canonical_text(MemberUpsert(m.id_number, wire_fields(m, names), {n: int(versions.get(n, 0)) for n in names},
+                                           union=org_code).to_wire())
+        rows.append({"key": str(uuid.uuid4()), "kind": str(RecordKind.MEMBER_UPSERT), "payload": text,
+                     "payload_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "member": m.id})
         sending.append(m.id)
+    insert_rows(Outbox, rows)
     if nothing:
         Member.update(sync_state="sent", dirty_fields="[]").where(Member.id.in_(nothing)).execute()
     if sending:
         Member.update(sync_state="sending", dirty_fields="[]", sync_error=None).where(
             Member.id.in_(sending)).execute()
     return len(sending)
+
+
+def apply_accepted_upserts(rows: list[Outbox], by_key: dict[str, Any]) -> set[int]:
+    """Apply the server's acceptance of the member_upsert rows among `rows` in bulk: each member
+    takes the versions its receipt gave and goes from "sending" to "sent", and the rows go (see the
+    module's note). Returns the ids of the rows so applied; call in the answers' transaction."""
+    accepted = [r for r in rows if r.kind == RecordKind.MEMBER_UPSERT and (by_key.get(r.key) or {}).get("status") == "ok"]
+    if not accepted:
+        return set()
+    member_ids = list(dict.fromkeys(r.member_id for r in accepted if r.member_id))
+    members: dict[int, tuple[dict[str, int], str]] = {}
+    for part in chunked(member_ids, 500):
+        for member_id, versions, state in Member.select(Member.id, Member.field_versions, Member.sync_state).where(
+                Member.id.in_(part)).tuples():
+            members[member_id] = (json.loads(versions or "{}"), state)
+    for row in accepted:  # in row order: a member sent twice keeps the later versions
+        if row.member_id in members:
+            receipt = by_key[row.key].get("receipt") or {}
+            members[row.member_id][0].update({k: int(v) for k, v in (receipt.get("versions") or {}).items()})
+    bulk_update_members((member_id, {"field_versions": json.dumps(versions),
+                                     "sync_state": "sent" if state == "sending" else state})
+                        for member_id, (versions, state) in members.items())
+    ids = [r.id for r in accepted]
+    for part in chunked(ids, 500):
+        Outbox.delete().where(Outbox.id.in_(part)).execute()
+    return set(ids)
 
 
 def prune_answered_upserts(rows: list[Outbox]) -> int:
