@@ -278,9 +278,14 @@ def union_for(user: User, org_code: str | None, *, write: bool = False) -> Union
             batch.unions[user.union_id] = own
     if org_code is None or org_code == "":
         return own
+    scoped = (int(user.id), str(org_code), write)
+    if batch is not None and scoped in batch.scoped:
+        return batch.scoped[scoped]
     union = Union.get_or_none(Union.org_code == str(org_code))
     if union is None or not can_access(user, union) or (write and union.id != own.id):
         raise ProblemError("union_scope")
+    if batch is not None:
+        batch.scoped[scoped] = union
     return union
 
 

@@ -40,20 +40,28 @@ class WriteBatch:
     phones: dict[tuple[int, str], set[str]] = field(default_factory=dict)
     #: The union the request writes, read once.
     unions: dict[int, Union] = field(default_factory=dict)
+    #: (user id, org code, write) → the union a record named, checked against the user's scope once.
+    scoped: dict[tuple[int, str, bool], Union] = field(default_factory=dict)
+    #: (union id, ID number) → a new member not inserted yet (no id): inserted together, before the
+    #: claims that name them.
+    new_members: dict[tuple[int, str], Member] = field(default_factory=dict)
     #: The device whose record is being applied, when its changes are not echoed back to it.
     origin: int | None = None
 
-    def mark(self) -> tuple[int, int, int]:
-        return len(self.changes), len(self.audits), len(self.claims)
+    def mark(self) -> tuple[int, int, int, int]:
+        return len(self.changes), len(self.audits), len(self.claims), len(self.new_members)
 
-    def rollback_to(self, mark: tuple[int, int, int]) -> None:
+    def rollback_to(self, mark: tuple[int, int, int, int]) -> None:
         """Forget what a refused record buffered, and every looked-up member, claim and phone."""
         del self.changes[mark[0]:]
         del self.audits[mark[1]:]
         del self.claims[mark[2]:]
+        for key in list(self.new_members)[mark[3]:]:
+            del self.new_members[key]
         self.forget_lookups()
 
     def forget_lookups(self) -> None:
+        self.write_members()  # the database answers for them from now on
         self.members.clear()
         self.phones.clear()
         # Claims buffered by the records kept so far still count as held.
@@ -86,8 +94,9 @@ class WriteBatch:
             self.phones[(union_id, new)].add(number)
 
     def flush(self) -> None:
-        """Write the buffered changes (sequence numbers taken per union, in emission order) and
-        audit rows; call inside the transaction, last."""
+        """Write the buffered new members, changes (sequence numbers taken per union, in emission
+        order), audit rows and claims; call inside the transaction, last."""
+        self.write_members()
         per_union: dict[int, list[dict[str, Any]]] = {}
         for row in self.changes:
             per_union.setdefault(row["union"], []).append(row)
@@ -110,9 +119,26 @@ class WriteBatch:
         another union took meanwhile fails the batch (IntegrityError): the caller then writes each
         record alone, and that member's record is refused with member_elsewhere. In number order:
         two unions' batches claiming the same people wait for each other, never deadlock."""
+        self.write_members()  # the claims name them
         for chunk in chunked(sorted(self.claims, key=lambda row: str(row["id_number"])), IN_LIST // 5):
             MemberClaim.insert_many(chunk).execute()
         self.claims.clear()
+
+
+    def write_members(self) -> None:
+        """Insert the buffered new members with multi-row INSERTs, each learning its id (RETURNING).
+        A member another writer inserted meanwhile fails the batch (IntegrityError): each record is
+        then written alone (server/push.py)."""
+        pending = list(self.new_members.values())
+        self.new_members.clear()
+        fields = [f for f in Member._meta.sorted_fields if f is not Member._meta.primary_key]
+        for chunk in chunked(pending, IN_LIST // 5):
+            rows = [{f: member.__data__.get(f.name) for f in fields} for member in chunk]
+            ids = {(union_id, number): member_id for member_id, union_id, number in Member.insert_many(rows).returning(
+                Member.id, Member.union, Member.id_number).tuples().execute()}
+            for member in chunk:
+                member.id = ids[(member.union_id, member.id_number)]
+                member._dirty.clear()
 
 
 _current: ContextVar[WriteBatch | None] = ContextVar("write_batch", default=None)

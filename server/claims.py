@@ -61,7 +61,8 @@ def ensure_claim(ctx: ServerContext, union: Union, member: Member) -> None:
         if holder is not None and holder != union.id:
             raise refusal([member.id_number])
         if holder is None:
-            batch.claims.append({"id_number": member.id_number, "union": union.id, "member": member.id,
+            # The member itself: a new one gets its id when the batch inserts it, before the claims.
+            batch.claims.append({"id_number": member.id_number, "union": union.id, "member": member,
                                  "since": ctx.now_naive()})
             batch.holders[member.id_number] = union.id
         return

@@ -48,7 +48,7 @@ from server.campaigns import shanghai_today
 from server.changes import emit_change, member_record
 from server.batch import current as current_batch
 from server.claims import ensure_claim, refusal, refuse_elsewhere
-from server.db import IN_LIST
+from server.db import IN_LIST, database
 from server.leases import QUEUED
 from server.models import Member, SsCheckJob, Union, User
 from server.problems import ProblemError
@@ -156,6 +156,20 @@ def _phone_taken(union: Union, phone: str, number: str) -> bool:
             .first()) is not None
 
 
+def _store(ctx: ServerContext, union: Union, member: Member) -> None:
+    """Save the member and its union's claim. In a push request's batch, a new member whose claim
+    was looked up is buffered with it (nothing can fail until the batch's inserts); any other
+    write runs in a savepoint, so a refusal or a unique index undoes it alone."""
+    batch = current_batch()
+    if batch is not None and member.id is None and member.id_number in batch.holders:
+        batch.new_members[(union.id, member.id_number)] = member
+        ensure_claim(ctx, union, member)
+        return
+    with database.atomic():
+        member.save()
+        ensure_claim(ctx, union, member)
+
+
 def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict[str, Any]:
     union = union_for(user, payload.union, write=True)
     raw_number, fields, base = payload.id_number, payload.fields, payload.base_versions
@@ -202,8 +216,7 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
         member.versions = versions
         member.version = version
         member.updated = now
-        member.save()
-        ensure_claim(ctx, union, member)
+        _store(ctx, union, member)
         if (batch := current_batch()) is not None:
             batch.members[(union.id, number)] = member
             batch.moved_phone(union.id, number, old_phone, member.phone)

@@ -11,8 +11,10 @@ A request is written in one transaction (server/batch.py): the stored answers of
 looked up together first; then, under the union's write lock, the keys are looked up again (a
 concurrent duplicate waits for the first request and answers with its stored answers), the
 members its upserts name are read at once, each record runs in a savepoint of its own (a refused
-record rolls back alone, the others keep their answers), and the feed changes, audit rows and
-idempotency records are inserted together before the commit. The keys' unique index backs this
+record rolls back alone, the others keep their answers) — except a member upsert, which checks
+everything before it writes and buffers a new member for one multi-row INSERT (an existing one
+is saved in a savepoint of its own) — and the feed changes, audit rows and idempotency records
+are inserted together before the commit. The keys' unique index backs this
 up: should the batch still collide with a writer outside the lock, each record is written again
 in a transaction of its own — exactly one effect either way, and a kill at any point leaves the
 whole request applied or none of it.
@@ -219,8 +221,13 @@ def _in_savepoint(user: User, batch: WriteBatch, item: _Pending) -> tuple[dict[s
         batch.write_claims()
     mark = batch.mark()
     try:
-        with database.atomic():
+        if item.record.kind == RecordKind.MEMBER_UPSERT:
+            # No savepoint: member_upsert checks everything before it writes, then buffers a new
+            # member or writes in a savepoint of its own (server/members.py _store).
             answer = {"key": item.record.key, "status": "ok", "receipt": item.effect()}
+        else:
+            with database.atomic():
+                answer = {"key": item.record.key, "status": "ok", "receipt": item.effect()}
     except ProblemError:
         batch.rollback_to(mark)
         raise
