@@ -43,7 +43,7 @@ from app.protocol import (
 )
 from app.rules.phone import normalize_phone
 from app.rules.problems import RuleError
-from server import cards, member_status, members, submissions
+from server import cards, member_status, members, receipts, submissions
 from server.accounts import device_for
 from server.batch import WriteBatch, collecting
 from server.db import IN_LIST, database, is_sqlite, write_tx
@@ -63,7 +63,7 @@ def _answer(user: User, row: IdempotencyRecord, key: str, digest: str) -> dict[s
     idempotency_conflict."""
     if row.union_id != user.union_id or row.payload_sha256 != digest:
         raise ProblemError("idempotency_conflict", {"key": key})
-    return row.response  # type: ignore[no-any-return]
+    return receipts.expand(key, row.response)
 
 
 def stored_answer(user: User, key: str, digest: str) -> dict[str, Any] | None:
@@ -195,7 +195,8 @@ def _apply_once(ctx: ServerContext, user: User, record: PushRecord, digest: str,
                 return stored
             result = {"key": record.key, "status": "ok", "receipt": apply()}
             IdempotencyRecord.create(key=record.key, union=user.union_id, user=user, kind=record.kind,
-                                     payload_sha256=digest, response=result, created=ctx.now_naive())
+                                     payload_sha256=digest, response=receipts.compact(result),
+                                     created=ctx.now_naive())
             return result
     except IntegrityError:
         return _after_clash(user, record, digest)
@@ -297,7 +298,8 @@ def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending], origin: i
             if new:
                 done[key] = (digest, answer)
                 remembered.append({"key": key, "union": user.union_id, "user": user.id, "kind": item.record.kind,
-                                   "payload_sha256": digest, "response": answer, "created": ctx.now_naive()})
+                                   "payload_sha256": digest, "response": receipts.compact(answer),
+                                   "created": ctx.now_naive()})
         batch.flush()
         for chunk in chunked(remembered, IN_LIST // 5):
             IdempotencyRecord.insert_many(chunk).execute()

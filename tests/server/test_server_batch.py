@@ -212,3 +212,24 @@ def test_a_member_added_and_removed_in_one_request_leaves_no_claim(server: Serve
     # The person is free: another union may add them.
     again = clerk2.push(member_upsert(number, {"name": "批量200", "id_type": "身份证"}))
     assert again[0]["status"] == "ok", again
+
+
+def test_stored_answers_are_compact_and_given_back_whole(server: Server, clerk: Session) -> None:
+    """A member upsert's first answer is stored as a few fields (issue #19: database size) and
+    the same key gets that answer back whole — a new member's, and an update's that keeps the
+    versions of the fields it did not change."""
+    number = new_number(300)
+    created = member_upsert(number, {"name": "简存", "id_type": "身份证", "phone": "15900000300"})
+    first = clerk.push(created)[0]
+    assert first["status"] == "ok" and first["receipt"]["created"] is True
+    versions = first["receipt"]["versions"]
+    updated = member_upsert(number, {"phone": "15900000301"}, {"phone": versions["phone"]})
+    second = clerk.push(updated)[0]
+    assert second["receipt"]["changed"] == ["phone"] and second["receipt"]["version"] == 2
+    assert second["receipt"]["versions"] == {**versions, "phone": 2}
+    assert clerk.push(created, updated) == [first, second]  # both answered from the stored answers
+    with session():
+        stored = [IdempotencyRecord.get(IdempotencyRecord.key == r["key"]).response for r in (created, updated)]
+    # birth_date, gender (read off the number), id_type, name, phone: one letter each, in name order
+    assert stored[0]["m"] == [number, True, 1, "edcbf", {}]
+    assert stored[1]["m"] == [number, False, 2, "f", {k: v for k, v in versions.items() if k != "phone"}]
