@@ -98,6 +98,12 @@ class WriteBatch:
         order), audit rows and claims; call inside the transaction, last."""
         self.write_members()
         per_union: dict[int, list[dict[str, Any]]] = {}
+        # A member's last change of the batch stands for its row (server/changes.py): the member
+        # table holds the record, the feed need not hold it again.
+        last = {(row["union"], row["entity_key"]): row for row in self.changes if row["entity"] == "member"}
+        for row in last.values():
+            if isinstance(row["payload"], dict) and "version" in row["payload"]:
+                row["payload"] = {"member_row": row["payload"]["version"]}
         for row in self.changes:
             per_union.setdefault(row["union"], []).append(row)
         for union_id, rows in per_union.items():

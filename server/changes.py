@@ -4,15 +4,26 @@ A change gets the next number of its union's counter (`Union.change_seq`), taken
 the same transaction that makes the change: the row lock (PostgreSQL) or the write lock (SQLite)
 serialises writers of one union, so sequence numbers commit in order and a reader paging by
 `since` never skips one that commits late.
+
+A member change written by a push request's batch (server/batch.py) is stored as a reference,
+`{"member_row": version}`, not as the member's full record (issue #19: the feed was the largest
+table, a second copy of every member): the page serves the union's member row as it is when read
+(`member_record`). Every change of the feed is a whole state of its entity, so a reader that gets a
+later state at an earlier change (the member changed again since) ends where the later change
+leaves it anyway; a member no longer in the union (removed, transferred) is left out — the
+removal's or the transfer's own change says so.
 """
 from __future__ import annotations
 
 from typing import Any
 
+from peewee import chunked
+
 from app.protocol import CLERK_OWNED_FIELDS, SERVER_OWNED_FIELDS, Entity
 from app.rules.cards import mask_card_no
 from app.rules.idcard import mask_id
 from server.batch import buffer_change
+from server.db import IN_LIST
 from server.models import Change, Member, Union
 from server.settings import ServerContext
 
@@ -82,6 +93,24 @@ def review_view(change: dict[str, Any]) -> dict[str, Any] | None:
     return {**change, "key": key, "data": _masked(data)}
 
 
+#: A member change's stored payload when it stands for the member's row (see the module's note).
+MEMBER_ROW = "member_row"
+
+
+def _is_reference(row: Change) -> bool:
+    return row.entity == Entity.MEMBER and isinstance(row.payload, dict) and MEMBER_ROW in row.payload
+
+
+def _referenced_members(union: Union, rows: list[Change]) -> dict[str, dict[str, Any]]:
+    """The records of the union's members that reference changes among `rows` stand for, by number."""
+    numbers = list(dict.fromkeys(row.entity_key for row in rows if _is_reference(row)))
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in chunked(numbers, IN_LIST):
+        for member in Member.select().where((Member.union == union) & Member.id_number.in_(chunk)):
+            found[member.id_number] = member_record(member)
+    return found
+
+
 def changes_since(union: Union, since: int, limit: int, *, review: bool = False,
                   device: int | None = None) -> dict[str, Any]:
     """One page of the union's feed after `since`; `next` is the cursor to store with it. With
@@ -94,15 +123,17 @@ def changes_since(union: Union, since: int, limit: int, *, review: bool = False,
     if device is not None:
         query = query.where(Change.origin.is_null() | (Change.origin != device))
     rows = list(query.order_by(Change.seq).limit(limit))
+    current = _referenced_members(union, rows)
     changes = [
         {
             "seq": row.seq,
             "entity": row.entity,
             "key": row.entity_key,
-            "data": row.payload,
+            "data": current.get(row.entity_key) if _is_reference(row) else row.payload,
             "at": row.created.isoformat() + "Z",
         }
         for row in rows
+        if not _is_reference(row) or row.entity_key in current
     ]
     if review:
         changes = [view for view in map(review_view, changes) if view is not None]

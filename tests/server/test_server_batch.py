@@ -233,3 +233,36 @@ def test_stored_answers_are_compact_and_given_back_whole(server: Server, clerk: 
     # birth_date, gender (read off the number), id_type, name, phone: one letter each, in name order
     assert stored[0]["m"] == [number, True, 1, "edcbf", {}]
     assert stored[1]["m"] == [number, False, 2, "f", {k: v for k, v in versions.items() if k != "phone"}]
+
+
+def test_feed_serves_member_rows_for_pushed_members(server: Server, clerk: Session) -> None:
+    """A pushed member's change is stored as a reference to its row (issue #19: database size);
+    the feed serves the member's whole record from the row — to a reviewer cut as before — and
+    leaves a removed member's out (the removal's own change says so)."""
+    from app.protocol import MemberRemoval, PushRecord
+
+    from union_server_testkit import Session as Client
+
+    kept, gone = new_members(400, 2)
+    numbers = [kept["payload"]["id_number"], gone["payload"]["id_number"]]
+    assert [a["status"] for a in clerk.push(kept, gone)] == ["ok", "ok"]
+    with session():
+        stored = {c.entity_key: c.payload for c in Change.select().where(Change.entity_key.in_(numbers))}
+    assert stored == {numbers[0]: {"member_row": 1}, numbers[1]: {"member_row": 1}}
+    served = {c["key"]: c["data"] for c in clerk.changes()["changes"] if c["key"] in numbers}
+    assert served[numbers[0]]["name"] == "批量400" and served[numbers[0]]["phone"] == "15900000400"
+    assert served[numbers[0]]["version"] == 1 and served[numbers[0]]["versions"]["phone"] == 1
+
+    update = member_upsert(numbers[0], {"phone": "15900000499"}, {"phone": 1})
+    removal = MemberRemoval(numbers[1], "录入有误")
+    answers = clerk.push(update, PushRecord(str(uuid.uuid4()), removal.KIND, removal.to_wire()).to_wire())
+    assert [a["status"] for a in answers] == ["ok", "ok"], answers
+    feed = [c for c in clerk.changes()["changes"] if c["key"] in numbers]
+    # Both of the kept member's changes give its record as it is now; the removed one's are gone.
+    assert [(c["entity"], c["key"]) for c in feed] == [("member", numbers[0]), ("member", numbers[0]),
+                                                        ("member_removal", numbers[1])]
+    assert all(c["data"]["phone"] == "15900000499" and c["data"]["version"] == 2 for c in feed[:2])
+    review = [c for c in Client(server, "district").changes(union=clerk.org_code)["changes"]
+              if c["entity"] == "member" and c["data"]["id_number"] != numbers[0]
+              and c["data"]["name"] == "批量400"]
+    assert len(review) == 2 and all("phone" not in c["data"] and "*" in c["data"]["id_number"] for c in review)
