@@ -45,7 +45,7 @@ from app.rules.phone import normalize_phone
 from app.rules.problems import RuleError
 from server import cards, member_status, members, receipts, submissions
 from server.accounts import device_for
-from server.batch import WriteBatch, collecting
+from server.batch import WriteBatch, collecting, insert_rows
 from server.db import IN_LIST, database, is_sqlite, write_tx
 from server.models import Device, IdempotencyRecord, Nonce, Union, User
 from server.problems import ProblemError
@@ -301,8 +301,7 @@ def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending], origin: i
                                    "payload_sha256": digest, "response": receipts.compact(answer),
                                    "created": ctx.now_naive()})
         batch.flush()
-        for chunk in chunked(remembered, IN_LIST // 5):
-            IdempotencyRecord.insert_many(chunk).execute()
+        insert_rows(IdempotencyRecord, remembered)
     return answers
 
 
