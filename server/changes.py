@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from peewee import chunked
+from peewee import CharField, chunked
 
 from app.protocol import CLERK_OWNED_FIELDS, SERVER_OWNED_FIELDS, Entity
 from app.rules.cards import mask_card_no
 from app.rules.idcard import mask_id
 from server.batch import buffer_change
-from server.db import IN_LIST
+from server.db import IN_LIST, database
 from server.models import Change, Member, Union
 from server.settings import ServerContext
 
@@ -40,14 +40,21 @@ def emit_change(ctx: ServerContext, union_id: int, entity: str, entity_key: str,
     return int(seq)
 
 
+#: The member columns a feed record is made of.
+RECORD_COLUMNS: tuple[str, ...] = ("id_number", *CLERK_OWNED_FIELDS, *SERVER_OWNED_FIELDS, "ss_checked", "versions",
+                                   "version")
+
+
 def member_record(member: Member) -> dict[str, Any]:
     """A member as the feed carries it: every field, plus per-field versions."""
-    record: dict[str, Any] = {"id_number": member.id_number}
-    for name in CLERK_OWNED_FIELDS + SERVER_OWNED_FIELDS:
-        record[name] = getattr(member, name)
-    record["ss_checked"] = member.ss_checked.isoformat() + "Z" if member.ss_checked else None
-    record["versions"] = dict(member.versions or {})
-    record["version"] = member.version
+    return _record({name: getattr(member, name) for name in RECORD_COLUMNS})
+
+
+def _record(values: dict[str, Any]) -> dict[str, Any]:
+    """The feed record of a member's RECORD_COLUMNS values."""
+    record = dict(values)
+    record["ss_checked"] = values["ss_checked"].isoformat() + "Z" if values["ss_checked"] else None
+    record["versions"] = dict(values["versions"] or {})
     return record
 
 
@@ -105,9 +112,15 @@ def _referenced_members(union: Union, rows: list[Change]) -> dict[str, dict[str,
     """The records of the union's members that reference changes among `rows` stand for, by number."""
     numbers = list(dict.fromkeys(row.entity_key for row in rows if _is_reference(row)))
     found: dict[str, dict[str, Any]] = {}
+    fields = [Member._meta.fields[name] for name in RECORD_COLUMNS]
+    converters = [None if isinstance(f, CharField) else f.python_value for f in fields]
     for chunk in chunked(numbers, IN_LIST):
-        for member in Member.select().where((Member.union == union) & Member.id_number.in_(chunk)):
-            found[member.id_number] = member_record(member)
+        # SQL text built here, not by peewee (its IN list and row conversions cost more than the read).
+        sql = (f'SELECT {", ".join(chr(34) + f.column_name + chr(34) for f in fields)} FROM "{Member._meta.table_name}"'
+               f' WHERE "{Member.union.column_name}" = {database.param} AND "id_number" IN ({", ".join([database.param] * len(chunk))})')
+        for row in database.execute_sql(sql, [union.id, *chunk]).fetchall():
+            values = {f.name: v if convert is None or v is None else convert(v) for f, convert, v in zip(fields, converters, row)}
+            found[values["id_number"]] = _record(values)
     return found
 
 
