@@ -106,12 +106,8 @@ class FeesPage(OnlinePage):
 
     def __init__(self, api: ApiSource) -> None:
         super().__init__(api, "保障金额设置")
-        self.window_label = QLabel("")
-        self.window_label.setWordWrap(True)
-        self.note = QLabel("")
-        self.note.setWordWrap(True)
-        self.layout_.addWidget(self.window_label)
-        self.layout_.addWidget(self.note)
+        self.window_label = self.add_line()
+        self.note = self.add_line()
         grid = QGridLayout()
         for column, head in enumerate(HEADS):
             grid.addWidget(QLabel(f"<b>{head}</b>".replace("\n", "<br>")), 0, column)

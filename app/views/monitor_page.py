@@ -72,12 +72,8 @@ class MonitorPage(OnlinePage):
     def __init__(self, api: ApiSource, refresh_seconds: int = REFRESH_SECONDS) -> None:
         super().__init__(api, "集中参保实时监控画面")
         self.busy = False
-        self.heading = QLabel("")
-        self.heading.setWordWrap(True)
-        self.deadlines = QLabel("")
-        self.deadlines.setWordWrap(True)
-        self.layout_.addWidget(self.heading)
-        self.layout_.addWidget(self.deadlines)
+        self.heading = self.add_line()
+        self.deadlines = self.add_line()
         self.tiles: dict[str, Tile] = {}
         self.tile_figures: dict[str, str] = {}
         self.grid = QGridLayout()

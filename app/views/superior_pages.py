@@ -130,13 +130,17 @@ class OnlinePage(QWidget):
         super().__init__()
         self.api = api
         self.layout_ = QVBoxLayout(self)
-        heading = QLabel(f"<b>{title}</b>")
-        self.banner = QLabel("")
-        self.banner.setWordWrap(True)
+        self.layout_.addWidget(QLabel(f"<b>{title}</b>"))
+        self.banner = self.add_line()
         self.banner.setStyleSheet("color: #a33;")
-        self.layout_.addWidget(heading)
-        self.layout_.addWidget(self.banner)
         self.last_result: Any = None
+
+    def add_line(self) -> QLabel:
+        """A line of text under what the page has so far, wrapped to the page's width (a laptop at 150 %)."""
+        label = QLabel("")
+        label.setWordWrap(True)
+        self.layout_.addWidget(label)
+        return label
 
     def refresh(self) -> None:
         api = self.api()
