@@ -27,19 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.protocol.accounts import LEVEL_LABELS, MAX_LOCK_REASON, AccountState
-from app.views.superior_pages import ApiSource, Column, OnlinePage, RowsModel, _table
+from app.views.superior_pages import ApiSource, Column, OnlinePage, RowsModel, _table, local_time
 from app.views.windows import open_modeless
 
 PAGE_SIZE = 500
-
-
-def _when(stamp: str | None) -> str:
-    """A "…Z" timestamp as Shanghai local time, to the minute."""
-    if not stamp:
-        return ""
-    from app.protocol import SHANGHAI, parse_timestamp
-
-    return parse_timestamp(stamp).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 ACCOUNT_COLUMNS: list[Column] = [
@@ -50,10 +41,10 @@ ACCOUNT_COLUMNS: list[Column] = [
     ("组织机构代码", lambda r: r["union"]["org_code"]),
     ("工会级别", lambda r: LEVEL_LABELS.get(r["union"]["level"], r["union"]["level"])),
     ("状态", lambda r: r["state_label"]),
-    ("最近登录", lambda r: _when(r.get("last_login")) or "从未登录"),
+    ("最近登录", lambda r: local_time(r.get("last_login")) or "从未登录"),
 ]
 AUDIT_COLUMNS: list[Column] = [
-    ("时间", lambda r: _when(r["at"])),
+    ("时间", lambda r: local_time(r["at"])),
     ("操作人", lambda r: r["actor"] or "系统管理员"),
     ("操作", lambda r: {"create_user": "新建账号", "reset_password": "重置密码", "lock": "锁定",
                        "unlock": "解除锁定"}.get(r["action"], r["action"])),

@@ -17,7 +17,7 @@ from app.rules.codes import CATEGORY_LABELS, PLAN_TYPE_LABELS
 from app.rules.coverage import HalfYearRule
 from app.views import ops
 from app.views.list_page import plain_table
-from app.views.superior_pages import Column, RowsModel, describe
+from app.views.superior_pages import Column, RowsModel, describe, local_time
 
 ApiSource = Callable[[], Any]
 
@@ -68,7 +68,7 @@ def summary_lines(config: dict[str, Any]) -> list[tuple[str, str]]:
     categories = "、".join(CATEGORY_LABELS.get(c, c) for c in config.get("union_categories", []))
     return [
         ("保障年度", f"{config['plan_year']}年（第{config.get('version', 1)}版，"
-                     f"更新于{str(config.get('updated', ''))[:16].replace('T', ' ')}）"),
+                     f"更新于{local_time(config.get('updated'))}）"),
         ("工会集中参保的会员类型", categories or "关联企业类"),
         ("半年保障", half_year_text(config.get("half_year"))),
         ("户名", bank.get("name", "")), ("帐号", bank.get("number", "")), ("开户行", bank.get("bank", "")),

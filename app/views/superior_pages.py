@@ -47,16 +47,18 @@ REVIEW_COLUMNS: list[Column] = [
     ("类型", lambda r: CHANNEL_LABELS.get(r["channel"], r["channel"])),
     ("保障费用", lambda r: r["totals"]["fee"]),
     ("审核标识", lambda r: REVIEW_MARK_LABELS.get(r.get("review_mark") or "", "")),
-    ("提交时间", lambda r: r["received_at"][:16].replace("T", " ")),
+    ("提交时间", lambda r: local_time(r["received_at"])),
     ("批次编号", lambda r: r["batch_no"]),
 ]
 
 
 def local_time(stamp: str | None) -> str:
-    """A server timestamp (UTC) as a Shanghai "YYYY-MM-DD HH:MM"; empty for none."""
-    from app.protocol import SHANGHAI, parse_timestamp
+    """A server timestamp (UTC) as a Shanghai "YYYY-MM-DD HH:MM"; empty for none. Every superior
+    page shows the server's times through this (the monitor's words, app/services/monitor.py, do it
+    for the CLI and the export)."""
+    from app.services.monitor import shanghai_time
 
-    return parse_timestamp(stamp).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if stamp else ""
+    return shanghai_time(stamp)
 
 
 #: 参保批次管理 (manual §4.8): the manual's columns first, then what the center also needs.

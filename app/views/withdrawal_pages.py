@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QInputDialog, QLabel, QMessageBox, QPushButton, QWidget
 
 from app.views import ops
-from app.views.superior_pages import OFFLINE, ApiSource, Column, OnlinePage, RowsModel, _table, describe
+from app.views.superior_pages import OFFLINE, ApiSource, Column, OnlinePage, RowsModel, _table, describe, local_time
 
 
 def withdrawal_api(api: ApiSource) -> ApiSource:
@@ -23,16 +23,12 @@ def withdrawal_api(api: ApiSource) -> ApiSource:
     return make
 
 
-def _day(text: str | None) -> str:
-    return (text or "")[:16].replace("T", " ")
-
-
 WITHDRAWAL_COLUMNS: list[Column] = [
     ("批次编号", lambda r: r["batch_no"]),
     ("基层工会", lambda r: r["union"]["name"]),
     ("办卡人数", lambda r: str(r["member_count"])),
-    ("提交办卡时间", lambda r: _day(r["received_at"])),
-    ("申请撤销时间", lambda r: _day(r["requested_at"])),
+    ("提交办卡时间", lambda r: local_time(r["received_at"])),
+    ("申请撤销时间", lambda r: local_time(r["requested_at"])),
     ("状态", lambda r: r["status_label"]),
     ("撤销原因", lambda r: r["reason"] + (f"（不同意：{r['decision_reason']}）" if r.get("decision_reason") else "")),
 ]
