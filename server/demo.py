@@ -7,7 +7,10 @@ today with fees for A, B, A+ and B+, and — per grassroots union — members co
 shows: no card, SS card abnormal, pending confirmation, retiring Sep–Dec, expiring or expired IDs,
 retired, deceased, non-mainland documents. Members live on the server (it owns card numbers and
 SS statuses) and reach a clerk's PC with the first pull; the SS/employment registry holds matching
-rows so a requested check gives every kind of answer.
+rows so a requested check gives every kind of answer. With `samples` (the default), the 联合工会's
+clerk has also sent, from a PC of her own, what the district's pages review: an instant batch
+waiting for 即时参保审核 and a card batch whose 撤销 waits for 撤销办卡批次审核 (`add_samples`,
+through the push and the withdrawal code a real clerk's requests take).
 """
 from __future__ import annotations
 
@@ -274,8 +277,9 @@ def _publish_notices(ctx: ServerContext, campaign: Campaign) -> None:
 
 
 def init_demo(ctx: ServerContext, *, password: str | None = None, members_per_union: int = 150,
-              seed: int = 2025) -> DemoResult:
-    """Build the demo world in an empty database; `password` for every account, else random ones."""
+              seed: int = 2025, samples: bool = True) -> DemoResult:
+    """Build the demo world in an empty database; `password` for every account, else random ones;
+    with `samples`, the requests the district reviews (`add_samples`)."""
     if is_initialised():
         raise RuntimeError("demo data already present")
     today = shanghai_today(ctx)
@@ -313,7 +317,60 @@ def init_demo(ctx: ServerContext, *, password: str | None = None, members_per_un
         from server.payouts import load_payout_rows, sample_rows
 
         load_payout_rows(ctx, sample_rows(paid, today.year, today))
+    if samples:
+        add_samples(ctx, unions["grassroots2"], result.plan_year, today)
     return result
+
+
+#: The clerk who sends the district's sample requests, and what she asks.
+SAMPLE_CLERK = "grassroots2"
+SAMPLE_WITHDRAWAL_REASON = "工作地址录入有误，更正后重新申请"
+
+
+def add_samples(ctx: ServerContext, union: Union, plan_year: int, today: date) -> dict[str, str]:
+    """What the district reviews in the demo, sent by `union`'s clerk from a PC registered for the
+    demo, through the server's push (signed records) and its 撤销 request: an instant batch of two
+    carded members (即时参保审核) and a card batch of two members without a card whose withdrawal
+    waits (撤销办卡批次审核; the card worker holds the batch meanwhile). Returns the two batch
+    numbers; nothing when the union has too few members (a test world without members)."""
+    import secrets
+
+    from app.rules.eligibility import ineligible_reason
+    from server.card_withdrawals import request_withdrawal
+    from server.cards import check_application
+    from server.models import User
+    from server.push import push
+
+    members = list(Member.select().where(Member.union == union).order_by(Member.id.desc()))
+    carded = [m for m in members if ineligible_reason(
+        {f: getattr(m, f) for f in _ELIGIBILITY_FIELDS}, channel=Channel.CARD, plan_year=plan_year) is None][:2]
+    applicants = [m for m in members if m.card_status == "none" and not check_application(m, today)][:2]
+    if len(carded) < 2 or len(applicants) < 2:
+        return {}
+    clerk = User.get(User.username == SAMPLE_CLERK)
+    key = wire.generate_device_key()
+    fingerprint = accounts.register_device(ctx, clerk, wire.public_key_b64(key), label="演示数据的电脑")["fingerprint"]
+    tag = "".join(fingerprint.split()).upper()[:16]  # numbered as that PC numbers (app/services/batch_numbers.py)
+    pdf = demo_notice_pdf("即时参保告知书")
+    # The plan year is next year's, so an instant batch sent today is covered the whole year, as
+    # demo_submission writes it (the server checks it with coverage_for).
+    instant = demo_submission(union.org_code, plan_year, [m.id_number for m in carded], pdf,
+                              kind=SubmissionKind.INSTANT_CARDED, batch_no=f"JS{today:%Y%m%d}{tag}0001",
+                              nonce=secrets.token_hex(16), timestamp=wire.format_timestamp(ctx.now()))
+    cards = wire.CardBatch(union.org_code, f"BK{today:%Y%m%d}{tag}0002",
+                           [wire.CardApplicant(m.id_number, m.name or "") for m in applicants])
+    records = [wire.PushRecord.signed(str(uuid.uuid4()), wire.RecordKind.SUBMISSION, instant.to_wire(), key, pdf),
+               wire.PushRecord.signed(str(uuid.uuid4()), wire.RecordKind.CARD_BATCH, cards.to_wire(), key)]
+    results = push(ctx, clerk, fingerprint, [r.to_wire() for r in records])["results"]
+    refused = [r for r in results if r["status"] != "ok"]
+    if refused:
+        raise RuntimeError(f"demo samples refused: {refused}")
+    request_withdrawal(ctx, clerk, cards.batch_no, SAMPLE_WITHDRAWAL_REASON)
+    return {"instant": instant.batch_no, "card_batch": cards.batch_no}
+
+
+_ELIGIBILITY_FIELDS = ("life_status", "retired_on", "insurance_status", "card_no", "id_type", "ss_card_status",
+                       "employment_status", "category")
 
 
 def demo_submission(union: str, plan_year: int, numbers: list[str], pdf: bytes, *, plan_type: str = "A",

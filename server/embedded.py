@@ -62,9 +62,11 @@ def serve_in_thread(app: FastAPI, host: str = "127.0.0.1", *, access_log: bool =
 
 
 def start_demo_server(db_path: str | Path, *, members_per_union: int = 150, clock: Clock | None = None,
-                      settings: Settings | None = None, host: str = "127.0.0.1") -> tuple[str, Callable[[], None]]:
+                      settings: Settings | None = None, host: str = "127.0.0.1",
+                      samples: bool = True) -> tuple[str, Callable[[], None]]:
     """Serve the demo database at `db_path` (created with the demo world if new) on loopback (or
-    on `host`: tests of plain http to another PC).
+    on `host`: tests of plain http to another PC). `samples`: the district's sample requests
+    (server.demo.add_samples); a test that counts what the district reviews starts without them.
 
     Every demo account's password is DEMO_PASSWORD; the grassroots clerk is DEMO_CLERK.
     """
@@ -79,6 +81,6 @@ def start_demo_server(db_path: str | Path, *, members_per_union: int = 150, cloc
     migrate()
     with session():
         if not is_initialised():
-            init_demo(ctx, password=DEMO_PASSWORD, members_per_union=members_per_union)
+            init_demo(ctx, password=DEMO_PASSWORD, members_per_union=members_per_union, samples=samples)
     app = create_app(url, clock=ctx.clock, settings=ctx.settings)
     return serve_in_thread(app, host)

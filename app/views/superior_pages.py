@@ -209,8 +209,9 @@ class ReviewPage(OnlinePage):
         self.totals.setWordWrap(True)
         self.layout_.addWidget(self.totals)
         self.model = RowsModel(REVIEW_COLUMNS, self)
-        self.table = _table(self, self.model, {"单位名称": 17, "上级工会": 17, "保障类型": 12, "批次编号": 12,
-                                               "提交时间": 9, "类型": 6})  # a union's name: up to 16 characters
+        self.table = _table(self, self.model, {"单位名称": 17, "上级工会": 17, "保障类型": 12, "批次编号": 18,
+                                               "提交时间": 9, "类型": 6})  # a union's name: up to 16 characters;
+        # a batch number as a PC makes it: JS, the date, the device's 16-digit tag, a 4-digit sequence
         self.layout_.addWidget(self.table, 1)
         self.count = QLabel("")
         buttons = QHBoxLayout()

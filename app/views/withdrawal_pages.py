@@ -55,7 +55,7 @@ class WithdrawalReviewPage(OnlinePage):
         self.layout_.addLayout(row)
         self.layout_.addWidget(hint)
         self.model = RowsModel(WITHDRAWAL_COLUMNS, self)
-        self.table = _table(self, self.model, {"批次编号": 10, "基层工会": 16, "办卡人数": 5, "提交办卡时间": 9,
+        self.table = _table(self, self.model, {"批次编号": 18, "基层工会": 17, "办卡人数": 5, "提交办卡时间": 9,
                                                "申请撤销时间": 9, "状态": 6})
         self.layout_.addWidget(self.table, 1)
         buttons = QHBoxLayout()

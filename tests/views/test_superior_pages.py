@@ -64,7 +64,7 @@ def _submit_as(url: str, username: str, n: int) -> str:
 
 @pytest.fixture
 def world(tmp_path: Path, profile: Profile, file_keyring: Path) -> Iterator[dict[str, Any]]:
-    url, stop = start_demo_server(tmp_path / "server.db", members_per_union=40)
+    url, stop = start_demo_server(tmp_path / "server.db", members_per_union=40, samples=False)  # counted here
     batches = [_submit_as(url, "grassroots", 5), _submit_as(url, "grassroots2", 3)]
     signed = account.sign_in(url, "district", DEMO_PASSWORD, profile_root=profile.root)
     yield {"url": url, "batches": batches, "api": SuperiorApi(signed.engine.client), "profile": profile}

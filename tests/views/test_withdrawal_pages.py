@@ -56,7 +56,7 @@ def _card_batch(client: ServerClient, key: Any, fingerprint: str, numbers: list[
 
 @pytest.fixture
 def cards_world(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    url, stop = start_demo_server(tmp_path / "server.db", members_per_union=40,
+    url, stop = start_demo_server(tmp_path / "server.db", members_per_union=40, samples=False,
                                   settings=Settings(card_issue_delay_seconds=3600))
     clerk = ServerClient(url)
     clerk.login("grassroots", DEMO_PASSWORD)
