@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any, NoReturn
 
 from app import __version__
 from app.paths import Profile, default_profile_dir
+from app.rules.argparse_zh import ChineseArgumentParser, argparse_message_zh
 from app.rules.errors import ClerkFacingError
 
 
@@ -301,24 +301,9 @@ def cmd_todo(args: argparse.Namespace) -> int:
     return 0
 
 
-#: argparse's usage errors in Chinese (its own English wording otherwise reaches the clerk).
-ARGPARSE_ZH = ((re.compile(r"the following arguments are required: (.*)"), r"缺少必需的参数：\1"),
-               (re.compile(r"unrecognized arguments: (.*)"), r"无法识别的参数：\1"),
-               (re.compile(r"argument (.*?): invalid choice: (.*?) \(choose from (.*)\)"), r"参数 \1 的值 \2 无效（可选：\3）"),
-               (re.compile(r"argument (.*?): invalid \w+ value: (.*)"), r"参数 \1 的值 \2 无效"),
-               (re.compile(r"argument (.*?): expected one argument"), r"参数 \1 后面需要一个值"),
-               (re.compile(r"argument (.*?): expected at least one argument"), r"参数 \1 后面至少需要一个值"))
-
-
-def argparse_message_zh(message: str) -> str:
-    for pattern, chinese in ARGPARSE_ZH:
-        if pattern.fullmatch(message):
-            return pattern.sub(chinese, message)
-    return message
-
-
-class JsonArgumentParser(argparse.ArgumentParser):
-    """An argument parser whose usage errors are one JSON refusal (exit 2) when --json was asked."""
+class JsonArgumentParser(ChineseArgumentParser):
+    """An argument parser in Chinese (app/rules/argparse_zh.py) whose usage errors are one JSON
+    refusal (exit 2) when --json was asked."""
 
     def error(self, message: str) -> NoReturn:
         message = argparse_message_zh(message)

@@ -22,7 +22,9 @@ log = logging.getLogger("app")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="union-clerk", description="工会会员专享保障参保客户端")
+    from app.rules.argparse_zh import ChineseArgumentParser  # --help in Chinese
+
+    parser = ChineseArgumentParser(prog="union-clerk", description="工会会员专享保障参保客户端")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--profile", metavar="DIR", help="档案文件夹（默认：本用户的应用数据目录）")
     parser.add_argument("--demo", action="store_true", help="用一次性的演示档案打开（含演示会员）")

@@ -463,7 +463,9 @@ def _add_notice(add) -> None:  # type: ignore[no-untyped-def]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="union-server", description="上海市工会会员专享保障 中心服务器")
+    from app.rules.argparse_zh import ChineseArgumentParser  # --help in Chinese (its subcommands too)
+
+    parser = ChineseArgumentParser(prog="union-server", description="上海市工会会员专享保障 中心服务器")
     # The distribution's version (app.__version__, read from the installed metadata: the server imports
     # nothing of app but the rules and the protocol kernel).
     parser.add_argument("--version", action="version", version=f"%(prog)s {metadata.version('union-clerk')}")
