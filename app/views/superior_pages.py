@@ -77,7 +77,8 @@ DISTRICT_COLUMNS: list[Column] = [
 
 
 class RowsModel(QAbstractTableModel):
-    """Rows from the server (dicts) shown through `columns`; UserRole gives a row's batch number."""
+    """Rows from the server (dicts) shown through `columns` (a cell's whole text as its tooltip, for a
+    reason the column cuts); UserRole gives a row's batch number."""
 
     def __init__(self, columns: list[Column], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -103,7 +104,7 @@ class RowsModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):  # the tip: a long reason cut
             return self.columns[index.column()][1](row)
         if role == Qt.ItemDataRole.UserRole:
             return row.get("batch_no")
@@ -211,7 +212,7 @@ class ReviewPage(OnlinePage):
         self.model = RowsModel(REVIEW_COLUMNS, self)
         self.table = _table(self, self.model, {"单位名称": 17, "上级工会": 17, "保障类型": 12, "批次编号": 18,
                                                "提交时间": 9, "类型": 6})  # a union's name: up to 16 characters;
-        # a batch number as a PC makes it: JS, the date, the device's 16-digit tag, a 4-digit sequence
+        # a batch number as a PC makes it: JZ or JS, the date, the device's 16-digit tag, a 4-digit sequence
         self.layout_.addWidget(self.table, 1)
         self.count = QLabel("")
         buttons = QHBoxLayout()

@@ -56,7 +56,7 @@ DATA_COLUMNS = frozenset({"账号", "操作人"})
 #: Columns of free text whose long values are elided on purpose (the whole text is in the tooltip
 #: or the detail); every other column must show its values whole.
 FREE_TEXT = frozenset({"工作单位详细地址", "地址", "说明", "校验说明", "提示", "备注", "内容", "原因", "退回原因", "详情", "错误",
-                       "问题", "处理建议"})
+                       "问题", "处理建议", "撤销原因"})
 ROWS_CHECKED = 40
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.paths import Profile
 from app.sync.client import ServerClient
@@ -59,4 +60,6 @@ def test_the_district_reviews_the_demo_instant_batch_and_withdrawal(qtbot, demo:
     assert (request["status"], request["reason"], request["member_count"]) == ("pending", SAMPLE_WITHDRAWAL_REASON, 2)
     assert request["union"]["name"] == "上海市黄浦区南京东路街道联合工会"
     assert _cut(withdrawals) == []
+    reason = withdrawals.model.index(0, [head for head, _ in withdrawals.model.columns].index("撤销原因"))
+    assert withdrawals.model.data(reason, Qt.ItemDataRole.ToolTipRole) == SAMPLE_WITHDRAWAL_REASON  # read whole when cut
     assert _card_batch(request["batch_no"]) == ("issuing", 0, {"applying"})  # held while the district decides
