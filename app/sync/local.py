@@ -23,16 +23,19 @@ def _iso(value: Any) -> str | None:
 
 def wire_fields(member: Member, names: list[str]) -> dict[str, Any]:
     """Clerk-owned field values of a local member as the protocol carries them."""
-    out: dict[str, Any] = {}
-    for name in names:
-        if name == "enterprise_name":
-            out[name] = member.enterprise.name if member.enterprise_id else None
-        elif name in ("birth_date", "join_date"):
-            out[name] = _iso(getattr(member, name))
-        else:
-            value = getattr(member, name)
-            out[name] = None if value in ("", None) else str(value)
-    return out
+    return {name: stored_wire_value(name, (member.enterprise.name if member.enterprise_id else None)
+                                    if name == "enterprise_name" else getattr(member, name))
+            for name in names}
+
+
+def stored_wire_value(name: str, value: Any) -> Any:
+    """A clerk-owned field as the protocol carries it, from the member's value as peewee gives it or
+    as SQLite stores it (dates as ISO text); enterprise_name is the enterprise's name, or None."""
+    if name == "enterprise_name":
+        return value
+    if name in ("birth_date", "join_date"):
+        return _iso(value)
+    return None if value in ("", None) else str(value)
 
 
 def _local_value(name: str, value: Any) -> Any:

@@ -2,7 +2,7 @@
 
 A clerk may have 100,000 changed members (a first import, a mass correction). They are queued
 QUEUE_CHUNK at a time, each chunk in its own short IMMEDIATE transaction that reads its members
-with `.iterator()` (no model cache), writes their outbox rows and marks them "sending". Memory
+as plain rows (app.models.queries.push), writes their outbox rows and marks them "sending". Memory
 stays at one chunk, other writers (the clerk's own edits on the database worker) get the lock
 between chunks, and a crash between chunks loses nothing: a committed chunk is queued whole, the
 rest is still "to_send" and is queued by the next call — each change exactly once.
@@ -18,21 +18,23 @@ import json
 import uuid
 from typing import Any
 
-from peewee import JOIN, chunked
+from peewee import chunked
 
-from app.models import Enterprise, Member, Outbox, db
+from app.models import Member, Outbox, db
 from app.models.bulk import insert_rows
+from app.models.queries import push as push_sql
 from app.models.queries.loading import bulk_update_members
 from app.models.tables import UNSENT
 from app.protocol import CLERK_OWNED_FIELDS, MemberUpsert, RecordKind, canonical_text
+from app.sync.local import stored_wire_value
 
 QUEUE_CHUNK = 1000
 
 
 def queue_member_changes(union_id: int, org_code: str, chunk: int = QUEUE_CHUNK) -> int:
     """Queue every member of the union waiting to go up; returns how many rows were queued."""
-    waiting = [m.id for m in Member.select(Member.id).where(
-        UNSENT & (Member.union == union_id) & (Member.sync_state == "to_send")).order_by(Member.id).iterator()]
+    waiting = [member_id for (member_id,) in Member.select(Member.id).where(
+        UNSENT & (Member.union == union_id) & (Member.sync_state == "to_send")).order_by(Member.id).tuples()]
     queued = 0
     for ids in chunked(waiting, chunk):
         with db.atomic("IMMEDIATE"):
@@ -41,32 +43,27 @@ def queue_member_changes(union_id: int, org_code: str, chunk: int = QUEUE_CHUNK)
 
 
 def _queue_chunk(union_id: int, org_code: str, ids: list[int]) -> int:
-    from app.sync.engine import wire_fields  # engine imports this module
-
-    # Read again under the write lock: a member may have been queued or changed since.
-    members = (Member.select(Member, Enterprise).join(Enterprise, JOIN.LEFT_OUTER)
-               .where(UNSENT & (Member.union == union_id) & (Member.sync_state == "to_send") & Member.id.in_(ids))
-               .order_by(Member.id))
+    # Read again under the write lock (a member may have been queued or changed since), as plain
+    # rows: a model object per member (its dates parsed) cost more than the rest of the queueing.
     nothing, sending, rows = [], [], []
-    for m in members.iterator():
-        versions = json.loads(m.field_versions or "{}")
-        dirty = json.loads(m.dirty_fields or "[]")
+    names_at = {name: 4 + i for i, name in enumerate(CLERK_OWNED_FIELDS)}
+    for member in push_sql.members_to_queue(union_id, ids):
+        member_id, id_number, versions_text, dirty_text = member[:4]
+        versions = json.loads(versions_text or "{}")
+        dirty = json.loads(dirty_text or "[]")
         names = list(CLERK_OWNED_FIELDS) if not versions else [f for f in dirty if f in CLERK_OWNED_FIELDS]
         if not names:
-            nothing.append(m.id)
+            nothing.append(member_id)
             continue
+        fields = {name: stored_wire_value(name, member[names_at[name]]) for name in names}
         # As app.models.outbox.enqueue writes a row, the chunk's rows in one executemany.
-        text = canonical_text(MemberUpsert(m.id_number, wire_fields(m, names), {n: int(versions.get(n, 0)) for n in names},
+        text = canonical_text(MemberUpsert(id_number, fields, {n: int(versions.get(n, 0)) for n in names},
                                            union=org_code).to_wire())
         rows.append({"key": str(uuid.uuid4()), "kind": str(RecordKind.MEMBER_UPSERT), "payload": text,
-                     "payload_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "member": m.id})
-        sending.append(m.id)
+                     "payload_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "member": member_id})
+        sending.append(member_id)
     insert_rows(Outbox, rows)
-    if nothing:
-        Member.update(sync_state="sent", dirty_fields="[]").where(Member.id.in_(nothing)).execute()
-    if sending:
-        Member.update(sync_state="sending", dirty_fields="[]", sync_error=None).where(
-            Member.id.in_(sending)).execute()
+    push_sql.set_members_queued(sending, nothing)
     return len(sending)
 
 

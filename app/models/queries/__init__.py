@@ -4,6 +4,8 @@
 - `loading`: bulk work for import and export (snapshot, executemany inserts/updates, index rebuilds)
 - `cards`: 卡片信息管理, 待办会员列表, 办卡批次管理
 - `enrollment`: the raw member columns the enrollment rules read
+- `push`: members read for the outbox, outbox rows read, claimed and pruned by the push (imported
+  from `app.models.queries.push`)
 
 Everything is re-exported here, so `from app.models.queries import MemberFilter` keeps working.
 """
