@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlparse
@@ -22,6 +22,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
 from app.protocol import MAX_CLOCK_SKEW, message_for, parse_timestamp
+from app.protocol.push_body import push_body
 from app.rules.errors import ClerkFacingError
 
 log = logging.getLogger(__name__)
@@ -233,8 +234,11 @@ class ServerClient:
         params = {"plan_year": plan_year} if plan_year else None
         return self._json("GET", "/campaigns/current", params=params)
 
-    def push(self, device_fingerprint: str | None, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        body = self._json("POST", "/push", json={"device_fingerprint": device_fingerprint, "records": records})
+    def push(self, device_fingerprint: str | None, records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Send records (wire objects, or EncodedRecord whose canonical payload text goes as it is);
+        each gets its own result."""
+        body = self._json("POST", "/push", data=push_body(device_fingerprint, records),
+                          headers={"Content-Type": "application/json"})
         return body["results"]
 
     def changes(self, since: int, limit: int = 1000, device: str | None = None) -> dict[str, Any]:

@@ -11,10 +11,8 @@ a conflict the clerk resolves (`resolve_conflict`), never silently overwritten.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import secrets
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,19 +28,7 @@ from app.models import Batch, Member, Outbox, Setting, SyncState, db
 from app.models.bulk import insert_rows
 from app.models.outbox import enqueue, pending_changes  # noqa: F401 (re-export)
 from app.models.tables import UNSENT
-from app.protocol import (
-    CLERK_OWNED_FIELDS,
-    SHANGHAI,
-    SIGNED_KINDS,
-    Entity,
-    MemberUpsert,
-    PushRecord,
-    RecordKind,
-    SubmissionStatus,
-    canonical_text,
-    format_timestamp,
-    message_for,
-)
+from app.protocol import CLERK_OWNED_FIELDS, SHANGHAI, Entity, SubmissionStatus
 from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
 from app.sync import cards as card_sync
 from app.sync import member_queue, removals, updates
@@ -56,17 +42,13 @@ from app.sync.local import (  # noqa: F401 (re-exported: the views and tests use
     resolve_conflict,
     wire_fields,
 )
+from app.sync.pushing import MAX_REPRICE_ATTEMPTS, REPRICE, TRANSIENT, Pushing, answered_for_good  # noqa: F401 (re-export)
 from app.sync.updates import UpdateInfo
 
 log = logging.getLogger(__name__)
 
 PUSH_CHUNK = 500
 PULL_PAGE = 5000
-#: Problems worth sending again unchanged (the server may take it next time).
-TRANSIENT = {"internal", "rate_limited", "token_expired", "clock_skew"}
-#: The server decided other dates or prices than the copy sent: price again and resend.
-REPRICE = {"coverage_mismatch", "price_mismatch"}
-MAX_REPRICE_ATTEMPTS = 3
 
 Progress = Callable[[str, int, int], None]
 
@@ -99,7 +81,7 @@ class SyncReport:
         return "，".join(parts + self.notices)
 
 
-class SyncEngine:
+class SyncEngine(Pushing):
     def __init__(self, client: ServerClient, *, union_id: int, org_code: str,
                  device_key=None, device_fingerprint: str | None = None,
                  actor: str = "sync", documents: Path | None = None,
@@ -183,142 +165,32 @@ class SyncEngine:
         """Turn members changed here into member_upsert outbox rows (short transactions, by chunk)."""
         return member_queue.queue_member_changes(self.union_id, self.org_code)
 
-    def _record(self, row: Outbox) -> dict[str, Any]:
-        kind, payload = RecordKind(row.kind), json.loads(row.payload)
-        if kind not in SIGNED_KINDS:
-            return PushRecord(row.key, kind, payload).to_wire()
-        if self.device_key is None:
-            raise ServerProblem("unknown_device", 0)
-        pdf = Path(row.attachment).read_bytes() if kind == RecordKind.SUBMISSION and row.attachment else None
-        return PushRecord.signed(row.key, kind, payload, self.device_key, pdf).to_wire()
-
     def push(self, report: SyncReport, progress: Progress | None = None) -> None:
+        """Send the outbox a chunk at a time, in order (app.sync.pushing says how the chunks overlap)."""
         total = self.run_db(lambda: Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).count())
         done = 0
-        while True:
-            rows = self.run_db(partial(self._next_to_send, report))
-            if not rows:
-                return
-            results = self.client.push(self.device_fingerprint, [self._record(r) for r in rows])
-            by_key = {r["key"]: r for r in results}
-            self.run_db(partial(self._apply_results, rows, by_key, report))
-            done += len(rows)
-            if progress:
-                progress("上传", done, total)
-            if all(by_key.get(r.key, {}).get("problem") in TRANSIENT for r in rows):
-                return  # the server is not taking anything now; try again next sync
-            self._stop_if_cancelled()
-
-    def _next_to_send(self, report: SyncReport) -> list[Outbox]:
-        """The next outbox rows, marked as sending (submissions priced and stamped) in one transaction."""
-        rows = list(Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).order_by(Outbox.id).limit(PUSH_CHUNK))
-        if not rows:
-            return rows
-        with db.atomic("IMMEDIATE"):
-            for i, r in enumerate(rows):
-                if r.kind == RecordKind.SUBMISSION and r.state == "to_send":
-                    rows[i] = r = self._prepare(r, report)
-                    self._stamp(r)
-            Outbox.update(state="sending", attempts=Outbox.attempts + 1).where(
-                Outbox.id.in_([r.id for r in rows])).execute()
-        for r in rows:
-            r.state, r.attempts = "sending", r.attempts + 1
-        return rows
-
-    def _apply_results(self, rows: list[Outbox], by_key: dict[str, Any], report: SyncReport) -> None:
-        with db.atomic("IMMEDIATE"):
-            accepted = member_queue.apply_accepted_upserts(rows, by_key)
-            report.pushed += len(accepted)
-            for row in rows:
-                if row.id not in accepted:
-                    self._apply_result(row, by_key.get(row.key), report)
-            member_queue.prune_answered_upserts(rows)
-
-    def _prepare(self, row: Outbox, report: SyncReport) -> Outbox:
-        """Price a submission never sent as the server will on its date (see prepare_submission)."""
-        if self.prepare_submission is None:
-            return row
-        note = self.prepare_submission(row.id, self.server_today())
-        if note:
-            report.notices.append(note)
-        return Outbox.get_by_id(row.id)
-
-    def _stamp(self, row: Outbox) -> None:
-        """Give a submission its nonce and timestamp as it is first sent (not when it was queued,
-        which may have been offline hours ago); from then on its bytes never change."""
-        payload = json.loads(row.payload)
-        payload["nonce"] = secrets.token_hex(16)
-        payload["timestamp"] = format_timestamp(self.now())
-        row.payload = canonical_text(payload)
-        row.payload_sha256 = hashlib.sha256(row.payload.encode("utf-8")).hexdigest()
-        row.save()
-
-    def _apply_result(self, row: Outbox, result: dict[str, Any] | None, report: SyncReport) -> None:
-        if result is None:
-            return  # not answered: stays "sending", resent under the same key
-        member = Member.get_or_none(Member.id == row.member_id) if row.member_id else None
-        if result.get("status") == "ok":
-            row.state, row.sent_at = "sent", datetime.now().replace(microsecond=0)
-            row.receipt = json.dumps(result.get("receipt"), ensure_ascii=False)
-            row.problem = row.last_error = None
-            row.save()
-            report.pushed += 1
-            if row.kind in (RecordKind.CARD_VERIFICATION, RecordKind.CARD_BATCH):
-                card_sync.push_answered(row.kind, json.loads(row.payload), receipt=result.get("receipt"))
-            if row.kind == RecordKind.MEMBER_REMOVAL:
-                removals.removal_answered(row, None)
-            if row.kind == RecordKind.SUBMISSION:
-                receipt = result.get("receipt") or {}
-                Batch.update(status=receipt.get("status") or SubmissionStatus.UNDER_REVIEW, problem=None,
-                             updated_at=datetime.now().replace(microsecond=0)).where(Batch.outbox == row.id).execute()
-            if member is not None and row.kind == RecordKind.MEMBER_UPSERT:
-                receipt = result.get("receipt") or {}
-                versions = json.loads(member.field_versions or "{}")
-                versions.update({k: int(v) for k, v in (receipt.get("versions") or {}).items()})
-                member.field_versions = json.dumps(versions)
-                if member.sync_state == "sending":
-                    member.sync_state = "sent"
-                member.save()
-            return
-        problem = result.get("problem") or "internal"
-        message = message_for(problem, result.get("message") if problem == "validation" else None)
-        row.problem, row.last_error = problem, message
-        # A submission that waited too long in flight is stamped afresh and sent again: the server
-        # keeps no memory of a refused record, so the same key is still free.
-        retry = problem in TRANSIENT or (row.kind == RecordKind.SUBMISSION and problem == "stale_timestamp")
-        # Re-priced for a date that ended before the server received it (midnight in between):
-        # priced again for the server's new date and sent again, a few times at most.
-        retry = retry or (row.kind == RecordKind.SUBMISSION and problem in REPRICE and self.prepare_submission is not None
-                          and row.attempts < MAX_REPRICE_ATTEMPTS)
-        row.state = "to_send" if retry else "error"
-        row.save()
-        if retry:
-            return
-        report.refused += 1
-        report.errors.append(message)
-        if row.kind in (RecordKind.CARD_VERIFICATION, RecordKind.CARD_BATCH):
-            card_sync.push_answered(row.kind, json.loads(row.payload), problem=message)
-        if row.kind == RecordKind.MEMBER_REMOVAL:
-            removals.removal_answered(row, message)
-        if row.kind == RecordKind.SUBMISSION:
-            Batch.update(status="refused", problem=message, updated_at=datetime.now().replace(microsecond=0)).where(
-                Batch.outbox == row.id).execute()
-        if member is not None and row.kind == RecordKind.LIFE_STATUS:
-            member.sync_error = message  # the clerk's mark stays here; the message says what to fix
-            member.save()
-        if member is not None and row.kind == RecordKind.MEMBER_UPSERT:
-            if problem == "conflict":
-                detail = result.get("detail") or {}
-                member.conflict = json.dumps(detail.get("fields") or {}, ensure_ascii=False)
-                member.sync_state = "conflict"
-            else:
-                member.sync_state = "error"
-                member.sync_error = message
-            # What was refused stays to send again once fixed.
-            dirty = set(json.loads(member.dirty_fields or "[]"))
-            dirty |= set(MemberUpsert.from_wire(json.loads(row.payload)).fields)
-            member.dirty_fields = json.dumps(sorted(dirty))
-            member.save()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push") as sender:
+            rows = self.run_db(partial(self._claim, report, 0, PUSH_CHUNK))
+            answer = sender.submit(self._send, rows) if rows else None
+            while answer is not None:
+                rows, by_key = answer.result()
+                done += len(rows)
+                if progress:
+                    progress("上传", done, total)
+                # The server is not taking anything now: try again next sync.
+                resting = all(by_key.get(r.key, {}).get("problem") in TRANSIENT for r in rows)
+                answer = None
+                if not resting and not self.cancelled.is_set() and answered_for_good(rows, by_key):
+                    # The next chunk goes up before these answers are written: the server works meanwhile.
+                    upcoming = self.run_db(partial(self._claim, report, rows[-1].id, PUSH_CHUNK))
+                    answer = sender.submit(self._send, upcoming) if upcoming else None
+                self.run_db(partial(self._apply_results, rows, by_key, report))
+                if answer is None:
+                    if resting:
+                        return
+                    self._stop_if_cancelled()
+                    upcoming = self.run_db(partial(self._claim, report, 0, PUSH_CHUNK))
+                    answer = sender.submit(self._send, upcoming) if upcoming else None
 
     # ---- conflicts --------------------------------------------------------------------------
     def resolve_conflict(self, member_id: int, choices: dict[str, str]) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from peewee import chunked
@@ -67,19 +68,17 @@ def _queue_chunk(union_id: int, org_code: str, ids: list[int]) -> int:
     return len(sending)
 
 
-def apply_accepted_upserts(rows: list[Outbox], by_key: dict[str, Any]) -> set[int]:
-    """Apply the server's acceptance of the member_upsert rows among `rows` in bulk: each member
-    takes the versions its receipt gave and goes from "sending" to "sent", and the rows go (see the
-    module's note). Returns the ids of the rows so applied; call in the answers' transaction."""
+def apply_accepted_upserts(rows: Sequence[Any], by_key: dict[str, Any]) -> set[int]:
+    """Apply the server's acceptance of the member_upsert rows among `rows` (outbox rows: id, key,
+    kind, member_id) in bulk: each member takes the versions its receipt gave and goes from
+    "sending" to "sent", and the rows go (see the module's note). Returns the ids of the rows so
+    applied; call in the answers' transaction."""
     accepted = [r for r in rows if r.kind == RecordKind.MEMBER_UPSERT and (by_key.get(r.key) or {}).get("status") == "ok"]
     if not accepted:
         return set()
     member_ids = list(dict.fromkeys(r.member_id for r in accepted if r.member_id))
-    members: dict[int, tuple[dict[str, int], str]] = {}
-    for part in chunked(member_ids, 500):
-        for member_id, versions, state in Member.select(Member.id, Member.field_versions, Member.sync_state).where(
-                Member.id.in_(part)).tuples():
-            members[member_id] = (json.loads(versions or "{}"), state)
+    members = {member_id: (json.loads(versions or "{}"), state)
+               for member_id, versions, state in push_sql.member_sync_columns(member_ids)}
     for row in accepted:  # in row order: a member sent twice keeps the later versions
         if row.member_id in members:
             receipt = by_key[row.key].get("receipt") or {}
@@ -88,12 +87,11 @@ def apply_accepted_upserts(rows: list[Outbox], by_key: dict[str, Any]) -> set[in
                                      "sync_state": "sent" if state == "sending" else state})
                         for member_id, (versions, state) in members.items())
     ids = [r.id for r in accepted]
-    for part in chunked(ids, 500):
-        Outbox.delete().where(Outbox.id.in_(part)).execute()
+    push_sql.delete_outbox_rows(ids)
     return set(ids)
 
 
-def prune_answered_upserts(rows: list[Outbox]) -> int:
+def prune_answered_upserts(rows: Sequence[Outbox]) -> int:
     """Delete the member_upsert rows among `rows` the server accepted; call in the transaction
     that applied their answers."""
     ids = [r.id for r in rows if r.kind == RecordKind.MEMBER_UPSERT]

@@ -1,0 +1,216 @@
+"""The push's side of SyncEngine: outbox rows claimed a chunk at a time, encoded, sent, answered.
+
+A chunk is claimed in one short transaction (read as plain rows, submissions priced and stamped,
+all marked "sending" with one attempt more) and sent on the push thread, each unsigned payload as
+the canonical text its row froze (app.protocol.push_body). The answers are applied in another
+transaction: accepted member upserts in bulk (app.sync.member_queue), every other row on its own.
+
+While the server works on a chunk this PC writes the answers of the one before: once a chunk's
+answers are all final (accepted, or refused for good) the next chunk is claimed and sent first and
+those answers applied while it is on its way. A cancel or an answer to send again (a transient
+problem, a submission to stamp or price again) stops that: the answers are applied, then the
+next chunk is claimed from the start of the outbox, as one at a time would. Every answer received
+is applied before the push ends, cancelled or not; a row whose answer never came stays "sending"
+and goes again under the same key (exactly one effect on the server).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.models import Batch, Member, Outbox, db
+from app.models.queries import push as push_sql
+from app.protocol import (
+    SIGNED_KINDS,
+    MemberUpsert,
+    PushRecord,
+    RecordKind,
+    SubmissionStatus,
+    canonical_text,
+    format_timestamp,
+    message_for,
+)
+from app.protocol.push_body import EncodedRecord
+from app.sync import cards as card_sync
+from app.sync import member_queue, removals
+from app.sync.client import ServerProblem
+
+if TYPE_CHECKING:
+    from app.sync.engine import SyncReport
+
+#: Problems worth sending again unchanged (the server may take it next time).
+TRANSIENT = {"internal", "rate_limited", "token_expired", "clock_skew"}
+#: The server decided other dates or prices than the copy sent: price again and resend.
+REPRICE = {"coverage_mismatch", "price_mismatch"}
+MAX_REPRICE_ATTEMPTS = 3
+
+
+@dataclass
+class Sending:
+    """An outbox row on its way up (app.models.queries.push.SEND_COLUMNS)."""
+
+    id: int
+    key: str
+    kind: str
+    payload: str
+    payload_sha256: str
+    state: str
+    attempts: int
+    member_id: int | None
+    attachment: str | None
+
+    @classmethod
+    def of(cls, row: Outbox) -> Sending:
+        return cls(row.id, row.key, row.kind, row.payload, row.payload_sha256, row.state, row.attempts,
+                   row.member_id, row.attachment)
+
+
+def answered_for_good(rows: list[Sending], by_key: Mapping[str, Any]) -> bool:
+    """Whether every row has an answer that will not send it again (accepted, or refused for good;
+    a refused submission may be stamped or priced again, so it does not count)."""
+    for row in rows:
+        result = by_key.get(row.key)
+        if result is None:
+            return False
+        if result.get("status") != "ok" and (result.get("problem") in TRANSIENT or row.kind == RecordKind.SUBMISSION):
+            return False
+    return True
+
+
+class Pushing:
+    """Mixed into SyncEngine (which holds client, run_db, device_key, prepare_submission …)."""
+
+    def _encode(self, row: Sending) -> Mapping[str, Any]:
+        kind = RecordKind(row.kind)
+        if kind not in SIGNED_KINDS:
+            return EncodedRecord(row.key, str(kind), row.payload)
+        if self.device_key is None:
+            raise ServerProblem("unknown_device", 0)
+        pdf = Path(row.attachment).read_bytes() if kind == RecordKind.SUBMISSION and row.attachment else None
+        return PushRecord.signed(row.key, kind, json.loads(row.payload), self.device_key, pdf).to_wire()
+
+    def _send(self, rows: list[Sending]) -> tuple[list[Sending], dict[str, Any]]:
+        """On the push thread: encode and send a claimed chunk; its answers by key."""
+        results = self.client.push(self.device_fingerprint, [self._encode(r) for r in rows])
+        return rows, {r["key"]: r for r in results}
+
+    def _claim(self, report: SyncReport, after: int, limit: int) -> list[Sending]:
+        """The next rows to send after row `after`, marked as sending (submissions priced and
+        stamped) in one transaction."""
+        with db.atomic("IMMEDIATE"):
+            rows = [Sending(*values) for values in push_sql.outbox_to_send(after, limit)]
+            for i, row in enumerate(rows):
+                if row.kind == RecordKind.SUBMISSION and row.state == "to_send":
+                    prepared = self._prepare(Outbox.get_by_id(row.id), report)
+                    self._stamp(prepared)
+                    rows[i] = Sending.of(prepared)
+            push_sql.mark_sending(r.id for r in rows)
+        for row in rows:
+            row.state, row.attempts = "sending", row.attempts + 1
+        return rows
+
+    def _apply_results(self, rows: list[Sending], by_key: dict[str, Any], report: SyncReport) -> None:
+        with db.atomic("IMMEDIATE"):
+            accepted = member_queue.apply_accepted_upserts(rows, by_key)
+            report.pushed += len(accepted)
+            others = [r.id for r in rows if r.id not in accepted and r.key in by_key]
+            if not others:
+                return
+            answered = list(Outbox.select().where(Outbox.id.in_(others)).order_by(Outbox.id))
+            for row in answered:
+                self._apply_result(row, by_key.get(row.key), report)
+            member_queue.prune_answered_upserts(answered)
+
+
+    def _prepare(self, row: Outbox, report: SyncReport) -> Outbox:
+        """Price a submission never sent as the server will on its date (see prepare_submission)."""
+        if self.prepare_submission is None:
+            return row
+        note = self.prepare_submission(row.id, self.server_today())
+        if note:
+            report.notices.append(note)
+        return Outbox.get_by_id(row.id)
+
+    def _stamp(self, row: Outbox) -> None:
+        """Give a submission its nonce and timestamp as it is first sent (not when it was queued,
+        which may have been offline hours ago); from then on its bytes never change."""
+        payload = json.loads(row.payload)
+        payload["nonce"] = secrets.token_hex(16)
+        payload["timestamp"] = format_timestamp(self.now())
+        row.payload = canonical_text(payload)
+        row.payload_sha256 = hashlib.sha256(row.payload.encode("utf-8")).hexdigest()
+        row.save()
+
+    def _apply_result(self, row: Outbox, result: dict[str, Any] | None, report: SyncReport) -> None:
+        if result is None:
+            return  # not answered: stays "sending", resent under the same key
+        member = Member.get_or_none(Member.id == row.member_id) if row.member_id else None
+        if result.get("status") == "ok":
+            row.state, row.sent_at = "sent", datetime.now().replace(microsecond=0)
+            row.receipt = json.dumps(result.get("receipt"), ensure_ascii=False)
+            row.problem = row.last_error = None
+            row.save()
+            report.pushed += 1
+            if row.kind in (RecordKind.CARD_VERIFICATION, RecordKind.CARD_BATCH):
+                card_sync.push_answered(row.kind, json.loads(row.payload), receipt=result.get("receipt"))
+            if row.kind == RecordKind.MEMBER_REMOVAL:
+                removals.removal_answered(row, None)
+            if row.kind == RecordKind.SUBMISSION:
+                receipt = result.get("receipt") or {}
+                Batch.update(status=receipt.get("status") or SubmissionStatus.UNDER_REVIEW, problem=None,
+                             updated_at=datetime.now().replace(microsecond=0)).where(Batch.outbox == row.id).execute()
+            if member is not None and row.kind == RecordKind.MEMBER_UPSERT:
+                receipt = result.get("receipt") or {}
+                versions = json.loads(member.field_versions or "{}")
+                versions.update({k: int(v) for k, v in (receipt.get("versions") or {}).items()})
+                member.field_versions = json.dumps(versions)
+                if member.sync_state == "sending":
+                    member.sync_state = "sent"
+                member.save()
+            return
+        problem = result.get("problem") or "internal"
+        message = message_for(problem, result.get("message") if problem == "validation" else None)
+        row.problem, row.last_error = problem, message
+        # A submission that waited too long in flight is stamped afresh and sent again: the server
+        # keeps no memory of a refused record, so the same key is still free.
+        retry = problem in TRANSIENT or (row.kind == RecordKind.SUBMISSION and problem == "stale_timestamp")
+        # Re-priced for a date that ended before the server received it (midnight in between):
+        # priced again for the server's new date and sent again, a few times at most.
+        retry = retry or (row.kind == RecordKind.SUBMISSION and problem in REPRICE and self.prepare_submission is not None
+                          and row.attempts < MAX_REPRICE_ATTEMPTS)
+        row.state = "to_send" if retry else "error"
+        row.save()
+        if retry:
+            return
+        report.refused += 1
+        report.errors.append(message)
+        if row.kind in (RecordKind.CARD_VERIFICATION, RecordKind.CARD_BATCH):
+            card_sync.push_answered(row.kind, json.loads(row.payload), problem=message)
+        if row.kind == RecordKind.MEMBER_REMOVAL:
+            removals.removal_answered(row, message)
+        if row.kind == RecordKind.SUBMISSION:
+            Batch.update(status="refused", problem=message, updated_at=datetime.now().replace(microsecond=0)).where(
+                Batch.outbox == row.id).execute()
+        if member is not None and row.kind == RecordKind.LIFE_STATUS:
+            member.sync_error = message  # the clerk's mark stays here; the message says what to fix
+            member.save()
+        if member is not None and row.kind == RecordKind.MEMBER_UPSERT:
+            if problem == "conflict":
+                detail = result.get("detail") or {}
+                member.conflict = json.dumps(detail.get("fields") or {}, ensure_ascii=False)
+                member.sync_state = "conflict"
+            else:
+                member.sync_state = "error"
+                member.sync_error = message
+            # What was refused stays to send again once fixed.
+            dirty = set(json.loads(member.dirty_fields or "[]"))
+            dirty |= set(MemberUpsert.from_wire(json.loads(row.payload)).fields)
+            member.dirty_fields = json.dumps(sorted(dirty))
+            member.save()
+
