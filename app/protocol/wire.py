@@ -56,9 +56,14 @@ def _plain(value: Any) -> bool:
     if kind is str or value is None or kind is bool:
         return True
     if kind is int:
-        return -(2**53) <= value <= 2**53
+        return bool(-(2**53) <= value <= 2**53)
     if kind is dict:
-        return all(type(key) is str and _plain(item) for key, item in value.items())
+        for key, item in value.items():
+            if type(key) is not str:
+                return False
+            if not (type(item) is str or item is None or _plain(item)):
+                return False
+        return True
     if kind is list or kind is tuple:
         return all(_plain(item) for item in value)
     return False
