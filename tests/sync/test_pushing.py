@@ -1,0 +1,96 @@
+"""The push's chunks overlap (app/sync/pushing.py): the next chunk is claimed and sent before the
+answers of one answered for good are written, and an answer to send again stops that, so the row
+goes again in the same push, in outbox order. A fake server answers; no network."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.models import Member, Outbox
+from app.paths import Profile
+from app.sync import engine as sync_engine
+from app.sync import member_queue
+from app.sync.engine import SyncEngine, SyncReport
+from app.sync.pushing import Sending, answered_for_good
+from tests.sync.test_member_queue import ORG, _fill
+
+
+class FakeServer:
+    """Accepts every record, but answers `internal` to the keys in `flaky` the first time."""
+
+    def __init__(self, flaky: set[str] | None = None) -> None:
+        self.flaky = flaky or set()
+        self.sent: list[list[str]] = []
+
+    def push(self, fingerprint: str | None, records: list[Any]) -> list[dict[str, Any]]:
+        keys = [r["key"] for r in records]
+        self.sent.append(keys)
+        answers = []
+        for key in keys:
+            if key in self.flaky:
+                self.flaky.discard(key)
+                answers.append({"key": key, "status": "refused", "problem": "internal"})
+            else:
+                answers.append({"key": key, "status": "ok", "receipt": {"versions": {"name": 1}}})
+        return answers
+
+
+def _engine(client: FakeServer, union_id: int, events: list[tuple[str, list[int]]]) -> SyncEngine:
+    engine = SyncEngine(client, union_id=union_id, org_code=ORG)  # type: ignore[arg-type]
+    claim, apply = engine._claim, engine._apply_results
+
+    def claiming(*args: Any) -> list[Sending]:
+        rows = claim(*args)
+        events.append(("claim", [r.id for r in rows]))
+        return rows
+
+    def applying(rows: list[Sending], *args: Any) -> None:
+        events.append(("apply", [r.id for r in rows]))
+        apply(rows, *args)
+
+    engine._claim, engine._apply_results = claiming, applying  # type: ignore[method-assign]
+    return engine
+
+
+def _keys() -> list[str]:
+    return [r.key for r in Outbox.select(Outbox.key).order_by(Outbox.id)]
+
+
+def test_the_next_chunk_goes_before_the_answers_are_written(profile: Profile, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync_engine, "PUSH_CHUNK", 2)
+    union_id = _fill(5)
+    member_queue.queue_member_changes(union_id, ORG)
+    keys, ids = _keys(), [r.id for r in Outbox.select(Outbox.id).order_by(Outbox.id)]
+    server, events = FakeServer(), []
+    report = SyncReport()
+    _engine(server, union_id, events).push(report)
+    assert server.sent == [keys[0:2], keys[2:4], keys[4:5]]
+    assert events == [("claim", ids[0:2]), ("claim", ids[2:4]), ("apply", ids[0:2]), ("claim", ids[4:5]),
+                      ("apply", ids[2:4]), ("claim", []), ("apply", ids[4:5]), ("claim", [])]
+    assert report.pushed == 5 and Outbox.select().count() == 0
+    assert Member.select().where(Member.sync_state == "sent").count() == 5
+
+
+def test_an_answer_to_send_again_goes_again_in_order(profile: Profile, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync_engine, "PUSH_CHUNK", 2)
+    union_id = _fill(5)
+    member_queue.queue_member_changes(union_id, ORG)
+    keys = _keys()
+    server, events = FakeServer({keys[1]}), []
+    report = SyncReport()
+    _engine(server, union_id, events).push(report)
+    # The first chunk's second row was not taken: its answers written, the outbox read from its start.
+    assert server.sent == [keys[0:2], keys[1:3], keys[3:5]]
+    assert report.pushed == 5 and Outbox.select().count() == 0
+    assert Member.select().where(Member.sync_state == "sent").count() == 5
+
+
+def test_answered_for_good() -> None:
+    row = Sending(1, "k1", "member_upsert", "{}", "", "sending", 1, None, None)
+    submission = Sending(2, "k2", "submission", "{}", "", "sending", 1, None, None)
+    assert answered_for_good([row], {"k1": {"status": "ok"}})
+    assert answered_for_good([row], {"k1": {"status": "refused", "problem": "conflict"}})
+    assert not answered_for_good([row], {})
+    assert not answered_for_good([row], {"k1": {"status": "refused", "problem": "internal"}})
+    assert not answered_for_good([submission], {"k2": {"status": "refused", "problem": "stale_timestamp"}})
