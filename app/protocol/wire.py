@@ -61,7 +61,10 @@ def _plain(value: Any) -> bool:
         for key, item in value.items():
             if type(key) is not str:
                 return False
-            if not (type(item) is str or item is None or _plain(item)):
+            inner = type(item)
+            if inner is str or item is None or (inner is int and -(2**53) <= item <= 2**53):
+                continue
+            if not _plain(item):
                 return False
         return True
     if kind is list or kind is tuple:
