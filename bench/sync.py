@@ -197,8 +197,7 @@ def first_push(work: Path, members: int) -> tuple[int, Timed, int, Timed]:
         print(f"  {result.imported:,} members imported here ({result.failed} refused rows)", flush=True)
         with Timed(proc.pid) as push:
             report = SyncReport()
-            engine.queue_member_changes()
-            engine.push(report)
+            engine.push(report, queueing=engine.queueing())  # as sync() queues and pushes
         left = pending_changes()
         if left:
             raise RuntimeError(f"first push: {left} members still to send ({report.refused} refused)")

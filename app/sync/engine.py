@@ -42,7 +42,7 @@ from app.sync.local import (  # noqa: F401 (re-exported: the views and tests use
     resolve_conflict,
     wire_fields,
 )
-from app.sync.pushing import MAX_REPRICE_ATTEMPTS, REPRICE, TRANSIENT, Pushing, answered_for_good  # noqa: F401 (re-export)
+from app.sync.pushing import MAX_REPRICE_ATTEMPTS, REPRICE, TRANSIENT, Pushing, Sending, answered_for_good  # noqa: F401 (re-export)
 from app.sync.updates import UpdateInfo
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,14 @@ PUSH_CHUNK = 500
 PULL_PAGE = 5000
 
 Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Queueing:
+    """Steps that queue outbox rows, in order, and the rows counted for them before they run."""
+
+    steps: list[Callable[[], int]]
+    counted: int
 
 
 class SyncCancelled(Exception):
@@ -125,10 +133,7 @@ class SyncEngine(Pushing):
         try:
             self.check_clock()
             report.update = updates.check(self.client)  # refuses (ClientTooOld) only when the server says so
-            self.run_db(self.queue_member_changes)
-            # After the member changes, so a corrected expiry reaches the server before its check.
-            self.run_db(lambda: card_sync.queue_server_checks(self.union_id, self.org_code))
-            self.push(report, progress)
+            self.push(report, progress, queueing=self.queueing())
             self.pull(report, progress)
             self.refresh_campaign()
             self.refresh_notices()
@@ -161,16 +166,50 @@ class SyncEngine(Pushing):
         return (self.now() - timedelta(seconds=self.clock_skew)).astimezone(SHANGHAI).date()
 
     # ---- up ---------------------------------------------------------------------------------
-    def queue_member_changes(self) -> int:
-        """Turn members changed here into member_upsert outbox rows (short transactions, by chunk)."""
-        return member_queue.queue_member_changes(self.union_id, self.org_code)
+    def queue_member_changes(self, ids: list[int] | None = None) -> int:
+        """Turn members changed here (those of `ids` still waiting, or all) into member_upsert
+        outbox rows (short transactions, by chunk); returns how many rows were queued."""
+        if ids is None:
+            return member_queue.queue_member_changes(self.union_id, self.org_code)
+        return member_queue.queue_chunk(self.union_id, self.org_code, ids)
 
-    def push(self, report: SyncReport, progress: Progress | None = None) -> None:
-        """Send the outbox a chunk at a time, in order (app.sync.pushing says how the chunks overlap)."""
+    def queueing(self) -> Queueing:
+        """What a sync queues, in order: the members changed here a chunk at a time, then the card
+        checks (after the member changes, so a corrected expiry reaches the server before its
+        check). Each step runs on the database worker and returns how many rows it queued beyond
+        one a member; `counted` is one a member."""
+        members = self.run_db(partial(member_queue.waiting, self.union_id))
+
+        def chunk(ids: list[int]) -> int:
+            return self.queue_member_changes(ids) - len(ids)
+
+        steps: list[Callable[[], int]] = [partial(chunk, ids) for ids in chunked(members, member_queue.QUEUE_CHUNK)]
+        steps.append(lambda: card_sync.queue_server_checks(self.union_id, self.org_code))
+        return Queueing(steps, len(members))
+
+    def push(self, report: SyncReport, progress: Progress | None = None, queueing: Queueing | None = None) -> None:
+        """Send the outbox a chunk at a time, in order (app.sync.pushing says how the chunks overlap).
+        `queueing`'s steps run first when there is one chunk of members or none; else the first,
+        then one while the server takes each request, the rest when the outbox runs dry."""
+        steps = list(queueing.steps) if queueing else []
         total = self.run_db(lambda: Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).count())
+        total += queueing.counted if queueing else 0
+        first = len(steps) if len(steps) <= 2 else 1  # one chunk of members (and the card checks), or the first
+        for step in steps[:first]:
+            total += self.run_db(step)
+        del steps[:first]
+
+        def claim(after: int) -> list[Sending]:
+            nonlocal total
+            while True:
+                rows: list[Sending] = self.run_db(partial(self._claim, report, after, PUSH_CHUNK))
+                if rows or not steps:
+                    return rows
+                total += self.run_db(steps.pop(0))
+
         done = 0
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push") as sender:
-            rows = self.run_db(partial(self._claim, report, 0, PUSH_CHUNK))
+            rows = claim(0)
             answer = sender.submit(self._send, rows) if rows else None
             while answer is not None:
                 rows, by_key = answer.result()
@@ -182,14 +221,16 @@ class SyncEngine(Pushing):
                 answer = None
                 if not resting and not self.cancelled.is_set() and answered_for_good(rows, by_key):
                     # The next chunk goes up before these answers are written: the server works meanwhile.
-                    upcoming = self.run_db(partial(self._claim, report, rows[-1].id, PUSH_CHUNK))
+                    upcoming = claim(rows[-1].id)
                     answer = sender.submit(self._send, upcoming) if upcoming else None
                 self.run_db(partial(self._apply_results, rows, by_key, report))
+                if answer is not None and steps:
+                    total += self.run_db(steps.pop(0))  # more members queued while the server works
                 if answer is None:
                     if resting:
                         return
                     self._stop_if_cancelled()
-                    upcoming = self.run_db(partial(self._claim, report, 0, PUSH_CHUNK))
+                    upcoming = claim(0)
                     answer = sender.submit(self._send, upcoming) if upcoming else None
 
     # ---- conflicts --------------------------------------------------------------------------

@@ -34,13 +34,19 @@ QUEUE_CHUNK = 1000
 
 def queue_member_changes(union_id: int, org_code: str, chunk: int = QUEUE_CHUNK) -> int:
     """Queue every member of the union waiting to go up; returns how many rows were queued."""
-    waiting = [member_id for (member_id,) in Member.select(Member.id).where(
+    return sum(queue_chunk(union_id, org_code, ids) for ids in chunked(waiting(union_id), chunk))
+
+
+def waiting(union_id: int) -> list[int]:
+    """The members of the union changed here and not yet queued, in id order."""
+    return [member_id for (member_id,) in Member.select(Member.id).where(
         UNSENT & (Member.union == union_id) & (Member.sync_state == "to_send")).order_by(Member.id).tuples()]
-    queued = 0
-    for ids in chunked(waiting, chunk):
-        with db.atomic("IMMEDIATE"):
-            queued += _queue_chunk(union_id, org_code, ids)
-    return queued
+
+
+def queue_chunk(union_id: int, org_code: str, ids: list[int]) -> int:
+    """Queue the members among `ids` still waiting, in one transaction; returns the rows queued."""
+    with db.atomic("IMMEDIATE"):
+        return _queue_chunk(union_id, org_code, ids)
 
 
 def _queue_chunk(union_id: int, org_code: str, ids: list[int]) -> int:

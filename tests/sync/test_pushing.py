@@ -22,10 +22,12 @@ class FakeServer:
     def __init__(self, flaky: set[str] | None = None) -> None:
         self.flaky = flaky or set()
         self.sent: list[list[str]] = []
+        self.numbers: list[str] = []
 
     def push(self, fingerprint: str | None, records: list[Any]) -> list[dict[str, Any]]:
         keys = [r["key"] for r in records]
         self.sent.append(keys)
+        self.numbers += [r["payload"]["id_number"] for r in records]
         answers = []
         for key in keys:
             if key in self.flaky:
@@ -84,6 +86,25 @@ def test_an_answer_to_send_again_goes_again_in_order(profile: Profile, monkeypat
     assert server.sent == [keys[0:2], keys[1:3], keys[3:5]]
     assert report.pushed == 5 and Outbox.select().count() == 0
     assert Member.select().where(Member.sync_state == "sent").count() == 5
+
+
+def test_a_big_first_push_queues_its_members_while_the_server_works(profile: Profile,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync_engine, "PUSH_CHUNK", 2)
+    monkeypatch.setattr(member_queue, "QUEUE_CHUNK", 3)
+    union_id = _fill(7)
+    numbers = [m.id_number for m in Member.select(Member.id_number).order_by(Member.id)]
+    server, events = FakeServer(), []
+    engine = _engine(server, union_id, events)
+    steps: list[tuple[int, int, int]] = []
+    report = SyncReport()
+    engine.push(report, lambda _stage, done, total: steps.append((done, total)), queueing=engine.queueing())
+    # Each member once, in member order. Only the first chunk of members (3) was queued before the
+    # first request; the next was queued while the second request (the 3rd member) was on its way.
+    assert server.numbers == numbers
+    assert [len(keys) for keys in server.sent] == [2, 1, 2, 2] and steps == [(2, 7), (3, 7), (5, 7), (7, 7)]
+    assert report.pushed == 7 and Outbox.select().count() == 0 and member_queue.waiting(union_id) == []
+    assert Member.select().where(Member.sync_state == "sent").count() == 7
 
 
 def test_answered_for_good() -> None:
