@@ -183,7 +183,8 @@ class SyncEngine(Pushing):
         def chunk(ids: list[int]) -> int:
             return self.queue_member_changes(ids) - len(ids)
 
-        steps: list[Callable[[], int]] = [partial(chunk, ids) for ids in chunked(members, member_queue.QUEUE_CHUNK)]
+        chunks = list(chunked(members, member_queue.QUEUE_CHUNK)) or [[]]  # none waiting: still one step, as cheap
+        steps: list[Callable[[], int]] = [partial(chunk, ids) for ids in chunks]
         steps.append(lambda: card_sync.queue_server_checks(self.union_id, self.org_code))
         return Queueing(steps, len(members))
 
