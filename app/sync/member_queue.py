@@ -5,7 +5,9 @@ QUEUE_CHUNK at a time, each chunk in its own short IMMEDIATE transaction that re
 as plain rows (app.models.queries.push), writes their outbox rows and marks them "sending". Memory
 stays at one chunk, other writers (the clerk's own edits on the database worker) get the lock
 between chunks, and a crash between chunks loses nothing: a committed chunk is queued whole, the
-rest is still "to_send" and is queued by the next call — each change exactly once.
+rest is still "to_send" and is queued by the next call — each change exactly once. A sync queues
+the first chunk before its first request and the others while the server takes the requests
+before them (SyncEngine.queueing and push).
 
 A member_upsert row whose answer the server gave is applied (the versions merged into the
 member) and deleted in the same transaction: the member holds everything the answer said, so the

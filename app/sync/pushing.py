@@ -11,7 +11,8 @@ those answers applied while it is on its way. A cancel or an answer to send agai
 problem, a submission to stamp or price again) stops that: the answers are applied, then the
 next chunk is claimed from the start of the outbox, as one at a time would. Every answer received
 is applied before the push ends, cancelled or not; a row whose answer never came stays "sending"
-and goes again under the same key (exactly one effect on the server).
+and goes again under the same key (exactly one effect on the server). The member changes of a
+big union are queued between requests the same way (SyncEngine.push's queueing steps).
 """
 from __future__ import annotations
 
