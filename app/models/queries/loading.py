@@ -2,6 +2,7 @@
 import compares against, executemany inserts and updates, and rebuilding indexes for a big load."""
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -56,10 +57,32 @@ def members_fingerprint(union_id: int) -> tuple[str | None, ...]:
     return tuple(str(v) if v is not None else None for v in row)
 
 
+def sql_literal(value: Any) -> str | None:
+    """`value` as an SQL literal that SQLite stores exactly as it would store `value` bound to a
+    parameter (NULL, an integer, a finite real, text, a blob), or None when it has no such literal."""
+    kind = type(value)
+    if value is None:
+        return "NULL"
+    if kind is bool or kind is int:
+        return str(int(value)) if -2**63 <= value < 2**63 else None
+    if kind is float:
+        return repr(value) if math.isfinite(value) else None
+    if kind is str:
+        return None if "\x00" in value else "'" + value.replace("'", "''") + "'"
+    if kind is bytes:
+        return f"X'{value.hex()}'"
+    return None
+
+
 def bulk_insert(model: type[BaseModel], columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
                 batch: int = 5000, on_batch: Callable[[int], None] | None = None) -> int:
     """Insert `rows` (tuples of db-ready values for `columns`, given as column names) into
     `model`'s table with executemany; every other column gets its peewee default, evaluated once.
+
+    The defaults are written into the statement as literals (NULL, numbers, text), so each row
+    binds only its own values: binding the member table's 14 defaults with every row cost as much
+    as SQLite's insert itself (100,000 members: 0.65 s of CPU instead of 0.35 s). A default with
+    no exact literal (a date …) is bound with every row as before.
 
     Must run inside the caller's transaction. `on_batch(done)` is called after each batch and
     may raise to abort (the caller's transaction then rolls back). Returns the rows inserted.
@@ -75,15 +98,19 @@ def bulk_insert(model: type[BaseModel], columns: Sequence[str], rows: Iterable[S
     extra = [f for f in model._meta.sorted_fields
              if f.column_name not in columns and not isinstance(f, AutoField)]
     # Enum defaults as plain str: sqlite3 binds exact str directly, subclasses through its adapters.
-    defaults = tuple(str(v) if isinstance(v, str) else v
-                     for v in (f.db_value(f.default() if callable(f.default) else f.default) for f in extra))
-    names = list(columns) + [f.column_name for f in extra]
+    values = [str(v) if isinstance(v, str) else v
+              for v in (f.db_value(f.default() if callable(f.default) else f.default) for f in extra)]
+    literals = [sql_literal(v) for v in values]
+    bound = tuple(v for v, lit in zip(values, literals) if lit is None)
+    names = (list(columns) + [f.column_name for f, lit in zip(extra, literals) if lit is not None]
+             + [f.column_name for f, lit in zip(extra, literals) if lit is None])
+    slots = ["?"] * len(columns) + [lit for lit in literals if lit is not None] + ["?"] * len(bound)
     sql = (f'INSERT INTO "{model._meta.table_name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
-           f'VALUES ({", ".join("?" * len(names))})')
+           f'VALUES ({", ".join(slots)})')
     cursor = db.cursor()
     done = 0
     for chunk in chunked(rows, batch):
-        cursor.executemany(sql, [tuple(r) + defaults for r in chunk] if defaults else chunk)
+        cursor.executemany(sql, [tuple(r) + bound for r in chunk] if bound else chunk)
         done += len(chunk)
         if on_batch:
             on_batch(done)
