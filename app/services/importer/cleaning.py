@@ -7,7 +7,6 @@ rule on every input it accepts (tests/services/test_import_rules.py, with hypoth
 """
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -250,7 +249,9 @@ _CHECK_CHARS = "10X98765432"
 # Plain str, not the enum members: sqlite3 binds an exact str directly but runs its adapter
 # lookup for every value of a str subclass (a third of the insert's time for three such columns).
 _MALE, _FEMALE = str(Gender.MALE), str(Gender.FEMALE)
-_WEIGHT_OFFSET = 48 * sum(idcard.WEIGHTS)  # ord("0") times each weight
+# The ID's weights are 2**(17 - i) mod 11, and 13 = 2 (mod 11): the 17 digits read as a base-13
+# number, doubled, give the weighted sum mod 11 in one C call (a third of this function's time before).
+assert all(w == 2 ** (17 - i) % 11 for i, w in enumerate(idcard.WEIGHTS))
 _MOBILE_SECOND = frozenset("3456789")
 
 
@@ -286,8 +287,7 @@ def fast_mainland_id(raw: Any, today: date, births: dict[str, date | None] | Non
             birth = births[digits] = _birth_of(digits)
     if birth is None or birth > today:
         return None
-    total = sum(map(operator.mul, head.encode(), idcard.WEIGHTS)) - _WEIGHT_OFFSET
-    if _CHECK_CHARS[total % 11] != last:
+    if _CHECK_CHARS[2 * int(head, 13) % 11] != last:
         return None
     return raw, (_MALE if raw[16] in "13579" else _FEMALE), birth
 
