@@ -274,7 +274,10 @@ def _gender_and_birth(sheet: SheetData, checked: Checked, start: int, given: dic
     """Gender and birth date: derived from a mainland ID (a different value given is an error),
     typed by hand for other documents. Takes both columns out of `given` into `checked`."""
     f = checked.fields
-    birth_texts = [b.isoformat() if b is not None else None for b in births]
+    # A file has a few thousand distinct birth dates (the ID cleaner shares them): each written once.
+    texts: dict[Any, Any] = {b: b.isoformat() for b in set(births) if b is not None}
+    texts[None] = None
+    birth_texts = list(map(texts.__getitem__, births))
     for key, derived in (("gender", genders), ("birth_date", birth_texts)):
         column = given.pop(key, None)
         if column is None:
