@@ -20,6 +20,7 @@ from typing import Any
 
 from peewee import chunked
 
+from server.audit import pack as pack_audit
 from server.db import IN_LIST, database
 from server.models import AuditEntry, BaseModel, Change, Member, MemberClaim, Union
 
@@ -140,7 +141,7 @@ class WriteBatch:
             for offset, row in enumerate(rows):
                 row["seq"] = last - len(rows) + 1 + offset
             insert_rows(Change, rows)
-        insert_rows(AuditEntry, self.audits)
+        insert_rows(AuditEntry, pack_audit(self.audits))  # a request's member entries: one row (server/audit.py)
         self.write_claims()
         self.changes.clear()
         self.audits.clear()

@@ -21,8 +21,9 @@ from typing import Any
 
 import httpx
 
+from server.audit import member_entries
 from server.db import session
-from server.models import AuditEntry, Change, IdempotencyRecord, Member, Submission, Union
+from server.models import Change, IdempotencyRecord, Member, Submission, Union
 from union_server_testkit import G1_CARDED, Server, Session, mainland_id, member_upsert, submission_payload, submission_record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,8 +47,7 @@ def effects(union_id: int, numbers: list[str], keys: list[str]) -> dict[str, Any
             "members": {m.id_number: m.version for m in Member.select().where(Member.id_number.in_(numbers))},
             "changes": Change.select().where((Change.union == union_id) & (Change.entity == "member")
                                              & Change.entity_key.in_(numbers)).count(),
-            "created": AuditEntry.select().where((AuditEntry.action == "member_created")
-                                                 & (AuditEntry.union == union_id)).count(),
+            "created": sum(1 for e in member_entries(union_id) if e["action"] == "member_created"),
             "keys": IdempotencyRecord.select().where(IdempotencyRecord.key.in_(keys)).count(),
             "submissions": Submission.select().count(),
         }
