@@ -160,6 +160,16 @@ def _v11_feed_mark(migrator: SchemaMigrator) -> None:
     database.obj.create_tables([FeedMark])
 
 
+#: Indexes no query reads (#19: an index entry per feed change, claim and idempotency record).
+_UNREAD_INDEXES = ("change_union_id", "member_claim_union_id", "idempotency_record_union_id",
+                   "idempotency_record_user_id")
+
+
+def _v12_unread_indexes(migrator: SchemaMigrator) -> None:
+    for name in _UNREAD_INDEXES:
+        database.obj.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+
+
 STEPS: tuple[Step, ...] = (
     Step(2, "index member (union, phone): every member upsert looks for another member with the phone",
          _v2_member_phone_index),
@@ -178,6 +188,8 @@ STEPS: tuple[Step, ...] = (
             "compaction to the latest change per entity", _v9_compact_feed),
     Step(11, "feed_mark: how far compaction got per union, so a run reads only what changed since",
          _v11_feed_mark),
+    Step(12, "drop the indexes no query reads: change, member_claim and idempotency_record by union, "
+             "idempotency_record by user (the database at city scale)", _v12_unread_indexes),
 )
 
 LATEST = STEPS[-1].version if STEPS else BASELINE

@@ -252,7 +252,7 @@ class Change(BaseModel):
     `seq` is assigned per union, in commit order."""
 
     id = AutoField()
-    union = ForeignKeyField(Union, on_delete="CASCADE")
+    union = ForeignKeyField(Union, on_delete="CASCADE", index=False)  # (union, seq) leads with it
     seq = BigIntegerField()
     entity = CharField()
     entity_key = CharField()
@@ -290,8 +290,8 @@ class IdempotencyRecord(BaseModel):
 
     id = AutoField()
     key = CharField(max_length=64, unique=True)
-    union = ForeignKeyField(Union, on_delete="CASCADE")
-    user = ForeignKeyField(User, on_delete="CASCADE")
+    union = ForeignKeyField(Union, on_delete="CASCADE", index=False)  # read by key only (step 12)
+    user = ForeignKeyField(User, on_delete="CASCADE", index=False)
     kind = CharField()
     payload_sha256 = CharField(max_length=64)
     response = JSONText()
@@ -521,7 +521,7 @@ class MemberClaim(BaseModel):
 
     id = AutoField()
     id_number = CharField(max_length=32, unique=True)
-    union = ForeignKeyField(Union, on_delete="CASCADE")
+    union = ForeignKeyField(Union, on_delete="CASCADE", index=False)  # read by number or member only
     member = ForeignKeyField(Member, unique=True, on_delete="CASCADE")
     since = DateTimeField()
 
