@@ -39,17 +39,20 @@ def test_a_push_stores_its_member_entries_in_one_row_and_reads_each_back(server:
 
 def test_pack_keeps_every_entry_and_the_order_of_other_rows() -> None:
     at = datetime(2026, 12, 1, 9, 0, 0)
+    # Masked as stored: an 18-digit ID, a short document number, a key not masked (kept plain).
+    keys = [mask_id(mainland_id("19800101", 10)), mask_id("H1234567"), mask_id(mainland_id("19800101", 11)),
+            mask_id(mainland_id("19800101", 12)), mask_id(mainland_id("19800101", 13)), "31010119800101XXXX"]
 
     def member(k: int, action: str = "member_created", fields: tuple[str, ...] = ("name", "phone")) -> dict[str, object]:
         return {"at": at + timedelta(microseconds=k), "username": "g", "union": 7, "action": action,
-                "entity": "member", "entity_key": f"31010119800101{k:04d}", "detail": {"fields": list(fields)}}
+                "entity": "member", "entity_key": keys[k], "detail": {"fields": list(fields)}}
 
     other = {"at": at, "username": "g", "union": 7, "action": "member_removed", "entity": "member",
              "entity_key": "x", "detail": {"reason": "退会"}}
     rows = [member(0), member(1, fields=("name", "not_a_coded_field")), member(2, "member_updated", ("label",)),
-            other, member(3), member(4)]
+            other, member(3), member(4), member(5)]
     packed = pack(rows)
-    assert [r["entity"] for r in packed] == [PACKED, "member", "member", PACKED]
+    assert [r["entity"] for r in packed] == [PACKED, "member", "member", PACKED, "member"]
     stored = [AuditEntry(id=i, **{("union_id" if k == "union" else k): v for k, v in r.items()}) for i, r in enumerate(packed)]
     back = entries(stored)
     assert [(e["at"], e["action"], e["entity"], e["entity_key"], e["detail"]) for e in back] == [
