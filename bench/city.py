@@ -15,6 +15,12 @@ the database size per member, and checks every effect is on the server exactly o
 
     python bench/city.py [--unions 2000] [--clients 24,64] [--pg URL]
 
+The clients are light (bench/city_load.py): every body is built and signed before its wave and
+sent as bytes over a keep-alive http.client connection, so on a 2-core box they take little of
+what the server needs. Each wave also prints where the box's CPU went — the server, the
+PostgreSQL backends of the bench's database, the load generator, the rest of the box (other work)
+— and the rate those cores could give at most: the ceiling of 2 processes ÷ 1 on this box.
+
 After the upserts each clerk's union is pulled from 0 as a new PC would (server CPU per member
 pulled, the baseline of the upsert CPU target: ≤ 3×), and at the end the feed is compacted as
 the job worker does and the biggest tables' sizes are printed before and after.
@@ -36,13 +42,13 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+import city_load  # noqa: E402 - bench/city_load.py: the light load generator
 import city_union  # noqa: E402 - bench/city_union.py: the 100,000-member union
 import server_load as world  # noqa: E402 - bench/server_load.py: databases, world, server, clients
 from server_load import Clerk, Phase  # noqa: E402
@@ -81,34 +87,6 @@ def tree_usage(pid: int) -> tuple[float, float]:
     pages = sum(usage.get(p, (0, 0))[0] for p in tree)
     ticks = sum(usage.get(p, (0, 0))[1] for p in tree)
     return pages * os.sysconf("SC_PAGE_SIZE") / 1e6, ticks / os.sysconf("SC_CLK_TCK")
-
-
-def upsert_one(url: str, clerk: Clerk, first: int, phase: Phase, lock: threading.Lock) -> None:
-    """Push MEMBERS new members of the clerk's union in one request."""
-    from app.protocol import MemberUpsert, PushRecord
-
-    records = []
-    for n in range(MEMBERS):
-        number = new_member_id(first + n)
-        payload = MemberUpsert(number, {"name": f"新会员{n}", "id_type": "身份证", "phone": f"137{first + n:08d}",
-                                        "work_address": "上海市黄浦区九江路二百号"}, {}, union=clerk.org_code)
-        records.append(PushRecord(str(uuid.uuid4()), payload.KIND, payload.to_wire()).to_wire())
-    body = {"device_fingerprint": clerk.fingerprint, "records": records}
-    started = time.perf_counter()
-    error = None
-    try:
-        response = world.http().post(url + "/push", json=body, headers={"Authorization": f"Bearer {clerk.token}"},
-                                     timeout=120)
-        if response.status_code != 200:
-            error = f"{clerk.username}: HTTP {response.status_code} {response.text[:200]}"
-        else:
-            bad = [r for r in response.json()["results"] if r.get("status") != "ok"]
-            if bad:
-                error = f"{clerk.username}: {len(bad)} refused, e.g. {bad[0].get('problem')} {bad[0].get('detail')}"
-    except Exception as exc:  # noqa: BLE001 - every failure is counted and shown
-        error = f"{clerk.username}: {type(exc).__name__} {exc}"
-    elapsed = time.perf_counter() - started
-    phase.record(lock, elapsed, error)
 
 
 def pull_all(url: str, clerk: Clerk, phase: Phase, lock: threading.Lock, pulled: list[int]) -> None:
@@ -193,7 +171,11 @@ def run_config(db_url: str, clerks: list[Clerk], processes: int, clients: list[i
                work: Path, args: argparse.Namespace) -> dict[str, Any]:
     """Both waves with each client count against a server of `processes` processes. The clerks
     are split among the client counts, so every wave works on unions untouched before."""
-    result: dict[str, Any] = {"processes": processes, "waves": {}, "cpu": {}}
+    result: dict[str, Any] = {"processes": processes, "waves": {}, "cpu": {}, "box": {}, "load": {}}
+    box_cpu = city_load.BoxCpu(None if db_url.startswith("sqlite") else db_url)
+
+    def first(clerk: Clerk) -> int:
+        return int(clerk.org_code[12:17]) * MEMBERS
     with world.serving(db_url, work / f"server-{processes}.log", processes) as (url, pid):
         signed = world.run_phase("sign-in", [lambda p, lock, c=c: world.sign_in(url, c) for c in clerks],
                                  4, args.max_seconds)  # the server queues at most a few logins
@@ -202,21 +184,28 @@ def run_config(db_url: str, clerks: list[Clerk], processes: int, clients: list[i
         share = len(clerks) // len(clients)
         for i, count in enumerate(clients):
             mine = clerks[i * share:(i + 1) * share]
-            cpu = tree_usage(pid)[1]
+            bodies = [city_load.upsert_body(c, [new_member_id(first(c) + n) for n in range(MEMBERS)], first(c))
+                      for c in mine]
+            cpu, box = tree_usage(pid)[1], box_cpu.sample()
             upserts = world.run_phase("upserts", [
-                lambda p, lock, c=c: upsert_one(url, c, int(c.org_code[12:17]) * MEMBERS, p, lock)
-                for c in mine], count, args.max_seconds)
-            upsert_cpu, cpu = tree_usage(pid)[1] - cpu, tree_usage(pid)[1]
+                lambda p, lock, c=c, b=b: city_load.send(url, c, b, MEMBERS, p, lock) for c, b in zip(mine, bodies)],
+                count, args.max_seconds)
+            upsert_cpu, upsert_box = tree_usage(pid)[1] - cpu, box_cpu.since(box)
+            cpu = tree_usage(pid)[1]
             pulled: list[int] = []
             pulls = world.run_phase("pulls", [lambda p, lock, c=c, out=pulled: pull_all(url, c, p, lock, out) for c in mine],
                                     count, args.max_seconds)
-            pull_cpu, cpu = tree_usage(pid)[1] - cpu, tree_usage(pid)[1]
+            pull_cpu = tree_usage(pid)[1] - cpu
             result.setdefault("pulls", {})[count] = (pulls, sum(pulled), pull_cpu)
+            bodies = [city_load.submission_bytes(c, c.numbers, plan_year) for c in mine]
+            cpu, box = tree_usage(pid)[1], box_cpu.sample()
             submissions = world.run_phase("submissions", [
-                lambda p, lock, c=c: world.push_one(url, c, c.numbers, plan_year, p, lock) for c in mine],
+                lambda p, lock, c=c, b=b: city_load.send(url, c, b, 1, p, lock) for c, b in zip(mine, bodies)],
                 count, args.max_seconds)
             result["waves"][count] = (len(mine), upserts, submissions)
             result["cpu"][count] = (upsert_cpu, tree_usage(pid)[1] - cpu)
+            result["box"][count] = (upsert_box, box_cpu.since(box))
+            result["load"][count] = os.getloadavg()[0]
         result["rss_mb"] = tree_usage(pid)[0]
     result["members"] = count_members(db_url, clerks)
     result["subs"] = world.count_effects(db_url, clerks)[0]
@@ -229,6 +218,34 @@ def line(name: str, phase: Phase, per: int, unit: str) -> str:
             f"p99 {phase.percentile(0.99) * 1000:6.0f} ms")
 
 
+def box_line(wall: float, server: float, box: tuple[float, float, float], done: int, unit: str, load: float) -> str:
+    """Where the box's CPU went in a wave (the server, PostgreSQL's backends of the bench's
+    database, the load generator, everything else on the box), and the rate the cores left by
+    everything else could give at most at this CPU per item."""
+    client, pg, busy = box
+    others = max(busy - server - client - pg, 0.0)
+    per = (server + client + pg) / max(done, 1)
+    cores = os.cpu_count() or 2
+    return (f"      CPU: server {server:.1f} s ({server / wall:.2f} cores), PostgreSQL backends {pg:.1f} s "
+            f"({pg / wall:.2f}), load generator {client:.1f} s ({client / wall:.2f}), the rest of the box "
+            f"{others:.1f} s ({others / wall:.2f}); per {unit}: server {server / max(done, 1) * 1000:.2f}, PG "
+            f"{pg / max(done, 1) * 1000:.2f}, clients {client / max(done, 1) * 1000:.2f} ms; {cores} cores ÷ all "
+            f"= at most {cores / max(per, 1e-9):.0f} {unit}/s, {(cores - others / wall) / max(per, 1e-9):.0f} with "
+            f"what the rest left; load average {load:.2f}")
+
+
+def ceiling(result: dict[str, Any], count: int) -> tuple[float, float]:
+    """The box's ceiling of upserts and submissions per second at the one-process run's CPU per
+    item (server + PostgreSQL + clients on its cores): what 2 processes could reach at best."""
+    cores = os.cpu_count() or 2
+    _, upserts, submissions = result["waves"][count]
+    upsert_cpu, submission_cpu = result["cpu"][count]
+    (client, pg, _), (sub_client, sub_pg, _) = result["box"][count]
+    up = (upsert_cpu + client + pg) / max(upserts.done, 1)
+    sub = (submission_cpu + sub_client + sub_pg) / max(submissions.done, 1)
+    return cores / max(up, 1e-9), cores / max(sub, 1e-9)
+
+
 def report(results: list[dict[str, Any]], clients: list[int], size: tuple[int, int]) -> bool:
     ok = True
     for result in results:
@@ -239,6 +256,8 @@ def report(results: list[dict[str, Any]], clients: list[int], size: tuple[int, i
             upsert_cpu, submission_cpu = result["cpu"][count]
             print(line("upserts", upserts, MEMBERS, "members")
                   + f", server CPU {upsert_cpu / max(upserts.done * MEMBERS, 1) * 1000:.2f} ms/member")
+            upsert_box, submission_box = result["box"][count]
+            print(box_line(upserts.wall, upsert_cpu, upsert_box, upserts.done * MEMBERS, "member", result["load"][count]))
             pulls, pulled, pull_cpu = result["pulls"][count]
             per_pull = pull_cpu / max(pulled, 1) * 1000
             print(line("first pulls", pulls, 1, "unions")
@@ -247,6 +266,8 @@ def report(results: list[dict[str, Any]], clients: list[int], size: tuple[int, i
             ok = ok and not pulls.errors
             print(line("submissions", submissions, 1, "batches")
                   + f", server CPU {submission_cpu / max(submissions.done, 1) * 1000:.0f} ms/batch")
+            print(box_line(submissions.wall, submission_cpu, submission_box, submissions.done, "batch",
+                           result["load"][count]))
             ok = ok and not upserts.errors and not submissions.errors
         expected_members = sum(u * 2 * MEMBERS for u, _, _ in result["waves"].values())
         expected_subs = sum(s.done for _, _, s in result["waves"].values())
@@ -258,8 +279,11 @@ def report(results: list[dict[str, Any]], clients: list[int], size: tuple[int, i
         print("\nratios, 2 processes / 1 process (target ≥ 1.8 on 2 cores):")
         for count in clients:
             one, two = results[0]["waves"][count], results[1]["waves"][count]
+            up_max, sub_max = ceiling(results[0], count)
             print(f"  {count} clerks: upserts {two[1].throughput / one[1].throughput:.2f}×, "
-                  f"submissions {two[2].throughput / one[2].throughput:.2f}×")
+                  f"submissions {two[2].throughput / one[2].throughput:.2f}×; the box's ceiling at one process's "
+                  f"CPU per item: upserts {up_max / max(one[1].throughput, 1e-9):.2f}×, "
+                  f"submissions {sub_max / max(one[2].throughput, 1e-9):.2f}×")
     print(f"\ndatabase: {size[0] / 1e6:.1f} MB for {size[1]:,} members, {size[0] / max(size[1], 1) / 1024:.2f} KiB per member")
     return ok
 
