@@ -27,11 +27,15 @@ class WireError(ValueError):
         self.detail = detail
 
 
+#: The largest integer magnitude JSON readers keep exactly.
+_MAX_INT = 2**53
+
+
 def _check(value: Any, path: str) -> None:
     # bool is an int subclass, so it is accepted with int; float is refused because a binary
     # fraction has no single decimal spelling — money must travel as a Decimal string.
     if value is None or isinstance(value, (str, bool, int)):
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_INT:
             raise CanonicalJsonError(f"{path}: integer {value} is too large for JSON readers")
         return
     if isinstance(value, float):
@@ -50,24 +54,18 @@ def _check(value: Any, path: str) -> None:
 
 
 def _plain(value: Any) -> bool:
-    """Whether `value` is made only of the plain types that always have a canonical form: the
-    quick test of every payload (a first push encodes 100,000); `_check` names what is wrong."""
+    """Whether `value` is made of nothing but dicts with text keys, lists, text, bool, None and
+    integers within ±2**53, by exact type: then it has a canonical form and `_check`, which walks
+    it with a path for its message, need not (its walk cost more than the encoding). Anything else
+    (a subclass, a tuple, a float …) goes to `_check`, which accepts or refuses it."""
     kind = type(value)
-    if kind is str or value is None or kind is bool:
+    if kind is str or kind is bool or value is None:
         return True
     if kind is int:
-        return bool(-(2**53) <= value <= 2**53)
+        return -_MAX_INT <= value <= _MAX_INT
     if kind is dict:
-        for key, item in value.items():
-            if type(key) is not str:
-                return False
-            inner = type(item)
-            if inner is str or item is None or (inner is int and -(2**53) <= item <= 2**53):
-                continue
-            if not _plain(item):
-                return False
-        return True
-    if kind is list or kind is tuple:
+        return all(type(key) is str and _plain(item) for key, item in value.items())
+    if kind is list:
         return all(_plain(item) for item in value)
     return False
 
