@@ -16,41 +16,77 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from peewee import chunked
+from peewee import AutoField, CharField, DateTimeField, Field, ForeignKeyField, IntegerField, TextField, chunked
 
 from server.audit import pack as pack_audit
 from server.db import IN_LIST, database
-from server.models import AuditEntry, BaseModel, Change, Member, MemberClaim, Union
+from server.models import AuditEntry, BaseModel, Change, JSONText, Member, MemberClaim, Union
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 #: Rows per multi-row INSERT (a member row binds 33 parameters; SQLite allows 32,766).
 INSERT_ROWS = IN_LIST // 5
 
 
+def _natural(field: Field) -> type | None:
+    """The type of value the field stores as it is (its db_value would hand it on unchanged);
+    None: always through db_value (JSON documents, and fields this module does not know)."""
+    if isinstance(field, ForeignKeyField):
+        return _natural(field.rel_field)
+    if isinstance(field, JSONText):
+        return None
+    if isinstance(field, (CharField, TextField)):
+        return str
+    if isinstance(field, (IntegerField, AutoField)):
+        return int
+    if isinstance(field, DateTimeField):
+        return datetime
+    return None
+
+
 def insert_rows(model: type[BaseModel], rows: list[dict[str, Any]], returning: tuple[str, ...] = ()) -> list[tuple[Any, ...]]:
     """Insert dict rows (keys: field names; a field a row leaves out gets its default) with
     multi-row INSERTs whose text is built once per size, the values through each field's db_value
-    as peewee would store them: peewee's insert_many builds SQL for every value, which cost more
-    than the database's own work. Returns the `returning` columns of the rows (RETURNING: PostgreSQL,
-    and SQLite since 3.35)."""
+    as peewee would store them (skipped for a value of the type the field stores unchanged: text in
+    a text column, an int in an integer column): peewee's insert_many builds SQL for every value,
+    which cost more than the database's own work. Returns the `returning` columns of the rows
+    (RETURNING: PostgreSQL, and SQLite since 3.35)."""
     if not rows:
         return []
     names = list(dict.fromkeys(name for row in rows for name in row))
     fields = [model._meta.fields[name] for name in names]
-    defaults = [f.default() if callable(f.default) else f.default for f in fields]
+    plan = [(name, f.default() if callable(f.default) else f.default, _natural(f), f.db_value)
+            for name, f in zip(names, fields)]
     columns = ", ".join(f'"{f.column_name}"' for f in fields)
     one = "(" + ", ".join([database.param] * len(fields)) + ")"
     tail = (" RETURNING " + ", ".join(f'"{model._meta.fields[n].column_name}"' for n in returning)) if returning else ""
     out: list[tuple[Any, ...]] = []
     for chunk in chunked(rows, INSERT_ROWS):
         sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES {", ".join([one] * len(chunk))}{tail}'
-        params = [f.db_value(row.get(name, default)) for row in chunk
-                  for name, f, default in zip(names, fields, defaults)]
+        params = [value if value is None or type(value) is natural else convert(value)
+                  for row in chunk for name, default, natural, convert in plan
+                  for value in (row.get(name, default),)]
         cursor = database.execute_sql(sql, params)
         if returning:
             out.extend(tuple(row) for row in cursor.fetchall())
     return out
+
+
+def rows_in(model: type[ModelT], field: str, values: Iterable[Any], *, union_id: int | None = None,
+            columns: tuple[str, ...] = ()) -> Iterator[ModelT]:
+    """The model's rows whose `field` is one of `values` (and, given `union_id`, of that union),
+    `columns` of them (default: all), read IN_LIST values at a time with SQL text built here:
+    peewee builds a node for every value of an IN list, which cost more than the read."""
+    meta = model._meta
+    wanted = [meta.fields[name] for name in columns] if columns else meta.sorted_fields
+    head = (f'SELECT {", ".join(chr(34) + f.column_name + chr(34) for f in wanted)} FROM "{meta.table_name}" WHERE '
+            + (f'"{meta.fields["union"].column_name}" = {database.param} AND ' if union_id is not None else "")
+            + f'"{meta.fields[field].column_name}" IN ')
+    for chunk in chunked(list(values), IN_LIST):
+        params = ([union_id] if union_id is not None else []) + chunk
+        yield from model.raw(head + "(" + ", ".join([database.param] * len(chunk)) + ")", *params)
 
 
 @dataclass
@@ -100,20 +136,18 @@ class WriteBatch:
         """Read the union's members with these numbers, who claims the numbers, and which of the
         union's members have these phones."""
         wanted = [n for n in dict.fromkeys(numbers) if (union_id, n) not in self.members]
-        for chunk in chunked(wanted, IN_LIST):
-            found = {m.id_number: m for m in Member.select().where(
-                (Member.union == union_id) & Member.id_number.in_(chunk))}
-            held = {row.id_number: row.union_id for row in MemberClaim.select(
-                MemberClaim.id_number, MemberClaim.union).where(MemberClaim.id_number.in_(chunk))}
-            for number in chunk:
-                self.members[(union_id, number)] = found.get(number)
-                self.holders[number] = held.get(number)
-        for chunk in chunked([p for p in dict.fromkeys(phones) if (union_id, p) not in self.phones], IN_LIST):
-            for phone in chunk:
-                self.phones[(union_id, phone)] = set()
-            for row in Member.select(Member.id_number, Member.phone).where(
-                    (Member.union == union_id) & Member.phone.in_(chunk)):
-                self.phones[(union_id, row.phone)].add(row.id_number)
+        for number in wanted:
+            self.members[(union_id, number)] = None
+            self.holders[number] = None
+        for member in rows_in(Member, "id_number", wanted, union_id=union_id):
+            self.members[(union_id, member.id_number)] = member
+        for claim in rows_in(MemberClaim, "id_number", wanted, columns=("id_number", "union")):
+            self.holders[claim.id_number] = claim.union_id
+        phones = [p for p in dict.fromkeys(phones) if (union_id, p) not in self.phones]
+        for phone in phones:
+            self.phones[(union_id, phone)] = set()
+        for row in rows_in(Member, "phone", phones, union_id=union_id, columns=("id_number", "phone")):
+            self.phones[(union_id, row.phone)].add(row.id_number)
 
     def moved_phone(self, union_id: int, number: str, old: str | None, new: str | None) -> None:
         """A member of the batch changed its phone: keep the looked-up phones true."""

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from peewee import DataError, IntegrityError, chunked
+from peewee import DataError, IntegrityError
 
 from app import protocol as wire
 from app.protocol import (
@@ -45,8 +45,8 @@ from app.rules.phone import normalize_phone
 from app.rules.problems import RuleError
 from server import cards, member_status, members, receipts, submissions
 from server.accounts import device_for
-from server.batch import WriteBatch, collecting, insert_rows
-from server.db import IN_LIST, database, is_sqlite, write_tx
+from server.batch import WriteBatch, collecting, insert_rows, rows_in
+from server.db import database, is_sqlite, write_tx
 from server.models import Device, IdempotencyRecord, Nonce, Union, User
 from server.problems import ProblemError
 from server.settings import ServerContext
@@ -75,10 +75,7 @@ def stored_answer(user: User, key: str, digest: str) -> dict[str, Any] | None:
 
 def _stored_rows(keys: list[str]) -> dict[str, IdempotencyRecord]:
     """The idempotency records of these keys, by key (one query per IN_LIST keys)."""
-    rows: dict[str, IdempotencyRecord] = {}
-    for chunk in chunked(list(dict.fromkeys(keys)), IN_LIST):
-        rows.update((row.key, row) for row in IdempotencyRecord.select().where(IdempotencyRecord.key.in_(chunk)))
-    return rows
+    return {row.key: row for row in rows_in(IdempotencyRecord, "key", dict.fromkeys(keys))}
 
 
 def _lock_union(union_id: int) -> None:
