@@ -59,15 +59,26 @@ def _plain(value: Any) -> bool:
     it with a path for its message, need not (its walk cost more than the encoding). Anything else
     (a subclass, a tuple, a float …) goes to `_check`, which accepts or refuses it."""
     kind = type(value)
-    if kind is str or kind is bool or value is None:
-        return True
-    if kind is int:
-        return -_MAX_INT <= value <= _MAX_INT
     if kind is dict:
-        return all(type(key) is str and _plain(item) for key, item in value.items())
-    if kind is list:
-        return all(_plain(item) for item in value)
-    return False
+        if not all(type(key) is str for key in value):
+            return False
+        items = value.values()
+    elif kind is list:
+        items = value
+    else:
+        items = (value,)
+    for item in items:  # the leaves checked here, without a call each
+        kind = type(item)
+        if kind is str or item is None or kind is bool:
+            continue
+        if kind is int:
+            if -_MAX_INT <= item <= _MAX_INT:
+                continue
+            return False
+        if (kind is dict or kind is list) and _plain(item):
+            continue
+        return False
+    return True
 
 
 def _dumps(obj: Any) -> str:

@@ -5,6 +5,8 @@ The old system counts only Chinese characters: more than 6 and fewer than 20. Di
 """
 from __future__ import annotations
 
+import re
+
 from app.rules.normalize import normalize_text
 from app.rules.problems import fail
 
@@ -23,14 +25,19 @@ _CJK_RANGES: tuple[tuple[int, int], ...] = (
 )
 
 
+_CJK = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _CJK_RANGES) + "]")
+
+
 def _is_cjk(char: str) -> bool:
     cp = ord(char)
     return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
 
 
 def count_cjk(text: str) -> int:
-    """How many CJK ideographs `text` contains (punctuation, digits and letters are not counted)."""
-    return sum(1 for char in text if _is_cjk(char))
+    """How many CJK ideographs `text` contains (punctuation, digits and letters are not counted).
+    One regex over the ranges (a server checks every pushed member's address): the same count as
+    testing each character with `_is_cjk` (tests/rules/test_rules_address.py)."""
+    return len(_CJK.findall(text))
 
 
 def validate_work_address(raw: object, required: bool) -> str:

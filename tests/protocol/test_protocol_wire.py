@@ -35,6 +35,41 @@ def test_canonical_json_round_trips_and_is_stable(value: object) -> None:
     assert protocol.canonical_json(json.loads(encoded.decode("utf-8"))) == encoded
 
 
+class _Label(str):
+    """A str subclass (as a StrEnum value is): not plain, so the full check decides."""
+
+
+any_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.text() | st.floats(allow_nan=False)
+    | st.builds(_Label, st.text(max_size=4)) | st.sets(st.integers(0, 3), max_size=2),
+    lambda children: st.lists(children, max_size=4) | st.tuples(children)
+    | st.dictionaries(st.text(max_size=8) | st.integers(0, 3), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(any_values)
+def test_canonical_json_fast_path_answers_as_the_full_check(value: object) -> None:
+    # canonical_json skips the path-naming walk for plain values: it must accept and refuse
+    # exactly what the walk does, and spell what it accepts the same.
+    from app.protocol.wire import _check
+
+    try:
+        _check(value, "$")
+    except protocol.CanonicalJsonError:
+        with pytest.raises(protocol.CanonicalJsonError):
+            protocol.canonical_json(value)
+        return
+    expected = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    try:
+        text = expected.encode("utf-8")
+    except UnicodeEncodeError:
+        with pytest.raises(protocol.CanonicalJsonError):
+            protocol.canonical_json(value)
+        return
+    assert protocol.canonical_json(value) == text
+
+
 def test_payload_hash_ignores_key_order() -> None:
     assert protocol.payload_sha256({"a": 1, "b": 2}) == protocol.payload_sha256({"b": 2, "a": 1})
     assert protocol.payload_sha256({"a": 1}) != protocol.payload_sha256({"a": 2})

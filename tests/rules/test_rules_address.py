@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.rules.address import count_cjk, validate_work_address
+from app.rules.address import _is_cjk, count_cjk, validate_work_address
 from app.rules.problems import RuleError
 
 
@@ -23,6 +23,14 @@ from app.rules.problems import RuleError
 )
 def test_count_cjk(text: str, count: int) -> None:
     assert count_cjk(text) == count
+
+
+def test_count_cjk_agrees_with_the_ranges_at_every_code_point() -> None:
+    # count_cjk is one regex (the server counts every pushed address); each code point, alone and
+    # among others, counts exactly as the range test says.
+    every = [chr(cp) for cp in range(0x110000)]
+    assert [count_cjk(ch) for ch in every] == [int(_is_cjk(ch)) for ch in every]
+    assert count_cjk("".join(every)) == sum(map(_is_cjk, every))
 
 
 def chars(n: int) -> str:
