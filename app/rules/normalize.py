@@ -17,14 +17,20 @@ for _cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF):
     _FULLWIDTH_TABLE[_cp] = None
 
 _WHITESPACE = re.compile(r"\s+")
+# What normalize_text would change: a character of the table, whitespace other than a space, two
+# spaces, or a space at either end. Text without any is already clean (most of what a server
+# checks): returned as it is, without the table's pass and the whitespace pass.
+_TO_CLEAN = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_FULLWIDTH_TABLE)) + r"]|[^\S ]|  |^ | $")
 
 
 def normalize_text(value: object) -> str:
     """`value` as clean text: half-width ASCII, stripped, inner whitespace runs collapsed to one space."""
     if value is None:
         return ""
-    text = str(value).translate(_FULLWIDTH_TABLE)
-    return _WHITESPACE.sub(" ", text).strip()
+    text = str(value)
+    if _TO_CLEAN.search(text) is None:
+        return text
+    return _WHITESPACE.sub(" ", text.translate(_FULLWIDTH_TABLE)).strip()
 
 
 def compact(value: object) -> str:

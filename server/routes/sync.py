@@ -50,7 +50,9 @@ def router(ctx: ServerContext) -> APIRouter:
 
     @api.post("/push", summary="Send outbox records; each gets its own result")
     async def push_records(body: PushIn, access_token: str | None = Depends(token)) -> JSONResponse:
-        records = [r.model_dump() for r in body.records]
+        # The fields as read, not model_dump(), which copied every payload again value by value.
+        records = [{"key": r.key, "kind": r.kind, "payload": r.payload, "signature": r.signature, "nonce": r.nonce,
+                    "timestamp": r.timestamp, "pdf_b64": r.pdf_b64} for r in body.records]
         result = await call(as_user(ctx, access_token,
                                     lambda user: push.push(ctx, user, body.device_fingerprint, records)))
         return JSONResponse(result)
