@@ -13,6 +13,8 @@ thread inside one `session()` (server/api.py). Nothing logs a password, token, k
 """
 from __future__ import annotations
 
+import gc
+
 import dataclasses
 import json
 import logging
@@ -48,6 +50,15 @@ ROUTERS += (query_routes, withdrawal_routes)  # 参保/保障/给付信息查询
 ROUTERS += (monitor,)  # 集中参保实时监控
 
 
+def _freeze_start_up() -> None:
+    """Once a process: what start-up made (modules, routes, schemas) lives as long as the process,
+    so it is moved out of the collector's full passes, which a big push set off over and over
+    (measured: about a tenth of its CPU). Garbage is collected first, so none is kept for good."""
+    if gc.get_freeze_count() == 0:
+        gc.collect()
+        gc.freeze()
+
+
 def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | None = None) -> FastAPI:
     ctx = ServerContext(settings=settings or Settings(), clock=clock or system_clock)
     # peewee's DEBUG log prints every query's parameters: ID numbers, token hashes. Never let it.
@@ -57,6 +68,7 @@ def create_app(db_url: str, *, clock: Clock | None = None, settings: Settings | 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _freeze_start_up()
         worker = JobWorker(ctx) if ctx.settings.run_worker else None
         if worker is not None:
             worker.start()

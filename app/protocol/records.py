@@ -105,6 +105,9 @@ def read_id_numbers(raw: object, *, limit: int = MAX_ID_NUMBERS) -> list[str]:
 
 # --- member_upsert -------------------------------------------------------------------------------
 
+_SERVER_OWNED = frozenset(SERVER_OWNED_FIELDS)
+_CLERK_OWNED = frozenset(CLERK_OWNED_FIELDS)
+
 
 @dataclass(frozen=True)
 class MemberUpsert:
@@ -131,10 +134,10 @@ class MemberUpsert:
         assert isinstance(number, str)  # _id_number refused anything else
         if not isinstance(fields, dict) or not isinstance(base, dict):
             raise WireError("fields 和 base_versions 应为对象")
-        server_owned = sorted(set(fields) & set(SERVER_OWNED_FIELDS))
+        server_owned = sorted(_SERVER_OWNED.intersection(fields))
         if server_owned:
             raise WireError({"fields": server_owned, "message": "这些字段由服务器维护，不能由本机上传"})
-        unknown = sorted(set(fields) - set(CLERK_OWNED_FIELDS))
+        unknown = sorted(set(fields).difference(_CLERK_OWNED))
         if unknown:
             raise WireError({"fields": unknown, "message": "未知字段"})
         if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in base.values()):
