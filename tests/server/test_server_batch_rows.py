@@ -94,3 +94,11 @@ def test_a_request_of_new_members_writes_each_row_once(server: Server) -> None:
             IdempotencyRecord.key.startswith("batch-rows-")).scalar()
         assert keys == len(numbers)  # the refused record is not remembered
     assert clerk.push(*records[:3]) == answers[:3]  # the same keys again: the first answers
+
+
+def test_start_up_leaves_its_objects_out_of_full_collections(server: Server) -> None:
+    # server/app.py: once a process, after a collection, what start-up made is frozen (a big push
+    # otherwise set off full passes over it again and again).
+    import gc
+
+    assert gc.get_freeze_count() > 0
