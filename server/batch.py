@@ -65,9 +65,8 @@ def insert_rows(model: type[BaseModel], rows: list[dict[str, Any]], returning: t
     out: list[tuple[Any, ...]] = []
     for chunk in chunked(rows, INSERT_ROWS):
         sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES {", ".join([one] * len(chunk))}{tail}'
-        params = [value if value is None or type(value) is natural else convert(value)
-                  for row in chunk for name, default, natural, convert in plan
-                  for value in (row.get(name, default),)]
+        params = [value if (value := row.get(name, default)) is None or type(value) is natural else convert(value)
+                  for row in chunk for name, default, natural, convert in plan]
         cursor = database.execute_sql(sql, params)
         if returning:
             out.extend(tuple(row) for row in cursor.fetchall())
