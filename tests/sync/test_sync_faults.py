@@ -333,11 +333,12 @@ def test_server_restarted_mid_push_has_one_effect_per_row(push_server: ServerPro
     assert len(set(keys)) == total
 
     db = server.db_file
+    (union_id,), = _query(db, "SELECT id FROM trade_union WHERE org_code = ?", G1)
+    # This union's only: the demo world's other clerk has sent batches of its own (server.demo.add_samples).
     stored = _query(db, "SELECT key, COUNT(*) FROM idempotency_record WHERE kind IN ('member_upsert', 'submission') "
-                    "GROUP BY key")
+                    "AND union_id = ? GROUP BY key", union_id)
     assert dict(stored) == {k: 1 for k in keys}
     # Each edited member changed once: its address at version 2, one new entry in the feed.
-    (union_id,), = _query(db, "SELECT id FROM trade_union WHERE org_code = ?", G1)
     numbers = {m.id_number for m in Member.select(Member.id_number).where(Member.id.in_(edited))}
     rows = _query(db, "SELECT id_number, work_address, version, versions FROM member WHERE union_id = ?", union_id)
     for number, address, version, versions in rows:
@@ -350,7 +351,8 @@ def test_server_restarted_mid_push_has_one_effect_per_row(push_server: ServerPro
     assert {n: feed[n] for n in numbers} == {n: 2 for n in numbers}
     # One submission per batch, each person enrolled once.
     assert _query(db, "SELECT COUNT(*) FROM submission WHERE union_id = ?", union_id)[0][0] == 2
-    assert _query(db, "SELECT COUNT(*), COUNT(DISTINCT id_number) FROM enrollment")[0] == (60, 60)
+    assert _query(db, "SELECT COUNT(*), COUNT(DISTINCT id_number) FROM enrollment WHERE union_id = ?",
+                  union_id)[0] == (60, 60)
     # And locally: every edited member is settled at the server's version.
     for m in Member.select().where(Member.id.in_(edited)):
         assert m.sync_state == "sent" and json.loads(m.field_versions)["work_address"] == 2
