@@ -10,14 +10,17 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from collections.abc import Mapping
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from app.models import Enterprise, Member, db
 from app.models.answers import answers_of, retirement_answers
 from app.models.queries import (  # noqa: F401 (re-export)
+    LIST_COLUMNS,
     MemberFilter,
     count_members,
     member_ids,
+    member_list_rows,
     member_page,
     member_rows_by_ids,
 )
@@ -78,31 +81,61 @@ def member_flags(row: dict[str, Any], plan_year: int, today: date,
     """Flag codes for one member row (a dict with the list's fields); `answers` are the clerk's
     retirement answers for `plan_year` (models.answers.retirement_answers): "仍在职" silences the
     flag for that plan year only."""
-    flags: list[str] = []
-    life = row.get("life_status")
+    answer = (answers or {}).get(row.get("id"), ("",))[0]  # type: ignore[arg-type]
+    return list(_flags(row.get("life_status"), answer, row.get("gender"), _iso(row.get("birth_date")),
+                       row.get("post_type"), row.get("id_expiry"), row.get("insurance_status"),
+                       row.get("card_status"), plan_year, today)[0])
+
+
+def _iso(value: Any) -> str | None:
+    """A stored date as its text (what the list shows and the flag caches key on)."""
+    return value if value is None or isinstance(value, str) else str(value)
+
+
+@lru_cache(maxsize=65_536)
+def _probably_retired(gender: str | None, birth_date: str | None, post_type: str | None, plan_year: int) -> bool:
+    """The retirement rule for one (gender, birth date, post type) — a list of 100,000 members has
+    some 30,000 of them, so most rows of a batch find theirs here."""
     plan_start = date(plan_year, 1, 1)
-    if life == LifeStatus.DECEASED:
-        flags.append("deceased")
-    elif life == LifeStatus.RETIRED:
-        flags.append("retired")
-    elif (answers or {}).get(row.get("id"), ("",))[0] != "working":
-        dates_ = retirement_dates_of(row.get("gender"), as_date(row.get("birth_date")), row.get("post_type"))
-        if any(d < plan_start for d in dates_):
-            flags.append("probably_retired")
-    raw_expiry = row.get("id_expiry")
-    if raw_expiry:
-        value = raw_expiry if raw_expiry == dates.LONG_TERM else as_date(raw_expiry)
-        if value is not None:
-            codes = {p.code for p in expiry.check_id_expiry(value, today)}
-            if "expiry_past" in codes:
-                flags.append("id_expired")
-            elif "expiry_soon" in codes:
-                flags.append("id_expiring")
-    if row.get("insurance_status") == InsuranceStatus.PENDING:
-        flags.append("pending_confirmation")
-    if row.get("card_status") != CardStatus.ISSUED:
-        flags.append("no_card")
-    return flags
+    return any(d < plan_start for d in retirement_dates_of(gender, as_date(birth_date), post_type))
+
+
+@lru_cache(maxsize=16_384)
+def _expiry_flag(raw_expiry: str, today: date) -> str | None:
+    value = raw_expiry if raw_expiry == dates.LONG_TERM else as_date(raw_expiry)
+    if value is None:
+        return None
+    codes = {p.code for p in expiry.check_id_expiry(value, today)}
+    return "id_expired" if "expiry_past" in codes else "id_expiring" if "expiry_soon" in codes else None
+
+
+@lru_cache(maxsize=256)
+def _flag_set(life: str | None, expiring: str | None, pending: bool, no_card: bool) -> tuple[tuple[str, ...], str]:
+    """The flags and their text, one tuple shared by every row that has them (a few dozen kinds)."""
+    flags = tuple(f for f in (life, expiring, "pending_confirmation" if pending else None,
+                              "no_card" if no_card else None) if f)
+    return flags, "、".join(FLAG_LABELS[f] for f in flags if f != "no_card")
+
+
+def _flags(life_status: str | None, answer: str | None, gender: str | None, birth_date: str | None,
+           post_type: str | None, id_expiry: str | None, insurance_status: str | None, card_status: str | None,
+           plan_year: int, today: date) -> tuple[tuple[str, ...], str]:
+    """A member's flags (most serious first) and their text, from the fields they depend on;
+    `answer` is the plan year's retirement answer ("working" silences probably_retired)."""
+    if life_status == _DECEASED:
+        life: str | None = "deceased"
+    elif life_status == _RETIRED:
+        life = "retired"
+    elif answer != "working" and _probably_retired(gender, birth_date, post_type, plan_year):
+        life = "probably_retired"
+    else:
+        life = None
+    return _flag_set(life, _expiry_flag(id_expiry, today) if id_expiry else None,
+                     insurance_status == _PENDING, card_status != _ISSUED)
+
+
+_DECEASED, _RETIRED = LifeStatus.DECEASED.value, LifeStatus.RETIRED.value
+_IN_SERVICE, _PENDING, _ISSUED = LifeStatus.IN_SERVICE.value, InsuranceStatus.PENDING.value, CardStatus.ISSUED.value
 
 
 def mask_phone(value: str | None) -> str:
@@ -111,9 +144,9 @@ def mask_phone(value: str | None) -> str:
     return f"{value[:3]}****{value[-4:]}" if len(value) == 11 else "****"
 
 
-@dataclass(frozen=True)
-class MemberRow:
-    """One row of a member list, ready to show: masked ID and phone, Chinese labels."""
+class MemberRow(NamedTuple):
+    """One row of a member list, ready to show: masked ID and phone, Chinese labels, the flags
+    and their text. A plain tuple: the database worker makes a hundred at every scroll."""
 
     id: int
     member_no: str
@@ -131,36 +164,32 @@ class MemberRow:
     id_expiry: str
     insurance_status: str
     flags: tuple[str, ...]
+    flag_text: str
 
-    @property
-    def flag_text(self) -> str:
-        return "、".join(FLAG_LABELS[f] for f in self.flags if f != "no_card")
+
+def list_row(r: tuple[Any, ...], plan_year: int, today: date) -> MemberRow:
+    """A row of `member_list_rows` (LIST_COLUMNS, dates as text) as the list shows it."""
+    (id_, member_no, name, id_type, id_number, gender, birth_date, phone_, category, enterprise, join_date,
+     life_status, life_status_date, post_type, card_status, card_no, id_expiry, insurance_status, answer) = r
+    life_label = LIFE_STATUS_LABELS.get(life_status, life_status)
+    if life_status_date and life_status != _IN_SERVICE:
+        life_label = f"{life_label}（{life_status_date}）"
+    flags, flag_text = _flags(life_status, answer, gender, birth_date, post_type, id_expiry, insurance_status,
+                              card_status, plan_year, today)
+    return MemberRow(
+        id_, member_no or "", name, ID_TYPE_LABELS.get(id_type, id_type), idcard.mask_id(id_number),
+        GENDER_LABELS.get(gender or "", ""), birth_date or "", mask_phone(phone_),
+        CATEGORY_LABELS.get(category, category), enterprise or "", join_date or "", life_label,
+        mask_card_no(card_no) if card_no else CARD_STATUS_LABELS.get(card_status, ""), id_expiry or "",
+        INSURANCE_STATUS_LABELS.get(insurance_status, ""), flags, flag_text)
 
 
 def to_row(r: dict[str, Any], plan_year: int, today: date,
            answers: Mapping[int, tuple[str, date | None]] | None = None) -> MemberRow:
-    life_label = LIFE_STATUS_LABELS.get(r["life_status"], r["life_status"])
-    if r.get("life_status_date") and r["life_status"] != LifeStatus.IN_SERVICE:
-        life_label = f"{life_label}（{r['life_status_date']}）"
-    card = mask_card_no(r["card_no"]) if r.get("card_no") else CARD_STATUS_LABELS.get(r["card_status"], "")
-    return MemberRow(
-        id=r["id"],
-        member_no=r["member_no"] or "",
-        name=r["name"],
-        id_type=ID_TYPE_LABELS.get(r["id_type"], r["id_type"]),
-        masked_id=idcard.mask_id(r["id_number"]),
-        gender=GENDER_LABELS.get(r["gender"] or "", ""),
-        birth_date=str(r["birth_date"] or ""),
-        masked_phone=mask_phone(r["phone"]),
-        category=CATEGORY_LABELS.get(r["category"], r["category"]),
-        enterprise=r.get("enterprise_name") or "",
-        join_date=str(r["join_date"] or ""),
-        life_status=life_label,
-        card=card,
-        id_expiry=r["id_expiry"] or "",
-        insurance_status=INSURANCE_STATUS_LABELS.get(r["insurance_status"], ""),
-        flags=tuple(member_flags(r, plan_year, today, answers)),
-    )
+    """A row of `member_page` (a dict of ROW_FIELDS' names) as the list shows it."""
+    answer = (answers or {}).get(r["id"], (None,))[0]
+    return list_row(tuple(_iso(r[c]) if c.endswith("date") else answer if c == "answer" else r[c]
+                          for c in LIST_COLUMNS), plan_year, today)
 
 
 def list_page(union_id: int, f: MemberFilter, *, sort_key: str = "member_no", descending: bool = False,
@@ -171,9 +200,10 @@ def list_page(union_id: int, f: MemberFilter, *, sort_key: str = "member_no", de
 
 
 def rows_by_ids(ids: list[int], *, plan_year: int, today: date) -> list[MemberRow]:
-    rows = member_rows_by_ids(ids)
-    answers = answers_of(ids, plan_year)
-    return [to_row(r, plan_year, today, answers) for r in rows]
+    """The list's rows of `ids` (on the database worker, a batch at a time as the clerk scrolls):
+    read raw, labels and flags from small caches, so the UI thread, waiting for the interpreter
+    meanwhile, is not kept waiting."""
+    return [list_row(r, plan_year, today) for r in member_list_rows(ids, plan_year)]
 
 
 @dataclass

@@ -58,6 +58,7 @@ from app.models.queries.loading import (
     table_index_sql,
 )
 from app.models.queries.members import (
+    LIST_COLUMNS,
     ROW_FIELDS,
     SORT_COLUMNS,
     MemberFilter,
@@ -66,6 +67,7 @@ from app.models.queries.members import (
     iter_member_rows,
     joins_by_day,
     member_ids,
+    member_list_rows,
     member_page,
     member_rows_by_ids,
     member_where,
@@ -73,12 +75,12 @@ from app.models.queries.members import (
 
 __all__ = [
     "ENROLLMENT_COLUMNS", "IMPORT_SNAPSHOT_COLUMNS", "QUEUE_CHECK_COLUMNS", "QUEUE_ROW_FIELDS", "QUEUE_SORT_COLUMNS",
-    "QUEUE_UPDATE_COLUMNS", "REBUILD_MIN_ROWS", "REBUILD_SHARE", "ROW_FIELDS", "SORT_COLUMNS", "CardBatchFilter",
+    "QUEUE_UPDATE_COLUMNS", "LIST_COLUMNS", "REBUILD_MIN_ROWS", "REBUILD_SHARE", "ROW_FIELDS", "SORT_COLUMNS", "CardBatchFilter",
     "CardMemberFilter", "MemberFilter", "QueueFilter", "applying_among", "bulk_insert", "bulk_update_members",
     "card_batch_member_ids", "card_batch_member_page", "card_batch_members_by_ids", "card_batch_rows", "card_member_ids", "card_member_page", "card_member_where",
     "clear_member_phones", "count_card_batch_members", "count_card_members", "count_members", "count_queue",
     "created_by_day", "enrollment_rows", "indexes_rebuilt", "iter_member_rows", "joins_by_day", "member_ids",
-    "member_import_snapshot", "member_page", "member_rows_by_ids", "member_where", "members_fingerprint",
+    "member_import_snapshot", "member_list_rows", "member_page", "member_rows_by_ids", "member_where", "members_fingerprint",
     "queue_blocking", "queue_check_rows", "queue_counts", "queue_ids", "queue_page", "queue_rows_by_ids", "queue_rows_by_request", "queue_where",
     "note_withdrawal", "queued_among", "should_rebuild_indexes", "table_index_sql", "update_card_batch_members", "update_queue_rows",
 ]
