@@ -1,8 +1,9 @@
 """The member list's table model: the ids of 100,000 members, rows loaded by id when painted."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import QObject
@@ -45,24 +46,27 @@ class MemberTableModel(IdTableModel):
         self._today = today
 
     # ---- where rows come from (the database worker) -----------------------------------------
-    def fetch_ids(self, f: MemberFilter, sort_key: str, descending: bool) -> list[int]:
+    def fetch_ids(self, f: MemberFilter, sort_key: str, descending: bool) -> Sequence[int]:
         return member_service.member_ids(self.union_id, f, sort_key, descending)
 
     def fetch_rows(self, ids: list[int]) -> list[MemberRow]:
         return member_service.rows_by_ids(ids, plan_year=self.plan_year, today=self._today())
 
-    # ---- how a row looks ----------------------------------------------------------------------
+    # ---- how a row looks (per painted cell and role: a lookup by the row's shared flags) ------------
     def background(self, row: MemberRow, attribute: str) -> QColor | None:
-        if "id_expired" in row.flags or "probably_retired" in row.flags:
-            return ALERT
-        if "id_expiring" in row.flags or "pending_confirmation" in row.flags:
-            return WARN
-        return None
+        return _looks(row.flags)[0]
 
     def foreground(self, row: MemberRow, attribute: str) -> QColor | None:
-        return MUTED if "deceased" in row.flags or "retired" in row.flags else None
+        return _looks(row.flags)[1]
 
     def tooltip(self, row: MemberRow, attribute: str) -> Any:
-        if attribute == "flag_text" and row.flags:
-            return "\n".join(FLAG_LABELS[f] for f in row.flags)
-        return None
+        return _looks(row.flags)[2] if attribute == "flag_text" else None
+
+
+@lru_cache(maxsize=256)
+def _looks(flags: tuple[str, ...]) -> tuple[QColor | None, QColor | None, str | None]:
+    """A row's background, text colour and flag tooltip, by its flags (a few dozen kinds)."""
+    background = (ALERT if "id_expired" in flags or "probably_retired" in flags
+                  else WARN if "id_expiring" in flags or "pending_confirmation" in flags else None)
+    foreground = MUTED if "deceased" in flags or "retired" in flags else None
+    return background, foreground, "\n".join(FLAG_LABELS[f] for f in flags) if flags else None

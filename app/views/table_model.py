@@ -28,6 +28,11 @@ from app.views import ops
 BATCH = 100
 #: Rows kept in the cache (a screen shows ~40; scrolling back finds them here).
 CACHED_ROWS = 5_000
+#: A batch still waiting for the database worker when this many newer batches have been asked
+#: for is skipped there: the clerk has scrolled past it (a paint asks for one or two batches), and
+#: loading it would only keep the worker, and through the interpreter the UI, busy. Its rows are
+#: repainted instead, so a row still on screen asks again.
+STALE_AFTER = 4
 
 WARN = QColor("#fff4d6")
 ALERT = QColor("#fde2e1")
@@ -201,6 +206,7 @@ class IdTableModel(RowTableModel):
         self._cache: OrderedDict[int, Any] = OrderedDict()
         self._loading: set[int] = set()
         self._generation = 0
+        self._asked = 0  # batches asked for by painting so far (a request's serial)
         self._latest = ops.Latest(self)
 
     # ---- what subclasses provide (they run on the database worker) ------------------------------------
@@ -217,7 +223,8 @@ class IdTableModel(RowTableModel):
         f = self.filter if f is None else f
         sort_key = self.sort_key if sort_key is None else sort_key
         descending = self.descending if descending is None else descending
-        ids = array("q", self.fetch_ids(f, sort_key, descending))
+        found = self.fetch_ids(f, sort_key, descending)
+        ids = found if isinstance(found, array) and found.typecode == "q" else array("q", found)
         return Snapshot(f, sort_key, descending, ids, self.fetch_rows(list(ids[:BATCH])) if ids else [])
 
     def apply(self, snap: Snapshot) -> None:
@@ -252,7 +259,7 @@ class IdTableModel(RowTableModel):
         """Ask for the rows first..last and wait for them (tests, screenshots, benches)."""
         for batch in range(max(first, 0) // BATCH, min(last, len(self._ids) - 1) // BATCH + 1):
             if any(i not in self._cache for i in self._ids[batch * BATCH:(batch + 1) * BATCH]):
-                self._request(batch)
+                self._request(batch, wanted=True)
         ops.drain()
 
     def reload_rows(self) -> None:
@@ -287,19 +294,32 @@ class IdTableModel(RowTableModel):
     def is_loaded(self, row: int) -> bool:
         return 0 <= row < len(self._ids) and self._ids[row] in self._cache
 
-    def _request(self, batch: int) -> None:
+    def _request(self, batch: int, wanted: bool = False) -> None:
+        """Load a batch on the database worker; one asked for by painting (not `wanted` whatever
+        comes next) may be skipped there once stale (STALE_AFTER)."""
         if batch in self._loading:
             return
         self._loading.add(batch)
+        self._asked += 1
+        serial = None if wanted else self._asked
         generation = self._generation
         ids = list(self._ids[batch * BATCH:(batch + 1) * BATCH])
-        ops.run_db(self, lambda: self.fetch_rows(ids), lambda rows: self._arrived(generation, batch, ids, rows),
+        ops.run_db(self, lambda: self._load(serial, ids), lambda rows: self._arrived(generation, batch, ids, rows),
                    lambda exc: self._failed(generation, batch, exc))
 
-    def _arrived(self, generation: int, batch: int, ids: list[int], rows: list[Any]) -> None:
+    def _load(self, serial: int | None, ids: list[int]) -> list[Any] | None:
+        """On the database worker: the batch's rows, or None when it went stale while it waited."""
+        if serial is not None and self._asked - serial >= STALE_AFTER:
+            return None
+        return self.fetch_rows(ids)
+
+    def _arrived(self, generation: int, batch: int, ids: list[int], rows: list[Any] | None) -> None:
         if generation != self._generation:
             return
         self._loading.discard(batch)
+        if rows is None:  # skipped as stale: the rows still on screen, repainted, ask again
+            self._rows_changed(batch * BATCH, min(len(self._ids), (batch + 1) * BATCH) - 1)
+            return
         for row in rows:
             self._cache[row.id] = row
         for missing in set(ids) - {row.id for row in rows}:

@@ -12,7 +12,8 @@ from app.views import ops
 from app.views.member_dialog import MemberDialog, open_member_dialog
 from app.views.member_list import MemberListPage
 from app.views.member_table import COLUMNS, MemberTableModel
-from app.views.table_model import BATCH
+from app.views import table_model
+from app.views.table_model import BATCH, STALE_AFTER
 
 PLAN_YEAR = 2027
 
@@ -45,6 +46,35 @@ def test_model_holds_ids_and_loads_rows_off_the_ui_thread(qtbot, demo_profile: P
     assert arrived.args == [(299 // BATCH) * BATCH, 299]
     assert model.data(last) == expected.name
     assert model.columnCount() == len(COLUMNS)
+
+
+def test_batches_scrolled_past_are_skipped(qtbot, demo_profile: Profile, monkeypatch) -> None:
+    """A batch still waiting when STALE_AFTER newer ones have been asked for by painting is
+    skipped on the worker (the clerk has scrolled on); its rows are repainted, so a row still on
+    screen asks again. Rows a caller waits for (load_rows) are never skipped."""
+    import threading
+
+    monkeypatch.setattr(table_model, "BATCH", 10)
+    model = MemberTableModel(1, PLAN_YEAR)
+    model.reload()
+    repainted: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda first, last: repainted.append((first.row(), last.row())))
+    gate = threading.Event()
+    ops.run_db(None, gate.wait)  # the worker busy while the clerk scrolls through six batches
+    asked = [5, 8, 11, 14, 17, 20]
+    for batch in asked:
+        assert model.data(model.index(batch * 10, 1)) is None
+    gate.set()
+    ops.drain()
+    assert [b for b in asked if model.is_loaded(b * 10)] == asked[-STALE_AFTER:]
+    for batch in asked[:-STALE_AFTER]:
+        assert (batch * 10, batch * 10 + 9) in repainted
+    assert model.data(model.index(50, 1)) is None  # still on screen: asked again, and loaded
+    ops.drain()
+    assert model.is_loaded(50)
+    model.reload_rows()
+    model.load_rows(0, model.rowCount() - 1)
+    assert all(model.is_loaded(r) for r in range(model.rowCount()))
 
 
 def test_masked_ids_in_the_table(qtbot, demo_profile: Profile) -> None:
