@@ -8,6 +8,7 @@ unions below it. The superior pages need the server and say so when offline
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -48,28 +49,32 @@ def menu_for(level: str, grassroots_menu: Menu) -> Menu:
 def superior_factories(api: Callable[[], Any], documents: Path | None,
                        level: str = "district") -> dict[str, Callable[[], QWidget]]:
     """Builders of the superior pages, each asking `api()` for the signed-in SuperiorApi; a
-    superior level's 业务工作台 shows its subtree's figures from the server."""
-    from app.views.accounts_page import AccountsPage
-    from app.views.campaign_page import CampaignPage
-    from app.views.fees_page import FeesPage
-    from app.views.monitor_page import MonitorPage
-    from app.views.query_pages import CoverageQueryPage, EnrollmentQueryPage, PayoutQueryPage
-    from app.views.withdrawal_pages import WithdrawalReviewPage
-    from app.views.superior_pages import BatchesPage, ReviewPage, SuperiorWorkbench
-
-    workbench = {"workbench": lambda: SuperiorWorkbench(api)} if level in SUPERIOR_MENUS else {}
+    superior level's 业务工作台 shows its subtree's figures from the server. A page's module is
+    imported when the page is first built (start-up imports none: they bring the spreadsheet
+    and chart libraries)."""
+    center = "central" if level == "district" else None
+    workbench = {"workbench": _page("superior_pages", "SuperiorWorkbench", api)} if level in SUPERIOR_MENUS else {}
     return {**workbench,
-        "review_pending": lambda: ReviewPage(api, "pending", documents, "central" if level == "district" else None),
-        "instant_review": lambda: ReviewPage(api, "pending", documents, "instant"),  # 即时参保审核 (district)
-        "review_ready": lambda: ReviewPage(api, "ready", documents),
-        "district_batches": lambda: BatchesPage(api, center=False, documents=documents),
-        "center_batches": lambda: BatchesPage(api, center=True),
-        "accounts": lambda: AccountsPage(api),
-        "center_campaign": lambda: CampaignPage(api),
-        "fees": lambda: FeesPage(api),
-        "query_enrollment": lambda: EnrollmentQueryPage(api),  # a grassroots clerk's too (manual §3.1)
-        "query_coverage": lambda: CoverageQueryPage(api),
-        "query_payouts": lambda: PayoutQueryPage(api),
-        "withdrawal_review": lambda: WithdrawalReviewPage(api),
-        "monitor": lambda: MonitorPage(api),
+        "review_pending": _page("superior_pages", "ReviewPage", api, "pending", documents, center),
+        "instant_review": _page("superior_pages", "ReviewPage", api, "pending", documents, "instant"),  # (district)
+        "review_ready": _page("superior_pages", "ReviewPage", api, "ready", documents),
+        "district_batches": _page("superior_pages", "BatchesPage", api, center=False, documents=documents),
+        "center_batches": _page("superior_pages", "BatchesPage", api, center=True),
+        "accounts": _page("accounts_page", "AccountsPage", api),
+        "center_campaign": _page("campaign_page", "CampaignPage", api),
+        "fees": _page("fees_page", "FeesPage", api),
+        "query_enrollment": _page("query_pages", "EnrollmentQueryPage", api),  # a grassroots clerk's too (§3.1)
+        "query_coverage": _page("query_pages", "CoverageQueryPage", api),
+        "query_payouts": _page("query_pages", "PayoutQueryPage", api),
+        "withdrawal_review": _page("withdrawal_pages", "WithdrawalReviewPage", api),
+        "monitor": _page("monitor_page", "MonitorPage", api),
     }
+
+
+def _page(module: str, name: str, *args: Any, **kwargs: Any) -> Callable[[], QWidget]:
+    """A builder of page class `name` of app.views.`module`, imported on the first build."""
+    def build() -> QWidget:
+        page: QWidget = getattr(import_module(f"app.views.{module}"), name)(*args, **kwargs)
+        return page
+
+    return build
