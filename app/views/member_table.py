@@ -1,7 +1,7 @@
 """The member list's table model: the ids of 100,000 members, rows loaded by id when painted."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -46,7 +46,7 @@ class MemberTableModel(IdTableModel):
         self._today = today
 
     # ---- where rows come from (the database worker) -----------------------------------------
-    def fetch_ids(self, f: MemberFilter, sort_key: str, descending: bool) -> Sequence[int]:
+    def fetch_ids(self, f: MemberFilter, sort_key: str, descending: bool) -> list[int]:
         return member_service.member_ids(self.union_id, f, sort_key, descending)
 
     def fetch_rows(self, ids: list[int]) -> list[MemberRow]:

@@ -42,14 +42,14 @@ def test_filters_and_search(demo_profile: Profile) -> None:
     digit = m.id_number[-1] if m.id_number[-1].isdigit() else "1"
     expected = [x.id for x in Member.select().where(Member.union == uid).order_by(Member.birth_date, Member.id)
                 if digit in x.id_number or digit in (x.phone or "") or digit in x.member_no]
-    assert svc.member_ids(uid, MemberFilter(text=digit), "birth_date").tolist() == expected
+    assert svc.member_ids(uid, MemberFilter(text=digit), "birth_date") == expected
     flexible_hits = svc.member_ids(uid, MemberFilter(text=digit, category=Category.FLEXIBLE))
     assert set(flexible_hits) == {x for x in expected if Member.get_by_id(x).category == Category.FLEXIBLE}
     assert count_members(uid, MemberFilter(text=digit)) == len(expected)
     # Another union's member of the same name is never found from this union.
     other = Union.create(name="另一个工会")
     Member.create(union=other, name=m.name, id_type="mainland", id_number="X" + m.id_number[1:], phone=None)
-    found = svc.member_ids(uid, MemberFilter(text=m.name)).tolist()
+    found = svc.member_ids(uid, MemberFilter(text=m.name))
     assert m.id in found and {x.union_id for x in Member.select().where(Member.id.in_(found))} == {uid}
     deceased = svc.list_page(uid, MemberFilter(life_status=LifeStatus.DECEASED), plan_year=PLAN_YEAR, today=TODAY)
     assert deceased and all("deceased" in r.flags for r in deceased)

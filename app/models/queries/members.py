@@ -2,8 +2,7 @@
 and the export's keyset walk. Every offered sort key has an index starting with the union."""
 from __future__ import annotations
 
-import sys
-from array import array
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -113,34 +112,22 @@ def _order(sort_key: str, descending: bool) -> list[Any]:
     return [column.desc(), Member.id.desc()] if descending else [column.asc(), Member.id.asc()]
 
 
-def member_ids(union_id: int, f: MemberFilter, sort_key: str = "member_no", descending: bool = False) -> array[int]:
+def member_ids(union_id: int, f: MemberFilter, sort_key: str = "member_no", descending: bool = False) -> list[int]:
     """Every matching member's id in list order (the id-only table models hold these): an index
-    walk for the sort key, no join, ids straight from SQLite into an array."""
+    walk for the sort key, no join, ids straight from the cursor."""
     query = Member.select(Member.id).where(member_where(union_id, f)).order_by(*_order(sort_key, descending))
-    return id_array(query)
-
-
-def id_array(query: Any) -> array[int]:
-    """The ids `query` (one column, ordered) selects, in its order, as an array of int64. SQLite
-    writes them as one hex text of 16 digits each, which Python turns into the array in two bulk
-    copies: 100,000 ids cost ~2 ms of the interpreter, where a JSON array took 10-20 ms and
-    fetching the rows 40-100 ms — time the UI thread, wanting the interpreter to paint, waits. (The
-    aggregate runs inside SQLite, which lets go of the interpreter meanwhile.) SQLite aggregates
-    an ordered subquery's rows in its order (the subquery is not flattened into the aggregate)."""
-    sql, params = query.sql()
-    found = query.model._meta.database.execute_sql(
-        f"SELECT group_concat(printf('%016x', _q.id), '') FROM ({sql}) AS _q", params).fetchone()[0]
-    ids = array("q")
-    if found:
-        ids.frombytes(bytes.fromhex(found))
-        if sys.byteorder == "little":
-            ids.byteswap()
-    return ids
+    return ids_in_order(query)
 
 
 def ids_in_order(query: Any) -> list[int]:
-    """The ids `query` (one column, ordered) selects, in its order (see id_array)."""
-    ids: list[int] = id_array(query).tolist()
+    """The ids `query` (one column, ordered) selects, in its order, as one JSON array built by
+    SQLite: one Python object for the lot instead of a tuple per row (100,000 ids: 12 ms instead
+    of 25). SQLite aggregates an ordered subquery's rows in its order (the subquery is not
+    flattened into the aggregate)."""
+    sql, params = query.sql()
+    found = query.model._meta.database.execute_sql(f"SELECT json_group_array(_q.id) FROM ({sql}) AS _q",
+                                                    params).fetchone()[0]
+    ids: list[int] = json.loads(found) if found else []
     return ids
 
 
