@@ -223,8 +223,7 @@ class IdTableModel(RowTableModel):
         f = self.filter if f is None else f
         sort_key = self.sort_key if sort_key is None else sort_key
         descending = self.descending if descending is None else descending
-        found = self.fetch_ids(f, sort_key, descending)
-        ids = found if isinstance(found, array) and found.typecode == "q" else array("q", found)
+        ids = array("q", self.fetch_ids(f, sort_key, descending))
         return Snapshot(f, sort_key, descending, ids, self.fetch_rows(list(ids[:BATCH])) if ids else [])
 
     def apply(self, snap: Snapshot) -> None:
@@ -290,6 +289,32 @@ class IdTableModel(RowTableModel):
             return None
         self._cache.move_to_end(self._ids[row])
         return found
+
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        """From the cache only, in as few steps as can be: a paint asks some 2,000 times (seven
+        roles a cell), and each call waits for the interpreter while the worker holds it. A row
+        moves to the cache's young end once per paint of its cells (the display role)."""
+        if role not in _SERVED:
+            return None
+        row, ids = index.row(), self._ids
+        if not 0 <= row < len(ids):
+            return None
+        if role == _USER:
+            return ids[row]
+        found = self._cache.get(ids[row])
+        if found is None:
+            self._request(row // BATCH)
+            return None
+        if found is _GONE:
+            return None
+        attribute = self.COLUMNS[index.column()][2]
+        if role == _DISPLAY:
+            self._cache.move_to_end(ids[row])
+            return self.display(found, attribute)
+        if role == _TOOLTIP:
+            return self.tooltip(found, attribute)
+        color = (self.background if role == _BACKGROUND else self.foreground)(found, attribute)
+        return _brush(color) if color is not None else None
 
     def is_loaded(self, row: int) -> bool:
         return 0 <= row < len(self._ids) and self._ids[row] in self._cache
