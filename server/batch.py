@@ -11,6 +11,8 @@ the refused record may have touched them; later records of the batch read the da
 """
 from __future__ import annotations
 
+import gc
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,6 +24,7 @@ from peewee import AutoField, CharField, DateTimeField, Field, ForeignKeyField, 
 
 from server.audit import pack as pack_audit
 from server.db import IN_LIST, database
+from server.settings import ServerContext
 from server.models import AuditEntry, BaseModel, Change, JSONText, Member, MemberClaim, Union
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -111,6 +114,8 @@ class WriteBatch:
     new_members: dict[tuple[int, str], Member] = field(default_factory=dict)
     #: The device whose record is being applied, when its changes are not echoed back to it.
     origin: int | None = None
+    #: The request's time (naive UTC), read once: every row the batch writes carries it.
+    now: datetime | None = None
 
     def mark(self) -> tuple[int, int, int, int]:
         return len(self.changes), len(self.audits), len(self.claims), len(self.new_members)
@@ -223,6 +228,43 @@ def collecting() -> Iterator[WriteBatch]:
         _current.reset(token)
 
 
+def now_naive(ctx: ServerContext) -> datetime:
+    """The current batch's time, else the server clock's (naive UTC)."""
+    batch = _current.get()
+    if batch is not None and batch.now is not None:
+        return batch.now
+    return ctx.now_naive()
+
+
+#: The collector's thresholds while a push request runs (gen0 allocations, gen1 passes): a
+#: request holds its thousands of records alive to the end, and the default 700 had the young
+#: passes walk them over and over (gen2 is frozen at start-up, server/app.py).
+RELAXED_GC = (50_000, 20)
+_gc_lock = threading.Lock()
+_gc_users = 0
+_gc_saved: tuple[int, int, int] | None = None
+
+
+@contextmanager
+def relaxed_gc() -> Iterator[None]:
+    """Raise the collector's young thresholds for the block, restored when the last block running
+    on any thread ends (also on an error)."""
+    global _gc_users, _gc_saved
+    with _gc_lock:
+        if _gc_users == 0:
+            _gc_saved = gc.get_threshold()
+            gc.set_threshold(max(_gc_saved[0], RELAXED_GC[0]), max(_gc_saved[1], RELAXED_GC[1]), _gc_saved[2])
+        _gc_users += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_users -= 1
+            if _gc_users == 0 and _gc_saved is not None:
+                gc.set_threshold(*_gc_saved)
+                _gc_saved = None
+
+
 def buffer_change(union_id: int, entity: str, entity_key: str, payload: dict[str, Any], at: datetime) -> bool:
     """Buffer a feed change in the current batch; False when there is none (write it now)."""
     batch = _current.get()
@@ -242,4 +284,4 @@ def buffer_audit(row: dict[str, Any]) -> bool:
     return True
 
 
-__all__ = ["WriteBatch", "buffer_audit", "buffer_change", "collecting", "current"]
+__all__ = ["WriteBatch", "buffer_audit", "buffer_change", "collecting", "current", "now_naive", "relaxed_gc"]

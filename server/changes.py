@@ -23,6 +23,7 @@ from app.protocol import CLERK_OWNED_FIELDS, SERVER_OWNED_FIELDS, Entity
 from app.rules.cards import mask_card_no
 from app.rules.idcard import mask_id
 from server.batch import buffer_change
+from server.batch import now_naive as batch_now
 from server.db import IN_LIST, database
 from server.models import Change, Member, Union
 from server.settings import ServerContext
@@ -31,7 +32,7 @@ from server.settings import ServerContext
 def emit_change(ctx: ServerContext, union_id: int, entity: str, entity_key: str, payload: dict[str, Any]) -> int:
     """Append a change to the union's feed (call inside a write transaction); returns its seq, or 0
     when a push request's batch buffers it (server/batch.py numbers and writes it at the end)."""
-    if buffer_change(union_id, entity, entity_key, payload, ctx.now_naive()):
+    if buffer_change(union_id, entity, entity_key, payload, batch_now(ctx)):
         return 0
     Union.update(change_seq=Union.change_seq + 1).where(Union.id == union_id).execute()
     seq = Union.select(Union.change_seq).where(Union.id == union_id).scalar()

@@ -15,6 +15,7 @@ from peewee import IntegrityError, chunked
 
 from app.rules.idcard import mask_id
 from server.batch import current as current_batch
+from server.batch import now_naive as batch_now
 from server.db import IN_LIST, database
 from server.models import Member, MemberClaim, Union
 from server.problems import ProblemError
@@ -63,7 +64,7 @@ def ensure_claim(ctx: ServerContext, union: Union, member: Member) -> None:
         if holder is None:
             # The member itself: a new one gets its id when the batch inserts it, before the claims.
             batch.claims.append({"id_number": member.id_number, "union": union.id, "member": member,
-                                 "since": ctx.now_naive()})
+                                 "since": batch_now(ctx)})
             batch.holders[member.id_number] = union.id
         return
     held = MemberClaim.get_or_none(MemberClaim.id_number == member.id_number)

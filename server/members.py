@@ -21,6 +21,7 @@ confirmation payload: {"union"?: org code, "id_numbers": [...]} — members whos
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from peewee import chunked
@@ -42,11 +43,12 @@ from app.rules.expiry import check_id_expiry
 from app.rules.eligibility import confirmable
 from app.rules.idcard import mask_id, validate_document
 from app.rules.phone import normalize_phone
-from app.rules.problems import RuleError
+from app.rules.problems import Problem, RuleError
 from server.accounts import audit, union_for
 from server.campaigns import shanghai_today
 from server.changes import emit_change, member_record
 from server.batch import current as current_batch
+from server.batch import now_naive as batch_now
 from server.claims import ensure_claim, refusal, refuse_elsewhere
 from server.db import IN_LIST, database
 from server.leases import QUEUED
@@ -70,6 +72,29 @@ def _coded(value: str | None, labels: dict[str, str], field: str) -> str | None:
     return code
 
 
+# Pure parses of values many members share (dates, expiries, addresses), remembered by their
+# arguments: a refusal raises each time (lru_cache keeps results only), and what is kept cannot be
+# changed (dates, text, tuples).
+@lru_cache(maxsize=8192)
+def _past_date(value: str, name: str, today: date) -> str:
+    return parse_past_date(value, name, today).isoformat()
+
+
+@lru_cache(maxsize=8192)
+def _expiry(value: str | None) -> str | None:
+    return format_expiry(value) or None
+
+
+@lru_cache(maxsize=8192)
+def _address(value: str | None) -> str | None:
+    return validate_work_address(value, required=False) or None
+
+
+@lru_cache(maxsize=8192)
+def _expiry_errors(expiry: str | None, today: date, birth_date: date) -> tuple[Problem, ...]:
+    return tuple(p for p in check_id_expiry(expiry, today, birth_date) if p.is_error)
+
+
 def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str, today: date
                      ) -> tuple[str, dict[str, str | None]]:
     """Validate and normalise pushed member fields with app.rules; returns (id_number, fields)."""
@@ -86,13 +111,13 @@ def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str
             elif name == "post_type":
                 value = _coded(value, POST_TYPE_LABELS, name)
             elif name in ("birth_date", "join_date"):
-                value = None if value is None else parse_past_date(value, name, today).isoformat()
+                value = None if value is None else _past_date(value, name, today)
             elif name == "id_expiry":
-                value = format_expiry(value) or None
+                value = _expiry(value)
             elif name == "phone":
                 value = normalize_phone(value) if value is not None else None
             elif name == "work_address":
-                value = validate_work_address(value, required=False) or None
+                value = _address(value)
             out[name] = value
         id_type = out.get("id_type", id_type)
         if id_type is None:
@@ -106,7 +131,7 @@ def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str
         out["birth_date"] = parsed.birth_date.isoformat()
         out["gender"] = str(parsed.gender)
         # The card's validity by age, as the importer checks it (warnings stay the clerk's business).
-        wrong = [p for p in check_id_expiry(out.get("id_expiry"), today, parsed.birth_date) if p.is_error]
+        wrong = _expiry_errors(out.get("id_expiry"), today, parsed.birth_date)
         if wrong:
             raise ProblemError("validation", {"field": "id_expiry", "code": wrong[0].code, "message": wrong[0].message})
     return number, out
@@ -191,7 +216,7 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
         if _phone_taken(union, phone, number):
             raise ProblemError("validation", {"field": "phone", "message": f"手机号码{phone}已被本工会的其他会员使用，每位会员的手机号码不能重复。"})
 
-    now = ctx.now_naive()
+    now = batch_now(ctx)
     created = member is None
     if created:
         member = Member(union=union, id_number=number, versions={}, version=0, updated=now)

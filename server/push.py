@@ -45,7 +45,7 @@ from app.rules.phone import normalize_phone
 from app.rules.problems import RuleError
 from server import cards, member_status, members, receipts, submissions
 from server.accounts import device_for
-from server.batch import WriteBatch, collecting, insert_rows, rows_in
+from server.batch import WriteBatch, collecting, insert_rows, relaxed_gc, rows_in
 from server.db import database, is_sqlite, write_tx
 from server.models import Device, IdempotencyRecord, Nonce, Union, User
 from server.problems import ProblemError
@@ -270,6 +270,7 @@ def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending], origin: i
     done: dict[str, tuple[str, dict[str, Any]]] = {}  # a key sent twice in one request
     remembered: list[dict[str, Any]] = []
     with collecting() as batch, write_tx():
+        batch.now = ctx.now_naive()
         _lock_union(user.union_id)
         # Again under the lock: a duplicate sent concurrently may have committed meanwhile.
         again = _stored_rows([item.record.key for item in todo])
@@ -296,7 +297,7 @@ def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending], origin: i
                 done[key] = (digest, answer)
                 remembered.append({"key": key, "union": user.union_id, "user": user.id, "kind": item.record.kind,
                                    "payload_sha256": digest, "response": receipts.compact(answer),
-                                   "created": ctx.now_naive()})
+                                   "created": batch.now})
         batch.flush()
         insert_rows(IdempotencyRecord, remembered)
     return answers
@@ -341,7 +342,8 @@ def _answer_all(ctx: ServerContext, user: User, device_fingerprint: str | None,
 def push(ctx: ServerContext, user: User, device_fingerprint: str | None, records: list[dict[str, Any]]) -> dict[str, Any]:
     if len(records) > ctx.settings.max_push_records:
         raise ProblemError("validation", f"一次最多上传 {ctx.settings.max_push_records} 条记录，请分批上传")
-    results = _answer_all(ctx, user, device_fingerprint, records)
+    with relaxed_gc():
+        results = _answer_all(ctx, user, device_fingerprint, records)
     ok = sum(1 for r in results if r["status"] == "ok")
     log.info("push by %s: %d records, %d ok", user.username, len(results), ok)
     return {"results": results}

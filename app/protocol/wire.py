@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder as json_encoder
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -81,10 +82,21 @@ def _plain(value: Any) -> bool:
     return True
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+#: json's C encoder for these options, made once: json.dumps makes an encoder and a C encoder per
+#: call, which cost more than encoding a small record. No cycle markers: `_plain` or `_check` has
+#: walked the value first (a cycle fails there), floats and other types are refused there.
+_MAKE_C_ENCODER = getattr(json_encoder, "c_make_encoder", None)
+_C_ENCODER = (None if _MAKE_C_ENCODER is None else _MAKE_C_ENCODER(
+    None, _ENCODER.default, json_encoder.encode_basestring, None, ":", ",", True, False, False))
+
+
 def _dumps(obj: Any) -> str:
     if not _plain(obj):
         _check(obj, "$")
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if _C_ENCODER is None:  # pragma: no cover - CPython always has it
+        return _ENCODER.encode(obj)
+    return "".join(_C_ENCODER(obj, 0))
 
 
 def _utf8(text: str) -> bytes:
