@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from peewee import AutoField, CharField, DateTimeField, Field, ForeignKeyField, IntegerField, TextField, chunked
 
+from app.protocol import canonical_text
 from server.audit import pack as pack_audit
 from server.db import IN_LIST, database
 from server.settings import ServerContext
@@ -33,13 +34,31 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 INSERT_ROWS = IN_LIST // 5
 
 
+class Encoded(str):
+    """A JSON column's value already in the form it is stored in (app.protocol.canonical_text):
+    insert_rows hands it on as it is."""
+
+
+def encoded_json(value: dict[str, Any], seen: dict[tuple[Any, ...], Encoded]) -> Encoded | dict[str, Any]:
+    """A flat dict of integers (a member's field versions, a change's member_row) as its stored
+    text, encoded once per distinct dict of a batch (`seen`); any other dict as it is."""
+    if not all(type(v) is int for v in value.values()):
+        return value
+    key = tuple(value.items())
+    text = seen.get(key)
+    if text is None:
+        text = seen[key] = Encoded(canonical_text(value))
+    return text
+
+
 def _natural(field: Field) -> type | None:
-    """The type of value the field stores as it is (its db_value would hand it on unchanged);
-    None: always through db_value (JSON documents, and fields this module does not know)."""
+    """The type of value the field stores as it is (its db_value would hand it on unchanged; for
+    a JSON document, text already encoded); None: always through db_value (fields this module
+    does not know)."""
     if isinstance(field, ForeignKeyField):
         return _natural(field.rel_field)
     if isinstance(field, JSONText):
-        return None
+        return Encoded
     if isinstance(field, (CharField, TextField)):
         return str
     if isinstance(field, (IntegerField, AutoField)):
@@ -168,9 +187,10 @@ class WriteBatch:
         # A member's last change of the batch stands for its row (server/changes.py): the member
         # table holds the record, the feed need not hold it again.
         last = {(row["union"], row["entity_key"]): row for row in self.changes if row["entity"] == "member"}
+        seen: dict[tuple[Any, ...], Encoded] = {}
         for row in last.values():
             if isinstance(row["payload"], dict) and "version" in row["payload"]:
-                row["payload"] = {"member_row": row["payload"]["version"]}
+                row["payload"] = encoded_json({"member_row": row["payload"]["version"]}, seen)
         for row in self.changes:
             per_union.setdefault(row["union"], []).append(row)
         for union_id, rows in per_union.items():
@@ -203,6 +223,10 @@ class WriteBatch:
         self.new_members.clear()
         names = [f.name for f in Member._meta.sorted_fields if f is not Member._meta.primary_key]
         rows = [{name: member.__data__.get(name) for name in names} for member in pending]
+        seen: dict[tuple[Any, ...], Encoded] = {}
+        for row in rows:
+            if isinstance(row["versions"], dict):
+                row["versions"] = encoded_json(row["versions"], seen)
         ids = {(union_id, number): member_id
                for member_id, union_id, number in insert_rows(Member, rows, ("id", "union", "id_number"))}
         for member in pending:

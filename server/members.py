@@ -38,12 +38,12 @@ from app.rules.codes import (
     code_for_label,
 )
 from app.rules.coverage import default_plan_year
-from app.rules.dates import format_expiry, parse_past_date
+from app.rules.dates import format_expiry, parse_expiry, parse_past_date
 from app.rules.expiry import check_id_expiry
 from app.rules.eligibility import confirmable
 from app.rules.idcard import mask_id, validate_document
 from app.rules.phone import normalize_phone
-from app.rules.problems import Problem, RuleError
+from app.rules.problems import RuleError
 from server.accounts import audit, union_for
 from server.campaigns import shanghai_today
 from server.changes import emit_change, member_record
@@ -75,30 +75,28 @@ def _coded(value: str | None, labels: dict[str, str], field: str) -> str | None:
 # Pure parses of values many members share (dates, expiries, addresses), remembered by their
 # arguments: a refusal raises each time (lru_cache keeps results only), and what is kept cannot be
 # changed (dates, text, tuples).
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1 << 16)
 def _past_date(value: str, name: str, today: date) -> str:
     return parse_past_date(value, name, today).isoformat()
 
 
-@lru_cache(maxsize=8192)
-def _expiry(value: str | None) -> str | None:
-    return format_expiry(value) or None
+@lru_cache(maxsize=1 << 16)
+def _expiry(value: str | None) -> tuple[str | None, date | str | None]:
+    """The stored expiry and what it reads as (a date or 长期), read once for the age check."""
+    text = format_expiry(value) or None
+    return text, None if text is None else parse_expiry(text)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def _address(value: str | None) -> str | None:
     return validate_work_address(value, required=False) or None
-
-
-@lru_cache(maxsize=8192)
-def _expiry_errors(expiry: str | None, today: date, birth_date: date) -> tuple[Problem, ...]:
-    return tuple(p for p in check_id_expiry(expiry, today, birth_date) if p.is_error)
 
 
 def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str, today: date
                      ) -> tuple[str, dict[str, str | None]]:
     """Validate and normalise pushed member fields with app.rules; returns (id_number, fields)."""
     out: dict[str, str | None] = {}
+    expiry: date | str | None = None
     try:
         for name, raw in fields.items():
             value = _text(raw, name)
@@ -113,7 +111,7 @@ def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str
             elif name in ("birth_date", "join_date"):
                 value = None if value is None else _past_date(value, name, today)
             elif name == "id_expiry":
-                value = _expiry(value)
+                value, expiry = _expiry(value)
             elif name == "phone":
                 value = normalize_phone(value) if value is not None else None
             elif name == "work_address":
@@ -131,7 +129,7 @@ def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str
         out["birth_date"] = parsed.birth_date.isoformat()
         out["gender"] = str(parsed.gender)
         # The card's validity by age, as the importer checks it (warnings stay the clerk's business).
-        wrong = _expiry_errors(out.get("id_expiry"), today, parsed.birth_date)
+        wrong = [p for p in check_id_expiry(expiry, today, parsed.birth_date) if p.is_error]
         if wrong:
             raise ProblemError("validation", {"field": "id_expiry", "code": wrong[0].code, "message": wrong[0].message})
     return number, out
