@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -135,12 +135,19 @@ class WriteBatch:
     origin: int | None = None
     #: The request's time (naive UTC), read once: every row the batch writes carries it.
     now: datetime | None = None
+    #: (union id, ID number) → a buffered member change whose payload is only {"version": …} yet,
+    #: and what makes its full record: the member's last change of the batch is stored as a
+    #: reference to the member row (flush), so its record is made only when a later change of
+    #: that member, or a record of another kind, comes first (`settle`).
+    lazy: dict[tuple[int, str], tuple[dict[str, Any], Callable[[], dict[str, Any]]]] = field(default_factory=dict)
 
     def mark(self) -> tuple[int, int, int, int]:
         return len(self.changes), len(self.audits), len(self.claims), len(self.new_members)
 
     def rollback_to(self, mark: tuple[int, int, int, int]) -> None:
         """Forget what a refused record buffered, and every looked-up member, claim and phone."""
+        dropped = {id(row) for row in self.changes[mark[0]:]}
+        self.lazy = {key: entry for key, entry in self.lazy.items() if id(entry[0]) not in dropped}
         del self.changes[mark[0]:]
         del self.audits[mark[1]:]
         del self.claims[mark[2]:]
@@ -154,6 +161,15 @@ class WriteBatch:
         self.phones.clear()
         # Claims buffered by the records kept so far still count as held.
         self.holders = {row["id_number"]: row["union"] for row in self.claims}
+
+    def settle(self, key: tuple[int, str] | None = None) -> None:
+        """Give the lazy change of `key` (default: every lazy change) its full record now, while
+        its member still holds what that change set."""
+        for entry in [self.lazy.pop(key, None)] if key is not None else list(self.lazy.values()):
+            if entry is not None:
+                entry[0]["payload"] = entry[1]()
+        if key is None:
+            self.lazy.clear()
 
     def look_up(self, union_id: int, numbers: Iterable[str], phones: Iterable[str]) -> None:
         """Read the union's members with these numbers, who claims the numbers, and which of the
@@ -187,6 +203,10 @@ class WriteBatch:
         # A member's last change of the batch stands for its row (server/changes.py): the member
         # table holds the record, the feed need not hold it again.
         last = {(row["union"], row["entity_key"]): row for row in self.changes if row["entity"] == "member"}
+        for key, (row, _) in list(self.lazy.items()):
+            if last.get(key) is not row:  # not the member's last change (cannot happen: settled before)
+                self.settle(key)
+        self.lazy.clear()
         seen: dict[tuple[Any, ...], Encoded] = {}
         for row in last.values():
             if isinstance(row["payload"], dict) and "version" in row["payload"]:

@@ -230,6 +230,9 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
                                             "version": member.version})
     changed = {name: value for name, value in values.items() if created or getattr(member, name) != value}
     if changed or created:
+        batch = current_batch()
+        if batch is not None:
+            batch.settle((union.id, number))  # an earlier change of this member in the batch keeps its record
         version = member.version + 1
         versions = dict(member.versions or {})
         old_phone = member.phone
@@ -240,10 +243,14 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
         member.version = version
         member.updated = now
         _store(ctx, union, member)
-        if (batch := current_batch()) is not None:
+        if batch is None:
+            emit_change(ctx, union.id, Entity.MEMBER, number, member_record(member))
+        else:
             batch.members[(union.id, number)] = member
             batch.moved_phone(union.id, number, old_phone, member.phone)
-        emit_change(ctx, union.id, Entity.MEMBER, number, member_record(member))
+            # The record is made only if the batch needs it (server/batch.py WriteBatch.lazy).
+            emit_change(ctx, union.id, Entity.MEMBER, number, {"version": member.version})
+            batch.lazy[(union.id, number)] = (batch.changes[-1], lambda: member_record(member))
         audit(ctx, "member_created" if created else "member_updated", user=user, union=union,
               entity="member", entity_key=mask_id(number), detail={"fields": sorted(changed)})
     return {"id_number": number, "created": created, "changed": sorted(changed),

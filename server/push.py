@@ -216,6 +216,7 @@ def _in_savepoint(user: User, batch: WriteBatch, item: _Pending) -> tuple[dict[s
     """Run the record's effect in a savepoint of the batch's transaction: (answer, new). A refusal
     rolls back the record's own writes and what it buffered, nothing of the other records'."""
     if item.record.kind != RecordKind.MEMBER_UPSERT:
+        batch.settle()  # the members' changes so far get their records before another kind touches them
         batch.write_claims()
     mark = batch.mark()
     try:

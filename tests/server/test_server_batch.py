@@ -266,3 +266,25 @@ def test_feed_serves_member_rows_for_pushed_members(server: Server, clerk: Sessi
               if c["entity"] == "member" and c["data"]["id_number"] != numbers[0]
               and c["data"]["name"] == "批量400"]
     assert len(review) == 2 and all("phone" not in c["data"] and "*" in c["data"]["id_number"] for c in review)
+
+
+def test_a_member_changed_twice_in_one_request_keeps_each_record(server: Server, clerk: Session) -> None:
+    """Only a member's last change of a request is stored as a reference to its row; an earlier
+    change of the same request keeps the record as that change left it — one right after the
+    other, and with a record of another kind between them."""
+    from app.protocol import Confirmation, PushRecord
+
+    numbers = [new_number(500), new_number(501)]
+    created = [member_upsert(n, {"name": "两改", "id_type": "身份证", "phone": f"1590000050{i}"})
+               for i, n in enumerate(numbers)]
+    updated = [member_upsert(n, {"phone": f"1590000059{i}"}, {"phone": 1}) for i, n in enumerate(numbers)]
+    confirm = Confirmation([numbers[1]])
+    between = PushRecord(str(uuid.uuid4()), confirm.KIND, confirm.to_wire()).to_wire()
+    answers = clerk.push(created[0], updated[0], created[1], between, updated[1])
+    assert [answers[i]["status"] for i in (0, 1, 2, 4)] == ["ok"] * 4, answers
+    for i, number in enumerate(numbers):
+        with session():
+            stored = [c.payload for c in Change.select().where(Change.entity_key == number).order_by(Change.seq)]
+        assert len(stored) == 2 and stored[1] == {"member_row": 2}
+        assert stored[0]["version"] == 1 and stored[0]["phone"] == f"1590000050{i}" and stored[0]["name"] == "两改"
+        assert "phone" in stored[0]["versions"] and set(stored[0]["versions"].values()) == {1}
