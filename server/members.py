@@ -92,6 +92,10 @@ def _address(value: str | None) -> str | None:
     return validate_work_address(value, required=False) or None
 
 
+#: The fields stored as codes, with the labels they may be sent as.
+_CODED = {"id_type": ID_TYPE_LABELS, "gender": GENDER_LABELS, "category": CATEGORY_LABELS, "post_type": POST_TYPE_LABELS}
+
+
 def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str, today: date
                      ) -> tuple[str, dict[str, str | None]]:
     """Validate and normalise pushed member fields with app.rules; returns (id_number, fields)."""
@@ -100,22 +104,18 @@ def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str
     try:
         for name, raw in fields.items():
             value = _text(raw, name)
-            if name == "id_type":
-                value = _coded(value, ID_TYPE_LABELS, name)
-            elif name == "gender":
-                value = _coded(value, GENDER_LABELS, name)
-            elif name == "category":
-                value = _coded(value, CATEGORY_LABELS, name)
-            elif name == "post_type":
-                value = _coded(value, POST_TYPE_LABELS, name)
-            elif name in ("birth_date", "join_date"):
-                value = None if value is None else _past_date(value, name, today)
-            elif name == "id_expiry":
-                value, expiry = _expiry(value)
-            elif name == "phone":
-                value = normalize_phone(value) if value is not None else None
-            elif name == "work_address":
-                value = _address(value)
+            if value is not None:  # an empty field is None whatever its kind
+                labels = _CODED.get(name)
+                if labels is not None:
+                    value = _coded(value, labels, name)
+                elif name == "birth_date" or name == "join_date":
+                    value = _past_date(value, name, today)
+                elif name == "id_expiry":
+                    value, expiry = _expiry(value)
+                elif name == "phone":
+                    value = normalize_phone(value)
+                elif name == "work_address":
+                    value = _address(value)
             out[name] = value
         id_type = out.get("id_type", id_type)
         if id_type is None:

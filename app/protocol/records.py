@@ -134,12 +134,11 @@ class MemberUpsert:
         assert isinstance(number, str)  # _id_number refused anything else
         if not isinstance(fields, dict) or not isinstance(base, dict):
             raise WireError("fields 和 base_versions 应为对象")
-        server_owned = sorted(_SERVER_OWNED.intersection(fields))
-        if server_owned:
-            raise WireError({"fields": server_owned, "message": "这些字段由服务器维护，不能由本机上传"})
-        unknown = sorted(set(fields).difference(_CLERK_OWNED))
-        if unknown:
-            raise WireError({"fields": unknown, "message": "未知字段"})
+        if not _SERVER_OWNED.isdisjoint(fields):
+            raise WireError({"fields": sorted(_SERVER_OWNED.intersection(fields)),
+                             "message": "这些字段由服务器维护，不能由本机上传"})
+        if not _CLERK_OWNED.issuperset(fields):
+            raise WireError({"fields": sorted(set(fields).difference(_CLERK_OWNED)), "message": "未知字段"})
         if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in base.values()):
             raise WireError("base_versions 的值应为非负整数")
         for name, value in fields.items():
@@ -449,6 +448,10 @@ PAYLOADS: dict[RecordKind, type[Payload]] = {
 }
 
 
+#: Each record kind by its wire name.
+_KINDS: dict[str, RecordKind] = {kind.value: kind for kind in RecordKind}
+
+
 @dataclass(frozen=True)
 class PushRecord:
     """One outbox row as sent: `payload` is the wire object exactly as hashed and signed."""
@@ -481,10 +484,11 @@ class PushRecord:
     def from_wire(cls, raw: Mapping[str, Any]) -> PushRecord:
         kind, payload = raw.get("kind"), raw.get("payload")
         key = _matching(raw.get("key"), _TOKEN, "key 应为8–64位的字母、数字、- 或 _（建议使用 UUID）")
-        if kind not in tuple(RecordKind):
+        known = _KINDS.get(kind) if isinstance(kind, str) else None
+        if known is None:
             raise WireError(f"未知的记录类型 {kind!r}")
         if not isinstance(payload, dict):
             raise WireError("payload 应为对象")
         signature, pdf_b64 = raw.get("signature"), raw.get("pdf_b64")
-        return cls(key, RecordKind(kind), payload, signature if isinstance(signature, str) else None,
+        return cls(key, known, payload, signature if isinstance(signature, str) else None,
                    pdf_b64 if isinstance(pdf_b64, str) else None)
