@@ -241,12 +241,16 @@ class WriteBatch:
         then written alone (server/push.py)."""
         pending = list(self.new_members.values())
         self.new_members.clear()
-        names = [f.name for f in Member._meta.sorted_fields if f is not Member._meta.primary_key]
-        rows = [{name: member.__data__.get(name) for name in names} for member in pending]
+        # A member's values as set (a field it never set is left to its default, None), without
+        # the id the database gives.
+        rows = []
         seen: dict[tuple[Any, ...], Encoded] = {}
-        for row in rows:
-            if isinstance(row["versions"], dict):
+        for member in pending:
+            row = dict(member.__data__)
+            row.pop("id", None)
+            if isinstance(row.get("versions"), dict):
                 row["versions"] = encoded_json(row["versions"], seen)
+            rows.append(row)
         ids = {(union_id, number): member_id
                for member_id, union_id, number in insert_rows(Member, rows, ("id", "union", "id_number"))}
         for member in pending:
