@@ -50,7 +50,8 @@ ALLOWED = frozenset({"PDF", "Excel", "ID", "WPS", "OpenDocument", "LibreOffice",
 WORD = re.compile(r"\b[A-Za-z]{2,}\b")
 #: Data that is not wording: addresses, file paths and names (with a dot or a slash in them).
 NOT_WORDS = re.compile(r"(?:https?://|[A-Za-z]:\\)\S*|\S*[/\\]\S*|[\w-]+\.(?:xlsx|xls|xlsb|ods|pdf|sqlite3|log|html)\b"
-                       r"|\b(?:JZ|JS|BK)-?(?=[0-9A-Za-z]*\d)[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*")  # batch numbers (批次编号)
+                       r"|\b(?:JZ|JS|BK)-?(?=[0-9A-Za-z]*\d)[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*"  # batch numbers (批次编号)
+                       r"|\b[0-9a-f]{4}(?: [0-9a-f]{4})+\b")  # device fingerprints, in groups of four (设备指纹)
 #: Columns whose cells are names the accounts were given (data, whatever their letters).
 DATA_COLUMNS = frozenset({"账号", "操作人"})
 #: Columns of free text whose long values are elided on purpose (the whole text is in the tooltip
