@@ -98,13 +98,3 @@ def apply_accepted_upserts(rows: Sequence[Any], by_key: dict[str, Any]) -> set[i
     push_sql.delete_outbox_rows(ids)
     return set(ids)
 
-
-def prune_answered_upserts(rows: Sequence[Outbox]) -> int:
-    """Delete the member_upsert rows among `rows` the server accepted; call in the transaction
-    that applied their answers."""
-    ids = [r.id for r in rows if r.kind == RecordKind.MEMBER_UPSERT]
-    deleted = 0
-    for part in chunked(ids, 500):
-        deleted += Outbox.delete().where(Outbox.id.in_(part) & (Outbox.kind == RecordKind.MEMBER_UPSERT)
-                                         & (Outbox.state == "sent")).execute()
-    return int(deleted)

@@ -126,7 +126,6 @@ class Pushing:
             answered = list(Outbox.select().where(Outbox.id.in_(others)).order_by(Outbox.id))
             for row in answered:
                 self._apply_result(row, by_key.get(row.key), report)
-            member_queue.prune_answered_upserts(answered)
 
 
     def _prepare(self, row: Outbox, report: SyncReport) -> Outbox:
@@ -151,7 +150,6 @@ class Pushing:
     def _apply_result(self, row: Outbox, result: dict[str, Any] | None, report: SyncReport) -> None:
         if result is None:
             return  # not answered: stays "sending", resent under the same key
-        member = Member.get_or_none(Member.id == row.member_id) if row.member_id else None
         if result.get("status") == "ok":
             row.state, row.sent_at = "sent", datetime.now().replace(microsecond=0)
             row.receipt = json.dumps(result.get("receipt"), ensure_ascii=False)
@@ -166,15 +164,8 @@ class Pushing:
                 receipt = result.get("receipt") or {}
                 Batch.update(status=receipt.get("status") or SubmissionStatus.UNDER_REVIEW, problem=None,
                              updated_at=datetime.now().replace(microsecond=0)).where(Batch.outbox == row.id).execute()
-            if member is not None and row.kind == RecordKind.MEMBER_UPSERT:
-                receipt = result.get("receipt") or {}
-                versions = json.loads(member.field_versions or "{}")
-                versions.update({k: int(v) for k, v in (receipt.get("versions") or {}).items()})
-                member.field_versions = json.dumps(versions)
-                if member.sync_state == "sending":
-                    member.sync_state = "sent"
-                member.save()
             return
+        member = Member.get_or_none(Member.id == row.member_id) if row.member_id else None
         problem = result.get("problem") or "internal"
         message = message_for(problem, result.get("message") if problem == "validation" else None)
         row.problem, row.last_error = problem, message
