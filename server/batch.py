@@ -102,12 +102,21 @@ def rows_in(model: type[ModelT], field: str, values: Iterable[Any], *, union_id:
     peewee builds a node for every value of an IN list, which cost more than the read."""
     meta = model._meta
     wanted = [meta.fields[name] for name in columns] if columns else meta.sorted_fields
-    head = (f'SELECT {", ".join(chr(34) + f.column_name + chr(34) for f in wanted)} FROM "{meta.table_name}" WHERE '
+    for sql, params in select_in(model, wanted, field, values, union_id=union_id):
+        yield from model.raw(sql, *params)
+
+
+def select_in(model: type[BaseModel], columns: list[Field], field: str, values: Iterable[Any], *,
+              union_id: int | None = None) -> Iterator[tuple[str, list[Any]]]:
+    """SELECT `columns` FROM the model's table WHERE `field` IN `values` (and, given `union_id`, of
+    that union): the SQL text and its parameters, IN_LIST values at a time."""
+    meta = model._meta
+    head = (f'SELECT {", ".join(chr(34) + f.column_name + chr(34) for f in columns)} FROM "{meta.table_name}" WHERE '
             + (f'"{meta.fields["union"].column_name}" = {database.param} AND ' if union_id is not None else "")
             + f'"{meta.fields[field].column_name}" IN ')
     for chunk in chunked(list(values), IN_LIST):
         params = ([union_id] if union_id is not None else []) + chunk
-        yield from model.raw(head + "(" + ", ".join([database.param] * len(chunk)) + ")", *params)
+        yield head + "(" + ", ".join([database.param] * len(chunk)) + ")", params
 
 
 @dataclass

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from peewee import CharField, chunked
+from peewee import CharField
 
 from app.protocol import CLERK_OWNED_FIELDS, SERVER_OWNED_FIELDS, Entity
 from app.rules.cards import mask_card_no
 from app.rules.idcard import mask_id
-from server.batch import buffer_change
+from server.batch import buffer_change, select_in
 from server.batch import now_naive as batch_now
-from server.db import IN_LIST, database
+from server.db import database
 from server.models import Change, Member, Union
 from server.settings import ServerContext
 
@@ -115,11 +115,9 @@ def _referenced_members(union: Union, rows: list[Change]) -> dict[str, dict[str,
     found: dict[str, dict[str, Any]] = {}
     fields = [Member._meta.fields[name] for name in RECORD_COLUMNS]
     converters = [None if isinstance(f, CharField) else f.python_value for f in fields]
-    for chunk in chunked(numbers, IN_LIST):
-        # SQL text built here, not by peewee (its IN list and row conversions cost more than the read).
-        sql = (f'SELECT {", ".join(chr(34) + f.column_name + chr(34) for f in fields)} FROM "{Member._meta.table_name}"'
-               f' WHERE "{Member.union.column_name}" = {database.param} AND "id_number" IN ({", ".join([database.param] * len(chunk))})')
-        for row in database.execute_sql(sql, [union.id, *chunk]).fetchall():
+    # SQL text built by select_in, not by peewee (its IN list and row conversions cost more than the read).
+    for sql, params in select_in(Member, fields, "id_number", numbers, union_id=union.id):
+        for row in database.execute_sql(sql, params).fetchall():
             values = {f.name: v if convert is None or v is None else convert(v) for f, convert, v in zip(fields, converters, row)}
             found[values["id_number"]] = _record(values)
     return found
