@@ -7,9 +7,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
-import shutil
 import sys
-import tempfile
 import time
 import traceback
 from datetime import date
@@ -47,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _prepare_profile(args: argparse.Namespace) -> tuple[Profile, bool]:
     """The profile to open; a demo gets a throwaway folder removed at exit."""
     if args.demo and not args.profile:
+        import tempfile  # (with shutil, below: ~5 ms of a clerk's start-up that needs neither)
+
         return Profile(Path(tempfile.mkdtemp(prefix="union-clerk-demo-"))).create(), True
     return Profile(Path(args.profile) if args.profile else default_profile_dir()).create(), False
 
@@ -88,6 +88,8 @@ def _start_demo(profile: Profile, *, offline: bool, members: int, role: str | No
 def _screenshot_copy(profile: Profile) -> Profile:
     """A throwaway copy of the profile for screenshots (SQLite's backup API): screens that write —
     an import, the retirement answers — never touch the clerk's own data."""
+    import tempfile
+
     from app.models import close_database, open_database
     from app.models.db import backup_to, db
 
@@ -218,6 +220,8 @@ def _remove_profile(profile: Profile) -> None:
     if "app.views.ops" in sys.modules:
         _shut_down()
     close_database()
+    import shutil
+
     root = str(profile.root)
     for handler in list(logging.getLogger().handlers):
         if str(getattr(handler, "baseFilename", "")).startswith(root):
@@ -306,14 +310,15 @@ def _run(args: argparse.Namespace, profile: Profile) -> int:
     from PySide6.QtCore import QTimer
 
     QTimer.singleShot(0, _started)
-    if sync is not None:
+    if sync is not None:  # the sync's workers start once the window has painted
         if signed_in is not None:
             sync.set_signed_in(signed_in)
-            sync.sync_now()
+            window.after_first_paint(sync.sync_now)
         elif not args.quit_after_show:
             from app import site_config
 
-            sync.resume(profile.root, site_config.current().ca_bundle)
+            ca_bundle = site_config.current().ca_bundle
+            window.after_first_paint(lambda: sync.resume(profile.root, ca_bundle))
     if args.quit_after_show:
         app.processEvents()
         window.repaint()

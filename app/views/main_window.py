@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
@@ -36,6 +37,10 @@ from app.views.windows import open_modeless
 
 log = logging.getLogger(__name__)
 
+#: How long a shown window's first loads wait for its first paint before they start anyway (a
+#: minimised or covered window may not paint at once).
+FIRST_PAINT_WAIT_MS = 500
+
 #: (group label or None for a top-level page, [(page name, label)])
 MENU: list[tuple[str | None, list[tuple[str, str]]]] = [
     (None, [("workbench", "业务工作台")]),
@@ -61,6 +66,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title)
 
         self._loaded_sync = False
+        #: Work waiting for the first paint (after_first_paint), None once it has run.
+        self._before_paint: list[Callable[[], object]] | None = []
         self.nav = QTreeWidget()
         self.nav.setHeaderHidden(True)
         self.nav.setRootIsDecorated(True)
@@ -92,7 +99,7 @@ class MainWindow(QMainWindow):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.returned_banner)
         right_layout.addWidget(self.stack, 1)
-        QTimer.singleShot(0, self.returned_banner.refresh)  # after the first paint, like the pages
+        self.after_first_paint(self.returned_banner.refresh)
         # On a small screen (1366×768 at 150 % is 911×512) a page scrolls rather than push the
         # window past the screen's edge; at 100 % nothing scrolls.
         scroll = QScrollArea()
@@ -119,7 +126,7 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(self.sync_status)
             sync.synced.connect(self._after_sync)
             sync.conflictsFound.connect(self.show_conflicts)
-            sync.refresh_pending()
+            self.after_first_paint(sync.refresh_pending)
 
         self._build_menus()
         self._remember_geometry = remember_geometry
@@ -127,6 +134,35 @@ class MainWindow(QMainWindow):
             self._restore_geometry(em)
         else:
             resize_in_screen(self, em * 90, em * 52)
+
+    def after_first_paint(self, work: Callable[[], object]) -> None:
+        """Run `work` (a page's first load, the status bar's count, the sync) once the window has
+        painted its first frame: the first frame never waits for data, and the interpreter is not
+        shared with the database worker's imports and queries while it paints. A window not shown
+        (tests, or one built before show()) runs it on the next turn of the event loop if it is
+        still hidden then; a shown window that has not painted within FIRST_PAINT_WAIT_MS runs it
+        anyway. After the first paint, `work` runs on the next turn of the event loop."""
+        if self._before_paint is None:
+            QTimer.singleShot(0, work)
+            return
+        if not self._before_paint:
+            QTimer.singleShot(0, self._run_if_hidden)
+            QTimer.singleShot(FIRST_PAINT_WAIT_MS, self._run_before_paint)
+        self._before_paint.append(work)
+
+    def _run_if_hidden(self) -> None:
+        if not self.isVisible():
+            self._run_before_paint()
+
+    def _run_before_paint(self) -> None:
+        waiting, self._before_paint = self._before_paint or [], None
+        for work in waiting:
+            work()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self._before_paint is not None:  # the first frame: its other widgets paint, then the loads start
+            QTimer.singleShot(0, self._run_before_paint)
 
     def _fill_nav(self) -> None:
         """The page tree at the left: the manual's menus and their pages."""
@@ -293,8 +329,7 @@ class MainWindow(QMainWindow):
             if self._loaded_sync:
                 widget.load_now()
             else:
-                # After the window has painted: the first frame never waits for data.
-                QTimer.singleShot(0, widget.refresh)
+                self.after_first_paint(widget.refresh)
         return self.pages[name]
 
     def _nav_changed(self, current: QTreeWidgetItem | None, _previous) -> None:

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.models.outbox import pending_changes
 from app.views import ops
 from app.views.errors import describe_sync_error
 
@@ -24,6 +23,14 @@ log = logging.getLogger(__name__)
 
 AUTO_SYNC_MS = 5 * 60 * 1000
 PENDING_REFRESH_MS = 3000
+
+
+def pending_changes() -> int:
+    """What waits in the outbox (on the database worker, which imports the outbox and the wire
+    format it brings: not the UI thread before the window's first paint)."""
+    from app.models.outbox import pending_changes as count
+
+    return count()
 
 
 def _last_sync() -> datetime | None:
