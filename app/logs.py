@@ -6,7 +6,7 @@ anywhere in the code is masked too.
 from __future__ import annotations
 
 import logging
-import logging.handlers
+import os
 import re
 from pathlib import Path
 
@@ -41,10 +41,40 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class RotatingLog(logging.FileHandler):
+    """A log file that, when the next record would take it past `max_bytes`, becomes `.1` (`.1`
+    becoming `.2` …, `backups` kept) — logging.handlers.RotatingFileHandler's rotation, without
+    importing logging.handlers (it brings socket, pickle and queue: ~8 ms of every start)."""
+
+    def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
+        super().__init__(path, encoding="utf-8")
+        self.max_bytes, self.backups = max_bytes, backups
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self.stream is not None and self.stream.tell() + len(self.format(record)) + 1 >= self.max_bytes:
+                self.rotate()
+        except Exception:  # noqa: BLE001 - a log that cannot rotate says so on stderr, never stops the app
+            self.handleError(record)
+            return
+        super().emit(record)
+
+    def rotate(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None  # FileHandler.emit opens it again
+        base = self.baseFilename
+        for n in range(self.backups - 1, 0, -1):
+            if os.path.exists(f"{base}.{n}"):
+                os.replace(f"{base}.{n}", f"{base}.{n + 1}")
+        if os.path.exists(base):
+            os.replace(base, f"{base}.1")
+
+
 def setup_logging(log_file: Path, level: int = logging.INFO) -> logging.Handler:
     """Log to a rotating file (1 MB × 5) with redaction; returns the handler."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    handler = RotatingLog(log_file, max_bytes=1_000_000, backups=5)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()

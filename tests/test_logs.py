@@ -41,3 +41,23 @@ def test_log_file_never_holds_full_ids(tmp_path: Path) -> None:
     finally:
         logging.getLogger().removeHandler(handler)
         handler.close()
+
+
+def test_log_file_rotates_and_keeps_five(tmp_path: Path) -> None:
+    log_file = tmp_path / "logs" / "app.log"
+    handler = setup_logging(log_file)
+    handler.max_bytes = 2_000  # type: ignore[attr-defined]
+    try:
+        log = logging.getLogger("test.rotation")
+        for n in range(200):
+            log.info("record %04d %s", n, "x" * 60)
+        handler.flush()
+        kept = sorted(p.name for p in log_file.parent.iterdir())
+        assert kept == ["app.log", "app.log.1", "app.log.2", "app.log.3", "app.log.4", "app.log.5"]
+        assert all(p.stat().st_size <= 2_000 for p in log_file.parent.iterdir())
+        assert "record 0199" in log_file.read_text(encoding="utf-8")
+        assert "record 0198" in (log_file.parent / "app.log.1").read_text(encoding="utf-8") \
+            or "record 0198" in log_file.read_text(encoding="utf-8")
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
