@@ -8,8 +8,9 @@ shows: no card, SS card abnormal, pending confirmation, retiring Sep–Dec, expi
 retired, deceased, non-mainland documents. Members live on the server (it owns card numbers and
 SS statuses) and reach a clerk's PC with the first pull; the SS/employment registry holds matching
 rows so a requested check gives every kind of answer. With `samples` (the default), the 联合工会's
-clerk has also sent, from a PC of her own, what the district's pages review: an instant batch
-waiting for 即时参保审核 and a card batch whose 撤销 waits for 撤销办卡批次审核 (`add_samples`,
+clerk has also sent, from a PC of her own, what the superior pages review: an instant batch
+waiting for 即时参保审核, a central batch waiting for 集中参保审核 and a card batch whose 撤销 waits
+for 撤销办卡批次审核 (`add_samples`,
 through the push and the withdrawal code a real clerk's requests take).
 """
 from __future__ import annotations
@@ -328,11 +329,12 @@ SAMPLE_WITHDRAWAL_REASON = "工作地址录入有误，更正后重新申请"
 
 
 def add_samples(ctx: ServerContext, union: Union, plan_year: int, today: date) -> dict[str, str]:
-    """What the district reviews in the demo, sent by `union`'s clerk from a PC registered for the
-    demo, through the server's push (signed records) and its 撤销 request: an instant batch of two
-    carded members (即时参保审核) and a card batch of two members without a card whose withdrawal
-    waits (撤销办卡批次审核; the card worker holds the batch meanwhile). Returns the two batch
-    numbers; nothing when the union has too few members (a test world without members)."""
+    """What the superior unions review in the demo, sent by `union`'s clerk from a PC registered for
+    the demo, through the server's push (signed records) and its 撤销 request: an instant batch of
+    two carded members (即时参保审核), a central batch of three (集中参保审核 of the secondary and
+    the district) and a card batch of two members without a card whose withdrawal waits
+    (撤销办卡批次审核; the card worker holds the batch meanwhile). Returns the three batch numbers;
+    nothing when the union has too few members (a test world without members)."""
     import secrets
 
     from app.rules.eligibility import ineligible_reason
@@ -342,10 +344,11 @@ def add_samples(ctx: ServerContext, union: Union, plan_year: int, today: date) -
     from server.push import push
 
     members = list(Member.select().where(Member.union == union).order_by(Member.id.desc()))
-    carded = [m for m in members if ineligible_reason(
-        {f: getattr(m, f) for f in _ELIGIBILITY_FIELDS}, channel=Channel.CARD, plan_year=plan_year) is None][:2]
+    eligible = [m for m in members if ineligible_reason(
+        {f: getattr(m, f) for f in _ELIGIBILITY_FIELDS}, channel=Channel.CARD, plan_year=plan_year) is None]
+    carded, enrolled = eligible[:2], eligible[2:5]
     applicants = [m for m in members if m.card_status == "none" and not check_application(m, today)][:2]
-    if len(carded) < 2 or len(applicants) < 2:
+    if len(carded) < 2 or len(enrolled) < 3 or len(applicants) < 2:
         return {}
     clerk = User.get(User.username == SAMPLE_CLERK)
     key = wire.generate_device_key()
@@ -359,14 +362,20 @@ def add_samples(ctx: ServerContext, union: Union, plan_year: int, today: date) -
                               nonce=secrets.token_hex(16), timestamp=wire.format_timestamp(ctx.now()))
     cards = wire.CardBatch(union.org_code, f"BK{today:%Y%m%d}{tag}0002",
                            [wire.CardApplicant(m.id_number, m.name or "") for m in applicants])
+    central_pdf = demo_notice_pdf("集中参保告知书")
+    central = demo_submission(union.org_code, plan_year, [m.id_number for m in enrolled], central_pdf,
+                              batch_no=f"JZ{today:%Y%m%d}{tag}0003", nonce=secrets.token_hex(16),
+                              timestamp=wire.format_timestamp(ctx.now()))
     records = [wire.PushRecord.signed(str(uuid.uuid4()), wire.RecordKind.SUBMISSION, instant.to_wire(), key, pdf),
-               wire.PushRecord.signed(str(uuid.uuid4()), wire.RecordKind.CARD_BATCH, cards.to_wire(), key)]
+               wire.PushRecord.signed(str(uuid.uuid4()), wire.RecordKind.CARD_BATCH, cards.to_wire(), key),
+               wire.PushRecord.signed(str(uuid.uuid4()), wire.RecordKind.SUBMISSION, central.to_wire(), key,
+                                      central_pdf)]
     results = push(ctx, clerk, fingerprint, [r.to_wire() for r in records])["results"]
     refused = [r for r in results if r["status"] != "ok"]
     if refused:
         raise RuntimeError(f"demo samples refused: {refused}")
     request_withdrawal(ctx, clerk, cards.batch_no, SAMPLE_WITHDRAWAL_REASON)
-    return {"instant": instant.batch_no, "card_batch": cards.batch_no}
+    return {"instant": instant.batch_no, "card_batch": cards.batch_no, "central": central.batch_no}
 
 
 _ELIGIBILITY_FIELDS = ("life_status", "retired_on", "insurance_status", "card_no", "id_type", "ss_card_status",

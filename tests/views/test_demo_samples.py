@@ -1,5 +1,5 @@
 """The demo world (`union-clerk --demo`, server/demo.py) gives the district something to review: an
-instant batch in 即时参保审核 and a card batch's 撤销 request in 撤销办卡批次审核, sent by the 联合工会's
+instant batch in 即时参保审核, a central batch in 集中参保审核 and a card batch's 撤销 request in 撤销办卡批次审核, sent by the 联合工会's
 clerk through the server's push and withdrawal code; the card batch stays held (制卡中, no card made)
 while the request waits; screenshots at 1366×768."""
 from __future__ import annotations
@@ -52,8 +52,12 @@ def test_the_district_reviews_the_demo_instant_batch_and_withdrawal(qtbot, demo:
     assert batch["union"]["name"] == "上海市黄浦区南京东路街道联合工会" and batch["kind"] == "instant_carded"
     assert batch["member_count"] == 2 and batch["status"] == "under_review"
     assert _cut(instant) == []  # the batch number (30 characters, as a PC numbers it) too
-    central = _show(qtbot, window, "review_pending")
-    assert central.model.rowCount() == 0  # 集中参保审核 keeps to central batches
+    central = _show(qtbot, window, "review_pending", "district-demo-central-review.png")
+    qtbot.waitUntil(lambda: central.model.rowCount() == 1, timeout=10_000)
+    [batch] = central.model.rows  # 集中参保审核 keeps to central batches: the demo's one, not the instant batch
+    assert batch["union"]["name"] == "上海市黄浦区南京东路街道联合工会" and batch["kind"] == "central"
+    assert batch["member_count"] == 3 and batch["batch_no"].startswith("JZ")
+    assert _cut(central) == []
     withdrawals = _show(qtbot, window, "withdrawal_review", "district-demo-withdrawal-review.png")
     qtbot.waitUntil(lambda: withdrawals.model.rowCount() == 1, timeout=10_000)
     [request] = withdrawals.model.rows
