@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.protocol.queries import KIND_LABELS
 from app.protocol.superior import REVIEW_MARK_LABELS
 from app.views import ops
 from app.views.list_page import list_table
@@ -39,17 +41,37 @@ PLAN_LABELS = {"A": "A类会员专享基本保障", "B": "B类会员专享基本
 
 #: (header, how a row shows it)
 Column = tuple[str, Callable[[dict[str, Any]], str]]
+#: A plan's and a channel's short names, for the review tables' narrow columns ("A+类", "社保卡").
+PLAN_SHORT = {code: label.split("会员")[0] for code, label in PLAN_LABELS.items()}
+CHANNEL_SHORT = {code: label.removesuffix("参保") for code, label in CHANNEL_LABELS.items()}
+MARK_SHORT = {code: label.removesuffix("(产业)") for code, label in REVIEW_MARK_LABELS.items()}  # 二级工会, 区局
+#: 集中参保审核 and 即时参保审核: what a reviewer compares across batches, narrow enough for a
+#: 1366×768 screen at 150 % (the batch number and the parent union are in the detail line under it).
 REVIEW_COLUMNS: list[Column] = [
     ("单位名称", lambda r: r["union"]["name"]),
-    ("上级工会", lambda r: r["union"].get("parent") or ""),
-    ("保障类型", lambda r: PLAN_LABELS.get(r["plan_type"], r["plan_type"])),
+    ("保障类型", lambda r: PLAN_SHORT.get(r["plan_type"], r["plan_type"])),
     ("参保人数", lambda r: str(r["member_count"])),
-    ("类型", lambda r: CHANNEL_LABELS.get(r["channel"], r["channel"])),
+    ("类型", lambda r: CHANNEL_SHORT.get(r["channel"], r["channel"])),
     ("保障费用", lambda r: r["totals"]["fee"]),
-    ("审核标识", lambda r: REVIEW_MARK_LABELS.get(r.get("review_mark") or "", "")),
+    ("审核标识", lambda r: MARK_SHORT.get(r.get("review_mark") or "", "")),
     ("提交时间", lambda r: local_time(r["received_at"])),
-    ("批次编号", lambda r: r["batch_no"]),
 ]
+#: The selected batch in full, under the table: what the table leaves out or shortens, a line
+#: per group (each fits the page at 150 %).
+REVIEW_DETAIL: list[list[Column]] = [
+    [("批次编号", lambda r: r["batch_no"]),
+     ("参保方式", lambda r: KIND_LABELS.get(r.get("kind") or "", r.get("kind") or "")),
+     ("提交时间", lambda r: local_time(r["received_at"]))],
+    [("单位名称", lambda r: r["union"]["name"]), ("上级工会", lambda r: r["union"].get("parent") or "无")],
+    [("保障类型", lambda r: PLAN_LABELS.get(r["plan_type"], r["plan_type"])),
+     ("参保通道", lambda r: CHANNEL_LABELS.get(r["channel"], r["channel"])),
+     ("审核标识", lambda r: REVIEW_MARK_LABELS.get(r.get("review_mark") or "", "") or "无")],
+]
+
+
+def review_detail(row: dict[str, Any]) -> str:
+    """One batch of a review table in full: "批次编号：…　参保方式：…　提交时间：…", a line per group."""
+    return "\n".join("　".join(f"{head}：{value(row)}" for head, value in line) for line in REVIEW_DETAIL)
 
 
 def local_time(stamp: str | None) -> str:
@@ -210,10 +232,25 @@ class ReviewPage(OnlinePage):
         self.totals.setWordWrap(True)
         self.layout_.addWidget(self.totals)
         self.model = RowsModel(REVIEW_COLUMNS, self)
-        self.table = _table(self, self.model, {"单位名称": 17, "上级工会": 17, "保障类型": 12, "批次编号": 18,
-                                               "提交时间": 9, "类型": 6})  # a union's name: up to 16 characters;
-        # a batch number as a PC makes it: JZ or JS, the date, the device's 16-digit tag, a 4-digit sequence
+        # A union's name: up to 16 characters. The table fits a 1366×768 screen at 150 % (911 px
+        # wide); the batch number (30 characters as a PC makes it) and the parent union are in the
+        # detail line.
+        self.table = _table(self, self.model, {"单位名称": 17, "保障类型": 5, "参保人数": 5, "类型": 4,
+                                               "保障费用": 6, "审核标识": 5, "提交时间": 9})
+        self.table.verticalHeader().hide()  # row numbers say nothing here, and take a column's room
+        header = self.table.horizontalHeader()  # the union's name takes what the others leave
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.layout_.addWidget(self.table, 1)
+        self.detail = QLabel("")
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.detail.setWordWrap(True)
+        self.detail.setMinimumHeight(self.fontMetrics().lineSpacing() * len(REVIEW_DETAIL))  # no jump on a click
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # a batch number to copy
+        self.layout_.addWidget(self.detail)
+        self.table.selectionModel().selectionChanged.connect(self._show_detail)
+        self.model.modelReset.connect(self._show_detail)
+        self._show_detail()
         self.count = QLabel("")
         buttons = QHBoxLayout()
         buttons.addWidget(self.count)
@@ -297,6 +334,15 @@ class ReviewPage(OnlinePage):
 
     def selected(self) -> list[str]:
         return [self.model.data(i, Qt.ItemDataRole.UserRole) for i in self.table.selectionModel().selectedRows()]
+
+    def _show_detail(self, *_args: Any) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if len(rows) == 1:
+            self.detail.setText(review_detail(self.model.rows[rows[0].row()]))
+        elif rows:
+            self.detail.setText(self.tr("已选 {0} 个批次").format(len(rows)))
+        else:
+            self.detail.setText(self.tr("选中一个批次，这里显示它的批次编号、上级工会等全部信息。") if self.model.rows else "")
 
     def _need_selection(self) -> list[str] | None:
         chosen = self.selected()

@@ -103,7 +103,13 @@ def test_district_menu_review_and_ready_pages(qtbot, world: dict[str, Any], bund
     pending = _show(qtbot, window, "review_pending", "district-review-pending.png")
     assert pending.model.rowCount() == 2 and pending.banner.text() == ""
     assert pending.model.data(pending.model.index(0, 0)) == "上海示范科技有限公司工会委员会"
-    assert pending.model.headerData(6, Qt.Orientation.Horizontal) == "审核标识"
+    heads = [pending.model.headerData(c, Qt.Orientation.Horizontal) for c in range(pending.model.columnCount())]
+    assert heads == ["单位名称", "保障类型", "参保人数", "类型", "保障费用", "审核标识", "提交时间"]
+    assert pending.table.horizontalScrollBar().maximum() == 0  # nothing out of sight at 1366×768
+    pending.table.selectRow(0)  # the batch number and the parent union: in the detail under the table
+    assert pending.model.rows[0]["batch_no"] in pending.detail.text()
+    assert "上级工会：上海市黄浦区南京东路街道总工会" in pending.detail.text()
+    assert "保障类型：A类会员专享基本保障" in pending.detail.text() and "参保方式：集中参保" in pending.detail.text()
     pending.name.setText("联合工会")
     pending.refresh()
     qtbot.waitUntil(lambda: pending.model.rowCount() == 1, timeout=10_000)
