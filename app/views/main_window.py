@@ -10,7 +10,8 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
+from PySide6 import QtCore
+from PySide6.QtCore import QByteArray, QSettings, QTimer, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -40,6 +41,10 @@ log = logging.getLogger(__name__)
 #: How long a shown window's first loads wait for its first paint before they start anyway (a
 #: minimised or covered window may not paint at once).
 FIRST_PAINT_WAIT_MS = 500
+#: Qt.ItemDataRole.UserRole as its number. Naming anything of the Qt namespace (QtCore.Qt) makes
+#: PySide6 build all of its ~90 enums, ~26 ms of CPU that the first frame otherwise never needs:
+#: the modules the first frame imports name QtCore.Qt where they use it, after that frame.
+USER_ROLE = 256
 
 #: (group label or None for a top-level page, [(page name, label)])
 MENU: list[tuple[str | None, list[tuple[str, str]]]] = [
@@ -167,18 +172,25 @@ class MainWindow(QMainWindow):
     def _fill_nav(self) -> None:
         """The page tree at the left: the manual's menus and their pages."""
         self._nav_items: dict[str, QTreeWidgetItem] = {}
+        groups: list[QTreeWidgetItem] = []
         for group, items in roles.menu_for(self.level, MENU):
             parent = self.nav.invisibleRootItem()
             if group:
                 parent = QTreeWidgetItem(self.nav, [self.tr(group)])
-                parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                groups.append(parent)
                 parent.setExpanded(True)
             for name, label in items:
                 item = QTreeWidgetItem(parent, [self.tr(label)])
-                item.setData(0, Qt.ItemDataRole.UserRole, name)
+                item.setData(0, USER_ROLE, name)
                 self._nav_items[name] = item
         self.nav.expandAll()
         self.nav.currentItemChanged.connect(self._nav_changed)
+
+        def headings_not_selectable() -> None:  # a group's heading opens nothing (after the first frame: QtCore.Qt)
+            for item in groups:
+                item.setFlags(QtCore.Qt.ItemFlag.ItemIsEnabled)
+
+        self.after_first_paint(headings_not_selectable)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
@@ -187,21 +199,21 @@ class MainWindow(QMainWindow):
         file_menu.addAction(backup)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("退出"), self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setShortcuts(QKeySequence.StandardKey.Quit)  # (setShortcut would build QtCore.Qt: USER_ROLE)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
         go_menu = self.menuBar().addMenu(self.tr("页面(&P)"))
         for n, (name, item) in enumerate(self._nav_items.items(), start=1):
             action = QAction(item.text(0), self)
-            action.setShortcut(QKeySequence(f"Ctrl+{n}"))
+            action.setShortcuts([QKeySequence(f"Ctrl+{n}")])
             action.triggered.connect(lambda _=False, page=name: self.show_page(page))
             go_menu.addAction(action)
 
         if self.sync is not None:
             sync_menu = self.menuBar().addMenu(self.tr("同步(&S)"))
             sync_now = QAction(self.tr("立即同步"), self)
-            sync_now.setShortcut(QKeySequence("F9"))
+            sync_now.setShortcuts([QKeySequence("F9")])
             sync_now.triggered.connect(self.sync.sync_now)
             sync_menu.addAction(sync_now)
             conflicts = QAction(self.tr("处理同步冲突…"), self)
@@ -225,7 +237,7 @@ class MainWindow(QMainWindow):
             action = QAction(text, self)
             action.triggered.connect(slot)
             if key:
-                action.setShortcut(QKeySequence(key))
+                action.setShortcuts([QKeySequence(key)])
             help_menu.addAction(action)
         help_menu.addSeparator()
         logs = QAction(self.tr("打开日志文件夹"), self)
@@ -335,7 +347,7 @@ class MainWindow(QMainWindow):
     def _nav_changed(self, current: QTreeWidgetItem | None, _previous) -> None:
         if current is None:
             return
-        name = current.data(0, Qt.ItemDataRole.UserRole)
+        name = current.data(0, USER_ROLE)
         if name in self._factories:
             self.stack.setCurrentWidget(self.page(name))
 

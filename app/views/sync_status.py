@@ -2,7 +2,7 @@
 words, and the 同步 button. It only reads the controller's state."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6 import QtCore  # QtCore.Qt named only when used: see app.views.main_window.USER_ROLE
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from app.views.sync_controller import SyncController
@@ -60,8 +60,9 @@ class SyncStatusWidget(QWidget):
         self.last.setText(self.tr("上次同步 {0}").format(c.last_sync.strftime("%m-%d %H:%M")) if c.last_sync
                           else self.tr("从未同步"))
         text = c.last_error or c.keyring_note
-        metrics = self.error.fontMetrics()
-        self.error.setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, self.error.maximumWidth()))
+        if text or self.error.text():  # (QtCore.Qt only when there is something to say: see sync_status's import)
+            metrics = self.error.fontMetrics()
+            self.error.setText(metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, self.error.maximumWidth()))
         self.error.setToolTip(text)
         notice = _update_notice(c.update)
         self.update_notice.setText(notice)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6 import QtCore  # QtCore.Qt named when used: see app.views.main_window.USER_ROLE
 from PySide6.QtWidgets import QDialog
 
 D = TypeVar("D", bound=QDialog)
@@ -14,7 +14,7 @@ D = TypeVar("D", bound=QDialog)
 def show_beside(dialog: D) -> D:
     """Show `dialog` beside the main window, which stays usable (a manual or the notices read
     while working), and delete it when it is closed."""
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.setModal(False)
     dialog.show()
     return dialog
@@ -24,6 +24,6 @@ def open_modeless(dialog: D) -> D:
     """Show `dialog` window-modal without waiting (open(), not exec()) and delete it when it is
     closed: a parented dialog that is only hidden stays under its page for the rest of the day,
     one more each time the clerk opens 会员详情."""
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

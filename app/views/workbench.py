@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6 import QtCore  # QtCore.Qt named when used: see app.views.main_window.USER_ROLE
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -82,7 +83,7 @@ class TodoPanel(QGroupBox):
             row, col = divmod(n, self.COLUMNS)
             figure = QLabel(f'<a href="{item.opens}"><b>{item.count:,}</b></a>' if item.count else "0")
             figure.setObjectName(f"todo_{item.key}")
-            figure.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            figure.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
             figure.linkActivated.connect(self.openRequested)
             label = QLabel(self.tr(item.label))
             label.setToolTip(self.tr(item.hint))
@@ -230,7 +231,7 @@ class WorkbenchPage(QWidget):
             from PySide6.QtGui import QPainter
 
             self.chart = QChart()
-            self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+            self.chart.legend().setAlignment(QtCore.Qt.AlignmentFlag.AlignBottom)
             self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
             self.chart_view = QChartView(self.chart)
             self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -264,8 +265,8 @@ class WorkbenchPage(QWidget):
         axis_y.setRange(0, top)
         axis_y.setLabelFormat("%d")
         axis_y.applyNiceNumbers()
-        self.chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-        self.chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        self.chart.addAxis(axis_x, QtCore.Qt.AlignmentFlag.AlignBottom)
+        self.chart.addAxis(axis_y, QtCore.Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(axis_x)
         series.attachAxis(axis_y)
         # 新增 counts joins (by join date); members an import or a first sync recorded here who had
