@@ -245,7 +245,6 @@ class ReviewPage(OnlinePage):
         self.detail = QLabel("")
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
         self.detail.setWordWrap(True)
-        self.detail.setMinimumHeight(self.fontMetrics().lineSpacing() * len(REVIEW_DETAIL))  # no jump on a click
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # a batch number to copy
         self.layout_.addWidget(self.detail)
         self.table.selectionModel().selectionChanged.connect(self._show_detail)
