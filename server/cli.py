@@ -81,6 +81,7 @@ def _serve_workers(args: argparse.Namespace, settings) -> int:  # type: ignore[n
 
     import uvicorn
 
+    from server import workers
     from server.app import ENV_DB, ENV_SETTINGS, settings_to_env
     from server.jobs import JobWorker
 
@@ -92,6 +93,12 @@ def _serve_workers(args: argparse.Namespace, settings) -> int:  # type: ignore[n
     if worker is not None:
         worker.start()
     try:
+        if workers.supported():  # a listening socket per process: connections spread evenly (server/workers.py)
+            try:
+                return workers.run(args.workers, args.host, args.port, args.log_level)
+            except OSError as error:
+                print(f"无法监听 {args.host}:{args.port}：{error.strerror or error}（端口是否已被占用？）", file=sys.stderr)
+                return 1
         uvicorn.run("server.app:app_from_env", factory=True, workers=args.workers, host=args.host,
                     port=args.port, log_level=args.log_level, proxy_headers=True)
     finally:

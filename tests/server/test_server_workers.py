@@ -161,3 +161,64 @@ def test_sqlite_refuses_more_than_one_worker(tmp_path: Path, capsys: pytest.Capt
     err = capsys.readouterr().err
     assert "PostgreSQL" in err and "SQLite" in err and "试点" in err
     assert not (tmp_path / "pilot.db").exists()  # refused before anything was opened
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    """The inodes of the sockets process `pid` holds open (Linux /proc)."""
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            found.add(target[len("socket:["):-1])
+    return found
+
+
+def _accepted_inodes(port: int) -> set[str]:
+    """The inodes of the established TCP connections whose local port is `port` (/proc/net/tcp)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+            found.add(fields[9])
+    return found
+
+
+def test_connections_opened_together_reach_both_processes(two_process_server: tuple[Server, int]) -> None:
+    """Each process listens on a socket of its own (server/workers.py): 16 connections opened at
+    once are spread by the kernel, not all accepted by whichever process woke first."""
+    server, pid = two_process_server
+    workers = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(int(p.name)) == pid
+               and "multiprocessing" in _cmdline(int(p.name)) and "resource_tracker" not in _cmdline(int(p.name))]
+    assert len(workers) == 2, workers
+    port = int(server.url.rsplit(":", 1)[1])
+    connections = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            accepted = _accepted_inodes(port)
+            held = [len(_socket_inodes(worker) & accepted) for worker in workers]
+            if sum(held) == len(connections) or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert sum(held) == len(connections), held
+        assert all(held), held  # all 16 on one process: 2 in 65,536 by chance
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return -1
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
