@@ -15,6 +15,8 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -87,44 +89,104 @@ def send(url: str, clerk: Clerk, body: bytes, expected: int, phase: Phase, lock:
     phase.record(lock, time.perf_counter() - started, error)
 
 
-class BoxCpu:
-    """CPU seconds of this process (the load generator) and of the PostgreSQL backends of one
-    database (None on SQLite), sampled at the start and end of a wave."""
+@dataclass
+class Spent:
+    """CPU seconds spent during one wave, by whom (Linux /proc)."""
 
-    def __init__(self, db_url: str | None) -> None:
+    wall: float
+    server: float  # the server's process tree
+    processes: list[float]  # each server process that worked (an HTTP worker), most first
+    pg: float  # the PostgreSQL backends of the bench's database (and its autovacuum workers)
+    pg_shared: float  # PostgreSQL's processes that serve every database (WAL writer, checkpointer, …)
+    client: float  # this process: the load generator
+    busy: float  # the whole box
+
+    @property
+    def others(self) -> float:
+        """What the rest of the box took (other work than this bench's)."""
+        return max(self.busy - self.server - self.pg - self.pg_shared - self.client, 0.0)
+
+    def per(self, done: int) -> tuple[float, float, float]:
+        """(s, p, c): server, PostgreSQL and load-generator CPU seconds per item."""
+        n = max(done, 1)
+        return self.server / n, self.pg / n, self.client / n
+
+
+def bound(s: float, p: float, c: float, cores: int = 2) -> float:
+    """The most `cores` server processes can do ÷ one, when one process is bounded by its core
+    (1/s items a second: the GIL) and `cores` processes by the cores they share with PostgreSQL
+    and the clients (cores/(s+p+c)): cores·s/(s+p+c), at most `cores`."""
+    return min(cores * s / max(s + p + c, 1e-12), float(cores))
+
+
+Snapshot = tuple[float, float, dict[int, float], dict[int, float], dict[int, float], float]
+
+
+class BoxCpu:
+    """CPU of the server's processes (`server_pids()`), of this process (the load generator), of
+    the PostgreSQL backends of one database (None on SQLite) and of PostgreSQL's shared processes,
+    sampled at the start and end of a wave. A backend's CPU is read in nanoseconds
+    (/proc/PID/schedstat: a backend has one thread), a multi-threaded server process's in clock
+    ticks (/proc/PID/stat, which keeps its ended threads' time too)."""
+
+    def __init__(self, db_url: str | None, server_pids: Callable[[], Iterable[int]]) -> None:
         self.db_url = db_url
+        self.server_pids = server_pids
         self._ticks = os.sysconf("SC_CLK_TCK")
 
-    def _pg_pids(self) -> list[int]:
+    def _pg_pids(self) -> tuple[list[int], list[int]]:
+        """(the backends of the database, PostgreSQL's processes of no database)."""
         if self.db_url is None:
-            return []
+            return [], []
         import psycopg
 
         with psycopg.connect(self.db_url, autocommit=True) as conn:
-            return [int(p) for (p,) in conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+            rows = conn.execute("SELECT pid, datname IS NULL FROM pg_stat_activity "
+                                "WHERE (datname = current_database() OR datname IS NULL) AND pid <> pg_backend_pid()")
+            ours, shared = [], []
+            for pid, no_database in rows:
+                (shared if no_database else ours).append(int(pid))
+            return ours, shared
 
     def _cpu(self, pid: int) -> float:
+        """CPU seconds of a process (all its threads, ended ones too), in clock ticks."""
         try:
             stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             return 0.0
         return (int(stat[11]) + int(stat[12])) / self._ticks
 
+    def _thread_cpu(self, pid: int) -> float:
+        """CPU seconds of a single-threaded process, to the nanosecond (falls back to ticks)."""
+        try:
+            return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+        except (OSError, ValueError, IndexError):
+            return self._cpu(pid)
+
     def _busy(self) -> float:
         """CPU seconds the whole box has been busy (/proc/stat: all but idle and iowait)."""
         values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
         return (sum(values) - values[3] - values[4]) / self._ticks
 
-    def sample(self) -> tuple[float, dict[int, float], float]:
-        return time.process_time(), {pid: self._cpu(pid) for pid in self._pg_pids()}, self._busy()
+    def sample(self) -> Snapshot:
+        ours, shared = self._pg_pids()
+        return (time.perf_counter(), time.process_time(), {pid: self._cpu(pid) for pid in self.server_pids()},
+                {pid: self._thread_cpu(pid) for pid in ours}, {pid: self._thread_cpu(pid) for pid in shared},
+                self._busy())
 
-    def since(self, start: tuple[float, dict[int, float], float]) -> tuple[float, float, float]:
-        """(load generator CPU s, PostgreSQL backends' CPU s, the whole box's busy CPU s) since
-        `start`; a backend that appeared meanwhile counts from 0, one that went is lost (the pool
-        keeps them open)."""
-        own, pg, busy = self.sample()
-        return own - start[0], sum(cpu - start[1].get(pid, 0.0) for pid, cpu in pg.items()), busy - start[2]
+    def since(self, start: Snapshot) -> Spent:
+        """What was spent since `start`; a process that appeared meanwhile counts from 0, one that
+        went is lost (the pool keeps its connections open)."""
+        now = self.sample()
+
+        def spent(before: dict[int, float], after: dict[int, float]) -> dict[int, float]:
+            return {pid: cpu - before.get(pid, 0.0) for pid, cpu in after.items()}
+
+        server = spent(start[2], now[2])
+        return Spent(wall=now[0] - start[0], server=sum(server.values()),
+                     processes=sorted((cpu for cpu in server.values() if cpu > 0.05), reverse=True),
+                     pg=sum(spent(start[3], now[3]).values()), pg_shared=sum(spent(start[4], now[4]).values()),
+                     client=now[1] - start[1], busy=now[5] - start[5])
 
 
-__all__ = ["BoxCpu", "post", "send", "submission_bytes", "upsert_body"]
+__all__ = ["BoxCpu", "Spent", "bound", "post", "send", "submission_bytes", "upsert_body"]
