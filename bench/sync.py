@@ -13,6 +13,12 @@ real client (ServerClient + SyncEngine) here. Prints, for this machine:
   CPU time of this process and of the server process.
 
     python bench/sync.py [--members 100000] [--push-members 100000] [--push-only] [--work DIR]
+                         [--profile-push FILE]
+
+--profile-push FILE samples the server process with py-spy (`pip install py-spy`; it needs the
+right to ptrace the server) during the first push only, and writes its stacks to FILE in py-spy's
+"raw" (collapsed) form: one line per distinct stack, frames separated by ";", then its sample
+count. The samples slow the server a little; do not compare a profiled run's times with others.
 The server database is built once into --work (a few minutes) and reused.
 """
 from __future__ import annotations
@@ -21,12 +27,15 @@ import argparse
 import os
 import platform
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,7 +171,23 @@ def signed_in_profile(url: str, folder: Path):  # type: ignore[no-untyped-def]
                                device_fingerprint=fingerprint, actor="bench")
 
 
-def first_push(work: Path, members: int) -> tuple[int, Timed, int, Timed]:
+@contextmanager
+def sampled(pid: int, out: Path | None) -> Iterator[None]:
+    """Sample process `pid` with py-spy for the block, its stacks written to `out` (None: not at all)."""
+    if out is None:
+        yield
+        return
+    spy = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid), "--format", "raw",
+                            "--rate", "200", "--output", str(out)], stdout=subprocess.DEVNULL)
+    time.sleep(1.0)  # py-spy attaches
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(60)
+
+
+def first_push(work: Path, members: int, profile_to: Path | None = None) -> tuple[int, Timed, int, Timed]:
     """Import `members` members from an .xlsx into a profile that pulled the demo union, push them
     all (the first push), then pull the union into a fresh profile (the first pull of the same
     members). Returns (pushed, push timing, pulled members, pull timing)."""
@@ -195,7 +220,7 @@ def first_push(work: Path, members: int) -> tuple[int, Timed, int, Timed]:
                                          actor="bench")
         result = importer.apply_import(importer.prepare_import(sheet, options), backup_dir=profile.backups)
         print(f"  {result.imported:,} members imported here ({result.failed} refused rows)", flush=True)
-        with Timed(proc.pid) as push:
+        with sampled(proc.pid, profile_to), Timed(proc.pid) as push:
             report = SyncReport()
             engine.push(report, queueing=engine.queueing())  # as sync() queues and pushes
         left = pending_changes()
@@ -224,10 +249,12 @@ def main() -> None:
     parser.add_argument("--push-members", type=int, default=100_000)
     parser.add_argument("--push-only", action="store_true", help="only the first push and its first pull")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "union-bench-sync")
+    parser.add_argument("--profile-push", type=Path, metavar="FILE",
+                        help="sample the server with py-spy during the first push; its stacks to FILE")
     args = parser.parse_args()
     args.work.mkdir(mode=0o700, parents=True, exist_ok=True)
     machine = f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}"
-    pushed, first_push_t, pulled_again, first_pull_t = first_push(args.work, args.push_members)
+    pushed, first_push_t, pulled_again, first_pull_t = first_push(args.work, args.push_members, args.profile_push)
     if args.push_only:
         print()
         print(machine)
