@@ -20,7 +20,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from peewee import AutoField, CharField, DateTimeField, Field, ForeignKeyField, IntegerField, TextField, chunked
+from peewee import (
+    AutoField,
+    CharField,
+    DateTimeField,
+    Field,
+    ForeignKeyField,
+    IntegerField,
+    ModelObjectCursorWrapper,
+    TextField,
+    chunked,
+)
 
 from app.protocol import canonical_text
 from server.audit import pack as pack_audit
@@ -103,7 +113,9 @@ def rows_in(model: type[ModelT], field: str, values: Iterable[Any], *, union_id:
     meta = model._meta
     wanted = [meta.fields[name] for name in columns] if columns else meta.sorted_fields
     for sql, params in select_in(model, wanted, field, values, union_id=union_id):
-        yield from model.raw(sql, *params)
+        # The rows made into models as model.raw makes them, without its query object, which
+        # passed every parameter through peewee's SQL builder once more.
+        yield from ModelObjectCursorWrapper(database.execute_sql(sql, params), model, [], model)
 
 
 def select_in(model: type[BaseModel], columns: list[Field], field: str, values: Iterable[Any], *,

@@ -57,6 +57,10 @@ from server.problems import ProblemError
 from server.settings import ServerContext
 
 def _text(value: object, field: str) -> str | None:
+    """A field's text as MemberUpsert.from_wire read it (trimmed; None when empty): a string
+    from_wire accepted is only trimmed again, anything else read (and refused) here."""
+    if type(value) is str:
+        return value.strip() or None
     try:
         return read_text(value, field) or None
     except WireError as error:
@@ -92,13 +96,22 @@ def _address(value: str | None) -> str | None:
     return validate_work_address(value, required=False) or None
 
 
+@lru_cache(maxsize=1 << 14)
+def stored_phone(value: str) -> str:
+    """`value` as the server stores a phone (app.rules.phone.normalize_phone), remembered: a push
+    request reads each upsert's phone twice (to look the phones up, then to check the record)."""
+    return normalize_phone(value)
+
+
 #: The fields stored as codes, with the labels they may be sent as.
 _CODED = {"id_type": ID_TYPE_LABELS, "gender": GENDER_LABELS, "category": CATEGORY_LABELS, "post_type": POST_TYPE_LABELS}
 
 
 def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str, today: date
                      ) -> tuple[str, dict[str, str | None]]:
-    """Validate and normalise pushed member fields with app.rules; returns (id_number, fields)."""
+    """Validate and normalise pushed member fields with app.rules; returns (id_number, fields).
+    `fields` as MemberUpsert.from_wire read them: its text checks (length, control characters)
+    are not made again."""
     out: dict[str, str | None] = {}
     expiry: date | str | None = None
     try:
@@ -113,7 +126,7 @@ def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str
                 elif name == "id_expiry":
                     value, expiry = _expiry(value)
                 elif name == "phone":
-                    value = normalize_phone(value)
+                    value = stored_phone(value)
                 elif name == "work_address":
                     value = _address(value)
             out[name] = value

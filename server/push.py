@@ -41,7 +41,6 @@ from app.protocol import (
     canonical_json,
     verify,
 )
-from app.rules.phone import normalize_phone
 from app.rules.problems import RuleError
 from server import cards, member_status, members, receipts, submissions
 from server.accounts import device_for
@@ -257,7 +256,7 @@ def _phones(upserts: list[wire.MemberUpsert]) -> list[str]:
         raw = payload.fields.get("phone")
         if isinstance(raw, str) and raw.strip():
             try:
-                phones.append(normalize_phone(raw))
+                phones.append(members.stored_phone(raw))
             except RuleError:
                 pass
     return phones
