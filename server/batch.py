@@ -139,8 +139,9 @@ class WriteBatch:
     audits: list[dict[str, Any]] = field(default_factory=list)
     #: New members' claims (one union per person), inserted at the end.
     claims: list[dict[str, Any]] = field(default_factory=list)
-    #: (union id, ID number) → the union's member, or None when it has none with that number.
-    members: dict[tuple[int, str], Member | None] = field(default_factory=dict)
+    #: (union id, ID number) → the union's member, or None when it has none with that number; a
+    #: new member buffered as plain values (server/members.py _buffer_new) is its row's dict.
+    members: dict[tuple[int, str], Member | dict[str, Any] | None] = field(default_factory=dict)
     #: ID number → the union that holds its claim (None: nobody), for the numbers looked up.
     holders: dict[str, int | None] = field(default_factory=dict)
     #: (union id, phone) → the ID numbers of the union's members with that phone, for the phones looked up.
@@ -149,9 +150,12 @@ class WriteBatch:
     unions: dict[int, Union] = field(default_factory=dict)
     #: (user id, org code, write) → the union a record named, checked against the user's scope once.
     scoped: dict[tuple[int, str, bool], Union] = field(default_factory=dict)
-    #: (union id, ID number) → a new member not inserted yet (no id): inserted together, before the
-    #: claims that name them.
-    new_members: dict[tuple[int, str], Member] = field(default_factory=dict)
+    #: (union id, ID number) → a new member not inserted yet (no id), a model or its row's dict:
+    #: inserted together, before the claims that name them (a claim of a dict row names the
+    #: member by this key).
+    new_members: dict[tuple[int, str], Member | dict[str, Any]] = field(default_factory=dict)
+    #: (union id, ID number) → the id the batch's inserts gave a new member.
+    member_ids: dict[tuple[int, str], int] = field(default_factory=dict)
     #: The device whose record is being applied, when its changes are not echoed back to it.
     origin: int | None = None
     #: The request's time (naive UTC), read once: every row the batch writes carries it.
@@ -252,6 +256,9 @@ class WriteBatch:
         record alone, and that member's record is refused with member_elsewhere. In number order:
         two unions' batches claiming the same people wait for each other, never deadlock."""
         self.write_members()  # the claims name them
+        for row in self.claims:
+            if type(row["member"]) is tuple:  # a member buffered as its row (server/members.py _buffer_new)
+                row["member"] = self.member_ids[row["member"]]
         insert_rows(MemberClaim, sorted(self.claims, key=lambda row: str(row["id_number"])))
         self.claims.clear()
 
@@ -267,16 +274,21 @@ class WriteBatch:
         rows = []
         seen: dict[tuple[Any, ...], Encoded] = {}
         for member in pending:
-            row = dict(member.__data__)
-            row.pop("id", None)
+            if type(member) is dict:
+                row = dict(member)
+            else:
+                row = dict(member.__data__)
+                row.pop("id", None)
             if isinstance(row.get("versions"), dict):
                 row["versions"] = encoded_json(row["versions"], seen)
             rows.append(row)
         ids = {(union_id, number): member_id
                for member_id, union_id, number in insert_rows(Member, rows, ("id", "union", "id_number"))}
+        self.member_ids.update(ids)
         for member in pending:
-            member.id = ids[(member.union_id, member.id_number)]
-            member._dirty.clear()
+            if not isinstance(member, dict):
+                member.id = ids[(member.union_id, member.id_number)]
+                member._dirty.clear()
 
 
 _current: ContextVar[WriteBatch | None] = ContextVar("write_batch", default=None)

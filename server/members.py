@@ -20,7 +20,7 @@ confirmation payload: {"union"?: org code, "id_numbers": [...]} — members whos
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -47,6 +47,7 @@ from app.rules.problems import RuleError
 from server.accounts import audit, union_for
 from server.campaigns import shanghai_today
 from server.changes import emit_change, member_record
+from server.batch import WriteBatch
 from server.batch import current as current_batch
 from server.batch import now_naive as batch_now
 from server.claims import ensure_claim, refusal, refuse_elsewhere
@@ -114,6 +115,7 @@ def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str
     are not made again."""
     out: dict[str, str | None] = {}
     expiry: date | str | None = None
+    name = "id_number"
     try:
         for name, raw in fields.items():
             value = _text(raw, name)
@@ -133,9 +135,12 @@ def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str
         id_type = out.get("id_type", id_type)
         if id_type is None:
             raise ProblemError("validation", {"field": "id_type", "message": "新会员必须填写证件类型"})
+        name = "id_number"
         number, parsed = validate_document(id_type, id_number, today)
     except RuleError as error:
-        raise ProblemError("validation", {"field": error.problem.field, "code": error.code,
+        # A rule that reads any date (an unreadable expiry, birth or join date) names no field:
+        # the field being read is the one.
+        raise ProblemError("validation", {"field": error.problem.field or name, "code": error.code,
                                           "message": error.problem.message}) from None
     if parsed is not None:
         # The mainland number states birth date and gender; it wins over anything typed.
@@ -166,10 +171,23 @@ def _known_members(union: Union, numbers: list[str]) -> dict[str, Member]:
 
 
 def _member(union: Union, number: str) -> Member | None:
-    """The union's member with this number: from the push request's batch when it looked it up."""
+    """The union's member with this number: from the push request's batch when it looked it up
+    (a new member the batch buffered as plain values becomes a model here, when a later record of
+    the request names it again)."""
     batch = current_batch()
-    if batch is not None and (union.id, number) in batch.members:
-        return batch.members[(union.id, number)]
+    key = (union.id, number)
+    if batch is not None and key in batch.members:
+        found = batch.members[key]
+        if type(found) is dict:
+            member = Member(**found)
+            if key in batch.member_ids:  # inserted already (WriteBatch.write_members)
+                member.id = batch.member_ids[key]
+                member._dirty.clear()
+            else:
+                batch.new_members[key] = member
+            batch.members[key] = member
+            return member
+        return found
     return Member.get_or_none((Member.union == union) & (Member.id_number == number))
 
 
@@ -206,6 +224,40 @@ def _store(ctx: ServerContext, union: Union, member: Member) -> None:
         ensure_claim(ctx, union, member)
 
 
+@lru_cache(maxsize=1)
+def _new_member_defaults() -> dict[str, Any]:
+    """The values a new Member model starts with (its fields' defaults; the columns have none in
+    the database), but the versions, which every new member sets."""
+    defaults = dict(Member().__data__)
+    defaults.pop("versions", None)
+    return defaults
+
+
+def _buffer_new(ctx: ServerContext, user: User, union: Union, batch: WriteBatch, number: str,
+                values: dict[str, str | None], now: datetime) -> dict[str, Any]:
+    """A new member of a push request's batch whose claim the batch looked up (checked already:
+    nothing can fail until the batch's inserts): its row buffered as plain values, no model
+    object, for the batch's multi-row INSERT, with its claim, feed change and audit entry — what
+    `_store` and the rest of member_upsert do for one, every field at version 1."""
+    key = (union.id, number)
+    versions = dict.fromkeys(values, 1)
+    row: dict[str, Any] = {**_new_member_defaults(), **values, "union": union.id, "id_number": number,
+                           "versions": versions, "version": 1, "updated": now}
+    batch.settle(key)
+    batch.new_members[key] = row
+    if batch.holders[number] is None:
+        batch.claims.append({"id_number": number, "union": union.id, "member": key, "since": now})
+        batch.holders[number] = union.id
+    batch.members[key] = row
+    batch.moved_phone(union.id, number, None, values.get("phone"))
+    emit_change(ctx, union.id, Entity.MEMBER, number, {"version": 1})
+    # The record is made only if the batch needs it (server/batch.py WriteBatch.lazy).
+    batch.lazy[key] = (batch.changes[-1], lambda: member_record(Member(**row)))
+    audit(ctx, "member_created", user=user, union=union, entity="member", entity_key=mask_id(number),
+          detail={"fields": sorted(values)})
+    return {"id_number": number, "created": True, "changed": sorted(values), "version": 1, "versions": dict(versions)}
+
+
 def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict[str, Any]:
     union = union_for(user, payload.union, write=True)
     raw_number, fields, base = payload.id_number, payload.fields, payload.base_versions
@@ -228,6 +280,9 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
             raise ProblemError("validation", {"field": "phone", "message": f"手机号码{phone}已被本工会的其他会员使用，每位会员的手机号码不能重复。"})
 
     now = batch_now(ctx)
+    batch = current_batch()
+    if member is None and batch is not None and number in batch.holders:
+        return _buffer_new(ctx, user, union, batch, number, values, now)
     created = member is None
     if created:
         member = Member(union=union, id_number=number, versions={}, version=0, updated=now)
@@ -243,7 +298,6 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
                                             "version": member.version})
     changed = {name: value for name, value in values.items() if created or getattr(member, name) != value}
     if changed or created:
-        batch = current_batch()
         if batch is not None:
             batch.settle((union.id, number))  # an earlier change of this member in the batch keeps its record
         version = member.version + 1
