@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import mul
 from datetime import date
 
 from app.rules.codes import ID_TYPE_LABELS, Gender, IdType, code_for_label
@@ -31,6 +32,8 @@ PROVINCE_CODES: frozenset[str] = frozenset(
 # ISO 7064 MOD 11-2: weight of position i is 2**(17 - i) mod 11.
 WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
+#: What the weights add to a total of the digits' byte values (ord('0') == 48 each).
+_DIGIT_OFFSET = ord("0") * sum(WEIGHTS)
 
 MIN_BIRTH_YEAR = 1900
 
@@ -41,7 +44,8 @@ def check_character(first17: str) -> str:
     """The check character ('0'-'9' or 'X') of an 18-character number from its first 17 digits."""
     if not _DIGITS17.match(first17):
         raise ValueError(f"check_character needs exactly 17 ASCII digits, got {first17!r}")
-    total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS))
+    # The digits' bytes are their values plus 48 ('0'): one pass in C, the offset taken off once.
+    total = sum(map(mul, first17.encode("ascii"), WEIGHTS)) - _DIGIT_OFFSET
     return _CHECK_CHARS[total % 11]
 
 
