@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from peewee import (
@@ -160,6 +160,11 @@ class WriteBatch:
     origin: int | None = None
     #: The request's time (naive UTC), read once: every row the batch writes carries it.
     now: datetime | None = None
+    #: The request's Shanghai date, read once (what member fields' dates are checked against).
+    today: date | None = None
+    #: The org code a member upsert named (None: the user's own) → the union it writes, checked
+    #: against the user's scope once (server/members.py; a request is one user's).
+    upsert_unions: dict[str | None, Union] = field(default_factory=dict)
     #: (union id, ID number) → a buffered member change whose payload is only {"version": …} yet,
     #: and what makes its full record: the member's last change of the batch is stored as a
     #: reference to the member row (flush), so its record is made only when a later change of

@@ -258,15 +258,28 @@ def _buffer_new(ctx: ServerContext, user: User, union: Union, batch: WriteBatch,
     return {"id_number": number, "created": True, "changed": sorted(values), "version": 1, "versions": dict(versions)}
 
 
+def _upsert_union(user: User, org_code: str | None, batch: WriteBatch | None) -> Union:
+    """The union a member upsert writes (union_for), checked once per org code in a push
+    request's batch (a request is one user's)."""
+    if batch is None:
+        return union_for(user, org_code, write=True)
+    union = batch.upsert_unions.get(org_code)
+    if union is None:
+        union = batch.upsert_unions[org_code] = union_for(user, org_code, write=True)
+    return union
+
+
 def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict[str, Any]:
-    union = union_for(user, payload.union, write=True)
+    batch = current_batch()
+    union = _upsert_union(user, payload.union, batch)
     raw_number, fields, base = payload.id_number, payload.fields, payload.base_versions
     # Look the member up by the number as typed and as normalised (x → X, full-width digits).
     candidate = raw_number.strip().upper()
     _refuse_elsewhere(union, candidate)  # one union per person (SPEC §5.10), before anything else
     member = _member(union, candidate)
     id_type = member.id_type if member is not None else None
-    number, values = normalize_fields(fields, id_type, raw_number, shanghai_today(ctx))
+    today = batch.today if batch is not None and batch.today is not None else shanghai_today(ctx)
+    number, values = normalize_fields(fields, id_type, raw_number, today)
     if number != candidate:
         _refuse_elsewhere(union, number)
     if member is None and number != candidate:
@@ -280,7 +293,6 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
             raise ProblemError("validation", {"field": "phone", "message": f"手机号码{phone}已被本工会的其他会员使用，每位会员的手机号码不能重复。"})
 
     now = batch_now(ctx)
-    batch = current_batch()
     if member is None and batch is not None and number in batch.holders:
         return _buffer_new(ctx, user, union, batch, number, values, now)
     created = member is None

@@ -45,6 +45,7 @@ from app.rules.problems import RuleError
 from server import cards, member_status, members, receipts, submissions
 from server.accounts import device_for
 from server.batch import WriteBatch, collecting, insert_rows, relaxed_gc, rows_in
+from server.campaigns import shanghai_today
 from server.db import database, is_sqlite, write_tx
 from server.models import Device, IdempotencyRecord, Nonce, Union, User
 from server.problems import ProblemError
@@ -270,7 +271,7 @@ def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending], origin: i
     done: dict[str, tuple[str, dict[str, Any]]] = {}  # a key sent twice in one request
     remembered: list[dict[str, Any]] = []
     with collecting() as batch, write_tx():
-        batch.now = ctx.now_naive()
+        batch.now, batch.today = ctx.now_naive(), shanghai_today(ctx)
         _lock_union(user.union_id)
         # Again under the lock: a duplicate sent concurrently may have committed meanwhile.
         again = _stored_rows([item.record.key for item in todo])
