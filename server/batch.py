@@ -34,7 +34,7 @@ from peewee import (
 
 from app.protocol import canonical_text
 from server.audit import pack as pack_audit
-from server.db import IN_LIST, database
+from server.db import IN_LIST, database, is_sqlite
 from server.settings import ServerContext
 from server.models import AuditEntry, BaseModel, Change, JSONText, Member, MemberClaim, Union
 
@@ -78,6 +78,30 @@ def _natural(field: Field) -> type | None:
     return None
 
 
+class _Never:
+    """A type no value has: every value of the column goes through its conversion."""
+
+
+def _storing(field: Field) -> tuple[type | None, Callable[[Any], Any]]:
+    """The field's natural type (`_natural`) and the conversion of any other value. On SQLite a
+    datetime is given as the text sqlite3's own adapter makes of it (`isoformat(" ")`), made once
+    per distinct time of the rows (a batch's rows share one) instead of by the adapter per value."""
+    if not (isinstance(field, DateTimeField) and is_sqlite()):
+        return _natural(field), field.db_value
+    texts: dict[datetime, str] = {}
+    convert = field.db_value
+
+    def to_text(value: Any) -> Any:
+        if type(value) is datetime:
+            text = texts.get(value)
+            if text is None:
+                text = texts[value] = value.isoformat(" ")
+            return text
+        return convert(value)
+
+    return _Never, to_text
+
+
 def insert_rows(model: type[BaseModel], rows: list[dict[str, Any]], returning: tuple[str, ...] = ()) -> list[tuple[Any, ...]]:
     """Insert dict rows (keys: field names; a field a row leaves out gets its default) with
     multi-row INSERTs whose text is built once per size, the values through each field's db_value
@@ -89,8 +113,7 @@ def insert_rows(model: type[BaseModel], rows: list[dict[str, Any]], returning: t
         return []
     names = list(dict.fromkeys(name for row in rows for name in row))
     fields = [model._meta.fields[name] for name in names]
-    plan = [(name, f.default() if callable(f.default) else f.default, _natural(f), f.db_value)
-            for name, f in zip(names, fields)]
+    plan = [(name, f.default() if callable(f.default) else f.default, *_storing(f)) for name, f in zip(names, fields)]
     columns = ", ".join(f'"{f.column_name}"' for f in fields)
     one = "(" + ", ".join([database.param] * len(fields)) + ")"
     tail = (" RETURNING " + ", ".join(f'"{model._meta.fields[n].column_name}"' for n in returning)) if returning else ""

@@ -38,10 +38,11 @@ from app.rules.codes import (
     code_for_label,
 )
 from app.rules.coverage import default_plan_year
-from app.rules.dates import format_expiry, parse_expiry, parse_past_date
+from app.rules.dates import parse_expiry, parse_past_date
 from app.rules.expiry import check_id_expiry
 from app.rules.eligibility import confirmable
 from app.rules.idcard import mask_id, validate_document
+from app.rules.normalize import compact
 from app.rules.phone import normalize_phone
 from app.rules.problems import RuleError
 from server.accounts import audit, union_for
@@ -87,9 +88,12 @@ def _past_date(value: str, name: str, today: date) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _expiry(value: str | None) -> tuple[str | None, date | str | None]:
-    """The stored expiry and what it reads as (a date or 长期), read once for the age check."""
-    text = format_expiry(value) or None
-    return text, None if text is None else parse_expiry(text)
+    """The stored expiry (app.rules.dates.format_expiry's form) and what it reads as (a date or
+    长期), read once for both."""
+    if value is None or not compact(value):
+        return None, None
+    parsed = parse_expiry(value)
+    return (parsed if isinstance(parsed, str) else parsed.isoformat()), parsed
 
 
 @lru_cache(maxsize=4096)

@@ -35,4 +35,6 @@ def normalize_text(value: object) -> str:
 
 def compact(value: object) -> str:
     """`normalize_text(value)` with every whitespace character removed (ID numbers, phones)."""
+    if type(value) is str and value.isascii() and value.isalnum():
+        return value  # ASCII letters and digits only (most numbers a server checks): nothing to clean
     return _WHITESPACE.sub("", normalize_text(value))
