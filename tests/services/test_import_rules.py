@@ -8,11 +8,19 @@ from datetime import date, timedelta
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from app.rules import idcard, phone
+from app.rules import dates, idcard, phone
 from app.rules.problems import RuleError
 from app.rules.dates import LONG_TERM
 from app.rules.expiry import add_years, check_id_expiry
-from app.services.importer.cleaning import clean_name, expiry_fine, fast_mainland_id, fast_name, fast_phone
+from app.services.importer.cleaning import (
+    clean_name,
+    expiry_fine,
+    fast_mainland_id,
+    fast_name,
+    fast_names,
+    fast_phone,
+    fast_typed_date,
+)
 
 TODAY = date(2026, 11, 28)
 
@@ -96,6 +104,51 @@ def test_fast_name_declines_what_needs_cleaning() -> None:
     assert fast_name("张三") == "张三"
     assert fast_name(" 张三") is None and fast_name("张 三") is None and fast_name("") is None
     assert fast_name("阿依古丽·买买提") is None and fast_name(123) is None and fast_name("张" * 51) is None
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.one_of(st.text(alphabet="张王李欧阳娜·ａ1 \n\u3000", max_size=6),
+                          st.text(alphabet=st.characters(min_codepoint=0x4DF0, max_codepoint=0xA010), min_size=1,
+                                  max_size=55),
+                          st.integers()), max_size=6))
+@example(["张三", "李四"])
+@example(["张三\n李四"])
+@example(["张三", ""])
+@example(["张" * 50, "张" * 51])
+def test_fast_names_is_fast_name_on_every_cell(raws: list[object]) -> None:
+    fast = fast_names(raws)
+    if fast is not None:
+        assert fast is raws and all(fast_name(raw) == raw for raw in raws)
+    else:
+        assert not raws or any(fast_name(raw) is None for raw in raws)
+
+
+def test_fast_names_declines_a_column_needing_the_rule() -> None:
+    assert fast_names(["张三", "欧阳娜娜"]) == ["张三", "欧阳娜娜"]
+    assert fast_names(["张三", " 李四"]) is None and fast_names(["张三", 1]) is None and fast_names([]) is None
+    assert fast_names(["张三\n李四"]) is None  # one cell holding two names is not two plain names
+
+
+@settings(max_examples=3000)
+@given(st.one_of(st.from_regex(r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}", fullmatch=True),
+                 st.text(alphabet="0123456789-/.年月日 ０", max_size=12),
+                 st.dates(min_value=date(1, 1, 1)).map(lambda d: f"{d.year:04d}.{d.month}.{d.day:02d}")))
+@example("2033-01-01")
+@example("2033/1/1")
+@example("2033.02.30")
+@example("2033-01/01")
+@example("0000-01-01")
+def test_fast_typed_date_agrees_with_the_rule(raw: str) -> None:
+    fast = fast_typed_date(raw)
+    if fast is not None:
+        assert fast == dates.parse_date(raw) == dates.parse_expiry(raw)
+
+
+def test_fast_typed_date_declines_what_needs_the_rule() -> None:
+    assert fast_typed_date("2033.01.01") == date(2033, 1, 1) and fast_typed_date("2033/1/1") == date(2033, 1, 1)
+    assert fast_typed_date("2033-02-30") is None and fast_typed_date("2033年1月1日") is None
+    assert fast_typed_date(" 2033-01-01") is None and fast_typed_date("20330101") is None
+    assert fast_typed_date(date(2033, 1, 1)) is None and fast_typed_date("2013.01.01-2033.01.01") is None
 
 
 _DAYS = st.dates(min_value=date(1900, 1, 1), max_value=date(2060, 12, 31))

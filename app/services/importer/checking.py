@@ -29,7 +29,9 @@ from app.services.importer.cleaning import (
     expiry_fine,
     fast_mainland_id,
     fast_name,
+    fast_names,
     fast_phone,
+    fast_typed_date,
     id_number_text,
     optional,
     safe,
@@ -75,15 +77,18 @@ def _age(birth: date | None, today: date) -> int | None:
 
 
 def _date_cleaner(what: str, today: date, tally: Tally) -> Callable[[Any], Any]:
-    """Birth or join date: date cells checked directly, anything else through the rule."""
+    """Birth or join date: date cells (and dates typed as clean text) checked directly, anything
+    else through the rule."""
     floor = date(1900, 1, 1)
     slow = optional(lambda raw: clean_past_date(raw, what, today), tally)
 
     def call(raw: Any) -> Any:
         if type(raw) is datetime:
             raw = raw.date()
-        if type(raw) is date and floor <= raw <= today:
-            return raw.isoformat()
+        # A date typed as clean text counts as the day it names (anything else: the rule decides).
+        day = fast_typed_date(raw) if type(raw) is str else raw
+        if type(day) is date and floor <= day <= today:
+            return day.isoformat()
         return slow(raw)
     return call
 
@@ -96,7 +101,7 @@ def _expiry_cleaner(tally: Tally) -> Callable[[Any], Any]:
             return raw
         if type(raw) is datetime:
             return raw.date()
-        return slow(raw)
+        return fast_typed_date(raw) or slow(raw)
     return call
 
 
@@ -222,7 +227,8 @@ def _check_slice(sheet: SheetData, checked: Checked, columns: _Columns, part: li
     """Check rows start … start + len(part) and append their fields to `checked`."""
     tally = columns.tally
     n = len(part)
-    names = columns.names.map([r[columns.c_name] for r in part])
+    raw_names = [r[columns.c_name] for r in part]
+    names = fast_names(raw_names) or columns.names.map(raw_names)
     if columns.c_type is None:
         types: list[Any] = [IdType.MAINLAND] * n
     else:

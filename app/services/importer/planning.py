@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from itertools import compress
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -147,20 +148,23 @@ def _classify(checked: Checked, existing: dict[str, tuple], options: ImportOptio
     now = datetime.now().replace(microsecond=0).isoformat(" ")
     ids = f["id_number"]
     bad = checked.bad
-    valid = [i for i in range(len(ids)) if i not in bad]
-    new = [i for i in valid if ids[i] not in existing]
-    member_no, names, types, expiries = f["member_no"], f["name"], f["id_type"], f["id_expiry"]
-    genders, births, phones, addresses = f["gender"], f["birth_date"], f["phone"], f["work_address"]
-    labels, joins, posts = f["label"], f["join_date"], f["post_type"]
     union_id, category, unknown = options.union_id, str(options.category), str(PostType.UNKNOWN)
+    # Column-wise through zip (one tuple per row, no index lookups), bad rows left out.
+    rows = zip(f["member_no"], f["name"], f["id_type"], ids, f["id_expiry"], f["gender"], f["birth_date"],
+               f["phone"], f["work_address"], f["label"], f["join_date"], f["post_type"])
+    if bad:
+        rows = compress(rows, [i not in bad for i in range(len(ids))])
     new_rows = [
-        (union_id, member_no[i] or "", names[i], str(types[i]), ids[i], expiries[i], genders[i], births[i],
-         phones[i], addresses[i] or "", labels[i] or "", category, enterprise_id, joins[i], posts[i] or unknown,
-         now, now)
-        for i in new
+        (union_id, member_no or "", name, str(id_type), number, expiry, gender, birth, phone, address or "",
+         label or "", category, enterprise_id, join, post or unknown, now, now)
+        for member_no, name, id_type, number, expiry, gender, birth, phone, address, label, join, post in rows
+        if number not in existing
     ]
     updates: list[MemberUpdate] = []
     unchanged = 0
+    if not existing:  # a union's first import: every valid row is new
+        return new_rows, updates, unchanged
+    valid = [i for i in range(len(ids)) if i not in bad]
     columns = [(name, SNAP[name], f[name]) for name in UPDATABLE]
     c_category, c_enterprise, c_id = SNAP["category"], SNAP["enterprise_id"], SNAP["id"]
     c_sync_state, c_dirty = SNAP["sync_state"], SNAP["dirty_fields"]
