@@ -3,7 +3,7 @@ everything else (so the rule, with its message, decides)."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -13,6 +13,7 @@ from app.rules.problems import RuleError
 from app.rules.dates import LONG_TERM
 from app.rules.expiry import add_years, check_id_expiry
 from app.services.importer.cleaning import (
+    Memo,
     clean_name,
     expiry_fine,
     fast_mainland_id,
@@ -176,3 +177,21 @@ def test_expiry_fast_path_takes_the_common_cases() -> None:
     assert fine(date(2036, 1, 1), date(1990, 5, 5)) and fine(LONG_TERM, date(1970, 1, 1))
     assert not fine(LONG_TERM, date(1990, 1, 1)) and not fine(date(2027, 1, 1), date(1990, 1, 1))
     assert not fine(date(2036, 1, 1), None) and not fine(date(2040, 1, 1), date(2005, 1, 1))
+
+
+def test_memo_gives_each_value_its_own_result_across_slices_and_types() -> None:
+    calls: list[object] = []
+
+    def fn(raw: object) -> str:
+        calls.append(raw)
+        return f"{type(raw).__name__}:{raw}"
+
+    memo = Memo(fn)
+    assert memo.map(["1", date(2033, 1, 1), None]) == ["str:1", "date:2033-01-01", "NoneType:None"]
+    assert memo.map([None, "1", "1"]) == ["NoneType:None", "str:1", "str:1"]  # all cached: one lookup pass
+    assert len(calls) == 3
+    # A value equal to another of a different type (1 == 1.0 == True) is never given its result.
+    assert memo.map([1, True, 1.0, "1", datetime(2033, 1, 1)]) == [
+        "int:1", "bool:True", "float:1.0", "str:1", "datetime:2033-01-01 00:00:00"]
+    assert memo.map([1.0, 1, date(2033, 1, 1)]) == ["float:1.0", "int:1", "date:2033-01-01"]
+    assert len(calls) == 7

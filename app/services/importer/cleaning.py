@@ -205,16 +205,24 @@ class Memo:
     labels, document types and dates. Values that compare equal across types (1 == 1.0 == True)
     are keyed with their type. `bad` tells whether any value so far was refused."""
 
-    __slots__ = ("fn", "cache", "bad")
+    __slots__ = ("fn", "cache", "bad", "whole")
 
     def __init__(self, fn: Callable[[Any], Any]) -> None:
         self.fn = fn
         self.cache: dict[Any, Any] = {}
         self.bad = False
+        self.whole = True  # every key is a self-keyed value (no (type, value) key yet)
 
     def map(self, values: list[Any]) -> list[Any]:
         """[fn(v) for v in values]."""
         cache, fn = self.cache, self.fn
+        if self.whole:
+            # Every value seen so far was self-keyed, so a raw lookup finds only a key of the
+            # value's own type: when all hit (most slices of a column after its first), one C pass.
+            try:
+                return list(map(cache.__getitem__, values))
+            except (KeyError, TypeError):
+                pass
         if set(map(type, values)) <= _SELF_KEYED:
             # Text, dates and blanks never equal a value of another type: they key themselves,
             # and the lookups run in C.
@@ -223,6 +231,7 @@ class Memo:
                 if type(hit) is Bad:
                     self.bad = True
             return list(map(cache.__getitem__, values))
+        self.whole = False
         get = cache.get
         out = []
         append = out.append
