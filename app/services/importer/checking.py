@@ -168,6 +168,8 @@ class _Columns:
         self.expiry_cache: dict[tuple[Any, int | None], list[Problem]] = {}
         self.fine = expiry_fine(today)
         self.births_seen: dict[str, date | None] = {}
+        # A file has a few thousand distinct birth dates (the ID cleaner shares them): each written once.
+        self.birth_texts: dict[Any, Any] = {None: None}
 
     def id_numbers(self, part: list[list[Any]], types: list[Any]) -> tuple[list[Any], list[Any], list[Any]]:
         """(numbers, genders, dates of birth) of a slice: gender and birth come from a mainland ID,
@@ -262,7 +264,7 @@ def _check_slice(sheet: SheetData, checked: Checked, columns: _Columns, part: li
                 values[i] = None
 
     f = checked.fields
-    _gender_and_birth(sheet, checked, start, given, genders, births)
+    _gender_and_birth(sheet, checked, start, given, genders, births, columns.birth_texts)
     _require_hand_typed(sheet, checked, start, types)
     _check_expiries(sheet, checked, columns, start, given.get("id_expiry"), types, births)
     f["name"] += names
@@ -276,13 +278,13 @@ def _check_slice(sheet: SheetData, checked: Checked, columns: _Columns, part: li
 
 
 def _gender_and_birth(sheet: SheetData, checked: Checked, start: int, given: dict[str, list[Any]],
-                      genders: list[Any], births: list[Any]) -> None:
+                      genders: list[Any], births: list[Any], texts: dict[Any, Any]) -> None:
     """Gender and birth date: derived from a mainland ID (a different value given is an error),
-    typed by hand for other documents. Takes both columns out of `given` into `checked`."""
+    typed by hand for other documents. Takes both columns out of `given` into `checked`. `texts`
+    holds the ISO text of each birth date seen in the file so far (None for None)."""
     f = checked.fields
-    # A file has a few thousand distinct birth dates (the ID cleaner shares them): each written once.
-    texts: dict[Any, Any] = {b: b.isoformat() for b in set(births) if b is not None}
-    texts[None] = None
+    for b in set(births).difference(texts):
+        texts[b] = b.isoformat()
     birth_texts = list(map(texts.__getitem__, births))
     for key, derived in (("gender", genders), ("birth_date", birth_texts)):
         column = given.pop(key, None)
