@@ -42,6 +42,7 @@ from server.models import (
     DistrictBatch,
     FeedCursor,
     FeedMark,
+    IdempotencyRecord,
     LoginGuard,
     MemberClaim,
     MemberTransfer,
@@ -53,6 +54,7 @@ from server.models import (
     User,
     Voucher,
 )
+from server.receipts import DIGEST_HEX
 
 log = logging.getLogger("union_server.migrations")
 
@@ -170,6 +172,24 @@ def _v12_unread_indexes(migrator: SchemaMigrator) -> None:
         database.obj.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
 
 
+def _v13_slim_idempotency_records(migrator: SchemaMigrator) -> None:
+    # The table made again without the columns no replay reads (user, kind), the digest cut to its
+    # first 128 bits (server/receipts.py), the time in whole seconds; every record kept, in the same
+    # order, its answer as stored.
+    database.obj.execute_sql('CREATE TABLE "idempotency_record_v12" AS SELECT "key", "union_id", '
+                             '"payload_sha256", "response", "created", "id" FROM "idempotency_record"')
+    database.obj.execute_sql('DROP TABLE "idempotency_record"')
+    database.obj.create_tables([IdempotencyRecord])
+    # `created` (naive UTC) in whole seconds since the epoch, as TimestampField(utc=True) stores it.
+    seconds = ("CAST(STRFTIME('%s', \"created\") AS INTEGER)" if is_sqlite()
+               else 'CAST(EXTRACT(EPOCH FROM "created") AS BIGINT)')
+    database.obj.execute_sql(
+        'INSERT INTO "idempotency_record" ("key", "union_id", "digest", "response", "created") '
+        f'SELECT "key", "union_id", SUBSTR("payload_sha256", 1, {DIGEST_HEX}), "response", {seconds} '
+        'FROM "idempotency_record_v12" ORDER BY "id"')
+    database.obj.execute_sql('DROP TABLE "idempotency_record_v12"')
+
+
 STEPS: tuple[Step, ...] = (
     Step(2, "index member (union, phone): every member upsert looks for another member with the phone",
          _v2_member_phone_index),
@@ -190,6 +210,8 @@ STEPS: tuple[Step, ...] = (
          _v11_feed_mark),
     Step(12, "drop the indexes no query reads: change, member_claim and idempotency_record by union, "
              "idempotency_record by user (the database at city scale)", _v12_unread_indexes),
+    Step(13, "idempotency_record without user and kind, its digest 128 bits, a member upsert's answer in "
+             "about 15 bytes (#19: the records were as big as the member table)", _v13_slim_idempotency_records),
 )
 
 LATEST = STEPS[-1].version if STEPS else BASELINE

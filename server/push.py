@@ -1,7 +1,7 @@
 """POST /push: records from a clerk's outbox, each answered on its own.
 
 Every record has an idempotency key (the outbox row's uuid). A record that took effect is
-remembered with the SHA-256 of its canonical payload and its answer, in the same transaction as
+remembered with a digest of its canonical payload and its answer (server/receipts.py), in the same transaction as
 the effect: the same key with the same payload gets that first answer back, the same key with a
 different payload gets idempotency_conflict. A refused record had no effect and is not
 remembered, so the client may fix it and send it again under the same key (that is how a member
@@ -58,19 +58,19 @@ UNSTORABLE = "数据中含有无法保存的字符或过长的文字"
 Effect = Callable[[], dict[str, Any]]
 
 
-def _answer(user: User, row: IdempotencyRecord, key: str, digest: str) -> dict[str, Any]:
-    """The stored first answer `row` to `key`; another payload or another union is
-    idempotency_conflict."""
-    if row.union_id != user.union_id or row.payload_sha256 != digest:
+def _answer(user: User, row: IdempotencyRecord, key: str, digest: str, payload: Any = None) -> dict[str, Any]:
+    """The stored first answer `row` to `key` and `payload` (server/receipts.py); another payload
+    or another union is idempotency_conflict."""
+    if row.union_id != user.union_id or row.digest != receipts.digest(digest):
         raise ProblemError("idempotency_conflict", {"key": key})
-    return receipts.expand(key, row.response)
+    return receipts.expand(key, row.response, payload)
 
 
-def stored_answer(user: User, key: str, digest: str) -> dict[str, Any] | None:
+def stored_answer(user: User, key: str, digest: str, payload: Any = None) -> dict[str, Any] | None:
     """The first answer to the idempotency key `key` (None: not seen); the same key for another
     payload or another union is idempotency_conflict. Push records and transfers share the keys."""
     row = IdempotencyRecord.get_or_none(IdempotencyRecord.key == key)
-    return None if row is None else _answer(user, row, key, digest)
+    return None if row is None else _answer(user, row, key, digest, payload)
 
 
 def _stored_rows(keys: list[str]) -> dict[str, IdempotencyRecord]:
@@ -187,13 +187,12 @@ def _apply_once(ctx: ServerContext, user: User, record: PushRecord, digest: str,
         with write_tx():
             _lock_union(user.union_id)
             # Again under the lock: a duplicate sent concurrently may have committed meanwhile.
-            stored = stored_answer(user, record.key, digest)
+            stored = stored_answer(user, record.key, digest, record.payload)
             if stored is not None:
                 return stored
             result = {"key": record.key, "status": "ok", "receipt": apply()}
-            IdempotencyRecord.create(key=record.key, union=user.union_id, user=user, kind=record.kind,
-                                     payload_sha256=digest, response=receipts.compact(result),
-                                     created=ctx.now_naive())
+            IdempotencyRecord.create(key=record.key, union=user.union_id, digest=receipts.digest(digest),
+                                     response=receipts.compact(result, record.payload), created=ctx.now_naive())
             return result
     except IntegrityError:
         return _after_clash(user, record, digest)
@@ -204,7 +203,7 @@ def _apply_once(ctx: ServerContext, user: User, record: PushRecord, digest: str,
 def _after_clash(user: User, record: PushRecord, digest: str) -> dict[str, Any]:
     """A unique index refused the record's writes: a concurrent push of the same record (or nonce)
     won the race — its stored answer, or replayed_nonce, or try again."""
-    stored = stored_answer(user, record.key, digest)
+    stored = stored_answer(user, record.key, digest, record.payload)
     if stored is not None:
         return stored
     if record.kind == RecordKind.SUBMISSION and Nonce.get_or_none(Nonce.value == record.payload.get("nonce")):
@@ -281,7 +280,7 @@ def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending], origin: i
             key, digest = item.record.key, item.digest
             try:
                 if key in again:
-                    answers[item.index] = _answer(user, again[key], key, digest)
+                    answers[item.index] = _answer(user, again[key], key, digest, item.record.payload)
                     continue
                 if key in done:
                     if done[key][0] != digest:
@@ -296,9 +295,8 @@ def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending], origin: i
             answers[item.index] = answer
             if new:
                 done[key] = (digest, answer)
-                remembered.append({"key": key, "union": user.union_id, "user": user.id, "kind": item.record.kind,
-                                   "payload_sha256": digest, "response": receipts.compact(answer),
-                                   "created": batch.now})
+                remembered.append({"key": key, "union": user.union_id, "digest": receipts.digest(digest),
+                                   "response": receipts.compact(answer, item.record.payload), "created": batch.now})
         batch.flush()
         insert_rows(IdempotencyRecord, remembered)
     return answers
@@ -320,7 +318,7 @@ def _answer_all(ctx: ServerContext, user: User, device_fingerprint: str | None,
     for index, record, digest, canonical in read:
         try:
             if record.key in stored:
-                results[index] = _answer(user, stored[record.key], record.key, digest)
+                results[index] = _answer(user, stored[record.key], record.key, digest, record.payload)
                 continue
             todo.append(_Pending(index, record, digest, *_prepare(ctx, user, device_fingerprint, record, digest,
                                                                       canonical)))

@@ -1,13 +1,20 @@
-"""Idempotency answers stored compactly (issue #19: the stored answers were the second largest table).
+"""Idempotency records stored compactly (issue #19: they were as big as the member table).
 
-A push record that took effect is remembered with its first answer (`IdempotencyRecord.response`,
-server/push.py). A member upsert's answer is `{"key", "status": "ok", "receipt": {"id_number",
-"created", "changed", "version", "versions"}}`; all of it but the ID number follows from far less:
-the key is the row's own, the status is "ok", and every changed field has the new version. So it
-is stored as `{"m": [id_number, created, version, changed, other_versions]}` — `changed` as one
-letter per field (FIELD_CODES), `other_versions` the versions of the fields it did not change —
-about 50 bytes instead of about 480, and expanded to the same answer when the key comes again.
-Other answers (and member upsert answers stored before) are kept and returned as they are.
+A push record that took effect is remembered under its key (`IdempotencyRecord`, server/push.py)
+with a digest of its payload and its first answer; a replay needs nothing else.
+
+- The digest is the first 128 bits of the payload's SHA-256 (32 hex digits, `digest`): it tells the
+  same payload from another sent under the same key, for which 128 bits are plenty (records stored
+  before step 13 keep their first 32 digits too).
+- A member upsert's answer is `{"key", "status": "ok", "receipt": {"id_number", "created",
+  "changed", "version", "versions"}}`. The key is the row's own, the status "ok", every changed field
+  has the new version, and the ID number is the payload's own (a replay carries the same payload,
+  or it is idempotency_conflict). So it is stored as the JSON list `[version, created, changed,
+  other_versions, id_number]` — `created` 0 or 1, `changed` one letter per field (FIELD_CODES),
+  `other_versions` the versions of the fields it did not change, `id_number` only when the answer's
+  differs from the payload's as trimmed and upper-cased — with the trailing defaults (`{}`, null)
+  left out: a new member's answer is `[1,1,"edcbf"]`, 15 bytes instead of about 480.
+- Other answers are kept as they are, and so is the `{"m": [...]}` form stored before step 13.
 """
 from __future__ import annotations
 
@@ -22,9 +29,23 @@ _CODE = {name: chr(ord("a") + i) for i, name in enumerate(FIELD_CODES)}
 _NAME = {code: name for name, code in _CODE.items()}
 _RECEIPT_KEYS = {"id_number", "created", "changed", "version", "versions"}
 
+#: Hex digits of the payload's SHA-256 an idempotency record keeps.
+DIGEST_HEX = 32
 
-def compact(answer: dict[str, Any]) -> dict[str, Any]:
-    """The form to store of a record's first answer (see the module's note)."""
+
+def digest(sha256_hex: str) -> str:
+    """What an idempotency record stores of a payload's hex SHA-256."""
+    return sha256_hex[:DIGEST_HEX]
+
+
+def payload_number(payload: Any) -> str | None:
+    """The ID number a member upsert's payload names, as trimmed and upper-cased (None: none)."""
+    number = payload.get("id_number") if isinstance(payload, dict) else None
+    return number.strip().upper() if isinstance(number, str) else None
+
+
+def compact(answer: dict[str, Any], payload: Any = None) -> Any:
+    """The form to store of a record's first answer to `payload` (see the module's note)."""
     receipt = answer.get("receipt")
     if answer.get("status") != "ok" or not isinstance(receipt, dict) or set(receipt) != _RECEIPT_KEYS:
         return answer
@@ -32,20 +53,28 @@ def compact(answer: dict[str, Any]) -> dict[str, Any]:
     if not all(name in _CODE and versions.get(name) == version for name in changed):
         return answer
     others = {name: v for name, v in versions.items() if name not in changed}
-    return {"m": [receipt["id_number"], bool(receipt["created"]), version,
-                  "".join(_CODE[name] for name in changed), others]}
+    number = receipt["id_number"]
+    stored: list[Any] = [version, int(bool(receipt["created"])), "".join(_CODE[name] for name in changed),
+                         others, None if number == payload_number(payload) else number]
+    while stored[-1] in (None, {}):
+        stored.pop()
+    return stored
 
 
-def expand(key: str, stored: dict[str, Any]) -> dict[str, Any]:
-    """The answer `compact` stored under `key`, as first given."""
-    if "m" not in stored:
-        return stored
-    id_number, created, version, codes, others = stored["m"]
+def expand(key: str, stored: Any, payload: Any = None) -> dict[str, Any]:
+    """The answer `compact` stored under `key` for `payload`, as first given."""
+    if isinstance(stored, list):
+        version, created, codes, others, number = stored + [{}, None][len(stored) - 3:]
+        number = number if number is not None else payload_number(payload)
+    elif "m" in stored:  # stored before step 13
+        number, created, version, codes, others = stored["m"]
+    else:
+        return dict(stored)
     changed = [_NAME[code] for code in codes]
     versions = {**others, **{name: version for name in changed}}
     return {"key": key, "status": "ok",
-            "receipt": {"id_number": id_number, "created": created, "changed": changed, "version": version,
+            "receipt": {"id_number": number, "created": bool(created), "changed": changed, "version": version,
                         "versions": dict(sorted(versions.items()))}}
 
 
-__all__ = ["FIELD_CODES", "compact", "expand"]
+__all__ = ["DIGEST_HEX", "FIELD_CODES", "compact", "digest", "expand", "payload_number"]

@@ -23,6 +23,7 @@ from app.protocol import Entity, SubmissionStatus, format_timestamp, payload_sha
 from app.protocol.transfers import TransferDirection, TransferRequest
 from app.rules.codes import CardStatus
 from app.rules.idcard import mask_id
+from server import receipts
 from server.accounts import audit, can_access, union_for
 from server.changes import emit_change, member_record
 from server.db import IN_LIST, is_sqlite, write_tx
@@ -150,8 +151,8 @@ def _apply(ctx: ServerContext, user: User, request: TransferRequest, digest: str
               "transferred": list(members), "count": len(members), "phone_cleared": len(cleared)}
     MemberTransfer.create(source=source, target=target, user=user, reason=request.reason, id_numbers=list(members),
                           created=ctx.now_naive())
-    IdempotencyRecord.create(key=request.key, union=user.union_id, user=user, kind="transfer", payload_sha256=digest,
-                             response=answer, created=ctx.now_naive())
+    IdempotencyRecord.create(key=request.key, union=user.union_id, digest=receipts.digest(digest), response=answer,
+                             created=ctx.now_naive())
     return answer
 
 

@@ -6,23 +6,37 @@ add the notices), keeps every row, ends with exactly the schema a fresh database
 its old data; a second start changes nothing."""
 from __future__ import annotations
 
+import hashlib
 import json
-
 import secrets
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from datetime import datetime
 from urllib.parse import quote, urlencode, urlparse, urlunparse
 
 import httpx
 import pytest
+from peewee import AutoField, CharField, DateTimeField, ForeignKeyField
 
 from server import notices
 from server.app import create_app
 from server.db import database, is_sqlite, open_database, session, write_tx
 from server.embedded import serve_in_thread
 from server.migrations import BASELINE, LATEST, STEPS, current_version, migrate
-from server.models import ALL_MODELS, Member, MemberClaim, SchemaVersion, Submission
+from app.protocol import canonical_json
+from server.models import (
+    ALL_MODELS,
+    BaseModel,
+    IdempotencyRecord,
+    JSONText,
+    Member,
+    MemberClaim,
+    SchemaVersion,
+    Submission,
+    Union,
+    User,
+)
 from server.settings import ServerContext
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -233,3 +247,71 @@ def test_restoring_an_older_servers_backup_upgrades_it_through_the_steps(places:
     assert versions == [BASELINE] + [step.version for step in STEPS]
     assert _row_counts() == before
     assert _schema() == fresh
+
+
+class _IdempotencyRecordV12(BaseModel):
+    """idempotency_record as steps 1–12 left it (step 13 made it again without user and kind)."""
+
+    id = AutoField()
+    key = CharField(max_length=64, unique=True)
+    union = ForeignKeyField(Union, on_delete="CASCADE", index=False)
+    user = ForeignKeyField(User, on_delete="CASCADE", index=False)
+    kind = CharField()
+    payload_sha256 = CharField(max_length=64)
+    response = JSONText()
+    created = DateTimeField()
+
+    class Meta:
+        table_name = "idempotency_record"
+
+
+def test_step_13_slims_the_idempotency_records_and_their_answers_still_replay(places: tuple[str, str, str]) -> None:
+    """A database at step 12 with idempotency records (a member upsert's answer in step 12's compact
+    form, a transfer's whole) upgrades to step 13: every record kept in order, its digest cut to 128
+    bits, its time in seconds; the same key and payload then get the first answers back, another
+    payload idempotency_conflict, and a new record is stored in step 13's form."""
+    from server import receipts
+    from server.push import push
+
+    _, _, url = places
+    ctx = create_app(url).state.ctx
+    at = datetime(2026, 11, 30, 8, 15, 42, 123456)
+    number = "310101199001011237"
+    upsert = {"id_number": number, "fields": {"name": "升级前"}, "base_versions": {}}
+    moved = {"from_union": "813101010000000041", "to_union": "81310101000000005X", "id_numbers": [number]}
+    digests = {name: hashlib.sha256(canonical_json(p)).hexdigest() for name, p in (("upsert", upsert), ("moved", moved))}
+    with session(), write_tx():
+        union = Union.create(name="上海某某有限公司工会委员会", org_code="813101010000000041", union_type="工会委员会",
+                             level="grassroots", created=at)
+        user = User.create(username="clerk", password_hash="x", union=union, role="clerk", created=at)
+        database.obj.drop_tables([IdempotencyRecord])
+        database.obj.create_tables([_IdempotencyRecordV12])
+        SchemaVersion.delete().execute()
+        SchemaVersion.create(version=12, name="at step 12", applied=at)
+        _IdempotencyRecordV12.create(key="upsert-key-1", union=union, user=user, kind="member_upsert",
+                                     payload_sha256=digests["upsert"], created=at,
+                                     response={"m": [number, True, 1, "b", {}]})
+        _IdempotencyRecordV12.create(key="moved-key-1", union=union, user=user, kind="transfer",
+                                     payload_sha256=digests["moved"], created=at, response={"key": "moved-key-1", "count": 1})
+    assert migrate() == LATEST
+    with session():
+        rows = [(r.key, r.union_id, r.digest, r.created, r.response)
+                for r in IdempotencyRecord.select().order_by(IdempotencyRecord.id)]
+        user = User.get(User.username == "clerk")
+    assert rows == [
+        ("upsert-key-1", union.id, digests["upsert"][:32], at.replace(microsecond=0), {"m": [number, True, 1, "b", {}]}),
+        ("moved-key-1", union.id, digests["moved"][:32], at.replace(microsecond=0), {"key": "moved-key-1", "count": 1}),
+    ]
+    first = {"key": "upsert-key-1", "status": "ok", "receipt": {"id_number": number, "created": True, "changed": ["name"],
+                                                               "version": 1, "versions": {"name": 1}}}
+    again = {"key": "upsert-key-1", "kind": "member_upsert", "payload": upsert}
+    other = {**again, "payload": {**upsert, "fields": {"name": "另一个"}}}
+    with session():
+        answers = push(ctx, user, None, [again, other])["results"]
+    assert answers[0] == first
+    assert answers[1]["status"] == "error" and answers[1]["problem"] == "idempotency_conflict"
+    # Pruning reads the seconds as the time they were stored.
+    with session():
+        assert IdempotencyRecord.select().where(IdempotencyRecord.created < at).count() == 0
+        assert IdempotencyRecord.select().where(IdempotencyRecord.created <= at).count() == 2
+    assert receipts.digest(digests["upsert"]) == digests["upsert"][:32]

@@ -93,10 +93,9 @@ def test_prune_and_worker_commands(tmp_path: Path, capsys: pytest.CaptureFixture
     with session():
         union = Union.create(name="上海某某有限公司工会委员会", org_code="813101010000000041", union_type="工会委员会",
                              level="grassroots", created=recent)
-        user = User.create(username="clerk", password_hash="x", union=union, role="clerk", created=recent)
+        User.create(username="clerk", password_hash="x", union=union, role="clerk", created=recent)
         for n, created in enumerate((old, old, recent)):
-            IdempotencyRecord.create(key=f"key-{n}", union=union, user=user, kind="member_upsert",
-                                     payload_sha256="0" * 64, response={}, created=created)
+            IdempotencyRecord.create(key=f"key-{n}", union=union, digest="0" * 32, response={}, created=created)
             Nonce.create(value=f"nonce-{n:016d}", seen_at=created)
     assert cli.main(["prune", "--db", db]) == 0
     assert "幂等记录 2 条" in capsys.readouterr().out

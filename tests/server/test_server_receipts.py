@@ -1,0 +1,39 @@
+"""Stored first answers (server/receipts.py, issue #19): a member upsert's answer is stored as a
+short list and given back whole for the same payload; everything else is stored as it is."""
+from __future__ import annotations
+
+from server.receipts import compact, digest, expand
+
+NUMBER = "31010119900101123X"
+
+
+def _answer(number: str, created: bool, changed: list[str], version: int, versions: dict[str, int]) -> dict[str, object]:
+    return {"key": "k-1", "status": "ok", "receipt": {"id_number": number, "created": created, "changed": changed,
+                                                     "version": version, "versions": versions}}
+
+
+def test_a_new_members_answer_is_a_few_bytes_and_comes_back_whole() -> None:
+    payload = {"id_number": " 31010119900101123x ", "fields": {"name": "甲"}}  # trimmed and upper-cased: the answer's
+    answer = _answer(NUMBER, True, ["birth_date", "gender", "name"], 1, {"birth_date": 1, "gender": 1, "name": 1})
+    stored = compact(answer, payload)
+    assert stored == [1, 1, "edb"]
+    assert expand("k-1", stored, payload) == answer
+
+
+def test_an_updates_other_versions_and_a_normalised_number_are_kept() -> None:
+    payload = {"id_number": "３１０１０１１９９００１０１１２３X", "fields": {"phone": "13800000000"}}  # full-width digits
+    answer = _answer(NUMBER, False, ["phone"], 3, {"name": 1, "phone": 3, "label": 2})
+    stored = compact(answer, payload)
+    assert stored == [3, 0, "f", {"name": 1, "label": 2}, NUMBER]
+    assert expand("k-1", stored, payload) == {**answer, "receipt": {**answer["receipt"],  # type: ignore[dict-item]
+                                                                   "versions": {"label": 2, "name": 1, "phone": 3}}}
+
+
+def test_other_answers_and_the_form_stored_before_step_13_are_given_back() -> None:
+    transfer = {"key": "k-2", "from_union": "A", "to_union": "B", "count": 1}
+    assert compact(transfer) == transfer and expand("k-2", transfer) == transfer
+    unknown = _answer(NUMBER, False, ["not_a_field"], 2, {"not_a_field": 2})
+    assert compact(unknown, {"id_number": NUMBER}) == unknown
+    old = {"m": [NUMBER, True, 1, "b", {}]}
+    assert expand("k-1", old) == _answer(NUMBER, True, ["name"], 1, {"name": 1})
+    assert digest("ab" * 32) == "ab" * 16
