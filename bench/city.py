@@ -145,7 +145,7 @@ def database_size(db_url: str) -> tuple[int, int]:
         return int(size), int(Member.select().count())
 
 
-TABLES = ("member", "change", "idempotency_record", "audit_entry", "member_claim")
+TABLES = ("member", "change", "idempotency_record", "audit_entry")  # member_claim: folded into member (step 13)
 
 
 def table_sizes(db_url: str) -> dict[str, int]:

@@ -39,7 +39,7 @@ from server_load import Clerk
 
 CHUNK = 500  # records per push: the client's PUSH_CHUNK
 PAGE = 5000  # changes per page: the client's PULL_PAGE
-SHOWN = ("member", "change", "idempotency_record", "audit_entry", "member_claim")  # printed whatever their size
+SHOWN = ("member", "change", "idempotency_record", "audit_entry")  # printed whatever their size
 Usage = Callable[[int], tuple[float, float]]  # pid → (RSS MB, CPU s) of its process tree
 
 
@@ -246,7 +246,8 @@ def report(result: BigUnion) -> bool:
             print(f"  pruned {result.pruned.get('idempotency_records', 0):,} idempotency records past their window "
                   "(the clock 91 days on; informational, the target is after the compaction)")
         label = when if when.endswith("window") else f"{when} compaction"
-        print(f"  {label}: database {total / 1e6:.1f} MB = {ratio:.2f}× the member table (target ≤ 2×); "
+        print(f"  {label}: database {total / 1e6:.1f} MB = {ratio:.2f}× the member table (target ≤ 2×), "
+              f"{total / n:.0f} bytes per member; "
               + ", ".join(f"{t} {b / 1e6:.2f}" for b, t in big) + " MB"
               + f"; {sum(b for t, b in tables.items() if b < 1e6 and t not in SHOWN) / 1e6:.1f} MB in the other tables")
     return ok

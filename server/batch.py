@@ -36,7 +36,7 @@ from app.protocol import canonical_text
 from server.audit import pack as pack_audit
 from server.db import IN_LIST, database, is_sqlite
 from server.settings import ServerContext
-from server.models import AuditEntry, BaseModel, Change, JSONText, Member, MemberClaim, Union
+from server.models import AuditEntry, BaseModel, Change, JSONText, Member, Union
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -160,7 +160,7 @@ class WriteBatch:
 
     changes: list[dict[str, Any]] = field(default_factory=list)
     audits: list[dict[str, Any]] = field(default_factory=list)
-    #: New members' claims (one union per person), inserted at the end.
+    #: New members' claims (one union per person): {"id_number", "union"} of those buffered.
     claims: list[dict[str, Any]] = field(default_factory=list)
     #: (union id, ID number) → the union's member, or None when it has none with that number; a
     #: new member buffered as plain values (server/members.py _buffer_new) is its row's dict.
@@ -233,8 +233,10 @@ class WriteBatch:
             self.holders[number] = None
         for member in rows_in(Member, "id_number", wanted, union_id=union_id):
             self.members[(union_id, member.id_number)] = member
-        for claim in rows_in(MemberClaim, "id_number", wanted, columns=("id_number", "union")):
-            self.holders[claim.id_number] = claim.union_id
+        holder = [Member._meta.fields["id_number"], Member._meta.fields["union"]]
+        for sql, params in select_in(Member, holder, "id_number", wanted):  # the claimed rows (server/claims.py)
+            for number, union in database.execute_sql(sql + ' AND "claimed" = 1', params).fetchall():
+                self.holders[number] = union
         phones = [p for p in dict.fromkeys(phones) if (union_id, p) not in self.phones]
         for phone in phones:
             self.phones[(union_id, phone)] = set()
@@ -278,24 +280,20 @@ class WriteBatch:
         self.audits.clear()
 
     def write_claims(self) -> None:
-        """Insert the buffered claims now: at the end, and before a record of another kind (a
-        removal deletes its member's claim, so that claim must be in the table by then). A claim
-        another union took meanwhile fails the batch (IntegrityError): the caller then writes each
-        record alone, and that member's record is refused with member_elsewhere. In number order:
-        two unions' batches claiming the same people wait for each other, never deadlock."""
-        self.write_members()  # the claims name them
-        for row in self.claims:
-            if type(row["member"]) is tuple:  # a member buffered as its row (server/members.py _buffer_new)
-                row["member"] = self.member_ids[row["member"]]
-        insert_rows(MemberClaim, sorted(self.claims, key=lambda row: str(row["id_number"])))
+        """The buffered claims are the new members, inserted claimed (server/claims.py): insert
+        them now — at the end, and before a record of another kind."""
+        self.write_members()
         self.claims.clear()
 
 
     def write_members(self) -> None:
         """Insert the buffered new members with multi-row INSERTs, each learning its id (RETURNING).
-        A member another writer inserted meanwhile fails the batch (IntegrityError): each record is
-        then written alone (server/push.py)."""
-        pending = list(self.new_members.values())
+        A member another writer inserted meanwhile, or a person another union claimed meanwhile,
+        fails the batch (IntegrityError): each record is then written alone (server/push.py), and
+        that member's is refused with member_elsewhere. In number order: two unions' batches
+        claiming the same people wait for each other, never deadlock."""
+        pending = sorted(self.new_members.values(),
+                         key=lambda member: str(member["id_number"] if type(member) is dict else member.id_number))
         self.new_members.clear()
         # A member's values as set (a field it never set is left to its default, None), without
         # the id the database gives.

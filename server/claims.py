@@ -1,11 +1,16 @@
 """One union per person (SPEC §5.10): the claim a union holds on a member, and the refusal every
 member route gives for a person who is an active member of another union.
 
+The claim is the member row itself (`Member.claimed`, issue #19: it was a table of its own, a third
+of the member table's size): at most one row per number is claimed, which a partial unique index
+enforces (`member_id_number`, WHERE "claimed" = 1). A new member is inserted claimed; of two
+unions adding the same new person at once exactly one insert succeeds, on SQLite and PostgreSQL
+alike (the loser gets `member_elsewhere`, and its whole push record rolls back). A member row made
+before claims whose person another union holds stays unclaimed, its writes refused, until that
+union lets the person go.
+
 The refusal is the stable problem `member_elsewhere`. Its detail names only what the caller sent
-(masked): never the other union, never anything of its member record. A new member's claim is
-inserted in the same transaction as the member, under a savepoint: the unique number makes two
-unions adding the same new person at once end with exactly one claim on SQLite and PostgreSQL
-alike (the loser gets `member_elsewhere`, and its whole push record rolls back).
+(masked): never the other union, never anything of its member record.
 """
 from __future__ import annotations
 
@@ -15,9 +20,8 @@ from peewee import IntegrityError, chunked
 
 from app.rules.idcard import mask_id
 from server.batch import current as current_batch
-from server.batch import now_naive as batch_now
 from server.db import IN_LIST, database
-from server.models import Member, MemberClaim, Union
+from server.models import CLAIMED, Member, Union
 from server.problems import ProblemError
 from server.settings import ServerContext
 
@@ -32,8 +36,8 @@ def claimed_elsewhere(union: Union | int, numbers: Iterable[str]) -> set[str]:
     wanted = _variants(numbers)
     found: set[str] = set()
     for chunk in chunked(wanted, IN_LIST):
-        query = (MemberClaim.select(MemberClaim.id_number)
-                 .where(MemberClaim.id_number.in_(chunk) & (MemberClaim.union != union)))
+        query = (Member.select(Member.id_number)
+                 .where(Member.id_number.in_(chunk) & CLAIMED & (Member.union != union)))
         found.update(row.id_number for row in query)
     return found
 
@@ -54,29 +58,34 @@ def refuse_elsewhere(union: Union | int, numbers: Iterable[str]) -> None:
 
 def ensure_claim(ctx: ServerContext, union: Union, member: Member) -> None:
     """The union's claim on `member` (call inside the write transaction, after the member row is
-    saved): inserted when missing; a concurrent claim by another union wins → member_elsewhere.
-    In a push request's batch that looked the number up, a missing claim is inserted at its end."""
+    saved, or, in a push request's batch that looked the number up, when a new member is buffered:
+    it is then inserted claimed): taken when missing; a concurrent claim by another union wins →
+    member_elsewhere."""
     batch = current_batch()
     if batch is not None and member.id_number in batch.holders:
         holder = batch.holders[member.id_number]
         if holder is not None and holder != union.id:
             raise refusal([member.id_number])
-        if holder is None:
-            # The member itself: a new one gets its id when the batch inserts it, before the claims.
-            batch.claims.append({"id_number": member.id_number, "union": union.id, "member": member,
-                                 "since": batch_now(ctx)})
+        if holder is not None or member.claimed:
+            return
+        if member.id is None:  # buffered: the batch inserts it claimed
+            member.claimed = 1
+            batch.claims.append({"id_number": member.id_number, "union": union.id})
             batch.holders[member.id_number] = union.id
-        return
-    held = MemberClaim.get_or_none(MemberClaim.id_number == member.id_number)
+            return
+    held = (Member.select(Member.id, Member.union).where((Member.id_number == member.id_number) & CLAIMED).first())
     if held is not None:
         if held.union_id != union.id:  # claimed meanwhile by a union that committed first
             raise refusal([member.id_number])
         return
     try:
         with database.atomic():  # a savepoint: the unique violation must not poison the transaction
-            MemberClaim.create(id_number=member.id_number, union=union, member=member, since=ctx.now_naive())
+            Member.update(claimed=1).where(Member.id == member.id).execute()
     except IntegrityError:
         raise refusal([member.id_number]) from None
+    member.claimed = 1
+    if batch is not None:
+        batch.holders[member.id_number] = union.id
 
 
 __all__ = ["claimed_elsewhere", "ensure_claim", "refuse_elsewhere", "refusal"]

@@ -250,7 +250,8 @@ def _buffer_new(ctx: ServerContext, user: User, union: Union, batch: WriteBatch,
     batch.settle(key)
     batch.new_members[key] = row
     if batch.holders[number] is None:
-        batch.claims.append({"id_number": number, "union": union.id, "member": key, "since": now})
+        row["claimed"] = 1  # inserted claimed (server/claims.py)
+        batch.claims.append({"id_number": number, "union": union.id})
         batch.holders[number] = union.id
     batch.members[key] = row
     batch.moved_phone(union.id, number, None, values.get("phone"))

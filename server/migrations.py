@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from peewee import fn
+from peewee import AutoField, CharField, DateTimeField, ForeignKeyField, fn
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run
 
@@ -44,13 +44,14 @@ from server.models import (
     FeedMark,
     IdempotencyRecord,
     LoginGuard,
-    MemberClaim,
+    Member,
     MemberTransfer,
     Notice,
     PayoutRecord,
     SchemaVersion,
     Submission,
     Token,
+    Union,
     User,
     Voucher,
 )
@@ -117,10 +118,24 @@ def _v4_superior_side(migrator: SchemaMigrator) -> None:
                          {"version": ("INTEGER", "INTEGER", "1")})
 
 
+class _MemberClaim(BaseModel):
+    """member_claim as steps 5–12 had it: one row per claimed person (step 13 folded it into
+    `Member.claimed`)."""
+
+    id = AutoField()
+    id_number = CharField(max_length=32, unique=True)
+    union = ForeignKeyField(Union, on_delete="CASCADE")
+    member = ForeignKeyField(Member, unique=True, on_delete="CASCADE")
+    since = DateTimeField()
+
+    class Meta:
+        table_name = "member_claim"
+
+
 def _v5_member_claims(migrator: SchemaMigrator) -> None:
     # One union per person: every existing person is claimed by the union that has had them
     # longest (the lowest member id); a legacy second copy elsewhere is then refused its writes.
-    database.obj.create_tables([MemberClaim, MemberTransfer], safe=True)
+    database.obj.create_tables([_MemberClaim, MemberTransfer], safe=True)
     database.obj.execute_sql(
         'INSERT INTO "member_claim" ("id_number", "union_id", "member_id", "since") '
         'SELECT m."id_number", m."union_id", m."id", m."updated" FROM "member" AS m JOIN '
@@ -172,7 +187,7 @@ def _v12_unread_indexes(migrator: SchemaMigrator) -> None:
         database.obj.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
 
 
-def _v13_slim_idempotency_records(migrator: SchemaMigrator) -> None:
+def _v13_smaller_records_and_claims(migrator: SchemaMigrator) -> None:
     # The table made again without the columns no replay reads (user, kind), the digest cut to its
     # first 128 bits (server/receipts.py), the time in whole seconds; every record kept, in the same
     # order, its answer as stored.
@@ -188,6 +203,12 @@ def _v13_slim_idempotency_records(migrator: SchemaMigrator) -> None:
         f'SELECT "key", "union_id", SUBSTR("payload_sha256", 1, {DIGEST_HEX}), "response", {seconds} '
         'FROM "idempotency_record_v12" ORDER BY "id"')
     database.obj.execute_sql('DROP TABLE "idempotency_record_v12"')
+    # The claims folded into the member rows: a claimed row is marked, a partial unique index keeps
+    # one per number (server/claims.py).
+    _add_missing_columns(migrator, Member, ("claimed",), {"claimed": ("INTEGER", "INTEGER", "0")})
+    database.obj.execute_sql('UPDATE "member" SET "claimed" = 1 WHERE "id" IN (SELECT "member_id" FROM "member_claim")')
+    database.obj.execute_sql('CREATE UNIQUE INDEX "member_id_number" ON "member" ("id_number") WHERE "claimed" = 1')
+    database.obj.execute_sql('DROP TABLE "member_claim"')
 
 
 STEPS: tuple[Step, ...] = (
@@ -211,7 +232,8 @@ STEPS: tuple[Step, ...] = (
     Step(12, "drop the indexes no query reads: change, member_claim and idempotency_record by union, "
              "idempotency_record by user (the database at city scale)", _v12_unread_indexes),
     Step(13, "idempotency_record without user and kind, its digest 128 bits, a member upsert's answer in "
-             "about 15 bytes (#19: the records were as big as the member table)", _v13_slim_idempotency_records),
+             "about 15 bytes; member_claim folded into member.claimed and a partial unique index (#19: the "
+             "records were as big as the member table, the claims a third of it)", _v13_smaller_records_and_claims),
 )
 
 LATEST = STEPS[-1].version if STEPS else BASELINE

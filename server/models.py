@@ -25,6 +25,7 @@ from peewee import (
     Model,
     TextField,
     TimestampField,
+    SQL,
 )
 
 from app.protocol import CardBatchStatus, CardOutcome, SubmissionStatus, canonical_text
@@ -242,10 +243,19 @@ class Member(BaseModel):
     versions = JSONText(default=dict)
     version = IntegerField(default=0)  # highest of `versions`
     updated = DateTimeField()
+    # 1: this union holds the person's claim (SPEC §5.10, server/claims.py), 0: a copy made before
+    # claims whose person another union holds. At most one claimed row per number (CLAIMED below).
+    claimed = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
     class Meta:
         # (union, phone): every member upsert looks for another member of the union with the phone.
         indexes = ((("union", "id_number"), True), (("union", "phone"), False))
+
+
+#: A query's condition for claimed rows, literally the partial index's (SQLite uses the index only then).
+CLAIMED = SQL('"claimed" = 1')
+# One union per person: of two unions adding the same new person at once, exactly one insert succeeds.
+Member.add_index(Member.index(Member.id_number, unique=True, where=CLAIMED))
 
 
 class Change(BaseModel):
@@ -514,22 +524,9 @@ class Voucher(BaseModel):
     decided_by = ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="voucher_decisions")
 
 
-class MemberClaim(BaseModel):
-    """Which union a person (by normalised document number) is an active member of: one union at a
-    time (SPEC §5.10). The unique number is what makes the claim race-safe — of two unions adding
-    the same new person at once, exactly one insert succeeds on either backend. A transfer moves
-    the claim together with the member row."""
-
-    id = AutoField()
-    id_number = CharField(max_length=32, unique=True)
-    union = ForeignKeyField(Union, on_delete="CASCADE", index=False)  # read by number or member only
-    member = ForeignKeyField(Member, unique=True, on_delete="CASCADE")
-    since = DateTimeField()
-
-
 class MemberTransfer(BaseModel):
     """A transfer of members (批量转移): who moved whom from which union to which, and why (a fact;
-    its idempotency key and first answer are an `IdempotencyRecord` of kind "transfer")."""
+    its idempotency key and first answer are an `IdempotencyRecord`)."""
 
     id = AutoField()
     source = ForeignKeyField(Union, backref="transfers_out", on_delete="CASCADE")
@@ -595,6 +592,6 @@ class SchemaVersion(BaseModel):
 ALL_MODELS: list[type[BaseModel]] = [
     Union, Enterprise, User, Device, Token, LoginGuard, Campaign, PlanFee, Member, Change, FeedCursor,
     IdempotencyRecord, Nonce, Submission, Enrollment, SsCheckJob, RegistryEntry, AuditEntry,
-    CardBatch, CardBatchMember, CardJob, DistrictBatch, BatchReview, Voucher, MemberClaim,
-    MemberTransfer, Notice, PayoutRecord, CardWithdrawal, FeedMark, SchemaVersion,
+    CardBatch, CardBatchMember, CardJob, DistrictBatch, BatchReview, Voucher, MemberTransfer,
+    Notice, PayoutRecord, CardWithdrawal, FeedMark, SchemaVersion,
 ]

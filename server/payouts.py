@@ -33,7 +33,7 @@ from app.rules.idcard import check_character
 from app.rules.normalize import compact
 from server.db import IN_LIST, write_tx
 from server.jobs import _rows_from_file
-from server.models import Enrollment, MemberClaim, PayoutRecord
+from server.models import CLAIMED, Enrollment, Member, PayoutRecord
 from server.settings import ServerContext
 
 COLUMNS: tuple[str, ...] = ("理赔编号", "证件号码", "姓名", "保障年度", "给付类型", "给付金额", "给付日期")
@@ -123,7 +123,7 @@ def _unions(records: list[dict[str, Any]]) -> dict[tuple[int, str], int]:
         for e in Enrollment.select(Enrollment.plan_year, Enrollment.id_number, Enrollment.union).where(
                 Enrollment.id_number.in_(chunk)):
             found[(e.plan_year, e.id_number)] = e.union_id
-        for c in MemberClaim.select(MemberClaim.id_number, MemberClaim.union).where(MemberClaim.id_number.in_(chunk)):
+        for c in Member.select(Member.id_number, Member.union).where(Member.id_number.in_(chunk) & CLAIMED):
             members[c.id_number] = c.union_id
     return {(r["plan_year"], r["id_number"]): found.get((r["plan_year"], r["id_number"]), members.get(r["id_number"], 0))
             for r in records}

@@ -35,7 +35,6 @@ from server.models import (
     Enrollment,
     IdempotencyRecord,
     Member,
-    MemberClaim,
     MemberTransfer,
     Submission,
     Union,
@@ -115,9 +114,8 @@ def _move(ctx: ServerContext, member: Member, source: Union, target: Union, reas
         member.versions = {**(member.versions or {}), "phone": member.version}
     member.union = target
     member.updated = now
+    member.claimed = 1  # the claim moves with the row (server/claims.py)
     member.save()
-    if not MemberClaim.update(union=target).where(MemberClaim.id_number == member.id_number).execute():
-        MemberClaim.create(id_number=member.id_number, union=target, member=member, since=now)
     at = format_timestamp(ctx.now())
     emit_change(ctx, source.id, Entity.TRANSFER, member.id_number,
                 {"direction": TransferDirection.OUT, "reason": reason, "at": at, "other_union": target.org_code})

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode, urlparse, urlunparse
 
 import httpx
 import pytest
-from peewee import AutoField, CharField, DateTimeField, ForeignKeyField
+from peewee import AutoField, CharField, DateTimeField, ForeignKeyField, fn
 
 from server import notices
 from server.app import create_app
@@ -27,11 +27,11 @@ from server.migrations import BASELINE, LATEST, STEPS, current_version, migrate
 from app.protocol import canonical_json
 from server.models import (
     ALL_MODELS,
+    CLAIMED,
     BaseModel,
     IdempotencyRecord,
     JSONText,
     Member,
-    MemberClaim,
     SchemaVersion,
     Submission,
     Union,
@@ -160,11 +160,13 @@ def test_an_unversioned_database_upgrades_in_place_and_keeps_its_data(places: tu
         versions = [row.version for row in SchemaVersion.select().order_by(SchemaVersion.version)]
     assert versions == [BASELINE] + [step.version for step in STEPS]
     with session():
-        # Every person got one claim, by the union that had them first (version 5).
+        # Every person got one claim, by the union that had them first (version 5), kept as the
+        # member row's mark (version 13).
         people = Member.select(Member.id_number).distinct().count()
-        assert MemberClaim.select().count() == people > 0
-        assert all(c.member.union_id == c.union_id and c.member.id_number == c.id_number
-                   for c in MemberClaim.select())
+        claimed = list(Member.select(Member.id, Member.id_number).where(CLAIMED))
+        assert len(claimed) == len({m.id_number for m in claimed}) == people > 0
+        first = Member.select(fn.MIN(Member.id)).group_by(Member.id_number)
+        assert {m.id for m in claimed} == {row[0] for row in first.tuples()}
 
     # The upgraded server serves what the old one stored, and takes new work.
     url, stop = serve_in_thread(app)
@@ -265,12 +267,14 @@ class _IdempotencyRecordV12(BaseModel):
         table_name = "idempotency_record"
 
 
-def test_step_13_slims_the_idempotency_records_and_their_answers_still_replay(places: tuple[str, str, str]) -> None:
+def test_step_13_slims_the_idempotency_records_and_folds_the_claims(places: tuple[str, str, str]) -> None:
     """A database at step 12 with idempotency records (a member upsert's answer in step 12's compact
-    form, a transfer's whole) upgrades to step 13: every record kept in order, its digest cut to 128
-    bits, its time in seconds; the same key and payload then get the first answers back, another
-    payload idempotency_conflict, and a new record is stored in step 13's form."""
+    form, a transfer's whole) and claims upgrades to step 13: every record kept in order, its digest
+    cut to 128 bits, its time in seconds; the same key and payload then get the first answers back,
+    another payload idempotency_conflict; the claimed member rows are marked, a legacy copy whose
+    person another union holds is not, and its union's upsert is refused member_elsewhere."""
     from server import receipts
+    from server.migrations import _MemberClaim
     from server.push import push
 
     _, _, url = places
@@ -286,6 +290,21 @@ def test_step_13_slims_the_idempotency_records_and_their_answers_still_replay(pl
         user = User.create(username="clerk", password_hash="x", union=union, role="clerk", created=at)
         database.obj.drop_tables([IdempotencyRecord])
         database.obj.create_tables([_IdempotencyRecordV12])
+        # member as step 12 had it: no claimed column or its index, the claims a table of their own.
+        database.obj.execute_sql('DROP INDEX "member_id_number"')
+        database.obj.execute_sql('ALTER TABLE "member" DROP COLUMN "claimed"')
+        database.obj.create_tables([_MemberClaim])
+        elsewhere = Union.create(name="上海另一公司工会委员会", org_code="81310101000000005X", union_type="工会委员会",
+                             level="grassroots", created=at)
+        held = "310101199001011253"
+        for n, (owner, person) in enumerate(((union, held), (elsewhere, held), (elsewhere, "310101199001011261"))):
+            database.obj.execute_sql('INSERT INTO "member" ("union_id", "id_number", "name", "life_status", '
+                                     '"card_status", "versions", "version", "updated") VALUES '
+                                     f"({owner.id}, '{person}', '甲{n}', 'in_service', 'none', '{{}}', 0, "
+                                     f"'{at.isoformat(sep=' ')}')")
+        ids = [row[0] for row in database.obj.execute_sql('SELECT "id" FROM "member" ORDER BY "id"').fetchall()]
+        _MemberClaim.create(id_number=held, union=union, member=ids[0], since=at)
+        _MemberClaim.create(id_number="310101199001011261", union=elsewhere, member=ids[2], since=at)
         SchemaVersion.delete().execute()
         SchemaVersion.create(version=12, name="at step 12", applied=at)
         _IdempotencyRecordV12.create(key="upsert-key-1", union=union, user=user, kind="member_upsert",
@@ -315,3 +334,11 @@ def test_step_13_slims_the_idempotency_records_and_their_answers_still_replay(pl
         assert IdempotencyRecord.select().where(IdempotencyRecord.created < at).count() == 0
         assert IdempotencyRecord.select().where(IdempotencyRecord.created <= at).count() == 2
     assert receipts.digest(digests["upsert"]) == digests["upsert"][:32]
+    with session():
+        assert [(m.id, m.claimed) for m in Member.select().order_by(Member.id)] == [(ids[0], 1), (ids[1], 0), (ids[2], 1)]
+        assert not database.obj.table_exists("member_claim")
+        other_clerk = User.create(username="clerk2", password_hash="x", union=elsewhere, role="clerk", created=at)
+        legacy = {"key": "legacy-copy-1", "kind": "member_upsert",
+                  "payload": {"id_number": held, "fields": {"label": "旧副本"}, "base_versions": {}}}
+        [refused] = push(ctx, other_clerk, None, [legacy])["results"]
+    assert refused["status"] == "error" and refused["problem"] == "member_elsewhere", refused

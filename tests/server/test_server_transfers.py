@@ -28,7 +28,7 @@ from union_server_testkit import (
 
 from app.protocol import PROBLEMS
 from server.db import session
-from server.models import AuditEntry, Enrollment, Member, MemberClaim, Union
+from server.models import CLAIMED, AuditEntry, Enrollment, Member, Union
 
 G1 = "813101010000000041"
 G2 = "81310101000000005X"
@@ -109,7 +109,8 @@ def test_two_unions_adding_the_same_new_person_at_once_end_with_one(server: Serv
         winner = next(code for code, r in results.items() if r["status"] == "ok")
         assert _members_with(number) == [winner]
         with session():
-            assert [c.union.org_code for c in MemberClaim.select().where(MemberClaim.id_number == number)] == [winner]
+            claims = Member.select(Member.union).where((Member.id_number == number) & CLAIMED)
+            assert [c.union.org_code for c in claims] == [winner]
 
 
 def _transfer(who: Session, numbers: list[str], to: str = G2, *, key: str | None = None, **extra: Any) -> Any:
@@ -216,7 +217,7 @@ def test_a_member_record_that_goes_takes_its_claim_with_it(server: Server, clerk
     _refused(clerk2.push(member_upsert(number, NEW_FIELDS))[0])
     with session():
         Member.delete().where(Member.id_number == number).execute()
-        assert not MemberClaim.select().where(MemberClaim.id_number == number).exists()
+        assert not Member.select().where((Member.id_number == number) & CLAIMED).exists()
     [joined] = clerk2.push(member_upsert(number, NEW_FIELDS))
     assert joined["status"] == "ok", joined
     assert _members_with(number) == [G2]
