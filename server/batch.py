@@ -262,10 +262,9 @@ class WriteBatch:
             if last.get(key) is not row:  # not the member's last change (cannot happen: settled before)
                 self.settle(key)
         self.lazy.clear()
-        seen: dict[tuple[Any, ...], Encoded] = {}
         for row in last.values():
             if isinstance(row["payload"], dict) and "version" in row["payload"]:
-                row["payload"] = encoded_json({"member_row": row["payload"]["version"]}, seen)
+                row["payload"] = Encoded(str(int(row["payload"]["version"])))  # server/changes.py MEMBER_ROW
         for row in self.changes:
             per_union.setdefault(row["union"], []).append(row)
         for union_id, rows in per_union.items():

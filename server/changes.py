@@ -6,9 +6,9 @@ serialises writers of one union, so sequence numbers commit in order and a reade
 `since` never skips one that commits late.
 
 A member change written by a push request's batch (server/batch.py) is stored as a reference,
-`{"member_row": version}`, not as the member's full record (issue #19: the feed was the largest
-table, a second copy of every member): the page serves the union's member row as it is when read
-(`member_record`). Every change of the feed is a whole state of its entity, so a reader that gets a
+the member's version alone (a JSON number; `{"member_row": version}` before), not as the member's
+full record (issue #19: the feed was the largest table, a second copy of every member): the page
+serves the union's member row as it is when read (`member_record`). Every change of the feed is a whole state of its entity, so a reader that gets a
 later state at an earlier change (the member changed again since) ends where the later change
 leaves it anyway; a member no longer in the union (removed, transferred) is left out — the
 removal's or the transfer's own change says so.
@@ -101,12 +101,14 @@ def review_view(change: dict[str, Any]) -> dict[str, Any] | None:
     return {**change, "key": key, "data": _masked(data)}
 
 
-#: A member change's stored payload when it stands for the member's row (see the module's note).
+#: A member change's stored payload when it stands for the member's row (see the module's note):
+#: the version as a bare JSON number (2 bytes, issue #19), or a dict with this key (stored before).
 MEMBER_ROW = "member_row"
 
 
 def _is_reference(row: Change) -> bool:
-    return row.entity == Entity.MEMBER and isinstance(row.payload, dict) and MEMBER_ROW in row.payload
+    return row.entity == Entity.MEMBER and (type(row.payload) is int
+                                            or isinstance(row.payload, dict) and MEMBER_ROW in row.payload)
 
 
 def _referenced_members(union: Union, rows: list[Change]) -> dict[str, dict[str, Any]]:
