@@ -69,13 +69,14 @@ def _answer(user: User, row: IdempotencyRecord, key: str, digest: str, payload: 
 def stored_answer(user: User, key: str, digest: str, payload: Any = None) -> dict[str, Any] | None:
     """The first answer to the idempotency key `key` (None: not seen); the same key for another
     payload or another union is idempotency_conflict. Push records and transfers share the keys."""
-    row = IdempotencyRecord.get_or_none(IdempotencyRecord.key == key)
+    row = IdempotencyRecord.get_or_none(IdempotencyRecord.key.in_(receipts.key_forms(key)))
     return None if row is None else _answer(user, row, key, digest, payload)
 
 
 def _stored_rows(keys: list[str]) -> dict[str, IdempotencyRecord]:
-    """The idempotency records of these keys, by key (one query per IN_LIST keys)."""
-    return {row.key: row for row in rows_in(IdempotencyRecord, "key", dict.fromkeys(keys))}
+    """The idempotency records of these keys, by key as sent (one query per IN_LIST keys)."""
+    forms = {form: key for key in keys for form in receipts.key_forms(key)}
+    return {forms[row.key]: row for row in rows_in(IdempotencyRecord, "key", forms)}
 
 
 def _lock_union(union_id: int) -> None:
@@ -191,7 +192,7 @@ def _apply_once(ctx: ServerContext, user: User, record: PushRecord, digest: str,
             if stored is not None:
                 return stored
             result = {"key": record.key, "status": "ok", "receipt": apply()}
-            IdempotencyRecord.create(key=record.key, union=user.union_id, digest=receipts.digest(digest),
+            IdempotencyRecord.create(key=receipts.stored_key(record.key), union=user.union_id, digest=receipts.digest(digest),
                                      response=receipts.compact(result, record.payload), created=ctx.now_naive())
             return result
     except IntegrityError:
@@ -295,7 +296,7 @@ def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending], origin: i
             answers[item.index] = answer
             if new:
                 done[key] = (digest, answer)
-                remembered.append({"key": key, "union": user.union_id, "digest": receipts.digest(digest),
+                remembered.append({"key": receipts.stored_key(key), "union": user.union_id, "digest": receipts.digest(digest),
                                    "response": receipts.compact(answer, item.record.payload), "created": batch.now})
         batch.flush()
         insert_rows(IdempotencyRecord, remembered)

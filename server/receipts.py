@@ -3,6 +3,10 @@
 A push record that took effect is remembered under its key (`IdempotencyRecord`, server/push.py)
 with a digest of its payload and its first answer; a replay needs nothing else.
 
+- A key that is a UUID as the client makes it (lower-case, with hyphens: the outbox row's) is
+  stored as "~" and its 16 bytes in base64url (`stored_key`), 23 characters instead of 36, in the
+  row and in the unique index; any other key as it is ("~" is no key's character). A record stored
+  before step 13 has its key as sent, so a replay looks up both forms (`key_forms`).
 - The digest is the first 128 bits of the payload's SHA-256 (32 hex digits, `digest`): it tells the
   same payload from another sent under the same key, for which 128 bits are plenty (records stored
   before step 13 keep their first 32 digits too).
@@ -18,6 +22,9 @@ with a digest of its payload and its first answer; a replay needs nothing else.
 """
 from __future__ import annotations
 
+import base64
+import re
+import uuid
 from typing import Any
 
 #: Append only, never reorder: a stored answer names a changed field by its letter (a + position).
@@ -31,6 +38,22 @@ _RECEIPT_KEYS = {"id_number", "created", "changed", "version", "versions"}
 
 #: Hex digits of the payload's SHA-256 an idempotency record keeps.
 DIGEST_HEX = 32
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def stored_key(key: str) -> str:
+    """The form an idempotency record stores `key` in (see the module's note)."""
+    if _UUID.fullmatch(key):
+        return "~" + base64.urlsafe_b64encode(uuid.UUID(key).bytes).decode("ascii").rstrip("=")
+    return key
+
+
+def key_forms(key: str) -> list[str]:
+    """The forms `key` may be stored in: step 13's, and as sent (records stored before it)."""
+    packed = stored_key(key)
+    return [packed] if packed == key else [packed, key]
 
 
 def digest(sha256_hex: str) -> str:
@@ -77,4 +100,4 @@ def expand(key: str, stored: Any, payload: Any = None) -> dict[str, Any]:
                         "versions": dict(sorted(versions.items()))}}
 
 
-__all__ = ["DIGEST_HEX", "FIELD_CODES", "compact", "digest", "expand", "payload_number"]
+__all__ = ["DIGEST_HEX", "FIELD_CODES", "compact", "digest", "expand", "key_forms", "payload_number", "stored_key"]

@@ -149,8 +149,8 @@ def _apply(ctx: ServerContext, user: User, request: TransferRequest, digest: str
               "transferred": list(members), "count": len(members), "phone_cleared": len(cleared)}
     MemberTransfer.create(source=source, target=target, user=user, reason=request.reason, id_numbers=list(members),
                           created=ctx.now_naive())
-    IdempotencyRecord.create(key=request.key, union=user.union_id, digest=receipts.digest(digest), response=answer,
-                             created=ctx.now_naive())
+    IdempotencyRecord.create(key=receipts.stored_key(request.key), union=user.union_id, digest=receipts.digest(digest),
+                             response=answer, created=ctx.now_naive())
     return answer
 
 

@@ -23,6 +23,7 @@ import httpx
 
 from server.audit import member_entries
 from server.db import session
+from server.receipts import stored_key
 from server.models import Change, IdempotencyRecord, Member, Submission, Union
 from union_server_testkit import G1_CARDED, Server, Session, mainland_id, member_upsert, submission_payload, submission_record
 
@@ -48,7 +49,7 @@ def effects(union_id: int, numbers: list[str], keys: list[str]) -> dict[str, Any
             "changes": Change.select().where((Change.union == union_id) & (Change.entity == "member")
                                              & Change.entity_key.in_(numbers)).count(),
             "created": sum(1 for e in member_entries(union_id) if e["action"] == "member_created"),
-            "keys": IdempotencyRecord.select().where(IdempotencyRecord.key.in_(keys)).count(),
+            "keys": IdempotencyRecord.select().where(IdempotencyRecord.key.in_([stored_key(k) for k in keys])).count(),
             "submissions": Submission.select().count(),
         }
 
@@ -85,7 +86,7 @@ def test_concurrent_identical_pushes_have_one_effect(server: Server, clerk: Sess
     assert effects(_union_id(clerk), numbers, keys) == {
         "members": {n: 1 for n in numbers}, "changes": 60, "created": 60, "keys": 61, "submissions": 1}
     with session():
-        assert IdempotencyRecord.get_or_none(IdempotencyRecord.key == bad["key"]) is None
+        assert IdempotencyRecord.get_or_none(IdempotencyRecord.key == stored_key(bad["key"])) is None
     # The feed numbers stay gapless and in order after the batches.
     feed = clerk.changes(limit=1000)
     seqs = [c["seq"] for c in feed["changes"]]
@@ -136,7 +137,7 @@ def _serve(db_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 def _landed(keys: list[str]) -> int:
     with session():
-        return IdempotencyRecord.select().where(IdempotencyRecord.key.in_(keys)).count()
+        return IdempotencyRecord.select().where(IdempotencyRecord.key.in_([stored_key(k) for k in keys])).count()
 
 
 def test_killed_mid_batch_has_one_effect_per_record(server: Server, clerk: Session, tmp_path: Path) -> None:
@@ -229,7 +230,7 @@ def test_stored_answers_are_compact_and_given_back_whole(server: Server, clerk: 
     assert second["receipt"]["versions"] == {**versions, "phone": 2}
     assert clerk.push(created, updated) == [first, second]  # both answered from the stored answers
     with session():
-        stored = [IdempotencyRecord.get(IdempotencyRecord.key == r["key"]).response for r in (created, updated)]
+        stored = [IdempotencyRecord.get(IdempotencyRecord.key == stored_key(r["key"])).response for r in (created, updated)]
     # [version, created, changed fields (birth_date, gender read off the number, id_type, name, phone:
     # one letter each, in name order), the other fields' versions]; the ID number is the payload's.
     assert stored[0] == [1, 1, "edcbf"]

@@ -18,6 +18,7 @@ from server.app import create_app
 from server.db import session
 from server.embedded import serve_in_thread
 from server.jobs import run_pending
+from server.receipts import stored_key
 from server.models import Change, IdempotencyRecord, SsCheckJob, Submission, Union
 
 
@@ -89,7 +90,7 @@ def test_lost_response_then_retry_has_one_effect(server: Server, clerk: Session)
     assert result["status"] == "ok", result
     with session():
         assert Submission.select().count() == 1
-        assert IdempotencyRecord.select().where(IdempotencyRecord.key == record["key"]).count() == 1
+        assert IdempotencyRecord.select().where(IdempotencyRecord.key == stored_key(record["key"])).count() == 1
 
 
 def test_server_restart_between_pushes(server: Server, clerk: Session) -> None:

@@ -251,6 +251,10 @@ def test_restoring_an_older_servers_backup_upgrades_it_through_the_steps(places:
     assert _schema() == fresh
 
 
+#: A key as a client makes it (a UUID): stored as sent before step 13, packed after (server/receipts.py).
+OLD_KEY = "0b6c1a1e-7f3d-4a52-9a86-2f1d3c4b5a69"
+
+
 class _IdempotencyRecordV12(BaseModel):
     """idempotency_record as steps 1–12 left it (step 13 made it again without user and kind)."""
 
@@ -307,7 +311,7 @@ def test_step_13_slims_the_idempotency_records_and_folds_the_claims(places: tupl
         _MemberClaim.create(id_number="310101199001011261", union=elsewhere, member=ids[2], since=at)
         SchemaVersion.delete().execute()
         SchemaVersion.create(version=12, name="at step 12", applied=at)
-        _IdempotencyRecordV12.create(key="upsert-key-1", union=union, user=user, kind="member_upsert",
+        _IdempotencyRecordV12.create(key=OLD_KEY, union=union, user=user, kind="member_upsert",
                                      payload_sha256=digests["upsert"], created=at,
                                      response={"m": [number, True, 1, "b", {}]})
         _IdempotencyRecordV12.create(key="moved-key-1", union=union, user=user, kind="transfer",
@@ -318,12 +322,12 @@ def test_step_13_slims_the_idempotency_records_and_folds_the_claims(places: tupl
                 for r in IdempotencyRecord.select().order_by(IdempotencyRecord.id)]
         user = User.get(User.username == "clerk")
     assert rows == [
-        ("upsert-key-1", union.id, digests["upsert"][:32], at.replace(microsecond=0), {"m": [number, True, 1, "b", {}]}),
+        (OLD_KEY, union.id, digests["upsert"][:32], at.replace(microsecond=0), {"m": [number, True, 1, "b", {}]}),
         ("moved-key-1", union.id, digests["moved"][:32], at.replace(microsecond=0), {"key": "moved-key-1", "count": 1}),
     ]
-    first = {"key": "upsert-key-1", "status": "ok", "receipt": {"id_number": number, "created": True, "changed": ["name"],
+    first = {"key": OLD_KEY, "status": "ok", "receipt": {"id_number": number, "created": True, "changed": ["name"],
                                                                "version": 1, "versions": {"name": 1}}}
-    again = {"key": "upsert-key-1", "kind": "member_upsert", "payload": upsert}
+    again = {"key": OLD_KEY, "kind": "member_upsert", "payload": upsert}
     other = {**again, "payload": {**upsert, "fields": {"name": "另一个"}}}
     with session():
         answers = push(ctx, user, None, [again, other])["results"]

@@ -2,7 +2,7 @@
 short list and given back whole for the same payload; everything else is stored as it is."""
 from __future__ import annotations
 
-from server.receipts import compact, digest, expand
+from server.receipts import compact, digest, expand, key_forms, stored_key
 
 NUMBER = "31010119900101123X"
 
@@ -37,3 +37,12 @@ def test_other_answers_and_the_form_stored_before_step_13_are_given_back() -> No
     old = {"m": [NUMBER, True, 1, "b", {}]}
     assert expand("k-1", old) == _answer(NUMBER, True, ["name"], 1, {"name": 1})
     assert digest("ab" * 32) == "ab" * 16
+
+
+def test_a_uuid_key_is_stored_in_23_characters_and_found_in_either_form() -> None:
+    key = "0b6c1a1e-7f3d-4a52-9a86-2f1d3c4b5a69"
+    packed = stored_key(key)
+    assert packed.startswith("~") and len(packed) == 23
+    assert key_forms(key) == [packed, key]  # a record stored before step 13 has the key as sent
+    assert stored_key(key.upper()) == key.upper() and key_forms("batch-rows-0001") == ["batch-rows-0001"]
+    assert len({stored_key(f"{k:08x}-7f3d-4a52-9a86-2f1d3c4b5a69") for k in range(1000)}) == 1000

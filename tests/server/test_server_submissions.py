@@ -19,6 +19,7 @@ from union_server_testkit import (
 
 from app import protocol
 from server.db import session
+from server.receipts import stored_key
 from server.models import Enrollment, IdempotencyRecord, Submission
 
 
@@ -124,7 +125,7 @@ def test_same_key_twice_gives_the_first_receipt_and_one_row(clerk: Session) -> N
     assert second == first
     with session():
         assert Submission.select().where(Submission.batch_no == payload["batch_no"]).count() == 1
-        assert IdempotencyRecord.select().where(IdempotencyRecord.key == record["key"]).count() == 1
+        assert IdempotencyRecord.select().where(IdempotencyRecord.key == stored_key(record["key"])).count() == 1
 
 
 def test_same_key_different_payload_is_idempotency_conflict(clerk: Session) -> None:

@@ -26,6 +26,7 @@ from server.campaigns import shanghai_today
 from server.db import drop_tables, open_database, session
 from server.demo import init_demo, insert_members
 from server.migrations import migrate
+from server.receipts import stored_key
 from server.models import IdempotencyRecord, Member, RegistryEntry, SsCheckJob, Submission, Union
 from server.settings import ServerContext
 from union_server_testkit import (
@@ -141,7 +142,7 @@ def test_two_processes_answer_concurrent_pushes_exactly_once(two_process_server:
     with session():
         assert Submission.select().count() == 1
         assert Member.select().where(Member.id_number.in_(new_numbers)).count() == len(new_numbers)
-        assert IdempotencyRecord.select().where(IdempotencyRecord.key.in_(keys)).count() == len(keys)
+        assert IdempotencyRecord.select().where(IdempotencyRecord.key.in_([stored_key(k) for k in keys])).count() == len(keys)
         assert SsCheckJob.select().count() == 1
     # The supervising process's job worker answers the check (no HTTP worker runs one).
     deadline = time.monotonic() + 60

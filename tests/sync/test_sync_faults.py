@@ -33,6 +33,7 @@ from app.paths import Profile
 from app.protocol import RecordKind, generate_device_key, public_key_b64
 from app.sync.client import Offline, ServerClient
 from app.sync.engine import SyncEngine, link_union
+from server.receipts import stored_key
 from server.demo import demo_notice_pdf, demo_submission
 from server.embedded import DEMO_CLERK, DEMO_PASSWORD
 
@@ -336,7 +337,8 @@ def test_server_restarted_mid_push_has_one_effect_per_row(push_server: ServerPro
     (union_id,), = _query(db, "SELECT id FROM trade_union WHERE org_code = ?", G1)
     # This union's only: the demo world's other clerk has sent batches of its own (server.demo.add_samples).
     stored = _query(db, "SELECT key, COUNT(*) FROM idempotency_record WHERE union_id = ? GROUP BY key", union_id)
-    assert {k: n for k, n in stored if k in set(keys)} == {k: 1 for k in keys}
+    packed = {stored_key(k) for k in keys}  # as the server stores them (server/receipts.py)
+    assert {k: n for k, n in stored if k in packed} == {k: 1 for k in packed}
     # Each edited member changed once: its address at version 2, one new entry in the feed.
     numbers = {m.id_number for m in Member.select(Member.id_number).where(Member.id.in_(edited))}
     rows = _query(db, "SELECT id_number, work_address, version, versions FROM member WHERE union_id = ?", union_id)
