@@ -27,6 +27,7 @@ from peewee import chunked
 from app.models import Batch, Member, Outbox, Setting, SyncState, db
 from app.models.bulk import insert_rows
 from app.models.outbox import enqueue, pending_changes  # noqa: F401 (re-export)
+from app.models.queries import push as push_sql
 from app.models.tables import UNSENT
 from app.protocol import CLERK_OWNED_FIELDS, SHANGHAI, Entity, SubmissionStatus
 from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
@@ -191,7 +192,8 @@ class SyncEngine(Pushing):
     def push(self, report: SyncReport, progress: Progress | None = None, queueing: Queueing | None = None) -> None:
         """Send the outbox a chunk at a time, in order (app.sync.pushing says how the chunks overlap).
         `queueing`'s steps run first when there is one chunk of members or none; else the first,
-        then one while the server takes each request, the rest when the outbox runs dry."""
+        then one while the server takes a request when less than a request's rows wait to be
+        claimed, and one whenever the outbox runs dry: the outbox stays a few chunks long."""
         steps = list(queueing.steps) if queueing else []
         total = self.run_db(lambda: Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).count())
         total += queueing.counted if queueing else 0
@@ -207,6 +209,14 @@ class SyncEngine(Pushing):
                 if rows or not steps:
                     return rows
                 total += self.run_db(steps.pop(0))
+
+        def top_up(after: int) -> int:
+            # The next members queued only when less than a request waits after row `after`: queued
+            # ahead of what is sent, the outbox grew to half the members, and every chunk's rows
+            # went into and out of a key index spread over that many pages.
+            if push_sql.waiting_after(after, PUSH_CHUNK) >= PUSH_CHUNK:
+                return 0
+            return steps.pop(0)()
 
         done = 0
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push") as sender:
@@ -226,7 +236,7 @@ class SyncEngine(Pushing):
                     answer = sender.submit(self._send, upcoming) if upcoming else None
                 self.run_db(partial(self._apply_results, rows, by_key, report))
                 if answer is not None and steps:
-                    total += self.run_db(steps.pop(0))  # more members queued while the server works
+                    total += self.run_db(partial(top_up, upcoming[-1].id))  # while the server works
                 if answer is None:
                     if resting:
                         return

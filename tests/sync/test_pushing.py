@@ -107,6 +107,36 @@ def test_a_big_first_push_queues_its_members_while_the_server_works(profile: Pro
     assert Member.select().where(Member.sync_state == "sent").count() == 7
 
 
+def test_a_big_first_push_keeps_the_outbox_short(profile: Profile, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync_engine, "PUSH_CHUNK", 2)
+    monkeypatch.setattr(member_queue, "QUEUE_CHUNK", 3)
+    union_id = _fill(30)
+    numbers = [m.id_number for m in Member.select(Member.id_number).order_by(Member.id)]
+
+    class Counting(FakeServer):
+        """Counts the outbox's rows as each request arrives."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.outbox: list[int] = []
+
+        def push(self, fingerprint: str | None, records: list[Any]) -> list[dict[str, Any]]:
+            self.outbox.append(Outbox.select().count())
+            return super().push(fingerprint, records)
+
+    server = Counting()
+    engine = _engine(server, union_id, [])
+    report = SyncReport()
+    engine.push(report, queueing=engine.queueing())
+    # Members are queued as the requests take them, not all ahead of them (the outbox grew to 13
+    # rows here): at most the request on its way, the one before it (its answers being written),
+    # less than a request's rows waiting and a chunk of members queued behind them.
+    assert server.numbers == numbers and len(server.outbox) == 16
+    assert max(server.outbox) <= 2 + 2 + 1 + 3
+    assert report.pushed == 30 and Outbox.select().count() == 0 and member_queue.waiting(union_id) == []
+    assert Member.select().where(Member.sync_state == "sent").count() == 30
+
+
 def test_answered_for_good() -> None:
     row = Sending(1, "k1", "member_upsert", "{}", "", "sending", 1, None, None)
     submission = Sending(2, "k2", "submission", "{}", "", "sending", 1, None, None)

@@ -52,19 +52,25 @@ def set_members_queued(sending: Iterable[int], nothing: Iterable[int]) -> None:
 
 
 def outbox_to_send(after: int, limit: int) -> list[tuple[Any, ...]]:
-    """The next outbox rows to send after row `after`, in id order (SEND_COLUMNS)."""
+    """The next outbox rows to send after row `after`, in id order (SEND_COLUMNS).
+
+    One query per state, each an ordered walk of the state index from `after` that stops after
+    `limit` rows: `state IN (…)` made SQLite gather every waiting row after `after` and sort them
+    for the LIMIT, a cost that grew with the outbox (50,000 rows queued ahead in a first push)."""
     columns = ", ".join(f'"{c}"' for c in SEND_COLUMNS)
-    sql = (f'SELECT {columns} FROM "{Outbox._meta.table_name}" WHERE "state" IN (\'to_send\', \'sending\') '
-           'AND "id" > ? ORDER BY "id" LIMIT ?')
-    return list(db.execute_sql(sql, (after, limit)).fetchall())
+    sql = (f'SELECT {columns} FROM "{Outbox._meta.table_name}" WHERE "state" = ? AND "id" > ? '
+           'ORDER BY "id" LIMIT ?')
+    rows = [row for state in ("to_send", "sending") for row in db.execute_sql(sql, (state, after, limit)).fetchall()]
+    rows.sort(key=lambda row: int(row[0]))
+    return rows[:limit]
 
 
-def outbox_heads(after: int, limit: int) -> list[tuple[int, str, str]]:
-    """(id, state, payload_sha256) of the rows `outbox_to_send(after, limit)` would give: enough to
-    tell whether rows read earlier are still the ones to send, as they were."""
-    sql = (f'SELECT "id", "state", "payload_sha256" FROM "{Outbox._meta.table_name}" '
-           'WHERE "state" IN (\'to_send\', \'sending\') AND "id" > ? ORDER BY "id" LIMIT ?')
-    return [(int(i), str(s), str(h)) for i, s, h in db.execute_sql(sql, (after, limit)).fetchall()]
+def waiting_after(after: int, limit: int) -> int:
+    """How many rows still to send come after row `after`, counted up to `limit` (an ordered walk
+    of the state index that stops there)."""
+    sql = (f'SELECT COUNT(*) FROM (SELECT 1 FROM "{Outbox._meta.table_name}" '
+           'WHERE "state" = \'to_send\' AND "id" > ? LIMIT ?)')
+    return int(db.execute_sql(sql, (after, limit)).fetchone()[0])
 
 
 def mark_sending(ids: Iterable[int]) -> None:
