@@ -56,24 +56,34 @@ def _queue_chunk(union_id: int, org_code: str, ids: list[int]) -> int:
     # rows: a model object per member (its dates parsed) cost more than the rest of the queueing.
     nothing, sending, rows = [], [], []
     names_at = {name: 4 + i for i, name in enumerate(CLERK_OWNED_FIELDS)}
+    every = list(CLERK_OWNED_FIELDS)
+    never_sent = dict.fromkeys(every, 0)  # a member the server has never seen: every field at version 0
     for member in push_sql.members_to_queue(union_id, ids):
         member_id, id_number, versions_text, dirty_text = member[:4]
-        versions = json.loads(versions_text or "{}")
-        dirty = json.loads(dirty_text or "[]")
-        names = list(CLERK_OWNED_FIELDS) if not versions else [f for f in dirty if f in CLERK_OWNED_FIELDS]
+        versions = _json_object(versions_text)
+        if versions:
+            dirty = json.loads(dirty_text) if dirty_text and dirty_text != "[]" else []
+            names = [f for f in dirty if f in CLERK_OWNED_FIELDS]
+            base = {n: int(versions.get(n, 0)) for n in names}
+        else:
+            names, base = every, dict(never_sent)
         if not names:
             nothing.append(member_id)
             continue
         fields = {name: stored_wire_value(name, member[names_at[name]]) for name in names}
         # As app.models.outbox.enqueue writes a row, the chunk's rows in one executemany.
-        text = canonical_text(MemberUpsert(id_number, fields, {n: int(versions.get(n, 0)) for n in names},
-                                           union=org_code).to_wire())
+        text = canonical_text(MemberUpsert(id_number, fields, base, union=org_code).to_wire())
         rows.append({"key": str(uuid.uuid4()), "kind": str(RecordKind.MEMBER_UPSERT), "payload": text,
                      "payload_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "member": member_id})
         sending.append(member_id)
     insert_rows(Outbox, rows)
     push_sql.set_members_queued(sending, nothing)
     return len(sending)
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
+    """A member's stored field versions ({} unread: every member of a first push has none)."""
+    return json.loads(text) if text and text != "{}" else {}
 
 
 def apply_accepted_upserts(rows: Sequence[Any], by_key: dict[str, Any]) -> set[int]:
@@ -85,7 +95,7 @@ def apply_accepted_upserts(rows: Sequence[Any], by_key: dict[str, Any]) -> set[i
     if not accepted:
         return set()
     member_ids = list(dict.fromkeys(r.member_id for r in accepted if r.member_id))
-    members = {member_id: (json.loads(versions or "{}"), state)
+    members = {member_id: (_json_object(versions), state)
                for member_id, versions, state in push_sql.member_sync_columns(member_ids)}
     for row in accepted:  # in row order: a member sent twice keeps the later versions
         if row.member_id in members:
