@@ -193,7 +193,10 @@ class SyncEngine(Pushing):
         """Send the outbox a chunk at a time, in order (app.sync.pushing says how the chunks overlap).
         `queueing`'s steps run first when there is one chunk of members or none; else the first,
         then one while the server takes a request when less than a request's rows wait to be
-        claimed, and one whenever the outbox runs dry: the outbox stays a few chunks long."""
+        claimed, and one whenever the outbox runs dry: the outbox stays a few chunks long.
+
+        While the server takes a chunk, the answers to the one before are written and the chunk
+        after it claimed (one transaction): when its answer comes, the next request goes at once."""
         steps = list(queueing.steps) if queueing else []
         total = self.run_db(lambda: Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).count())
         total += queueing.counted if queueing else 0
@@ -210,18 +213,28 @@ class SyncEngine(Pushing):
                     return rows
                 total += self.run_db(steps.pop(0))
 
-        def top_up(after: int) -> int:
-            # The next members queued only when less than a request waits after row `after`: queued
-            # ahead of what is sent, the outbox grew to half the members, and every chunk's rows
-            # went into and out of a key index spread over that many pages.
-            if push_sql.waiting_after(after, PUSH_CHUNK) >= PUSH_CHUNK:
-                return 0
-            return steps.pop(0)()
+        def answered(rows: list[Sending], by_key: dict[str, Any], on_its_way: list[Sending]) -> list[Sending]:
+            # On the database worker while the server takes `on_its_way`: these answers written and
+            # the chunk after it claimed in one transaction, then members queued when less than a
+            # request's rows wait (queued far ahead of what is sent, the outbox grew to half the
+            # members, every chunk's rows going into and out of a key index that many pages long).
+            nonlocal total
+            with db.atomic("IMMEDIATE"):
+                self._apply_results(rows, by_key, report)
+                claimed = self._claim(report, on_its_way[-1].id, PUSH_CHUNK)
+            while not claimed and steps:
+                total += steps.pop(0)()
+                claimed = self._claim(report, on_its_way[-1].id, PUSH_CHUNK)
+            last = claimed[-1].id if claimed else on_its_way[-1].id
+            if steps and push_sql.waiting_after(last, PUSH_CHUNK) < PUSH_CHUNK:
+                total += steps.pop(0)()
+            return claimed
 
         done = 0
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push") as sender:
             rows = claim(0)
             answer = sender.submit(self._send, rows) if rows else None
+            ready: list[Sending] | None = None  # claimed while the chunk before it was on its way
             while answer is not None:
                 rows, by_key = answer.result()
                 done += len(rows)
@@ -231,13 +244,18 @@ class SyncEngine(Pushing):
                 resting = all(by_key.get(r.key, {}).get("problem") in TRANSIENT for r in rows)
                 answer = None
                 if not resting and not self.cancelled.is_set() and answered_for_good(rows, by_key):
-                    # The next chunk goes up before these answers are written: the server works meanwhile.
-                    upcoming = claim(rows[-1].id)
+                    # The next chunk goes up before these answers are written: the server works
+                    # meanwhile. Claimed already (no database write between an answer and the next
+                    # request), unless this was the first answer.
+                    upcoming = ready if ready is not None else claim(rows[-1].id)
                     answer = sender.submit(self._send, upcoming) if upcoming else None
-                self.run_db(partial(self._apply_results, rows, by_key, report))
-                if answer is not None and steps:
-                    total += self.run_db(partial(top_up, upcoming[-1].id))  # while the server works
-                if answer is None:
+                # A chunk claimed but not sent stays "sending": it goes from the outbox's start below
+                # (or in the next sync) under the same keys.
+                ready = None
+                if answer is not None:
+                    ready = self.run_db(partial(answered, rows, by_key, upcoming))
+                else:
+                    self.run_db(partial(self._apply_results, rows, by_key, report))
                     if resting:
                         return
                     self._stop_if_cancelled()
