@@ -11,6 +11,7 @@ from app.models import Member, Outbox
 from app.paths import Profile
 from app.sync import engine as sync_engine
 from app.sync import member_queue
+from app.sync.client import ServerProblem
 from app.sync.engine import SyncEngine, SyncReport
 from app.sync.pushing import Sending, answered_for_good
 from tests.sync.test_member_queue import ORG, _fill
@@ -135,6 +136,73 @@ def test_a_big_first_push_keeps_the_outbox_short(profile: Profile, monkeypatch: 
     assert max(server.outbox) <= 2 + 2 + 1 + 3
     assert report.pushed == 30 and Outbox.select().count() == 0 and member_queue.waiting(union_id) == []
     assert Member.select().where(Member.sync_state == "sent").count() == 30
+
+
+def test_a_chunk_claimed_ahead_and_never_sent_goes_next_time_once(profile: Profile,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync_engine, "PUSH_CHUNK", 2)
+    union_id = _fill(6)
+    member_queue.queue_member_changes(union_id, ORG)
+    keys, numbers = _keys(), [m.id_number for m in Member.select(Member.id_number).order_by(Member.id)]
+    engine: SyncEngine | None = None
+
+    class Cancelling(FakeServer):
+        """Cancel is clicked while the second request is on its way."""
+
+        def push(self, fingerprint: str | None, records: list[Any]) -> list[dict[str, Any]]:
+            if len(self.sent) == 1 and engine is not None:
+                engine.cancel()
+            return super().push(fingerprint, records)
+
+    server, events = Cancelling(), []
+    engine = _engine(server, union_id, events)
+    with pytest.raises(sync_engine.SyncCancelled):
+        engine.push(SyncReport())
+    # The third chunk was claimed while the second was on its way, then not sent: it stays
+    # "sending" (its bytes frozen) and every answer received was written.
+    assert server.sent == [keys[0:2], keys[2:4]] and ("claim", [r.id for r in _rows(keys[4:6])]) in events
+    assert [r.state for r in Outbox.select().order_by(Outbox.id)] == ["sending", "sending"]
+    assert Member.select().where(Member.sync_state == "sent").count() == 4
+
+    engine.cancelled.clear()
+    report = SyncReport()
+    engine.push(report)
+    assert server.sent == [keys[0:2], keys[2:4], keys[4:6]] and server.numbers == numbers
+    assert report.pushed == 2 and Outbox.select().count() == 0
+    assert Member.select().where(Member.sync_state == "sent").count() == 6
+
+
+def test_a_failed_request_after_a_chunk_claimed_ahead_loses_nothing(profile: Profile,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync_engine, "PUSH_CHUNK", 2)
+    union_id = _fill(8)
+    member_queue.queue_member_changes(union_id, ORG)
+    keys, numbers = _keys(), [m.id_number for m in Member.select(Member.id_number).order_by(Member.id)]
+
+    class Failing(FakeServer):
+        """The connection drops once, with the second request on its way (its rows were taken)."""
+
+        def push(self, fingerprint: str | None, records: list[Any]) -> list[dict[str, Any]]:
+            answers = super().push(fingerprint, records)
+            if len(self.sent) == 2:
+                raise ServerProblem("network", 0)
+            return answers
+
+    server = Failing()
+    engine = _engine(server, union_id, [])
+    with pytest.raises(ServerProblem):
+        engine.push(SyncReport())
+    # The server took the second chunk but its answer was lost; the third was claimed meanwhile.
+    assert Outbox.select().where(Outbox.state == "sending").count() == 4
+    engine.push(SyncReport())
+    # Sent again under the same keys (one effect each on a real server), then the rest, in order.
+    assert server.sent == [keys[0:2], keys[2:4], keys[2:4], keys[4:6], keys[6:8]]
+    assert server.numbers == numbers[0:4] + numbers[2:8]
+    assert Outbox.select().count() == 0 and Member.select().where(Member.sync_state == "sent").count() == 8
+
+
+def _rows(keys: list[str]) -> list[Outbox]:
+    return list(Outbox.select().where(Outbox.key.in_(keys)).order_by(Outbox.id))
 
 
 def test_answered_for_good() -> None:
