@@ -5,14 +5,16 @@ all marked "sending" with one attempt more) and sent on the push thread, each un
 the canonical text its row froze (app.protocol.push_body). The answers are applied in another
 transaction: accepted member upserts in bulk (app.sync.member_queue), every other row on its own.
 
-While the server works on a chunk this PC writes the answers of the one before: once a chunk's
-answers are all final (accepted, or refused for good) the next chunk is claimed and sent first and
-those answers applied while it is on its way. A cancel or an answer to send again (a transient
+While the server works on a chunk this PC writes the answers of the one before and claims the
+chunk after it (one transaction): once a chunk's answers are all final (accepted, or refused for
+good) the chunk claimed meanwhile is sent at once, with no database write in between, and those
+answers applied while it is on its way. A cancel or an answer to send again (a transient
 problem, a submission to stamp or price again) stops that: the answers are applied, then the
 next chunk is claimed from the start of the outbox, as one at a time would. Every answer received
-is applied before the push ends, cancelled or not; a row whose answer never came stays "sending"
-and goes again under the same key (exactly one effect on the server). The member changes of a
-big union are queued between requests the same way (SyncEngine.push's queueing steps).
+is applied before the push ends, cancelled or not; a row claimed but not sent, or whose answer
+never came, stays "sending" and goes again under the same key (exactly one effect on the
+server; its attempts count each claim). The member changes of a big union are queued between
+requests the same way, a chunk when less than a request's rows wait (SyncEngine.push).
 """
 from __future__ import annotations
 
