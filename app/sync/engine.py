@@ -195,8 +195,9 @@ class SyncEngine(Pushing):
         then one while the server takes a request when less than a request's rows wait to be
         claimed, and one whenever the outbox runs dry: the outbox stays a few chunks long.
 
-        While the server takes a chunk, the answers to the one before are written and the chunk
-        after it claimed (one transaction): when its answer comes, the next request goes at once."""
+        While the server takes a chunk, the answers to the one before are written and the member
+        upserts after it claimed (one transaction): when its answer comes, the next request goes
+        at once. Rows of other kinds are claimed after the answer, as they go."""
         steps = list(queueing.steps) if queueing else []
         total = self.run_db(lambda: Outbox.select().where(Outbox.state.in_(("to_send", "sending"))).count())
         total += queueing.counted if queueing else 0
@@ -219,13 +220,14 @@ class SyncEngine(Pushing):
             # request's rows wait (queued far ahead of what is sent, the outbox grew to half the
             # members, every chunk's rows going into and out of a key index that many pages long).
             nonlocal total
+            after = on_its_way[-1].id
             with db.atomic("IMMEDIATE"):
                 self._apply_results(rows, by_key, report)
-                claimed = self._claim(report, on_its_way[-1].id, PUSH_CHUNK)
-            while not claimed and steps:
+                claimed = self._claim(report, after, PUSH_CHUNK, True)
+            while not claimed and steps and not push_sql.outbox_to_send(after, 1):  # the outbox ran dry
                 total += steps.pop(0)()
-                claimed = self._claim(report, on_its_way[-1].id, PUSH_CHUNK)
-            last = claimed[-1].id if claimed else on_its_way[-1].id
+                claimed = self._claim(report, after, PUSH_CHUNK, True)
+            last = claimed[-1].id if claimed else after
             if steps and push_sql.waiting_after(last, PUSH_CHUNK) < PUSH_CHUNK:
                 total += steps.pop(0)()
             return claimed

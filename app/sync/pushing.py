@@ -103,11 +103,15 @@ class Pushing:
         results = self.client.push(self.device_fingerprint, [self._encode(r) for r in rows])
         return rows, {r["key"]: r for r in results}
 
-    def _claim(self, report: SyncReport, after: int, limit: int) -> list[Sending]:
+    def _claim(self, report: SyncReport, after: int, limit: int, upserts_only: bool = False) -> list[Sending]:
         """The next rows to send after row `after`, marked as sending (submissions priced and
-        stamped) in one transaction."""
+        stamped) in one transaction. `upserts_only` (a chunk claimed while the one before is on
+        its way): only the member upserts before the first row of another kind, which is claimed
+        as it is about to go (a batch is priced and stamped then, and stays open to change until)."""
         with db.atomic("IMMEDIATE"):
             rows = [Sending(*values) for values in push_sql.outbox_to_send(after, limit)]
+            if upserts_only:
+                rows = rows[:next((i for i, r in enumerate(rows) if r.kind != RecordKind.MEMBER_UPSERT), len(rows))]
             for i, row in enumerate(rows):
                 if row.kind == RecordKind.SUBMISSION and row.state == "to_send":
                     prepared = self._prepare(Outbox.get_by_id(row.id), report)

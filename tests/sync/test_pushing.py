@@ -201,6 +201,26 @@ def test_a_failed_request_after_a_chunk_claimed_ahead_loses_nothing(profile: Pro
     assert Outbox.select().count() == 0 and Member.select().where(Member.sync_state == "sent").count() == 8
 
 
+def test_only_member_upserts_are_claimed_ahead(profile: Profile, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync_engine, "PUSH_CHUNK", 2)
+    union_id = _fill(6)
+    ids = [m.id for m in Member.select(Member.id).order_by(Member.id)]
+    member_queue.queue_chunk(union_id, ORG, ids[:4])
+    # A row of another kind between the members (a batch is priced and stamped as it goes).
+    other = Outbox.create(key="life-status-1", kind="life_status", payload='{"id_number":"310101199001010000"}',
+                          payload_sha256="0" * 64)
+    member_queue.queue_chunk(union_id, ORG, ids[4:])
+    keys, rows = _keys(), [r.id for r in Outbox.select(Outbox.id).order_by(Outbox.id)]
+    server, events = FakeServer(), []
+    _engine(server, union_id, events).push(SyncReport())
+    assert server.sent == [keys[0:2], keys[2:4], keys[4:6], keys[6:7]]
+    # Claimed only after the answers to the request before it were written, from the outbox's start.
+    first = next(i for i, (what, claimed) in enumerate(events) if what == "claim" and other.id in claimed)
+    assert events[first - 1] == ("apply", rows[2:4]) and events[first] == ("claim", rows[4:6])
+    assert Outbox.get_by_id(other.id).state == "sent" and Outbox.select().count() == 1
+    assert Member.select().where(Member.sync_state == "sent").count() == 6
+
+
 def _rows(keys: list[str]) -> list[Outbox]:
     return list(Outbox.select().where(Outbox.key.in_(keys)).order_by(Outbox.id))
 
