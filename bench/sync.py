@@ -146,9 +146,11 @@ class Timed:
         self.wall = time.perf_counter() - self._t
         self.cpu = time.process_time() - self._cpu
         self.server = process_cpu(self.server_pid) - self._server
+        self.load = os.getloadavg()[0]
 
     def __str__(self) -> str:
-        return f"{self.wall:.2f} s (CPU: here {self.cpu:.2f} s, server {self.server:.2f} s)"
+        return (f"{self.wall:.2f} s (CPU: here {self.cpu:.2f} s, server {self.server:.2f} s; "
+                f"wall / the busier side's CPU {self.wall / max(self.cpu, self.server, 1e-9):.2f}; load {self.load:.1f})")
 
 
 def signed_in_profile(url: str, folder: Path):  # type: ignore[no-untyped-def]
