@@ -3,6 +3,7 @@ answers of one answered for good are written, and an answer to send again stops 
 goes again in the same push, in outbox order. A fake server answers; no network."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,17 +19,24 @@ from tests.sync.test_member_queue import ORG, _fill
 
 
 class FakeServer:
-    """Accepts every record, but answers `internal` to the keys in `flaky` the first time."""
+    """Accepts every record, but answers `internal` to the keys in `flaky` the first time.
+    `before(n)` runs as request n (from 1) arrives, `after(n)` once it is taken, before its answer."""
 
-    def __init__(self, flaky: set[str] | None = None) -> None:
+    def __init__(self, flaky: set[str] | None = None, before: Callable[[int], None] | None = None,
+                 after: Callable[[int], None] | None = None) -> None:
         self.flaky = flaky or set()
         self.sent: list[list[str]] = []
         self.numbers: list[str] = []
+        self.before, self.after = before, after
 
     def push(self, fingerprint: str | None, records: list[Any]) -> list[dict[str, Any]]:
+        if self.before:
+            self.before(len(self.sent) + 1)
         keys = [r["key"] for r in records]
         self.sent.append(keys)
         self.numbers += [r["payload"]["id_number"] for r in records]
+        if self.after:
+            self.after(len(self.sent))
         answers = []
         for key in keys:
             if key in self.flaky:
@@ -114,47 +122,31 @@ def test_a_big_first_push_keeps_the_outbox_short(profile: Profile, monkeypatch: 
     union_id = _fill(30)
     numbers = [m.id_number for m in Member.select(Member.id_number).order_by(Member.id)]
 
-    class Counting(FakeServer):
-        """Counts the outbox's rows as each request arrives."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.outbox: list[int] = []
-
-        def push(self, fingerprint: str | None, records: list[Any]) -> list[dict[str, Any]]:
-            self.outbox.append(Outbox.select().count())
-            return super().push(fingerprint, records)
-
-    server = Counting()
+    outbox: list[int] = []  # the outbox's rows as each request arrives
+    server = FakeServer(before=lambda _n: outbox.append(Outbox.select().count()))
     engine = _engine(server, union_id, [])
     report = SyncReport()
     engine.push(report, queueing=engine.queueing())
     # Members are queued as the requests take them, not all ahead of them (the outbox grew to 13
     # rows here): at most the request on its way, the one before it (its answers being written),
     # less than a request's rows waiting and a chunk of members queued behind them.
-    assert server.numbers == numbers and len(server.outbox) == 16
-    assert max(server.outbox) <= 2 + 2 + 1 + 3
+    assert server.numbers == numbers and len(outbox) == 16
+    assert max(outbox) <= 2 + 2 + 1 + 3
     assert report.pushed == 30 and Outbox.select().count() == 0 and member_queue.waiting(union_id) == []
     assert Member.select().where(Member.sync_state == "sent").count() == 30
 
 
 def test_a_chunk_claimed_ahead_and_never_sent_goes_next_time_once(profile: Profile,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sync_engine, "PUSH_CHUNK", 2)
-    union_id = _fill(6)
-    member_queue.queue_member_changes(union_id, ORG)
-    keys, numbers = _keys(), [m.id_number for m in Member.select(Member.id_number).order_by(Member.id)]
+    union_id, keys, numbers = _queued(6, monkeypatch)
+    events: list[tuple[str, list[int]]] = []
     engine: SyncEngine | None = None
 
-    class Cancelling(FakeServer):
-        """Cancel is clicked while the second request is on its way."""
+    def cancel(n: int) -> None:  # cancel is clicked while the second request is on its way
+        if n == 2 and engine is not None:
+            engine.cancel()
 
-        def push(self, fingerprint: str | None, records: list[Any]) -> list[dict[str, Any]]:
-            if len(self.sent) == 1 and engine is not None:
-                engine.cancel()
-            return super().push(fingerprint, records)
-
-    server, events = Cancelling(), []
+    server = FakeServer(before=cancel)
     engine = _engine(server, union_id, events)
     with pytest.raises(sync_engine.SyncCancelled):
         engine.push(SyncReport())
@@ -174,21 +166,13 @@ def test_a_chunk_claimed_ahead_and_never_sent_goes_next_time_once(profile: Profi
 
 def test_a_failed_request_after_a_chunk_claimed_ahead_loses_nothing(profile: Profile,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sync_engine, "PUSH_CHUNK", 2)
-    union_id = _fill(8)
-    member_queue.queue_member_changes(union_id, ORG)
-    keys, numbers = _keys(), [m.id_number for m in Member.select(Member.id_number).order_by(Member.id)]
+    union_id, keys, numbers = _queued(8, monkeypatch)
 
-    class Failing(FakeServer):
-        """The connection drops once, with the second request on its way (its rows were taken)."""
+    def drop(n: int) -> None:  # the connection drops once, after the server took the second request
+        if n == 2:
+            raise ServerProblem("network", 0)
 
-        def push(self, fingerprint: str | None, records: list[Any]) -> list[dict[str, Any]]:
-            answers = super().push(fingerprint, records)
-            if len(self.sent) == 2:
-                raise ServerProblem("network", 0)
-            return answers
-
-    server = Failing()
+    server = FakeServer(after=drop)
     engine = _engine(server, union_id, [])
     with pytest.raises(ServerProblem):
         engine.push(SyncReport())
@@ -219,6 +203,14 @@ def test_only_member_upserts_are_claimed_ahead(profile: Profile, monkeypatch: py
     assert events[first - 1] == ("apply", rows[2:4]) and events[first] == ("claim", rows[4:6])
     assert Outbox.get_by_id(other.id).state == "sent" and Outbox.select().count() == 1
     assert Member.select().where(Member.sync_state == "sent").count() == 6
+
+
+def _queued(count: int, monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[str], list[str]]:
+    """`count` members queued, two to a request: the union, the rows' keys, the members' numbers."""
+    monkeypatch.setattr(sync_engine, "PUSH_CHUNK", 2)
+    union_id = _fill(count)
+    member_queue.queue_member_changes(union_id, ORG)
+    return union_id, _keys(), [m.id_number for m in Member.select(Member.id_number).order_by(Member.id)]
 
 
 def _rows(keys: list[str]) -> list[Outbox]:
