@@ -26,3 +26,11 @@ def test_an_encoded_record_reads_as_its_wire_object() -> None:
     assert encoded["key"] == "0f8d6c1e-5b7a-4c1e-9d3a-2b6f7e8a9c0d" and len(encoded) == 3
     assert dict(encoded) == {"key": encoded.key, "kind": "member_upsert", "payload": {"id_number": "X"}}
     assert json.loads(push_body(None, [])) == {"device_fingerprint": None, "records": []}
+
+
+def test_an_encoded_record_writes_its_key_and_kind_as_json_strings() -> None:
+    # Keys are uuids; any other text (quotes, control characters, Chinese) is escaped as json.dumps does.
+    for key in ("0f8d6c1e-5b7a-4c1e-9d3a-2b6f7e8a9c0d", 'a"b\\c\n\x01', "键"):
+        encoded = EncodedRecord(key, "member_upsert", '{"id_number":"X"}')
+        assert encoded.json_text() == json.dumps(dict(encoded), ensure_ascii=False, separators=(",", ":"))
+        assert json.loads(push_body(None, [encoded]))["records"] == [dict(encoded)]
