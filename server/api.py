@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from server import accounts
 from server.db import session
+from server.models import User
 from server.settings import ServerContext
 
 T = TypeVar("T")
@@ -37,11 +38,24 @@ async def call(fn: Callable[..., T], *args: Any) -> T:
     return await run_in_threadpool(run)
 
 
-def as_user(ctx: ServerContext, access_token: str | None, fn: Callable[..., T], *args: Any) -> Callable[[], T]:
-    """fn(user, *args) after the uniform token check, on the same thread and session."""
+#: Where a request's scope keeps the user its token was checked for before its body was read
+#: (server/app.py's precheck of a push): the route does not check it a second time.
+CHECKED_USER = "union_checked_user"
+
+
+def checked_user(request: Request) -> User | None:
+    """The user the request's token was already checked for, if it was."""
+    state = request.scope.get("state")
+    return state.get(CHECKED_USER) if isinstance(state, dict) else None
+
+
+def as_user(ctx: ServerContext, access_token: str | None, fn: Callable[..., T], *args: Any,
+            checked: User | None = None) -> Callable[[], T]:
+    """fn(user, *args) after the uniform token check (done already: `checked`), on the same thread
+    and session."""
 
     def run() -> T:
-        user = accounts.authenticate(ctx, access_token)
+        user = checked if checked is not None else accounts.authenticate(ctx, access_token)
         return fn(user, *args)
 
     return run

@@ -29,10 +29,12 @@ from starlette.concurrency import run_in_threadpool
 
 from app.protocol.superior import MAX_VOUCHER_BYTES
 from server import accounts, errors, logins
+from server.api import CHECKED_USER
 from server.db import open_database, session
 from server.jobs import JobWorker
 from server.middleware import RequestLimits, SecurityHeaders
 from server.migrations import migrate
+from server.models import User
 from server.problems import ProblemError
 from server.routes import accounts as account_routes
 from server.routes import auth, client_versions, district, organisation, review, submissions, sync, transfers
@@ -134,14 +136,15 @@ def _push_precheck(ctx: ServerContext):  # type: ignore[no-untyped-def]
         header = Request(scope).headers.get("authorization", "")
         scheme, _, credentials = header.partition(" ")
 
-        def run() -> None:
+        def run() -> User:
             with session():
-                accounts.authenticate(ctx, credentials.strip() if scheme.lower() == "bearer" else None)
+                return accounts.authenticate(ctx, credentials.strip() if scheme.lower() == "bearer" else None)
 
         try:
-            await run_in_threadpool(run)
+            user = await run_in_threadpool(run)
         except ProblemError as error:
             return error
+        scope.setdefault("state", {})[CHECKED_USER] = user  # the route need not check the token again
         return None
 
     return check

@@ -1,15 +1,15 @@
 """Talking with a clerk's PC: /time, /push, /changes."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, WrapValidator
 
 from app.protocol import MAX_CLOCK_SKEW, PROTOCOL_VERSION, RecordKind, format_timestamp
 from server import accounts, changes, feed, push
-from server.api import as_user, call, token
+from server.api import as_user, call, checked_user, token
 from server.models import User
 from server.schemas import typed_push_records
 from server.settings import ServerContext
@@ -30,9 +30,41 @@ class PushRecord(BaseModel):
     pdf_b64: str | None = Field(default=None, description="the notice PDF (submissions)")
 
 
+MAX_RECORDS = 5000
+
+
 class PushIn(BaseModel):
     device_fingerprint: str | None = None
-    records: list[PushRecord] = Field(max_length=5000)
+    records: list[PushRecord] = Field(max_length=MAX_RECORDS)
+
+
+_OPTIONAL = ("signature", "nonce", "timestamp", "pdf_b64")
+
+
+def _as_sent(record: Any) -> bool:
+    """Whether PushIn would read the record as it is (its fields of the right types)."""
+    return (type(record) is dict and type(record.get("key")) is str and type(record.get("kind")) is str
+            and type(record.get("payload")) is dict
+            and all((value := record.get(name)) is None or type(value) is str for name in _OPTIONAL))
+
+
+def read_push(body: Any, as_model: ValidatorFunctionWrapHandler) -> dict[str, Any]:
+    """The push body as the JSON parser made it, when PushIn would read it unchanged (the usual
+    case: its records' dicts are what server/push.py reads, with no model made of every record and
+    copied back); else as PushIn reads it (`as_model`), refused with PushIn's own errors (422)."""
+    if type(body) is dict:
+        records, fingerprint = body.get("records"), body.get("device_fingerprint")
+        if (type(records) is list and len(records) <= MAX_RECORDS and (fingerprint is None or type(fingerprint) is str)
+                and all(_as_sent(record) for record in records)):
+            return body
+    model = as_model(body)
+    return {"device_fingerprint": model.device_fingerprint,
+            "records": [{"key": r.key, "kind": r.kind, "payload": r.payload, "signature": r.signature,
+                         "nonce": r.nonce, "timestamp": r.timestamp, "pdf_b64": r.pdf_b64} for r in model.records]}
+
+
+#: The body of POST /push: PushIn in the spec and in its refusals, read by `read_push`.
+PushBody = Annotated[PushIn, WrapValidator(read_push)]
 
 
 def router(ctx: ServerContext) -> APIRouter:
@@ -49,12 +81,11 @@ def router(ctx: ServerContext) -> APIRouter:
         }
 
     @api.post("/push", summary="Send outbox records; each gets its own result")
-    async def push_records(body: PushIn, access_token: str | None = Depends(token)) -> JSONResponse:
-        # The fields as read, not model_dump(), which copied every payload again value by value.
-        records = [{"key": r.key, "kind": r.kind, "payload": r.payload, "signature": r.signature, "nonce": r.nonce,
-                    "timestamp": r.timestamp, "pdf_b64": r.pdf_b64} for r in body.records]
-        result = await call(as_user(ctx, access_token,
-                                    lambda user: push.push(ctx, user, body.device_fingerprint, records)))
+    async def push_records(request: Request, body: PushBody, access_token: str | None = Depends(token)) -> JSONResponse:
+        read: dict[str, Any] = body  # type: ignore[assignment]  # read_push gives the body's dict
+        records, fingerprint = read["records"], read.get("device_fingerprint")
+        result = await call(as_user(ctx, access_token, lambda user: push.push(ctx, user, fingerprint, records),
+                                    checked=checked_user(request)))
         return JSONResponse(result)
 
     @api.get("/changes", summary="Server-owned changes after a cursor, in sequence order")
