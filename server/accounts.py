@@ -15,6 +15,7 @@ from peewee import IntegrityError
 from app.protocol import Entity, is_valid_public_key, key_fingerprint
 from server.batch import buffer_audit
 from server.batch import current as current_batch
+from server.batch import now_naive as batch_now
 from server.changes import emit_change
 from server.db import write_tx
 from server.models import (
@@ -45,7 +46,8 @@ _PARENT_LEVELS: dict[str, tuple[str, ...]] = {
 
 def audit(ctx: ServerContext, action: str, *, user: User | None = None, union: Union | None = None,
           entity: str = "", entity_key: str = "", detail: dict[str, Any] | None = None) -> None:
-    row = {"at": ctx.now_naive(), "username": user.username if user else None,
+    # In a push request's batch: the request's time, read once (server/batch.py now_naive).
+    row = {"at": batch_now(ctx), "username": user.username if user else None,
            "union": union.id if union is not None else (user.union_id if user else None),
            "action": action, "entity": entity, "entity_key": entity_key, "detail": detail or {}}
     if not buffer_audit(row):  # a push request's batch writes it with the others (server/batch.py)

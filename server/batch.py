@@ -154,6 +154,16 @@ def select_in(model: type[BaseModel], columns: list[Field], field: str, values: 
         yield head + "(" + ", ".join([database.param] * len(chunk)) + ")", params
 
 
+def _take_seq(union_id: int, count: int) -> int:
+    """Move the union's change sequence `count` on; its new value, read by the same UPDATE
+    (RETURNING: PostgreSQL, and SQLite since 3.35)."""
+    meta = Union._meta
+    seq = f'"{meta.fields["change_seq"].column_name}"'
+    sql = (f'UPDATE "{meta.table_name}" SET {seq} = {seq} + {database.param} '
+           f'WHERE "{meta.primary_key.column_name}" = {database.param} RETURNING {seq}')
+    return int(database.execute_sql(sql, [count, union_id]).fetchone()[0])
+
+
 @dataclass
 class WriteBatch:
     """What one request's transaction has buffered and looked up so far."""
@@ -268,8 +278,7 @@ class WriteBatch:
         for row in self.changes:
             per_union.setdefault(row["union"], []).append(row)
         for union_id, rows in per_union.items():
-            Union.update(change_seq=Union.change_seq + len(rows)).where(Union.id == union_id).execute()
-            last = int(Union.select(Union.change_seq).where(Union.id == union_id).scalar())
+            last = _take_seq(union_id, len(rows))
             for offset, row in enumerate(rows):
                 row["seq"] = last - len(rows) + 1 + offset
             insert_rows(Change, rows)
