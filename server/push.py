@@ -41,6 +41,7 @@ from app.protocol import (
     canonical_json,
     verify,
 )
+from app.protocol.wire import canonical_json_read
 from app.rules.problems import RuleError
 from server import cards, member_status, members, receipts, submissions
 from server.accounts import device_for
@@ -126,12 +127,15 @@ def _prepare(ctx: ServerContext, user: User, device_fingerprint: str | None, rec
     return (lambda: cards.request_verification(ctx, user, payload)), payload
 
 
-def _read(raw: dict[str, Any]) -> tuple[PushRecord, str, bytes | None]:
+def _read(raw: dict[str, Any], plain: bool = False) -> tuple[PushRecord, str, bytes | None]:
     """The record, the SHA-256 of its canonical payload (validation when it has none) and, for a
-    signed kind, that canonical JSON: encoded once, then hashed, verified and stored."""
+    signed kind, that canonical JSON: encoded once, then hashed, verified and stored. `plain`: the
+    request's body held no number without a canonical form (app.protocol.wire.plain_numbers), so
+    the payload is encoded without the walk that looks for one. The digest is always of the
+    canonical form, whatever spelling the client sent."""
     record = PushRecord.from_wire(raw)
     try:
-        canonical = canonical_json(record.payload)
+        canonical = canonical_json_read(record.payload) if plain else canonical_json(record.payload)
     except CanonicalJsonError as error:
         raise ProblemError("validation", f"payload 无法规范化：{error}（金额请用字符串）") from None
     return record, hashlib.sha256(canonical).hexdigest(), canonical if record.kind in SIGNED_KINDS else None
@@ -304,14 +308,14 @@ def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending], origin: i
 
 
 def _answer_all(ctx: ServerContext, user: User, device_fingerprint: str | None,
-                records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+                records: list[dict[str, Any]], plain: bool = False) -> list[dict[str, Any]]:
     """Each record's answer: refusals of what cannot be read or prepared, stored answers of keys
     seen before (looked up together), then the rest written in one transaction."""
     results: list[dict[str, Any] | None] = [None] * len(records)
     read: list[tuple[int, PushRecord, str, bytes | None]] = []
     for index, raw in enumerate(records):
         try:
-            read.append((index, *_read(raw)))
+            read.append((index, *_read(raw, plain)))
         except (ProblemError, WireError) as caught:
             results[index] = _refusal(raw.get("key"), raw.get("kind"), caught)
     stored = _stored_rows([record.key for _, record, _, _ in read])
@@ -339,11 +343,14 @@ def _answer_all(ctx: ServerContext, user: User, device_fingerprint: str | None,
     return [result for result in results if result is not None]
 
 
-def push(ctx: ServerContext, user: User, device_fingerprint: str | None, records: list[dict[str, Any]]) -> dict[str, Any]:
+def push(ctx: ServerContext, user: User, device_fingerprint: str | None, records: list[dict[str, Any]],
+         *, plain: bool = False) -> dict[str, Any]:
+    """The answers to `records`; `plain`: they were parsed from a JSON text that
+    app.protocol.wire.plain_numbers vouched for (see _read)."""
     if len(records) > ctx.settings.max_push_records:
         raise ProblemError("validation", f"一次最多上传 {ctx.settings.max_push_records} 条记录，请分批上传")
     with relaxed_gc():
-        results = _answer_all(ctx, user, device_fingerprint, records)
+        results = _answer_all(ctx, user, device_fingerprint, records, plain)
     ok = sum(1 for r in results if r["status"] == "ok")
     log.info("push by %s: %d records, %d ok", user.username, len(results), ok)
     return {"results": results}

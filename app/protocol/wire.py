@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import json.encoder as json_encoder
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -118,6 +119,28 @@ def canonical_text(obj: Any) -> str:
 def canonical_json(obj: Any) -> bytes:
     """The one byte string that represents `obj`: what is hashed, signed and stored verbatim."""
     return _utf8(_dumps(obj))
+
+
+#: Where a JSON text may hold a float (a fraction, an exponent, NaN, Infinity) or an integer of 16
+#: digits or more (it may pass _MAX_INT): a number follows ':', '[' or ','. Text inside strings can
+#: match too; that only costs the usual walk.
+_RISKY_NUMBER = re.compile(rb"[:\[,]\s*-?\d+(?:[.eE]|\d{15})|NaN|Infinity")
+
+
+def plain_numbers(text: bytes) -> bool:
+    """Whether the UTF-8 JSON `text` holds no number without a canonical form (no float, no integer
+    that may be too large), so that what json.loads makes of it has one: `canonical_json_read`.
+    A text with NUL bytes (UTF-16 or UTF-32, which json.loads also reads) is not vouched for."""
+    return b"\x00" not in text and _RISKY_NUMBER.search(text) is None
+
+
+def canonical_json_read(obj: Any) -> bytes:
+    """canonical_json of a value json.loads made of a text `plain_numbers` vouched for: made only
+    of dicts with text keys, lists, text, small integers, bool and None, so the walk that checks
+    for anything else is skipped (a lone surrogate is still refused)."""
+    if _C_ENCODER is None:  # pragma: no cover - CPython always has it
+        return canonical_json(obj)
+    return _utf8("".join(_C_ENCODER(obj, 0)))
 
 
 def payload_sha256(obj: Any) -> str:

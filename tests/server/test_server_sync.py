@@ -193,3 +193,13 @@ def test_floats_are_refused_per_record(clerk: Session) -> None:
     )
     assert [r["status"] for r in results] == ["error", "ok", "error", "error"]
     assert all(r.get("problem") in (None, "validation") for r in results)
+
+
+def test_a_large_integer_is_refused_for_its_record_and_the_others_answered(clerk: Session) -> None:
+    # The body holds no float: only the integer past 2**53 makes the payloads be checked one by one.
+    results = clerk.push(
+        member_upsert(G1_CARDED[0], {"label": "劳模"}, {"label": 2**53 + 1}),
+        member_upsert(G1_CARDED[1], {"label": "先进"}, {"label": 1}),
+    )
+    assert [r["status"] for r in results] == ["error", "ok"]
+    assert results[0]["problem"] == "validation" and "规范化" in results[0]["detail"]
