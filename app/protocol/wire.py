@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import json.encoder as json_encoder
-import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -121,23 +120,38 @@ def canonical_json(obj: Any) -> bytes:
     return _utf8(_dumps(obj))
 
 
-#: Where a JSON text may hold a float (a fraction, an exponent, NaN, Infinity) or an integer of 16
-#: digits or more (it may pass _MAX_INT): a number follows ':', '[' or ','. Text inside strings can
-#: match too; that only costs the usual walk.
-_RISKY_NUMBER = re.compile(rb"[:\[,]\s*-?\d+(?:[.eE]|\d{15})|NaN|Infinity")
+class _Numbers:
+    """json.loads' number hooks that note a number without a canonical form (a float, NaN,
+    Infinity, an integer past _MAX_INT) as they make it."""
+
+    __slots__ = ("plain",)
+
+    def __init__(self) -> None:
+        self.plain = True
+
+    def integer(self, text: str) -> int:
+        value = int(text)
+        if len(text) > 15 and abs(value) > _MAX_INT:
+            self.plain = False
+        return value
+
+    def other(self, text: str) -> float:
+        self.plain = False
+        return float(text)
 
 
-def plain_numbers(text: bytes) -> bool:
-    """Whether the UTF-8 JSON `text` holds no number without a canonical form (no float, no integer
-    that may be too large), so that what json.loads makes of it has one: `canonical_json_read`.
-    A text with NUL bytes (UTF-16 or UTF-32, which json.loads also reads) is not vouched for."""
-    return b"\x00" not in text and _RISKY_NUMBER.search(text) is None
+def loads_noting_numbers(text: bytes | str) -> tuple[Any, bool]:
+    """json.loads(text), and whether every number in it has a canonical form (no float, NaN,
+    Infinity or integer too large): then `canonical_json_read` may encode what it made."""
+    numbers = _Numbers()
+    value = json.loads(text, parse_int=numbers.integer, parse_float=numbers.other, parse_constant=numbers.other)
+    return value, numbers.plain
 
 
 def canonical_json_read(obj: Any) -> bytes:
-    """canonical_json of a value json.loads made of a text `plain_numbers` vouched for: made only
-    of dicts with text keys, lists, text, small integers, bool and None, so the walk that checks
-    for anything else is skipped (a lone surrogate is still refused)."""
+    """canonical_json of (part of) a value `loads_noting_numbers` made with every number plain:
+    made only of dicts with text keys, lists, text, small integers, bool and None, so the walk that
+    checks for anything else is skipped (a lone surrogate is still refused)."""
     if _C_ENCODER is None:  # pragma: no cover - CPython always has it
         return canonical_json(obj)
     return _utf8("".join(_C_ENCODER(obj, 0)))

@@ -4,11 +4,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, WrapValidator
 
 from app.protocol import MAX_CLOCK_SKEW, PROTOCOL_VERSION, RecordKind, format_timestamp
-from app.protocol.wire import plain_numbers
+from app.protocol.wire import loads_noting_numbers
 from server import accounts, changes, feed, push
 from server.api import as_user, call, checked_user, token
 from server.models import User
@@ -68,6 +69,31 @@ def read_push(body: Any, as_model: ValidatorFunctionWrapHandler) -> dict[str, An
 PushBody = Annotated[PushIn, WrapValidator(read_push)]
 
 
+class _PushRequest(Request):
+    """A push request whose JSON body is parsed noting whether its numbers all have a canonical
+    form (`plain`): then each payload is encoded canonically without the walk that looks for
+    others (server/push.py _read)."""
+
+    plain = False
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json, self.plain = loads_noting_numbers(await self.body())
+        return self._json
+
+
+class _PushRoute(APIRoute):
+    """The route of POST /push, handed a `_PushRequest` (FastAPI's way to a custom request class)."""
+
+    def get_route_handler(self) -> Any:
+        handle = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            return await handle(_PushRequest(request.scope, request.receive))  # type: ignore[no-any-return]
+
+        return handler
+
+
 def router(ctx: ServerContext) -> APIRouter:
     api = APIRouter(tags=["sync"])
 
@@ -81,17 +107,17 @@ def router(ctx: ServerContext) -> APIRouter:
             "protocol": PROTOCOL_VERSION,
         }
 
-    @api.post("/push", summary="Send outbox records; each gets its own result")
     async def push_records(request: Request, body: PushBody, access_token: str | None = Depends(token)) -> JSONResponse:
         read: dict[str, Any] = body  # type: ignore[assignment]  # read_push gives the body's dict
         records, fingerprint = read["records"], read.get("device_fingerprint")
-        # The text FastAPI parsed (kept by the request): numbers that all have a canonical form
-        # spare each payload the walk that looks for others (server/push.py _read).
-        plain = plain_numbers(await request.body())
+        plain = isinstance(request, _PushRequest) and request.plain
         result = await call(as_user(ctx, access_token,
                                     lambda user: push.push(ctx, user, fingerprint, records, plain=plain),
                                     checked=checked_user(request)))
         return JSONResponse(result)
+
+    api.add_api_route("/push", push_records, methods=["POST"], summary="Send outbox records; each gets its own result",
+                      route_class_override=_PushRoute)
 
     @api.get("/changes", summary="Server-owned changes after a cursor, in sequence order")
     async def get_changes(
