@@ -1,6 +1,8 @@
 """Talking with a clerk's PC: /time, /push, /changes."""
 from __future__ import annotations
 
+import json
+import json.encoder
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -94,6 +96,21 @@ class _PushRoute(APIRoute):
         return handler
 
 
+#: json's C encoder with JSONResponse's options (compact, UTF-8 unescaped, no NaN), made once and
+#: without cycle markers (an answer is fresh dicts and lists): JSONResponse makes an encoder per
+#: answer and tracks every container, a quarter of the encoding of a 500-record answer.
+_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_ENCODE = None if _MAKE_ENCODER is None else _MAKE_ENCODER(
+    None, json.JSONEncoder().default, json.encoder.encode_basestring, None, ":", ",", False, False, False)
+
+
+class _PushAnswer(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        if _ENCODE is None:  # pragma: no cover - CPython always has it
+            return super().render(content)
+        return "".join(_ENCODE(content, 0)).encode("utf-8")
+
+
 def router(ctx: ServerContext) -> APIRouter:
     api = APIRouter(tags=["sync"])
 
@@ -114,7 +131,7 @@ def router(ctx: ServerContext) -> APIRouter:
         result = await call(as_user(ctx, access_token,
                                     lambda user: push.push(ctx, user, fingerprint, records, plain=plain),
                                     checked=checked_user(request)))
-        return JSONResponse(result)
+        return _PushAnswer(result)
 
     api.add_api_route("/push", push_records, methods=["POST"], summary="Send outbox records; each gets its own result",
                       route_class_override=_PushRoute)
