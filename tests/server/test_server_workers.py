@@ -177,12 +177,13 @@ def _socket_inodes(pid: int) -> set[str]:
     return found
 
 
-def _accepted_inodes(port: int) -> set[str]:
-    """The inodes of the established TCP connections whose local port is `port` (/proc/net/tcp)."""
+def _tcp_inodes(port: int, state: str) -> set[str]:
+    """The inodes of the TCP sockets in `state` (01 established, 0A listening) whose local port is
+    `port` (/proc/net/tcp)."""
     found = set()
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
-        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
             found.add(fields[9])
     return found
 
@@ -195,11 +196,16 @@ def test_connections_opened_together_reach_both_processes(two_process_server: tu
                and "multiprocessing" in _cmdline(int(p.name)) and "resource_tracker" not in _cmdline(int(p.name))]
     assert len(workers) == 2, workers
     port = int(server.url.rsplit(":", 1)[1])
+    # The fixture goes on once one process answers; the other may still be starting to listen.
+    deadline = time.monotonic() + 30
+    while not all(_socket_inodes(worker) & _tcp_inodes(port, "0A") for worker in workers):
+        assert time.monotonic() < deadline, "the second process never listened"
+        time.sleep(0.1)
     connections = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
     try:
         deadline = time.monotonic() + 30
         while True:
-            accepted = _accepted_inodes(port)
+            accepted = _tcp_inodes(port, "01")
             held = [len(_socket_inodes(worker) & accepted) for worker in workers]
             if sum(held) == len(connections) or time.monotonic() > deadline:
                 break
