@@ -94,30 +94,7 @@ class MainWindow(QMainWindow):
                                                         level))
         self._fill_nav()
 
-        from app.views.returned_banner import ReturnedBanner
-
-        # A returned batch's notice stays over the pages until the clerk opens it.
-        self.returned_banner = ReturnedBanner(union_id)
-        self.returned_banner.opened.connect(self.open_todo)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.returned_banner)
-        right_layout.addWidget(self.stack, 1)
-        self.after_first_paint(self.returned_banner.refresh)
-        # On a small screen (1366×768 at 150 % is 911×512) a page scrolls rather than push the
-        # window past the screen's edge; at 100 % nothing scrolls.
-        scroll = QScrollArea()
-        scroll.setWidget(right)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        splitter = QSplitter()
-        splitter.addWidget(self.nav)
-        splitter.addWidget(scroll)
-        splitter.setStretchFactor(1, 1)
-        em = self.fontMetrics().horizontalAdvance("中")
-        splitter.setSizes([em * 15, em * 70])
-        self.setCentralWidget(splitter)
+        em = self._build_centre()
 
         self.status_union = QLabel(union_name)
         self.status_year = QLabel(self.tr("保障年度：{0}年").format(plan_year))
@@ -139,6 +116,34 @@ class MainWindow(QMainWindow):
             self._restore_geometry(em)
         else:
             resize_in_screen(self, em * 90, em * 52)
+
+    def _build_centre(self) -> int:
+        """The navigation beside the pages (under the returned-batch banner); the width of 中."""
+        from app.views.returned_banner import ReturnedBanner
+
+        # A returned batch's notice stays over the pages until the clerk opens it.
+        self.returned_banner = ReturnedBanner(self.union_id)
+        self.returned_banner.opened.connect(self.open_todo)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.returned_banner)
+        right_layout.addWidget(self.stack, 1)
+        self.after_first_paint(self.returned_banner.refresh)
+        # On a small screen (1366×768 at 150 % is 911×512) a page scrolls rather than push the
+        # window past the screen's edge; at 100 % nothing scrolls.
+        scroll = QScrollArea()
+        scroll.setWidget(right)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(1, 1)
+        em = self.fontMetrics().horizontalAdvance("中")
+        splitter.setSizes([em * 15, em * 70])
+        self.setCentralWidget(splitter)
+        return em
 
     def after_first_paint(self, work: Callable[[], object]) -> None:
         """Run `work` (a page's first load, the status bar's count, the sync) once the window has
