@@ -216,19 +216,18 @@ def run(args: Any, work: Path, usage: Usage) -> BigUnion:
     return result
 
 
-def report(result: BigUnion) -> bool:
-    """Print the phase's figures; whether both targets are met."""
+def report(result: BigUnion) -> None:
+    """Print the phase's figures, each beside its target (a target missed is a figure, not a
+    failed run: the bench exits 0, as every bench does)."""
     n = result.members
     print(f"\n{n:,}-member union ({result.backend}), built through the push path from one registered PC "
           f"({CHUNK} records a request, one after another):")
     for name, (records, wall, cpu) in result.pushes.items():
         print(f"  {name:<18} {records:>7,} upserts in {wall:6.1f} s, {records / wall:6.0f}/s, "
               f"server CPU {cpu / records * 1000:.2f} ms/member")
-    ok = True
     for when in ("before", "after"):
         pull = result.pulls[when]
         ratio = pull.changes / n
-        ok = ok and (when == "before" or ratio <= 1.2)
         print(f"  a new PC's first pull {when} compaction: {pull.changes:,} changes ({pull.members:,} of members) "
               f"÷ {n:,} members = {ratio:.3f} (target ≤ 1.2), {pull.bytes / 1e6:.1f} MB in {pull.pages} pages, "
               f"{pull.wall:.1f} s, server CPU {pull.cpu:.1f} s")
@@ -241,7 +240,6 @@ def report(result: BigUnion) -> bool:
         member = max(tables.get("member", 0), 1)
         big = sorted(((b, t) for t, b in tables.items() if b >= 1e6 or t in SHOWN), reverse=True)
         ratio = total / member
-        ok = ok and (when != "after" or ratio <= 2)
         if when == "after the window":
             print(f"  pruned {result.pruned.get('idempotency_records', 0):,} idempotency records past their window "
                   "(the clock 91 days on; informational, the target is after the compaction)")
@@ -250,4 +248,3 @@ def report(result: BigUnion) -> bool:
               f"{total / n:.0f} bytes per member; "
               + ", ".join(f"{t} {b / 1e6:.2f}" for b, t in big) + " MB"
               + f"; {sum(b for t, b in tables.items() if b < 1e6 and t not in SHOWN) / 1e6:.1f} MB in the other tables")
-    return ok
