@@ -65,6 +65,7 @@ def open_database(url: str) -> Database:
     global _bound_url, _generation
     _generation += 1  # every thread's kept SQLite connection is replaced at its next session
     if url == _bound_url and database.obj is not None:
+        _close_quietly(database.obj)  # this thread's, now (outside a session only: see _kept)
         return database.obj
     scheme = urlparse(url).scheme
     if scheme.startswith("sqlite"):
@@ -136,13 +137,12 @@ def session() -> Iterator[None]:
     db = database.obj
     if db is None:
         raise RuntimeError("open_database() has not been called")
-    keep = isinstance(db, SqliteDatabase)
-    if getattr(_thread, "depth", 0) or db.in_transaction() or (not keep and not db.is_closed()):
-        # Already inside a session (or a transaction, or a pooled connection opened outside a
-        # session) on this thread: reuse it.
+    if getattr(_thread, "depth", 0) or db.in_transaction():
+        # Already inside a session (or a transaction) on this thread (nested call): reuse it.
         yield
         return
-    if not db.is_closed() and getattr(_thread, "generation", None) != _generation:
+    keep = isinstance(db, SqliteDatabase)
+    if not db.is_closed() and (not keep or getattr(_thread, "generation", None) != _generation):
         db.close()
     if db.is_closed():
         db.connect()
