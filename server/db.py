@@ -4,16 +4,10 @@ All models are bound to one `DatabaseProxy`, initialised from a URL with `playho
 `sqlite:///relative.db`, `sqlite:////absolute/path.db`, or `postgresql://user:pw@host:5432/name`
 (served by psycopg 3 from a connection pool). One process serves one database.
 
-Every unit of work runs inside `with session():` on the thread that runs it (peewee connections
-are per thread, and FastAPI may run a request's dependencies and its body on different threads,
-so nothing relies on a connection outliving a call). On PostgreSQL a session takes a connection
-from the pool and gives it back. On SQLite a thread keeps its connection from one session to the
-next: opening one (and its pragmas) and closing it (which checkpointed the WAL when it was the
-last) was about 7 % of a push request's server CPU. The connection is closed when its thread
-ends, dropped after a database error (the next session connects afresh), and every thread's is
-replaced at its next session after `open_database` is called again (a restore swapped the file,
-tests wiped it). SQLite still checkpoints the WAL as it grows (every 1000 pages, at a commit).
-Writes go through `write_tx()`, which on SQLite takes the write lock up front (BEGIN
+Every unit of work opens a connection, does its work and closes it again (`with session():`), on
+the thread that runs it: peewee connections are per thread, and FastAPI may run a request's
+dependencies and its body on different threads, so nothing relies on a connection outliving a
+call. Writes go through `write_tx()`, which on SQLite takes the write lock up front (BEGIN
 IMMEDIATE) so two writers queue on the busy timeout instead of failing on a lock upgrade.
 """
 from __future__ import annotations
@@ -27,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
-from peewee import Database, DatabaseError, DatabaseProxy, DataError, IntegrityError, InterfaceError, SqliteDatabase
+from peewee import Database, DatabaseProxy, SqliteDatabase
 from playhouse.db_url import connect, register_database
 from playhouse.pool import PooledPsycopg3Database
 
@@ -62,10 +56,8 @@ def open_database(url: str) -> Database:
 
     Opening the URL that is already bound keeps the binding: a second app in the same process
     (the embedded demo, tests) must not close connections the first one's threads are using."""
-    global _bound_url, _generation
-    _generation += 1  # every thread's kept SQLite connection is replaced at its next session
+    global _bound_url
     if url == _bound_url and database.obj is not None:
-        _close_quietly(database.obj)  # this thread's, now (outside a session only: see _kept)
         return database.obj
     scheme = urlparse(url).scheme
     if scheme.startswith("sqlite"):
@@ -108,7 +100,7 @@ def _close_quietly(db: Database) -> None:
         close_all = getattr(db, "close_all", None)
         if close_all is not None:
             close_all()
-        elif not db.is_closed() and not db.in_transaction() and not getattr(_thread, "depth", 0):
+        elif not db.is_closed():
             db.close()
     except Exception:  # noqa: BLE001 - best effort on a database we are leaving
         pass
@@ -118,52 +110,25 @@ def is_sqlite() -> bool:
     return isinstance(database.obj, SqliteDatabase)
 
 
-#: Bumped by every open_database: a thread's kept SQLite connection of an older generation is
-#: closed at its next session and a new one opened.
-_generation = 0
-#: Per thread: how deep in sessions it is, and the generation of the connection it keeps.
-_thread = threading.local()
-
-
-def _broken(error: BaseException) -> bool:
-    """Whether an error may have left the connection unusable (a refused value or key has not)."""
-    return isinstance(error, (DatabaseError, InterfaceError)) and not isinstance(error, (IntegrityError, DataError))
-
-
 @contextmanager
 def session() -> Iterator[None]:
-    """A connection for the current thread for the duration of the block (see the module's doc:
-    on SQLite the thread keeps it for its next session)."""
+    """A connection for the current thread for the duration of the block."""
     db = database.obj
     if db is None:
         raise RuntimeError("open_database() has not been called")
-    if getattr(_thread, "depth", 0) or db.in_transaction():
-        # Already inside a session (or a transaction) on this thread (nested call): reuse it.
+    if not db.is_closed():
+        # Already inside a session on this thread (nested call): reuse it.
         yield
         return
-    keep = isinstance(db, SqliteDatabase)
-    if not db.is_closed() and (not keep or getattr(_thread, "generation", None) != _generation):
-        db.close()
-    if db.is_closed():
-        db.connect()
-        _thread.generation = _generation
-    _thread.depth = 1
+    db.connect()
     try:
         yield
-    except BaseException as error:
-        if db.in_transaction():  # pragma: no cover - a bug: a transaction leaked out of its block
-            db.rollback()
-        if _broken(error) or not keep:
-            db.close()
-        raise
-    else:
-        if db.in_transaction():  # pragma: no cover - a bug: a transaction leaked out of its block
-            db.rollback()
-            db.close()
-        elif not keep:
-            db.close()
     finally:
-        _thread.depth = 0
+        if not db.in_transaction():
+            db.close()
+        else:  # pragma: no cover - a bug: a transaction leaked out of its block
+            db.rollback()
+            db.close()
 
 
 # SQLite has one writer at a time. Writers of this process queue on this lock before they ask
