@@ -184,8 +184,7 @@ class WriteBatch:
     #: (user id, org code, write) → the union a record named, checked against the user's scope once.
     scoped: dict[tuple[int, str, bool], Union] = field(default_factory=dict)
     #: (union id, ID number) → a new member not inserted yet (no id), a model or its row's dict:
-    #: inserted together, before the claims that name them (a claim of a dict row names the
-    #: member by this key).
+    #: inserted together, already claimed (server/claims.py).
     new_members: dict[tuple[int, str], Member | dict[str, Any]] = field(default_factory=dict)
     #: (union id, ID number) → the id the batch's inserts gave a new member.
     member_ids: dict[tuple[int, str], int] = field(default_factory=dict)

@@ -130,7 +130,7 @@ def _prepare(ctx: ServerContext, user: User, device_fingerprint: str | None, rec
 def _read(raw: dict[str, Any], plain: bool = False) -> tuple[PushRecord, str, bytes | None]:
     """The record, the SHA-256 of its canonical payload (validation when it has none) and, for a
     signed kind, that canonical JSON: encoded once, then hashed, verified and stored. `plain`: the
-    request's body held no number without a canonical form (app.protocol.wire.plain_numbers), so
+    request's body held no number without a canonical form (app.protocol.wire.loads_noting_numbers), so
     the payload is encoded without the walk that looks for one. The digest is always of the
     canonical form, whatever spelling the client sent."""
     record = PushRecord.from_wire(raw)
@@ -345,8 +345,8 @@ def _answer_all(ctx: ServerContext, user: User, device_fingerprint: str | None,
 
 def push(ctx: ServerContext, user: User, device_fingerprint: str | None, records: list[dict[str, Any]],
          *, plain: bool = False) -> dict[str, Any]:
-    """The answers to `records`; `plain`: they were parsed from a JSON text that
-    app.protocol.wire.plain_numbers vouched for (see _read)."""
+    """The answers to `records`; `plain`: they were parsed by app.protocol.wire.loads_noting_numbers,
+    which found every number in a canonical form (see _read)."""
     if len(records) > ctx.settings.max_push_records:
         raise ProblemError("validation", f"一次最多上传 {ctx.settings.max_push_records} 条记录，请分批上传")
     with relaxed_gc():
