@@ -297,6 +297,7 @@ def _run(args: argparse.Namespace, profile: Profile) -> int:
 
     level = _window_level(args, union.level)
     if level is None:
+        _shut_down(stop_server)
         return 2
     sync = None if args.screenshot else SyncController()
     window = MainWindow(profile=profile, union_id=union.id, union_name=union.name,
@@ -304,7 +305,11 @@ def _run(args: argparse.Namespace, profile: Profile) -> int:
                         demo=args.demo, remember_geometry=not args.screenshot, sync=sync, level=level,
                         superior_api=_screenshot_api(args, signed_in))
     if args.screenshot:
-        return _run_screenshot(window, app, args)
+        code = _run_screenshot(window, app, args)
+        # The demo server goes before its folder does: its job worker, polling a removed database,
+        # would print "no such table" tracebacks on stderr until the process ends.
+        _shut_down(stop_server)
+        return code
     window.show_page("workbench")
     window.show()
     from PySide6.QtCore import QTimer
@@ -324,7 +329,7 @@ def _run(args: argparse.Namespace, profile: Profile) -> int:
         window.repaint()
         # The CPU time of every thread so far, for the bench: the process goes on to shut down.
         print(f"shown {time.perf_counter():.6f} cpu {time.process_time():.6f}", flush=True)
-        _shut_down()
+        _shut_down(stop_server)
         return 0
     code = app.exec()
     _shut_down(stop_server)

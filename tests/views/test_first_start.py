@@ -300,3 +300,30 @@ def test_a_demo_start_that_fails_leaves_no_profile_folder(qapp, app_main, tmp_pa
     with pytest.raises(RuntimeError, match="did not start"):
         app_main(["--demo"])
     assert not list(temp.glob("union-clerk-demo-*"))
+
+
+def test_a_superior_screenshot_stops_its_demo_server_before_removing_its_profile(qapp, app_main, tmp_path: Path,
+                                                                                 monkeypatch) -> None:
+    """The screenshot's demo server (and its job worker) stops before the throwaway profile holding
+    its database goes: a worker left polling a removed database printed tracebacks on stderr."""
+    import threading
+
+    from app import main as app_main_module
+
+    real = app_main_module._start_demo
+    stopped: list[bool] = []
+
+    def start(profile: Profile, **kwargs):  # type: ignore[no-untyped-def]
+        signed_in, stop = real(profile, **kwargs)
+
+        def recorded() -> None:
+            stopped.append((profile.root / "demo-server.sqlite3").exists())
+            stop()
+        return signed_in, recorded
+
+    monkeypatch.setattr(app_main_module, "_start_demo", start)
+    out = tmp_path / "review_pending.png"
+    assert app_main(["--demo", "--role", "district", "--screenshot", str(out), "--page", "review_pending"]) == 0
+    assert out.stat().st_size > 10_000
+    assert stopped == [True]  # once, while its database was still there
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("union-server")]
