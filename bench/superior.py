@@ -8,7 +8,8 @@ Measured, through the server's functions (the HTTP routes call exactly these):
 - approving 500 batches at once (添加至待提交: every signature verified again);
 - the 待提交 totals line (after approving all N);
 - 提交列表中的参保信息 (every batch → 已完成, each change in its union's feed) and the district notice
-  PDF rendered from the receipt.
+  PDF rendered from the receipt (the faster of two renderings: the first one of the process loads
+  the font).
 Each is printed with its ratio to the same operation on a district of B batches (default 20),
 measured in the same run, so the figure says how it scales, whatever the machine.
 
@@ -116,7 +117,9 @@ def measure(batches: int, members: int) -> dict[str, float]:
             figures["totals"], totals = _timed(lambda: district.totals(ctx, reviewer, None))
             assert totals["count"] == batches * members
             figures["submit"], receipt = _timed(lambda: district.submit(ctx, reviewer, "王经办", "13812345678", None))
-            figures["notice pdf"], _ = _timed(lambda: save_district_notice(receipt, root / "notice.pdf"))
+            # The first notice of the process loads the font: the warm one of two is the figure.
+            figures["notice pdf"] = min(_timed(lambda: save_district_notice(receipt, root / "notice.pdf"))[0]
+                                        for _ in range(2))
         figures["line"] = totals["line"]  # type: ignore[assignment]
     return figures
 
