@@ -152,41 +152,18 @@ def build_world(db_url: str, unions: int, members: int) -> int:
 @contextmanager
 def world_database(kind: str, pg_base: str, work: Path, label: str) -> Iterator[str]:
     """A fresh database for one world: a temporary SQLite file, or a throwaway PostgreSQL database
-    made with the role of `pg_base` (it has CREATEDB) and dropped afterwards."""
+    made with the role of `pg_base` (it has CREATEDB) and dropped afterwards — leftovers of earlier
+    runs that died are dropped first (bench/server_load.py's postgres_database)."""
     if kind == "sqlite":
         path = work / f"monitor-{label}.db"
         yield f"sqlite:///{path}"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
-    import secrets
-    from urllib.parse import urlparse, urlunparse
+    from server_load import postgres_database  # bench/server_load.py: made, marked, dropped however the run ends
 
-    import psycopg
-
-    name = f"union_monitor_bench_{secrets.token_hex(4)}"
-    parsed = urlparse(pg_base)
-    admin = urlunparse(parsed._replace(scheme="postgresql"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunparse(parsed._replace(scheme="postgresql", path=f"/{name}"))
-    finally:
-        _drop(admin, name)
-
-
-def _drop(admin: str, name: str) -> None:
-    """Drop the bench's database; an autovacuum worker on the fresh tables may hold it a moment."""
-    import psycopg
-
-    for _ in range(60):
-        try:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            return
-        except psycopg.Error:
-            time.sleep(1)
-    print(f"  warning: could not drop database {name}; drop it by hand", flush=True)
+    with postgres_database(pg_base, prefix="union_monitor_bench_") as url:
+        yield url
 
 
 def measure(db_url: str) -> dict[str, Took]:

@@ -99,26 +99,40 @@ def sqlite_database(work: Path) -> Iterator[str]:
     yield f"sqlite:///{work / 'server-load.db'}"
 
 
-@contextmanager
-def postgres_database(base_url: str) -> Iterator[str]:
-    """A fresh database made from `base_url` (or a fresh schema when the role may not create
-    databases), dropped afterwards."""
-    import psycopg
+#: What a database (or schema) this bench makes is called, and the comment it carries: who made it,
+#: so that a later run drops what a run that died left behind — and nothing a live run still uses.
+PREFIX = "union_bench_"
+MADE_BY = "union bench: host {host} pid {pid}"
 
-    name = f"union_bench_{secrets.token_hex(4)}"
+
+@contextmanager
+def postgres_database(base_url: str, prefix: str = PREFIX) -> Iterator[str]:
+    """A fresh database made from `base_url` (or a fresh schema when the role may not create
+    databases), dropped afterwards — a failed drop is retried, then said on stderr, never raised
+    over the bench's figures. Leftovers of earlier runs on this machine whose process is gone
+    (killed, or their drop failed) are dropped first."""
+    import psycopg
+    from psycopg import sql
+
     parsed = urlparse(base_url)
     admin = urlunparse(parsed._replace(scheme="postgresql"))
+    drop_leftovers(admin, prefix)
+    name = f"{prefix}{secrets.token_hex(4)}"
+    made_by = MADE_BY.format(host=socket.gethostname(), pid=os.getpid())
     with psycopg.connect(admin, autocommit=True) as conn:
         try:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
             mode = "database"
         except psycopg.errors.InsufficientPrivilege:
-            conn.execute(f'CREATE SCHEMA "{name}"')
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
             mode = "schema"
+        conn.execute(sql.SQL("COMMENT ON {} {} IS {}").format(sql.SQL(mode.upper()), sql.Identifier(name),
+                                                               sql.Literal(made_by)))
     if mode == "database":
         url = urlunparse(parsed._replace(scheme="postgresql", path=f"/{name}"))
     else:
         url = urlunparse(parsed._replace(scheme="postgresql", query=urlencode({"options": f"-c search_path={name}"})))
+    previous = _exit_on_sigterm()
     try:
         yield url
     finally:
@@ -127,11 +141,89 @@ def postgres_database(base_url: str) -> Iterator[str]:
         close_all = getattr(database.obj, "close_all", None)
         if close_all is not None:
             close_all()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            if mode == "database":
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            else:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        drop(admin, name, mode)
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm() -> Any:
+    """A `kill` (SIGTERM) ends the bench through its `finally`s, so its database is dropped; returns
+    the handler to put back (None off the main thread, where no handler can be set)."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def leave(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+    return signal.signal(signal.SIGTERM, leave)
+
+
+def drop(admin: str, name: str, mode: str = "database", attempts: int = 8) -> bool:
+    """Drop the bench's database (or schema): its own sessions ended first (a server killed
+    mid-run, a pool not closed), retried while something still holds it (an autovacuum worker on
+    the fresh tables). A drop that keeps failing is said on stderr: the next run drops it."""
+    import psycopg
+    from psycopg import sql
+
+    what = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)" if mode == "database"
+                   else "DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name))
+    error: Exception | None = None
+    for attempt in range(attempts):
+        try:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                if mode == "database":
+                    conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                                 "AND usename = current_user AND pid <> pg_backend_pid()", (name,))
+                conn.execute(what)
+            return True
+        except psycopg.Error as exc:
+            error = exc
+            time.sleep(min(0.25 * 2 ** attempt, 5.0))
+    print(f"warning: could not drop {mode} {name} after {attempts} attempts ({str(error).strip()}); "
+          f"the next run of the bench drops it", file=sys.stderr, flush=True)
+    return False
+
+
+def drop_leftovers(admin: str, prefix: str = PREFIX) -> list[str]:
+    """Drop the databases and schemas named `prefix`… that a bench process on this machine made and
+    that process is gone; unmarked ones (made before they were marked) only when nobody is
+    connected to them (unmarked schemas never: who uses one cannot be seen). Another machine's, or a
+    live run's, are left alone. Returns those dropped."""
+    import psycopg
+
+    like = prefix.replace("_", r"\_") + "%"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        found = [(name, "database", comment, busy) for name, comment, busy in conn.execute(
+            "SELECT d.datname, shobj_description(d.oid, 'pg_database'), "
+            "EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname) "
+            "FROM pg_database d WHERE d.datname LIKE %s", (like,))]
+        found += [(name, "schema", comment, True) for name, comment in conn.execute(  # unmarked: in use?
+            "SELECT nspname, obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname LIKE %s", (like,))]
+    dropped = []
+    for name, mode, comment, busy in found:
+        if _orphaned(comment, busy) and drop(admin, name, mode, attempts=3):
+            print(f"dropped {mode} {name} left by an earlier run ({comment or 'unmarked'})", flush=True)
+            dropped.append(name)
+    return dropped
+
+
+def _orphaned(comment: str | None, busy: bool) -> bool:
+    """Whether a bench database's maker is gone: its process, on this machine, no longer runs."""
+    if not comment:
+        return not busy
+    parts = comment.split()
+    if not comment.startswith("union bench:") or len(parts) < 6 or parts[3] != socket.gethostname():
+        return False
+    try:
+        os.kill(int(parts[5]), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, ValueError):
+        return False
+    return False
 
 
 def mainland_id(k: int) -> str:
