@@ -35,6 +35,10 @@ def test_district_monitor_refreshes_drills_down_and_exports(qtbot, world: dict[s
     assert page.day_model.rowCount() == 1 and page.day_model.rows[0]["enrolled_card"] == 8
     slices = {s.label() for s in page.pie_chart.series()[0].slices()}
     assert "区局确认中 2家" in slices and "未提交 0家" in slices
+    # Its legend beside the pie shows each entry whole (the chart's own cut them to "区局确认…").
+    assert not page.pie_chart.legend().isVisible()
+    assert page.pie_legend is not None and all(label in page.pie_legend.text() for label in slices)
+    assert page.pie_legend.width() >= page.pie_legend.sizeHint().width()
     assert page.day_chart.series()[0].barSets()[0].at(0) == 8
     assert "区局(产业)提交至职保中心截止" in page.deadlines.text() and "天" in page.deadlines.text()
 
