@@ -160,9 +160,10 @@ class BatchDetailDialog(QDialog):
     def __init__(self, batch: enrollment_batches.BatchInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("批次详情 — {0}").format(batch.batch_no))
-        info = QLabel(self.tr("批次编号：{0}　类型：{1}　保障类型：{2}　人数：{3}　状态：{4}").format(
-            batch.batch_no, batch.kind_label, PLAN_TYPE_LABELS.get(batch.plan_type, batch.plan_type),
-            batch.member_count, batch.status_label)
+        # Two lines of whole fields: one line wrapped at the dialog's edge cut 状态：待发送 in two.
+        self.info = info = QLabel(self.tr("批次编号：{0}　类型：{1}　保障类型：{2}").format(
+            batch.batch_no, batch.kind_label, PLAN_TYPE_LABELS.get(batch.plan_type, batch.plan_type))
+            + "\n" + self.tr("人数：{0}　状态：{1}").format(batch.member_count, batch.status_label)
             + (self.tr("　审核标识：{0}").format(batch.review_mark_label) if batch.review_mark_label else ""))
         info.setWordWrap(True)
         layout = QVBoxLayout(self)

@@ -103,6 +103,11 @@ def test_wizard_submits_after_settling_a_retiree(qtbot, union: int, profile: Pro
     qtbot.waitUntil(lambda: detail.model.rowCount() == 20, timeout=5000)
     detail.model.load_rows(0, 19)
     assert detail.model.index(19, 5).data() in ("全年", "半年")
+    # Its heading: two lines of whole fields, neither wrapped at the dialog's edge.
+    lines = detail.info.text().splitlines()
+    assert lines[0].startswith(f"批次编号：{batch.batch_no}") and lines[1] == "人数：20　状态：待发送"
+    assert all(detail.info.fontMetrics().horizontalAdvance(line) <= detail.info.contentsRect().width()
+               for line in lines)
     shot(detail, "batch-detail")
     page.resize(1200, 500)
     page.show()
