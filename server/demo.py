@@ -357,15 +357,16 @@ def add_samples(ctx: ServerContext, union: Union, plan_year: int, today: date) -
     pdf = demo_notice_pdf("即时参保告知书")
     # The plan year is next year's, so an instant batch sent today is covered the whole year, as
     # demo_submission writes it (the server checks it with coverage_for).
+    shown = {m.id_number: (m.name or "", m.card_no) for m in carded + enrolled}  # 批次详情 shows them
     instant = demo_submission(union.org_code, plan_year, [m.id_number for m in carded], pdf,
                               kind=SubmissionKind.INSTANT_CARDED, batch_no=f"JS{today:%Y%m%d}{tag}0001",
-                              nonce=secrets.token_hex(16), timestamp=wire.format_timestamp(ctx.now()))
+                              nonce=secrets.token_hex(16), timestamp=wire.format_timestamp(ctx.now()), shown=shown)
     cards = wire.CardBatch(union.org_code, f"BK{today:%Y%m%d}{tag}0002",
                            [wire.CardApplicant(m.id_number, m.name or "") for m in applicants])
     central_pdf = demo_notice_pdf("集中参保告知书")
     central = demo_submission(union.org_code, plan_year, [m.id_number for m in enrolled], central_pdf,
                               batch_no=f"JZ{today:%Y%m%d}{tag}0003", nonce=secrets.token_hex(16),
-                              timestamp=wire.format_timestamp(ctx.now()))
+                              timestamp=wire.format_timestamp(ctx.now()), shown=shown)
     records = [wire.PushRecord.signed(str(uuid.uuid4()), wire.RecordKind.SUBMISSION, instant.to_wire(), key, pdf),
                wire.PushRecord.signed(str(uuid.uuid4()), wire.RecordKind.CARD_BATCH, cards.to_wire(), key),
                wire.PushRecord.signed(str(uuid.uuid4()), wire.RecordKind.SUBMISSION, central.to_wire(), key,
@@ -384,15 +385,18 @@ _ELIGIBILITY_FIELDS = ("life_status", "retired_on", "insurance_status", "card_no
 
 def demo_submission(union: str, plan_year: int, numbers: list[str], pdf: bytes, *, plan_type: str = "A",
                     channel: str = Channel.CARD, kind: str = SubmissionKind.CENTRAL, batch_no: str | None = None,
-                    replaces: str | None = None, nonce: str = "", timestamp: str = "") -> wire.Submission:
+                    replaces: str | None = None, nonce: str = "", timestamp: str = "",
+                    shown: dict[str, tuple[str, str | None]] | None = None) -> wire.Submission:
     """A submission of these members for the whole plan year at the demo campaign's fees, as a
-    client would make it (for tests and benchmarks against a demo server)."""
+    client would make it (for tests and benchmarks against a demo server); `shown`: the name and
+    card number of each ID number, as a client's roster carries them (empty without)."""
     split = DEMO_FEES[PlanType(plan_type)]
     cover = central_coverage(plan_year)
     return wire.Submission(
         union=union, batch_no=batch_no or f"JZ-{uuid.uuid4().hex[:12]}", kind=SubmissionKind(kind),
         plan_year=plan_year, channel=Channel(channel), plan_type=plan_type,
-        members=[SubmissionMember(n, coverage_start=cover.start, coverage_end=cover.end) for n in numbers],
+        members=[SubmissionMember(n, *(shown or {}).get(n, ("", None)), coverage_start=cover.start,
+                                  coverage_end=cover.end) for n in numbers],
         totals=batch_totals(len(numbers), split), fee_split=split, notice_pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         replaces=replaces, nonce=nonce, timestamp=timestamp)
 

@@ -20,13 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.rules.cards import mask_card_no
 from app.views import ops
 from app.views.superior_pages import OFFLINE, PLAN_LABELS, ApiSource, RowsModel, _table, describe
 
 ROSTER_COLUMNS = [
     ("姓名", lambda r: r.get("name") or ""),
     ("证件号码", lambda r: r["id_number"]),
-    ("会员卡号", lambda r: r.get("card_no") or ""),
+    ("会员卡号", lambda r: mask_card_no(r.get("card_no"))),  # masked as on every other screen
     ("起保日期", lambda r: r.get("coverage_start") or ""),
     ("终保日期", lambda r: r.get("coverage_end") or ""),
     ("半年/全年", lambda r: "半年" if r.get("period") == "half" else "全年"),
@@ -66,9 +67,11 @@ class BatchDetailDialog(QDialog):
 
     def _loaded(self, detail: dict[str, Any]) -> None:
         self.detail = detail
-        self.summary.setText(self.tr("{0}　{1}　{2} 人　保障费用 {3} 元　批次 {4}").format(
-            detail["union"]["name"], PLAN_LABELS.get(detail["plan_type"], detail["plan_type"]), detail["member_count"], detail["totals"]["fee"],
-            detail["batch_no"]))
+        # Two lines of whole fields: one line wrapped at the dialog's edge cut a batch number in two.
+        self.summary.setText(self.tr("{0}　批次 {1}").format(detail["union"]["name"], detail["batch_no"]) + "\n"
+                             + self.tr("{0}　{1} 人　保障费用 {2} 元").format(
+                                 PLAN_LABELS.get(detail["plan_type"], detail["plan_type"]), detail["member_count"],
+                                 detail["totals"]["fee"]))
         sig = detail["signature"]
         self.signature.setText(self.tr("签名校验：通过（设备指纹 {0}）").format(sig["fingerprint"]) if sig["valid"]
                                else self.tr("签名校验：不通过——{0}。该批次不能审批，请退回。").format(sig["problem"]))

@@ -46,6 +46,15 @@ def _eligible(org_code: str, plan_year: int, n: int) -> list[str]:
                 if ineligible_reason({f: getattr(m, f) for f in FIELDS}, channel="card", plan_year=plan_year) is None][:n]
 
 
+def _shown(numbers: list[str]) -> dict[str, tuple[str, str | None]]:
+    """Each member's name and card number, as a client's roster carries them."""
+    from server.db import session
+    from server.models import Member
+
+    with session():
+        return {m.id_number: (m.name or "", m.card_no) for m in Member.select().where(Member.id_number.in_(numbers))}
+
+
 def _submit_as(url: str, username: str, n: int) -> str:
     client = ServerClient(url)
     client.login(username, DEMO_PASSWORD)
@@ -54,8 +63,9 @@ def _submit_as(url: str, username: str, n: int) -> str:
     me = client.me()
     year = client.campaign()["plan_year"]
     pdf = demo_notice_pdf("告知书")
-    payload = demo_submission(me["union"]["org_code"], year, _eligible(me["union"]["org_code"], year, n), pdf,
-                              nonce=secrets.token_hex(16), timestamp=protocol.format_timestamp(client.server_time()))
+    numbers = _eligible(me["union"]["org_code"], year, n)
+    payload = demo_submission(me["union"]["org_code"], year, numbers, pdf, nonce=secrets.token_hex(16),
+                              timestamp=protocol.format_timestamp(client.server_time()), shown=_shown(numbers))
     record = protocol.PushRecord.signed(str(uuid.uuid4()), protocol.RecordKind.SUBMISSION, payload.to_wire(), key, pdf)
     [result] = client.push(fingerprint, [record.to_wire()])
     assert result["status"] == "ok", result
@@ -139,7 +149,14 @@ def test_batch_detail_dialog_shows_masked_roster_and_signature(qtbot, world: dic
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 5, timeout=10_000)
     assert dialog.model.rowCount() == 5
     assert "****" in dialog.model.data(dialog.model.index(0, 1))
+    # The card number masked as everywhere else ("6231 **** 0624"), the name shown.
+    assert dialog.model.data(dialog.model.index(0, 0)) and " **** " in dialog.model.data(dialog.model.index(0, 2))
     assert dialog.signature.text().startswith("签名校验：通过")
+    # The summary in two lines of whole fields, neither wider than the dialog's label.
+    lines = dialog.summary.text().splitlines()
+    assert len(lines) == 2 and lines[0].endswith(f"批次 {world['batches'][0]}") and "保障费用" in lines[1]
+    assert all(dialog.summary.fontMetrics().horizontalAdvance(line) <= dialog.summary.contentsRect().width()
+               for line in lines)
     SHOTS.mkdir(parents=True, exist_ok=True)
     assert dialog.grab().save(str(SHOTS / "district-batch-detail.png"))
 
