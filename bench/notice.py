@@ -137,7 +137,8 @@ def wizard_counts(members: int, runs: int) -> None:
         missing = members - Member.select().count()
         if missing <= 0:
             break
-        print(f"building a {members:,}-member profile in {folder} …", flush=True)
+        print(f"building a {members:,}-member profile in {folder} …" if attempt == 0 else
+              f"  topping it up by {missing:,} (demo IDs drawn twice were dropped)", flush=True)
         demo.fill_demo(missing, seed=7 + attempt)
     union_id = current_union().id
     plan_year = default_plan_year(date.today())
