@@ -35,6 +35,16 @@ def test_the_spec_names_both_programs_and_the_data() -> None:
         ast.parse((INSTALLER / entry).read_text(encoding="utf-8"))
 
 
+def test_modules_the_app_imports_by_name_are_bundled() -> None:
+    """PyInstaller follows `import x` only: the CLI's command modules and the superior pages are
+    imported by name (importlib), so the spec bundles every module of the app."""
+    by_name = {str(path.relative_to(ROOT)) for path in (ROOT / "app").rglob("*.py")
+               if "import_module(" in path.read_text(encoding="utf-8")}
+    assert {"app/cli.py", "app/views/roles.py"} <= by_name
+    spec = (INSTALLER / "union-clerk.spec").read_text(encoding="utf-8")
+    assert 'APP_MODULES = collect_submodules("app")' in spec and "hiddenimports=APP_MODULES" in spec
+
+
 def test_entry_scripts_call_the_real_mains() -> None:
     gui = (INSTALLER / "entry_gui.py").read_text(encoding="utf-8")
     cli = (INSTALLER / "entry_cli.py").read_text(encoding="utf-8")
