@@ -49,6 +49,12 @@ class MemberTableModel(IdTableModel):
     def fetch_ids(self, f: MemberFilter, sort_key: str, descending: bool) -> list[int]:
         return member_service.member_ids(self.union_id, f, sort_key, descending)
 
+    def fetch_first_ids(self, f: MemberFilter, sort_key: str, descending: bool, limit: int) -> list[int]:
+        return member_service.member_ids(self.union_id, f, sort_key, descending, limit=limit)
+
+    def fetch_count(self, f: MemberFilter) -> int:
+        return member_service.count_members(self.union_id, f)
+
     def fetch_rows(self, ids: list[int]) -> list[MemberRow]:
         return member_service.rows_by_ids(ids, plan_year=self.plan_year, today=self._today())
 

@@ -8,6 +8,9 @@
   order on the database worker; a row is loaded by id, in batches of `BATCH`, when the view first
   asks for it — on the database worker, never the UI thread — and kept in an LRU cache. Until its
   batch arrives a row paints blank; `dataChanged` repaints it. 100,000 ids are 800 KB.
+  A model that can fetch its query's first ids alone (`fetch_first_ids`, `fetch_count`) is asked
+  in two steps: the first `BATCH` ids, their rows and the count, shown at once; then every id,
+  swapped in without a reset (the view keeps its scroll position, selection and painted rows).
 
 The UI thread never touches the database here: `data()` only reads the cache.
 """
@@ -174,17 +177,23 @@ class ListTableModel(RowTableModel):
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What a (re)query produced on the worker: every matching id in order, and the first rows."""
+    """What a (re)query produced on the worker: the matching ids in order — every one, or only
+    the first ones when `count` says there are more — and the first rows."""
 
     filter: Any
     sort_key: str
     descending: bool
     ids: array
     first_rows: list[Any]
+    count: int | None = None  # how many match, when `ids` holds only the first of them
 
     @property
     def total(self) -> int:
-        return len(self.ids)
+        return len(self.ids) if self.count is None else self.count
+
+    @property
+    def complete(self) -> bool:
+        return self.total == len(self.ids)
 
 
 _GONE = object()  # an id whose row was deleted between the id query and its load
@@ -203,11 +212,13 @@ class IdTableModel(RowTableModel):
         self.sort_key = sort_key
         self.descending = descending
         self._ids = array("q")
+        self._total = 0  # rows shown: len(self._ids), or more while only the first ids are known
         self._cache: OrderedDict[int, Any] = OrderedDict()
         self._loading: set[int] = set()
         self._generation = 0
         self._asked = 0  # batches asked for by painting so far (a request's serial)
         self._latest = ops.Latest(self)
+        self._queries = 0  # requeries asked for so far: a query's rest is skipped once a newer one is
 
     # ---- what subclasses provide (they run on the database worker) ------------------------------------
     def fetch_ids(self, f: Any, sort_key: str, descending: bool) -> Sequence[int]:
@@ -215,6 +226,14 @@ class IdTableModel(RowTableModel):
 
     def fetch_rows(self, ids: list[int]) -> list[Any]:
         """The rows (dataclasses with `.id`) of `ids`, in any order; missing ones are gone."""
+        raise NotImplementedError
+
+    def fetch_first_ids(self, f: Any, sort_key: str, descending: bool, limit: int) -> Sequence[int] | None:
+        """The first `limit` ids of the query in order, or None: this model fetches all at once."""
+        return None
+
+    def fetch_count(self, f: Any) -> int:
+        """How many rows the filter matches (asked only when `fetch_first_ids` gives ids)."""
         raise NotImplementedError
 
     # ---- querying ---------------------------------------------------------------------------------
@@ -226,28 +245,80 @@ class IdTableModel(RowTableModel):
         ids = array("q", self.fetch_ids(f, sort_key, descending))
         return Snapshot(f, sort_key, descending, ids, self.fetch_rows(list(ids[:BATCH])) if ids else [])
 
+    def query_first(self, f: Any, sort_key: str, descending: bool) -> Snapshot:
+        """The first `BATCH` ids, their rows and how many match (on the database worker): the
+        first page without walking every id (`query` when the model cannot)."""
+        first = self.fetch_first_ids(f, sort_key, descending, BATCH)
+        if first is None:
+            return self.query(f, sort_key, descending)
+        ids = array("q", first)
+        rows = self.fetch_rows(list(ids)) if ids else []
+        count = len(ids) if len(ids) < BATCH else max(self.fetch_count(f), len(ids))
+        return Snapshot(f, sort_key, descending, ids, rows, count)
+
     def apply(self, snap: Snapshot) -> None:
         """Show a snapshot (main thread)."""
         self.beginResetModel()
         self.filter, self.sort_key, self.descending = snap.filter, snap.sort_key, snap.descending
         self._generation += 1
         self._ids = snap.ids
+        self._total = snap.total
         self._cache.clear()
         self._loading.clear()
         for row in snap.first_rows:
             self._cache[row.id] = row
         self.endResetModel()
-        self.totalChanged.emit(len(self._ids))
+        self.totalChanged.emit(self._total)
+
+    @property
+    def complete(self) -> bool:
+        """Every id of the query is here (not only the first page's)."""
+        return len(self._ids) == self._total
 
     def requery(self, f: Any = None, sort_key: str | None = None, descending: bool | None = None,
                 on_done=None) -> None:
-        """Ask again on the database worker; only the newest request's answer is shown."""
+        """Ask again on the database worker; only the newest request's answer is shown: its first
+        page at once, then (`_fetch_rest`) every id. `on_done(snapshot)` once every id is in."""
+        f = self.filter if f is None else f
+        sort_key = self.sort_key if sort_key is None else sort_key
+        descending = self.descending if descending is None else descending
+        self._queries += 1
+        serial = self._queries
+
         def shown(snap: Snapshot) -> None:
             self.apply(snap)
-            if on_done is not None:
-                on_done(snap)
+            if snap.complete:
+                if on_done is not None:
+                    on_done(snap)
+            else:
+                self._fetch_rest(serial, snap, on_done)
 
-        self._latest.run(lambda: self.query(f, sort_key, descending), shown)
+        self._latest.run(lambda: self.query_first(f, sort_key, descending), shown)
+
+    def _fetch_rest(self, serial: int, first: Snapshot, on_done) -> None:
+        """Every id of the query whose first page `first` shows, on the database worker (skipped
+        there once a newer query is asked for), swapped in without a reset: the first ids are the
+        same, the row count too, so the view keeps its scroll position, selection and painted
+        rows; the rows after the first page, painted blank meanwhile, are repainted and load."""
+        def rest() -> array | None:
+            if serial != self._queries:
+                return None
+            return array("q", self.fetch_ids(first.filter, first.sort_key, first.descending))
+
+        def arrived(ids: array | None) -> None:
+            if ids is None or serial != self._queries or self._ids is not first.ids:
+                return  # a newer query was asked for, or shown
+            known = len(self._ids)
+            if len(ids) != self._total or ids[:known] != self._ids:
+                # The members changed between the two steps (another window wrote): shown whole.
+                self.apply(Snapshot(first.filter, first.sort_key, first.descending, ids, []))
+            else:
+                self._ids = ids
+                self._rows_changed(known, len(ids) - 1)
+            if on_done is not None:
+                on_done(Snapshot(first.filter, first.sort_key, first.descending, ids, first.first_rows))
+
+        ops.run_db(self, rest, arrived)
 
     def reload(self) -> None:
         """Query again and wait for the answer, painting meanwhile (tests, screenshots)."""
@@ -270,12 +341,13 @@ class IdTableModel(RowTableModel):
 
     # ---- rows ---------------------------------------------------------------------------------------
     def row_count(self) -> int:
-        return len(self._ids)
+        return self._total
 
     def row_id(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def ids(self) -> array:
+        """The query's ids in order (only the first page's until `complete`)."""
         return self._ids
 
     def row_at(self, row: int) -> Any:
