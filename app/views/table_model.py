@@ -22,7 +22,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor
 
 from app.views import ops
@@ -36,6 +45,11 @@ CACHED_ROWS = 5_000
 #: loading it would only keep the worker, and through the interpreter the UI, busy. Its rows are
 #: repainted instead, so a row still on screen asks again.
 STALE_AFTER = 4
+#: Posted when a first page is shown, below the priority of the paint it asks for (Qt posts a
+#: window's UpdateRequest at LowEventPriority): the rest of the ids are asked for once the first
+#: page is painted, and their query does not take a core from that paint.
+_REST = QEvent.Type(QEvent.registerEventType())
+_AFTER_PAINT = Qt.EventPriority.LowEventPriority.value - 1
 
 WARN = QColor("#fff4d6")
 ALERT = QColor("#fde2e1")
@@ -219,6 +233,7 @@ class IdTableModel(RowTableModel):
         self._asked = 0  # batches asked for by painting so far (a request's serial)
         self._latest = ops.Latest(self)
         self._queries = 0  # requeries asked for so far: a query's rest is skipped once a newer one is
+        self._rest: Any = None  # what asks for the rest of the ids once the first page is painted
 
     # ---- what subclasses provide (they run on the database worker) ------------------------------------
     def fetch_ids(self, f: Any, sort_key: str, descending: bool) -> Sequence[int]:
@@ -291,9 +306,15 @@ class IdTableModel(RowTableModel):
                 if on_done is not None:
                     on_done(snap)
             else:
-                self._fetch_rest(serial, snap, on_done)
+                self._rest = lambda: self._fetch_rest(serial, snap, on_done)
+                QCoreApplication.postEvent(self, QEvent(_REST), _AFTER_PAINT)
 
         self._latest.run(lambda: self.query_first(f, sort_key, descending), shown)
+
+    def customEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == _REST and self._rest is not None:
+            rest, self._rest = self._rest, None
+            rest()
 
     def _fetch_rest(self, serial: int, first: Snapshot, on_done) -> None:
         """Every id of the query whose first page `first` shows, on the database worker (skipped

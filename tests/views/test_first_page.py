@@ -192,3 +192,26 @@ def test_members_changed_between_the_steps_are_shown_whole(qtbot, demo_profile: 
     gate.open()
     assert totals == [299] and model.rowCount() == 299 and model.complete
     assert list(model.ids()) == expected_ids()
+
+
+def test_the_first_page_count_with_two_unions(qtbot, demo_profile: Profile) -> None:
+    """The unfiltered count (the table's less the other unions') and a filtered one are the
+    union's own, whichever side of it the other unions' ids fall."""
+    from app.models import Union
+    from app.models.queries import count_members
+
+    below = Union.create(name="上海另一公司工会委员会")
+    moved = [m.id for m in Member.select(Member.id).order_by(Member.id).limit(40)]
+    Member.update(union=below).where(Member.id.in_(moved)).execute()
+    flexible = MemberFilter(category=str(Category.FLEXIBLE))
+    for union_id in (UNION, below.id):
+        for f in (MemberFilter(), MemberFilter(text="  "), flexible):
+            assert count_members(union_id, f) == len(member_ids(union_id, f)), (union_id, f)
+    assert count_members(UNION, MemberFilter()) == 260
+    assert count_members(below.id + 1, MemberFilter()) == 0
+    model = MemberTableModel(UNION, PLAN_YEAR)
+    gate = Gate(model)
+    first_page_shown(qtbot, model)
+    assert model.rowCount() == 260 and not model.complete
+    gate.open()
+    assert list(model.ids()) == expected_ids()
