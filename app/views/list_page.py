@@ -89,8 +89,10 @@ class ListPage:
         self.requery(sort_key=key, descending=order == Qt.SortOrder.DescendingOrder)
 
     def selected_ids(self) -> list[int]:
-        """The ids (UserRole) of the selected rows: members, or queue entries on 待办会员列表."""
-        return [self.model.data(i, Qt.ItemDataRole.UserRole) for i in self.table.selectionModel().selectedRows()]
+        """The ids (UserRole) of the selected rows: members, or queue entries on 待办会员列表 (a row
+        after the first page has none in the moment before the query's other ids arrive)."""
+        ids = (self.model.data(i, Qt.ItemDataRole.UserRole) for i in self.table.selectionModel().selectedRows())
+        return [i for i in ids if i is not None]
 
 
 def fill_enterprises(page: QWidget, combo: QComboBox, union_id: int, then=None) -> None:

@@ -234,6 +234,7 @@ class IdTableModel(RowTableModel):
         self._latest = ops.Latest(self)
         self._queries = 0  # requeries asked for so far: a query's rest is skipped once a newer one is
         self._rest: Any = None  # what asks for the rest of the ids once the first page is painted
+        self._blank: tuple[int, int] | None = None  # rows painted before their ids were known
 
     # ---- what subclasses provide (they run on the database worker) ------------------------------------
     def fetch_ids(self, f: Any, sort_key: str, descending: bool) -> Sequence[int]:
@@ -278,6 +279,7 @@ class IdTableModel(RowTableModel):
         self._generation += 1
         self._ids = snap.ids
         self._total = snap.total
+        self._blank = None
         self._cache.clear()
         self._loading.clear()
         for row in snap.first_rows:
@@ -335,7 +337,9 @@ class IdTableModel(RowTableModel):
                 self.apply(Snapshot(first.filter, first.sort_key, first.descending, ids, []))
             else:
                 self._ids = ids
-                self._rows_changed(known, len(ids) - 1)
+                if self._blank is not None:  # only what a view painted blank: the rest never showed
+                    self._rows_changed(*self._blank)
+                    self._blank = None
             if on_done is not None:
                 on_done(Snapshot(first.filter, first.sort_key, first.descending, ids, first.first_rows))
 
@@ -391,6 +395,9 @@ class IdTableModel(RowTableModel):
             return None
         row, ids = index.row(), self._ids
         if not 0 <= row < len(ids):
+            if len(ids) <= row < self._total:  # painted before its id is known: repainted when it is
+                self._blank = (row, row) if self._blank is None else (min(self._blank[0], row),
+                                                                       max(self._blank[1], row))
             return None
         if role == _USER:
             return ids[row]
