@@ -338,12 +338,23 @@ class IdTableModel(RowTableModel):
             else:
                 self._ids = ids
                 if self._blank is not None:  # only what a view painted blank: the rest never showed
-                    self._rows_changed(*self._blank)
+                    self._refill(*self._blank)
                     self._blank = None
             if on_done is not None:
                 on_done(Snapshot(first.filter, first.sort_key, first.descending, ids, first.first_rows))
 
         ops.run_db(self, rest, arrived)
+
+    def _refill(self, first: int, last: int) -> None:
+        """Rows a view painted blank before their ids were known: their batches asked for now (its
+        repaint would ask for the same, after a paint of blank rows again), or, when they span
+        more than a few batches (the clerk scrolled meanwhile), repainted: those on screen ask."""
+        batches = range(first // BATCH, last // BATCH + 1)
+        if len(batches) > STALE_AFTER:
+            self._rows_changed(first, last)
+            return
+        for batch in batches:
+            self._request(batch)
 
     def reload(self) -> None:
         """Query again and wait for the answer, painting meanwhile (tests, screenshots)."""

@@ -86,9 +86,11 @@ def test_first_page_is_shown_before_every_id_is_in(qtbot, demo_profile: Profile)
     assert not model._loading
     gate.open()
     assert model.complete and list(model.ids()) == everyone and model.rowCount() == 300
-    assert model.data(beyond) is None  # now it asks for its batch
-    ops.drain()
+    # Asked for blank before its id was known: its batch was loaded once the ids came.
     assert model.data(beyond) == names[everyone[batch + 5]]
+    assert model.data(model.index(2 * batch + 50, 1)) is None  # never asked for: asks now
+    ops.drain()
+    assert model.is_loaded(2 * batch + 50)
 
 
 def test_a_short_result_is_one_step(qtbot, demo_profile: Profile) -> None:
@@ -112,6 +114,7 @@ def test_the_swap_keeps_selection_scroll_and_painted_rows(qtbot, page: MemberLis
     table.selectionModel().select(model.index(3, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
                                   | QItemSelectionModel.SelectionFlag.Rows)
     table.scrollTo(model.index(150, 0), QAbstractItemView.ScrollHint.PositionAtTop)
+    table.viewport().repaint()  # rows 150… painted blank: their ids are not known yet
     scrolled = table.verticalScrollBar().value()
     assert scrolled > 0
     painted = {model.ids()[r]: model.row_at(r) for r in range(10)}
@@ -121,16 +124,14 @@ def test_the_swap_keeps_selection_scroll_and_painted_rows(qtbot, page: MemberLis
     swapped: list[tuple[int, int]] = []
     model.dataChanged.connect(lambda first, last: swapped.append((first.row(), last.row())))
     gate.opened.set()
-    qtbot.waitUntil(lambda: model.complete, timeout=5000)
-    # No reset; repainted: only the rows the view painted blank (those on screen), not all 290.
-    # (then the batches those rows asked for arrive).
-    assert not resets and swapped[0][0] == 150 < swapped[0][1] < 200
+    qtbot.waitUntil(lambda: model.complete and model.is_loaded(150), timeout=5000)
+    # No reset; the rows the view painted blank (those on screen) loaded, not all 290 repainted.
+    assert not resets and swapped and swapped[0] == (150, 159)
     assert all(first >= 150 and last < 200 for first, last in swapped)
     assert list(model.ids()) == everyone
     assert table.verticalScrollBar().value() == scrolled
     assert page.selected_ids() == [everyone[3]]
     assert all(model.row_at(r) is painted[everyone[r]] for r in range(10))  # not loaded again
-    qtbot.waitUntil(lambda: model.is_loaded(150), timeout=5000)  # on screen: asked for and loaded
     ops.drain()
     assert table.verticalScrollBar().value() == scrolled and page.selected_ids() == [everyone[3]]
 
