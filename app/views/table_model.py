@@ -322,7 +322,7 @@ class IdTableModel(RowTableModel):
         """Every id of the query whose first page `first` shows, on the database worker (skipped
         there once a newer query is asked for), swapped in without a reset: the first ids are the
         same, the row count too, so the view keeps its scroll position, selection and painted
-        rows; the rows after the first page, painted blank meanwhile, are repainted and load."""
+        rows; rows after the first page painted blank meanwhile load (`_refill`)."""
         def rest() -> array | None:
             if serial != self._queries:
                 return None
@@ -406,7 +406,7 @@ class IdTableModel(RowTableModel):
             return None
         row, ids = index.row(), self._ids
         if not 0 <= row < len(ids):
-            if len(ids) <= row < self._total:  # painted before its id is known: repainted when it is
+            if len(ids) <= row < self._total:  # painted before its id is known: loaded when it is
                 self._blank = (row, row) if self._blank is None else (min(self._blank[0], row),
                                                                        max(self._blank[1], row))
             return None
