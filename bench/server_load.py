@@ -320,6 +320,15 @@ def running_server(db_url: str, log_file: Path) -> Iterator[str]:
         yield url
 
 
+def _dies_with_parent() -> None:
+    """In the server's process before it starts (Linux): a SIGTERM when the bench dies, a `kill -9`
+    too — a server left running held the bench's database open."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 @contextmanager
 def serving(db_url: str, log_file: Path, workers: int = 1) -> Iterator[tuple[str, int]]:
     """`union-server serve [--workers N]` on a free loopback port: its URL and its (supervising)
@@ -332,7 +341,8 @@ def serving(db_url: str, log_file: Path, workers: int = 1) -> Iterator[tuple[str
     command += ["serve", "--db", db_url, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
                 "--no-worker"] + (["--workers", str(workers)] if workers > 1 else [])
     with open(log_file, "wb") as log:
-        proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                preexec_fn=_dies_with_parent if sys.platform == "linux" else None)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
