@@ -9,7 +9,7 @@ Measured, through the server's functions (the HTTP routes call exactly these):
 - the 待提交 totals line (after approving all N);
 - 提交列表中的参保信息 (every batch → 已完成, each change in its union's feed) and the district notice
   PDF rendered from the receipt (the faster of two renderings: the first one of the process loads
-  the font).
+  the font; one page of totals whatever the district's size, so its ratio stays about 1).
 Each is printed with its ratio to the same operation on a district of B batches (default 20),
 measured in the same run, so the figure says how it scales, whatever the machine.
 
