@@ -141,16 +141,35 @@ def close_page(page, app) -> None:
 
 
 class _Painted(QObject):
-    """Notes the table viewport's paint events (the filter sees one just before it is painted)."""
+    """Notes the table viewport's paint events once `after` is true (the filter sees one just
+    before it is painted)."""
 
-    def __init__(self) -> None:
+    def __init__(self, after) -> None:
         super().__init__()
+        self.after = after
         self.seen = 0
 
     def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
+        if event.type() == QEvent.Type.Paint and self.after():
             self.seen += 1
         return False
+
+
+def _until(done, msecs: int = 30_000) -> None:
+    """Run the event loop until `done()`, sleeping in it between events (a 5 ms timer wakes it)."""
+    from PySide6.QtCore import QTimer
+
+    deadline = time.monotonic() + msecs / 1000
+    wake = QTimer()
+    wake.setInterval(5)
+    wake.start()
+    try:
+        while not done():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the member list's first page never painted")
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    finally:
+        wake.stop()
 
 
 def first_page(page) -> tuple[Took, Took]:
@@ -161,15 +180,12 @@ def first_page(page) -> tuple[Took, Took]:
 
     model, viewport = page.model, page.table.viewport()
     shown: list[int] = []
-    painted = _Painted()
+    painted = _Painted(lambda: bool(shown))  # a paint after the answer was shown
     model.totalChanged.connect(shown.append)
+    viewport.installEventFilter(painted)
     t = start()
     page.requery()
-    while not shown:  # the answer: the view is reset
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
-    viewport.installEventFilter(painted)
-    while not painted.seen:  # and painted (right after the filter sees its paint event)
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    _until(lambda: painted.seen > 0)
     QCoreApplication.processEvents()
     first = took(t)
     viewport.removeEventFilter(painted)
