@@ -40,6 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+import push_trace  # noqa: E402  (bench/push_trace.py, beside this file)
+
 PASSWORD = "bench-2025"
 
 
@@ -189,7 +191,8 @@ def sampled(pid: int, out: Path | None) -> Iterator[None]:
         spy.wait(60)
 
 
-def first_push(work: Path, members: int, profile_to: Path | None = None) -> tuple[int, Timed, int, Timed]:
+def first_push(work: Path, members: int, profile_to: Path | None = None,
+               trace: bool = False) -> tuple[int, Timed, int, Timed]:
     """Import `members` members from an .xlsx into a profile that pulled the demo union, push them
     all (the first push), then pull the union into a fresh profile (the first pull of the same
     members). Returns (pushed, push timing, pulled members, pull timing)."""
@@ -222,9 +225,12 @@ def first_push(work: Path, members: int, profile_to: Path | None = None) -> tupl
                                          actor="bench")
         result = importer.apply_import(importer.prepare_import(sheet, options), backup_dir=profile.backups)
         print(f"  {result.imported:,} members imported here ({result.failed} refused rows)", flush=True)
+        tracer = push_trace.PushTrace(engine, proc.pid) if trace else None
         with sampled(proc.pid, profile_to), Timed(proc.pid) as push:
             report = SyncReport()
             engine.push(report, queueing=engine.queueing())  # as sync() queues and pushes
+        if tracer is not None:
+            print(tracer.report(), flush=True)
         left = pending_changes()
         if left:
             raise RuntimeError(f"first push: {left} members still to send ({report.refused} refused)")
@@ -251,12 +257,21 @@ def main() -> None:
     parser.add_argument("--push-members", type=int, default=100_000)
     parser.add_argument("--push-only", action="store_true", help="only the first push and its first pull")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "union-bench-sync")
+    parser.add_argument("--push-chunk", type=int, metavar="ROWS",
+                        help="rows a push request carries (default app.sync.engine.PUSH_CHUNK)")
+    parser.add_argument("--trace-push", action="store_true",
+                        help="time every request of the first push, each side's threads (bench/push_trace.py)")
     parser.add_argument("--profile-push", type=Path, metavar="FILE",
                         help="sample the server with py-spy during the first push; its stacks to FILE")
     args = parser.parse_args()
     args.work.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if args.push_chunk:
+        from app.sync import engine
+
+        engine.PUSH_CHUNK = args.push_chunk
     machine = f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}"
-    pushed, first_push_t, pulled_again, first_pull_t = first_push(args.work, args.push_members, args.profile_push)
+    pushed, first_push_t, pulled_again, first_pull_t = first_push(args.work, args.push_members, args.profile_push,
+                                                                         args.trace_push)
     if args.push_only:
         print()
         print(machine)
