@@ -94,7 +94,20 @@ class PushTrace:
             finally:
                 self.db_calls.append((start, time.monotonic()))
 
+        from app.models import db
+
+        commit = db.commit
+        self.commits: list[float] = []
+
+        def traced_commit() -> Any:
+            start = time.monotonic()
+            try:
+                return commit()
+            finally:
+                self.commits.append(time.monotonic() - start)
+
         engine._send, engine.client.push, engine.client.http.request = traced_send, traced_push, traced_request
+        db.commit = traced_commit
         engine.run_db = traced_db
 
     def report(self) -> str:
@@ -128,7 +141,8 @@ class PushTrace:
             f"rest {mean([w - c - q for w, c, q in zip(window, server_cpu, server_wait)]):7.1f}",
             f"    between an answer decoded and the next chunk's start (the server has nothing): {mean(gaps):7.1f}",
             f"  client database work (run_db): {sum(e - s for s, e in self.db_calls):.2f} s in {len(self.db_calls)} calls, "
-            f"{db_outside:.2f} s of it while no request was on its way",
+            f"{db_outside:.2f} s of it while no request was on its way; {len(self.commits)} commits took "
+            f"{sum(self.commits):.2f} s (the longest {max(self.commits, default=0) * 1000:.0f} ms)",
         ]
         lines.append("  CPU by thread, server: " + _by_thread(threads(self.server_pid), self._server_threads0))
         lines.append("  CPU by thread, client: " + _by_thread({**self._client_threads1, **threads(os.getpid())},

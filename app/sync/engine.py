@@ -215,21 +215,23 @@ class SyncEngine(Pushing):
                 total += self.run_db(steps.pop(0))
 
         def answered(rows: list[Sending], by_key: dict[str, Any], on_its_way: list[Sending]) -> list[Sending]:
-            # On the database worker while the server takes `on_its_way`: these answers written and
-            # the chunk after it claimed in one transaction, then members queued when less than a
-            # request's rows wait (queued far ahead of what is sent, the outbox grew to half the
-            # members, every chunk's rows going into and out of a key index that many pages long).
+            # On the database worker while the server takes `on_its_way`, in one transaction (a
+            # queueing step's own is a savepoint in it: one commit a request, where a step's own
+            # commit made it two every other one): these answers written, the chunk after it
+            # claimed, then members queued when less than a request's rows wait (queued far ahead of
+            # what is sent, the outbox grew to half the members, every chunk's rows going into and
+            # out of a key index that many pages long).
             nonlocal total
             after = on_its_way[-1].id
             with db.atomic("IMMEDIATE"):
                 self._apply_results(rows, by_key, report)
                 claimed = self._claim(report, after, PUSH_CHUNK, True)
-            while not claimed and steps and not push_sql.outbox_to_send(after, 1):  # the outbox ran dry
-                total += steps.pop(0)()
-                claimed = self._claim(report, after, PUSH_CHUNK, True)
-            last = claimed[-1].id if claimed else after
-            if steps and push_sql.waiting_after(last, PUSH_CHUNK) < PUSH_CHUNK:
-                total += steps.pop(0)()
+                while not claimed and steps and not push_sql.outbox_to_send(after, 1):  # the outbox ran dry
+                    total += steps.pop(0)()
+                    claimed = self._claim(report, after, PUSH_CHUNK, True)
+                last = claimed[-1].id if claimed else after
+                if steps and push_sql.waiting_after(last, PUSH_CHUNK) < PUSH_CHUNK:
+                    total += steps.pop(0)()
             return claimed
 
         done = 0

