@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -59,30 +60,32 @@ class PushTrace:
         self._client_threads0 = threads(os.getpid())
         self._client_threads1 = self._client_threads0
         send, push, request, run_db = engine._send, engine.client.push, engine.client.http.request, engine.run_db
-        current: dict[str, float] = {}
+        local = threading.local()  # each request is sent, answered and decoded on one thread
 
-        def traced_send(rows: list[Any]) -> Any:
-            current.clear()
-            current["start"] = time.monotonic()
-            result = send(rows)
+        def traced_send(rows: list[Any], *args: Any) -> Any:
+            current = local.current = {"start": time.monotonic()}
+            result = send(rows, *args)
             current["decoded"] = time.monotonic()
             self.requests.append(dict(current, rows=len(rows)))
             self._client_threads1 = threads(os.getpid())  # the push thread's figures, before it ends
             return result
 
         def traced_push(*args: Any, **kwargs: Any) -> Any:
-            current["encoded_records"] = time.monotonic()  # the records encoded (signed ones signed)
+            local.current["encoded_records"] = time.monotonic()  # the records encoded (signed ones signed)
             return push(*args, **kwargs)
 
         def traced_request(method: str, url: str, **kwargs: Any) -> Any:
             if not url.endswith("/push"):
                 return request(method, url, **kwargs)
+            current = local.current
             current["body"] = time.monotonic()  # the body's bytes made
             current["server_cpu0"], current["server_wait0"] = schedstat(server_pid)
             current["sent"] = time.monotonic()
             answer = request(method, url, **kwargs)
             current["answered"] = time.monotonic()
             current["server_cpu1"], current["server_wait1"] = schedstat(server_pid)
+            # The reads of /proc are this trace's own cost, between an answer and the next request.
+            current["tracing"] = time.monotonic() - current["answered"] + current["sent"] - current["body"]
             current["bytes_up"] = len(kwargs.get("data") or b"")
             current["bytes_down"] = len(answer.content)
             return answer
@@ -106,20 +109,32 @@ class PushTrace:
             finally:
                 self.commits.append(time.monotonic() - start)
 
+        from app.sync import pushing
+
+        take = pushing.Relay.take
+        self.relayed: list[float] = []  # when a push thread sent the next request on, where it did
+
+        def traced_take(relay: Any) -> Any:
+            relayed = take(relay)
+            if relayed is not None:
+                self.relayed.append(time.monotonic())
+            return relayed
+
+        pushing.Relay.take = traced_take  # type: ignore[method-assign]  # the bench's process only
         engine._send, engine.client.push, engine.client.http.request = traced_send, traced_push, traced_request
         db.commit = traced_commit
         engine.run_db = traced_db
 
     def report(self) -> str:
         """The budget of a mean request, and what each side's threads spent."""
-        reqs = [r for r in self.requests if "answered" in r]
+        reqs = sorted((r for r in self.requests if "answered" in r), key=lambda r: r["sent"])
         if not reqs:
             return "  (no push request traced)"
 
         def mean(values: list[float]) -> float:
             return statistics.fmean(values) * 1000 if values else 0.0
 
-        gaps = [b["start"] - a["decoded"] for a, b in zip(reqs, reqs[1:])]
+        gaps = [b["sent"] - a["answered"] - (a["tracing"] + b["tracing"]) / 2 for a, b in zip(reqs, reqs[1:])]
         window = [r["answered"] - r["sent"] for r in reqs]
         server_cpu = [r["server_cpu1"] - r["server_cpu0"] for r in reqs]
         server_wait = [r["server_wait1"] - r["server_wait0"] for r in reqs]
@@ -139,7 +154,9 @@ class PushTrace:
             f"    sent → answered {mean(window):7.1f}: server CPU {mean(server_cpu):7.1f} (its threads summed), "
             f"server waiting for a core {mean(server_wait):7.1f}, "
             f"rest {mean([w - c - q for w, c, q in zip(window, server_cpu, server_wait)]):7.1f}",
-            f"    between an answer decoded and the next chunk's start (the server has nothing): {mean(gaps):7.1f}",
+            f"    between an answer read and the next request sent (the server has nothing; this trace's reads of /proc left out): {mean(gaps):7.1f}"
+            f" (median {statistics.median(gaps) * 1000 if gaps else 0:.1f}; {len(self.relayed)} sent on by the push thread"
+            " that read the answer before)",
             f"  client database work (run_db): {sum(e - s for s, e in self.db_calls):.2f} s in {len(self.db_calls)} calls, "
             f"{db_outside:.2f} s of it while no request was on its way; {len(self.commits)} commits took "
             f"{sum(self.commits):.2f} s (the longest {max(self.commits, default=0) * 1000:.0f} ms)",

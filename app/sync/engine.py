@@ -15,7 +15,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import partial
@@ -44,6 +44,7 @@ from app.sync.local import (  # noqa: F401 (re-exported: the views and tests use
     wire_fields,
 )
 from app.sync.pushing import MAX_REPRICE_ATTEMPTS, REPRICE, TRANSIENT, Pushing, Sending, answered_for_good  # noqa: F401 (re-export)
+from app.sync.pushing import Answer, Relay
 from app.sync.updates import UpdateInfo
 
 log = logging.getLogger(__name__)
@@ -235,36 +236,49 @@ class SyncEngine(Pushing):
             return claimed
 
         done = 0
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push") as sender:
+        # Two push threads: one reads an answer (and decodes it) while the other sends the request
+        # after it, which the answer's thread sent on (Relay) when every record was accepted.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="push") as sender:
+            relay = Relay(lambda chunk, records: sender.submit(self._send, chunk, records, relay), self.cancelled)
+
+            def send(chunk: list[Sending]) -> Future[Answer] | None:
+                return sender.submit(self._send, chunk, self._prepared(chunk), relay) if chunk else None
+
             rows = claim(0)
-            answer = sender.submit(self._send, rows) if rows else None
+            answer = send(rows)
             ready: list[Sending] | None = None  # claimed while the chunk before it was on its way
             while answer is not None:
-                rows, by_key = answer.result()
+                rows, by_key, relayed = answer.result()
                 done += len(rows)
                 if progress:
                     progress("上传", done, total)
                 # The server is not taking anything now: try again next sync.
                 resting = all(by_key.get(r.key, {}).get("problem") in TRANSIENT for r in rows)
                 answer = None
-                if not resting and not self.cancelled.is_set() and answered_for_good(rows, by_key):
-                    # The next chunk goes up before these answers are written: the server works
-                    # meanwhile. Claimed already (no database write between an answer and the next
-                    # request), unless this was the first answer.
-                    upcoming = ready if ready is not None else claim(rows[-1].id)
-                    answer = sender.submit(self._send, upcoming) if upcoming else None
+                if relayed is not None:  # the chunk claimed ahead is on its way already
+                    answer, upcoming = relayed
+                else:
+                    relay.withdraw()
+                    if not resting and not self.cancelled.is_set() and answered_for_good(rows, by_key):
+                        # The next chunk goes up before these answers are written: the server works
+                        # meanwhile. Claimed already (no database write between an answer and the
+                        # next request), unless this was the first answer.
+                        upcoming = ready if ready is not None else claim(rows[-1].id)
+                        answer = send(upcoming)
                 # A chunk claimed but not sent stays "sending": it goes from the outbox's start below
                 # (or in the next sync) under the same keys.
                 ready = None
                 if answer is not None:
                     ready = self.run_db(partial(answered, rows, by_key, upcoming))
+                    if ready:  # its records and body made now, while the server works
+                        relay.offer(ready, self._prepared(ready))
                 else:
                     self.run_db(partial(self._apply_results, rows, by_key, report))
                     if resting:
                         return
                     self._stop_if_cancelled()
                     upcoming = claim(0)
-                    answer = sender.submit(self._send, upcoming) if upcoming else None
+                    answer = send(upcoming)
 
     # ---- conflicts --------------------------------------------------------------------------
     def resolve_conflict(self, member_id: int, choices: dict[str, str]) -> None:

@@ -21,7 +21,9 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -42,7 +44,7 @@ from app.protocol import (
 from app.protocol.push_body import EncodedRecord
 from app.sync import cards as card_sync
 from app.sync import member_queue, removals
-from app.sync.client import ServerProblem
+from app.sync.client import PreparedPush, ServerProblem
 
 if TYPE_CHECKING:
     from app.sync.engine import SyncReport
@@ -86,6 +88,48 @@ def answered_for_good(rows: list[Sending], by_key: Mapping[str, Any]) -> bool:
     return True
 
 
+def all_accepted(raw: bytes, count: int) -> bool:
+    """Whether the raw JSON of a push answer says "ok" to each of its `count` records, read
+    without decoding it: as many `"status":` as records, each `"status":"ok"` (a quote inside a
+    text is escaped, so only keys match; anything else — a refusal, a nested status, other
+    spacing — is False, and the answer is judged decoded, by answered_for_good)."""
+    return raw.count(b'"status":"ok"') == raw.count(b'"status":') == count
+
+
+#: A push thread's answer: the chunk sent, its answers by key, the request sent on from it.
+Answer = tuple[list[Sending], dict[str, Any], "Relayed | None"]
+#: A request sent on by a push thread: its answer to come, the chunk it carries.
+Relayed = tuple["Future[Answer]", list[Sending]]
+
+
+class Relay:
+    """The chunk claimed while the one before it is on its way, handed to the push threads: it is
+    sent the moment that answer is read, when it accepted every record (all_accepted) and no
+    cancel came, before the answer is decoded and the calling thread wakes. Otherwise the calling
+    thread takes it back (`withdraw`) and decides as with any answer."""
+
+    def __init__(self, send: Callable[[list[Sending], PreparedPush], Future[Answer]], cancelled: threading.Event) -> None:
+        self._send, self._cancelled = send, cancelled
+        self._lock = threading.Lock()
+        self._ready: tuple[list[Sending], PreparedPush] | None = None
+
+    def offer(self, rows: list[Sending], records: PreparedPush) -> None:
+        with self._lock:
+            self._ready = (rows, records)
+
+    def withdraw(self) -> None:
+        with self._lock:
+            self._ready = None
+
+    def take(self) -> Relayed | None:
+        """On a push thread, an answer accepted in full: the offered chunk sent, if any."""
+        with self._lock:
+            if self._ready is None or self._cancelled.is_set():
+                return None
+            (rows, records), self._ready = self._ready, None
+            return self._send(rows, records), rows
+
+
 class Pushing:
     """Mixed into SyncEngine (which holds client, run_db, device_key, prepare_submission …)."""
 
@@ -98,10 +142,18 @@ class Pushing:
         pdf = Path(row.attachment).read_bytes() if kind == RecordKind.SUBMISSION and row.attachment else None
         return PushRecord.signed(row.key, kind, json.loads(row.payload), self.device_key, pdf).to_wire()
 
-    def _send(self, rows: list[Sending]) -> tuple[list[Sending], dict[str, Any]]:
-        """On the push thread: encode and send a claimed chunk; its answers by key."""
-        results = self.client.push(self.device_fingerprint, [self._encode(r) for r in rows])
-        return rows, {r["key"]: r for r in results}
+    def _prepared(self, rows: list[Sending]) -> PreparedPush:
+        """A claimed chunk's records and request body, made before it is sent."""
+        return PreparedPush(self.device_fingerprint, [self._encode(r) for r in rows])
+
+    def _send(self, rows: list[Sending], records: PreparedPush, relay: Relay | None = None) -> Answer:
+        """On a push thread: send a claimed chunk; its answers by key, and the request `relay`
+        sent on as this one's answer came (None: not sent)."""
+        relayed: list[Relayed | None] = []
+        if relay is not None:
+            records.answered = lambda raw: relayed.append(relay.take() if all_accepted(raw, len(rows)) else None)
+        results = self.client.push(self.device_fingerprint, records)
+        return rows, {r["key"]: r for r in results}, relayed[0] if relayed else None
 
     def _claim(self, report: SyncReport, after: int, limit: int, upserts_only: bool = False) -> list[Sending]:
         """The next rows to send after row `after`, marked as sending (submissions priced and

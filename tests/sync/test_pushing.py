@@ -3,6 +3,8 @@ answers of one answered for good are written, and an answer to send again stops 
 goes again in the same push, in outbox order. A fake server answers; no network."""
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +14,8 @@ from app.models import Member, Outbox
 from app.paths import Profile
 from app.sync import engine as sync_engine
 from app.sync import member_queue
-from app.sync.client import ServerProblem
+from app.sync import pushing
+from app.sync.client import PreparedPush, ServerProblem
 from app.sync.engine import SyncEngine, SyncReport
 from app.sync.pushing import Sending, answered_for_good
 from tests.sync.test_member_queue import ORG, _fill
@@ -22,8 +25,9 @@ class FakeServer:
     """Accepts every record, but answers `internal` to the keys in `flaky` the first time.
     `before(n)` runs as request n (from 1) arrives, `after(n)` once it is taken, before its answer."""
 
-    def __init__(self, flaky: set[str] | None = None, before: Callable[[int], None] | None = None,
-                 after: Callable[[int], None] | None = None) -> None:
+    def __init__(self, flaky: set[str] | None = None, before: Callable[[int], object] | None = None,
+                 after: Callable[[int], None] | None = None, relaying: bool = False) -> None:
+        self.relaying = relaying  # hands its answer's raw JSON to a PreparedPush, as ServerClient does
         self.flaky = flaky or set()
         self.sent: list[list[str]] = []
         self.numbers: list[str] = []
@@ -44,6 +48,8 @@ class FakeServer:
                 answers.append({"key": key, "status": "refused", "problem": "internal"})
             else:
                 answers.append({"key": key, "status": "ok", "receipt": {"versions": {"name": 1}}})
+        if self.relaying and isinstance(records, PreparedPush) and records.answered is not None:
+            records.answered(json.dumps({"results": answers}, separators=(",", ":")).encode())
         return answers
 
 
@@ -205,6 +211,54 @@ def test_only_member_upserts_are_claimed_ahead(profile: Profile, monkeypatch: py
     assert Member.select().where(Member.sync_state == "sent").count() == 6
 
 
+def _relaying(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Semaphore, list[bool]]:
+    """A semaphore released as each chunk claimed ahead is offered to the push threads, and
+    whether each answer read sent the offered chunk on (Relay.take)."""
+    offers, taken = threading.Semaphore(0), []
+    offer, take = pushing.Relay.offer, pushing.Relay.take
+
+    def offering(self: pushing.Relay, *args: Any) -> None:
+        offer(self, *args)
+        offers.release()
+
+    def taking(self: pushing.Relay) -> Any:
+        relayed = take(self)
+        taken.append(relayed is not None)
+        return relayed
+
+    monkeypatch.setattr(pushing.Relay, "offer", offering)
+    monkeypatch.setattr(pushing.Relay, "take", taking)
+    return offers, taken
+
+
+def test_an_accepted_answer_sends_the_next_chunk_on_at_once(profile: Profile, monkeypatch: pytest.MonkeyPatch) -> None:
+    union_id, keys, numbers = _queued(8, monkeypatch)
+    offers, taken = _relaying(monkeypatch)
+    # Requests 2 and 3 wait until the chunk after them was offered (claimed while they are on
+    # their way), then answer: that chunk is sent from the push thread, before the answer is decoded.
+    server = FakeServer(before=lambda n: 2 <= n <= 3 and offers.acquire(timeout=10), relaying=True)
+    report = SyncReport()
+    _engine(server, union_id, []).push(report)
+    assert server.sent == [keys[0:2], keys[2:4], keys[4:6], keys[6:8]] and server.numbers == numbers
+    assert taken == [False, True, True, False]  # nothing offered at the first answer, nor after the last
+    assert report.pushed == 8 and Outbox.select().count() == 0
+    assert Member.select().where(Member.sync_state == "sent").count() == 8
+
+
+def test_an_answer_to_send_again_sends_nothing_on(profile: Profile, monkeypatch: pytest.MonkeyPatch) -> None:
+    union_id, keys, numbers = _queued(8, monkeypatch)
+    offers, taken = _relaying(monkeypatch)
+    server = FakeServer({keys[2]}, before=lambda n: n == 2 and offers.acquire(timeout=10), relaying=True)
+    report = SyncReport()
+    _engine(server, union_id, []).push(report)
+    # The chunk offered while the second request was on its way stayed: the row to send again
+    # went first, in outbox order, then the rest (the chunk claimed ahead under its keys, once).
+    assert taken[:2] == [False, False] and server.sent[:3] == [keys[0:2], keys[2:4], keys[2:5:2]]
+    assert sorted(k for sent in server.sent for k in sent) == sorted(keys + [keys[2]])
+    assert report.pushed == 8 and Outbox.select().count() == 0
+    assert Member.select().where(Member.sync_state == "sent").count() == 8
+
+
 def _queued(count: int, monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[str], list[str]]:
     """`count` members queued, two to a request: the union, the rows' keys, the members' numbers."""
     monkeypatch.setattr(sync_engine, "PUSH_CHUNK", 2)
@@ -225,3 +279,13 @@ def test_answered_for_good() -> None:
     assert not answered_for_good([row], {})
     assert not answered_for_good([row], {"k1": {"status": "refused", "problem": "internal"}})
     assert not answered_for_good([submission], {"k2": {"status": "refused", "problem": "stale_timestamp"}})
+
+
+def test_all_accepted_reads_only_plain_acceptances() -> None:
+    ok = b'{"results":[{"key":"a","status":"ok","receipt":{}},{"key":"b","status":"ok","receipt":{}}]}'
+    assert pushing.all_accepted(ok, 2) and not pushing.all_accepted(ok, 3)
+    assert not pushing.all_accepted(b'{"results":[{"key":"a","status":"ok"},{"key":"b","status":"refused"}]}', 2)
+    assert not pushing.all_accepted(b'{"results":[{"key":"a","status": "ok"}]}', 1)  # other spacing: decoded
+    nested = b'{"results":[{"key":"a","status":"ok","receipt":{"status":"under_review"}}]}'
+    assert not pushing.all_accepted(nested, 1)
+    assert not pushing.all_accepted(b'{"results":[{"key":"a","status":"error","message":"\\"status\\":\\"ok\\""}]}', 1)
