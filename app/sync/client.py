@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
@@ -60,6 +61,7 @@ class PreparedPush(list):  # type: ignore[type-arg]
         self.fingerprint = fingerprint
         self.body = push_body(fingerprint, records)
         self.answered = answered
+        self.going = threading.Event()  # set as ServerClient.push starts sending it
 
 
 class SyncError(ClerkFacingError):
@@ -256,6 +258,8 @@ class ServerClient:
         """Send records (wire objects, or EncodedRecord whose canonical payload text goes as it is;
         a PreparedPush for this fingerprint goes as the body it made); each gets its own result."""
         prepared = records if isinstance(records, PreparedPush) and records.fingerprint == device_fingerprint else None
+        if prepared is not None:
+            prepared.going.set()
         response = self._answer("POST", "/push", data=push_body(device_fingerprint, records) if prepared is None
                                 else prepared.body, headers={"Content-Type": "application/json"})
         if prepared is not None and prepared.answered is not None and response.status_code == 200:

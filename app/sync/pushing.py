@@ -96,6 +96,8 @@ def all_accepted(raw: bytes, count: int) -> bool:
     return raw.count(b'"status":"ok"') == raw.count(b'"status":') == count
 
 
+#: Seconds a push thread that sent the next request on waits for it to start before decoding.
+GOING_WAIT = 0.02
 #: A push thread's answer: the chunk sent, its answers by key, the request sent on from it.
 Answer = tuple[list[Sending], dict[str, Any], "Relayed | None"]
 #: A request sent on by a push thread: its answer to come, the chunk it carries.
@@ -127,7 +129,12 @@ class Relay:
             if self._ready is None or self._cancelled.is_set():
                 return None
             (rows, records), self._ready = self._ready, None
-            return self._send(rows, records), rows
+        future = self._send(rows, records)
+        # The answer read here is decoded once the other push thread is on its way: json's decoder
+        # keeps the interpreter's lock for as long as it decodes (milliseconds) and would hold the
+        # request back until it is done.
+        records.going.wait(GOING_WAIT)
+        return future, rows
 
 
 class Pushing:
