@@ -144,8 +144,9 @@ def test_a_big_first_push_keeps_the_outbox_short(profile: Profile, monkeypatch: 
     assert Member.select().where(Member.sync_state == "sent").count() == 30
 
 
-def test_a_chunk_claimed_ahead_and_never_sent_goes_next_time_once(profile: Profile,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("relaying", [False, True])
+def test_a_chunk_claimed_ahead_and_never_sent_goes_next_time_once(profile: Profile, monkeypatch: pytest.MonkeyPatch,
+                                                                    relaying: bool) -> None:
     union_id, keys, numbers = _queued(6, monkeypatch)
     events: list[tuple[str, list[int]]] = []
     engine: SyncEngine | None = None
@@ -154,7 +155,7 @@ def test_a_chunk_claimed_ahead_and_never_sent_goes_next_time_once(profile: Profi
         if n == 2 and engine is not None:
             engine.cancel()
 
-    server = FakeServer(before=cancel)
+    server = FakeServer(before=cancel, relaying=relaying)  # relaying: a cancel stops the push thread's sending too
     engine = _engine(server, union_id, events)
     with pytest.raises(sync_engine.SyncCancelled):
         engine.push(SyncReport())
