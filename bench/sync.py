@@ -13,7 +13,13 @@ real client (ServerClient + SyncEngine) here. Prints, for this machine:
   CPU time of this process and of the server process.
 
     python bench/sync.py [--members 100000] [--push-members 100000] [--push-only] [--work DIR]
-                         [--profile-push FILE]
+                         [--profile-push FILE] [--trace-push] [--push-chunk ROWS]
+
+--trace-push prints the first push's time budget per request (bench/push_trace.py): the client's
+encoding and decoding, each request's wall time split into the server's CPU and its wait for a
+core (/proc schedstat; the box is shared), the gap between an answer and the next request, the
+client's database work and commits, and each side's CPU by thread. --push-chunk sets the rows a
+request carries (the server takes at most Settings.max_push_records, 500).
 
 --profile-push FILE samples the server process with py-spy (`pip install py-spy`; it needs the
 right to ptrace the server) during the first push only, and writes its stacks to FILE in py-spy's
@@ -40,8 +46,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-import push_trace  # noqa: E402  (bench/push_trace.py, beside this file)
-
 PASSWORD = "bench-2025"
 
 
@@ -225,7 +229,12 @@ def first_push(work: Path, members: int, profile_to: Path | None = None,
                                          actor="bench")
         result = importer.apply_import(importer.prepare_import(sheet, options), backup_dir=profile.backups)
         print(f"  {result.imported:,} members imported here ({result.failed} refused rows)", flush=True)
-        tracer = push_trace.PushTrace(engine, proc.pid) if trace else None
+        tracer = None
+        if trace:
+            sys.path.insert(0, str(ROOT / "bench"))
+            from push_trace import PushTrace
+
+            tracer = PushTrace(engine, proc.pid)
         with sampled(proc.pid, profile_to), Timed(proc.pid) as push:
             report = SyncReport()
             engine.push(report, queueing=engine.queueing())  # as sync() queues and pushes
