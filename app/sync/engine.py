@@ -27,7 +27,6 @@ from peewee import chunked
 from app.models import Batch, Member, Outbox, Setting, SyncState, db
 from app.models.bulk import insert_rows
 from app.models.outbox import enqueue, pending_changes  # noqa: F401 (re-export)
-from app.models.queries import push as push_sql
 from app.models.tables import UNSENT
 from app.protocol import CLERK_OWNED_FIELDS, SHANGHAI, Entity, SubmissionStatus
 from app.rules.codes import CardStatus, InsuranceStatus, LifeStatus
@@ -215,26 +214,6 @@ class SyncEngine(Pushing):
                     return rows
                 total += self.run_db(steps.pop(0))
 
-        def answered(rows: list[Sending], by_key: dict[str, Any], on_its_way: list[Sending]) -> list[Sending]:
-            # On the database worker while the server takes `on_its_way`, in one transaction (a
-            # queueing step's own is a savepoint in it: one commit a request, where a step's own
-            # commit made it two every other one): these answers written, the chunk after it
-            # claimed, then members queued when less than a request's rows wait (queued far ahead of
-            # what is sent, the outbox grew to half the members, every chunk's rows going into and
-            # out of a key index that many pages long).
-            nonlocal total
-            after = on_its_way[-1].id
-            with db.atomic("IMMEDIATE"):
-                self._apply_results(rows, by_key, report)
-                claimed = self._claim(report, after, PUSH_CHUNK, True)
-                while not claimed and steps and not push_sql.outbox_to_send(after, 1):  # the outbox ran dry
-                    total += steps.pop(0)()
-                    claimed = self._claim(report, after, PUSH_CHUNK, True)
-                last = claimed[-1].id if claimed else after
-                if steps and push_sql.waiting_after(last, PUSH_CHUNK) < PUSH_CHUNK:
-                    total += steps.pop(0)()
-            return claimed
-
         done = 0
         # Two push threads: one reads an answer (and decodes it) while the other sends the request
         # after it, which the answer's thread sent on (Relay) when every record was accepted.
@@ -269,7 +248,9 @@ class SyncEngine(Pushing):
                 # (or in the next sync) under the same keys.
                 ready = None
                 if answer is not None:
-                    ready = self.run_db(partial(answered, rows, by_key, upcoming))
+                    ready, queued = self.run_db(partial(self._answered, report, rows, by_key, upcoming[-1].id, steps,
+                                                                PUSH_CHUNK))
+                    total += queued
                     if ready:  # its records and body made now, while the server works
                         relay.offer(ready, self._prepared(ready))
                 else:

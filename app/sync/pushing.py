@@ -184,6 +184,27 @@ class Pushing:
             row.state, row.attempts = "sending", row.attempts + 1
         return rows
 
+    def _answered(self, report: SyncReport, rows: list[Sending], by_key: dict[str, Any], after: int,
+                  steps: list[Callable[[], int]], chunk: int) -> tuple[list[Sending], int]:
+        """On the database worker while the server takes the chunk that ends with row `after`, in
+        one transaction (a queueing step's own is a savepoint in it: one commit a request, where a
+        step's own commit made it two every other one): these answers written, the member upserts
+        after that chunk claimed (`chunk` at most), then members queued (`steps`, popped) when less than a request's
+        rows wait (queued far ahead of what is sent, the outbox grew to half the members, every
+        chunk's rows going into and out of a key index that many pages long). Returns the rows
+        claimed and how many rows the steps queued beyond one a member."""
+        queued = 0
+        with db.atomic("IMMEDIATE"):
+            self._apply_results(rows, by_key, report)
+            claimed = self._claim(report, after, chunk, True)
+            while not claimed and steps and not push_sql.outbox_to_send(after, 1):  # the outbox ran dry
+                queued += steps.pop(0)()
+                claimed = self._claim(report, after, chunk, True)
+            last = claimed[-1].id if claimed else after
+            if steps and push_sql.waiting_after(last, chunk) < chunk:
+                queued += steps.pop(0)()
+        return claimed, queued
+
     def _apply_results(self, rows: list[Sending], by_key: dict[str, Any], report: SyncReport) -> None:
         with db.atomic("IMMEDIATE"):
             accepted = member_queue.apply_accepted_upserts(rows, by_key)
