@@ -4,8 +4,11 @@ members and claims its member upserts need, looked up once.
 `collecting()` makes a `WriteBatch` current for the block (a context variable: the request's own
 thread). While one is current, `server.changes.emit_change` and `server.accounts.audit` append to
 it instead of writing a row each; `flush()` — at the end of the transaction, under the union's
-lock — takes each union's sequence numbers with one UPDATE and writes the changes and the audit
-rows with multi-row INSERTs. A record refused halfway (its savepoint rolled back) drops what it
+lock — writes the changes and the audit rows with multi-row INSERTs. The changes of the union the
+request locked are numbered as they are made, from the counter read with the lock (`count_from`),
+so a pushed member's row can carry its place in the feed when it is saved (`feed_seq`, see
+server/changes.py) and no change row is written for it; another union's take their numbers at
+the flush with one UPDATE. A record refused halfway (its savepoint rolled back) drops what it
 had buffered with `rollback_to(mark)`, which also forgets the looked-up members and claims, since
 the refused record may have touched them; later records of the batch read the database again.
 """
@@ -36,7 +39,7 @@ from app.protocol import canonical_text
 from server.audit import pack as pack_audit
 from server.db import IN_LIST, database, is_sqlite
 from server.settings import ServerContext
-from server.models import AuditEntry, BaseModel, Change, JSONText, Member, Union
+from server.models import AuditEntry, BaseModel, Change, FeedCursor, JSONText, Member, Union
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -154,6 +157,14 @@ def select_in(model: type[BaseModel], columns: list[Field], field: str, values: 
         yield head + "(" + ", ".join([database.param] * len(chunk)) + ")", params
 
 
+def _set_seq(union_id: int, seq: int) -> None:
+    """The counted union's change sequence is at `seq` (the batch numbered its changes up to it
+    under the union's lock; only this transaction moves it)."""
+    meta = Union._meta
+    database.execute_sql(f'UPDATE "{meta.table_name}" SET "{meta.fields["change_seq"].column_name}" = {database.param} '
+                         f'WHERE "{meta.primary_key.column_name}" = {database.param}', [seq, union_id])
+
+
 def _take_seq(union_id: int, count: int) -> int:
     """Move the union's change sequence `count` on; its new value, read by the same UPDATE
     (RETURNING: PostgreSQL, and SQLite since 3.35)."""
@@ -202,6 +213,37 @@ class WriteBatch:
     #: reference to the member row (flush), so its record is made only when a later change of
     #: that member, or a record of another kind, comes first (`settle`).
     lazy: dict[tuple[int, str], tuple[dict[str, Any], Callable[[], dict[str, Any]]]] = field(default_factory=dict)
+    #: Union id → the last feed sequence number given (`next_seq`), for the unions counted from
+    #: their counter under the request's lock (`count_from`); written back by `flush`.
+    seqs: dict[int, int] = field(default_factory=dict)
+    #: Union id → its counter as `count_from` read it.
+    seqs_read: dict[int, int] = field(default_factory=dict)
+    #: The `origin` device's cursor in its union's feed (`pushed_origin`), read once.
+    origin_cursor: int | None = None
+
+    def count_from(self, union_id: int, seq: int) -> None:
+        """The union's change counter as read under its lock: its changes are numbered from it."""
+        self.seqs[union_id] = self.seqs_read[union_id] = seq
+
+    def next_seq(self, union_id: int) -> int | None:
+        """The next feed sequence number of a counted union (None: numbered at the flush)."""
+        if union_id not in self.seqs:
+            return None
+        self.seqs[union_id] += 1
+        return self.seqs[union_id]
+
+    def pushed_origin(self, union_id: int, feed_seq: int | None, feed_origin: int | None, fresh: bool) -> int | None:
+        """The device to mark a pushed member's new place in the feed with (its pulls skip it: no
+        echo), or None. Moving the member's place on hides its earlier one, so the mark is kept
+        only when the device has seen what the member had: a member new to the union, or whose
+        place was the device's own push or one the device's cursor has passed (else the device
+        gets its own change back, the other's with it)."""
+        if self.origin is None or fresh or feed_seq is None or feed_origin == self.origin:
+            return self.origin
+        if self.origin_cursor is None:
+            cursor = FeedCursor.get_or_none((FeedCursor.device == self.origin) & (FeedCursor.union == union_id))
+            self.origin_cursor = int(cursor.seq) if cursor is not None else 0
+        return self.origin if feed_seq <= self.origin_cursor else None
 
     def mark(self) -> tuple[int, int, int, int]:
         return len(self.changes), len(self.audits), len(self.claims), len(self.new_members)
@@ -211,6 +253,9 @@ class WriteBatch:
         dropped = {id(row) for row in self.changes[mark[0]:]}
         self.lazy = {key: entry for key, entry in self.lazy.items() if id(entry[0]) not in dropped}
         del self.changes[mark[0]:]
+        for union_id, read in self.seqs_read.items():  # the numbers it took are given again: no gap
+            self.seqs[union_id] = max((row["seq"] for row in self.changes if row["union"] == union_id
+                                       and row["seq"] is not None), default=read)
         del self.audits[mark[1]:]
         del self.claims[mark[2]:]
         for key in list(self.new_members)[mark[3]:]:
@@ -263,24 +308,29 @@ class WriteBatch:
         """Write the buffered new members, changes (sequence numbers taken per union, in emission
         order), audit rows and claims; call inside the transaction, last."""
         self.write_members()
-        per_union: dict[int, list[dict[str, Any]]] = {}
-        # A member's last change of the batch stands for its row (server/changes.py): the member
-        # table holds the record, the feed need not hold it again.
-        last = {(row["union"], row["entity_key"]): row for row in self.changes if row["entity"] == "member"}
+        # A member's change whose number its row carries (feed_seq, set as it was saved) is that
+        # row's place in the feed (server/changes.py): no change row. Its earlier changes of the
+        # batch keep their records (settled as the member changed again).
+        on_rows = {(row["union"], row["entity_key"]): row["seq"] for row in self.changes if row.get("on_row")}
+        kept = [row for row in self.changes if on_rows.get((row["union"], row["entity_key"])) != row["seq"]]
         for key, (row, _) in list(self.lazy.items()):
-            if last.get(key) is not row:  # not the member's last change (cannot happen: settled before)
+            if on_rows.get(key) != row["seq"]:  # written as a change row: it needs its record
                 self.settle(key)
         self.lazy.clear()
-        for row in last.values():
-            if isinstance(row["payload"], dict) and "version" in row["payload"]:
-                row["payload"] = Encoded(str(int(row["payload"]["version"])))  # server/changes.py MEMBER_ROW
-        for row in self.changes:
-            per_union.setdefault(row["union"], []).append(row)
+        for union_id, seq in self.seqs.items():
+            if seq != self.seqs_read[union_id]:
+                _set_seq(union_id, seq)
+                self.seqs_read[union_id] = seq
+        per_union: dict[int, list[dict[str, Any]]] = {}
+        for row in kept:
+            row.pop("on_row", None)
+            if row.get("seq") is None:
+                per_union.setdefault(row["union"], []).append(row)
         for union_id, rows in per_union.items():
             last = _take_seq(union_id, len(rows))
             for offset, row in enumerate(rows):
                 row["seq"] = last - len(rows) + 1 + offset
-            insert_rows(Change, rows)
+        insert_rows(Change, kept)
         insert_rows(AuditEntry, pack_audit(self.audits))  # a request's member entries: one row (server/audit.py)
         self.write_claims()
         self.changes.clear()
@@ -379,13 +429,16 @@ def relaxed_gc() -> Iterator[None]:
                 _gc_saved = None
 
 
-def buffer_change(union_id: int, entity: str, entity_key: str, payload: dict[str, Any], at: datetime) -> bool:
-    """Buffer a feed change in the current batch; False when there is none (write it now)."""
+def buffer_change(union_id: int, entity: str, entity_key: str, payload: dict[str, Any], at: datetime,
+                  on_row: int | None = None) -> bool:
+    """Buffer a feed change in the current batch; False when there is none (write it now).
+    `on_row`: the number `next_seq` gave a member change, which the member's row carries."""
     batch = _current.get()
     if batch is None:
         return False
+    seq = on_row if on_row is not None else batch.next_seq(union_id)
     batch.changes.append({"union": union_id, "entity": entity, "entity_key": entity_key, "payload": payload,
-                          "created": at, "origin": batch.origin})
+                          "created": at, "origin": batch.origin, "seq": seq, "on_row": on_row is not None})
     return True
 
 

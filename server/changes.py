@@ -5,13 +5,19 @@ the same transaction that makes the change: the row lock (PostgreSQL) or the wri
 serialises writers of one union, so sequence numbers commit in order and a reader paging by
 `since` never skips one that commits late.
 
-A member change written by a push request's batch (server/batch.py) is stored as a reference,
-the member's version alone (a JSON number; `{"member_row": version}` before), not as the member's
-full record (issue #19: the feed was the largest table, a second copy of every member): the page
-serves the union's member row as it is when read (`member_record`). Every change of the feed is a whole state of its entity, so a reader that gets a
-later state at an earlier change (the member changed again since) ends where the later change
-leaves it anyway; a member no longer in the union (removed, transferred) is left out — the
-removal's or the transfer's own change says so.
+The members' feed is their rows (issue #19: one change row per pushed member was the feed's bulk,
+a third of the database): a member's latest change takes its union's next number like any change,
+but the number is kept on the member row (`Member.feed_seq`, indexed by (union, feed_seq)), with
+the device whose push made it (`feed_origin`, no echo), and no change row is written. A page reads
+the union's change rows and its members whose `feed_seq` is past the cursor, merged in sequence
+order, and serves each member as its row is when read (`member_record`); removals, transfers and
+every other kind stay change rows. A member's earlier place in the feed is gone when its row takes
+a later one: every change is a whole state of its entity, so a reader ends where the latest one
+leaves it (compaction keeps only the latest per entity too; server/feed.py). A member change a
+push request's batch keeps whole (the member changed again in the request after a record of
+another kind) is a change row, as is a member change of a union whose counter the request did not
+read under its lock (server/batch.py); compaction deletes a member's change rows its row's place
+supersedes. Transferred, a member's row takes its place in the receiving union's feed.
 """
 from __future__ import annotations
 
@@ -22,20 +28,27 @@ from peewee import CharField
 from app.protocol import CLERK_OWNED_FIELDS, SERVER_OWNED_FIELDS, Entity
 from app.rules.cards import mask_card_no
 from app.rules.idcard import mask_id
-from server.batch import buffer_change, select_in
+from server.batch import buffer_change
 from server.batch import now_naive as batch_now
 from server.db import database
 from server.models import Change, Member, Union
 from server.settings import ServerContext
 
 
-def emit_change(ctx: ServerContext, union_id: int, entity: str, entity_key: str, payload: dict[str, Any]) -> int:
+def emit_change(ctx: ServerContext, union_id: int, entity: str, entity_key: str, payload: dict[str, Any],
+                on_row: int | None = None) -> int:
     """Append a change to the union's feed (call inside a write transaction); returns its seq, or 0
-    when a push request's batch buffers it (server/batch.py numbers and writes it at the end)."""
-    if buffer_change(union_id, entity, entity_key, payload, batch_now(ctx)):
+    when a push request's batch buffers it (server/batch.py writes it at the end; `on_row`: the
+    number the batch gave a member change that the member's row carries). A member's change made
+    outside a batch is the member row's new place in the feed (the module's note), its record
+    the row's as saved."""
+    if buffer_change(union_id, entity, entity_key, payload, batch_now(ctx), on_row):
         return 0
     Union.update(change_seq=Union.change_seq + 1).where(Union.id == union_id).execute()
     seq = Union.select(Union.change_seq).where(Union.id == union_id).scalar()
+    if entity == Entity.MEMBER and Member.update(feed_seq=seq, feed_origin=None).where(
+            (Member.union == union_id) & (Member.id_number == entity_key)).execute():
+        return int(seq)
     Change.create(union=union_id, seq=seq, entity=entity, entity_key=entity_key, payload=payload,
                   created=ctx.now_naive())
     return int(seq)
@@ -101,33 +114,38 @@ def review_view(change: dict[str, Any]) -> dict[str, Any] | None:
     return {**change, "key": key, "data": _masked(data)}
 
 
-#: A member change's stored payload when it stands for the member's row (see the module's note):
-#: the version as a bare JSON number (2 bytes, issue #19), or a dict with this key (stored before).
-MEMBER_ROW = "member_row"
+#: The member columns a page reads besides RECORD_COLUMNS: its place in the feed and its time.
+_PLACE_COLUMNS = ("feed_seq", "updated")
 
 
-def _is_reference(row: Change) -> bool:
-    return row.entity == Entity.MEMBER and (type(row.payload) is int
-                                            or isinstance(row.payload, dict) and MEMBER_ROW in row.payload)
-
-
-def _referenced_members(union: Union, rows: list[Change]) -> dict[str, dict[str, Any]]:
-    """The records of the union's members that reference changes among `rows` stand for, by number."""
-    numbers = list(dict.fromkeys(row.entity_key for row in rows if _is_reference(row)))
-    found: dict[str, dict[str, Any]] = {}
-    fields = [Member._meta.fields[name] for name in RECORD_COLUMNS]
+def _member_rows(union: Union, since: int, latest: int, limit: int, device: int | None) -> list[dict[str, Any]]:
+    """The union's members whose place in the feed is in (since, latest], in order, at most
+    `limit`, as page entries (a device's own pushes left out)."""
+    fields = [Member._meta.fields[name] for name in (*RECORD_COLUMNS, *_PLACE_COLUMNS)]
     converters = [None if isinstance(f, CharField) else f.python_value for f in fields]
-    # SQL text built by select_in, not by peewee (its IN list and row conversions cost more than the read).
-    for sql, params in select_in(Member, fields, "id_number", numbers, union_id=union.id):
-        for row in database.execute_sql(sql, params).fetchall():
-            values = {f.name: v if convert is None or v is None else convert(v) for f, convert, v in zip(fields, converters, row)}
-            found[values["id_number"]] = _record(values)
-    return found
+    column = {name: f'"{Member._meta.fields[name].column_name}"' for name in ("union", "feed_seq", "feed_origin")}
+    param = database.param
+    # SQL text built here, not by peewee (its query building and row conversions cost more than the read).
+    sql = (f'SELECT {", ".join(chr(34) + f.column_name + chr(34) for f in fields)} FROM "{Member._meta.table_name}" '
+           f'WHERE {column["union"]} = {param} AND {column["feed_seq"]} > {param} AND {column["feed_seq"]} <= {param}')
+    params: list[Any] = [union.id, since, latest]
+    if device is not None:
+        sql += f' AND ({column["feed_origin"]} IS NULL OR {column["feed_origin"]} <> {param})'
+        params.append(device)
+    sql += f' ORDER BY {column["feed_seq"]} LIMIT {int(limit)}'
+    entries = []
+    for row in database.execute_sql(sql, params).fetchall():
+        values = {f.name: v if convert is None or v is None else convert(v) for f, convert, v in zip(fields, converters, row)}
+        at, seq = values.pop("updated"), values.pop("feed_seq")
+        entries.append({"seq": int(seq), "entity": Entity.MEMBER, "key": values["id_number"], "data": _record(values),
+                        "at": at.isoformat() + "Z"})
+    return entries
 
 
 def changes_since(union: Union, since: int, limit: int, *, review: bool = False,
                   device: int | None = None) -> dict[str, Any]:
-    """One page of the union's feed after `since`; `next` is the cursor to store with it. With
+    """One page of the union's feed after `since`: its change rows and its members' places
+    (the module's note) merged in sequence order; `next` is the cursor to store with it. With
     `review` (a superior union reading a subordinate's feed) each change is cut to `review_view`.
     With `device` (the caller's own PC, reading its own union's feed) the changes its own member
     upserts made are left out — it has them already — and the page still ends where it read to."""
@@ -136,24 +154,19 @@ def changes_since(union: Union, since: int, limit: int, *, review: bool = False,
     query = Change.select().where((Change.union == union) & (Change.seq > since) & (Change.seq <= latest))
     if device is not None:
         query = query.where(Change.origin.is_null() | (Change.origin != device))
-    rows = list(query.order_by(Change.seq).limit(limit))
-    current = _referenced_members(union, rows)
     changes = [
-        {
-            "seq": row.seq,
-            "entity": row.entity,
-            "key": row.entity_key,
-            "data": current.get(row.entity_key) if _is_reference(row) else row.payload,
-            "at": row.created.isoformat() + "Z",
-        }
-        for row in rows
-        if not _is_reference(row) or row.entity_key in current
+        {"seq": row.seq, "entity": row.entity, "key": row.entity_key, "data": row.payload,
+         "at": row.created.isoformat() + "Z"}
+        for row in query.order_by(Change.seq).limit(limit)
     ]
-    if review:
-        changes = [view for view in map(review_view, changes) if view is not None]
+    changes = sorted(changes + _member_rows(union, since, latest, limit, device), key=lambda c: int(c["seq"]))
+    full = len(changes) >= limit
+    changes = changes[:limit]
     # A short page read to the end of the feed: what it skipped (own changes, compacted ones) is
     # passed too.
-    next_cursor = rows[-1].seq if len(rows) == limit else max(latest, since)
+    next_cursor = int(changes[-1]["seq"]) if full else max(latest, since)
+    if review:
+        changes = [view for view in map(review_view, changes) if view is not None]
     return {
         "union": union.org_code,
         "changes": changes,

@@ -11,7 +11,9 @@ its users' active devices seen within `Settings.feed_window_days`. A device neve
 registered) counts from 0 while it is within the window. A device away longer than the window
 no longer holds the floor; when it comes back, its pull from its old cursor gets the latest
 change of every entity changed since — a snapshot of what it missed — and a new PC's first pull
-gets each entity about once. Nothing a device still counted has not passed is ever deleted.
+gets each entity about once. Nothing a device still counted has not passed is ever deleted. A
+member's place in the feed is its row's (`Member.feed_seq`, server/changes.py): always its latest,
+so a member's change rows up to the floor that its row's place supersedes are deleted too.
 
 A run costs what changed since the last one, not the feeds' whole history (52,701 unions): each
 union's `FeedMark` says how far compaction got — every change up to its floor that a change up to
@@ -27,7 +29,8 @@ from datetime import datetime, timedelta
 from peewee import JOIN, fn
 
 from server.db import session, write_tx
-from server.models import Change, Device, FeedCursor, FeedMark, Union, User
+from app.protocol import Entity
+from server.models import Change, Device, FeedCursor, FeedMark, Member, Union, User
 from server.settings import ServerContext
 
 log = logging.getLogger("union_server.feed")
@@ -78,7 +81,9 @@ class Compaction:
 
 
 def _compact_union(union_id: int, start: int, latest: int, below: int) -> int:
-    """Delete the union's changes up to `below` that a change in (start, latest] supersedes."""
+    """Delete the union's changes up to `below` that a change in (start, latest] supersedes: a
+    later change row of the same entity, or a member's row whose place in the feed is later
+    (server/changes.py)."""
     deleted = 0
     while start < latest:
         end = min(start + COMPACT_SLICE, latest)
@@ -87,8 +92,14 @@ def _compact_union(union_id: int, start: int, latest: int, below: int) -> int:
                       .join(old, on=((old.union == new.union) & (old.entity == new.entity)
                                      & (old.entity_key == new.entity_key) & (old.seq < new.seq)))
                       .where((new.union == union_id) & (new.seq > start) & (new.seq <= end) & (old.seq <= below)))
+        by_row = (Member.select(old.id)
+                  .join(old, on=((old.union == Member.union) & (old.entity == Entity.MEMBER)
+                                 & (old.entity_key == Member.id_number) & (old.seq < Member.feed_seq)))
+                  .where((Member.union == union_id) & (Member.feed_seq > start) & (Member.feed_seq <= end)
+                         & (old.seq <= below)))
         with write_tx():
             deleted += Change.delete().where(Change.id.in_(superseded)).execute()
+            deleted += Change.delete().where(Change.id.in_(by_row)).execute()
         start = end
     return deleted
 

@@ -255,7 +255,10 @@ def _buffer_new(ctx: ServerContext, user: User, union: Union, batch: WriteBatch,
         batch.holders[number] = union.id
     batch.members[key] = row
     batch.moved_phone(union.id, number, None, values.get("phone"))
-    emit_change(ctx, union.id, Entity.MEMBER, number, {"version": 1})
+    seq = batch.next_seq(union.id)
+    if seq is not None:  # the row carries its place in the feed (server/changes.py)
+        row["feed_seq"], row["feed_origin"] = seq, batch.origin
+    emit_change(ctx, union.id, Entity.MEMBER, number, {"version": 1}, on_row=seq)
     # The record is made only if the batch needs it (server/batch.py WriteBatch.lazy).
     batch.lazy[key] = (batch.changes[-1], lambda: member_record(Member(**row)))
     audit(ctx, "member_created", user=user, union=union, entity="member", entity_key=mask_id(number),
@@ -315,8 +318,10 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
                                             "version": member.version})
     changed = {name: value for name, value in values.items() if created or getattr(member, name) != value}
     if changed or created:
+        seq = None
         if batch is not None:
             batch.settle((union.id, number))  # an earlier change of this member in the batch keeps its record
+            seq = batch.next_seq(union.id)
         version = member.version + 1
         versions = dict(member.versions or {})
         old_phone = member.phone
@@ -326,6 +331,9 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
         member.versions = versions
         member.version = version
         member.updated = now
+        if batch is not None and seq is not None:  # the row carries its place in the feed (server/changes.py)
+            member.feed_origin = batch.pushed_origin(union.id, member.feed_seq, member.feed_origin, created)
+            member.feed_seq = seq
         _store(ctx, union, member)
         if batch is None:
             emit_change(ctx, union.id, Entity.MEMBER, number, member_record(member))
@@ -333,7 +341,7 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
             batch.members[(union.id, number)] = member
             batch.moved_phone(union.id, number, old_phone, member.phone)
             # The record is made only if the batch needs it (server/batch.py WriteBatch.lazy).
-            emit_change(ctx, union.id, Entity.MEMBER, number, {"version": member.version})
+            emit_change(ctx, union.id, Entity.MEMBER, number, {"version": member.version}, on_row=seq)
             batch.lazy[(union.id, number)] = (batch.changes[-1], lambda: member_record(member))
         audit(ctx, "member_created" if created else "member_updated", user=user, union=union,
               entity="member", entity_key=mask_id(number), detail={"fields": sorted(changed)})

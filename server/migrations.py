@@ -211,6 +211,29 @@ def _v13_smaller_records_and_claims(migrator: SchemaMigrator) -> None:
     database.obj.execute_sql('DROP TABLE "member_claim"')
 
 
+def _is_reference(column: str) -> str:
+    """SQL: a member change's payload that stands for the member's row (steps 10–13 stored the
+    version alone, a JSON number, or {"member_row": version} before)."""
+    number = f"{column} ~ '^[0-9]+$'" if not is_sqlite() else f"({column} <> '' AND {column} NOT GLOB '*[^0-9]*')"
+    return f"({number} OR {column} LIKE '{{\"member_row\":%')"
+
+
+def _v14_member_feed_places(migrator: SchemaMigrator) -> None:
+    # The members' feed kept on their rows (server/changes.py): a member's latest reference change
+    # becomes its row's place (its number and origin), and the references go. A member change
+    # kept whole stays a change row, which compaction deletes once the row's place supersedes it.
+    _add_missing_columns(migrator, Member, ("feed_seq", "feed_origin"))
+    database.obj.execute_sql('CREATE INDEX "member_union_id_feed_seq" ON "member" ("union_id", "feed_seq")')
+    references = ('SELECT "union_id", "entity_key", MAX("seq") AS "seq" FROM "change" WHERE "entity" = \'member\' '
+                  f'AND {_is_reference(chr(34) + "payload" + chr(34))} GROUP BY "union_id", "entity_key"')
+    database.obj.execute_sql(f'UPDATE "member" SET "feed_seq" = r."seq" FROM ({references}) AS r '
+                             'WHERE r."union_id" = "member"."union_id" AND r."entity_key" = "member"."id_number"')
+    database.obj.execute_sql('UPDATE "member" SET "feed_origin" = c."origin" FROM "change" AS c '
+                             'WHERE c."union_id" = "member"."union_id" AND c."seq" = "member"."feed_seq" '
+                             'AND c."origin" IS NOT NULL')
+    database.obj.execute_sql(f'DELETE FROM "change" WHERE "entity" = \'member\' AND {_is_reference(chr(34) + "payload" + chr(34))}')
+
+
 STEPS: tuple[Step, ...] = (
     Step(2, "index member (union, phone): every member upsert looks for another member with the phone",
          _v2_member_phone_index),
@@ -234,6 +257,9 @@ STEPS: tuple[Step, ...] = (
     Step(13, "idempotency_record without user and kind, its digest 128 bits, a member upsert's answer in "
              "about 15 bytes; member_claim folded into member.claimed and a partial unique index (#19: the "
              "records were as big as the member table, the claims a third of it)", _v13_smaller_records_and_claims),
+    Step(14, "the members' feed on their rows: member feed_seq and feed_origin, index (union, feed_seq); "
+             "a member's reference changes folded into them (#19: a change row per pushed member)",
+         _v14_member_feed_places),
 )
 
 LATEST = STEPS[-1].version if STEPS else BASELINE

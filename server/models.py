@@ -246,10 +246,13 @@ class Member(BaseModel):
     # 1: this union holds the person's claim (SPEC §5.10, server/claims.py), 0: a copy made before
     # claims whose person another union holds. At most one claimed row per number (CLAIMED below).
     claimed = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    # The member's place in its union's feed (a Change seq; server/changes.py) and the device whose push put it there.
+    feed_seq = BigIntegerField(null=True)
+    feed_origin = IntegerField(null=True)
 
     class Meta:
         # (union, phone): every member upsert looks for another member of the union with the phone.
-        indexes = ((("union", "id_number"), True), (("union", "phone"), False))
+        indexes = ((("union", "id_number"), True), (("union", "phone"), False), (("union", "feed_seq"), False))
 
 
 #: A query's condition for claimed rows, literally the partial index's (SQLite uses the index only then).

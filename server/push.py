@@ -80,13 +80,14 @@ def _stored_rows(keys: list[str]) -> dict[str, IdempotencyRecord]:
     return {forms[row.key]: row for row in rows_in(IdempotencyRecord, "key", forms)}
 
 
-def _lock_union(union_id: int) -> None:
+def _lock_union(union_id: int) -> int:
     """Serialise a union's writes for the rest of the transaction. SQLite's IMMEDIATE transaction
     already holds the database's write lock; on PostgreSQL the union's row lock does it, so every
     check (seen keys and nonces, plan type, enrollments, phone numbers, field versions) reads what
-    the previous writer of that union committed."""
-    if not is_sqlite():
-        Union.select(Union.id).where(Union.id == union_id).for_update().execute()
+    the previous writer of that union committed. Returns the union's change counter, read with
+    the lock (a batch numbers its feed changes from it: server/batch.py)."""
+    query = Union.select(Union.change_seq).where(Union.id == union_id)
+    return int((query if is_sqlite() else query.for_update()).scalar() or 0)
 
 
 def signer(user: User, device_fingerprint: str | None, record: PushRecord, canonical: bytes | None = None) -> Device:
@@ -276,7 +277,7 @@ def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending], origin: i
     remembered: list[dict[str, Any]] = []
     with collecting() as batch, write_tx():
         batch.now, batch.today = ctx.now_naive(), shanghai_today(ctx)
-        _lock_union(user.union_id)
+        batch.count_from(user.union_id, _lock_union(user.union_id))
         # Again under the lock: a duplicate sent concurrently may have committed meanwhile.
         again = _stored_rows([item.record.key for item in todo])
         upserts = [item.payload for item in todo if isinstance(item.payload, wire.MemberUpsert)]

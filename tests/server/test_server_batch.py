@@ -46,8 +46,11 @@ def effects(union_id: int, numbers: list[str], keys: list[str]) -> dict[str, Any
     with session():
         return {
             "members": {m.id_number: m.version for m in Member.select().where(Member.id_number.in_(numbers))},
+            # A member's feed change is its row's place (server/changes.py), or a change row.
             "changes": Change.select().where((Change.union == union_id) & (Change.entity == "member")
-                                             & Change.entity_key.in_(numbers)).count(),
+                                             & Change.entity_key.in_(numbers)).count()
+            + Member.select().where((Member.union == union_id) & Member.id_number.in_(numbers)
+                                    & Member.feed_seq.is_null(False)).count(),
             "created": sum(1 for e in member_entries(union_id) if e["action"] == "member_created"),
             "keys": IdempotencyRecord.select().where(IdempotencyRecord.key.in_([stored_key(k) for k in keys])).count(),
             "submissions": Submission.select().count(),
@@ -238,9 +241,10 @@ def test_stored_answers_are_compact_and_given_back_whole(server: Server, clerk: 
 
 
 def test_feed_serves_member_rows_for_pushed_members(server: Server, clerk: Session) -> None:
-    """A pushed member's change is stored as a reference to its row (issue #19: database size);
-    the feed serves the member's whole record from the row — to a reviewer cut as before — and
-    leaves a removed member's out (the removal's own change says so)."""
+    """A pushed member's feed change is its row's place in the feed (member.feed_seq, issue #19:
+    database size), no change row; the feed serves the member's whole record from the row, once,
+    at its latest place — to a reviewer cut as before — and a removed member's is gone (the
+    removal's own change says so)."""
     from app.protocol import MemberRemoval, PushRecord
 
     from union_server_testkit import Session as Client
@@ -249,31 +253,35 @@ def test_feed_serves_member_rows_for_pushed_members(server: Server, clerk: Sessi
     numbers = [kept["payload"]["id_number"], gone["payload"]["id_number"]]
     assert [a["status"] for a in clerk.push(kept, gone)] == ["ok", "ok"]
     with session():
-        stored = {c.entity_key: c.payload for c in Change.select().where(Change.entity_key.in_(numbers))}
-    assert stored == {numbers[0]: 1, numbers[1]: 1}  # the version: the rest is the member row
-    served = {c["key"]: c["data"] for c in clerk.changes()["changes"] if c["key"] in numbers}
-    assert served[numbers[0]]["name"] == "批量400" and served[numbers[0]]["phone"] == "15900000400"
-    assert served[numbers[0]]["version"] == 1 and served[numbers[0]]["versions"]["phone"] == 1
+        assert Change.select().where(Change.entity_key.in_(numbers)).count() == 0
+        places = {m.id_number: m.feed_seq for m in Member.select().where(Member.id_number.in_(numbers))}
+        latest = Union.get(Union.org_code == clerk.org_code).change_seq
+    assert sorted(places.values()) == [latest - 1, latest]
+    served = {c["key"]: c for c in clerk.changes()["changes"] if c["key"] in numbers}
+    assert {key: c["seq"] for key, c in served.items()} == places
+    record = served[numbers[0]]["data"]
+    assert record["name"] == "批量400" and record["phone"] == "15900000400"
+    assert record["version"] == 1 and record["versions"]["phone"] == 1
 
     update = member_upsert(numbers[0], {"phone": "15900000499"}, {"phone": 1})
     removal = MemberRemoval(numbers[1], "录入有误")
     answers = clerk.push(update, PushRecord(str(uuid.uuid4()), removal.KIND, removal.to_wire()).to_wire())
     assert [a["status"] for a in answers] == ["ok", "ok"], answers
     feed = [c for c in clerk.changes()["changes"] if c["key"] in numbers]
-    # Both of the kept member's changes give its record as it is now; the removed one's are gone.
-    assert [(c["entity"], c["key"]) for c in feed] == [("member", numbers[0]), ("member", numbers[0]),
-                                                        ("member_removal", numbers[1])]
-    assert all(c["data"]["phone"] == "15900000499" and c["data"]["version"] == 2 for c in feed[:2])
+    # The kept member once, at its latest place, as it is now; the removed one's row is gone.
+    assert [(c["entity"], c["key"]) for c in feed] == [("member", numbers[0]), ("member_removal", numbers[1])]
+    assert feed[0]["data"]["phone"] == "15900000499" and feed[0]["data"]["version"] == 2
+    assert feed[1]["seq"] == feed[0]["seq"] + 1
     review = [c for c in Client(server, "district").changes(union=clerk.org_code)["changes"]
               if c["entity"] == "member" and c["data"]["id_number"] != numbers[0]
               and c["data"]["name"] == "批量400"]
-    assert len(review) == 2 and all("phone" not in c["data"] and "*" in c["data"]["id_number"] for c in review)
+    assert len(review) == 1 and all("phone" not in c["data"] and "*" in c["data"]["id_number"] for c in review)
 
 
 def test_a_member_changed_twice_in_one_request_keeps_each_record(server: Server, clerk: Session) -> None:
-    """Only a member's last change of a request is stored as a reference to its row; an earlier
-    change of the same request keeps the record as that change left it — one right after the
-    other, and with a record of another kind between them."""
+    """Only a member's last change of a request is its row's place in the feed; an earlier change
+    of the same request is a change row with the record as that change left it — one right after
+    the other, and with a record of another kind between them."""
     from app.protocol import Confirmation, PushRecord
 
     numbers = [new_number(500), new_number(501)]
@@ -286,7 +294,12 @@ def test_a_member_changed_twice_in_one_request_keeps_each_record(server: Server,
     assert [answers[i]["status"] for i in (0, 1, 2, 4)] == ["ok"] * 4, answers
     for i, number in enumerate(numbers):
         with session():
-            stored = [c.payload for c in Change.select().where(Change.entity_key == number).order_by(Change.seq)]
-        assert len(stored) == 2 and stored[1] == 2
-        assert stored[0]["version"] == 1 and stored[0]["phone"] == f"1590000050{i}" and stored[0]["name"] == "两改"
-        assert "phone" in stored[0]["versions"] and set(stored[0]["versions"].values()) == {1}
+            stored = [(c.seq, c.payload) for c in Change.select().where(Change.entity_key == number).order_by(Change.seq)]
+            member = Member.get(Member.id_number == number)
+        assert len(stored) == 1 and member.feed_seq > stored[0][0] and member.version == 2
+        first = stored[0][1]
+        assert first["version"] == 1 and first["phone"] == f"1590000050{i}" and first["name"] == "两改"
+        assert "phone" in first["versions"] and set(first["versions"].values()) == {1}
+    # In sequence order, each member's row (its latest state) after its earlier records.
+    feed = [(c["key"], c["data"]["version"]) for c in clerk.changes()["changes"] if c["key"] in numbers]
+    assert feed == [(numbers[0], 1), (numbers[0], 2), (numbers[1], 1), (numbers[1], 2)]

@@ -153,10 +153,15 @@ def test_conflict_resolved_by_taking_the_servers(server: Server, clerk: Session)
 def test_member_push_is_idempotent(clerk: Session) -> None:
     record = member_upsert(G1_CARDED[3], {"label": "工会干部"}, {"label": 1})
     first = _one(clerk.push(record))
+    with session():
+        union = Union.get(Union.org_code == clerk.org_code)
+        placed = (union.change_seq, Member.get(Member.id_number == G1_CARDED[3]).feed_seq)
+    assert placed[1] == placed[0]  # the member's feed change is its row's place (server/changes.py)
     assert _one(clerk.push(record)) == first
     with session():
         union = Union.get(Union.org_code == clerk.org_code)
-        assert Change.select().where((Change.union == union) & (Change.entity_key == G1_CARDED[3])).count() == 2
+        assert (union.change_seq, Member.get(Member.id_number == G1_CARDED[3]).feed_seq) == placed
+        assert Change.select().where((Change.union == union) & (Change.entity_key == G1_CARDED[3])).count() == 0
 
 
 def test_ss_check_runs_in_the_worker_and_arrives_by_pull(clerk: Session) -> None:
