@@ -215,7 +215,7 @@ def _is_reference(column: str) -> str:
     """SQL: a member change's payload that stands for the member's row (steps 10–13 stored the
     version alone, a JSON number, or {"member_row": version} before)."""
     number = f"{column} ~ '^[0-9]+$'" if not is_sqlite() else f"({column} <> '' AND {column} NOT GLOB '*[^0-9]*')"
-    return f"({number} OR {column} LIKE '{{\"member_row\":%')"
+    return f"({number} OR SUBSTR({column}, 1, 14) = '{{\"member_row\":')"
 
 
 def _v14_member_feed_places(migrator: SchemaMigrator) -> None:
@@ -223,7 +223,7 @@ def _v14_member_feed_places(migrator: SchemaMigrator) -> None:
     # becomes its row's place (its number and origin), and the references go. A member change
     # kept whole stays a change row, which compaction deletes once the row's place supersedes it.
     _add_missing_columns(migrator, Member, ("feed_seq", "feed_origin"))
-    database.obj.execute_sql('CREATE INDEX "member_union_id_feed_seq" ON "member" ("union_id", "feed_seq")')
+    database.obj.execute_sql('CREATE INDEX IF NOT EXISTS "member_union_id_feed_seq" ON "member" ("union_id", "feed_seq")')
     references = ('SELECT "union_id", "entity_key", MAX("seq") AS "seq" FROM "change" WHERE "entity" = \'member\' '
                   f'AND {_is_reference(chr(34) + "payload" + chr(34))} GROUP BY "union_id", "entity_key"')
     database.obj.execute_sql(f'UPDATE "member" SET "feed_seq" = r."seq" FROM ({references}) AS r '

@@ -28,6 +28,7 @@ from app.protocol import canonical_json
 from server.models import (
     ALL_MODELS,
     CLAIMED,
+    Change,
     BaseModel,
     IdempotencyRecord,
     JSONText,
@@ -346,3 +347,62 @@ def test_step_13_slims_the_idempotency_records_and_folds_the_claims(places: tupl
                   "payload": {"id_number": held, "fields": {"label": "旧副本"}, "base_versions": {}}}
         [refused] = push(ctx, other_clerk, None, [legacy])["results"]
     assert refused["status"] == "error" and refused["problem"] == "member_elsewhere", refused
+
+
+def test_step_14_puts_the_members_feed_on_their_rows(places: tuple[str, str, str]) -> None:
+    """A database at step 13 whose feed holds members' reference changes (a bare version, and the
+    older {"member_row": version}), a member change kept whole and other kinds upgrades to step 14:
+    each member's row takes the place of its latest reference (and its origin), the references go,
+    every other change stays, and a page serves the same members in sequence order."""
+    from server.changes import changes_since
+
+    _, _, url = places
+    create_app(url)
+    at = datetime(2026, 12, 1, 9, 30, 0)
+    numbers = ["310101199001011237", "310101199001011253", "310101199001011261"]
+    with session(), write_tx():
+        union = Union.create(name="上海某某有限公司工会委员会", org_code="813101010000000041", union_type="工会委员会",
+                             level="grassroots", created=at, change_seq=7)
+        # member as step 13 had it: no place in the feed.
+        database.obj.execute_sql('DROP INDEX "member_union_id_feed_seq"')
+        for column in ("feed_seq", "feed_origin"):
+            database.obj.execute_sql(f'ALTER TABLE "member" DROP COLUMN "{column}"')
+        for k, number in enumerate(numbers):
+            database.obj.execute_sql('INSERT INTO "member" ("union_id", "id_number", "name", "life_status", '
+                                     '"card_status", "versions", "version", "updated", "claimed") VALUES '
+                                     f"({union.id}, '{number}', '甲{k}', 'in_service', 'none', '{{}}', 1, "
+                                     f"'{at.isoformat(sep=' ')}', 1)")
+        SchemaVersion.delete().execute()
+        SchemaVersion.create(version=13, name="at step 13", applied=at)
+        feed = [(1, "member", numbers[0], "1", 41), (2, "member", numbers[1], '{"member_row":1}', None),
+                (3, "campaign", "2027", '{"plan_year":2027}', None), (4, "member", numbers[0], "2", None),
+                (5, "member", numbers[2], '{"id_number":"' + numbers[2] + '","version":1}', None),
+                (6, "member", numbers[1], "12", 42), (7, "member_removal", "310101199001011245", '{"reason":"x"}', None)]
+        for seq, entity, key, payload, origin in feed:
+            database.obj.execute_sql(
+                'INSERT INTO "change" ("union_id", "seq", "entity", "entity_key", "payload", "created", "origin") '
+                f"VALUES ({union.id}, {seq}, '{entity}', '{key}', '{payload}', '{at.isoformat(sep=' ')}', "
+                f"{'NULL' if origin is None else origin})")
+    assert migrate() == LATEST
+    with session():
+        places_ = {m.id_number: (m.feed_seq, m.feed_origin) for m in Member.select()}
+        left = [(c.seq, c.entity) for c in Change.select().order_by(Change.seq)]
+        page = changes_since(Union.get(Union.id == union.id), 0, 100)
+        own = changes_since(Union.get(Union.id == union.id), 0, 100, device=42)
+    assert places_ == {numbers[0]: (4, None), numbers[1]: (6, 42), numbers[2]: (None, None)}
+    assert left == [(3, "campaign"), (5, "member"), (7, "member_removal")]
+    assert [(c["seq"], c["entity"], c["key"]) for c in page["changes"]] == [
+        (3, "campaign", "2027"), (4, "member", numbers[0]), (5, "member", numbers[2]), (6, "member", numbers[1]),
+        (7, "member_removal", "310101199001011245")]
+    assert page["changes"][1]["data"]["name"] == "甲0" and page["next"] == 7 and not page["more"]
+    assert [c["seq"] for c in own["changes"]] == [3, 4, 5, 7]  # device 42's own push left out
+    # Paged two at a time, the same changes in the same order.
+    seen, since = [], 0
+    while True:
+        with session():
+            part = changes_since(Union.get(Union.id == union.id), since, 2)
+        seen += [c["seq"] for c in part["changes"]]
+        since = part["next"]
+        if not part["more"]:
+            break
+    assert seen == [3, 4, 5, 6, 7]
