@@ -218,7 +218,7 @@ class WriteBatch:
     seqs: dict[int, int] = field(default_factory=dict)
     #: Union id → its counter as `count_from` read it.
     seqs_read: dict[int, int] = field(default_factory=dict)
-    #: The `origin` device's cursor in its union's feed (`pushed_origin`), read once.
+    #: The `origin` device's cursor in its union's feed (`keep_place`), read once.
     origin_cursor: int | None = None
 
     def count_from(self, union_id: int, seq: int) -> None:
@@ -232,18 +232,17 @@ class WriteBatch:
         self.seqs[union_id] += 1
         return self.seqs[union_id]
 
-    def pushed_origin(self, union_id: int, feed_seq: int | None, feed_origin: int | None, fresh: bool) -> int | None:
-        """The device to mark a pushed member's new place in the feed with (its pulls skip it: no
-        echo), or None. Moving the member's place on hides its earlier one, so the mark is kept
-        only when the device has seen what the member had: a member new to the union, or whose
-        place was the device's own push or one the device's cursor has passed (else the device
-        gets its own change back, the other's with it)."""
-        if self.origin is None or fresh or feed_seq is None or feed_origin == self.origin:
-            return self.origin
+    def keep_place(self, union_id: int, feed_seq: int | None, feed_origin: int | None) -> bool:
+        """Whether a pushed member's current place in the feed must stay as a change row when its
+        row takes a later one marked with the `origin` device (whose pulls skip it: no echo): when
+        another device's change (or a server's) put it there and the device's cursor has not
+        passed it, the device would otherwise never get that change (`feed_seq` None: no place)."""
+        if self.origin is None or feed_seq is None or feed_origin == self.origin:
+            return False
         if self.origin_cursor is None:
             cursor = FeedCursor.get_or_none((FeedCursor.device == self.origin) & (FeedCursor.union == union_id))
             self.origin_cursor = int(cursor.seq) if cursor is not None else 0
-        return self.origin if feed_seq <= self.origin_cursor else None
+        return feed_seq > self.origin_cursor
 
     def mark(self) -> tuple[int, int, int, int]:
         return len(self.changes), len(self.audits), len(self.claims), len(self.new_members)

@@ -266,6 +266,16 @@ def _buffer_new(ctx: ServerContext, user: User, union: Union, batch: WriteBatch,
     return {"id_number": number, "created": True, "changed": sorted(values), "version": 1, "versions": dict(versions)}
 
 
+def _keep_place(batch: WriteBatch, union: Union, member: Member) -> None:
+    """Before a pushed member's row takes a later place in the feed: its current place stays as
+    a change row with the record it stands for when the pushing device may not have passed it
+    (WriteBatch.keep_place), so the device's pulls, which skip its own place, still get it."""
+    if batch.keep_place(union.id, member.feed_seq, member.feed_origin):
+        batch.changes.append({"union": union.id, "entity": Entity.MEMBER, "entity_key": member.id_number,
+                              "payload": member_record(member), "created": member.updated,
+                              "origin": member.feed_origin, "seq": member.feed_seq, "on_row": False})
+
+
 def _upsert_union(user: User, org_code: str | None, batch: WriteBatch | None) -> Union:
     """The union a member upsert writes (union_for), checked once per org code in a push
     request's batch (a request is one user's)."""
@@ -322,6 +332,8 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
         if batch is not None:
             batch.settle((union.id, number))  # an earlier change of this member in the batch keeps its record
             seq = batch.next_seq(union.id)
+        if batch is not None and seq is not None and not created:
+            _keep_place(batch, union, member)
         version = member.version + 1
         versions = dict(member.versions or {})
         old_phone = member.phone
@@ -332,8 +344,7 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
         member.version = version
         member.updated = now
         if batch is not None and seq is not None:  # the row carries its place in the feed (server/changes.py)
-            member.feed_origin = batch.pushed_origin(union.id, member.feed_seq, member.feed_origin, created)
-            member.feed_seq = seq
+            member.feed_seq, member.feed_origin = seq, batch.origin
         _store(ctx, union, member)
         if batch is None:
             emit_change(ctx, union.id, Entity.MEMBER, number, member_record(member))

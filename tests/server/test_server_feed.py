@@ -73,8 +73,9 @@ def test_a_pc_does_not_pull_its_own_upserts(server: Server, clerk: Session) -> N
 
 def test_another_pcs_change_is_not_hidden_by_a_pcs_later_push(server: Server, clerk: Session) -> None:
     """A member's row keeps one place in the feed: when a PC pushes a member another PC changed
-    after this PC's cursor, the new place is not marked as this PC's (it would skip it and never
-    learn the other's change); when this PC has passed the other's change, it is."""
+    after this PC's cursor, the member's place the other PC's change gave it stays as a change
+    row (this PC's pulls skip the row's new place, its own, and would never learn the other's
+    change); when this PC has passed the other's change, nothing stays behind."""
     first = clerk.fingerprint
     start = _pull(clerk, 0, first)["latest"]
     _upsert(clerk, NUMBERS[0], {"name": "回声", "id_type": "身份证", "phone": "15800009900"})
@@ -83,12 +84,17 @@ def test_another_pcs_change_is_not_hidden_by_a_pcs_later_push(server: Server, cl
     clerk.fingerprint = first
     _upsert(clerk, NUMBERS[0], {"phone": "15800009901"}, {"phone": 1})  # the first PC, not caught up
     back = [c for c in _pull(clerk, start, first)["changes"] if c["entity"] == "member"]
-    assert [(c["data"]["label"], c["data"]["phone"]) for c in back] == [("第二台", "15800009901")]
+    assert [(c["data"]["label"], c["data"]["phone"]) for c in back] == [("第二台", "15800009900")]
+    whole = [c["data"] for c in _pull(clerk, start, second)["changes"] if c["entity"] == "member"]
+    # Its own change's place left out; the first PC's creation it had not passed either stayed.
+    assert [(c["label"], c["phone"]) for c in whole] == [(None, "15800009900"), ("第二台", "15800009901")]
     latest = _pull(clerk, 0, None)["latest"]
     _pull(clerk, latest, first)  # caught up: its next push is its own
     _upsert(clerk, NUMBERS[0], {"phone": "15800009902"}, {"phone": 3})
     assert [c for c in _pull(clerk, latest, first)["changes"] if c["entity"] == "member"] == []
     assert [c["key"] for c in _pull(clerk, latest, second)["changes"] if c["entity"] == "member"] == [NUMBERS[0]]
+    with session():
+        assert Change.select().where((Change.entity == "member") & (Change.entity_key == NUMBERS[0])).count() == 2
 
 
 def _keyed(page: dict[str, Any]) -> list[tuple[int, str, str, str]]:
@@ -150,10 +156,11 @@ def test_a_device_away_longer_than_the_window_gets_the_latest_of_each(server: Se
         _checked(server, clerk, number, f"1570000{k:02d}99")
     latest = _pull(clerk, 0, None)["latest"]
     _pull(clerk, latest, clerk.fingerprint)
-    # Still counted: nothing it has not passed may go (each member once, every check result).
+    # Still counted: nothing it has not passed may go (each member's row, the places the other PC's
+    # pushes moved it from, which that PC had not passed, and every check result).
     compact(server.ctx)
     kept = _keyed(_pull(clerk, early, None))
-    assert len(kept) == len(NUMBERS) + 3 * len(NUMBERS) - 1
+    assert len(kept) == 2 * len(NUMBERS) + 3 * len(NUMBERS) - 1
     # Away longer than the window: it no longer holds the feed back.
     with session():
         seen = server.ctx.now_naive() - timedelta(days=server.ctx.settings.feed_window_days + 1)
