@@ -17,7 +17,10 @@ leaves it (compaction keeps only the latest per entity too; server/feed.py). A m
 push request's batch keeps whole (the member changed again in the request after a record of
 another kind) is a change row, as is a member change of a union whose counter the request did not
 read under its lock (server/batch.py); compaction deletes a member's change rows its row's place
-supersedes. Transferred, a member's row takes its place in the receiving union's feed.
+supersedes. Transferred, a member's row takes its place in the receiving union's feed. A PC's
+push that moves a member's row from a place the PC may not have passed (another device's change
+put it there) leaves that place behind as a change row with its record (server/members.py
+`_keep_place`): the PC's pulls skip the row's new place, its own.
 """
 from __future__ import annotations
 
