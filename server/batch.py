@@ -328,10 +328,10 @@ class WriteBatch:
         # A member's change whose number its row carries (feed_seq, set as it was saved) is that
         # row's place in the feed (server/changes.py): no change row. Its earlier changes of the
         # batch keep their records (settled as the member changed again).
-        on_rows = {(row["union"], row["entity_key"]): row["seq"] for row in self.changes if row.get("on_row")}
-        kept = [row for row in self.changes if on_rows.get((row["union"], row["entity_key"])) != row["seq"]]
+        on_rows = {(row["union"], row["entity_key"]): row for row in self.changes if row.get("on_row")}
+        kept = [row for row in self.changes if on_rows.get((row["union"], row["entity_key"])) is not row]
         for key, (row, _) in list(self.lazy.items()):
-            if on_rows.get(key) != row["seq"]:  # written as a change row: it needs its record
+            if on_rows.get(key) is not row:  # written as a change row: it needs its record
                 self.settle(key)
         self.lazy.clear()
         for union_id, seq in self.seqs.items():
