@@ -333,9 +333,11 @@ def _answer_all(ctx: ServerContext, user: User, device_fingerprint: str | None,
     if todo:
         try:
             answers = _write_batch(ctx, user, todo, _origin(user, device_fingerprint))
-        except (IntegrityError, DataError):
+        except (IntegrityError, DataError) as error:
             # The batch could not commit as one (a key or nonce taken meanwhile by a writer outside
             # the union's lock): each record in a transaction of its own, as it would alone.
+            log.warning("push by %s: the batch of %d records could not be written as one (%s); "
+                        "writing them one at a time", user.username, len(todo), type(error).__name__)
             answers = {item.index: _alone(ctx, user, item) for item in todo}
         for index, answer in answers.items():
             results[index] = answer
