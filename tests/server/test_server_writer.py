@@ -1,7 +1,8 @@
 """SQLite write transactions run on one kept connection (server/db.py _sqlite_write_tx): every
 thread's write_tx uses the same one, the thread's own session connection is back after it (and
 sees what was written), a write_tx inside a transaction of the thread's own is a savepoint of it,
-a rolled-back block leaves nothing, and open_database (a file replaced or restored under the same
+a rolled-back block leaves nothing, what a block wrote is in the database file itself after it (a
+passive checkpoint: readers need not look through the WAL), and open_database (a file replaced or restored under the same
 URL) drops the kept connection.
 """
 from __future__ import annotations
@@ -87,3 +88,19 @@ def test_open_database_drops_the_kept_connection(sqlite_url: str) -> None:
     assert db._writer is None
     with session(), write_tx():
         assert _writer_connection() is not first
+
+
+def test_a_write_is_copied_into_the_database_file_after_its_block(sqlite_url: str, tmp_path: Path) -> None:
+    import shutil
+    import sqlite3
+
+    with session(), write_tx():
+        _union("813101010000099993", "检查点")
+    path = Path(sqlite_url[len("sqlite:///"):])
+    copy = tmp_path / "file-alone.db"
+    shutil.copyfile(path, copy)  # the database file without its WAL
+    conn = sqlite3.connect(copy)
+    try:
+        assert conn.execute("SELECT name FROM trade_union WHERE org_code = '813101010000099993'").fetchall() == [("检查点",)]
+    finally:
+        conn.close()
