@@ -58,8 +58,12 @@ def keep_parsed_statements() -> None:
         from psycopg import _queries  # PostgreSQL's driver: absent on a SQLite-only install
     except ImportError:
         return
-    _queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, 1 << 20)
-    _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, 1 << 16)
+    # Private names of psycopg 3.1-3.3: a release without them keeps its own limits (slower, as
+    # correct) instead of failing the server's start.
+    for name, floor in (("MAX_CACHED_STATEMENT_LENGTH", 1 << 20), ("MAX_CACHED_STATEMENT_PARAMS", 1 << 16)):
+        limit = getattr(_queries, name, None)
+        if isinstance(limit, int):
+            setattr(_queries, name, max(limit, floor))
 
 
 keep_parsed_statements()
