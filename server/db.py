@@ -206,7 +206,7 @@ def _sqlite_write_tx(db: SqliteDatabase) -> Iterator[None]:
             state.conn, state.closed, state.ctx, state.transactions = saved
             if intact:
                 _checkpoint(conn)
-            if not intact:  # closed or left in a transaction by the block: not kept
+            else:  # closed or left in a transaction by the block: not kept
                 if conn.in_transaction:
                     conn.rollback()
                 _drop_writer()

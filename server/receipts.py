@@ -23,7 +23,7 @@ with a digest of its payload and its first answer; a replay needs nothing else.
 from __future__ import annotations
 
 import re
-from binascii import b2a_base64
+from base64 import urlsafe_b64encode
 from functools import lru_cache
 from typing import Any
 
@@ -43,9 +43,6 @@ DIGEST_HEX = 32
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-_URLSAFE = bytes.maketrans(b"+/", b"-_")
-
-
 @lru_cache(maxsize=4096)
 def stored_key(key: str) -> str:
     """The form an idempotency record stores `key` in (see the module's note): its 16 bytes read
@@ -53,7 +50,7 @@ def stored_key(key: str) -> str:
     a push request needs each record's form three times (its stored answer looked up before the
     union's lock and under it, then its idempotency record)."""
     if _UUID.fullmatch(key):
-        return "~" + b2a_base64(bytes.fromhex(key.replace("-", "")), newline=False)[:22].translate(_URLSAFE).decode("ascii")
+        return "~" + urlsafe_b64encode(bytes.fromhex(key.replace("-", "")))[:22].decode("ascii")
     return key
 
 
