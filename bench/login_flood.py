@@ -17,7 +17,17 @@ earlier failures), which should be alike.
 `--code DIR` runs the same measurement against another checkout (e.g. an older main) to compare;
 settings that checkout does not know are ignored. Bounded: each phase stops after `--max-seconds`.
 
+`--logins N` measures #19's memory target instead: "server peak RSS under 24 concurrent logins
+≤ 2× its idle RSS". For SQLite and (with `--pg URL` or $UNION_TEST_PG_URL) PostgreSQL, a fresh
+database with N grassroots clerks (distinct accounts, bench/server_load.py's world) and a freshly
+started `union-server serve` (one process, default settings: its rate limits apply): its idle
+RSS, then `--rounds` rounds of N clients logging in at the same instant (a barrier), each with
+its own account and connection. Every login must succeed (a 429 or 401 is counted as a failure,
+not retried); the peak RSS is the kernel's high-water mark (VmHWM, reset after the idle reading)
+and a 5 ms sampler's maximum.
+
     python bench/login_flood.py [--requests 200] [--flooders 16] [--code DIR]
+    python bench/login_flood.py --logins 24 [--rounds 5] [--pg URL]
 """
 from __future__ import annotations
 
@@ -35,10 +45,12 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
 PASSWORD = "bench-flood-2025"
 
 SERVER = textwrap.dedent("""
@@ -172,13 +184,128 @@ def run(args: argparse.Namespace) -> None:
         work.rmdir()
 
 
+def _status_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _login_round(url: str, clerks: list[Any], times: list[float], answers: Counter[int]) -> None:
+    """Every clerk logs in at the same instant (a barrier), each on a connection of its own."""
+    import requests
+
+    server_load = sys.modules["server_load"]
+    barrier, lock = threading.Barrier(len(clerks)), threading.Lock()
+
+    def one(clerk: Any) -> None:
+        with requests.Session() as http:
+            http.get(url + "/time", timeout=60)  # connected before the barrier
+            barrier.wait(timeout=120)
+            started = time.perf_counter()
+            try:
+                status = http.post(url + "/auth/login", json={"username": clerk.username,
+                                                                "password": server_load.PASSWORD}, timeout=120).status_code
+            except requests.RequestException:
+                status = 0
+            with lock:
+                times.append(time.perf_counter() - started)
+                answers[status] += 1
+
+    threads = [threading.Thread(target=one, args=(clerk,)) for clerk in clerks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+
+
+def concurrent_logins(label: str, db_url: str, work: Path, args: argparse.Namespace) -> bool:
+    """#19's target on one backend: idle RSS of a fresh server, peak RSS under `args.logins`
+    concurrent successful logins; True when every login succeeded and the target is met."""
+    import server_load
+
+    clerks, _ = server_load.build_world(db_url, args.logins, 0)
+    with server_load.serving(db_url, work / f"server-{label}.log") as (url, pid):
+        time.sleep(1.0)
+        idle = _status_kb(pid, "VmRSS") / 1024
+        try:
+            Path(f"/proc/{pid}/clear_refs").write_text("5")  # reset VmHWM to the current RSS
+            hwm_reset = True
+        except OSError:
+            hwm_reset = False
+        peak_sampled, stop = idle, threading.Event()
+
+        def sample() -> None:
+            nonlocal peak_sampled
+            while not stop.wait(0.005):
+                peak_sampled = max(peak_sampled, _status_kb(pid, "VmRSS") / 1024)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        times: list[float] = []
+        answers: Counter[int] = Counter()
+        cpu_before, started = _cpu_seconds(pid), time.monotonic()
+        for _ in range(args.rounds):
+            _login_round(url, clerks, times, answers)
+        wall = time.monotonic() - started
+        stop.set()
+        sampler.join()
+        hwm = _status_kb(pid, "VmHWM") / 1024 if hwm_reset else 0.0
+        after = _status_kb(pid, "VmRSS") / 1024
+        server_cpu = _cpu_seconds(pid) - cpu_before
+    peak = max(peak_sampled, hwm)
+    total, ok = sum(answers.values()), answers.get(200, 0)
+    times.sort()
+    print(f"{label}: {args.rounds} rounds × {args.logins} concurrent logins (distinct accounts, one server process): "
+          f"{ok}/{total} succeeded {dict(sorted(answers.items()))}; login p50 {times[len(times) // 2] * 1000:.0f} ms, "
+          f"max {times[-1] * 1000:.0f} ms; {wall:.1f} s; server CPU {server_cpu:.1f} s in all "
+          f"({server_cpu / max(wall, 1e-9):.2f} cores); load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"  idle RSS {idle:.0f} MB; peak RSS under {args.logins} concurrent logins {peak:.0f} MB "
+          f"(VmHWM {hwm:.0f}, sampled {peak_sampled:.0f}); after {after:.0f} MB; "
+          f"ratio {peak / idle:.2f}× (target ≤ 2×: {'met' if peak <= 2 * idle else 'NOT MET'})")
+    return ok == total == args.rounds * args.logins and peak <= 2 * idle
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def logins_main(args: argparse.Namespace) -> int:
+    import shutil
+
+    import server_load
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    work = Path(tempfile.mkdtemp(prefix="login-rss-"))
+    ok = True
+    try:
+        with server_load.sqlite_database(work) as db_url:
+            ok = concurrent_logins("SQLite", db_url, work, args) and ok
+        if args.pg:
+            with server_load.postgres_database(args.pg) as db_url:
+                ok = concurrent_logins("PostgreSQL", db_url, work, args) and ok
+        else:
+            print("PostgreSQL: skipped (no --pg URL or $UNION_TEST_PG_URL)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0 if ok else 1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--logins", type=int, default=0, help="N concurrent logins: #19's RSS target instead of the flood")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--pg", default=os.environ.get("UNION_TEST_PG_URL"), help="PostgreSQL URL (--logins)")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--flooders", type=int, default=16)
     parser.add_argument("--max-seconds", type=float, default=60.0)
     parser.add_argument("--code", default=str(ROOT), help="the checkout whose server to run")
-    run(parser.parse_args())
+    args = parser.parse_args()
+    if args.logins:
+        sys.exit(logins_main(args))
+    run(args)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,12 @@
 
 POST /auth/login (and /auth/change-password, which checks the current password the same way):
 
-1. **Admission.** At most `password_workers + password_queue` password checks of this process are
-   in flight; one more is refused at once with rate_limited (429) — before any database work or
+1. **Admission.** At most `password_workers + password_queue` logins of this process are in
+   flight; one more is refused at once with rate_limited (429) — before any database work or
    hashing — so a login flood costs the server little and signed-in users keep their threads, CPU
-   and memory (scrypt takes ~16 MiB per check). Hashing runs on its own small thread pool.
+   and memory (scrypt takes ~16 MiB per check). The admitted wait for a turn (2 per hashing
+   thread) before the steps below, so a queue of logins holds no thread, no database work and no
+   scrypt buffer (`PasswordGate`). Hashing runs on its own small thread pool.
 2. **Reservation** (one write transaction): the attempt is counted as a failure *before* the
    password is checked, on the guards that apply (`LoginGuard`), and refused if one is locked. So
    however many guesses arrive at once, at most `max_failed_logins` of them are ever checked.
@@ -49,13 +51,27 @@ T = TypeVar("T")
 
 
 class PasswordGate:
-    """Admission and a small thread pool for password hashing (one per app)."""
+    """Admission, turns and a small thread pool for password hashing (one per app).
+
+    A login is admitted while fewer than `workers + queue` are in flight (else rate_limited at
+    once), then waits for one of `2 × workers` turns before it does anything: reservation, the
+    check, the outcome. Waiting costs a coroutine, no thread, no database work, no scrypt buffer;
+    and since the reservation comes after the turn, the logins waiting from one address (a whole
+    office behind one NAT) are not yet counted on its address guard — only the few with a turn
+    are, far below `max_failed_per_address`. Two turns per hashing thread keep it busy while the
+    other login of its pair is in the database."""
 
     def __init__(self, workers: int, queue: int) -> None:
-        self.capacity = max(1, workers) + max(0, queue)
-        self.pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="password-hash",
+        self.workers = max(1, workers)
+        self.queue = max(0, queue)
+        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="password-hash",
                                        initializer=_lower_priority)
+        self.turns = asyncio.Semaphore(2 * self.workers)
         self.in_flight = 0  # only touched on the event loop's thread
+
+    @property
+    def capacity(self) -> int:
+        return self.workers + self.queue
 
     @asynccontextmanager
     async def admit(self) -> AsyncIterator[None]:
@@ -63,7 +79,8 @@ class PasswordGate:
             raise ProblemError("rate_limited", {"retry_after_seconds": 1})
         self.in_flight += 1
         try:
-            yield
+            async with self.turns:
+                yield
         finally:
             self.in_flight -= 1
 

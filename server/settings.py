@@ -35,9 +35,11 @@ class Settings:
     max_device_cookies: int = 10
     max_devices_per_user: int = 5
     # Password hashing (scrypt, ~16 MiB each): threads of its own, and how many more logins may
-    # wait for one before the next is refused at once (rate_limited).
+    # wait for one before the next is refused at once (rate_limited). A waiting login holds no
+    # thread and no buffer (server/logins.py PasswordGate); 64 waiting is about 64 checks' time
+    # (~4 s here), so a Monday morning's logins queue instead of being refused.
     password_workers: int = 1
-    password_queue: int = 8
+    password_queue: int = 64
     # Each consecutive failed login waits failure_delay × failures (capped) before answering.
     failure_delay_seconds: float = 0.25
     failure_delay_max_seconds: float = 2.0
