@@ -19,6 +19,7 @@ from peewee import JOIN, chunked
 
 from app.protocol import Entity, SubmissionKind, SubmissionStatus, payload_sha256, verify
 from app.protocol.superior import MAX_BATCHES_PER_DECISION, MAX_REASON_CHARS, REVIEW_MARK_LABELS, ReviewMark, ReviewQueue
+from app.rules.cards import mask_card_no
 from app.rules.idcard import mask_id
 from server.accounts import audit
 from server.campaigns import day_end, day_start
@@ -174,12 +175,19 @@ def _one(own: Union, batch_no: str) -> Submission:
     return sub
 
 
+def _card(card_no: Any) -> str | None:
+    """A roster's card number as every screen shows it ("6231 **** 0624", app.rules.cards): the
+    reviewer checks that a member has a card and which one it looks like, never needs it whole."""
+    return mask_card_no(card_no) if isinstance(card_no, str) and card_no else None
+
+
 def batch_detail(user: User, batch_no: str) -> dict[str, Any]:
-    """One batch for a reviewer: its record, the roster with masked IDs, the signature check."""
+    """One batch for a reviewer: its record, the roster with masked ID and card numbers, the
+    signature check (made on the stored payload, which keeps them whole)."""
     own = reviewer_union(user)
     sub = _one(own, batch_no)
     payload = json.loads(sub.payload)
-    roster = [{"name": row.get("name"), "id_number": mask_id(row["id_number"]), "card_no": row.get("card_no"),
+    roster = [{"name": row.get("name"), "id_number": mask_id(row["id_number"]), "card_no": _card(row.get("card_no")),
                "coverage_start": row.get("coverage_start"), "coverage_end": row.get("coverage_end"),
                "period": row.get("period")} for row in payload.get("members", [])]
     union = Union.get_by_id(sub.union_id)

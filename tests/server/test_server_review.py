@@ -136,6 +136,23 @@ def test_batch_detail_masks_the_roster_and_shows_the_signature(server: Server, c
     assert G1_CARDED[0] not in json.dumps(detail)
 
 
+def test_batch_detail_sends_card_numbers_masked_as_every_screen_shows_them(server: Server, clerk: Session) -> None:
+    """The roster's card numbers leave the server as app.rules.cards masks them ("6231 **** 0624");
+    the names the clerk's roster carried stay, and the signature (made on the whole numbers) holds."""
+    cards = {n: "6231" + n[-15:] for n in G1_CARDED[:2]}
+    payload = submission_payload(clerk, G1_CARDED[:3])
+    for row in payload["members"]:
+        row["name"], row["card_no"] = "甲", cards.get(row["id_number"])
+    [result] = clerk.push(submission_record(clerk, payload))
+    assert result["status"] == "ok", result
+    detail = Session(server, "secondary").get(f"/review/batches/{payload['batch_no']}").json()
+    assert detail["signature"]["valid"] is True
+    shown = [(row["name"], row["card_no"]) for row in detail["roster"]]
+    assert shown == [("甲", f"{cards[n][:4]} **** {cards[n][-4:]}") for n in G1_CARDED[:2]] + [("甲", None)]
+    text = json.dumps(detail)
+    assert not [c for c in cards.values() if c in text or c[4:] in text]
+
+
 def _second_district(server: Server) -> None:
     """Another district with a secondary and a grassroots union, each with an account."""
     ctx = server.ctx
