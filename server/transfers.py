@@ -25,6 +25,7 @@ from app.rules.codes import CardStatus
 from app.rules.idcard import mask_id
 from server import receipts
 from server.accounts import audit, can_access, union_for
+from server.batch import current as current_batch
 from server.changes import emit_change, member_record
 from server.db import IN_LIST, is_sqlite, write_tx
 from server.members import find_members
@@ -102,6 +103,23 @@ def _histories(numbers: list[str]) -> dict[str, dict[str, list[dict[str, Any]]]]
     return out
 
 
+def _new_place(member: Member, target: Union) -> int | None:
+    """The moved row's place in the receiving union's feed (server/changes.py). The place it had
+    is a number of the releasing union's counter: kept, it would put the member at a random spot
+    of the receiving feed (past its counter, a pulling PC's cursor jumps over changes still to
+    come; compaction drops the member's change row as "superseded" by it). Outside a push
+    request's batch `emit_change` gives the row the receiving union's next number. Inside one,
+    a union whose counter the batch read under its lock gives the number now and the row carries
+    it (no change row); any other union's changes are numbered at the flush, so the row gets no
+    place and the member's change row (its whole record) is its place in the receiving feed. The
+    releasing feed needs nothing kept (`_keep_place`): its `transfer` "out" change, later than
+    any of the member's, removes the member there. Returns the number the row carries, or None."""
+    batch = current_batch()
+    seq = batch.next_seq(target.id) if batch is not None else None
+    member.feed_seq, member.feed_origin = seq, None  # a server-made change: no device's echo
+    return seq
+
+
 def _move(ctx: ServerContext, member: Member, source: Union, target: Union, reason: str,
           history: dict[str, Any]) -> bool:
     """Move one member (inside the transaction); returns whether their phone had to be cleared."""
@@ -115,11 +133,12 @@ def _move(ctx: ServerContext, member: Member, source: Union, target: Union, reas
     member.union = target
     member.updated = now
     member.claimed = 1  # the claim moves with the row (server/claims.py)
+    seq = _new_place(member, target)
     member.save()
     at = format_timestamp(ctx.now())
     emit_change(ctx, source.id, Entity.TRANSFER, member.id_number,
                 {"direction": TransferDirection.OUT, "reason": reason, "at": at, "other_union": target.org_code})
-    emit_change(ctx, target.id, Entity.MEMBER, member.id_number, member_record(member))
+    emit_change(ctx, target.id, Entity.MEMBER, member.id_number, member_record(member), on_row=seq)
     emit_change(ctx, target.id, Entity.TRANSFER, member.id_number,
                 {"direction": TransferDirection.IN, "reason": reason, "at": at, "other_union": source.org_code,
                  "other_union_name": source.name, "phone_cleared": phone_cleared, "history": history})

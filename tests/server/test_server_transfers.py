@@ -12,6 +12,8 @@ import threading
 import uuid
 from typing import Any
 
+import pytest
+
 from test_server_cards import _batch, _verification
 from test_server_review import _approve, _submit
 from union_server_testkit import (
@@ -27,8 +29,14 @@ from union_server_testkit import (
 )
 
 from app.protocol import PROBLEMS
-from server.db import session
-from server.models import CLAIMED, AuditEntry, Enrollment, Member, Union
+from app.protocol import Entity, payload_sha256
+from app.protocol.transfers import TransferRequest
+from server import transfers
+from server.batch import collecting
+from server.changes import emit_change, member_record
+from server.db import session, write_tx
+from server.feed import compact_feeds
+from server.models import CLAIMED, AuditEntry, Enrollment, Member, Union, User
 
 G1 = "813101010000000041"
 G2 = "81310101000000005X"
@@ -221,3 +229,52 @@ def test_a_member_record_that_goes_takes_its_claim_with_it(server: Server, clerk
     [joined] = clerk2.push(member_upsert(number, NEW_FIELDS))
     assert joined["status"] == "ok", joined
     assert _members_with(number) == [G2]
+
+
+def _member_changes(who: Session, number: str, since: int = 0) -> list[dict[str, Any]]:
+    return [c for c in who.changes(since=since, limit=5000)["changes"] if c["entity"] == "member" and c["key"] == number]
+
+
+@pytest.mark.parametrize("counted", ["releasing", "receiving"])
+def test_a_transfer_inside_a_push_batch_gives_the_member_a_place_in_the_new_feed(
+        server: Server, clerk: Session, clerk2: Session, counted: str) -> None:
+    """Inside a push request's batch (server/batch.py) a moved member's row must not keep its
+    place of the releasing union's counter: the receiving feed carries the member once, from a
+    PC's cursor too, after a compaction too, and a later change of that feed is not jumped over;
+    the releasing feed no longer carries the member. `counted`: the union whose counter the batch
+    read under its lock (the row then carries the receiving place; else its change row does)."""
+    moving = G1_CARDED[2]
+    ctx = server.ctx
+    with session():
+        g1, g2 = Union.get(Union.org_code == G1), Union.get(Union.org_code == G2)
+        with write_tx():  # the member's place in G1's feed: far past G2's counter
+            for _ in range(40):
+                row = Member.get((Member.union == g1) & (Member.id_number == moving))
+                emit_change(ctx, g1.id, Entity.MEMBER, moving, member_record(row))
+    cursor = clerk2.changes(limit=5000)["next"]
+    request = TransferRequest(key=uuid.uuid4().hex, to_union=G2, reason="调动", id_numbers=[moving])
+    with session():
+        user = User.get(User.username == "grassroots")
+        with collecting() as batch, write_tx():
+            batch.now = ctx.now_naive()
+            locked = g1 if counted == "releasing" else g2
+            batch.count_from(locked.id, int(Union.select(Union.change_seq).where(Union.id == locked.id).scalar()))
+            transfers._apply(ctx, user, request, payload_sha256(request.to_wire()))
+            batch.flush()
+        top = int(Union.select(Union.change_seq).where(Union.id == g2.id).scalar())
+        place = Member.get((Member.union == g2) & (Member.id_number == moving)).feed_seq
+    assert place is None or cursor < place <= top
+    assert len(_member_changes(clerk2, moving)) == 1
+    [arrived] = _member_changes(clerk2, moving, since=cursor)
+    assert arrived["data"]["card_no"] == "6231" + moving[-15:]
+    page = clerk2.changes(since=cursor, limit=5000)
+    assert page["next"] <= top
+    assert not _member_changes(clerk, moving)  # the releasing feed: only the transfer "out"
+    assert _feed(clerk, "transfer")[moving]["direction"] == "out"
+    compact_feeds(ctx)
+    assert len(_member_changes(clerk2, moving)) == 1
+    # A later change of the receiving feed reaches a PC that pulled up to the transfer.
+    newcomer = mainland_id("19950505", 1)
+    [ok] = clerk2.push(member_upsert(newcomer, NEW_FIELDS))
+    assert ok["status"] == "ok", ok
+    assert _member_changes(clerk2, newcomer, since=page["next"])
