@@ -25,6 +25,13 @@ GIL), two by the 2 cores they share with PostgreSQL and the clients (2/(s+p+c)),
 1 ≤ 2s/(s+p+c): printed beside the achieved ratio. CPU per request holds on a busy box, where
 the wall-clock ratio does not.
 
+Each wave also names the tables autovacuum vacuumed or analyzed meanwhile (its workers' CPU is
+shown apart from the backends serving requests), the tables sequential scans read more than
+10,000 rows of (a plan that should be an index lookup shows here), and the box's iowait. The
+world starts with an empty `submission` table: until autovacuum first analyzes it (within
+autovacuum_naptime, 1 min), the foreign-key check of every enrollment row scans it whole, so the
+first submission wave's PostgreSQL CPU is inflated (installer/server/README.md, "PostgreSQL").
+
 After the upserts each clerk's union is pulled from 0 as a new PC would (server CPU per member
 pulled, the baseline of the upsert CPU target: ≤ 3×), and at the end the feed is compacted as
 the job worker does and the biggest tables' sizes are printed before and after.
@@ -219,6 +226,7 @@ def run_config(db_url: str, clerks: list[Clerk], processes: int, clients: list[i
             result["cpu"][count] = (upsert_spent, box_cpu.since(box))
             result["load"][count] = os.getloadavg()
         result["rss_mb"] = tree_usage(pid)[0]
+        box_cpu.close()
     result["members"] = count_members(db_url, clerks)
     result["subs"] = world.count_effects(db_url, clerks)[0]
     return result
@@ -238,9 +246,11 @@ def box_line(spent: city_load.Spent, done: int, load: tuple[float, float, float]
     s, p, c = spent.per(done)
     shares = " + ".join(f"{cpu:.1f}" for cpu in spent.processes) if len(spent.processes) > 1 else ""
     return (f"      CPU: server {spent.server:.1f} s ({spent.server / wall:.2f} cores{', processes ' + shares + ' s' if shares else ''}), "
-            f"PostgreSQL backends {spent.pg:.1f} s ({spent.pg / wall:.2f}), load generator {spent.client:.2f} s "
+            f"PostgreSQL backends {spent.pg:.1f} s ({spent.pg / wall:.2f}), autovacuum {spent.pg_autovacuum:.1f} s"
+            f"{' (' + ', '.join(spent.upkeep) + ')' if spent.upkeep else ''}, load generator {spent.client:.2f} s "
             f"({spent.client / wall:.2f}), PostgreSQL's shared processes {spent.pg_shared:.1f} s, the rest of the box "
-            f"{spent.others:.1f} s ({spent.others / wall:.2f}); load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n"
+            f"{spent.others:.1f} s ({spent.others / wall:.2f}), iowait {spent.iowait:.1f} s ({spent.iowait / wall:.2f}); "
+            f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n"
             f"      per request: s {s * 1000:.1f} ms server, p {p * 1000:.1f} ms PostgreSQL, c {c * 1000:.2f} ms clients; "
             f"bound 2s/(s+p+c) = {city_load.bound(s, p, c):.2f}×")
 

@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -96,15 +96,18 @@ class Spent:
     wall: float
     server: float  # the server's process tree
     processes: list[float]  # each server process that worked (an HTTP worker), most first
-    pg: float  # the PostgreSQL backends of the bench's database (and its autovacuum workers)
+    pg: float  # the PostgreSQL backends of the bench's database that serve connections
+    pg_autovacuum: float  # its autovacuum workers (upkeep of every earlier write, not this wave's requests)
     pg_shared: float  # PostgreSQL's processes that serve every database (WAL writer, checkpointer, …)
     client: float  # this process: the load generator
     busy: float  # the whole box
+    iowait: float = 0.0  # CPU seconds the box sat idle with I/O outstanding (commits waiting for the disk)
+    upkeep: list[str] = field(default_factory=list)  # autovacuum's runs finished within the wave
 
     @property
     def others(self) -> float:
         """What the rest of the box took (other work than this bench's)."""
-        return max(self.busy - self.server - self.pg - self.pg_shared - self.client, 0.0)
+        return max(self.busy - self.server - self.pg - self.pg_autovacuum - self.pg_shared - self.client, 0.0)
 
     def per(self, done: int) -> tuple[float, float, float]:
         """(s, p, c): server, PostgreSQL and load-generator CPU seconds per item."""
@@ -119,7 +122,8 @@ def bound(s: float, p: float, c: float, cores: int = 2) -> float:
     return min(cores * s / max(s + p + c, 1e-12), float(cores))
 
 
-Snapshot = tuple[float, float, dict[int, float], dict[int, float], dict[int, float], float]
+Snapshot = tuple[float, float, dict[int, float], dict[int, float], dict[int, float], tuple[float, float], dict[int, float],
+                 dict[str, tuple[int, int, int, int]]]
 
 
 class BoxCpu:
@@ -127,26 +131,54 @@ class BoxCpu:
     the PostgreSQL backends of one database (None on SQLite) and of PostgreSQL's shared processes,
     sampled at the start and end of a wave. A backend's CPU is read in nanoseconds
     (/proc/PID/schedstat: a backend has one thread), a multi-threaded server process's in clock
-    ticks (/proc/PID/stat, which keeps its ended threads' time too)."""
+    ticks (/proc/PID/stat, which keeps its ended threads' time too). The database's autovacuum
+    workers come and go within a wave: a thread looks for them every 0.25 s and keeps each one's
+    last CPU reading, so one that ended meanwhile still counts (to its last reading)."""
 
     def __init__(self, db_url: str | None, server_pids: Callable[[], Iterable[int]]) -> None:
         self.db_url = db_url
         self.server_pids = server_pids
         self._ticks = os.sysconf("SC_CLK_TCK")
+        self._vacuum: dict[int, float] = {}  # autovacuum worker pid → its CPU at the last look
+        self._stop = threading.Event()
+        if db_url is not None:
+            threading.Thread(target=self._watch_autovacuum, daemon=True, name="autovacuum-watch").start()
 
-    def _pg_pids(self) -> tuple[list[int], list[int]]:
-        """(the backends of the database, PostgreSQL's processes of no database)."""
+    def _watch_autovacuum(self) -> None:
+        import psycopg
+
+        try:
+            with psycopg.connect(str(self.db_url), autocommit=True) as conn:
+                while not self._stop.wait(0.25):
+                    rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                        "AND backend_type = 'autovacuum worker'").fetchall()
+                    for (pid,) in rows:
+                        cpu = self._thread_cpu(int(pid))
+                        if cpu:
+                            self._vacuum[int(pid)] = cpu
+        except psycopg.Error:  # the bench's database dropped at the end
+            return
+
+    def close(self) -> None:
+        self._stop.set()
+
+    def _pg_pids(self) -> tuple[list[int], list[int], list[int], dict[str, tuple[int, int, int, int]]]:
+        """(the backends of the database, PostgreSQL's processes of no database, the database's
+        autovacuum workers, each table's autovacuum and autoanalyze runs, sequential scans and rows
+        they read so far)."""
         if self.db_url is None:
-            return [], []
+            return [], [], [], {}
         import psycopg
 
         with psycopg.connect(self.db_url, autocommit=True) as conn:
-            rows = conn.execute("SELECT pid, datname IS NULL FROM pg_stat_activity "
+            rows = conn.execute("SELECT pid, datname IS NULL, backend_type = 'autovacuum worker' FROM pg_stat_activity "
                                 "WHERE (datname = current_database() OR datname IS NULL) AND pid <> pg_backend_pid()")
-            ours, shared = [], []
-            for pid, no_database in rows:
-                (shared if no_database else ours).append(int(pid))
-            return ours, shared
+            ours, shared, vacuum = [], [], []
+            for pid, no_database, autovacuum in rows:
+                (vacuum if autovacuum else shared if no_database else ours).append(int(pid))
+            tables = {name: (int(v), int(a), int(scans), int(read)) for name, v, a, scans, read in conn.execute(
+                "SELECT relname, autovacuum_count, autoanalyze_count, seq_scan, seq_tup_read FROM pg_stat_user_tables")}
+            return ours, shared, vacuum, tables
 
     def _cpu(self, pid: int) -> float:
         """CPU seconds of a process (all its threads, ended ones too), in clock ticks."""
@@ -163,16 +195,20 @@ class BoxCpu:
         except (OSError, ValueError, IndexError):
             return self._cpu(pid)
 
-    def _busy(self) -> float:
-        """CPU seconds the whole box has been busy (/proc/stat: all but idle and iowait)."""
+    def _busy(self) -> tuple[float, float]:
+        """CPU seconds the whole box has been busy (/proc/stat: all but idle and iowait), and in iowait."""
         values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-        return (sum(values) - values[3] - values[4]) / self._ticks
+        return (sum(values) - values[3] - values[4]) / self._ticks, values[4] / self._ticks
 
     def sample(self) -> Snapshot:
-        ours, shared = self._pg_pids()
+        ours, shared, vacuum, tables = self._pg_pids()
+        for pid in vacuum:
+            cpu = self._thread_cpu(pid)
+            if cpu:
+                self._vacuum[pid] = cpu
         return (time.perf_counter(), time.process_time(), {pid: self._cpu(pid) for pid in self.server_pids()},
                 {pid: self._thread_cpu(pid) for pid in ours}, {pid: self._thread_cpu(pid) for pid in shared},
-                self._busy())
+                self._busy(), dict(self._vacuum), tables)
 
     def since(self, start: Snapshot) -> Spent:
         """What was spent since `start`; a process that appeared meanwhile counts from 0, one that
@@ -183,10 +219,18 @@ class BoxCpu:
             return {pid: cpu - before.get(pid, 0.0) for pid, cpu in after.items()}
 
         server = spent(start[2], now[2])
+        # The tables autovacuum worked on (runs that finished), and seq scans that read many rows.
+        before = {name: start[7].get(name, (0, 0, 0, 0)) for name in now[7]}
+        upkeep = sorted(f"{'vacuum' if kind == 0 else 'analyze'} {name}" for name, counts in now[7].items()
+                        for kind in (0, 1) if counts[kind] > before[name][kind])
+        upkeep += sorted(f"{now[7][name][2] - before[name][2]} seq scans of {name} ({now[7][name][3] - before[name][3]:,} rows)"
+                         for name in now[7] if now[7][name][3] - before[name][3] > 10_000)
         return Spent(wall=now[0] - start[0], server=sum(server.values()),
                      processes=sorted((cpu for cpu in server.values() if cpu > 0.05), reverse=True),
                      pg=sum(spent(start[3], now[3]).values()), pg_shared=sum(spent(start[4], now[4]).values()),
-                     client=now[1] - start[1], busy=now[5] - start[5])
+                     client=now[1] - start[1], busy=now[5][0] - start[5][0], iowait=now[5][1] - start[5][1],
+                     pg_autovacuum=sum(spent(start[6], now[6]).values()),
+                     upkeep=upkeep)
 
 
 __all__ = ["BoxCpu", "Spent", "bound", "post", "send", "submission_bytes", "upsert_body"]
