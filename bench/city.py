@@ -238,6 +238,11 @@ def line(name: str, phase: Phase, per: int, unit: str) -> str:
             f"p99 {phase.percentile(0.99) * 1000:6.0f} ms")
 
 
+def waits_text(waits: Any) -> str:
+    total = max(sum(waits.values()), 1)
+    return ", ".join(f"{name} {count / total:.0%}" for name, count in waits.most_common(6))
+
+
 def box_line(spent: city_load.Spent, done: int, load: tuple[float, float, float]) -> str:
     """Where the box's CPU went in a wave — the server (each process's share), the PostgreSQL
     backends of the bench's database, the load generator, PostgreSQL's shared processes and the
@@ -251,7 +256,8 @@ def box_line(spent: city_load.Spent, done: int, load: tuple[float, float, float]
             f"({spent.client / wall:.2f}), PostgreSQL's shared processes {spent.pg_shared:.1f} s, the rest of the box "
             f"{spent.others:.1f} s ({spent.others / wall:.2f}), iowait {spent.iowait:.1f} s ({spent.iowait / wall:.2f}); "
             f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n"
-            f"      per request: s {s * 1000:.1f} ms server, p {p * 1000:.1f} ms PostgreSQL, c {c * 1000:.2f} ms clients; "
+            + (f"      active PostgreSQL backends seen (every 0.25 s): {waits_text(spent.waits)}\n" if spent.waits else "")
+            + f"      per request: s {s * 1000:.1f} ms server, p {p * 1000:.1f} ms PostgreSQL, c {c * 1000:.2f} ms clients; "
             f"bound 2s/(s+p+c) = {city_load.bound(s, p, c):.2f}×")
 
 

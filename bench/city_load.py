@@ -15,6 +15,7 @@ import os
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +104,9 @@ class Spent:
     busy: float  # the whole box
     iowait: float = 0.0  # CPU seconds the box sat idle with I/O outstanding (commits waiting for the disk)
     upkeep: list[str] = field(default_factory=list)  # autovacuum's runs finished within the wave
+    #: Active backends of the database seen every 0.25 s, by wait event ("CPU": none): lock waits,
+    #: WAL flushes (commits) and I/O show here.
+    waits: Counter[str] = field(default_factory=Counter)
 
     @property
     def others(self) -> float:
@@ -123,7 +127,7 @@ def bound(s: float, p: float, c: float, cores: int = 2) -> float:
 
 
 Snapshot = tuple[float, float, dict[int, float], dict[int, float], dict[int, float], tuple[float, float], dict[int, float],
-                 dict[str, tuple[int, int, int, int]]]
+                 dict[str, tuple[int, int, int, int]], Counter[str]]
 
 
 class BoxCpu:
@@ -140,6 +144,7 @@ class BoxCpu:
         self.server_pids = server_pids
         self._ticks = os.sysconf("SC_CLK_TCK")
         self._vacuum: dict[int, float] = {}  # autovacuum worker pid → its CPU at the last look
+        self._waits: Counter[str] = Counter()  # active backends seen at each look, by what they wait on
         self._stop = threading.Event()
         if db_url is not None:
             threading.Thread(target=self._watch_autovacuum, daemon=True, name="autovacuum-watch").start()
@@ -150,12 +155,16 @@ class BoxCpu:
         try:
             with psycopg.connect(str(self.db_url), autocommit=True) as conn:
                 while not self._stop.wait(0.25):
-                    rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                                        "AND backend_type = 'autovacuum worker'").fetchall()
-                    for (pid,) in rows:
-                        cpu = self._thread_cpu(int(pid))
-                        if cpu:
-                            self._vacuum[int(pid)] = cpu
+                    rows = conn.execute("SELECT pid, backend_type, state, wait_event_type, wait_event "
+                                        "FROM pg_stat_activity WHERE datname = current_database() "
+                                        "AND pid <> pg_backend_pid()").fetchall()
+                    for pid, kind, state, wait_type, wait in rows:
+                        if kind == "autovacuum worker":
+                            cpu = self._thread_cpu(int(pid))
+                            if cpu:
+                                self._vacuum[int(pid)] = cpu
+                        elif state == "active":  # a backend inside a statement: on CPU, or waiting on what
+                            self._waits[f"{wait_type}:{wait}" if wait_type else "CPU"] += 1
         except psycopg.Error:  # the bench's database dropped at the end
             return
 
@@ -208,7 +217,7 @@ class BoxCpu:
                 self._vacuum[pid] = cpu
         return (time.perf_counter(), time.process_time(), {pid: self._cpu(pid) for pid in self.server_pids()},
                 {pid: self._thread_cpu(pid) for pid in ours}, {pid: self._thread_cpu(pid) for pid in shared},
-                self._busy(), dict(self._vacuum), tables)
+                self._busy(), dict(self._vacuum), tables, Counter(self._waits))
 
     def since(self, start: Snapshot) -> Spent:
         """What was spent since `start`; a process that appeared meanwhile counts from 0, one that
@@ -230,7 +239,7 @@ class BoxCpu:
                      pg=sum(spent(start[3], now[3]).values()), pg_shared=sum(spent(start[4], now[4]).values()),
                      client=now[1] - start[1], busy=now[5][0] - start[5][0], iowait=now[5][1] - start[5][1],
                      pg_autovacuum=sum(spent(start[6], now[6]).values()),
-                     upkeep=upkeep)
+                     upkeep=upkeep, waits=now[8] - start[8])
 
 
 __all__ = ["BoxCpu", "Spent", "bound", "post", "send", "submission_bytes", "upsert_body"]
