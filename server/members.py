@@ -112,6 +112,18 @@ def stored_phone(value: str) -> str:
 _CODED = {"id_type": ID_TYPE_LABELS, "gender": GENDER_LABELS, "category": CATEGORY_LABELS, "post_type": POST_TYPE_LABELS}
 
 
+def _codes_by_text(labels: dict[str, str]) -> dict[str, str]:
+    """What code_for_label(labels, text) gives for each text it takes (a label or a code; the
+    first entry that matches wins, as there): one dict look-up for a trimmed value."""
+    found: dict[str, str] = {}
+    for code, label in reversed(labels.items()):
+        found[label] = found[str(code)] = str(code)
+    return found
+
+
+_CODE_BY_TEXT = {name: _codes_by_text(labels) for name, labels in _CODED.items()}
+
+
 def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str, today: date
                      ) -> tuple[str, dict[str, str | None]]:
     """Validate and normalise pushed member fields with app.rules; returns (id_number, fields).
@@ -122,11 +134,11 @@ def normalize_fields(fields: dict[str, Any], id_type: str | None, id_number: str
     name = "id_number"
     try:
         for name, raw in fields.items():
-            value = _text(raw, name)
+            value = (raw.strip() or None) if type(raw) is str else _text(raw, name)
             if value is not None:  # an empty field is None whatever its kind
-                labels = _CODED.get(name)
-                if labels is not None:
-                    value = _coded(value, labels, name)
+                codes = _CODE_BY_TEXT.get(name)
+                if codes is not None:
+                    value = codes.get(value) or _coded(value, _CODED[name], name)
                 elif name == "birth_date" or name == "join_date":
                     value = _past_date(value, name, today)
                 elif name == "id_expiry":

@@ -71,17 +71,32 @@ def payload_number(payload: Any) -> str | None:
     return number.strip().upper() if isinstance(number, str) else None
 
 
+@lru_cache(maxsize=1024)
+def _codes(changed: tuple[str, ...]) -> str | None:
+    """The letters of these changed fields (None: one has none). Remembered: the members of a push
+    mostly change the same fields (a first push, every one)."""
+    if not all(name in _CODE for name in changed):
+        return None
+    return "".join(_CODE[name] for name in changed)
+
+
 def compact(answer: dict[str, Any], payload: Any = None) -> Any:
     """The form to store of a record's first answer to `payload` (see the module's note)."""
     receipt = answer.get("receipt")
-    if answer.get("status") != "ok" or not isinstance(receipt, dict) or set(receipt) != _RECEIPT_KEYS:
+    if answer.get("status") != "ok" or not isinstance(receipt, dict) or receipt.keys() != _RECEIPT_KEYS:
         return answer
     changed, version, versions = receipt["changed"], receipt["version"], receipt["versions"]
-    if not all(name in _CODE and versions.get(name) == version for name in changed):
+    codes = _codes(tuple(changed)) if type(changed) is list and type(versions) is dict else None
+    if codes is None:
         return answer
-    others = {name: v for name, v in versions.items() if name not in changed}
+    if len(versions) == len(changed) and versions == dict.fromkeys(changed, version):
+        others = {}  # every field changed (a new member): nothing else to keep
+    elif all(versions.get(name) == version for name in changed):
+        others = {name: v for name, v in versions.items() if name not in changed}
+    else:
+        return answer
     number = receipt["id_number"]
-    stored: list[Any] = [version, int(bool(receipt["created"])), "".join(_CODE[name] for name in changed),
+    stored: list[Any] = [version, int(bool(receipt["created"])), codes,
                          others, None if number == payload_number(payload) else number]
     while stored[-1] in (None, {}):
         stored.pop()

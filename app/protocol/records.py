@@ -139,11 +139,29 @@ class MemberUpsert:
                              "message": "这些字段由服务器维护，不能由本机上传"})
         if not _CLERK_OWNED.issuperset(fields):
             raise WireError({"fields": sorted(set(fields).difference(_CLERK_OWNED)), "message": "未知字段"})
-        if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in base.values()):
+        if not base:
+            base = {}
+        elif {type(v) for v in base.values()} == {int} and min(base.values()) >= 0 and {type(k) for k in base} == {str}:
+            base = dict(base)  # what the JSON parser makes: read as it is
+        elif any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in base.values()):
             raise WireError("base_versions 的值应为非负整数")
-        for name, value in fields.items():
-            read_text(value, name)
-        return cls(number, dict(fields), {str(k): int(v) for k, v in base.items()}, _union(obj))
+        else:
+            base = {str(k): int(v) for k, v in base.items()}
+        if not _plain_texts(fields):
+            for name, value in fields.items():
+                read_text(value, name)
+        return cls(number, dict(fields), base, _union(obj))
+
+
+def _plain_texts(fields: dict[str, Any]) -> bool:
+    """Whether every value of `fields` is None or text that read_text takes as it is checked
+    (at most MAX_TEXT characters before trimming, no control character anywhere): checked at
+    once, the usual case, instead of a call per field. False says nothing: each field is then read
+    on its own, with its own refusal."""
+    texts = [value for value in fields.values() if type(value) is str]
+    if len(texts) != len(fields) and len(texts) + [*fields.values()].count(None) != len(fields):
+        return False
+    return max(map(len, texts), default=0) <= MAX_TEXT and _CONTROL.search("".join(texts)) is None
 
 
 # --- id-number lists: ss_check_request, confirmation, card_verification ------------------------------

@@ -57,7 +57,6 @@ def _queue_chunk(union_id: int, org_code: str, ids: list[int]) -> int:
     nothing, sending, rows = [], [], []
     names_at = {name: 4 + i for i, name in enumerate(CLERK_OWNED_FIELDS)}
     every = list(CLERK_OWNED_FIELDS)
-    never_sent = dict.fromkeys(every, 0)  # a member the server has never seen: every field at version 0
     members = push_sql.members_to_queue(union_id, ids)
     keys = iter(uuid4_texts(len(members)))
     for member in members:
@@ -68,7 +67,10 @@ def _queue_chunk(union_id: int, org_code: str, ids: list[int]) -> int:
             names = [f for f in dirty if f in CLERK_OWNED_FIELDS]
             base = {n: int(versions.get(n, 0)) for n in names}
         else:
-            names, base = every, dict(never_sent)
+            # A member the server has never seen: every field, each from version 0, which is what
+            # the server reads for a field the base leaves out (13 zeros a member less to send,
+            # parse, encode and hash on both sides).
+            names, base = every, {}
         if not names:
             nothing.append(member_id)
             continue

@@ -143,6 +143,29 @@ def test_member_upsert_refuses_server_owned_and_unknown_fields() -> None:
         MemberUpsert.from_wire({"id_number": NUMBER, "fields": {}, "base_versions": {"phone": -1}})
 
 
+
+@pytest.mark.parametrize(("fields", "refused"), [
+    ({"name": "张三", "phone": "1381234\x005678"}, "phone"),  # a control character, NUL included
+    ({"name": "张三", "work_address": "路" * 201}, "work_address"),
+    ({"name": "张\x1f三", "work_address": "路" * 201}, "name"),  # the first bad field in the payload's order
+    ({"name": 5}, "name"),
+    ({"name": "张三", "label": ["a"]}, "label"),
+])
+def test_member_upsert_fields_are_read_as_text_each(fields: dict[str, object], refused: str) -> None:
+    with pytest.raises(WireError) as error:
+        MemberUpsert.from_wire({"id_number": NUMBER, "fields": fields})
+    assert error.value.detail["field"] == refused
+
+
+def test_member_upsert_takes_texts_trimmed_to_the_limit_and_reads_base_versions() -> None:
+    fields = {"name": "\t张三 ", "work_address": " " + "路" * 200 + "\n", "label": None}
+    read = MemberUpsert.from_wire({"id_number": NUMBER, "fields": fields, "base_versions": {"name": 2, "phone": 0}})
+    assert read.fields == fields and read.base_versions == {"name": 2, "phone": 0}
+    assert MemberUpsert.from_wire({"id_number": NUMBER, "fields": {}, "base_versions": {}}).base_versions == {}
+    for bad in ({"phone": True}, {"phone": "1"}, {"phone": 1.0}):
+        with pytest.raises(WireError, match="非负整数"):
+            MemberUpsert.from_wire({"id_number": NUMBER, "fields": {}, "base_versions": bad})
+
 def test_card_batch_numbers_are_unique_after_normalising() -> None:
     with pytest.raises(WireError, match="重复的证件号码"):
         CardBatch.from_wire({"union": "X", "batch_no": "BK0001",

@@ -46,3 +46,21 @@ def test_a_uuid_key_is_stored_in_23_characters_and_found_in_either_form() -> Non
     assert key_forms(key) == [packed, key]  # a record stored before step 13 has the key as sent
     assert stored_key(key.upper()) == key.upper() and key_forms("batch-rows-0001") == ["batch-rows-0001"]
     assert len({stored_key(f"{k:08x}-7f3d-4a52-9a86-2f1d3c4b5a69") for k in range(1000)}) == 1000
+
+
+def test_every_field_of_a_new_member_and_answers_that_do_not_fit_the_short_form() -> None:
+    from server.receipts import FIELD_CODES
+
+    every = sorted(FIELD_CODES)
+    payload = {"id_number": NUMBER}
+    answer = _answer(NUMBER, True, every, 1, dict.fromkeys(every, 1))
+    stored = compact(answer, payload)
+    assert stored == [1, 1, "".join(chr(ord("a") + FIELD_CODES.index(name)) for name in every)]
+    assert expand("k-1", stored, payload) == answer
+    # A changed field not at the answer's version has no short form: the answer is stored as it is.
+    odd = _answer(NUMBER, False, ["name", "phone"], 3, {"name": 3, "phone": 2})
+    assert compact(odd, payload) == odd
+    missing = _answer(NUMBER, False, ["name", "phone"], 3, {"name": 3})
+    assert compact(missing, payload) == missing
+    refused = {"key": "k-1", "status": "error", "problem": "validation", "message": "m", "detail": None}
+    assert compact(refused, payload) == refused

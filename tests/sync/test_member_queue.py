@@ -21,7 +21,7 @@ import pytest
 from app.models import Member, Outbox, Union, close_database, db, open_database
 from app.models.bulk import insert_rows
 from app.paths import Profile
-from app.protocol import MemberUpsert, RecordKind, generate_device_key, public_key_b64
+from app.protocol import CLERK_OWNED_FIELDS, MemberUpsert, RecordKind, generate_device_key, public_key_b64
 from app.services import members as member_service
 from app.sync import member_queue
 from app.sync.client import ServerClient
@@ -66,6 +66,11 @@ def test_chunks_queue_each_change_once(profile: Profile) -> None:
     label_only = Outbox.get(Outbox.member == Member.get(Member.member_no == "00005000").id)
     payload = MemberUpsert.from_wire(json.loads(label_only.payload))
     assert (payload.fields, payload.base_versions) == ({"label": "劳模"}, {"label": 2})
+    # A member the server has never seen: every clerk-owned field, no base (each from version 0).
+    never_sent = Outbox.get(Outbox.member == Member.select().order_by(Member.id).first().id)
+    payload = MemberUpsert.from_wire(json.loads(never_sent.payload))
+    assert sorted(payload.fields) == sorted(CLERK_OWNED_FIELDS) and payload.base_versions == {}
+    assert '"base_versions":{}' in never_sent.payload
     # A second call finds nothing left: no change goes up twice.
     assert member_queue.queue_member_changes(union_id, ORG, chunk=1000) == 0
     assert Outbox.select().count() == 2503
