@@ -41,6 +41,7 @@ from app.protocol import (
     canonical_json,
     verify,
 )
+from app.protocol.receipts import pack_receipt
 from app.protocol.wire import canonical_json_read
 from app.rules.problems import RuleError
 from server import cards, member_status, members, receipts, submissions
@@ -346,14 +347,24 @@ def _answer_all(ctx: ServerContext, user: User, device_fingerprint: str | None,
     return [result for result in results if result is not None]
 
 
+def _packed(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The answers with each member upsert's receipt packed (app/protocol/receipts.py)."""
+    out = []
+    for result in results:
+        packed = pack_receipt(result.get("receipt")) if result["status"] == "ok" else None
+        out.append(result if packed is None else {"key": result["key"], "status": "ok", "receipt": packed})
+    return out
+
+
 def push(ctx: ServerContext, user: User, device_fingerprint: str | None, records: list[dict[str, Any]],
-         *, plain: bool = False) -> dict[str, Any]:
+         *, plain: bool = False, packed: bool = False) -> dict[str, Any]:
     """The answers to `records`; `plain`: they were parsed by app.protocol.wire.loads_noting_numbers,
-    which found every number in a canonical form (see _read)."""
+    which found every number in a canonical form (see _read); `packed`: the request asked for
+    member upserts' receipts packed."""
     if len(records) > ctx.settings.max_push_records:
         raise ProblemError("validation", f"一次最多上传 {ctx.settings.max_push_records} 条记录，请分批上传")
     with relaxed_gc():
         results = _answer_all(ctx, user, device_fingerprint, records, plain)
     ok = sum(1 for r in results if r["status"] == "ok")
     log.info("push by %s: %d records, %d ok", user.username, len(results), ok)
-    return {"results": results}
+    return {"results": _packed(results) if packed else results}

@@ -13,7 +13,8 @@ with a digest of its payload and its first answer; a replay needs nothing else.
 - A member upsert's answer is `{"key", "status": "ok", "receipt": {"id_number", "created",
   "changed", "version", "versions"}}`. The key is the row's own, the status "ok", every changed field
   has the new version, and the ID number is the payload's own (a replay carries the same payload,
-  or it is idempotency_conflict). So it is stored as the JSON list `[version, created, changed,
+  or it is idempotency_conflict). So it is stored packed (app/protocol/receipts.py, the form a push
+  that asks for it is answered with): the JSON list `[version, created, changed,
   other_versions, id_number]` — `created` 0 or 1, `changed` one letter per field (FIELD_CODES),
   `other_versions` the versions of the fields it did not change, `id_number` only when the answer's
   differs from the payload's as trimmed and upper-cased — with the trailing defaults (`{}`, null)
@@ -27,14 +28,7 @@ from base64 import urlsafe_b64encode
 from functools import lru_cache
 from typing import Any
 
-#: Append only, never reorder: a stored answer names a changed field by its letter (a + position).
-FIELD_CODES: tuple[str, ...] = (
-    "member_no", "name", "id_type", "gender", "birth_date", "phone", "work_address", "id_expiry", "label",
-    "category", "post_type", "join_date", "enterprise_name",
-)
-_CODE = {name: chr(ord("a") + i) for i, name in enumerate(FIELD_CODES)}
-_NAME = {code: name for name, code in _CODE.items()}
-_RECEIPT_KEYS = {"id_number", "created", "changed", "version", "versions"}
+from app.protocol.receipts import FIELD_CODES, pack_receipt, receipt_of, unpack_receipt
 
 #: Hex digits of the payload's SHA-256 an idempotency record keeps.
 DIGEST_HEX = 32
@@ -71,52 +65,24 @@ def payload_number(payload: Any) -> str | None:
     return number.strip().upper() if isinstance(number, str) else None
 
 
-@lru_cache(maxsize=1024)
-def _codes(changed: tuple[str, ...]) -> str | None:
-    """The letters of these changed fields (None: one has none). Remembered: the members of a push
-    mostly change the same fields (a first push, every one)."""
-    if not all(name in _CODE for name in changed):
-        return None
-    return "".join(_CODE[name] for name in changed)
-
-
 def compact(answer: dict[str, Any], payload: Any = None) -> Any:
     """The form to store of a record's first answer to `payload` (see the module's note)."""
-    receipt = answer.get("receipt")
-    if answer.get("status") != "ok" or not isinstance(receipt, dict) or receipt.keys() != _RECEIPT_KEYS:
+    if answer.get("status") != "ok":
         return answer
-    changed, version, versions = receipt["changed"], receipt["version"], receipt["versions"]
-    codes = _codes(tuple(changed)) if type(changed) is list and type(versions) is dict else None
-    if codes is None:
-        return answer
-    if len(versions) == len(changed) and versions == dict.fromkeys(changed, version):
-        others = {}  # every field changed (a new member): nothing else to keep
-    elif all(versions.get(name) == version for name in changed):
-        others = {name: v for name, v in versions.items() if name not in changed}
-    else:
-        return answer
-    number = receipt["id_number"]
-    stored: list[Any] = [version, int(bool(receipt["created"])), codes,
-                         others, None if number == payload_number(payload) else number]
-    while stored[-1] in (None, {}):
-        stored.pop()
-    return stored
+    packed = pack_receipt(answer.get("receipt"), payload_number(payload))
+    return answer if packed is None else packed
 
 
 def expand(key: str, stored: Any, payload: Any = None) -> dict[str, Any]:
     """The answer `compact` stored under `key` for `payload`, as first given."""
     if isinstance(stored, list):
-        version, created, codes, others, number = stored + [{}, None][len(stored) - 3:]
-        number = number if number is not None else payload_number(payload)
+        receipt = unpack_receipt(stored, payload_number(payload))
     elif "m" in stored:  # stored before step 13
         number, created, version, codes, others = stored["m"]
+        receipt = receipt_of(number, created, version, codes, others)
     else:
         return dict(stored)
-    changed = [_NAME[code] for code in codes]
-    versions = {**others, **{name: version for name in changed}}
-    return {"key": key, "status": "ok",
-            "receipt": {"id_number": number, "created": bool(created), "changed": changed, "version": version,
-                        "versions": dict(sorted(versions.items()))}}
+    return {"key": key, "status": "ok", "receipt": receipt}
 
 
 __all__ = ["DIGEST_HEX", "FIELD_CODES", "compact", "digest", "expand", "key_forms", "payload_number", "stored_key"]

@@ -4,7 +4,8 @@ An outbox row holds its payload frozen as canonical JSON text. Parsing it to sen
 the HTTP library to write it again (escaping every Chinese character), cost a first push more than
 anything else it did; `EncodedRecord` carries the text and `push_body` splices it into the body
 as it is. The JSON the server reads is the same as before (`{"device_fingerprint", "records":
-[{"key", "kind", "payload"…}]}`); records that are plain dicts (signed kinds) are written as JSON.
+[{"key", "kind", "payload"…}]}`) with `"receipts": "packed"` (app/protocol/receipts.py); records
+that are plain dicts (signed kinds) are written as JSON.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import json
 from json import encoder as json_encoder
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
+
+from app.protocol.receipts import PACKED
 
 
 class EncodedRecord(Mapping[str, Any]):
@@ -61,6 +64,7 @@ def _record_text(record: Mapping[str, Any]) -> str:
 
 
 def push_body(device_fingerprint: str | None, records: Sequence[Mapping[str, Any]]) -> bytes:
-    """The UTF-8 JSON body of a push of `records` (wire objects or EncodedRecord)."""
-    return (f'{{"device_fingerprint":{json.dumps(device_fingerprint, ensure_ascii=False)},"records":['
-            + ",".join(_record_text(r) for r in records) + "]}").encode("utf-8")
+    """The UTF-8 JSON body of a push of `records` (wire objects or EncodedRecord), asking for
+    member upserts' receipts packed (app.protocol.receipts; the answer is read with unpack_answers)."""
+    return (f'{{"device_fingerprint":{json.dumps(device_fingerprint, ensure_ascii=False)},"receipts":"{PACKED}",'
+            '"records":[' + ",".join(_record_text(r) for r in records) + "]}").encode("utf-8")

@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidatorFunctionWrapHandler, WrapValidator
 
 from app.protocol import MAX_CLOCK_SKEW, PROTOCOL_VERSION, RecordKind, format_timestamp
+from app.protocol.receipts import PACKED
 from app.protocol.wire import loads_noting_numbers
 from server import accounts, changes, feed, push
 from server.api import as_user, call, checked_user, token
@@ -39,6 +40,9 @@ MAX_RECORDS = 5000
 
 class PushIn(BaseModel):
     device_fingerprint: str | None = None
+    receipts: str | None = Field(default=None, max_length=32, description=(
+        f'"{PACKED}": answer member upserts\' receipts packed (app/protocol/receipts.py); else, or any other '
+        "value, whole"))
     records: list[PushRecord] = Field(max_length=MAX_RECORDS)
 
 
@@ -57,12 +61,12 @@ def read_push(body: Any, as_model: ValidatorFunctionWrapHandler) -> dict[str, An
     case: its records' dicts are what server/push.py reads, with no model made of every record and
     copied back); else as PushIn reads it (`as_model`), refused with PushIn's own errors (422)."""
     if type(body) is dict:
-        records, fingerprint = body.get("records"), body.get("device_fingerprint")
+        records, fingerprint, form = body.get("records"), body.get("device_fingerprint"), body.get("receipts")
         if (type(records) is list and len(records) <= MAX_RECORDS and (fingerprint is None or type(fingerprint) is str)
-                and all(_as_sent(record) for record in records)):
+                and (form is None or type(form) is str and len(form) <= 32) and all(_as_sent(record) for record in records)):
             return body
     model = as_model(body)
-    return {"device_fingerprint": model.device_fingerprint,
+    return {"device_fingerprint": model.device_fingerprint, "receipts": model.receipts,
             "records": [{"key": r.key, "kind": r.kind, "payload": r.payload, "signature": r.signature,
                          "nonce": r.nonce, "timestamp": r.timestamp, "pdf_b64": r.pdf_b64} for r in model.records]}
 
@@ -126,10 +130,10 @@ def router(ctx: ServerContext) -> APIRouter:
 
     async def push_records(request: Request, body: PushBody, access_token: str | None = Depends(token)) -> JSONResponse:
         read: dict[str, Any] = body  # type: ignore[assignment]  # read_push gives the body's dict
-        records, fingerprint = read["records"], read.get("device_fingerprint")
+        records, fingerprint, packed = read["records"], read.get("device_fingerprint"), read.get("receipts") == PACKED
         plain = isinstance(request, _PushRequest) and request.plain
         result = await call(as_user(ctx, access_token,
-                                    lambda user: push.push(ctx, user, fingerprint, records, plain=plain),
+                                    lambda user: push.push(ctx, user, fingerprint, records, plain=plain, packed=packed),
                                     checked=checked_user(request)))
         return _PushAnswer(result)
 

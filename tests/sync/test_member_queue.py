@@ -166,7 +166,12 @@ def engine(tmp_path: Path, profile: Profile) -> Iterator[SyncEngine]:
     stop()
 
 
-def test_answered_upserts_leave_the_outbox(engine: SyncEngine) -> None:
+@pytest.mark.parametrize("server_packs", [True, False], ids=["packed-receipts", "older-server"])
+def test_answered_upserts_leave_the_outbox(engine: SyncEngine, server_packs: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not server_packs:  # a server older than packed receipts ignores the request's "receipts"
+        import server.routes.sync
+
+        monkeypatch.setattr(server.routes.sync, "PACKED", "not known to this server")
     engine.sync()  # the first pull
     edited = [m.id for m in Member.select().order_by(Member.id).limit(5)]
     for n, member_id in enumerate(edited):
@@ -190,7 +195,9 @@ def test_answered_upserts_leave_the_outbox(engine: SyncEngine) -> None:
     for member_id, answer in zip(edited, answers):
         member = Member.get_by_id(member_id)
         receipt = answer["receipt"]
-        assert isinstance(receipt, dict)
+        assert isinstance(receipt, dict)  # whole, either way
+        assert receipt["id_number"] == member.id_number and receipt["changed"] == ["work_address"]
+        assert receipt["created"] is False and receipt["version"] == receipt["versions"]["work_address"]
         assert member.sync_state == "sent"
         assert json.loads(member.field_versions)["work_address"] == receipt["versions"]["work_address"] > 1
     assert engine.sync().pushed == 0  # nothing left to send again
