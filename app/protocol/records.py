@@ -161,7 +161,10 @@ def _plain_texts(fields: dict[str, Any]) -> bool:
     texts = [value for value in fields.values() if type(value) is str]
     if len(texts) != len(fields) and len(texts) + [*fields.values()].count(None) != len(fields):
         return False
-    return max(map(len, texts), default=0) <= MAX_TEXT and _CONTROL.search("".join(texts)) is None
+    if max(map(len, texts), default=0) > MAX_TEXT:
+        return False
+    joined = "".join(texts)
+    return joined.isprintable() or _CONTROL.search(joined) is None  # printable: no control character
 
 
 # --- id-number lists: ss_check_request, confirmation, card_verification ------------------------------
