@@ -20,6 +20,7 @@ confirmation payload: {"union"?: org code, "id_numbers": [...]} — members whos
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -48,7 +49,7 @@ from app.rules.problems import RuleError
 from server.accounts import audit, union_for
 from server.campaigns import shanghai_today
 from server.changes import emit_change, member_record
-from server.batch import WriteBatch
+from server.batch import EDITED, WriteBatch
 from server.batch import current as current_batch
 from server.batch import now_naive as batch_now
 from server.claims import ensure_claim, refusal, refuse_elsewhere
@@ -226,18 +227,28 @@ def _phone_taken(union: Union, phone: str, number: str) -> bool:
             .first()) is not None
 
 
-def _store(ctx: ServerContext, union: Union, member: Member) -> None:
+def _store(ctx: ServerContext, union: Union, member: Member, changed: Iterable[str] = ()) -> None:
     """Save the member and its union's claim. In a push request's batch, a new member whose claim
-    was looked up is buffered with it (nothing can fail until the batch's inserts); any other
-    write runs in a savepoint, so a refusal or a unique index undoes it alone."""
+    was looked up is buffered with it (nothing can fail until the batch's inserts), and so is an
+    edit of `changed` fields of a member its union holds the claim on (written with the batch's
+    multi-row UPDATEs: nothing of it can fail, the claim needs no write); any other write runs in
+    a savepoint, so a refusal or a unique index undoes it alone."""
     batch = current_batch()
     if batch is not None and member.id is None and member.id_number in batch.holders:
         batch.new_members[(union.id, member.id_number)] = member
         ensure_claim(ctx, union, member)
         return
+    if (batch is not None and member.id is not None and member.claimed and member.union_id == union.id
+            and _EDITABLE.issuperset(changed)):
+        batch.edited[(union.id, member.id_number)] = member
+        return
     with database.atomic():
         member.save()
         ensure_claim(ctx, union, member)
+
+
+#: The fields an edit buffered in a push request's batch may change (server/batch.py EDITED).
+_EDITABLE = frozenset(EDITED)
 
 
 @lru_cache(maxsize=1)
@@ -357,7 +368,7 @@ def member_upsert(ctx: ServerContext, user: User, payload: MemberUpsert) -> dict
         member.updated = now
         if batch is not None and seq is not None:  # the row carries its place in the feed (server/changes.py)
             member.feed_seq, member.feed_origin = seq, batch.origin
-        _store(ctx, union, member)
+        _store(ctx, union, member, changed)
         if batch is None:
             emit_change(ctx, union.id, Entity.MEMBER, number, member_record(member))
         else:
