@@ -46,8 +46,9 @@ from server.models import AuditEntry, BaseModel, Change, FeedCursor, JSONText, M
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
-#: Rows per multi-row INSERT (a member row binds 33 parameters; SQLite allows 32,766).
-INSERT_ROWS = IN_LIST // 5
+#: Rows per multi-row INSERT (a member row binds 33 parameters; SQLite allows 32,766): a
+#: request's rows of a table in one statement (the client pushes 500 records a request).
+INSERT_ROWS = IN_LIST
 
 
 def keep_parsed_statements() -> None:

@@ -301,12 +301,16 @@ def _keep_place(batch: WriteBatch, union: Union, member: Member) -> None:
 
 def _upsert_union(user: User, org_code: str | None, batch: WriteBatch | None) -> Union:
     """The union a member upsert writes (union_for), checked once per org code in a push
-    request's batch (a request is one user's)."""
+    request's batch (a request is one user's). Writing members reaches only the user's own union,
+    so the code of that union is the union, no other query; any other code is union_for's to
+    answer (union_scope)."""
     if batch is None:
         return union_for(user, org_code, write=True)
     union = batch.upsert_unions.get(org_code)
     if union is None:
-        union = batch.upsert_unions[org_code] = union_for(user, org_code, write=True)
+        own = union_for(user, None, write=True)
+        union = own if org_code == own.org_code else union_for(user, org_code, write=True)
+        batch.upsert_unions[org_code] = union
     return union
 
 
