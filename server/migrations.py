@@ -234,6 +234,13 @@ def _v14_member_feed_places(migrator: SchemaMigrator) -> None:
     database.obj.execute_sql(f'DELETE FROM "change" WHERE "entity" = \'member\' AND {_is_reference(chr(34) + "payload" + chr(34))}')
 
 
+def _v15_member_union_index(migrator: SchemaMigrator) -> None:
+    # Every query of a union's members (and the cascade from trade_union) is served by the unique
+    # (union_id, id_number) index, which leads with the union: the foreign key's own index was one
+    # more entry for every member row inserted, and for every edit (its place in the feed changes).
+    database.obj.execute_sql('DROP INDEX IF EXISTS "member_union_id"')
+
+
 STEPS: tuple[Step, ...] = (
     Step(2, "index member (union, phone): every member upsert looks for another member with the phone",
          _v2_member_phone_index),
@@ -260,6 +267,8 @@ STEPS: tuple[Step, ...] = (
     Step(14, "the members' feed on their rows: member feed_seq and feed_origin, index (union, feed_seq); "
              "a member's reference changes folded into them (#19: a change row per pushed member)",
          _v14_member_feed_places),
+    Step(15, "drop member's index by union alone: (union, id_number) leads with it (#19: an index entry per "
+             "member inserted or edited)", _v15_member_union_index),
 )
 
 LATEST = STEPS[-1].version if STEPS else BASELINE

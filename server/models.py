@@ -217,7 +217,7 @@ class Member(BaseModel):
     version of a clerk-owned field is a conflict the clerk resolves."""
 
     id = AutoField()
-    union = ForeignKeyField(Union, backref="members", on_delete="CASCADE")
+    union = ForeignKeyField(Union, backref="members", on_delete="CASCADE", index=False)  # (union, id_number) leads
     id_number = CharField(max_length=32)
     member_no = CharField(null=True)
     name = CharField(null=True)

@@ -406,3 +406,28 @@ def test_step_14_puts_the_members_feed_on_their_rows(places: tuple[str, str, str
         if not part["more"]:
             break
     assert seen == [3, 4, 5, 6, 7]
+
+
+def test_step_15_drops_the_members_index_by_union_alone(places: tuple[str, str, str]) -> None:
+    """A database at step 14 (member indexed by union_id alone, as the foreign key made it)
+    upgrades to step 15: that index is gone, (union_id, id_number) still there, the members kept
+    and a union's members still read and deleted with it (the cascade)."""
+    _, _, url = places
+    create_app(url)
+    at = datetime(2026, 12, 1, 9, 30, 0)
+    with session(), write_tx():
+        union = Union.create(name="上海某某有限公司工会委员会", org_code="813101010000000041", union_type="工会委员会",
+                             level="grassroots", created=at)
+        database.obj.execute_sql('CREATE INDEX "member_union_id" ON "member" ("union_id")')
+        for k in range(3):
+            Member.create(union=union, id_number=f"31010119900101{k:04d}", name=f"乙{k}", versions={}, updated=at)
+        SchemaVersion.delete().execute()
+        SchemaVersion.create(version=14, name="at step 14", applied=at)
+    assert migrate() == LATEST
+    with session():
+        names = [name for name, _, _ in _indexes("member")]
+        assert "member_union_id" not in names and "member_union_id_id_number" in names
+        assert Member.select().where(Member.union == union.id).count() == 3
+        with write_tx():
+            Union.delete().where(Union.id == union.id).execute()
+        assert Member.select().count() == 0
