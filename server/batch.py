@@ -221,6 +221,17 @@ def select_in(model: type[BaseModel], columns: list[Field], field: str, values: 
         yield head + "(" + ", ".join([database.param] * len(chunk)) + ")", params
 
 
+def lock_union(union_id: int) -> Union:
+    """The union's row, read with the lock that serialises its writers for the rest of the
+    transaction (FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction holds the write lock
+    already): the request's counter and the user's own union (server/accounts.py union_for) in
+    one statement."""
+    meta = Union._meta
+    sql = (f'SELECT {", ".join(chr(34) + f.column_name + chr(34) for f in meta.sorted_fields)} FROM "{meta.table_name}" '
+           f'WHERE "{meta.primary_key.column_name}" = {database.param}' + ("" if is_sqlite() else " FOR UPDATE"))
+    return next(iter(ModelObjectCursorWrapper(database.execute_sql(sql, [union_id]), Union, [], Union)))
+
+
 def _set_seq(union_id: int, seq: int) -> None:
     """The counted union's change sequence is at `seq` (the batch numbered its changes up to it
     under the union's lock; only this transaction moves it)."""

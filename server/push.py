@@ -46,7 +46,7 @@ from app.protocol.wire import canonical_json_read
 from app.rules.problems import RuleError
 from server import cards, member_status, members, receipts, submissions
 from server.accounts import device_for
-from server.batch import WriteBatch, collecting, insert_rows, relaxed_gc, rows_in
+from server.batch import WriteBatch, collecting, insert_rows, lock_union, relaxed_gc, rows_in
 from server.campaigns import shanghai_today
 from server.db import database, is_sqlite, write_tx
 from server.models import Device, IdempotencyRecord, Nonce, Union, User
@@ -278,7 +278,8 @@ def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending], origin: i
     remembered: list[dict[str, Any]] = []
     with collecting() as batch, write_tx():
         batch.now, batch.today = ctx.now_naive(), shanghai_today(ctx)
-        batch.count_from(user.union_id, _lock_union(user.union_id))
+        own = batch.unions[user.union_id] = lock_union(user.union_id)
+        batch.count_from(user.union_id, int(own.change_seq or 0))
         # Again under the lock: a duplicate sent concurrently may have committed meanwhile.
         again = _stored_rows([item.record.key for item in todo])
         upserts = [item.payload for item in todo if isinstance(item.payload, wire.MemberUpsert)]

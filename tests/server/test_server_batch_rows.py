@@ -10,8 +10,8 @@ from typing import Any
 from peewee import fn
 
 from server.audit import member_entries
-from server.batch import insert_rows, rows_in
-from server.db import IN_LIST, session, write_tx
+from server.batch import insert_rows, lock_union, rows_in
+from server.db import IN_LIST, is_sqlite, session, write_tx
 from server.models import Change, IdempotencyRecord, Member, Union
 from union_server_testkit import Server, Session, mainland_id, member_upsert
 
@@ -96,6 +96,25 @@ def test_a_request_of_new_members_writes_each_row_once(server: Server) -> None:
             IdempotencyRecord.key.startswith("batch-rows-")).scalar()
         assert keys == len(numbers)  # the refused record is not remembered
     assert clerk.push(*records[:3]) == answers[:3]  # the same keys again: the first answers
+
+
+def test_lock_union_reads_the_whole_row_and_holds_its_lock(server: Server) -> None:
+    """A push request reads its union's row once, with the lock: the same row as a select, and on
+    PostgreSQL another transaction cannot lock it meanwhile."""
+    with session():
+        union = Union.get(Union.org_code == ORG)
+    with session(), write_tx():
+        locked = lock_union(union.id)
+        assert locked.__data__ == union.__data__ and not locked._dirty
+        if not is_sqlite():
+            import psycopg
+
+            with psycopg.connect(server.db_url) as other:
+                try:
+                    other.execute('SELECT 1 FROM "trade_union" WHERE "id" = %s FOR UPDATE NOWAIT', (union.id,))
+                    raise AssertionError("the union's row was not locked")
+                except psycopg.errors.LockNotAvailable:
+                    pass
 
 
 def test_start_up_leaves_its_objects_out_of_full_collections(server: Server) -> None:
