@@ -90,6 +90,19 @@ def encoded_json(value: dict[str, Any], seen: dict[tuple[Any, ...], Encoded]) ->
     return text
 
 
+def encoded_answer(value: Any, seen: dict[tuple[Any, ...], Encoded]) -> Any:
+    """A stored answer (server/receipts.py compact) as its stored text, encoded once per distinct
+    answer of a batch when it is a list of integers and text (a new member's: its version, created
+    and the codes of its fields, shared by the members that set the same fields); any other as it is."""
+    if type(value) is not list or not all(type(v) is int or type(v) is str for v in value):
+        return value
+    key = ("answer", *value)
+    text = seen.get(key)
+    if text is None:
+        text = seen[key] = Encoded(canonical_text(value))
+    return text
+
+
 def _natural(field: Field) -> type | None:
     """The type of value the field stores as it is (its db_value would hand it on unchanged; for
     a JSON document, text already encoded); None: always through db_value (fields this module

@@ -46,7 +46,7 @@ from app.protocol.wire import canonical_json_read
 from app.rules.problems import RuleError
 from server import cards, member_status, members, receipts, submissions
 from server.accounts import device_for
-from server.batch import WriteBatch, collecting, insert_rows, lock_union, relaxed_gc, rows_in
+from server.batch import Encoded, WriteBatch, collecting, encoded_answer, insert_rows, lock_union, relaxed_gc, rows_in
 from server.campaigns import shanghai_today
 from server.db import database, is_sqlite, write_tx
 from server.models import Device, IdempotencyRecord, Nonce, Union, User
@@ -276,8 +276,10 @@ def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending], origin: i
     answers: dict[int, dict[str, Any]] = {}
     done: dict[str, tuple[str, dict[str, Any]]] = {}  # a key sent twice in one request
     remembered: list[dict[str, Any]] = []
+    answers_seen: dict[tuple[Any, ...], Encoded] = {}
     with collecting() as batch, write_tx():
         batch.now, batch.today = ctx.now_naive(), shanghai_today(ctx)
+        created = IdempotencyRecord.created.db_value(batch.now)  # the records' time, converted once
         own = batch.unions[user.union_id] = lock_union(user.union_id)
         batch.count_from(user.union_id, int(own.change_seq or 0))
         # Again under the lock: a duplicate sent concurrently may have committed meanwhile.
@@ -304,7 +306,8 @@ def _write_batch(ctx: ServerContext, user: User, todo: list[_Pending], origin: i
             if new:
                 done[key] = (digest, answer)
                 remembered.append({"key": receipts.stored_key(key), "union": user.union_id, "digest": receipts.digest(digest),
-                                   "response": receipts.compact(answer, item.record.payload), "created": batch.now})
+                                   "response": encoded_answer(receipts.compact(answer, item.record.payload), answers_seen),
+                                   "created": created})
         batch.flush()
         insert_rows(IdempotencyRecord, remembered)
     return answers

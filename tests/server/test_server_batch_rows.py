@@ -9,6 +9,8 @@ from typing import Any
 
 from peewee import fn
 
+from app.protocol import canonical_text
+
 from server.audit import member_entries
 from server.batch import insert_rows, lock_union, rows_in
 from server.db import IN_LIST, is_sqlite, session, write_tx
@@ -95,6 +97,11 @@ def test_a_request_of_new_members_writes_each_row_once(server: Server) -> None:
         keys = IdempotencyRecord.select(fn.COUNT(IdempotencyRecord.id)).where(
             IdempotencyRecord.key.startswith("batch-rows-")).scalar()
         assert keys == len(numbers)  # the refused record is not remembered
+        # The same answer for every member that set the same fields, stored as the same text (encoded
+        # once per request), and the request's time in whole seconds.
+        stored = list(IdempotencyRecord.select().where(IdempotencyRecord.key.startswith("batch-rows-")))
+        assert {canonical_text(r.response) for r in stored} == {canonical_text(stored[0].response)}
+        assert stored[0].response[:2] == [1, 1] and len({r.created for r in stored}) == 1
     assert clerk.push(*records[:3]) == answers[:3]  # the same keys again: the first answers
 
 
