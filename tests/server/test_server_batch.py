@@ -25,7 +25,8 @@ from server.audit import member_entries
 from server.db import session
 from server.receipts import stored_key
 from server.models import Change, IdempotencyRecord, Member, Submission, Union
-from union_server_testkit import G1_CARDED, Server, Session, mainland_id, member_upsert, submission_payload, submission_record
+from union_server_testkit import (G1_CARDED, Server, Session, mainland_id, member_upsert, push_at_once, submission_payload,
+                                  submission_record)
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD_NUMBER = "110101199003071234"  # a wrong check digit: refused with validation, never remembered
@@ -67,16 +68,7 @@ def test_concurrent_identical_pushes_have_one_effect(server: Server, clerk: Sess
     bad = member_upsert(BAD_NUMBER, {"name": "错号", "id_type": "身份证"})
     submission = submission_record(clerk, submission_payload(clerk, G1_CARDED[:2]))
     records = upserts[:30] + [bad, submission] + upserts[30:]
-    body = {"device_fingerprint": clerk.fingerprint, "records": records}
-
-    def send(_: int) -> list[dict[str, Any]]:
-        with httpx.Client(base_url=server.url, timeout=120) as http:
-            response = http.post("/push", json=body, headers=clerk.headers)
-            assert response.status_code == 200, response.text
-            return response.json()["results"]  # type: ignore[no-any-return]
-
-    with ThreadPoolExecutor(10) as pool:
-        answers = list(pool.map(send, range(10)))
+    answers = push_at_once(server, clerk, records)
     assert all(a == answers[0] for a in answers)
     first = answers[0]
     assert [r["key"] for r in first] == [r["key"] for r in records]

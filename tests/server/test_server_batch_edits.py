@@ -6,18 +6,14 @@ each — every edit still answered on its own and applied exactly once, on SQLit
 from __future__ import annotations
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
-from typing import Any
-
-import httpx
 
 from app.protocol import MemberRemoval, PushRecord
 from server.audit import member_entries
 from server.db import session
 from server.models import Change, IdempotencyRecord, Member, Union
 from server.receipts import stored_key
-from union_server_testkit import Server, Session, mainland_id, member_upsert
+from union_server_testkit import Server, Session, mainland_id, member_upsert, push_at_once
 
 
 def number(k: int) -> str:
@@ -119,17 +115,8 @@ def test_an_edit_before_a_record_of_another_kind_is_written_first(server: Server
 def test_ten_identical_edit_pushes_apply_each_edit_once(server: Server, clerk: Session) -> None:
     numbers = created(clerk, 200, 40)
     records = [member_upsert(n, {"phone": f"1560000{k:04d}"}, {"phone": 1}) for k, n in enumerate(numbers)]
-    body = {"device_fingerprint": clerk.fingerprint, "records": records}
-
-    def send(_: int) -> list[dict[str, Any]]:
-        with httpx.Client(base_url=server.url, timeout=120) as http:
-            response = http.post("/push", json=body, headers=clerk.headers)
-            assert response.status_code == 200, response.text
-            return response.json()["results"]  # type: ignore[no-any-return]
-
     seq_before = union_of(clerk).change_seq
-    with ThreadPoolExecutor(10) as pool:
-        answers = list(pool.map(send, range(10)))
+    answers = push_at_once(server, clerk, records)
     assert all(a == answers[0] for a in answers)
     assert all(r["status"] == "ok" and r["receipt"]["version"] == 2 for r in answers[0])
     after = rows(numbers)

@@ -164,3 +164,19 @@ def member_upsert(id_number: str, fields: dict[str, Any], base: dict[str, int] |
     return protocol.PushRecord(key or str(uuid.uuid4()), payload.KIND, payload.to_wire()).to_wire()
 
 
+
+
+def push_at_once(server: Server, session: Session, records: list[dict[str, Any]], times: int = 10) -> list[list[dict[str, Any]]]:
+    """The same push request sent `times` times at once, each on its own connection: every answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = {"device_fingerprint": session.fingerprint, "records": records}
+
+    def send(_: int) -> list[dict[str, Any]]:
+        with httpx.Client(base_url=server.url, timeout=120) as http:
+            response = http.post("/push", json=body, headers=session.headers)
+            assert response.status_code == 200, response.text
+            return response.json()["results"]  # type: ignore[no-any-return]
+
+    with ThreadPoolExecutor(times) as pool:
+        return list(pool.map(send, range(times)))
