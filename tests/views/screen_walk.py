@@ -44,6 +44,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.wrapping import bad_breaks, plain
+
 #: English a clerk may meet: format and product names, key names.
 ALLOWED = frozenset({"PDF", "Excel", "ID", "WPS", "OpenDocument", "LibreOffice", "xlsx", "xlsm", "xls", "xlsb",
                      "ods", "csv", "Ctrl", "Shift", "Alt", "Tab", "Enter", "Esc", "Del", "Home", "End"})
@@ -102,7 +104,7 @@ def _view_texts(view: QAbstractItemView) -> list[str]:
 def texts_of(widget: QWidget) -> list[str]:
     """What one widget shows in words."""
     if isinstance(widget, QLabel):
-        return [_plain(widget.text())]
+        return [plain(_plain(widget.text()))]
     if isinstance(widget, QAbstractButton):
         return [widget.text().replace("&", "")]
     if isinstance(widget, QGroupBox):
@@ -161,6 +163,9 @@ def _widget_misfits(w: QWidget, top: QWidget) -> list[str]:
         if w.wordWrap():
             if w.heightForWidth(w.width()) > w.height() + 2:
                 out.append(f"{name}: needs {w.heightForWidth(w.width())} px of height, has {w.height()}")
+            if w.minimumSizeHint().width() > w.width() + 2:  # a phrase kept whole is wider than the label
+                out.append(f"{name}: needs {w.minimumSizeHint().width()} px of width, has {w.width()}")
+            out += [f"{name}: breaks mid-phrase {where}" for where in bad_breaks(w)]
         elif w.sizeHint().width() > w.width() + 2:
             out.append(f"{name}: needs {w.sizeHint().width()} px of width, has {w.width()}")
     elif isinstance(w, QAbstractButton) and w.text() and w.sizeHint().width() > w.width() + 2:
