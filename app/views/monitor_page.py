@@ -11,7 +11,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QTimer, Qt, Signal
-from PySide6.QtGui import QHideEvent, QKeyEvent, QMouseEvent, QPainter, QShowEvent
+from PySide6.QtGui import QFontMetrics, QHideEvent, QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -28,6 +28,8 @@ from app.protocol.monitor import PROGRESS_LABELS, REFRESH_SECONDS, Figure, Progr
 from app.services import monitor as words
 from app.views import ops
 from app.views.superior_pages import ApiSource, Column, OnlinePage, RowsModel, _table, describe
+from app.views.sizing import em
+from app.views.wrapping import BREAK, phrases, wrap_at
 
 DAY_COLUMNS: list[Column] = [
     ("日期", lambda r: r["day"][5:]), ("单位", lambda r: str(r["unions"])),
@@ -40,9 +42,13 @@ PIE_COLORS = {Progress.COMPLETED: "#2e7d32", Progress.REVIEWING: "#1565c0", Prog
               Progress.RETURNED: "#c62828", Progress.NOT_SUBMITTED: "#9e9e9e"}
 
 
+#: Tiles a row: six on a wide page, down to three on a narrow one (a laptop at 150 %).
+MOST_TILES, FEWEST_TILES = 6, 3
+
+
 class Tile(QLabel):
-    """One figure: its name, its value and what it is measured against, wrapped to the room the page
-    has (a laptop at 150 % keeps all six a row); a click, Enter or Space opens the unions behind it."""
+    """One figure: its name, its value and what it is measured against, wrapped between its clauses
+    and words (never inside "无卡持身份证" or "42人"); a click, Enter or Space opens the unions behind it."""
 
     clicked = Signal()
 
@@ -78,10 +84,12 @@ class MonitorPage(OnlinePage):
         self.tiles: dict[str, Tile] = {}
         self.tile_figures: dict[str, str] = {}
         self.grid = QGridLayout()
-        for column in range(6):  # six tiles a row, of one width
-            self.grid.setColumnStretch(column, 1)
+        self.tile_columns = MOST_TILES
         self.layout_.addLayout(self.grid)
-        self.charts = QHBoxLayout()
+        # The daily table, the daily chart, the progress pie and its legend: one row on a wide page,
+        # two on a narrow one (_arrange), so each chart keeps room for its title whole.
+        self.charts = QGridLayout()
+        self.charts_wide: bool | None = None
         self.layout_.addLayout(self.charts, 3)
         self.day_model = RowsModel(DAY_COLUMNS, self)
         self.day_table = _table(self, self.day_model, {"日期": 4, "单位": 3, "会员卡": 4, "社保卡": 4, "费用(元)": 6})
@@ -90,7 +98,6 @@ class MonitorPage(OnlinePage):
         self.day_table.verticalHeader().hide()
         self.day_table.setFixedWidth(self.day_table.horizontalHeader().length()
                                      + self.day_table.verticalScrollBar().sizeHint().width() + 4)
-        self.charts.addWidget(self.day_table, 0)
         self.day_chart: Any = None
         self.pie_chart: Any = None
         self.pie_legend: QLabel | None = None
@@ -138,15 +145,16 @@ class MonitorPage(OnlinePage):
     # ---- drawing ---------------------------------------------------------------------------
     def show_result(self, result: Any) -> None:
         self.heading.setText(f"<b>{words.heading(result)}</b>")
-        self.deadlines.setText("　　".join(words.deadline_text(d) for d in result["deadlines"]))
+        self.deadlines.setText(phrases([words.deadline_text(d) for d in result["deadlines"]], "　　"))
         self._show_tiles(words.tiles(result))
         self.day_model.set_rows(list(reversed(result["days"])))
         self._draw_days(result["days"])
         self._draw_progress(result["unions"])
+        self._arrange()
         self.refreshes += 1
         counted = words.shanghai_time(result["members"].get("counted_at"))[11:]
-        self.updated.setText(self.tr("每 {0} 秒自动刷新（应参保人数统计于 {1}）；点任一数字查看对应的基层工会").format(
-            self.timer.interval() // 1000, counted))
+        self.updated.setText(wrap_at(self.tr("每 {0} 秒自动刷新（应参保人数统计于 {1}）；点任一数字查看对应的基层工会").format(
+            self.timer.interval() // 1000, counted)))
 
     def _show_tiles(self, tiles: list[words.Tile]) -> None:
         for n, tile in enumerate(tiles):
@@ -155,10 +163,57 @@ class MonitorPage(OnlinePage):
                 button = Tile()
                 button.clicked.connect(lambda _=False, label=tile.label: self.open_figure(label))
                 self.tiles[tile.label] = button
-                self.grid.addWidget(button, n // 6, n % 6)
+                self.grid.addWidget(button, n // self.tile_columns, n % self.tile_columns)
             self.tile_figures[tile.label] = tile.figure
-            button.setText(f"{tile.label}\n{tile.value}\n{tile.against}")
+            # Its lines break after a clause mark, at a space or before a bracket: "应缴 1716.00元",
+            # "（26.00元/人），" stay whole.
+            against = wrap_at(tile.against.replace("（", BREAK + "（"), spaces=True)
+            button.setText(f"{tile.label}\n{tile.value}\n{against}")
             button.setToolTip(tile.against)
+
+    # ---- room for every figure and chart title -------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """As many tiles a row as fit whole (six to three), and the charts in one row or two: a
+        chart narrower than its title cuts it ("每日参保…" at 150 %)."""
+        room = self.contentsRect().width() - 2 * self.layout_.contentsMargins().left()
+        spacing = max(self.grid.horizontalSpacing(), 0)
+        tiles = list(self.tiles.values())
+        widest = max((t.minimumSizeHint().width() for t in tiles), default=1) + spacing
+        columns = max(FEWEST_TILES, min(MOST_TILES, room // widest))
+        if columns != self.tile_columns:
+            self.tile_columns = columns
+            for n, tile in enumerate(tiles):
+                self.grid.removeWidget(tile)
+                self.grid.addWidget(tile, n // columns, n % columns)
+        for column in range(MOST_TILES):
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)
+        self._arrange_charts(room)
+
+    def _arrange_charts(self, room: int) -> None:
+        parts = [w for w in (self.day_table, self._view(self.day_chart), self._view(self.pie_chart), self.pie_legend)
+                 if w is not None]
+        needed = sum(w.minimumSizeHint().expandedTo(w.minimumSize()).width() for w in parts) + 3 * em(self)
+        wide = room >= needed if self.charts_wide is not True else room >= needed - em(self)  # no flicker at the edge
+        if wide == self.charts_wide:
+            return
+        self.charts_wide = wide
+        for widget in parts:
+            self.charts.removeWidget(widget)
+        for n, widget in enumerate(parts):
+            if wide:
+                self.charts.addWidget(widget, 0, n)
+            else:  # the table beside the daily chart, the legend beside the pie below them
+                self.charts.addWidget(widget, n // 2, n % 2)
+        for column in range(4):
+            self.charts.setColumnStretch(column, 3 if (column in (1, 2) if wide else column == 1) else 0)
+
+    @staticmethod
+    def _view(chart: Any) -> QWidget | None:
+        return chart.parent_view if chart is not None else None
 
     def _chart(self, title: str, legend: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignBottom) -> Any:
         from PySide6.QtCharts import QChart, QChartView
@@ -170,7 +225,10 @@ class MonitorPage(OnlinePage):
         view = QChartView(chart)
         view.setRenderHint(QPainter.RenderHint.Antialiasing)
         view.setMinimumHeight(self.fontMetrics().height() * 14)
-        self.charts.addWidget(view, 3)
+        # Room for the title whole, beside the chart's own margins.
+        view.setMinimumWidth(QFontMetrics(chart.titleFont()).horizontalAdvance(title) + 4 * em(self))
+        chart.parent_view = view
+        self.charts_wide = None  # placed by the next _arrange
         return chart
 
     def _draw_days(self, days: list[dict[str, Any]]) -> None:
@@ -212,7 +270,6 @@ class MonitorPage(OnlinePage):
             self.pie_chart = self._chart(self.tr("基层工会参保进度"))
             self.pie_chart.legend().hide()
             self.pie_legend = QLabel()
-            self.charts.addWidget(self.pie_legend, 0)
         chart = self.pie_chart
         chart.removeAllSeries()
         series = QPieSeries()

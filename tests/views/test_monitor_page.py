@@ -12,6 +12,8 @@ from openpyxl import load_workbook
 from app.sync.client import ServerClient
 from app.sync.superior import SuperiorApi
 from app.views import ops
+from app.views.monitor_page import FEWEST_TILES, MOST_TILES
+from app.views.wrapping import bad_breaks, plain
 from server.embedded import DEMO_PASSWORD
 from tests.views.test_superior_pages import SHOTS, _show, _window, world  # noqa: F401 (a fixture)
 
@@ -19,7 +21,7 @@ G1, G2 = "上海示范科技有限公司工会委员会", "上海市黄浦区南
 
 
 def _tile(page: Any, label: str) -> str:
-    return str(page.tiles[label].text())
+    return plain(str(page.tiles[label].text()))
 
 
 def test_district_monitor_refreshes_drills_down_and_exports(qtbot, world: dict[str, Any], bundled_font,  # noqa: F811
@@ -40,7 +42,7 @@ def test_district_monitor_refreshes_drills_down_and_exports(qtbot, world: dict[s
     assert page.pie_legend is not None and all(label in page.pie_legend.text() for label in slices)
     assert page.pie_legend.width() >= page.pie_legend.sizeHint().width()
     assert page.day_chart.series()[0].barSets()[0].at(0) == 8
-    assert "区局(产业)提交至职保中心截止" in page.deadlines.text() and "天" in page.deadlines.text()
+    assert "区局(产业)提交至职保中心截止" in plain(page.deadlines.text()) and "天" in plain(page.deadlines.text())
 
     # The page asks again by itself: the district returns a batch, the timer brings it in.
     assert page.timer.isActive()
@@ -93,6 +95,32 @@ def test_center_sees_the_city(qtbot, world: dict[str, Any], bundled_font) -> Non
     page = _show(qtbot, window, "monitor", "center-monitor.png")
     assert page.banner.text() == "" and "上海市总工会" in page.heading.text()
     assert _tile(page, "基层工会").startswith("基层工会\n2家")
+    _charts_keep_their_titles(qtbot, window, page, wide=True)
+
+    # A laptop at 150 % (1366×768 is 911×512 logical pixels): fewer tiles a row, the pie under the
+    # daily chart, each chart still as wide as its title ("每日参保…" cut it once).
+    window.resize(895, 472)
+    qtbot.waitUntil(lambda: page.charts_wide is False, timeout=5000)
+    assert FEWEST_TILES <= page.tile_columns < MOST_TILES
+    _charts_keep_their_titles(qtbot, window, page, wide=False)
+    assert page.grab().save(str(SHOTS / "center-monitor-150.png"))
+
+
+def _charts_keep_their_titles(qtbot, window: Any, page: Any, wide: bool) -> None:
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QScrollArea
+
+    qtbot.wait(50)
+    assert page.charts_wide is wide
+    for chart in (page.day_chart, page.pie_chart):
+        view = chart.parent_view
+        title = QFontMetrics(chart.titleFont()).horizontalAdvance(chart.title())
+        assert view.width() >= title + 2 * (chart.margins().left() + chart.margins().right()), chart.title()
+    # Nothing out of sight sideways, every tile shows its lines whole.
+    scroll = next(s for s in window.findChildren(QScrollArea) if s.widget() is not None and s.widget().isAncestorOf(page))
+    assert not scroll.horizontalScrollBar().isVisible()
+    for tile in page.tiles.values():
+        assert tile.width() >= tile.minimumSizeHint().width() and not bad_breaks(tile)
 
 
 def test_monitor_cli_json(world: dict[str, Any], capsys, tmp_path: Path) -> None:  # noqa: F811
