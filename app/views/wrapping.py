@@ -12,6 +12,8 @@ shows at its width (the screen walk checks them).
 """
 from __future__ import annotations
 
+import re
+
 from PySide6.QtGui import Qt, QTextDocument  # QtGui's Qt namespace has mightBeRichText
 from PySide6.QtWidgets import QLabel
 
@@ -50,6 +52,17 @@ def phrases(items: list[str] | tuple[str, ...], separator: str = "　") -> str:
     return separator.join(wrap_at(item.replace("　", " ")) for item in items)
 
 
+#: A quoted name of a button, a list or a field ("「修改证件到期日」") is kept whole up to this length.
+QUOTED = 12
+_QUOTED = re.compile("([「“])([^」”]{1,%d})([」”])" % QUOTED)
+
+
+def quotes_whole(text: str) -> str:
+    """Prose whose short quoted names (a button's, a list's) never break inside: the rest of it
+    wraps anywhere, as prose does ("请点击「修改证\\n件到期日」" once)."""
+    return _QUOTED.sub(lambda m: m.group(1) + WORD_JOINER.join(m.group(2)) + m.group(3), text)
+
+
 def plain(text: str) -> str:
     """What the clerk reads: `text` without the word joiners and explicit break points."""
     return text.replace(WORD_JOINER, "").replace(BREAK, "").replace(_NO_BREAK_SPACE, " ")
@@ -86,18 +99,26 @@ def shown_lines(label: QLabel) -> list[list[str]]:
 def bad_breaks(label: QLabel) -> list[str]:
     """Where a wrapped `label` breaks a line inside what belongs together: inside a `wrap_at`
     phrase (a break the word joiners forbid), between a number and what follows it ("399\\n人",
-    "2026-\\n12-01"), or anywhere in a list of figures ("名称：值" twice or more in a paragraph)
-    not built with `wrap_at` — each as "…end of line⏎start of next…"."""
+    "2026-\\n12-01"), inside a short quoted name ("「修改证\\n件到期日」"), or anywhere in a list
+    of figures ("名称：值" twice or more in a paragraph) not built with `wrap_at`."""
     glued_text = WORD_JOINER in label.text()
     paragraphs = shown_lines(label)
-    found = [f"figures listed without wrap_at: “{plain(''.join(lines))[:16]}…”" for lines in paragraphs
-             if len(lines) > 1 and not glued_text and "".join(lines).count("：") >= LISTED]
+    found: list[str] = []
+    for lines in paragraphs:  # a short quoted name cut in two
+        ends = [len("".join(lines[:n + 1])) for n in range(len(lines) - 1)]
+        text = "".join(lines)
+        for quoted in _QUOTED.finditer(text):
+            if any(quoted.start() < end < quoted.end() for end in ends):
+                found.append(f"quoted name cut: {plain(quoted.group(0))}")
+    found += [f"figures listed without wrap_at: “{plain(''.join(lines))[:16]}…”" for lines in paragraphs
+              if len(lines) > 1 and not glued_text and "".join(lines).count("：") >= LISTED]
     for before, after in (pair for lines in paragraphs for pair in zip(lines, lines[1:])):
-        end, start = before.rstrip(" "), after.lstrip(" ")
+        at_space = before.endswith(" ") or after.startswith(" ")
+        end, start = before.rstrip(" " + WORD_JOINER), after.lstrip(" " + WORD_JOINER)
         if not end or not start:
             continue
-        at_space = end != before or start != after
-        glued = glued_text and not at_space and end[-1] not in BREAK_AFTER
+        # Qt broke where a word joiner forbids it (a phrase wider than the label, or a Qt ignoring it).
+        glued = not at_space and (before.endswith(WORD_JOINER) or after.startswith(WORD_JOINER))
         number = not at_space and end[-1].isdigit() and (start[0].isascii() and start[0].isalnum()
                                                          or start[0] in UNITS)
         if glued or number:

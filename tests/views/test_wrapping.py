@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel
 
-from app.views.wrapping import BREAK, bad_breaks, phrases, plain, shown_lines, wrap_at
+from app.views.wrapping import BREAK, bad_breaks, phrases, plain, quotes_whole, shown_lines, wrap_at
 
 COUNTS = ["会员总人数：20000人", "有卡总人数：13602人", "集中参保已提交人数：10401人", "未办卡人数：5198人",
           "退休人数：400人", "死亡人数：400人", "待确认人数：399人", "可能已退休待确认：802人"]
@@ -75,3 +75,20 @@ def test_the_checks_see_a_list_wrapped_anywhere_and_a_number_cut_from_its_unit(q
         prose.resize(width, 400)
         units += [found for found in bad_breaks(prose) if "⏎人" in found]
     assert units  # "399⏎人" at some width
+    squeezed = _label(qtbot, phrases(COUNTS))  # held narrower than its longest item: Qt must cut one
+    squeezed.setFixedWidth(squeezed.fontMetrics().horizontalAdvance("待确认"))
+    assert bad_breaks(squeezed)
+
+
+def test_prose_wraps_anywhere_but_a_quoted_name_stays_whole(qtbot) -> None:
+    text = "请一一核对职工的证件到期日是否准确，如需修改，请点击「修改证件到期日」。"
+    bare, kept = _label(qtbot, text), _label(qtbot, quotes_whole(text))
+    assert plain(kept.text()) == text
+    cut = set()
+    for width in range(120, 500, 7):
+        bare.resize(width, 400)
+        cut.update(bad_breaks(bare))
+        kept.resize(width, 400)
+        assert not bad_breaks(kept), width
+        assert any("「修改证件到期日」" in line for line in _lines(kept, width))
+    assert "quoted name cut: 「修改证件到期日」" in cut
