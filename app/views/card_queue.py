@@ -41,6 +41,7 @@ from app.views.card_table import (
     Snapshot,
 )
 from app.views.windows import open_modeless
+from app.views.wrapping import BREAK, wrap_at
 
 NOTICE_OK = "color: #1e7b34;"
 NOTICE_WARN = "color: #9a6700;"
@@ -224,11 +225,12 @@ class CardQueuePage(ListPage, QWidget):
         self.model.apply(view.snapshot)
         self.state = view.state
         s = view.state.summary
-        self.summary.setText(self.tr("待办会员共：{0}人；校验通过：{1}人；未通过：{2}人。"
-                                     "（请移除校验未通过及未校验的会员，才能进行提交办卡。）")
-                             .format(s.total, s.passed, s.failed))
+        self.summary.setText(wrap_at(self.tr("待办会员共：{0}人；校验通过：{1}人；未通过：{2}人。"
+                                             "（请移除校验未通过及未校验的会员，才能进行提交办卡。）")
+                                     .format(s.total, s.passed, s.failed)))
         explanation = view.state.explanation() if s.total else ""
-        self.blocking.setText(explanation)
+        # Whole clauses, a member's name and ID together ("孙鸣（4301 **** **** 8726）：" / its reason).
+        self.blocking.setText(wrap_at(explanation.replace("）：", "）：" + BREAK)))
         self.blocking.setVisible(bool(explanation))
         self.submit_button.setEnabled(view.state.can_submit)
         self.submit_button.setText(view.state.button_text())

@@ -35,6 +35,7 @@ from app.views.retirement_page import RetirementPage
 from app.views.list_page import plain_table
 from app.views.sizing import resize_in_screen
 from app.views.windows import open_modeless
+from app.views.wrapping import wrap_at
 
 RETIREE_WARNING = ("【重要提示】{year}年1月1日前（不含当日）的退休人员均不在本次集中参保的保障范围。本系统已按出生日期和"
                    "法定退休年龄（含渐进式延迟退休）计算每位会员的退休日期，并标出可能已退休的人员，请逐一确认；"
@@ -126,9 +127,12 @@ class OverviewPage(QWizardPage):
         labels = SS_COUNT_LABELS if self.w.channel == "ss" else count_labels(info.union_categories)
         if self.w.channel == "ss":
             self.reasons.setText(self.tr(SS_REASONS))
-        links = "　".join(f'<a href="{key}">{self.tr(label)}：{getattr(counts, key)}人</a>' for key, label in labels)
+        # Each count whole on a line ("待\n确认人数" once): the lines break between the links only.
+        links = "　".join(f'<a href="{key}">{wrap_at(self.tr(label) + "：" + str(getattr(counts, key)) + "人")}</a>'
+                         for key, label in labels)
         if counts.flagged:
-            links += self.tr('　<a href="flagged" style="color:#c0392b">可能已退休待确认：{0}人</a>').format(counts.flagged)
+            links += '　<a href="flagged" style="color:#c0392b">{0}</a>'.format(
+                wrap_at(self.tr("可能已退休待确认：{0}人").format(counts.flagged)))
         self.counts.setText(links)
         self._ready = True
         self._plan_changed()
@@ -142,7 +146,7 @@ class OverviewPage(QWizardPage):
         self.completeChanged.emit()
 
     def set_header(self, text: str) -> None:
-        self.header.setText(text)
+        self.header.setText(wrap_at(text))
         self.header.updateGeometry()
         self.layout().invalidate()
 
@@ -210,7 +214,7 @@ class RosterPage(QWizardPage):
 
     def show_draft(self, d: enrollment.Draft) -> None:
         self.draft = d
-        self.header.setText(d.header)
+        self.header.setText(wrap_at(d.header))
         self.header.updateGeometry()
         self.layout().invalidate()
         self.blocking.setText("\n".join(p.message for p in d.blocking))

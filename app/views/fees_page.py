@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.views.superior_pages import ApiSource, Column, OnlinePage, RowsModel, _table, local_time
+from app.views.wrapping import BREAK, wrap_at
 
 AMOUNTS = ("fee", "city", "district", "grassroots")
 HEADS = ("保障类型名称", "参保费用\n(元/人)", "市总统一\n划拨(元/人)", "区局/各级\n工会默认缴纳\n(元/人)",
@@ -50,7 +51,7 @@ class FeeRow:
 
     def __init__(self, page: FeesPage, grid: QGridLayout, row: int) -> None:
         self.page = page
-        self.plan_type = ""
+        self.plan_type = self.name = ""
         self.label = QLabel("")
         self.edits = {key: QLineEdit() for key in (*AMOUNTS, "valid_from", "valid_to")}
         self.source = QLabel("")
@@ -77,7 +78,8 @@ class FeeRow:
 
     def show(self, plan: dict[str, Any], editable: bool, center: bool) -> None:
         self.plan_type = plan["plan_type"]
-        self.label.setText(plan["label"])
+        self.name = str(plan["label"])
+        self.label.setText(wrap_at(self.name.replace("基本保障", BREAK + "基本保障")))
         for key, edit in self.edits.items():
             edit.setText(str(plan.get(key, "")))
             edit.setReadOnly(not editable or (not center and key not in ("district", "grassroots")))
@@ -93,11 +95,11 @@ class FeeRow:
         amounts = {key: _money(self.edits[key].text()) for key in AMOUNTS}
         bad = [key for key, value in amounts.items() if value is None]
         if bad:
-            return self.page.tr("{0}：金额应为不小于0的数字，最多两位小数").format(self.label.text())
+            return self.page.tr("{0}：金额应为不小于0的数字，最多两位小数").format(self.name)
         fee, city, district, grassroots = (amounts[k] or Decimal(0) for k in AMOUNTS)
         if city + district + grassroots != fee:
             return self.page.tr("{0}：市总{1}＋区局{2}＋基层{3}＝{4}元，与参保费用{5}元不相等").format(
-                self.label.text(), city, district, grassroots, city + district + grassroots, fee)
+                self.name, city, district, grassroots, city + district + grassroots, fee)
         return None
 
 
@@ -161,4 +163,4 @@ class FeesPage(OnlinePage):
         plan_type = row.plan_type
         self.act(lambda api: FeesApi(api.client).set_fees(plan_type, **values), lambda answer: self.saved.setText(
             self.tr("已保存设置：{0} 参保费用{1}元＝市总{2}＋区局{3}＋基层{4}（元/人）").format(
-                row.label.text(), *(answer["saved"][k] for k in AMOUNTS))))
+                row.name, *(answer["saved"][k] for k in AMOUNTS))))

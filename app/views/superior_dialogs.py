@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.rules.cards import mask_card_no
 from app.views import ops
 from app.views.superior_pages import OFFLINE, PLAN_LABELS, ApiSource, RowsModel, _table, describe
+from app.views.wrapping import wrap_at
 
 ROSTER_COLUMNS = [
     ("姓名", lambda r: r.get("name") or ""),
@@ -102,7 +103,7 @@ class DistrictSubmitDialog(QDialog):
         self.setWindowTitle(self.tr("提交列表中的参保信息"))
         self.api, self.documents, self.done_callback = api, documents, done
         layout = QVBoxLayout(self)
-        line = QLabel(totals["line"] if totals else "")
+        line = QLabel(wrap_at(totals["line"]) if totals else "")
         line.setWordWrap(True)
         warning = QLabel(self.tr("区局（产业）确认提交至职保会后将无法修改，请仔细核无误后再提交！！！！"))
         warning.setStyleSheet("color: #a33; font-weight: bold;")

@@ -30,6 +30,7 @@ from app.protocol.superior import REVIEW_MARK_LABELS
 from app.views import ops
 from app.views.list_page import list_table
 from app.views.windows import open_modeless
+from app.views.wrapping import wrap_at
 
 ApiSource = Callable[[], Any]  # the signed-in account's SuperiorApi, or None when not signed in
 
@@ -328,7 +329,7 @@ class ReviewPage(OnlinePage):
         if totals is not None:
             from app.services.district import window_text
 
-            self.totals.setText(f"{totals['line']}\n{window_text(totals['window'])}")
+            self.totals.setText(wrap_at(f"{totals['line']}\n{window_text(totals['window'])}"))
             self.submit_button.setEnabled(bool(totals["window"]["open"]) and totals["count"] > 0)
 
     def selected(self) -> list[str]:
@@ -484,6 +485,6 @@ class SuperiorWorkbench(OnlinePage):
         return api.figures()
 
     def show_result(self, result: Any) -> None:
-        self.figures.setText(self.tr("{0}　　会员数 {1}　　基层工会组织数 {2}　　覆盖企业数 {3}").format(
-            result["union"]["name"], result["members"], result["grassroots_unions"], result["enterprises"]))
+        self.figures.setText(wrap_at(self.tr("{0}　　会员数 {1}　　基层工会组织数 {2}　　覆盖企业数 {3}").format(
+            result["union"]["name"], result["members"], result["grassroots_unions"], result["enterprises"])))
         self.model.set_rows(result["joins_by_month"])

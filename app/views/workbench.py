@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.views import ops
+from app.views.wrapping import BREAK, wrap_at
 
 if TYPE_CHECKING:
     from app.services import stats, todo
@@ -94,8 +95,8 @@ class TodoPanel(QGroupBox):
         self.grid.setColumnStretch(self.COLUMNS * 2 - 1, 1)
         if data.deadlines:
             soon = [d for d in data.deadlines if d.days_left >= 0]
-            self.calendar.setText(self.tr("{0}年度参保日程（以服务器日历为准）：").format(data.plan_year)
-                                  + "；".join(d.text for d in (soon or data.deadlines[-1:])) + "。")
+            self.calendar.setText(wrap_at(self.tr("{0}年度参保日程（以服务器日历为准）：").format(data.plan_year) + BREAK
+                                          + "；".join(d.text for d in (soon or data.deadlines[-1:])) + "。"))
         else:
             self.calendar.setText(self.tr("本机还没有本年度参保活动的日程，请联网同步后查看截止日期。"))
 

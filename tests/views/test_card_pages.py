@@ -27,6 +27,7 @@ from app.views.card_table import (
     CardInfoModel,
     CardQueueModel,
 )
+from app.views.wrapping import plain
 
 PLAN_YEAR = date.today().year + 1
 TODAY = date.today()
@@ -156,7 +157,7 @@ def test_member_list_adds_the_selection_to_the_queue(qtbot, demo_profile: Profil
 
 def test_queue_shows_the_manuals_summary_and_the_failure_reason(queue_page: CardQueuePage, queued: list[int]) -> None:
     page = queue_page
-    assert page.summary.text() == ("待办会员共：12人；校验通过：0人；未通过：1人。"
+    assert plain(page.summary.text()) == ("待办会员共：12人；校验通过：0人；未通过：1人。"
                                    "（请移除校验未通过及未校验的会员，才能进行提交办卡。）")
     model = page.model
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
@@ -174,8 +175,8 @@ def test_submit_refuses_and_says_which(queue_page: CardQueuePage, queued: list[i
     assert not page.submit_button.isEnabled()
     assert page.submit_button.text() == "提交办卡（1人未通过，11人未校验）"
     expired = Member.get_by_id(queued[0])
-    assert expired.name in page.blocking.text() and "11人未校验" in page.blocking.text()
-    assert page.submit_button.toolTip() == page.blocking.text()
+    assert expired.name in plain(page.blocking.text()) and "11人未校验" in plain(page.blocking.text())
+    assert page.submit_button.toolTip() == plain(page.blocking.text())
     page.submit()  # refused: says why, makes nothing
     assert expired.name in page.notice.text()
     assert CardBatch.select().count() == 0
@@ -232,7 +233,7 @@ def test_expiry_link_opens_the_dialog_which_refuses_impossible_dates(qtbot, queu
     assert row_after.id_expiry == new.isoformat() and row_after.result == cards.UNVERIFIED
     entry = AuditEntry.get((AuditEntry.member == queued[0]) & (AuditEntry.field == "id_expiry"))
     assert entry.new_value == new.isoformat() and entry.actor == "clerk"
-    qtbot.waitUntil(lambda: "已将" in page.notice.text() and page.summary.text().startswith(
+    qtbot.waitUntil(lambda: "已将" in page.notice.text() and plain(page.summary.text()).startswith(
         "待办会员共：12人；校验通过：0人；未通过：0人。"), timeout=5000)
 
 
@@ -256,7 +257,7 @@ def test_submit_offline_is_queued_and_said(qtbot, queue_page: CardQueuePage, que
     cards.remove_unpassed(1, actor="clerk")
     page.load_now()
     assert page.submit_button.isEnabled() and page.submit_button.text() == "提交办卡"
-    assert page.summary.text().startswith("待办会员共：10人；校验通过：10人；未通过：0人。")
+    assert plain(page.summary.text()).startswith("待办会员共：10人；校验通过：10人；未通过：0人。")
     asked: list[str] = []
     page.confirm = lambda text: asked.append(text) or True  # type: ignore[method-assign]
     page.submit()
@@ -265,7 +266,7 @@ def test_submit_offline_is_queued_and_said(qtbot, queue_page: CardQueuePage, que
     batch = CardBatch.get()
     assert batch.batch_no in page.notice.text() and batch.status == "queued" and batch.member_count == 10
     assert Outbox.get_by_id(batch.outbox_id).state == "to_send"
-    qtbot.waitUntil(lambda: page.summary.text().startswith("待办会员共：0人"), timeout=5000)
+    qtbot.waitUntil(lambda: plain(page.summary.text()).startswith("待办会员共：0人"), timeout=5000)
 
 
 # ---- 办卡批次管理 -----------------------------------------------------------------------------------

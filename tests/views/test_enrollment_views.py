@@ -12,6 +12,7 @@ from app.paths import Profile
 from app.services import campaign, enrollment
 from app.views import ops
 from app.views.enrollment_pages import CardEnrollmentPage, PendingDialog
+from app.views.wrapping import plain
 
 from tests.services.enrollment_kit import CAMPAIGN, OCT_29, add, set_clock
 
@@ -65,9 +66,9 @@ def test_wizard_submits_after_settling_a_retiree(qtbot, union: int, profile: Pro
     wizard = page.open_wizard(enrollment.KIND_CENTRAL)
     overview = wizard.overview
     qtbot.waitUntil(overview.isComplete, timeout=5000)
-    qtbot.waitUntil(lambda: overview.header.text().startswith("保障年度：2025年"), timeout=5000)
-    assert "可参保人数：21人" in overview.header.text()  # 20 + the flagged one, pending excluded
-    assert "待确认人数：2人" in overview.counts.text() and "可能已退休待确认：1人" in overview.counts.text()
+    qtbot.waitUntil(lambda: plain(overview.header.text()).startswith("保障年度：2025年"), timeout=5000)
+    assert "可参保人数：21人" in plain(overview.header.text())  # 20 + the flagged one, pending excluded
+    assert "待确认人数：2人" in plain(overview.counts.text()) and "可能已退休待确认：1人" in plain(overview.counts.text())
     shot(wizard, "wizard-overview")
     wizard.next()
     assert wizard.currentId() == wizard.retirement_id
@@ -83,7 +84,7 @@ def test_wizard_submits_after_settling_a_retiree(qtbot, union: int, profile: Pro
     roster = wizard.roster
     qtbot.waitUntil(lambda: roster.draft is not None, timeout=5000)
     assert roster.draft.totals.count == 20 and roster.isComplete()
-    assert roster.header.text() == ("保障年度：2025年。可参保人数：20人。——保障费用：520元；市总统一划拨：260元；"
+    assert plain(roster.header.text()) == ("保障年度：2025年。可参保人数：20人。——保障费用：520元；市总统一划拨：260元；"
                                     "区局/各级工会缴费：260元；基层单位缴费：0元。")
     shot(wizard, "wizard-roster")
     roster_rows = roster.model.rowCount()
@@ -131,7 +132,7 @@ def test_wizard_shows_the_window_and_a_shut_one_blocks_the_roster(qtbot, union: 
     overview = wizard.overview
     qtbot.waitUntil(lambda: overview.window_note.text() != "", timeout=5000)
     assert overview.window_note.text().startswith("集中参保办理已于2024年12月25日截止（以服务器时间为准），现在提交将不被受理。")
-    qtbot.waitUntil(lambda: overview.header.text().startswith("保障年度：2025年"), timeout=5000)
+    qtbot.waitUntil(lambda: plain(overview.header.text()).startswith("保障年度：2025年"), timeout=5000)
     shot(wizard, "wizard-window-shut")
     wizard.next()
     retire = wizard.retirement
@@ -156,8 +157,8 @@ def test_wizard_counts_follow_the_cached_campaigns_union_categories(qtbot, union
     def overview_text() -> tuple[str, str]:
         wizard = page.open_wizard(enrollment.KIND_CENTRAL)  # the page owns it; closed, it is deleted
         overview = wizard.overview
-        qtbot.waitUntil(lambda: overview.header.text().startswith("保障年度：2025年"), timeout=5000)
-        texts = overview.header.text(), overview.counts.text()
+        qtbot.waitUntil(lambda: plain(overview.header.text()).startswith("保障年度：2025年"), timeout=5000)
+        texts = plain(overview.header.text()), plain(overview.counts.text())
         wizard.close()
         return texts
 

@@ -20,6 +20,7 @@ from app.sync import account
 from app.sync.client import ServerClient
 from app.sync.superior import SuperiorApi
 from app.views import ops
+from app.views.wrapping import plain
 from server.demo import demo_notice_pdf, demo_submission
 from server.embedded import DEMO_PASSWORD, start_demo_server
 
@@ -131,12 +132,12 @@ def test_district_menu_review_and_ready_pages(qtbot, world: dict[str, Any], bund
     qtbot.waitUntil(lambda: pending.model.rowCount() == 0, timeout=10_000)
     ready = _show(qtbot, window, "review_ready", "district-review-ready.png")
     assert ready.model.rowCount() == 2
-    assert ready.totals.text().startswith("合计参保人数：8人(会员卡参保人数8人，社保卡参保人数0人)。保障费用：208元；")
-    assert "以服务器时间为准" in ready.totals.text() and ready.submit_button.isEnabled()
+    assert plain(ready.totals.text()).startswith("合计参保人数：8人(会员卡参保人数8人，社保卡参保人数0人)。保障费用：208元；")
+    assert "以服务器时间为准" in plain(ready.totals.text()) and ready.submit_button.isEnabled()
     _show(qtbot, window, "district_batches", "district-batches.png")
     bench = _show(qtbot, window, "workbench", "district-workbench.png")
-    qtbot.waitUntil(lambda: "会员数" in bench.figures.text(), timeout=10_000)  # in service, both unions
-    assert "基层工会组织数 2" in bench.figures.text() and "覆盖企业数 4" in bench.figures.text()
+    qtbot.waitUntil(lambda: "会员数" in plain(bench.figures.text()), timeout=10_000)  # in service, both unions
+    assert "基层工会组织数 2" in plain(bench.figures.text()) and "覆盖企业数 4" in plain(bench.figures.text())
 
 
 def test_batch_detail_dialog_shows_masked_roster_and_signature(qtbot, world: dict[str, Any], bundled_font) -> None:
