@@ -41,7 +41,7 @@ from app.views.card_table import (
     Snapshot,
 )
 from app.views.windows import open_modeless
-from app.views.wrapping import BREAK, wrap_at
+from app.views.wrapping import BREAK, quotes_whole, wrap_at
 
 NOTICE_OK = "color: #1e7b34;"
 NOTICE_WARN = "color: #9a6700;"
@@ -99,8 +99,8 @@ class CardQueuePage(ListPage, QWidget):
 
         title = QLabel(self.tr("待办会员列表"))
         title.setObjectName("pageTitle")
-        guide = QLabel(self.tr("请一一核对职工的证件到期日是否准确（确保系统上和用户证件上的证件到期日一致），"
-                               "如需修改，请点击「修改证件到期日」。"))
+        guide = QLabel(quotes_whole(self.tr("请一一核对职工的证件到期日是否准确（确保系统上和用户证件上的证件到期日一致），"
+                                            "如需修改，请点击「修改证件到期日」。")))
         guide.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
