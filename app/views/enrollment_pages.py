@@ -34,7 +34,7 @@ from app.views import ops
 from app.views.enrollment_tables import BatchMemberModel
 from app.views.list_page import hbox, plain_table
 from app.views.table_model import LINK, ListTableModel
-from app.views.sizing import resize_in_screen
+from app.views.sizing import em, resize_in_screen
 from app.views.windows import open_modeless
 
 CONFIRM_WORDS = ("已确认的会员会自动加入集中参保名单且无法移除；请仔细核对会员状态后再点击“确认”按钮；"
@@ -202,6 +202,7 @@ class CardEnrollmentPage(QWidget):
         title.setObjectName("pageTitle")
         self.batch_no = QLineEdit()
         self.batch_no.setPlaceholderText(self.tr("批次编号"))
+        self.batch_no.setMinimumWidth(em(self) * 8)  # the placeholder whole, and a number's start
         self.status = QComboBox()
         self.status.addItem(self.tr("状态：全部"), None)
         for code, label in enrollment_batches.STATUS_LABELS.items():

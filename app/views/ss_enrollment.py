@@ -36,6 +36,7 @@ from app.services import enrollment_batches, ss_channel
 from app.views import ops
 from app.views.enrollment_pages import CardEnrollmentPage, PendingDialog
 from app.views.errors import show_error
+from app.views.list_page import hbox
 from app.views.table_model import ListTableModel
 from app.views.windows import open_modeless
 
@@ -288,10 +289,12 @@ class SsEnrollmentPage(CardEnrollmentPage):
             edit.setEnabled(False)
         self.use_dates.toggled.connect(self.date_from.setEnabled)
         self.use_dates.toggled.connect(self.date_to.setEnabled)
-        filters = _holding(self.layout(), self.kind)
-        at = filters.indexOf(self.kind)
-        for n, w in enumerate((self.use_dates, self.date_from, QLabel(self.tr("至")), self.date_to), start=1):
-            filters.insertWidget(at + n, w)
+        # The submit-time filter on a row of its own under the others: on one row at 150 % it
+        # squeezed the batch-number field to "批…".
+        page, filters = self.layout(), _holding(self.layout(), self.kind)
+        at = next(i for i in range(page.count()) if page.itemAt(i).layout() is filters)
+        page.insertLayout(at + 1, hbox(*((w, 0) for w in (self.use_dates, self.date_from, QLabel(self.tr("至")),
+                                                             self.date_to)), (None, 1)))
 
     def refresh(self) -> None:
         # Every filter is read here, on the UI thread; the worker gets plain values.
