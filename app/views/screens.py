@@ -78,11 +78,14 @@ def _login(window) -> QWidget:
 
 
 def _login_refused(window) -> QWidget:
-    """登录 after a refusal of several lines (issue #13: the lines once overlapped)."""
-    from app.protocol import message_for
+    """登录 after the server refused it: the account locked after too many wrong passwords, the
+    refusal the clerk really reads (two lines at the dialog's width; issue #13: they once
+    overlapped the hint below them), the typed password cleared."""
+    from app.sync.client import ServerProblem
 
     dialog = _login(window)
-    dialog._show_error(message_for("account_locked") + "\n忘记账号或密码，请联系上级工会进行账号找回或密码重置。")
+    dialog.password.setText("wrong-password")
+    dialog._failed(ServerProblem("account_locked", 423, {"retry_after_minutes": 15}))
     return dialog
 
 
