@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.views import ops
 from app.views.errors import describe_sync_error
+from app.views.wrapping import wrap_at
 
 if TYPE_CHECKING:
     from app.sync import account
@@ -85,7 +86,8 @@ class LoginDialog(QDialog):
         self.site_note.setWordWrap(True)
         self.site_note.setStyleSheet("color: #666666;")
         advanced_form.addRow(self.site_note)
-        hint = QLabel(self.tr("忘记账号或密码，请联系上级工会进行账号找回或密码重置。"))
+        # Its two clauses whole ("…密码重\n置。" once, at 150 %).
+        hint = QLabel(wrap_at(self.tr("忘记账号或密码，请联系上级工会进行账号找回或密码重置。")))
         hint.setWordWrap(True)
         self.site_problems = QLabel("\n".join(site.problems))
         self.site_problems.setWordWrap(True)
