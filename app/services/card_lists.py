@@ -12,9 +12,10 @@ from app.services.cards.batches import CardBatchMemberRow
 from app.services.cards.queue import QueueRow, _queue_row
 
 
-def queued_ids(union_id: int, f: QueueFilter, sort_key: str = "queued_at", descending: bool = True) -> list[int]:
-    """The queue entries matching `f`, in list order."""
-    return queue_ids(union_id, f, sort_key, descending)
+def queued_ids(union_id: int, f: QueueFilter, sort_key: str = "queued_at", descending: bool = True,
+               limit: int | None = None) -> list[int]:
+    """The queue entries matching `f`, in list order (the first `limit` when given)."""
+    return queue_ids(union_id, f, sort_key, descending, limit)
 
 
 def queue_rows(ids: list[int], today: date) -> list[QueueRow]:
@@ -22,9 +23,9 @@ def queue_rows(ids: list[int], today: date) -> list[QueueRow]:
     return [_queue_row(r, today) for r in queue_rows_by_ids(ids)]
 
 
-def batch_member_ids(batch_id: int) -> list[int]:
-    """A card batch's members in the order they were submitted."""
-    return card_batch_member_ids(batch_id)
+def batch_member_ids(batch_id: int, limit: int | None = None) -> list[int]:
+    """A card batch's members in the order they were submitted (the first `limit` when given)."""
+    return card_batch_member_ids(batch_id, limit)
 
 
 def batch_members_by_ids(ids: list[int]) -> list[CardBatchMemberRow]:

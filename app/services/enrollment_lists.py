@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.models.queries.enrollment import batch_member_ids as _batch_member_ids
+from app.models.queries.enrollment import count_batch_members as _count_batch_members
 from app.models.queries.enrollment import batch_members_by_ids as _batch_members_by_ids
 from app.rules.cards import mask_card_no
 from app.rules.idcard import mask_id
@@ -22,9 +23,13 @@ class BatchMemberRow:
     period_label: str
 
 
-def batch_member_ids(batch_id: int) -> list[int]:
-    """A batch's members in the order they were submitted."""
-    return _batch_member_ids(batch_id)
+def batch_member_ids(batch_id: int, limit: int | None = None) -> list[int]:
+    """A batch's members in the order they were submitted (the first `limit` when given)."""
+    return _batch_member_ids(batch_id, limit)
+
+
+def count_batch_members(batch_id: int) -> int:
+    return _count_batch_members(batch_id)
 
 
 def _iso(value: object) -> str:

@@ -39,6 +39,7 @@ from app.views.table_model import (  # noqa: F401 (re-exported for the card page
     PASSED,
     USER,
     WARN,
+    FirstPageIdModel,
     IdTableModel,
     Snapshot,
 )
@@ -46,7 +47,7 @@ from app.views.table_model import (  # noqa: F401 (re-exported for the card page
 
 # ---- 卡片信息管理 ----------------------------------------------------------------------------------
 
-class CardInfoModel(IdTableModel):
+class CardInfoModel(FirstPageIdModel):
     """In-service members of linked enterprises, with card number and status. Sort keys are the
     member list's indexed ones; enterprise and card status are filters."""
 
@@ -68,8 +69,11 @@ class CardInfoModel(IdTableModel):
         self.union_id = union_id
         self._today = today
 
-    def fetch_ids(self, f: CardMemberFilter, sort_key: str, descending: bool) -> list[int]:
-        return cards.card_info_ids(self.union_id, f, sort_key, descending)
+    def select_ids(self, f: CardMemberFilter, sort_key: str, descending: bool, limit: int | None) -> list[int]:
+        return cards.card_info_ids(self.union_id, f, sort_key, descending, limit)
+
+    def fetch_count(self, f: CardMemberFilter) -> int:
+        return cards.count_card_info(self.union_id, f)
 
     def fetch_rows(self, ids: list[int]) -> list[Any]:
         return cards.card_members_by_ids(ids, self._today())
@@ -93,7 +97,7 @@ class CardInfoModel(IdTableModel):
 QUEUE_ACTIONS: tuple[tuple[str, str], ...] = (("detail", "查看详情"), ("remove", "删除"), ("expiry", "修改证件到期日"))
 
 
-class CardQueueModel(IdTableModel):
+class CardQueueModel(FirstPageIdModel):
     """The card queue: the manual's columns (with the name and the reason added). It sorts by the
     queue's own indexed columns, 加入待办时间 and 信息校验结果."""
 
@@ -113,8 +117,11 @@ class CardQueueModel(IdTableModel):
         self.union_id = union_id
         self._today = today
 
-    def fetch_ids(self, f: QueueFilter, sort_key: str, descending: bool) -> list[int]:
-        return card_lists.queued_ids(self.union_id, f, sort_key, descending)
+    def select_ids(self, f: QueueFilter, sort_key: str, descending: bool, limit: int | None) -> list[int]:
+        return card_lists.queued_ids(self.union_id, f, sort_key, descending, limit)
+
+    def fetch_count(self, f: QueueFilter) -> int:
+        return cards.count_queued(self.union_id, f)
 
     def fetch_rows(self, ids: list[int]) -> list[Any]:
         return card_lists.queue_rows(ids, self._today())
@@ -189,7 +196,7 @@ class CardBatchModel(IdTableModel):
         return row.outcome_text if attribute in ("status_label", "outcome_text") else None
 
 
-class CardBatchMemberModel(IdTableModel):
+class CardBatchMemberModel(FirstPageIdModel):
     """The members of one card batch and their outcome."""
 
     COLUMNS = (
@@ -203,8 +210,11 @@ class CardBatchMemberModel(IdTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(None, "id", False, parent)
 
-    def fetch_ids(self, batch_id: int | None, sort_key: str, descending: bool) -> list[int]:
-        return card_lists.batch_member_ids(batch_id) if batch_id else []
+    def select_ids(self, batch_id: int | None, sort_key: str, descending: bool, limit: int | None) -> list[int]:
+        return card_lists.batch_member_ids(batch_id, limit) if batch_id else []
+
+    def fetch_count(self, batch_id: int | None) -> int:
+        return cards.count_batch_members(batch_id) if batch_id else 0
 
     def fetch_rows(self, ids: list[int]) -> list[Any]:
         return card_lists.batch_members_by_ids(ids)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QStyledItemDelegate, QWidget
 from app.rules.cards import mask_card_no
 from app.rules.idcard import mask_id
 from app.services import enrollment_lists
-from app.views.table_model import ALERT, PASSED, IdTableModel, Index, ListTableModel
+from app.views.table_model import ALERT, PASSED, FirstPageIdModel, Index, ListTableModel
 
 EDIT = Qt.ItemDataRole.EditRole
 
@@ -293,7 +293,7 @@ class DateDelegate(QStyledItemDelegate):
         model.setData(index, editor.date())
 
 
-class BatchMemberModel(IdTableModel):
+class BatchMemberModel(FirstPageIdModel):
     """批次详情: a submitted batch's members, by id from the database worker."""
 
     COLUMNS = (("姓名", None, "name"), ("证件号码", None, "masked_id"), ("会员卡号", None, "card_no"),
@@ -303,8 +303,11 @@ class BatchMemberModel(IdTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(None, "id", False, parent)
 
-    def fetch_ids(self, batch_id: int | None, sort_key: str, descending: bool) -> list[int]:
-        return enrollment_lists.batch_member_ids(batch_id) if batch_id else []
+    def select_ids(self, batch_id: int | None, sort_key: str, descending: bool, limit: int | None) -> list[int]:
+        return enrollment_lists.batch_member_ids(batch_id, limit) if batch_id else []
+
+    def fetch_count(self, batch_id: int | None) -> int:
+        return enrollment_lists.count_batch_members(batch_id) if batch_id else 0
 
     def fetch_rows(self, ids: list[int]) -> list[Any]:
         return enrollment_lists.batch_members_by_ids(ids)

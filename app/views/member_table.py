@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor
 from app.models.queries import MemberFilter
 from app.services import members as member_service
 from app.services.members import FLAG_LABELS, MemberRow
-from app.views.table_model import ALERT, MUTED, WARN, IdTableModel
+from app.views.table_model import ALERT, MUTED, WARN, FirstPageIdModel
 
 #: (header, sort key or None, attribute of MemberRow). Every sort key has an index
 #: (app.models.queries.members.SORT_COLUMNS); the other columns are filters above the list.
@@ -35,7 +35,7 @@ COLUMNS: tuple[tuple[str, str | None, str], ...] = (
 )
 
 
-class MemberTableModel(IdTableModel):
+class MemberTableModel(FirstPageIdModel):
     COLUMNS = COLUMNS
 
     def __init__(self, union_id: int, plan_year: int, today: Callable[[], date] = date.today,
@@ -46,10 +46,7 @@ class MemberTableModel(IdTableModel):
         self._today = today
 
     # ---- where rows come from (the database worker) -----------------------------------------
-    def fetch_ids(self, f: MemberFilter, sort_key: str, descending: bool) -> list[int]:
-        return member_service.member_ids(self.union_id, f, sort_key, descending)
-
-    def fetch_first_ids(self, f: MemberFilter, sort_key: str, descending: bool, limit: int) -> list[int]:
+    def select_ids(self, f: MemberFilter, sort_key: str, descending: bool, limit: int | None) -> list[int]:
         return member_service.member_ids(self.union_id, f, sort_key, descending, limit=limit)
 
     def fetch_count(self, f: MemberFilter) -> int:

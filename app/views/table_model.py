@@ -11,6 +11,8 @@
   A model that can fetch its query's first ids alone (`fetch_first_ids`, `fetch_count`) is asked
   in two steps: the first `BATCH` ids, their rows and the count, shown at once; then every id,
   swapped in without a reset (the view keeps its scroll position, selection and painted rows).
+- `FirstPageIdModel`: such a model, from one id query with an optional limit (`select_ids`) and
+  a count — the member list, 卡片信息管理, 待办会员列表 and a batch's members.
 
 The UI thread never touches the database here: `data()` only reads the cache.
 """
@@ -471,3 +473,18 @@ class IdTableModel(RowTableModel):
         from app.views.errors import show_error
 
         show_error(None, exc)
+
+
+class FirstPageIdModel(IdTableModel):
+    """Ids from one query that can stop at its first ids (`select_ids` with a `limit`) and count
+    its matches (`fetch_count`): the first page is shown before every id is in (two steps)."""
+
+    def select_ids(self, f: Any, sort_key: str, descending: bool, limit: int | None) -> Sequence[int]:
+        """The query's ids in order, only the first `limit` when given (on the database worker)."""
+        raise NotImplementedError
+
+    def fetch_ids(self, f: Any, sort_key: str, descending: bool) -> Sequence[int]:
+        return self.select_ids(f, sort_key, descending, None)
+
+    def fetch_first_ids(self, f: Any, sort_key: str, descending: bool, limit: int) -> Sequence[int] | None:
+        return self.select_ids(f, sort_key, descending, limit)

@@ -45,10 +45,10 @@ def card_member_page(union_id: int, f: CardMemberFilter, sort_key: str = "member
 
 
 def card_member_ids(union_id: int, f: CardMemberFilter, sort_key: str = "member_no",
-                    descending: bool = False) -> list[int]:
-    """Every matching member's id in list order (the id-only table model holds these)."""
+                    descending: bool = False, limit: int | None = None) -> list[int]:
+    """Every matching member's id in list order (the id-only table model holds these), or the first `limit`."""
     query = Member.select(Member.id).where(card_member_where(union_id, f)).order_by(*_order(sort_key, descending))
-    return ids_in_order(query)
+    return ids_in_order(query, limit)
 
 
 def queued_among(member_ids: list[int]) -> set[int]:
@@ -120,14 +120,15 @@ def queue_page(union_id: int, f: QueueFilter, sort_key: str = "queued_at", desce
     return list(query)
 
 
-def queue_ids(union_id: int, f: QueueFilter, sort_key: str = "queued_at", descending: bool = True) -> list[int]:
-    """Every matching queue entry's id in list order (the id-only table model holds these)."""
+def queue_ids(union_id: int, f: QueueFilter, sort_key: str = "queued_at", descending: bool = True,
+              limit: int | None = None) -> list[int]:
+    """Every matching queue entry's id in list order (the id-only table model holds these), or the first `limit`."""
     column = QUEUE_SORT_COLUMNS.get(sort_key, CardQueue.queued_at)
     order = [column.desc(), CardQueue.id.desc()] if descending else [column.asc(), CardQueue.id.asc()]
     query = CardQueue.select(CardQueue.id).where(queue_where(union_id, f)).order_by(*order)
     if f.text.strip():
         query = query.join(Member, on=(CardQueue.member == Member.id))
-    return ids_in_order(query)
+    return ids_in_order(query, limit)
 
 
 def queue_rows_by_ids(ids: list[int]) -> list[dict[str, Any]]:
@@ -245,10 +246,10 @@ def card_batch_member_page(batch_id: int, offset: int = 0, limit: int = 200) -> 
     return list(query)
 
 
-def card_batch_member_ids(batch_id: int) -> list[int]:
-    """The ids of a card batch's members, in the order they were submitted."""
+def card_batch_member_ids(batch_id: int, limit: int | None = None) -> list[int]:
+    """The ids of a card batch's members, in the order they were submitted (or the first `limit`)."""
     query = CardBatchMember.select(CardBatchMember.id).where(CardBatchMember.batch == batch_id).order_by(CardBatchMember.id)
-    return [r[0] for r in query.tuples()]
+    return ids_in_order(query, limit)
 
 
 def card_batch_members_by_ids(ids: list[int]) -> list[dict[str, Any]]:

@@ -32,12 +32,21 @@ def enrollment_rows(union_id: int, *, ordered: bool = True, birth_months: tuple[
     return rows
 
 
-def batch_member_ids(batch_id: int) -> list[int]:
-    """The ids of a submitted batch's members, in the order they were submitted (批次详情)."""
+def batch_member_ids(batch_id: int, limit: int | None = None) -> list[int]:
+    """The ids of a submitted batch's members, in the order they were submitted (批次详情), or the first `limit`."""
+    from app.models.queries.members import ids_in_order
     from app.models.tables import BatchMember
 
     query = BatchMember.select(BatchMember.id).where(BatchMember.batch == batch_id).order_by(BatchMember.id)
-    return [r[0] for r in query.tuples()]
+    return ids_in_order(query, limit)
+
+
+def count_batch_members(batch_id: int) -> int:
+    from peewee import SQL, fn
+
+    from app.models.tables import BatchMember
+
+    return int(BatchMember.select(fn.COUNT(SQL("*"))).where(BatchMember.batch == batch_id).scalar())
 
 
 def batch_members_by_ids(ids: list[int]) -> list[dict[str, Any]]:

@@ -77,5 +77,6 @@ def count_card_info(union_id: int, f: CardMemberFilter) -> int:
     return count_card_members(union_id, f)
 
 
-def card_info_ids(union_id: int, f: CardMemberFilter, sort_key: str = "member_no", descending: bool = False) -> list[int]:
-    return card_member_ids(union_id, f, sort_key, descending)
+def card_info_ids(union_id: int, f: CardMemberFilter, sort_key: str = "member_no", descending: bool = False,
+                  limit: int | None = None) -> list[int]:
+    return card_member_ids(union_id, f, sort_key, descending, limit)
