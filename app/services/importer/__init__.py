@@ -15,7 +15,8 @@ member already has; unchanged members are counted and not rewritten; each change
 existing member is one audit entry.
 
 The package's rooms, in the order an import runs through them: `plan` (what goes in and comes
-out), `cleaning` (one cell → its stored value), `checking` (the rows, duplicates, phones in use),
+out), `cleaning` (one cell → its stored value), `columnwise` (the commonest cells of a column
+checked in a few passes of C code), `checking` (the rows, duplicates, phones in use),
 `planning` (`prepare_import`), `writing` (`apply_import`, `import_file`, `write_report`) and
 `progress` (pacing and timings).
 """

@@ -5,15 +5,18 @@ Column-wise, a slice of rows at a time, through the cleaners of `cleaning`; writ
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import compress, repeat, zip_longest
+from operator import eq, is_, ne, not_
 from typing import Any
 
 from app.models.queries import IMPORT_SNAPSHOT_COLUMNS
 from app.rules import address, dates, expiry, idcard, phone
 from app.rules.codes import GENDER_LABELS, ID_TYPE_LABELS, IdType
 from app.rules.problems import ERROR, WARNING, Problem, RuleError
+from app.services.importer import columnwise
 from app.services.importer.cleaning import (
     Bad,
     Memo,
@@ -116,27 +119,37 @@ def _mismatch(key: str, given: str, derived: str) -> Problem:
                    "请核对证件号码和出生日期；身份证会员的出生日期可以不填。")
 
 
-def _data_rows(sheet: SheetData) -> tuple[list[list[Any]], list[int]]:
-    """Rows with something to import (and their numbers as Excel shows them), except the
-    template's example. A row whose import columns are all blank is skipped even if other columns
-    are filled (templates numbered 序号 1…500)."""
-    cols = sheet.columns
-    c_name, c_idn, c_phone = cols["name"], cols["id_number"], cols["phone"]
-    width = len(sheet.rows[sheet.header_index])
-    data: list[list[Any]] = []
-    row_numbers: list[int] = []
-    import_columns = sorted(cols.values())
-    for number, cells in enumerate(sheet.rows[sheet.header_index + 1:], start=sheet.header_index + 2):
-        if len(cells) < width:  # calamine's rows are rectangular; other readers' may not be
-            cells = list(cells) + [None] * (width - len(cells))
-        if blank(cells[c_name]) and blank(cells[c_idn]) and blank(cells[c_phone]) \
-                and all(blank(cells[c]) for c in import_columns):
-            continue
-        if cells[c_idn] == EXAMPLE_ID and cells[c_name] == EXAMPLE_NAME:
-            continue
-        data.append(cells)
-        row_numbers.append(number)
-    return data, row_numbers
+def _data_columns(part: list[list[Any]], first: int, cols: dict[str, int], width: int
+                  ) -> tuple[list[tuple[Any, ...]], list[int]]:
+    """A slice of the rows below the header (the first numbered `first` as Excel shows it) as
+    columns (one pass over the rows: several passes cost more than the checks), keeping the rows
+    with something to import and their numbers, except the template's example. A row whose import
+    columns are all blank is skipped even if other columns are filled (templates numbered 序号
+    1…500); a row shorter than the header reads None in its missing cells."""
+    cells = _columns_of(part, width)
+    c_name, c_idn = cols["name"], cols["id_number"]
+    # A row whose name cell holds text is kept, unless it is the example: only the others are looked at.
+    doubtful = columnwise.where(map(not_, map(str.strip, columnwise.texts_of(cells[c_name]))))
+    ids = cells[c_idn]
+    if EXAMPLE_ID in ids:
+        doubtful = sorted({*doubtful, *columnwise.where(map(eq, ids, repeat(EXAMPLE_ID)))})
+    used = sorted(cols.values())
+    skipped = {i for i in doubtful
+               if all(blank(cells[c][i]) for c in used) or (ids[i] == EXAMPLE_ID and cells[c_name][i] == EXAMPLE_NAME)}
+    numbers = list(range(first, first + len(part)))
+    if not skipped:
+        return cells, numbers
+    kept = [i not in skipped for i in range(len(part))]
+    part, numbers = list(compress(part, kept)), list(compress(numbers, kept))
+    return (_columns_of(part, width) if part else []), numbers
+
+
+def _columns_of(part: list[list[Any]], width: int) -> list[tuple[Any, ...]]:
+    """The columns of `part`, at least `width` of them, None where a row has no cell."""
+    cells = list(zip_longest(*part))
+    if len(cells) < width:
+        cells += [(None,) * len(part)] * (width - len(cells))
+    return cells
 
 
 class _Columns:
@@ -170,85 +183,103 @@ class _Columns:
         self.births_seen: dict[str, date | None] = {}
         # A file has a few thousand distinct birth dates (the ID cleaner shares them): each written once.
         self.birth_texts: dict[Any, Any] = {None: None}
+        self.mainland = columnwise.MainlandIds(today)
+        self.expiries = columnwise.Expiries(today)
 
-    def id_numbers(self, part: list[list[Any]], types: list[Any]) -> tuple[list[Any], list[Any], list[Any]]:
-        """(numbers, genders, dates of birth) of a slice: gender and birth come from a mainland ID,
-        else None."""
-        today, c_idn, births_seen, tally = self.today, self.c_idn, self.births_seen, self.tally
-        mainland = IdType.MAINLAND
-        numbers: list[Any] = []
-        genders: list[Any] = []
-        births: list[Any] = []
-        for r, id_type in zip(part, types):
-            raw = r[c_idn]
-            fast = fast_mainland_id(raw, today, births_seen) if id_type is mainland or id_type == mainland else None
-            if fast is not None:
-                numbers.append(fast[0])
-                genders.append(fast[1])
-                births.append(fast[2])
-                continue
-            genders.append(None)
-            births.append(None)
-            if type(id_type) is Bad:
-                numbers.append(None)
-                continue
-            try:
-                number, parsed = idcard.validate_document(id_type, id_number_text(raw, id_type), today)
-            except RuleError as exc:
-                tally.count += 1
-                numbers.append(Bad(exc.problem))
-                continue
-            numbers.append(number)
-            if parsed is not None:
-                genders[-1] = str(parsed.gender)
-                births[-1] = parsed.birth_date
-            else:  # the 2023 permanent-residence number carries a birth date too
-                births[-1] = idcard.carried_birth_date(id_type, number)
+    def id_numbers(self, raws: Sequence[Any], types: list[Any], others: list[int]
+                   ) -> tuple[list[Any], list[Any], list[Any]]:
+        """(numbers, genders, dates of birth) of a slice's ID cells: gender and birth come from a
+        mainland ID, else None. `others` are the positions whose document is not a mainland ID."""
+        numbers, genders, births, declined = self.mainland(raws)
+        if others:
+            declined = sorted({*declined, *others})
+        for i in declined:
+            numbers[i], genders[i], births[i] = self.id_number(raws[i], types[i])
         return numbers, genders, births
+
+    def id_number(self, raw: Any, id_type: Any) -> tuple[Any, Any, Any]:
+        """(number, gender, date of birth) of one cell, as `id_numbers`."""
+        mainland = IdType.MAINLAND
+        fast = fast_mainland_id(raw, self.today, self.births_seen) if id_type == mainland else None
+        if fast is not None:
+            return fast
+        if type(id_type) is Bad:
+            return None, None, None
+        try:
+            number, parsed = idcard.validate_document(id_type, id_number_text(raw, id_type), self.today)
+        except RuleError as exc:
+            self.tally.count += 1
+            return Bad(exc.problem), None, None
+        if parsed is not None:
+            return number, str(parsed.gender), parsed.birth_date
+        # the 2023 permanent-residence number carries a birth date too
+        return number, None, idcard.carried_birth_date(id_type, number)
+
+    def phones(self, raws: Sequence[Any]) -> list[Any]:
+        phones = list(raws)
+        phone_of = self.phone_of
+        for i in columnwise.declined_phones(raws):
+            phones[i] = fast_phone(raws[i]) or phone_of(raws[i])
+        return phones
 
 
 def check_rows(sheet: SheetData, options: ImportOptions, progress: ProgressFn | None,
                span: tuple[int, int]) -> Checked:
     """Every rule that concerns one row at a time, column by column, a slice of rows at a time."""
-    data, row_numbers = _data_rows(sheet)
-    checked = Checked(row_numbers, {k: [] for k in ("name", "id_type", "id_number", "gender", "birth_date",
-                                                     "phone", *_OPTIONAL_KEYS)}, set(), [], [])
+    checked = Checked([], {k: [] for k in ("name", "id_type", "id_number", "gender", "birth_date",
+                                           "phone", *_OPTIONAL_KEYS)}, set(), [], [])
     columns = _Columns(sheet, options.today)
-    total = len(data)
+    body = sheet.rows[sheet.header_index + 1:]
+    width = len(sheet.rows[sheet.header_index])
+    total = len(body)
     lo, hi = span
-    for start in range(0, total, SLICE):
+    for at in range(0, total, SLICE):
         if progress:
-            progress(lo + (hi - lo) * start // max(total, 1), PROGRESS_TOTAL)
-        _check_slice(sheet, checked, columns, data[start:start + SLICE], start)
+            progress(lo + (hi - lo) * at // max(total, 1), PROGRESS_TOTAL)
+        cells, numbers = _data_columns(body[at:at + SLICE], sheet.header_index + 2 + at, sheet.columns, width)
+        if numbers:
+            start = len(checked.row_numbers)
+            checked.row_numbers += numbers
+            _check_slice(sheet, checked, columns, cells, start)
     if progress:
         progress(hi, PROGRESS_TOTAL)
     return checked
 
 
-def _check_slice(sheet: SheetData, checked: Checked, columns: _Columns, part: list[list[Any]], start: int) -> None:
-    """Check rows start … start + len(part) and append their fields to `checked`."""
+def _check_slice(sheet: SheetData, checked: Checked, columns: _Columns, cells: list[tuple[Any, ...]],
+                 start: int) -> None:
+    """Check the rows start … start + n given as their `cells`, column by column, and append their
+    fields to `checked`."""
     tally = columns.tally
-    n = len(part)
-    raw_names = [r[columns.c_name] for r in part]
+    raw_names = list(cells[columns.c_name])
+    n = len(raw_names)
     names = fast_names(raw_names) or columns.names.map(raw_names)
     if columns.c_type is None:
         types: list[Any] = [IdType.MAINLAND] * n
     else:
-        types = columns.types.map([r[columns.c_type] for r in part])
+        types = columns.types.map(cells[columns.c_type])
+    others = columnwise.where(map(ne, types, repeat(IdType.MAINLAND)))  # Bad ones too
     made = tally.count
-    numbers, genders, births = columns.id_numbers(part, types)
+    numbers, genders, births = columns.id_numbers(cells[columns.c_idn], types, others)
     maybe_bad = {"name": columns.names.bad, "id_type": columns.types.bad, "id_number": tally.count != made}
     made = tally.count
-    phones = [fast_phone(v) or columns.phone_of(v) for v in (r[columns.c_phone] for r in part)]
+    phones = columns.phones(cells[columns.c_phone])
     maybe_bad["phone"] = tally.count != made
+    texts = columns.birth_texts
+    for b in set(births).difference(texts):
+        texts[b] = b.isoformat()
+    birth_texts = list(map(texts.__getitem__, births))
     given: dict[str, list[Any]] = {}
     for key, index in columns.optional:
-        column = [r[index] for r in part]
+        column = cells[index]
         memo = columns.memos.get(key)
         if memo is None:
             made = tally.count
             given[key] = list(map(columns.cleaners[key], column))
             maybe_bad[key] = tally.count != made
+        elif key == "birth_date":
+            given[key] = _given_births(memo, column, births, birth_texts)
+            maybe_bad[key] = memo.bad
         else:
             given[key] = memo.map(column)
             maybe_bad[key] = memo.bad
@@ -258,15 +289,14 @@ def _check_slice(sheet: SheetData, checked: Checked, columns: _Columns, part: li
                         *given.items()):
         if not maybe_bad[key]:
             continue
-        for i, value in enumerate(values):
-            if type(value) is Bad:
-                checked.issue(sheet, start + i, key, value.problem)
-                values[i] = None
+        for i in columnwise.where(map(is_, map(type, values), repeat(Bad))):
+            checked.issue(sheet, start + i, key, values[i].problem)
+            values[i] = None
 
     f = checked.fields
-    _gender_and_birth(sheet, checked, start, given, genders, births, columns.birth_texts)
-    _require_hand_typed(sheet, checked, start, types)
-    _check_expiries(sheet, checked, columns, start, given.get("id_expiry"), types, births)
+    _gender_and_birth(sheet, checked, start, given, genders, birth_texts)
+    _require_hand_typed(sheet, checked, start, types, others)
+    _check_expiries(sheet, checked, columns, start, given.get("id_expiry"), types, births, others)
     f["name"] += names
     f["id_type"] += types
     f["id_number"] += numbers
@@ -277,34 +307,44 @@ def _check_slice(sheet: SheetData, checked: Checked, columns: _Columns, part: li
         f[key] += given[key] if key in given else [None] * n
 
 
+def _given_births(memo: Memo, column: Sequence[Any], births: list[Any], birth_texts: list[Any]) -> list[Any]:
+    """The birth date column cleaned: a cell holding the very date its row's ID number carries is
+    that date's text without the cleaner (a date an ID number carries is never before 1900 nor
+    after today, so the cleaner would give the same text); the others through `memo`."""
+    cleaned = list(birth_texts)
+    differ = columnwise.where(map(not_, map(eq, column, births)))
+    for i, value in zip(differ, memo.map([column[i] for i in differ])):
+        cleaned[i] = value
+    return cleaned
+
+
 def _gender_and_birth(sheet: SheetData, checked: Checked, start: int, given: dict[str, list[Any]],
-                      genders: list[Any], births: list[Any], texts: dict[Any, Any]) -> None:
+                      genders: list[Any], birth_texts: list[Any]) -> None:
     """Gender and birth date: derived from a mainland ID (a different value given is an error),
-    typed by hand for other documents. Takes both columns out of `given` into `checked`. `texts`
-    holds the ISO text of each birth date seen in the file so far (None for None)."""
+    typed by hand for other documents. Takes both columns out of `given` into `checked`."""
     f = checked.fields
-    for b in set(births).difference(texts):
-        texts[b] = b.isoformat()
-    birth_texts = list(map(texts.__getitem__, births))
     for key, derived in (("gender", genders), ("birth_date", birth_texts)):
         column = given.pop(key, None)
         if column is None:
             f[key] += derived
             continue
-        for i, (d, g) in enumerate(zip(derived, column)):
+        for i in columnwise.where(map(ne, derived, column)):
+            d, g = derived[i], column[i]
             if d is None:
                 derived[i] = g
-            elif g is not None and g != d:
+            elif g is not None:
                 checked.issue(sheet, start + i, key, _mismatch(key, g, d))
         f[key] += derived
 
 
-def _require_hand_typed(sheet: SheetData, checked: Checked, start: int, types: list[Any]) -> None:
+def _require_hand_typed(sheet: SheetData, checked: Checked, start: int, types: list[Any], others: list[int]) -> None:
     """Gender and birth date of a document that does not carry them (护照, 回乡证, 台胞证, the
     permanent-residence permits; the 2023 one carries only the birth date): required, or the row
-    is refused naming the column — else the member could never be flagged for retirement."""
+    is refused naming the column — else the member could never be flagged for retirement.
+    `others` are the positions of the documents other than a mainland ID."""
     f = checked.fields
-    for i, id_type in enumerate(types):
+    for i in others:
+        id_type = types[i]
         at = start + i
         if id_type is None or id_type == IdType.MAINLAND or type(id_type) is Bad or at in checked.bad:
             continue
@@ -317,33 +357,41 @@ def _require_hand_typed(sheet: SheetData, checked: Checked, start: int, types: l
 
 
 def _check_expiries(sheet: SheetData, checked: Checked, columns: _Columns, start: int,
-                    expiries: list[Any] | None, types: list[Any], births: list[Any]) -> None:
+                    expiries: list[Any] | None, types: list[Any], births: list[Any], others: list[int]) -> None:
     """ID expiry: the mainland card's validity rules (by age); other documents only warn when
-    past. Leaves each expiry as stored text."""
+    past. Leaves each expiry as stored text. `others` are the positions of the documents other
+    than a mainland ID: with the expiries the age bands cannot clear, they are checked one by one."""
     if expiries is None:
         return
-    today, fine, cache, mainland = columns.today, columns.fine, columns.expiry_cache, IdType.MAINLAND
-    for i, (value, id_type) in enumerate(zip(expiries, types)):
-        if value is None:
-            continue
-        if id_type == mainland:
-            birth = births[i]
-            if fine(value, birth):
-                if type(value) is not str:
-                    expiries[i] = value.isoformat()
-                continue
-            key = (value, _age(birth, today))
-            problems = cache.get(key)
-            if problems is None:
-                problems = cache[key] = expiry.check_id_expiry(value, today, birth)
-            for p in problems:
-                checked.issue(sheet, start + i, "id_expiry", p, p.severity)
-        elif type(value) is date and value < today:
-            checked.issue(sheet, start + i, "id_expiry", Problem(
-                "expiry_past", f"证件已于{value.isoformat()}过期。请提醒会员换领新证件，并更新有效期。",
-                WARNING), WARNING)
-        if type(value) is not str:
-            expiries[i] = value.isoformat()
+    bands = columns.expiries.bands_of(births)
+    for i in others:
+        bands[i] = columnwise.NO_BAND
+    texts, doubtful = columns.expiries(expiries, bands)
+    for i in doubtful:
+        texts[i] = _check_expiry(sheet, checked, columns, start + i, expiries[i], types[i], births[i])
+    expiries[:] = texts
+
+
+def _check_expiry(sheet: SheetData, checked: Checked, columns: _Columns, at: int, value: Any, id_type: Any,
+                  birth: date | None) -> Any:
+    """One expiry (date, 长期 or None) of row `at`: its problems reported, its stored text returned."""
+    if value is None:
+        return None
+    today = columns.today
+    if id_type == IdType.MAINLAND:
+        if columns.fine(value, birth):
+            return value if type(value) is str else value.isoformat()
+        key = (value, _age(birth, today))
+        problems = columns.expiry_cache.get(key)
+        if problems is None:
+            problems = columns.expiry_cache[key] = expiry.check_id_expiry(value, today, birth)
+        for p in problems:
+            checked.issue(sheet, at, "id_expiry", p, p.severity)
+    elif type(value) is date and value < today:
+        checked.issue(sheet, at, "id_expiry", Problem(
+            "expiry_past", f"证件已于{value.isoformat()}过期。请提醒会员换领新证件，并更新有效期。",
+            WARNING), WARNING)
+    return value if type(value) is str else value.isoformat()
 
 
 def duplicates_in_file(checked: Checked, sheet: SheetData) -> None:
@@ -357,6 +405,12 @@ def duplicates_in_file(checked: Checked, sheet: SheetData) -> None:
          "手机号码与第 {others} 行的会员相同。同一工会会员的手机号码不能重复，请核对后修改。"),
     ):
         values = checked.fields[key]
+        keep = [True] * len(values)
+        for i in bad:
+            keep[i] = False
+        valid = list(compress(values, keep))
+        if len(set(valid)) == len(valid):
+            continue  # no value repeats (most files): nothing to group
         first: dict[Any, int] = {}
         groups: dict[Any, list[int]] = {}
         for i, value in enumerate(values):
@@ -388,6 +442,10 @@ def phone_conflicts(checked: Checked, existing: dict[str, tuple], sheet: SheetDa
     """
     ids, phones = checked.fields["id_number"], checked.fields["phone"]
     owner_of_phone = {m[SNAP["phone"]]: m for m in existing.values() if m[SNAP["phone"]]}
+    if not owner_of_phone:  # no member has a phone yet (a union's first import): no row can take one
+        if progress:
+            progress(at, PROGRESS_TOTAL)
+        return
     while True:
         valid = [i for i in range(len(ids)) if i not in checked.bad]
         new_phone_of = {existing[ids[i]][SNAP["id"]]: phones[i] for i in valid if ids[i] in existing}

@@ -8,7 +8,7 @@ rule on every input it accepts (tests/services/test_import_rules.py, with hypoth
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -213,7 +213,7 @@ class Memo:
         self.bad = False
         self.whole = True  # every key is a self-keyed value (no (type, value) key yet)
 
-    def map(self, values: list[Any]) -> list[Any]:
+    def map(self, values: Sequence[Any]) -> list[Any]:
         """[fn(v) for v in values]."""
         cache, fn = self.cache, self.fn
         if self.whole:
