@@ -128,13 +128,9 @@ def _data_columns(part: list[list[Any]], first: int, cols: dict[str, int], width
     1…500); a row shorter than the header reads None in its missing cells."""
     cells = _columns_of(part, width)
     c_name, c_idn = cols["name"], cols["id_number"]
-    # A row whose name cell holds text is kept, unless it is the example: only the others are looked at.
-    doubtful = columnwise.where(map(not_, map(str.strip, columnwise.texts_of(cells[c_name]))))
     ids = cells[c_idn]
-    if EXAMPLE_ID in ids:
-        doubtful = sorted({*doubtful, *columnwise.where(map(eq, ids, repeat(EXAMPLE_ID)))})
     used = sorted(cols.values())
-    skipped = {i for i in doubtful
+    skipped = {i for i in _doubtful_rows(cells[c_name], ids)
                if all(blank(cells[c][i]) for c in used) or (ids[i] == EXAMPLE_ID and cells[c_name][i] == EXAMPLE_NAME)}
     numbers = list(range(first, first + len(part)))
     if not skipped:
@@ -142,6 +138,15 @@ def _data_columns(part: list[list[Any]], first: int, cols: dict[str, int], width
     kept = [i not in skipped for i in range(len(part))]
     part, numbers = list(compress(part, kept)), list(compress(numbers, kept))
     return (_columns_of(part, width) if part else []), numbers
+
+
+def _doubtful_rows(names: Sequence[Any], ids: Sequence[Any]) -> list[int]:
+    """Positions of the rows that may be blank or the example: a row whose name cell holds text is
+    kept, unless it is the example."""
+    doubtful = columnwise.where(map(not_, map(str.strip, columnwise.texts_of(names))))
+    if EXAMPLE_ID in ids:
+        doubtful = sorted({*doubtful, *columnwise.where(map(eq, ids, repeat(EXAMPLE_ID)))})
+    return doubtful
 
 
 def _columns_of(part: list[list[Any]], width: int) -> list[tuple[Any, ...]]:
