@@ -153,12 +153,16 @@ def _classify(checked: Checked, existing: dict[str, tuple], options: ImportOptio
     rows = zip(f["member_no"], f["name"], f["id_type"], ids, f["id_expiry"], f["gender"], f["birth_date"],
                f["phone"], f["work_address"], f["label"], f["join_date"], f["post_type"])
     if bad:
-        rows = compress(rows, [i not in bad for i in range(len(ids))])
+        keep = [True] * len(ids)
+        for i in bad:
+            keep[i] = False
+        rows = compress(rows, keep)
+    # A union's first import has no member yet: every valid row is new, without a lookup each.
     new_rows = [
         (union_id, member_no or "", name, str(id_type), number, expiry, gender, birth, phone, address or "",
          label or "", category, enterprise_id, join, post or unknown, now, now)
         for member_no, name, id_type, number, expiry, gender, birth, phone, address, label, join, post in rows
-        if number not in existing
+        if not existing or number not in existing
     ]
     updates: list[MemberUpdate] = []
     unchanged = 0
