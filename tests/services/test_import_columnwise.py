@@ -16,7 +16,7 @@ from app.rules.codes import Category
 from app.rules.dates import LONG_TERM
 from app.rules.expiry import add_years
 from app.services.importer import checking, columnwise
-from app.services.importer.cleaning import expiry_fine, fast_mainland_id, fast_phone
+from app.services.importer.cleaning import Memo, expiry_fine, fast_mainland_id, fast_phone
 from app.services.importer.plan import ImportOptions
 from app.services.spreadsheets import EXAMPLE_ID, EXAMPLE_NAME, SheetData
 
@@ -182,3 +182,23 @@ def test_a_sheet_checked_column_wise_is_the_sheet_checked_cell_by_cell(rows: lis
         _cell_by_cell(patch)
         slow = _outcome(rows, with_type)
     assert fast == slow
+
+
+_MEMO_CELLS = st.one_of(st.sampled_from(["", "1", "长期", None, 1, 1.0, True, 0, False]),
+                        st.dates(date(2033, 1, 1), date(2033, 1, 4)),
+                        st.builds(datetime, st.just(2033), st.just(1), st.integers(1, 4)))
+
+
+@settings(max_examples=500)
+@given(st.lists(st.lists(_MEMO_CELLS, min_size=1, max_size=12), min_size=1, max_size=5))
+def test_memo_gives_each_cell_its_own_result_over_slices(slices: list[list[object]]) -> None:
+    calls: list[object] = []
+
+    def fn(raw: object) -> str:
+        calls.append((type(raw), raw))
+        return f"{type(raw).__name__}:{raw}"
+
+    memo = Memo(fn)
+    for values in slices:
+        assert memo.map(values) == [f"{type(v).__name__}:{v}" for v in values]
+    assert len(calls) == len(set(calls))  # each value (of its own type) computed once

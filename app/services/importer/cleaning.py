@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from itertools import compress, repeat
+from operator import is_
 from typing import Any
 
 from app.rules import dates, expiry, idcard
@@ -218,11 +220,19 @@ class Memo:
         cache, fn = self.cache, self.fn
         if self.whole:
             # Every value seen so far was self-keyed, so a raw lookup finds only a key of the
-            # value's own type: when all hit (most slices of a column after its first), one C pass.
+            # value's own type: when all hit (most slices of a column after its first), one C pass;
+            # when some miss and every value keys itself, only the misses are looked at again.
             try:
-                return list(map(cache.__getitem__, values))
-            except (KeyError, TypeError):
-                pass
+                out = list(map(cache.get, values, repeat(_MISSING)))
+            except TypeError:  # an unhashable cell
+                out = None
+            if out is not None:
+                missing = list(compress(range(len(out)), map(is_, out, repeat(_MISSING))))
+                if not missing:
+                    return out
+                if set(map(type, values)) <= _SELF_KEYED:
+                    self._fill(values, out, missing)
+                    return out
         if set(map(type, values)) <= _SELF_KEYED:
             # Text, dates and blanks never equal a value of another type: they key themselves,
             # and the lookups run in C.
@@ -245,6 +255,19 @@ class Memo:
                     self.bad = True
             append(hit)
         return out
+
+
+    def _fill(self, values: Sequence[Any], out: list[Any], missing: list[int]) -> None:
+        """out[i] = fn(values[i]) for each i in `missing`, values that key themselves."""
+        cache, fn = self.cache, self.fn
+        for i in missing:
+            raw = values[i]
+            hit = cache.get(raw, _MISSING)
+            if hit is _MISSING:
+                hit = cache[raw] = fn(raw)
+                if type(hit) is Bad:
+                    self.bad = True
+            out[i] = hit
 
 
 #: Cell types whose values are their own memo keys (no value of one equals a value of another).
