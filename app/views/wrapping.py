@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtGui import Qt, QTextDocument  # QtGui's Qt namespace has mightBeRichText
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel
 
 WORD_JOINER = "\u2060"
@@ -71,6 +71,8 @@ def plain(text: str) -> str:
 def shown_lines(label: QLabel) -> list[list[str]]:
     """The lines a word-wrapped `label` shows at its present width, paragraph by paragraph (its
     text laid out the way QLabel lays it out: the label's font, its contents width, no margin)."""
+    from PySide6.QtGui import Qt  # here, not at import: naming the Qt namespace at start-up builds its enums (#10)
+
     doc = QTextDocument()
     doc.setDefaultFont(label.font())
     doc.setDocumentMargin(0)

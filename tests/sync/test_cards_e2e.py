@@ -25,6 +25,7 @@ from app.services import members as member_service
 from app.sync.client import ServerClient
 from app.sync.engine import SyncEngine, link_union
 from app.views import ops
+from app.views.wrapping import plain
 from app.views.card_batches import CardBatchesPage
 from app.views.card_expiry_dialog import CardExpiryDialog
 from app.views.card_info import CardInfoPage
@@ -126,13 +127,13 @@ def test_queue_verify_correct_submit_issue(qtbot, engine: SyncEngine, server_url
     qtbot.addWidget(queue)
     queue.resize(1280, 760)
     queue.load_now()
-    assert queue.summary.text().startswith("待办会员共：4人；校验通过：0人；未通过：1人。")
+    assert plain(queue.summary.text()).startswith("待办会员共：4人；校验通过：0人；未通过：1人。")
     row = next(r for r in range(queue.model.rowCount()) if queue.model.row_at(r).member_id == expired.id)
     failed = queue.model.row_at(row)
     assert failed.result_label == "未通过" and f"身份证已于{past}过期" in failed.note
     assert not queue.submit_button.isEnabled()
     assert queue.submit_button.text() == "提交办卡（1人未通过，3人未校验）"
-    assert expired.name in queue.blocking.text()
+    assert expired.name in plain(queue.blocking.text())
 
     # 修改证件到期日: the correction is validated, audited and marked for the sync.
     dialog = queue.edit_expiry(row)
@@ -146,22 +147,22 @@ def test_queue_verify_correct_submit_issue(qtbot, engine: SyncEngine, server_url
     assert audit.old_value == past and audit.actor == DEMO_CLERK
     assert Member.get_by_id(expired.id).sync_state == "to_send"
     queue.load_now()
-    assert queue.summary.text().startswith("待办会员共：4人；校验通过：0人；未通过：0人。")
+    assert plain(queue.summary.text()).startswith("待办会员共：4人；校验通过：0人；未通过：0人。")
     assert queue.submit_button.text() == "提交办卡（4人未校验）" and not queue.submit_button.isEnabled()
 
     # The server verifies (after it has the corrected expiry: one sync sends both, in that order).
     sync_until(engine, lambda: cards.queue_summary(union_id).passed == 4)
     assert server_record(server_url, expired.id_number)["id_expiry"] == corrected.isoformat()
     queue.load_now()
-    assert queue.summary.text().startswith("待办会员共：4人；校验通过：4人；未通过：0人。")
+    assert plain(queue.summary.text()).startswith("待办会员共：4人；校验通过：4人；未通过：0人。")
     assert queue.submit_button.isEnabled() and queue.submit_button.text() == "提交办卡"
 
     # 提交办卡 with no sync running: the batch waits in the outbox, and the page says so.
     queue.confirm = lambda text: True  # type: ignore[method-assign]
     queue.submit()
-    qtbot.waitUntil(lambda: "当前离线" in queue.notice.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "当前离线" in plain(queue.notice.text()), timeout=5000)
     batch_no = CardBatch.get().batch_no
-    assert batch_no in queue.notice.text() and CardBatch.get().status == "queued"
+    assert batch_no in plain(queue.notice.text()) and CardBatch.get().status == "queued"
     assert CardQueue.select().count() == 0
 
     # The next sync sends it; the server's card issuer makes the cards; they come down.
