@@ -55,7 +55,7 @@ from server.models import (
     User,
     Voucher,
 )
-from server.receipts import DIGEST_HEX
+from server.receipts import DIGEST_HEX, stored_key
 
 log = logging.getLogger("union_server.migrations")
 
@@ -241,6 +241,32 @@ def _v15_member_union_index(migrator: SchemaMigrator) -> None:
     database.obj.execute_sql('DROP INDEX IF EXISTS "member_union_id"')
 
 
+def _old_key_sql(column: str) -> tuple[str, str]:
+    """SQL: the stored form of the key in `column` (server/receipts.py stored_key), and whether that
+    key is a UUID as sent (not in it yet). PostgreSQL computes the form (exactly: the test compares
+    it with stored_key); SQLite, without base64, calls stored_key, made a function of this connection."""
+    if is_sqlite():
+        database.obj.connection().create_function("union_stored_key", 1, stored_key, deterministic=True)
+        return f"union_stored_key({column})", f"union_stored_key({column}) <> {column}"
+    base64 = f"ENCODE(DECODE(REPLACE({column}, '-', ''), 'hex'), 'base64')"
+    return (f"'~' || TRANSLATE(SUBSTR({base64}, 1, 22), '+/', '-_')",
+            f"{column} ~ '^[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}$'")
+
+
+def _v16_one_key_form(migrator: SchemaMigrator) -> None:
+    # Every idempotency record's key in step 13's form, so a replay looks up one form, not two (#19:
+    # a 500-record push probed 1,000 keys). Only records stored before step 13 have UUID-shaped keys
+    # as sent (transfers' too: they share the table). Run again, it finds nothing to rewrite.
+    form, old = _old_key_sql('o."key"')
+    # Both forms of one key (no push stores a record for a key it found, but a clash must not stop
+    # the upgrade): the record stored first stays — the key's first answer, as replays were
+    # promised — and the later one goes. Step 13 copied the records in order, so the old form stays.
+    database.obj.execute_sql(
+        'DELETE FROM "idempotency_record" WHERE "id" IN (SELECT CASE WHEN n."id" > o."id" THEN n."id" ELSE o."id" END '
+        f'FROM "idempotency_record" AS o JOIN "idempotency_record" AS n ON n."key" = {form} WHERE {old})')
+    form, old = _old_key_sql('"key"')
+    database.obj.execute_sql(f'UPDATE "idempotency_record" SET "key" = {form} WHERE {old}')
+
 STEPS: tuple[Step, ...] = (
     Step(2, "index member (union, phone): every member upsert looks for another member with the phone",
          _v2_member_phone_index),
@@ -269,6 +295,8 @@ STEPS: tuple[Step, ...] = (
          _v14_member_feed_places),
     Step(15, "drop member's index by union alone: (union, id_number) leads with it (#19: an index entry per "
              "member inserted or edited)", _v15_member_union_index),
+    Step(16, "idempotency records stored before step 13 under their keys as sent: UUID-shaped keys rewritten "
+             "into step 13's form, so a replay looks up one form (#19: a push probed two per key)", _v16_one_key_form),
 )
 
 LATEST = STEPS[-1].version if STEPS else BASELINE

@@ -71,13 +71,13 @@ def _answer(user: User, row: IdempotencyRecord, key: str, digest: str, payload: 
 def stored_answer(user: User, key: str, digest: str, payload: Any = None) -> dict[str, Any] | None:
     """The first answer to the idempotency key `key` (None: not seen); the same key for another
     payload or another union is idempotency_conflict. Push records and transfers share the keys."""
-    row = IdempotencyRecord.get_or_none(IdempotencyRecord.key.in_(receipts.key_forms(key)))
+    row = IdempotencyRecord.get_or_none(IdempotencyRecord.key == receipts.stored_key(key))
     return None if row is None else _answer(user, row, key, digest, payload)
 
 
 def _stored_rows(keys: list[str]) -> dict[str, IdempotencyRecord]:
     """The idempotency records of these keys, by key as sent (one query per IN_LIST keys)."""
-    forms = {form: key for key in keys for form in receipts.key_forms(key)}
+    forms = {receipts.stored_key(key): key for key in keys}
     return {forms[row.key]: row for row in rows_in(IdempotencyRecord, "key", forms)}
 
 

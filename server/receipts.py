@@ -5,8 +5,9 @@ with a digest of its payload and its first answer; a replay needs nothing else.
 
 - A key that is a UUID as the client makes it (lower-case, with hyphens: the outbox row's) is
   stored as "~" and its 16 bytes in base64url (`stored_key`), 23 characters instead of 36, in the
-  row and in the unique index; any other key as it is ("~" is no key's character). A record stored
-  before step 13 has its key as sent, so a replay looks up both forms (`key_forms`).
+  row and in the unique index; any other key as it is ("~" is no key's character). Records stored
+  before step 13 had their keys as sent: step 16 rewrote them into this form, so a replay looks up
+  one form (server/migrations.py).
 - The digest is the first 128 bits of the payload's SHA-256 (32 hex digits, `digest`): it tells the
   same payload from another sent under the same key, for which 128 bits are plenty (records stored
   before step 13 keep their first 32 digits too).
@@ -48,12 +49,6 @@ def stored_key(key: str) -> str:
     return key
 
 
-def key_forms(key: str) -> list[str]:
-    """The forms `key` may be stored in: step 13's, and as sent (records stored before it)."""
-    packed = stored_key(key)
-    return [packed] if packed == key else [packed, key]
-
-
 def digest(sha256_hex: str) -> str:
     """What an idempotency record stores of a payload's hex SHA-256."""
     return sha256_hex[:DIGEST_HEX]
@@ -85,4 +80,4 @@ def expand(key: str, stored: Any, payload: Any = None) -> dict[str, Any]:
     return {"key": key, "status": "ok", "receipt": receipt}
 
 
-__all__ = ["DIGEST_HEX", "FIELD_CODES", "compact", "digest", "expand", "key_forms", "payload_number", "stored_key"]
+__all__ = ["DIGEST_HEX", "FIELD_CODES", "compact", "digest", "expand", "payload_number", "stored_key"]

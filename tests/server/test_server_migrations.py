@@ -10,6 +10,7 @@ import hashlib
 import json
 import secrets
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from datetime import datetime
@@ -18,6 +19,7 @@ from urllib.parse import quote, urlencode, urlparse, urlunparse
 import httpx
 import pytest
 from peewee import AutoField, CharField, DateTimeField, ForeignKeyField, fn
+from playhouse.migrate import SchemaMigrator
 
 from server import notices
 from server.app import create_app
@@ -39,6 +41,7 @@ from server.models import (
     User,
 )
 from server.settings import ServerContext
+from union_server_testkit import Server, Session, mainland_id, member_upsert
 
 DATA = Path(__file__).resolve().parent / "data"
 PASSWORD = "fixture-password-1"  # what make_server_v1.py gave every demo account
@@ -322,8 +325,8 @@ def test_step_13_slims_the_idempotency_records_and_folds_the_claims(places: tupl
         rows = [(r.key, r.union_id, r.digest, r.created, r.response)
                 for r in IdempotencyRecord.select().order_by(IdempotencyRecord.id)]
         user = User.get(User.username == "clerk")
-    assert rows == [
-        (OLD_KEY, union.id, digests["upsert"][:32], at.replace(microsecond=0), {"m": [number, True, 1, "b", {}]}),
+    assert rows == [  # the UUID key in step 13's form since step 16
+        (receipts.stored_key(OLD_KEY), union.id, digests["upsert"][:32], at.replace(microsecond=0), {"m": [number, True, 1, "b", {}]}),
         ("moved-key-1", union.id, digests["moved"][:32], at.replace(microsecond=0), {"key": "moved-key-1", "count": 1}),
     ]
     first = {"key": OLD_KEY, "status": "ok", "receipt": {"id_number": number, "created": True, "changed": ["name"],
@@ -431,3 +434,46 @@ def test_step_15_drops_the_members_index_by_union_alone(places: tuple[str, str, 
         with write_tx():
             Union.delete().where(Union.id == union.id).execute()
         assert Member.select().count() == 0
+
+
+def test_step_16_stores_every_key_in_one_form(server: Server, clerk: Session) -> None:
+    """A database at step 14 whose idempotency records stored before step 13 have UUID keys as sent
+    (a clerk's member upserts among them), others in step 13's form or not UUIDs, and one key in both
+    forms, upgrades to step 16: every UUID key in the stored form (PostgreSQL's SQL gives stored_key's
+    exact text), every record kept with its answer but the clash's later one, and a replay of an old
+    key through POST /push gets its first answer; run again, the step changes nothing."""
+    from server.migrations import _v16_one_key_form
+    from server.receipts import stored_key
+
+    sent = [member_upsert(mainland_id("19950505", n), {"name": f"升级前{n}", "id_type": "身份证"}) for n in (1, 2)]
+    first = clerk.push(*sent)
+    assert [a["status"] for a in first] == ["ok", "ok"], first
+    olds = [str(uuid.uuid4()) for _ in range(1200)] + ["ffffffff-ffff-ffff-ffff-ffffffffffff", "fbefbefb-0000-4000-8000-000000000000"]
+    kept = ["moved-key-1", olds[0].upper(), stored_key(str(uuid.uuid4()))]
+    with session(), write_tx():
+        union = Union.get(Union.org_code == clerk.org_code).id
+        for record in sent:  # stored before step 13: as sent
+            IdempotencyRecord.update(key=record["key"]).where(IdempotencyRecord.key == stored_key(record["key"])).execute()
+        rows = [{"key": k, "union": union, "digest": "0" * 32, "response": {"key": k, "count": n}, "created": datetime(2026, 11, 1)}
+                for n, k in enumerate(olds + kept)]
+        # The clash: the second upsert's key in step 13's form too, stored later with another answer.
+        rows.append({**rows[0], "key": stored_key(sent[1]["key"]), "response": {"later": True}})
+        IdempotencyRecord.insert_many(rows).execute()
+        SchemaVersion.delete().execute()
+        SchemaVersion.create(version=14, name="at step 14", applied=datetime(2026, 12, 1))
+        before = {r.id: (r.key, r.response) for r in IdempotencyRecord.select()}
+    assert migrate() == LATEST
+    with session():
+        after = {r.id: (r.key, r.response) for r in IdempotencyRecord.select()}
+    later = next(i for i, (_, response) in before.items() if response == {"later": True})
+    assert after == {i: (stored_key(key), response) for i, (key, response) in before.items() if i != later}
+    assert {key for key, _ in after.values()} >= {stored_key(k) for k in olds} | set(kept)
+    assert not any(len(key) == 36 and key == key.lower() for key, _ in after.values())
+    assert clerk.push(*sent) == first  # the first answers, looked up in one form
+    other = {**sent[0], "payload": {**sent[0]["payload"], "fields": {"label": "另一个"}}}
+    [conflict] = clerk.push(other)
+    assert conflict["problem"] == "idempotency_conflict", conflict
+    with session(), write_tx():
+        _v16_one_key_form(SchemaMigrator.from_database(database.obj))
+    with session():
+        assert {r.id: (r.key, r.response) for r in IdempotencyRecord.select()} == after
