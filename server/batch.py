@@ -211,7 +211,7 @@ def update_rows(model: type[BaseModel], rows: list[dict[str, Any]], columns: tup
 def rows_in(model: type[ModelT], field: str, values: Iterable[Any], *, union_id: int | None = None,
             columns: tuple[str, ...] = ()) -> Iterator[ModelT]:
     """The model's rows whose `field` is one of `values` (and, given `union_id`, of that union),
-    `columns` of them (default: all), read IN_LIST values at a time with SQL text built here:
+    `columns` of them (default: all), read with SQL text built here (`select_in`):
     peewee builds a node for every value of an IN list, which cost more than the read."""
     meta = model._meta
     wanted = [meta.fields[name] for name in columns] if columns else meta.sorted_fields
@@ -224,14 +224,20 @@ def rows_in(model: type[ModelT], field: str, values: Iterable[Any], *, union_id:
 def select_in(model: type[BaseModel], columns: list[Field], field: str, values: Iterable[Any], *,
               union_id: int | None = None) -> Iterator[tuple[str, list[Any]]]:
     """SELECT `columns` FROM the model's table WHERE `field` IN `values` (and, given `union_id`, of
-    that union): the SQL text and its parameters, IN_LIST values at a time."""
+    that union): the SQL text and its parameters. On PostgreSQL one statement whatever the count,
+    `= ANY(%s)` with the values as one array (planned as an IN list is: PostgreSQL reads `IN (...)`
+    as `= ANY(ARRAY[...])`), so every request sends the same text; on SQLite IN_LIST values at a time."""
     meta = model._meta
     head = (f'SELECT {", ".join(chr(34) + f.column_name + chr(34) for f in columns)} FROM "{meta.table_name}" WHERE '
             + (f'"{meta.fields["union"].column_name}" = {database.param} AND ' if union_id is not None else "")
-            + f'"{meta.fields[field].column_name}" IN ')
-    for chunk in chunked(list(values), IN_LIST):
-        params = ([union_id] if union_id is not None else []) + chunk
-        yield head + "(" + ", ".join([database.param] * len(chunk)) + ")", params
+            + f'"{meta.fields[field].column_name}"')
+    scope = [union_id] if union_id is not None else []
+    wanted = list(values)
+    if wanted and not is_sqlite():
+        yield f"{head} = ANY({database.param})", [*scope, wanted]
+        return
+    for chunk in chunked(wanted, IN_LIST):
+        yield head + " IN (" + ", ".join([database.param] * len(chunk)) + ")", scope + chunk
 
 
 def lock_union(union_id: int) -> Union:

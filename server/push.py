@@ -76,7 +76,8 @@ def stored_answer(user: User, key: str, digest: str, payload: Any = None) -> dic
 
 
 def _stored_rows(keys: list[str]) -> dict[str, IdempotencyRecord]:
-    """The idempotency records of these keys, by key as sent (one query per IN_LIST keys)."""
+    """The idempotency records of these keys, by key as sent (one query on PostgreSQL, one per
+    IN_LIST keys on SQLite: server/batch.py select_in)."""
     forms = {receipts.stored_key(key): key for key in keys}
     return {forms[row.key]: row for row in rows_in(IdempotencyRecord, "key", forms)}
 

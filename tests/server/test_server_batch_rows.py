@@ -12,7 +12,7 @@ from peewee import fn
 from app.protocol import canonical_text
 
 from server.audit import member_entries
-from server.batch import insert_rows, lock_union, rows_in
+from server.batch import insert_rows, lock_union, rows_in, select_in
 from server.db import IN_LIST, is_sqlite, session, write_tx
 from server.models import Change, IdempotencyRecord, Member, Union
 from union_server_testkit import Server, Session, mainland_id, member_upsert
@@ -69,6 +69,9 @@ def test_rows_in_reads_what_a_select_reads(server: Server) -> None:
         phones = list(rows_in(Member, "phone", ["15000000003"], union_id=union.id, columns=("id_number", "phone")))
         assert [(m.id_number, m.phone) for m in phones] == [(numbers[3], "15000000003")]
         assert list(rows_in(Member, "id_number", [], union_id=union.id)) == []
+        # PostgreSQL: one statement of one shape, the values as one array; SQLite: IN_LIST at a time.
+        statements = list(select_in(Member, [Member._meta.fields["id"]], "id_number", wanted, union_id=union.id))
+        assert len(statements) == (2 if is_sqlite() else 1)
 
 
 def test_a_request_of_new_members_writes_each_row_once(server: Server) -> None:
