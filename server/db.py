@@ -4,19 +4,19 @@ All models are bound to one `DatabaseProxy`, initialised from a URL with `playho
 `sqlite:///relative.db`, `sqlite:////absolute/path.db`, or `postgresql://user:pw@host:5432/name`
 (served by psycopg 3 from a connection pool). One process serves one database.
 
-Every unit of work opens a connection, does its work and closes it again (`with session():`), on
+Every unit of work takes a connection, does its work and gives it back (`with session():`), on
 the thread that runs it: peewee connections are per thread, and FastAPI may run a request's
 dependencies and its body on different threads, so nothing relies on a connection outliving a
-call. Writes go through `write_tx()`, which on SQLite takes the write lock up front (BEGIN
-IMMEDIATE) so two writers queue on the busy timeout instead of failing on a lock upgrade.
+call. On SQLite a session's connection comes from a few kept open (opened with the pragmas once,
+not per request); on PostgreSQL from the driver's pool. Writes go through `write_tx()`, which on
+SQLite takes the write lock up front (BEGIN IMMEDIATE) so two writers queue on the busy timeout
+instead of failing on a lock upgrade.
 
 On SQLite every write transaction of the process runs on one kept connection (`_sqlite_write_tx`):
-the writers queue on a lock anyway, so it is the only connection that writes, its page cache stays
-valid from one transaction to the next (a push's random index pages are read once, not again per
-request), and being always open it spares each closing session the checkpoint and WAL delete of a
-database's last connection (a passive checkpoint follows each write transaction instead, so
-readers find the WAL copied into the database file, as after that last close). Reads outside a
-write transaction keep a connection per session.
+the writers queue on a lock anyway, so it is the only connection that writes, and its page cache
+stays valid from one transaction to the next (a push's random index pages are read once, not again
+per request). A passive checkpoint follows every few write transactions and the last of a burst
+(`_checkpoint`), so readers find the WAL copied into the database file.
 """
 from __future__ import annotations
 
@@ -25,9 +25,12 @@ import os
 import sqlite3
 import stat
 import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from peewee import Database, DatabaseProxy, SqliteDatabase
@@ -67,12 +70,15 @@ def open_database(url: str) -> Database:
     (the embedded demo, tests) must not close connections the first one's threads are using."""
     global _bound_url
     _drop_writer()  # a file replaced or restored under the same URL is opened again
+    with _readers_lock:
+        _drop_readers_locked()
     if url == _bound_url and database.obj is not None:
         return database.obj
     scheme = urlparse(url).scheme
     if scheme.startswith("sqlite"):
         _owner_only_sqlite_file(url)
-        db = connect(url, pragmas=SQLITE_PRAGMAS, timeout=30, check_same_thread=False)
+        db = connect(url, pragmas=SQLITE_PRAGMAS, timeout=30, check_same_thread=False,
+                     factory=_TrackedConnection)
     elif scheme.startswith("postgres"):
         db = connect(url, max_connections=64, stale_timeout=300, timeout=30)
     else:
@@ -130,6 +136,10 @@ def session() -> Iterator[None]:
         # Already inside a session on this thread (nested call): reuse it.
         yield
         return
+    if isinstance(db, SqliteDatabase):
+        with _sqlite_session(db):
+            yield
+        return
     db.connect()
     try:
         yield
@@ -139,6 +149,81 @@ def session() -> Iterator[None]:
         else:  # pragma: no cover - a bug: a transaction leaked out of its block
             db.rollback()
             db.close()
+
+
+class _TrackedConnection(sqlite3.Connection):
+    """A SQLite connection that knows its live cursors, so one kept for the next session can close
+    them: a cursor not read to its end keeps its statement, and with it a read snapshot, open."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.live_cursors: weakref.WeakSet[sqlite3.Cursor] = weakref.WeakSet()
+
+    def cursor(self, *args: Any, **kwargs: Any) -> sqlite3.Cursor:
+        made = super().cursor(*args, **kwargs)
+        self.live_cursors.add(made)
+        return made
+
+    def settle(self) -> bool:
+        """Close the cursors still alive; whether the connection is fit to keep (no transaction)."""
+        for live in list(self.live_cursors):
+            live.close()
+        return not self.in_transaction
+
+
+#: Idle SQLite connections kept for the next sessions (opening one and setting its pragmas cost
+#: about 4 % of a push's server CPU, twice a request), and the database they belong to.
+_readers: tuple[SqliteDatabase, list[sqlite3.Connection]] | None = None
+_readers_lock = threading.Lock()
+KEPT_READERS = 8
+
+
+def _take_reader(db: SqliteDatabase) -> sqlite3.Connection:
+    with _readers_lock:
+        if _readers is not None and _readers[0] is db and _readers[1]:
+            return _readers[1].pop()
+    return db._connect()  # with the pragmas every connection gets
+
+
+def _give_back_reader(db: SqliteDatabase, conn: sqlite3.Connection) -> None:
+    global _readers
+    fit = isinstance(conn, _TrackedConnection) and conn.settle()
+    with _readers_lock:
+        if _readers is None or _readers[0] is not db:
+            _drop_readers_locked()
+            _readers = (db, [])
+        if fit and len(_readers[1]) < KEPT_READERS:
+            _readers[1].append(conn)
+            return
+    conn.close()
+
+
+def _drop_readers_locked() -> None:
+    global _readers
+    if _readers is not None:
+        kept, _readers = _readers[1], None
+        for conn in kept:
+            conn.close()
+
+
+@contextmanager
+def _sqlite_session(db: SqliteDatabase) -> Iterator[None]:
+    """The thread's session on a kept connection (one is opened when none is idle); given back at
+    the end unless the block closed it or left a transaction open."""
+    conn = _take_reader(db)
+    state = db._state
+    state.set_connection(conn)
+    try:
+        yield
+    finally:
+        intact = state.conn is conn and not state.closed
+        state.reset()
+        if not intact:
+            conn.close()
+        else:
+            if conn.in_transaction:  # pragma: no cover - a bug: a transaction leaked out of its block
+                conn.rollback()
+            _give_back_reader(db, conn)
 
 
 # SQLite has one writer at a time. Writers of this process queue on this lock before they ask
@@ -172,16 +257,57 @@ def _writer_for(db: SqliteDatabase) -> sqlite3.Connection:
     return _writer[1]
 
 
+#: A passive checkpoint runs after every CHECKPOINT_EVERY-th write transaction, and after the
+#: last one of a burst once no write has come for CHECKPOINT_IDLE seconds (off the request path).
+CHECKPOINT_EVERY = 8
+CHECKPOINT_IDLE = 0.05
+_unchecked = 0  # write transactions since the last checkpoint (under _sqlite_writer)
+_last_write = 0.0
+_idle_wake = threading.Event()
+_idle_thread: threading.Thread | None = None
+
+
 def _checkpoint(conn: sqlite3.Connection) -> None:
     """Copy what the WAL holds into the database file, as far as no reader needs its frames
-    (PASSIVE: waits for nobody). After every write transaction: readers then find the WAL all
-    copied and read the database file alone. Left to SQLite's 1000-page auto-checkpoint, the WAL
-    kept up to 1000 frames readers had to look through, and a city's first pulls cost 1.4-2x the
-    server CPU per member (bench/city.py --sqlite --unions 500)."""
+    (PASSIVE: waits for nobody). Readers then find the WAL all copied and read the database file
+    alone. Left to SQLite's 1000-page auto-checkpoint, the WAL kept up to 1000 frames readers had
+    to look through, and a city's first pulls cost 1.4-2x the server CPU per member
+    (bench/city.py --sqlite --unions 500). After every write transaction it cost ~5 % of a push's
+    server CPU (each one copies and syncs the pages the last wrote): so every CHECKPOINT_EVERY
+    transactions, and at the end of a burst of writes."""
+    global _unchecked
+    _unchecked = 0
     try:
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
     except sqlite3.Error:  # pragma: no cover - the next checkpoint tries again
         pass
+
+
+def _written(conn: sqlite3.Connection) -> None:
+    """After a write transaction on the kept connection (under _sqlite_writer)."""
+    global _unchecked, _last_write, _idle_thread
+    _unchecked += 1
+    if _unchecked >= CHECKPOINT_EVERY:
+        _checkpoint(conn)
+        return
+    _last_write = time.monotonic()
+    if _idle_thread is None or not _idle_thread.is_alive():
+        _idle_thread = threading.Thread(target=_idle_checkpoints, name="sqlite-checkpoint", daemon=True)
+        _idle_thread.start()
+    _idle_wake.set()
+
+
+def _idle_checkpoints() -> None:
+    """Checkpoint what the last write transactions left once writing has paused."""
+    while True:
+        _idle_wake.wait()
+        time.sleep(CHECKPOINT_IDLE)
+        with _sqlite_writer:
+            if time.monotonic() - _last_write < CHECKPOINT_IDLE:
+                continue  # still writing: look again later
+            _idle_wake.clear()
+            if _unchecked and _writer is not None:
+                _checkpoint(_writer[1])
 
 
 @contextmanager
@@ -205,7 +331,7 @@ def _sqlite_write_tx(db: SqliteDatabase) -> Iterator[None]:
             intact = state.conn is conn and not state.closed and not conn.in_transaction
             state.conn, state.closed, state.ctx, state.transactions = saved
             if intact:
-                _checkpoint(conn)
+                _written(conn)
             else:  # closed or left in a transaction by the block: not kept
                 if conn.in_transaction:
                     conn.rollback()

@@ -1,13 +1,16 @@
 """SQLite write transactions run on one kept connection (server/db.py _sqlite_write_tx): every
 thread's write_tx uses the same one, the thread's own session connection is back after it (and
 sees what was written), a write_tx inside a transaction of the thread's own is a savepoint of it,
-a rolled-back block leaves nothing, what a block wrote is in the database file itself after it (a
-passive checkpoint: readers need not look through the WAL), and open_database (a file replaced or restored under the same
-URL) drops the kept connection.
+a rolled-back block leaves nothing, what a block wrote is in the database file itself once writing
+pauses and after every CHECKPOINT_EVERY-th write transaction (a passive checkpoint: readers need
+not look through the WAL), and open_database (a file replaced or restored under the same URL) drops
+the kept connections. Sessions reuse kept reader connections, and a cursor a session left unread
+does not pin the next session to an old snapshot.
 """
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -90,17 +93,56 @@ def test_open_database_drops_the_kept_connection(sqlite_url: str) -> None:
         assert _writer_connection() is not first
 
 
-def test_a_write_is_copied_into_the_database_file_after_its_block(sqlite_url: str, tmp_path: Path) -> None:
+def _in_file_alone(sqlite_url: str, tmp_path: Path, org_code: str) -> list[tuple[str]]:
     import shutil
     import sqlite3
 
-    with session(), write_tx():
-        _union("813101010000099993", "检查点")
     path = Path(sqlite_url[len("sqlite:///"):])
     copy = tmp_path / "file-alone.db"
     shutil.copyfile(path, copy)  # the database file without its WAL
     conn = sqlite3.connect(copy)
     try:
-        assert conn.execute("SELECT name FROM trade_union WHERE org_code = '813101010000099993'").fetchall() == [("检查点",)]
+        return conn.execute("SELECT name FROM trade_union WHERE org_code = ?", (org_code,)).fetchall()
     finally:
         conn.close()
+
+
+def test_a_write_is_copied_into_the_database_file_once_writing_pauses(sqlite_url: str, tmp_path: Path) -> None:
+    with session(), write_tx():
+        _union("813101010000099993", "检查点")
+    deadline = time.monotonic() + 10
+    while not _in_file_alone(sqlite_url, tmp_path, "813101010000099993") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert _in_file_alone(sqlite_url, tmp_path, "813101010000099993") == [("检查点",)]
+
+
+def test_a_burst_of_writes_is_checkpointed_every_few_transactions(sqlite_url: str, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(db, "CHECKPOINT_IDLE", 3600.0)  # no idle checkpoint: only the count's
+    with session(), write_tx():
+        pass
+    monkeypatch.setattr(db, "_unchecked", 0)  # the count starts here
+    with session():
+        for k in range(db.CHECKPOINT_EVERY):
+            with write_tx():
+                _union(f"81310101000009{k:04d}", f"连写{k}")
+    assert _in_file_alone(sqlite_url, tmp_path, f"81310101000009{db.CHECKPOINT_EVERY - 1:04d}") == [
+        (f"连写{db.CHECKPOINT_EVERY - 1}",)]
+
+
+def test_sessions_reuse_kept_connections_without_an_old_snapshot(sqlite_url: str) -> None:
+    with session(), write_tx():
+        _union("813101010000099995", "甲")
+        _union("813101010000099996", "乙")
+    with session():
+        first = database.obj.connection()
+        unread = database.obj.execute_sql("SELECT org_code FROM trade_union")
+        assert unread.fetchone() is not None  # a statement left open: a read snapshot, unless closed
+    with session():
+        assert database.obj.connection() is first  # kept open, not opened again
+        with write_tx():
+            _union("813101010000099994", "新快照")
+        assert Union.get(Union.org_code == "813101010000099994").name == "新快照"
+    open_database(sqlite_url)
+    with session():
+        assert database.obj.connection() is not first  # dropped with the binding's other connections
