@@ -259,7 +259,7 @@ def _writer_for(db: SqliteDatabase) -> sqlite3.Connection:
 
 #: A passive checkpoint runs after every CHECKPOINT_EVERY-th write transaction, and after the
 #: last one of a burst once no write has come for CHECKPOINT_IDLE seconds (off the request path).
-CHECKPOINT_EVERY = 8
+CHECKPOINT_EVERY = 4
 CHECKPOINT_IDLE = 0.05
 _unchecked = 0  # write transactions since the last checkpoint (under _sqlite_writer)
 _last_write = 0.0
