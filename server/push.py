@@ -12,8 +12,9 @@ looked up together first; then, under the union's write lock, the keys are looke
 concurrent duplicate waits for the first request and answers with its stored answers), the
 members its upserts name are read at once, each record runs in a savepoint of its own (a refused
 record rolls back alone, the others keep their answers) — except a member upsert, which checks
-everything before it writes and buffers a new member for one multi-row INSERT (an existing one
-is saved in a savepoint of its own) — and the feed changes, audit rows and idempotency records
+everything before it writes and buffers a new member for one multi-row INSERT and an edit of an
+existing one for the multi-row UPDATEs (anything else it saves runs in a savepoint of its own:
+server/members.py _store) — and the feed changes, audit rows and idempotency records
 are inserted together before the commit. The keys' unique index backs this
 up: should the batch still collide with a writer outside the lock, each record is written again
 in a transaction of its own — exactly one effect either way, and a kill at any point leaves the
@@ -48,8 +49,8 @@ from server import cards, member_status, members, receipts, submissions
 from server.accounts import device_for
 from server.batch import Encoded, WriteBatch, collecting, encoded_answer, insert_rows, lock_union, relaxed_gc, rows_in
 from server.campaigns import shanghai_today
-from server.db import database, is_sqlite, write_tx
-from server.models import Device, IdempotencyRecord, Nonce, Union, User
+from server.db import database, write_tx
+from server.models import Device, IdempotencyRecord, Nonce, User
 from server.problems import ProblemError
 from server.settings import ServerContext
 
@@ -80,16 +81,6 @@ def _stored_rows(keys: list[str]) -> dict[str, IdempotencyRecord]:
     IN_LIST keys on SQLite: server/batch.py select_in)."""
     forms = {receipts.stored_key(key): key for key in keys}
     return {forms[row.key]: row for row in rows_in(IdempotencyRecord, "key", forms)}
-
-
-def _lock_union(union_id: int) -> int:
-    """Serialise a union's writes for the rest of the transaction. SQLite's IMMEDIATE transaction
-    already holds the database's write lock; on PostgreSQL the union's row lock does it, so every
-    check (seen keys and nonces, plan type, enrollments, phone numbers, field versions) reads what
-    the previous writer of that union committed. Returns the union's change counter, read with
-    the lock (a batch numbers its feed changes from it: server/batch.py)."""
-    query = Union.select(Union.change_seq).where(Union.id == union_id)
-    return int((query if is_sqlite() else query.for_update()).scalar() or 0)
 
 
 def signer(user: User, device_fingerprint: str | None, record: PushRecord, canonical: bytes | None = None) -> Device:
@@ -193,7 +184,7 @@ def _apply_once(ctx: ServerContext, user: User, record: PushRecord, digest: str,
     concurrent duplicate that committed first is answered with its stored answer instead."""
     try:
         with write_tx():
-            _lock_union(user.union_id)
+            lock_union(user.union_id)  # serialises the union's writers (server/batch.py)
             # Again under the lock: a duplicate sent concurrently may have committed meanwhile.
             stored = stored_answer(user, record.key, digest, record.payload)
             if stored is not None:
@@ -229,7 +220,7 @@ def _in_savepoint(user: User, batch: WriteBatch, item: _Pending) -> tuple[dict[s
     try:
         if item.record.kind == RecordKind.MEMBER_UPSERT:
             # No savepoint: member_upsert checks everything before it writes, then buffers a new
-            # member or writes in a savepoint of its own (server/members.py _store).
+            # member or an edit, or writes in a savepoint of its own (server/members.py _store).
             answer = {"key": item.record.key, "status": "ok", "receipt": item.effect()}
         else:
             with database.atomic():
